@@ -1,0 +1,18 @@
+# ctest script: fails when any file under CORE_DIR includes an Emscripten header or calls its API.
+# The wasm binding layer (wasm/) is the only place where Emscripten may appear.
+file(GLOB_RECURSE core_files "${CORE_DIR}/*")
+set(offenders "")
+foreach(path ${core_files})
+  file(STRINGS "${path}" hits REGEX "#[ \t]*include[ \t]*[<\"]emscripten|EMSCRIPTEN_KEEPALIVE|emscripten::")
+  if(hits)
+    list(APPEND offenders "${path}: ${hits}")
+  endif()
+endforeach()
+list(LENGTH core_files n_files)
+if(n_files EQUAL 0)
+  message(FATAL_ERROR "no files found under ${CORE_DIR}: the check would prove nothing")
+endif()
+if(offenders)
+  message(FATAL_ERROR "core/ must not use Emscripten:\n${offenders}")
+endif()
+message(STATUS "checked ${n_files} files under core/: no Emscripten")

@@ -1,0 +1,52 @@
+// The wasm engine under Node, through the JS wrapper: values, errors, and the exported boundary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { EngineError, Status } from '../../js/src/status.mjs';
+import { createNodeEngine } from '../support/node_engine.mjs';
+import { repoRoot } from '../support/paths.mjs';
+
+test('dotScores computes a batch in wasm with SIMD128 kernels', async () => {
+  const engine = await createNodeEngine();
+  try {
+    const info = engine.buildInfo();
+    assert.equal(info.wasm_simd128, true);
+    assert.equal(info.kernels, 'wasmsimd');
+    const dim = 7, nRows = 9;
+    const query = Float32Array.from({ length: dim }, (_, i) => i + 1);
+    const rows = Float32Array.from({ length: dim * nRows }, (_, i) => ((i * 7) % 5) - 2);
+    const scores = engine.dotScores(query, rows);
+    assert.equal(scores.length, nRows);
+    for (let r = 0; r < nRows; ++r) {
+      let expected = 0;
+      for (let k = 0; k < dim; ++k) expected += query[k] * rows[r * dim + k];
+      assert.ok(Math.abs(scores[r] - expected) < 1e-4, `row ${r}: ${scores[r]} vs ${expected}`);
+    }
+  } finally {
+    engine.release();
+  }
+});
+
+test('errors from wasm become EngineError with the last-error text', async () => {
+  const engine = await createNodeEngine();
+  try {
+    assert.throws(() => engine.dotScores(new Float32Array(3), new Float32Array(4)),
+      (e) => e instanceof EngineError && e.status === Status.INVALID_ARGUMENT);
+    engine.release();
+    engine.release();  // safe twice
+    assert.throws(() => engine.buildInfo(), /released/);
+  } finally {
+    engine.release();
+  }
+});
+
+test('every vt_* function in the C header is exported by the module', async () => {
+  const header = readFileSync(path.join(repoRoot, 'wasm/vitrine_api.h'), 'utf8');
+  const declared = [...header.matchAll(/[ *](vt_[a-z0-9_]+)\(/g)].map((m) => m[1]);
+  assert.ok(declared.length >= 4);
+  const engineModule = await import('../support/paths.mjs');
+  const glue = readFileSync(engineModule.engineModulePath, 'utf8');
+  for (const name of new Set(declared)) assert.ok(glue.includes(`_${name}`), `${name} is not exported`);
+});

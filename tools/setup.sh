@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what Vitrine needs and is missing, and nothing else:
+#   - Debian packages, with apt-get, only those not installed yet;
+#   - npm packages, from the committed package-lock.json (npm ci), only when node_modules is missing or stale.
+# Safe to run again: a second run installs nothing. Never downloads anything but Debian and npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# Debian packages, by purpose.
+packages=(
+  cmake g++ make pkg-config gzip                          # native build
+  libeigen3-dev nlohmann-json3-dev catch2                 # core dependencies
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev        # native fully connected kernels
+  emscripten                                              # WebAssembly build (3.1.6)
+  chromium                                                # browser tests and benchmarks
+  clang libclang-rt-14-dev                                # libFuzzer targets and sanitizer runtime
+  dataset-fashion-mnist                                   # product photos for the demo catalog
+)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+else
+  say "Debian packages: all ${#packages[@]} present"
+fi
+
+# npm: install exactly the locked versions. Lifecycle scripts stay off: nothing may download at install time.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund --ignore-scripts
+else
+  say "npm packages: up to date with package-lock.json"
+fi

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs every Vitrine test suite: installs what is missing, builds native, sanitizer and wasm, then runs
+#   native   Catch2 via ctest (Release, -O3 -march=native, warnings are errors)
+#   asan     the same Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer (Debug)
+#   wasm     the same Catch2 suite compiled to wasm, run under Node by ctest
+#   js       Node's built-in test runner over tests/js (the package and the wasm engine under Node)
+#   browser  headless Chromium driven by playwright-core over tests/browser
+# Prints the pass and fail counts of every suite and exits non-zero if any suite fails or runs no test.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${VITRINE_JOBS:-$(nproc)}
+logdir="$root/build/test-logs"
+
+tools/setup.sh || { echo "setup failed"; exit 1; }
+mkdir -p "$logdir"
+
+declare -a names=() passed=() failed=()
+overall=0
+
+say() { printf '\n==> %s\n' "$*"; }
+
+record() {  # record <suite> <passed> <failed> <exit code>
+  local suite=$1 p=${2:-0} f=${3:-0} rc=$4
+  names+=("$suite"); passed+=("$p"); failed+=("$f")
+  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ] || [ "$p" -eq 0 ]; then
+    overall=1
+    [ "$p" -eq 0 ] && echo "!! suite $suite ran no passing test"
+    [ "$rc" -ne 0 ] && echo "!! suite $suite exited with $rc"
+  fi
+}
+
+# ctest_suite <suite> <build dir>: runs ctest and records counts from its summary line
+# "N% tests passed, F tests failed out of T".
+ctest_suite() {
+  local suite=$1 dir=$2 log="$logdir/$1.log"
+  say "$suite: running ctest in $dir"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line total f
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  f=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  record "$suite" "$(( ${total:-0} - ${f:-0} ))" "${f:-0}" "$rc"
+}
+
+# node_suite <suite> <dir> [node args...]: runs node --test and records "# pass N" / "# fail N".
+node_suite() {
+  local suite=$1 dir=$2; shift 2
+  local log="$logdir/$suite.log"
+  say "$suite: node --test $dir"
+  VITRINE_WASM_BUILD="$root/build/wasm" node --test "$@" "$dir" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  record "$suite" "$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$log" | tail -1)" \
+    "$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$log" | tail -1)" "$rc"
+}
+
+build() {  # build <suite> <build dir> <configure command...>
+  local suite=$1 dir=$2; shift 2
+  say "$suite: configure and build in $dir"
+  if ! "$@" -S . -B "$dir" -DVITRINE_WERROR=ON >"$logdir/$suite-configure.log" 2>&1; then
+    cat "$logdir/$suite-configure.log"; return 1
+  fi
+  cmake --build "$dir" -j "$jobs" >"$logdir/$suite-build.log" 2>&1
+  local rc=$?
+  grep -E 'error|warning' "$logdir/$suite-build.log" | head -50
+  [ "$rc" -eq 0 ] || echo "!! $suite build failed (exit $rc); full log: $logdir/$suite-build.log"
+  return "$rc"
+}
+
+if build native build/native cmake -DCMAKE_BUILD_TYPE=Release; then
+  ctest_suite native build/native
+else record native 0 1 1; fi
+
+if build asan build/asan cmake -DCMAKE_BUILD_TYPE=Debug -DVITRINE_SANITIZE=ON -DVITRINE_BUILD_TOOLS=OFF; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest_suite asan build/asan
+else record asan 0 1 1; fi
+
+if build wasm build/wasm emcmake cmake -DCMAKE_BUILD_TYPE=Release; then
+  ctest_suite wasm build/wasm
+  wasm_ok=1
+else record wasm 0 1 1; wasm_ok=0; fi
+
+node_suite js tests/js/
+if [ "$wasm_ok" = 1 ]; then
+  node_suite browser tests/browser/ --test-concurrency=1
+else record browser 0 1 1; fi
+
+say "summary"
+total_p=0; total_f=0
+printf '%-10s %8s %8s\n' suite passed failed
+for i in "${!names[@]}"; do
+  printf '%-10s %8s %8s\n' "${names[$i]}" "${passed[$i]}" "${failed[$i]}"
+  total_p=$((total_p + passed[i])); total_f=$((total_f + failed[i]))
+done
+echo "$total_p passed, $total_f failed"
+exit "$overall"
