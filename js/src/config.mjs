@@ -1,0 +1,63 @@
+// One normalized configuration, whether it comes from the script tag's data-* attributes or from createVitrine().
+// Out-of-range numbers fall back to defaults rather than throwing: a typo in a shop's markup must not break it.
+
+export const DEFAULTS = Object.freeze({
+  model: null, // URL of the .vtm model file; without it Vitrine records but does not rank
+  consent: 'none', // 'required': nothing is stored before grantConsent() (or the consent callback says yes)
+  retentionDays: 30,
+  maxEvents: 2000,
+  maxBytes: 512 * 1024,
+  viewDwellMs: 600, // an item counts as viewed after this long at least half visible
+  rankEvents: 100, // most recent events sent with one ranking request
+  rankTimeoutMs: 8000,
+  autoRank: true,
+  dbName: 'vitrine',
+});
+
+function number(value, fallback, min, max) {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= min && n <= max ? n : fallback;
+}
+
+/**
+ * @param {object} options createVitrine() options, or the result of fromDataset()
+ * @param {string} [baseUrl] URL that a relative model path is resolved against
+ */
+export function normalizeConfig(options = {}, baseUrl = globalThis.document?.baseURI) {
+  let model = null;
+  if (typeof options.model === 'string' && options.model.trim() !== '') {
+    try {
+      model = new URL(options.model.trim(), baseUrl).href;
+    } catch {
+      model = null;
+    }
+  }
+  return Object.freeze({
+    model,
+    consent: options.consent === 'required' ? 'required' : 'none',
+    consentCallback: typeof options.consentCallback === 'function' ? options.consentCallback : null,
+    retentionDays: number(options.retentionDays, DEFAULTS.retentionDays, 1, 3650),
+    maxEvents: Math.floor(number(options.maxEvents, DEFAULTS.maxEvents, 10, 100000)),
+    maxBytes: Math.floor(number(options.maxBytes, DEFAULTS.maxBytes, 4096, 50 * 1024 * 1024)),
+    viewDwellMs: number(options.viewDwellMs, DEFAULTS.viewDwellMs, 0, 60000),
+    rankEvents: Math.floor(number(options.rankEvents, DEFAULTS.rankEvents, 1, 10000)),
+    rankTimeoutMs: number(options.rankTimeoutMs, DEFAULTS.rankTimeoutMs, 100, 120000),
+    autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
+    dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
+  });
+}
+
+/** Reads the script tag's attributes: data-model, data-consent, data-retention-days, data-max-events, ... */
+export function fromDataset(dataset = {}) {
+  return {
+    model: dataset.model,
+    consent: dataset.consent,
+    retentionDays: dataset.retentionDays,
+    maxEvents: dataset.maxEvents,
+    maxBytes: dataset.maxBytes,
+    viewDwellMs: dataset.viewDwellMs,
+    rankEvents: dataset.rankEvents,
+    autoRank: dataset.rank === 'off' ? false : undefined,
+  };
+}

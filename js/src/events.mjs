@@ -1,0 +1,84 @@
+// The one definition of a stored event. Everything that enters storage goes through toRecord(); everything read
+// back goes through validRecord(), so a corrupted or hand-edited store can never feed garbage to the engine.
+import { EventKind } from './event_kinds.mjs';
+
+const KIND_NAMES = Object.fromEntries(Object.entries(EventKind).map(([name, code]) => [code, name]));
+const MAX_ID = 128;
+const MAX_TEXT = 100;
+const ITEM_KINDS = new Set([EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase]);
+
+export function kindCode(kind) {
+  if (typeof kind === 'number' && KIND_NAMES[kind] !== undefined) return kind;
+  if (typeof kind === 'string' && Object.hasOwn(EventKind, kind)) return EventKind[kind];
+  return null;
+}
+
+export function kindName(code) {
+  return KIND_NAMES[code] ?? null;
+}
+
+function shortString(value, max) {
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  return s === '' || s.length > max ? null : s;
+}
+
+function cleanText(value) {
+  if (typeof value !== 'string') return null;
+  // eslint-disable-next-line no-control-regex
+  const s = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TEXT);
+  return s === '' ? null : s;
+}
+
+/**
+ * Builds a storable record from track() input or captured data. Returns { record } or { error } (never throws).
+ * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, query?, dwellMs? }
+ */
+export function toRecord(input, nowMs) {
+  if (input === null || typeof input !== 'object') return { error: 'an event must be an object' };
+  const kind = kindCode(input.kind);
+  if (kind === null) return { error: `unknown event kind ${JSON.stringify(String(input.kind)).slice(0, 40)}` };
+  const t = input.t === undefined ? nowMs : Number(input.t);
+  if (!Number.isFinite(t) || t <= 0) return { error: 'event time must be a positive number of milliseconds' };
+  const record = { kind, t: Math.round(t) };
+  const item = input.item === undefined ? null : shortString(input.item, MAX_ID);
+  if (input.item !== undefined && item === null) return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
+  if (item !== null) record.item = item;
+  if (ITEM_KINDS.has(kind) && item === null) return { error: `a ${kindName(kind)} event needs an item` };
+  for (const key of ['category', 'brand']) {
+    const v = input[key] === undefined ? null : shortString(input[key], MAX_ID);
+    if (v !== null) record[key] = v;
+  }
+  if (kind === EventKind.category_visit && record.category === undefined) {
+    return { error: 'a category_visit event needs a category' };
+  }
+  if (input.query !== undefined || kind === EventKind.search) {
+    const query = cleanText(input.query);
+    if (query === null) return { error: 'a search event needs a non-empty query' };
+    record.query = query;
+  }
+  const price = Number(input.price);
+  if (input.price !== undefined && Number.isFinite(price) && price >= 0) record.price = price;
+  const qty = Number(input.qty);
+  if (input.qty !== undefined && Number.isInteger(qty) && qty > 0 && qty < 1e6) record.qty = qty;
+  const dwell = Number(input.dwellMs);
+  if (input.dwellMs !== undefined && Number.isFinite(dwell) && dwell >= 0) record.dwellMs = Math.round(dwell);
+  return { record };
+}
+
+/** A clean copy of a record read from storage, or null if it is not a valid record. */
+export function validRecord(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  if (typeof value.kind !== 'number') return null;
+  const { record, error } = toRecord(value, 0);
+  if (error || record.t !== value.t) return null;
+  return record;
+}
+
+const encoder = new TextEncoder();
+
+/** Approximate stored size in bytes (UTF-8 of the JSON form), used for the byte bound. */
+export function recordBytes(record) {
+  return encoder.encode(JSON.stringify(record)).length + 16;
+}
