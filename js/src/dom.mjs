@@ -1,0 +1,75 @@
+// The markup contract, read in one place.
+//   listing  [data-vitrine-list]                    (optionally data-vitrine-category-page="<category>")
+//   item     [data-vitrine-item="<id>"]             data-vitrine-category, data-vitrine-brand, data-vitrine-price
+//   pinned   [data-vitrine-pin] on an item           never moves
+//   action   [data-vitrine-action="add_to_cart"|"purchase"] on a button inside an item (or with its own item id)
+//   search   form or input [data-vitrine-search]
+//   slot     [data-vitrine-slot="<name>"] > [data-vitrine-variant][data-vitrine-categories="a,b"]
+//   explain  [data-vitrine-explain] inside an item or slot: receives the explanation as text
+export const ATTR = Object.freeze({
+  list: 'data-vitrine-list',
+  item: 'data-vitrine-item',
+  category: 'data-vitrine-category',
+  brand: 'data-vitrine-brand',
+  price: 'data-vitrine-price',
+  pin: 'data-vitrine-pin',
+  action: 'data-vitrine-action',
+  search: 'data-vitrine-search',
+  categoryPage: 'data-vitrine-category-page',
+  slot: 'data-vitrine-slot',
+  variant: 'data-vitrine-variant',
+  categories: 'data-vitrine-categories',
+  defaultVariant: 'data-vitrine-default',
+  explain: 'data-vitrine-explain',
+});
+
+const MAX_ID = 128;
+
+/** The item id of an element, or null when missing or unusable. */
+export function itemId(element) {
+  const id = element?.getAttribute?.(ATTR.item)?.trim();
+  return id && id.length <= MAX_ID ? id : null;
+}
+
+/** The item element a node belongs to (itself or an ancestor), or null. */
+export function closestItem(node) {
+  return node?.closest?.(`[${ATTR.item}]`) ?? null;
+}
+
+/** Describes an item element for the engine: { id, category?, brand?, price? }. */
+export function describeItem(element) {
+  const id = itemId(element);
+  if (!id) return null;
+  const out = { id };
+  const category = element.getAttribute(ATTR.category)?.trim();
+  if (category) out.category = category.slice(0, MAX_ID);
+  const brand = element.getAttribute(ATTR.brand)?.trim();
+  if (brand) out.brand = brand.slice(0, MAX_ID);
+  const price = Number.parseFloat(element.getAttribute(ATTR.price) ?? '');
+  if (Number.isFinite(price) && price >= 0) out.price = price;
+  return out;
+}
+
+/**
+ * The entries of a listing, one per child element (the unit that moves). An entry is movable when it carries (or
+ * wraps) an item id that is not pinned and not a duplicate; everything else (pins, banners, headings) stays put.
+ * @returns {{node: Element, item: Element|null, id: string|null, movable: boolean}[]}
+ */
+export function listEntries(list) {
+  const seen = new Set();
+  const entries = [];
+  for (const node of Array.from(list.children)) {
+    const item = node.hasAttribute(ATTR.item) ? node : node.querySelector(`[${ATTR.item}]`);
+    const id = item ? itemId(item) : null;
+    const pinned = node.hasAttribute(ATTR.pin) || (item?.hasAttribute(ATTR.pin) ?? false);
+    const movable = id !== null && !pinned && !seen.has(id);
+    if (id !== null) seen.add(id);
+    entries.push({ node, item, id, movable });
+  }
+  return entries;
+}
+
+/** Candidates for ranking: the movable items of a listing, in the merchant's order. */
+export function readCandidates(list) {
+  return listEntries(list).filter((e) => e.movable).map((e) => describeItem(e.item));
+}
