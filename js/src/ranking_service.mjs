@@ -1,0 +1,166 @@
+// The worker's side of the ranking protocol, free of worker globals so Node tests can drive it with any engine.
+//
+// Requests (main thread -> worker), one message per ranking:
+//   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[] }
+//   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
+// Replies (worker -> main thread), same id:
+//   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
+//   { v: 1, id, type: 'profile', profile: object }
+//   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
+// StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
+// query?, dwellMs? }; Candidate is { id, category?, brand?, price? } read from the listing.
+//
+// The engine is created and its model loaded on the first request (and again if modelUrl changes). The engine
+// calls used are exactly engine.loadModel(bytes), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
+// and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
+// merchant's order until the engine provides it.
+import { plainText } from './text.mjs';
+
+export const PROTOCOL_VERSION = 1;
+
+export const ErrorCode = Object.freeze({
+  BAD_REQUEST: 'BAD_REQUEST',
+  NO_WEBASSEMBLY: 'NO_WEBASSEMBLY',
+  ENGINE_UNSUPPORTED: 'ENGINE_UNSUPPORTED',
+  MODEL_FETCH: 'MODEL_FETCH',
+  ENGINE: 'ENGINE',
+  BAD_RESULT: 'BAD_RESULT',
+});
+
+class ServiceError extends Error {
+  constructor(code, message, status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+const MAX_CANDIDATES = 5000;
+const MAX_EVENTS = 10000;
+const MAX_FACTORS_JSON = 2000;
+
+function checkRequest(msg) {
+  if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
+  if (msg.v !== PROTOCOL_VERSION) throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
+  if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '') throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
+  if (!Number.isFinite(msg.nowMs)) throw new ServiceError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
+  if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
+    throw new ServiceError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
+  }
+  if (msg.type === 'rank') {
+    const c = msg.candidates;
+    if (!Array.isArray(c) || c.length === 0 || c.length > MAX_CANDIDATES) {
+      throw new ServiceError(ErrorCode.BAD_REQUEST, `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
+    }
+    if (!c.every((x) => x && typeof x.id === 'string' && x.id !== '')) {
+      throw new ServiceError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
+    }
+  }
+}
+
+function needs(engine, name) {
+  if (typeof engine?.[name] !== 'function') {
+    throw new ServiceError(ErrorCode.ENGINE_UNSUPPORTED, `engine.${name} is not available in this engine build`);
+  }
+}
+
+/** JSON-safe, size-capped copy of the engine's explanation factors (dropped if not plain data). */
+function plainFactors(factors) {
+  if (factors === undefined) return undefined;
+  try {
+    const json = JSON.stringify(factors);
+    return json !== undefined && json.length <= MAX_FACTORS_JSON ? JSON.parse(json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best first; ties and non-finite scores keep the merchant's order (non-finite go last). */
+export function orderByScore(candidates, scores) {
+  const keyed = candidates.map((c, i) => ({ id: c.id, i, s: Number.isFinite(scores[i]) ? scores[i] : -Infinity }));
+  keyed.sort((a, b) => (b.s === a.s ? a.i - b.i : b.s > a.s ? 1 : -1));
+  return keyed.map((k) => k.id);
+}
+
+function toRankReply(candidates, result) {
+  const scores = result?.scores;
+  if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
+    throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
+  }
+  const known = new Set(candidates.map((c) => c.id));
+  const reasons = {};
+  for (const r of Array.isArray(result.reasons) ? result.reasons : []) {
+    const id = typeof r?.id === 'string' ? r.id : null;
+    if (!id || !known.has(id) || Object.hasOwn(reasons, id)) continue;
+    const text = plainText(r.text);
+    if (text) reasons[id] = { text, factors: plainFactors(r.factors) };
+  }
+  return { type: 'ranked', order: orderByScore(candidates, scores), scores: Array.from(scores, Number), reasons };
+}
+
+/**
+ * @param {object} deps
+ * @param {() => Promise<object>} deps.createEngine   creates the wasm engine (engine.mjs createEngine)
+ * @param {(url: string) => Promise<Uint8Array>} deps.fetchBytes  fetches the model file
+ * @param {() => boolean} [deps.hasWebAssembly]
+ */
+export function createRankingService({ createEngine, fetchBytes, hasWebAssembly = () => typeof WebAssembly === 'object' }) {
+  let ready = null; // Promise<engine> for the model URL below
+  let readyFor = null;
+
+  function engineFor(modelUrl) {
+    if (ready && readyFor === modelUrl) return ready;
+    readyFor = modelUrl;
+    ready = (async () => {
+      if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
+      const engine = await createEngine();
+      needs(engine, 'loadModel');
+      let bytes;
+      try {
+        bytes = await fetchBytes(modelUrl);
+      } catch (e) {
+        throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
+      }
+      await engine.loadModel(bytes);
+      return engine;
+    })();
+    // A failed load is retried on a later request rather than cached forever (e.g. a network blip).
+    ready.catch(() => {
+      if (readyFor === modelUrl) ready = null;
+    });
+    return ready;
+  }
+
+  async function run(msg) {
+    checkRequest(msg);
+    const engine = await engineFor(msg.modelUrl);
+    if (msg.type === 'rank') {
+      needs(engine, 'rank');
+      const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });
+      return toRankReply(msg.candidates, result);
+    }
+    if (msg.type === 'profile') {
+      needs(engine, 'profile');
+      const profile = plainFactors(await engine.profile({ events: msg.events, nowMs: msg.nowMs }));
+      if (!profile || typeof profile !== 'object') throw new ServiceError(ErrorCode.BAD_RESULT, 'engine returned no profile');
+      return { type: 'profile', profile };
+    }
+    throw new ServiceError(ErrorCode.BAD_REQUEST, `unknown request type ${String(msg.type).slice(0, 40)}`);
+  }
+
+  return {
+    /** Answers one request; never throws. */
+    async handle(msg) {
+      const id = msg && typeof msg === 'object' ? msg.id : undefined;
+      try {
+        return { v: PROTOCOL_VERSION, id, ...(await run(msg)) };
+      } catch (e) {
+        const code = e instanceof ServiceError ? e.code : ErrorCode.ENGINE;
+        const reply = { v: PROTOCOL_VERSION, id, type: 'error', code, message: String(e?.message ?? e) };
+        const status = e?.statusName ?? e?.status;
+        if (typeof status === 'string') reply.status = status;
+        return reply;
+      }
+    },
+  };
+}
