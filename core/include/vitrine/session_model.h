@@ -1,0 +1,123 @@
+// The session model (kind "session_attn"): one definition shared by the trainer, the evaluator and the browser.
+//
+//   item tower    v_i = E[i] + C[cat(i)] + B[brand(i)] + P[band(i)]   (content terms only where configured)
+//                 n_i = v_i / |v_i|                                    (item 0 is padding: n_0 = 0)
+//   encoder       x_t = n[s_t] + pos[r_t] + kind[k_t]                  r_t = reverse position, clipped to L-1
+//                 a_t = q . sigmoid(x_last W1 + x_t W2 + b_att)        soft attention, last event as query
+//                 g = sum_t a_t x_t ;  s = norm([g, x_last] W3 + b_out)
+//   scorer        score_j = tau * s . n_j + repeat[r_last(j)]          repeat bonus for items already seen,
+//                                                                      by how recently (0 if not in session)
+//
+// Matrices are row-major with the input dimension first: W1, W2 are [d][d], W3 is [2d][d], so y = x W.
+// Forward code lives here; the trainer (models/train) adds the backward pass on top of the tape that
+// encode_session() can record, so training and serving cannot drift.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "vitrine/status.h"
+
+namespace vitrine {
+
+struct SessionModelConfig {
+  uint32_t vocab_size = 0;       // item ids 1..vocab_size; row 0 of the item table is padding
+  uint32_t dim = 64;             // embedding width d
+  uint32_t max_length = 20;      // L: events the encoder looks at (the most recent ones)
+  uint32_t num_kinds = 6;        // event kinds (event_kinds.h)
+  uint32_t num_categories = 0;   // 0 = no category feature; ids 1..num_categories, 0 = unknown
+  uint32_t num_brands = 0;       // 0 = no brand feature
+  uint32_t num_price_bands = 0;  // 0 = no price feature
+  float temperature = 12.0f;     // tau: scale of the cosine scores
+
+  Status validate() const;
+};
+
+// All parameters, as f32 in memory. Tensor names in model files match the member names.
+struct SessionModelWeights {
+  SessionModelConfig config;
+  std::vector<float> item_emb;        // [V+1][d]
+  std::vector<float> category_emb;    // [C+1][d] or empty
+  std::vector<float> brand_emb;       // [B+1][d] or empty
+  std::vector<float> price_band_emb;  // [P+1][d] or empty
+  std::vector<int32_t> item_category;    // [V+1] or empty
+  std::vector<int32_t> item_brand;       // [V+1] or empty
+  std::vector<int32_t> item_price_band;  // [V+1] or empty
+  std::vector<float> pos_emb;         // [L][d]
+  std::vector<float> kind_emb;        // [K][d]
+  std::vector<float> att_w1;          // [d][d]
+  std::vector<float> att_w2;          // [d][d]
+  std::vector<float> att_b;           // [d]
+  std::vector<float> att_q;           // [d]
+  std::vector<float> out_w;           // [2d][d]
+  std::vector<float> out_b;           // [d]
+  std::vector<float> repeat_bonus;    // [L]
+
+  // Calls fn(name, std::vector<float>&) for every trainable f32 tensor, in a fixed order. The trainer uses it for
+  // gradients and optimizer state, the exporter for writing tensors: one list of parameters.
+  template <class Fn>
+  void for_each_param(Fn&& fn) {
+    fn("item_emb", item_emb);
+    fn("category_emb", category_emb);
+    fn("brand_emb", brand_emb);
+    fn("price_band_emb", price_band_emb);
+    fn("pos_emb", pos_emb);
+    fn("kind_emb", kind_emb);
+    fn("att_w1", att_w1);
+    fn("att_w2", att_w2);
+    fn("att_b", att_b);
+    fn("att_q", att_q);
+    fn("out_w", out_w);
+    fn("out_b", out_b);
+    fn("repeat_bonus", repeat_bonus);
+  }
+
+  // Allocates every tensor to its configured shape, zero-filled.
+  static Result<SessionModelWeights> zeros(const SessionModelConfig& config);
+  // Checks every tensor's size against the config and every content id against its table.
+  Status validate() const;
+};
+
+// One event of the encoder's input: an item (0 = none/unknown) and its kind.
+struct SessionEvent {
+  uint32_t item = 0;
+  uint8_t kind = 0;
+};
+
+// Intermediates of one encode_session() call, kept for the backward pass. Sized by the call.
+struct SessionTape {
+  uint32_t length = 0;              // events used (<= L)
+  std::vector<uint32_t> items;      // [n]
+  std::vector<uint32_t> positions;  // [n] reverse positions
+  std::vector<uint8_t> kinds;       // [n]
+  std::vector<float> x;             // [n][d] encoder inputs
+  std::vector<float> gate;          // [n][d] sigmoid outputs
+  std::vector<float> alpha;         // [n]
+  std::vector<float> concat;        // [2d] = [g, x_last]
+  std::vector<float> raw;           // [d] before normalization
+  float raw_norm = 0.0f;
+};
+
+// Item vectors n_i for the whole catalog: [V+1][d], row 0 zero. norms_out (optional) gets |v_i|.
+void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>& vectors,
+                          std::vector<float>* norms_out = nullptr);
+
+// Encodes the most recent max_length events into the unit session vector `out` (d floats).
+// `item_vectors` is the output of compute_item_vectors(). Events with item 0 or out-of-range ids are skipped;
+// with no usable event the session vector is all zeros. If `tape` is non-null it records the intermediates.
+void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
+                    size_t n_events, float* out, SessionTape* tape = nullptr);
+
+// Adds the repeat bonus to `scores`, indexed by item id, for every item of the encoded session.
+// Applies the bonus of the most recent occurrence only.
+void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                      float* scores_by_item);
+
+// The scorer over the whole catalog: scores[j] = tau * session . n_j + repeat(j) for j in 1..V; scores[0], the
+// padding row, is -infinity. `scores` holds V+1 floats. Uses the scalar dot product; the engine's tuned path
+// (kernels.h) must agree with this within rounding.
+void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
+                   const SessionEvent* events, size_t n_events, float* scores);
+
+}  // namespace vitrine

@@ -1,0 +1,259 @@
+#include "vitrine/session_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "vitrine/kernels.h"
+
+namespace vitrine {
+namespace {
+
+// Past these the model could not fit a browser's memory anyway; model files are checked against them too.
+constexpr uint32_t kMaxVocab = 5'000'000;
+constexpr uint32_t kMaxDim = 1024;
+constexpr uint32_t kMaxLength = 512;
+constexpr uint32_t kMaxContentIds = 1'000'000;
+
+Status check_size(const char* name, size_t actual, size_t expected) {
+  if (actual == expected) return Status();
+  return Status(StatusCode::kMODEL_CORRUPT, std::string("tensor '") + name + "' has " + std::to_string(actual) +
+                                                " values, the config needs " + std::to_string(expected));
+}
+
+Status check_ids(const char* name, const std::vector<int32_t>& ids, uint32_t table_rows) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || static_cast<uint32_t>(ids[i]) > table_rows) {
+      return Status(StatusCode::kMODEL_CORRUPT, std::string("tensor '") + name + "' row " + std::to_string(i) +
+                                                    " holds id " + std::to_string(ids[i]) + ", outside 0.." +
+                                                    std::to_string(table_rows));
+    }
+  }
+  return Status();
+}
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// y[0..d) += x[0..k) * W[k][d]
+inline void add_vec_mat(const float* x, const float* w, size_t k, size_t d, float* y) {
+  for (size_t i = 0; i < k; ++i) {
+    const float xi = x[i];
+    if (xi == 0.0f) continue;
+    const float* row = w + i * d;
+    for (size_t j = 0; j < d; ++j) y[j] += xi * row[j];
+  }
+}
+
+// The window of events the model looks at: the last max_length events with a usable item.
+void collect_window(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
+                    std::vector<SessionEvent>& window) {
+  window.clear();
+  for (size_t i = n_events; i-- > 0 && window.size() < config.max_length;) {
+    const SessionEvent& e = events[i];
+    if (e.item == 0 || e.item > config.vocab_size) continue;
+    SessionEvent kept = e;
+    if (kept.kind >= config.num_kinds) kept.kind = 0;
+    window.push_back(kept);
+  }
+  std::reverse(window.begin(), window.end());
+}
+
+}  // namespace
+
+Status SessionModelConfig::validate() const {
+  if (vocab_size == 0 || vocab_size > kMaxVocab)
+    return Status(StatusCode::kLIMIT_EXCEEDED, "vocab_size " + std::to_string(vocab_size) + " outside 1.." +
+                                                   std::to_string(kMaxVocab));
+  if (dim == 0 || dim > kMaxDim)
+    return Status(StatusCode::kLIMIT_EXCEEDED, "dim " + std::to_string(dim) + " outside 1.." + std::to_string(kMaxDim));
+  if (max_length == 0 || max_length > kMaxLength)
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "max_length " + std::to_string(max_length) + " outside 1.." + std::to_string(kMaxLength));
+  if (num_kinds == 0 || num_kinds > 256)
+    return Status(StatusCode::kLIMIT_EXCEEDED, "num_kinds " + std::to_string(num_kinds) + " outside 1..256");
+  for (uint32_t n : {num_categories, num_brands, num_price_bands}) {
+    if (n > kMaxContentIds)
+      return Status(StatusCode::kLIMIT_EXCEEDED, "content table of " + std::to_string(n) + " rows is too large");
+  }
+  if (!(temperature > 0.0f) || !std::isfinite(temperature))
+    return Status(StatusCode::kMODEL_CORRUPT, "temperature must be a positive finite number");
+  return Status();
+}
+
+Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig& config) {
+  VITRINE_RETURN_IF_ERROR(config.validate());
+  SessionModelWeights w;
+  w.config = config;
+  const size_t d = config.dim, v = size_t{config.vocab_size} + 1;
+  w.item_emb.assign(v * d, 0.0f);
+  if (config.num_categories > 0) {
+    w.category_emb.assign((config.num_categories + size_t{1}) * d, 0.0f);
+    w.item_category.assign(v, 0);
+  }
+  if (config.num_brands > 0) {
+    w.brand_emb.assign((config.num_brands + size_t{1}) * d, 0.0f);
+    w.item_brand.assign(v, 0);
+  }
+  if (config.num_price_bands > 0) {
+    w.price_band_emb.assign((config.num_price_bands + size_t{1}) * d, 0.0f);
+    w.item_price_band.assign(v, 0);
+  }
+  w.pos_emb.assign(config.max_length * d, 0.0f);
+  w.kind_emb.assign(config.num_kinds * d, 0.0f);
+  w.att_w1.assign(d * d, 0.0f);
+  w.att_w2.assign(d * d, 0.0f);
+  w.att_b.assign(d, 0.0f);
+  w.att_q.assign(d, 0.0f);
+  w.out_w.assign(2 * d * d, 0.0f);
+  w.out_b.assign(d, 0.0f);
+  w.repeat_bonus.assign(config.max_length, 0.0f);
+  return w;
+}
+
+Status SessionModelWeights::validate() const {
+  VITRINE_RETURN_IF_ERROR(config.validate());
+  const size_t d = config.dim, v = size_t{config.vocab_size} + 1;
+  const auto content = [&](uint32_t n) { return n > 0 ? (n + size_t{1}) * d : size_t{0}; };
+  VITRINE_RETURN_IF_ERROR(check_size("item_emb", item_emb.size(), v * d));
+  VITRINE_RETURN_IF_ERROR(check_size("category_emb", category_emb.size(), content(config.num_categories)));
+  VITRINE_RETURN_IF_ERROR(check_size("brand_emb", brand_emb.size(), content(config.num_brands)));
+  VITRINE_RETURN_IF_ERROR(check_size("price_band_emb", price_band_emb.size(), content(config.num_price_bands)));
+  VITRINE_RETURN_IF_ERROR(check_size("item_category", item_category.size(), config.num_categories ? v : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("item_brand", item_brand.size(), config.num_brands ? v : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("item_price_band", item_price_band.size(), config.num_price_bands ? v : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("pos_emb", pos_emb.size(), config.max_length * d));
+  VITRINE_RETURN_IF_ERROR(check_size("kind_emb", kind_emb.size(), config.num_kinds * d));
+  VITRINE_RETURN_IF_ERROR(check_size("att_w1", att_w1.size(), d * d));
+  VITRINE_RETURN_IF_ERROR(check_size("att_w2", att_w2.size(), d * d));
+  VITRINE_RETURN_IF_ERROR(check_size("att_b", att_b.size(), d));
+  VITRINE_RETURN_IF_ERROR(check_size("att_q", att_q.size(), d));
+  VITRINE_RETURN_IF_ERROR(check_size("out_w", out_w.size(), 2 * d * d));
+  VITRINE_RETURN_IF_ERROR(check_size("out_b", out_b.size(), d));
+  VITRINE_RETURN_IF_ERROR(check_size("repeat_bonus", repeat_bonus.size(), config.max_length));
+  VITRINE_RETURN_IF_ERROR(check_ids("item_category", item_category, config.num_categories));
+  VITRINE_RETURN_IF_ERROR(check_ids("item_brand", item_brand, config.num_brands));
+  VITRINE_RETURN_IF_ERROR(check_ids("item_price_band", item_price_band, config.num_price_bands));
+  return Status();
+}
+
+void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>& vectors,
+                          std::vector<float>* norms_out) {
+  const SessionModelConfig& c = weights.config;
+  const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  vectors.assign(weights.item_emb.begin(), weights.item_emb.end());
+  const auto add_content = [&](const std::vector<float>& table, const std::vector<int32_t>& ids) {
+    if (table.empty()) return;
+    for (size_t i = 1; i < v; ++i) {
+      const float* row = table.data() + static_cast<size_t>(ids[i]) * d;
+      float* out = vectors.data() + i * d;
+      for (size_t k = 0; k < d; ++k) out[k] += row[k];
+    }
+  };
+  add_content(weights.category_emb, weights.item_category);
+  add_content(weights.brand_emb, weights.item_brand);
+  add_content(weights.price_band_emb, weights.item_price_band);
+  if (norms_out != nullptr) norms_out->assign(v, 0.0f);
+  std::fill(vectors.begin(), vectors.begin() + static_cast<std::ptrdiff_t>(d), 0.0f);
+  for (size_t i = 1; i < v; ++i) {
+    float* row = vectors.data() + i * d;
+    double sq = 0.0;
+    for (size_t k = 0; k < d; ++k) sq += double{row[k]} * row[k];
+    const float norm = static_cast<float>(std::sqrt(sq));
+    // A vector of zeros stays zero: an item the model knows nothing about scores 0.
+    const float inv = norm > 1e-12f ? 1.0f / norm : 0.0f;
+    for (size_t k = 0; k < d; ++k) row[k] *= inv;
+    if (norms_out != nullptr) (*norms_out)[i] = norm;
+  }
+}
+
+void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
+                    size_t n_events, float* out, SessionTape* tape) {
+  const SessionModelConfig& c = weights.config;
+  const size_t d = c.dim;
+  std::vector<SessionEvent> window;
+  collect_window(c, events, n_events, window);
+  const size_t n = window.size();
+  std::fill(out, out + d, 0.0f);
+  SessionTape local;
+  SessionTape& t = tape != nullptr ? *tape : local;
+  t.length = static_cast<uint32_t>(n);
+  t.items.resize(n);
+  t.positions.resize(n);
+  t.kinds.resize(n);
+  t.x.assign(n * d, 0.0f);
+  t.gate.assign(n * d, 0.0f);
+  t.alpha.assign(n, 0.0f);
+  t.concat.assign(2 * d, 0.0f);
+  t.raw.assign(d, 0.0f);
+  t.raw_norm = 0.0f;
+  if (n == 0) return;
+
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t pos = static_cast<uint32_t>(n - 1 - i);
+    t.items[i] = window[i].item;
+    t.positions[i] = pos;
+    t.kinds[i] = window[i].kind;
+    float* x = t.x.data() + i * d;
+    const float* item = item_vectors + size_t{window[i].item} * d;
+    const float* p = weights.pos_emb.data() + size_t{pos} * d;
+    const float* k = weights.kind_emb.data() + size_t{window[i].kind} * d;
+    for (size_t j = 0; j < d; ++j) x[j] = item[j] + p[j] + k[j];
+  }
+  const float* x_last = t.x.data() + (n - 1) * d;
+
+  // The query part x_last W1 + b is shared by every position.
+  std::vector<float> query(weights.att_b);
+  add_vec_mat(x_last, weights.att_w1.data(), d, d, query.data());
+  float* g = t.concat.data();
+  for (size_t i = 0; i < n; ++i) {
+    float* gate = t.gate.data() + i * d;
+    std::copy(query.begin(), query.end(), gate);
+    add_vec_mat(t.x.data() + i * d, weights.att_w2.data(), d, d, gate);
+    float alpha = 0.0f;
+    for (size_t j = 0; j < d; ++j) {
+      gate[j] = sigmoid(gate[j]);
+      alpha += gate[j] * weights.att_q[j];
+    }
+    t.alpha[i] = alpha;
+    const float* x = t.x.data() + i * d;
+    for (size_t j = 0; j < d; ++j) g[j] += alpha * x[j];
+  }
+  std::copy(x_last, x_last + d, t.concat.data() + d);
+
+  std::copy(weights.out_b.begin(), weights.out_b.end(), t.raw.begin());
+  add_vec_mat(t.concat.data(), weights.out_w.data(), 2 * d, d, t.raw.data());
+  double sq = 0.0;
+  for (size_t j = 0; j < d; ++j) sq += double{t.raw[j]} * t.raw[j];
+  t.raw_norm = static_cast<float>(std::sqrt(sq));
+  const float inv = t.raw_norm > 1e-12f ? 1.0f / t.raw_norm : 0.0f;
+  for (size_t j = 0; j < d; ++j) out[j] = t.raw[j] * inv;
+}
+
+void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                      float* scores_by_item) {
+  std::vector<SessionEvent> window;
+  collect_window(weights.config, events, n_events, window);
+  const size_t n = window.size();
+  // Walk from the most recent event back; the first time an item is met is its most recent occurrence.
+  std::vector<uint32_t> seen;
+  seen.reserve(n);
+  for (size_t i = n; i-- > 0;) {
+    const uint32_t item = window[i].item;
+    if (std::find(seen.begin(), seen.end(), item) != seen.end()) continue;
+    seen.push_back(item);
+    scores_by_item[item] += weights.repeat_bonus[n - 1 - i];
+  }
+}
+
+void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
+                   const SessionEvent* events, size_t n_events, float* scores) {
+  const SessionModelConfig& c = weights.config;
+  const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  f32_dot_rows_scalar(session_vec, item_vectors, v, d, d, scores);
+  for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
+  add_repeat_bonus(weights, events, n_events, scores);
+  scores[0] = -std::numeric_limits<float>::infinity();
+}
+
+}  // namespace vitrine

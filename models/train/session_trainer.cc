@@ -1,0 +1,387 @@
+#include "session_trainer.h"
+
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace vitrine::train {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixMap = Eigen::Map<RowMatrix>;
+using ConstMatrixMap = Eigen::Map<const RowMatrix>;
+
+// Gradients of the small (non-catalog) parameters, one copy per thread, summed after the batch.
+struct EncoderGrads {
+  std::vector<float> pos_emb, kind_emb, att_w1, att_w2, att_b, att_q, out_w, out_b, repeat_bonus;
+  // Sparse gradient on item vectors n_i from the encoder inputs: (item, d floats) pairs.
+  std::vector<uint32_t> item_ids;
+  std::vector<float> item_grads;
+
+  void reset(const SessionModelWeights& w) {
+    const auto zero_like = [](std::vector<float>& g, const std::vector<float>& p) { g.assign(p.size(), 0.0f); };
+    zero_like(pos_emb, w.pos_emb);
+    zero_like(kind_emb, w.kind_emb);
+    zero_like(att_w1, w.att_w1);
+    zero_like(att_w2, w.att_w2);
+    zero_like(att_b, w.att_b);
+    zero_like(att_q, w.att_q);
+    zero_like(out_w, w.out_w);
+    zero_like(out_b, w.out_b);
+    zero_like(repeat_bonus, w.repeat_bonus);
+    item_ids.clear();
+    item_grads.clear();
+  }
+};
+
+void add_into(std::vector<float>& dst, const std::vector<float>& src) {
+  for (size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
+}
+
+// Backward of encode_session(): d_out is the gradient on the unit session vector.
+void backward_session(const SessionModelWeights& w, const SessionTape& t, const float* d_out, EncoderGrads& g) {
+  const size_t d = w.config.dim, n = t.length;
+  if (n == 0 || t.raw_norm <= 1e-12f) return;
+  // s = raw / |raw|
+  std::vector<float> s(d), d_raw(d);
+  float s_dot = 0.0f;
+  for (size_t j = 0; j < d; ++j) {
+    s[j] = t.raw[j] / t.raw_norm;
+    s_dot += s[j] * d_out[j];
+  }
+  for (size_t j = 0; j < d; ++j) d_raw[j] = (d_out[j] - s[j] * s_dot) / t.raw_norm;
+  // raw = concat W3 + b3
+  std::vector<float> d_concat(2 * d, 0.0f);
+  for (size_t i = 0; i < 2 * d; ++i) {
+    const float ci = t.concat[i];
+    const float* w_row = w.out_w.data() + i * d;
+    float* gw_row = g.out_w.data() + i * d;
+    float acc = 0.0f;
+    for (size_t j = 0; j < d; ++j) {
+      gw_row[j] += ci * d_raw[j];
+      acc += w_row[j] * d_raw[j];
+    }
+    d_concat[i] = acc;
+  }
+  for (size_t j = 0; j < d; ++j) g.out_b[j] += d_raw[j];
+  const float* d_g = d_concat.data();
+  std::vector<float> d_x(n * d, 0.0f);
+  float* d_x_last = d_x.data() + (n - 1) * d;
+  for (size_t j = 0; j < d; ++j) d_x_last[j] += d_concat[d + j];
+
+  // g = sum_t alpha_t x_t ; alpha_t = q . gate_t ; gate_t = sigmoid(x_last W1 + x_t W2 + b)
+  std::vector<float> d_pre(d), d_pre_sum(d, 0.0f);
+  for (size_t i = 0; i < n; ++i) {
+    const float* x = t.x.data() + i * d;
+    const float* gate = t.gate.data() + i * d;
+    float d_alpha = 0.0f;
+    for (size_t j = 0; j < d; ++j) d_alpha += d_g[j] * x[j];
+    float* dx = d_x.data() + i * d;
+    for (size_t j = 0; j < d; ++j) {
+      dx[j] += t.alpha[i] * d_g[j];
+      g.att_q[j] += d_alpha * gate[j];
+      d_pre[j] = d_alpha * w.att_q[j] * gate[j] * (1.0f - gate[j]);
+      d_pre_sum[j] += d_pre[j];
+    }
+    // x_t W2: grad on W2 and on x_t
+    for (size_t k = 0; k < d; ++k) {
+      const float xk = x[k];
+      const float* w2_row = w.att_w2.data() + k * d;
+      float* gw2_row = g.att_w2.data() + k * d;
+      float acc = 0.0f;
+      for (size_t j = 0; j < d; ++j) {
+        gw2_row[j] += xk * d_pre[j];
+        acc += w2_row[j] * d_pre[j];
+      }
+      dx[k] += acc;
+    }
+  }
+  const float* x_last = t.x.data() + (n - 1) * d;
+  for (size_t k = 0; k < d; ++k) {
+    const float* w1_row = w.att_w1.data() + k * d;
+    float* gw1_row = g.att_w1.data() + k * d;
+    float acc = 0.0f;
+    for (size_t j = 0; j < d; ++j) {
+      gw1_row[j] += x_last[k] * d_pre_sum[j];
+      acc += w1_row[j] * d_pre_sum[j];
+    }
+    d_x_last[k] += acc;
+  }
+  for (size_t j = 0; j < d; ++j) g.att_b[j] += d_pre_sum[j];
+
+  // x_t = n[item] + pos[r] + kind[k]
+  for (size_t i = 0; i < n; ++i) {
+    const float* dx = d_x.data() + i * d;
+    float* gp = g.pos_emb.data() + size_t{t.positions[i]} * d;
+    float* gk = g.kind_emb.data() + size_t{t.kinds[i]} * d;
+    for (size_t j = 0; j < d; ++j) {
+      gp[j] += dx[j];
+      gk[j] += dx[j];
+    }
+    g.item_ids.push_back(t.items[i]);
+    g.item_grads.insert(g.item_grads.end(), dx, dx + d);
+  }
+}
+
+// Z[rows, :] = tau * S[rows] N^T, split over threads by column blocks of the catalog.
+void catalog_logits(const float* session_vecs, size_t batch, const float* item_vectors, size_t items, size_t d,
+                    float tau, float* logits) {
+  ConstMatrixMap s(session_vecs, static_cast<Eigen::Index>(batch), static_cast<Eigen::Index>(d));
+  const size_t block = 2048;
+  const size_t n_blocks = (items + block - 1) / block;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (size_t bi = 0; bi < n_blocks; ++bi) {
+    const size_t c0 = bi * block, c1 = std::min(items, c0 + block);
+    ConstMatrixMap nb(item_vectors + c0 * d, static_cast<Eigen::Index>(c1 - c0), static_cast<Eigen::Index>(d));
+    Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>> z(logits + c0, static_cast<Eigen::Index>(batch),
+                                                     static_cast<Eigen::Index>(c1 - c0),
+                                                     Eigen::OuterStride<>(static_cast<Eigen::Index>(items)));
+    z.noalias() = tau * (s * nb.transpose());
+  }
+}
+
+}  // namespace
+
+SessionModelWeights SessionTrainer::initial_weights(const SessionModelConfig& config, const TrainOptions& options) {
+  auto zeros = SessionModelWeights::zeros(config);
+  SessionModelWeights w = std::move(zeros).value();
+  const float scale = options.init_scale > 0.0f ? options.init_scale : 1.0f / std::sqrt(static_cast<float>(config.dim));
+  std::mt19937_64 rng(options.seed);
+  std::uniform_real_distribution<float> uniform(-scale, scale);
+  w.for_each_param([&](const char* name, std::vector<float>& p) {
+    if (std::string(name) == "repeat_bonus") return;  // starts neutral
+    for (float& x : p) x = uniform(rng);
+  });
+  // Row 0 of every table is padding / unknown.
+  std::fill(w.item_emb.begin(), w.item_emb.begin() + config.dim, 0.0f);
+  return w;
+}
+
+SessionTrainer::SessionTrainer(SessionModelWeights initial, const TrainOptions& options)
+    : weights_(std::move(initial)), options_(options) {
+  grads_ = weights_;
+  adam_m_ = weights_;
+  adam_v_ = weights_;
+  for (SessionModelWeights* w : {&grads_, &adam_m_, &adam_v_}) {
+    w->for_each_param([](const char*, std::vector<float>& p) { std::fill(p.begin(), p.end(), 0.0f); });
+  }
+  if (options_.threads > 0) omp_set_num_threads(static_cast<int>(options_.threads));
+}
+
+BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Example* batch, size_t n) {
+  const SessionModelConfig& c = weights_.config;
+  const size_t d = c.dim, items = size_t{c.vocab_size} + 1;
+  const float tau = c.temperature;
+  compute_item_vectors(weights_, item_vectors_, &item_norms_);
+
+  session_vecs_.assign(n * d, 0.0f);
+  std::vector<SessionTape> tapes(n);
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b) {
+    encode_session(weights_, item_vectors_.data(), &data.events[batch[b].begin], batch[b].length,
+                   session_vecs_.data() + b * d, &tapes[b]);
+  }
+
+  logits_.resize(n * items);
+  catalog_logits(session_vecs_.data(), n, item_vectors_.data(), items, d, tau, logits_.data());
+
+  const int n_threads = omp_get_max_threads();
+  std::vector<EncoderGrads> thread_grads(static_cast<size_t>(n_threads));
+  for (auto& g : thread_grads) g.reset(weights_);
+  double loss = 0.0;
+  const float inv_batch = 1.0f / static_cast<float>(n);
+#pragma omp parallel for schedule(static) reduction(+ : loss)
+  for (size_t b = 0; b < n; ++b) {
+    EncoderGrads& g = thread_grads[static_cast<size_t>(omp_get_thread_num())];
+    float* z = logits_.data() + b * items;
+    const SessionEvent* events = &data.events[batch[b].begin];
+    add_repeat_bonus(weights_, events, batch[b].length, z);
+    z[0] = -std::numeric_limits<float>::infinity();
+    Eigen::Map<Eigen::ArrayXf> row(z, static_cast<Eigen::Index>(items));
+    const float max = row.maxCoeff();
+    row = (row - max).exp();
+    const float sum = row.sum();
+    const uint32_t label = batch[b].label;
+    loss += std::log(static_cast<double>(sum)) - std::log(static_cast<double>(row[label]));
+    row *= inv_batch / sum;
+    row[label] -= inv_batch;
+    // Repeat bonus gradient: one term per distinct item of the window, at its most recent position.
+    const SessionTape& t = tapes[b];
+    for (size_t i = t.length; i-- > 0;) {
+      const uint32_t item = t.items[i];
+      bool later = false;
+      for (size_t k = i + 1; k < t.length; ++k) later |= t.items[k] == item;
+      if (!later) g.repeat_bonus[t.positions[i]] += z[item];
+    }
+  }
+
+  // d_session = tau * dZ N ; d_item_vectors = tau * dZ^T S
+  d_session_.assign(n * d, 0.0f);
+  {
+    ConstMatrixMap dz(logits_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(items));
+    ConstMatrixMap nv(item_vectors_.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
+    MatrixMap ds(d_session_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    const size_t block = 64;
+    const size_t n_blocks = (n + block - 1) / block;
+#pragma omp parallel for schedule(static)
+    for (size_t bi = 0; bi < n_blocks; ++bi) {
+      const auto r0 = static_cast<Eigen::Index>(bi * block);
+      const auto rows = static_cast<Eigen::Index>(std::min(n, bi * block + block) - bi * block);
+      ds.middleRows(r0, rows).noalias() = tau * (dz.middleRows(r0, rows) * nv);
+    }
+  }
+  d_item_vectors_.assign(items * d, 0.0f);
+  {
+    ConstMatrixMap dz(logits_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(items));
+    ConstMatrixMap s(session_vecs_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
+    MatrixMap dn(d_item_vectors_.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
+    const size_t block = 2048;
+    const size_t n_blocks = (items + block - 1) / block;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t bi = 0; bi < n_blocks; ++bi) {
+      const auto c0 = static_cast<Eigen::Index>(bi * block);
+      const auto cols = static_cast<Eigen::Index>(std::min(items, bi * block + block) - bi * block);
+      dn.middleRows(c0, cols).noalias() = tau * (dz.middleCols(c0, cols).transpose() * s);
+    }
+  }
+
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b) {
+    backward_session(weights_, tapes[b], d_session_.data() + b * d,
+                     thread_grads[static_cast<size_t>(omp_get_thread_num())]);
+  }
+
+  // Reduce the thread-local gradients.
+  EncoderGrads& total = thread_grads[0];
+  for (size_t i = 1; i < thread_grads.size(); ++i) {
+    const EncoderGrads& g = thread_grads[i];
+    add_into(total.pos_emb, g.pos_emb);
+    add_into(total.kind_emb, g.kind_emb);
+    add_into(total.att_w1, g.att_w1);
+    add_into(total.att_w2, g.att_w2);
+    add_into(total.att_b, g.att_b);
+    add_into(total.att_q, g.att_q);
+    add_into(total.out_w, g.out_w);
+    add_into(total.out_b, g.out_b);
+    add_into(total.repeat_bonus, g.repeat_bonus);
+  }
+  for (const EncoderGrads& g : thread_grads) {
+    for (size_t k = 0; k < g.item_ids.size(); ++k) {
+      float* dst = d_item_vectors_.data() + size_t{g.item_ids[k]} * d;
+      const float* src = g.item_grads.data() + k * d;
+      for (size_t j = 0; j < d; ++j) dst[j] += src[j];
+    }
+  }
+  grads_.pos_emb = total.pos_emb;
+  grads_.kind_emb = total.kind_emb;
+  grads_.att_w1 = total.att_w1;
+  grads_.att_w2 = total.att_w2;
+  grads_.att_b = total.att_b;
+  grads_.att_q = total.att_q;
+  grads_.out_w = total.out_w;
+  grads_.out_b = total.out_b;
+  grads_.repeat_bonus = total.repeat_bonus;
+
+  // n_i = v_i / |v_i| ; v_i = E_i + content rows
+  std::fill(grads_.item_emb.begin(), grads_.item_emb.end(), 0.0f);
+  for (auto* table : {&grads_.category_emb, &grads_.brand_emb, &grads_.price_band_emb})
+    std::fill(table->begin(), table->end(), 0.0f);
+#pragma omp parallel for schedule(static)
+  for (size_t i = 1; i < items; ++i) {
+    const float norm = item_norms_[i];
+    if (norm <= 1e-12f) continue;
+    const float* nv = item_vectors_.data() + i * d;
+    const float* dn = d_item_vectors_.data() + i * d;
+    float dot = 0.0f;
+    for (size_t j = 0; j < d; ++j) dot += nv[j] * dn[j];
+    float* de = grads_.item_emb.data() + i * d;
+    for (size_t j = 0; j < d; ++j) de[j] = (dn[j] - nv[j] * dot) / norm;
+  }
+  const auto content_grad = [&](std::vector<float>& table_grad, const std::vector<int32_t>& ids) {
+    if (table_grad.empty()) return;
+    for (size_t i = 1; i < items; ++i) {
+      const float* de = grads_.item_emb.data() + i * d;
+      float* dst = table_grad.data() + static_cast<size_t>(ids[i]) * d;
+      for (size_t j = 0; j < d; ++j) dst[j] += de[j];
+    }
+  };
+  content_grad(grads_.category_emb, weights_.item_category);
+  content_grad(grads_.brand_emb, weights_.item_brand);
+  content_grad(grads_.price_band_emb, weights_.item_price_band);
+
+  BatchResult result;
+  result.loss = loss / static_cast<double>(n);
+  return result;
+}
+
+void SessionTrainer::apply_gradients(float learning_rate) {
+  constexpr float kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-8f;
+  ++step_;
+  const float correction1 = 1.0f - std::pow(kBeta1, static_cast<float>(step_));
+  const float correction2 = 1.0f - std::pow(kBeta2, static_cast<float>(step_));
+  const float step_size = learning_rate * std::sqrt(correction2) / correction1;
+  std::vector<std::vector<float>*> params, grads, m, v;
+  std::vector<bool> decayed;
+  weights_.for_each_param([&](const char* name, std::vector<float>& p) {
+    params.push_back(&p);
+    const std::string n(name);
+    decayed.push_back(n == "att_w1" || n == "att_w2" || n == "out_w");
+  });
+  grads_.for_each_param([&](const char*, std::vector<float>& p) { grads.push_back(&p); });
+  adam_m_.for_each_param([&](const char*, std::vector<float>& p) { m.push_back(&p); });
+  adam_v_.for_each_param([&](const char*, std::vector<float>& p) { v.push_back(&p); });
+  const size_t d = weights_.config.dim;
+  for (size_t t = 0; t < params.size(); ++t) {
+    float* p = params[t]->data();
+    const float* g = grads[t]->data();
+    float* mt = m[t]->data();
+    float* vt = v[t]->data();
+    const size_t size = params[t]->size();
+    const float decay = decayed[t] ? options_.weight_decay : 0.0f;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < size; ++i) {
+      const float gi = g[i] + decay * p[i];
+      mt[i] = kBeta1 * mt[i] + (1.0f - kBeta1) * gi;
+      vt[i] = kBeta2 * vt[i] + (1.0f - kBeta2) * gi * gi;
+      p[i] -= step_size * mt[i] / (std::sqrt(vt[i]) + kEps);
+    }
+  }
+  std::fill(weights_.item_emb.begin(), weights_.item_emb.begin() + static_cast<std::ptrdiff_t>(d), 0.0f);
+}
+
+std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const ExampleSet& data, uint32_t threads) {
+  if (threads > 0) omp_set_num_threads(static_cast<int>(threads));
+  const SessionModelConfig& c = weights.config;
+  const size_t d = c.dim, items = size_t{c.vocab_size} + 1;
+  std::vector<float> item_vectors;
+  compute_item_vectors(weights, item_vectors);
+  std::vector<uint32_t> ranks(data.examples.size(), 0);
+  const size_t chunk = 512;
+  std::vector<float> session_vecs(chunk * d), logits(chunk * items);
+  for (size_t start = 0; start < data.examples.size(); start += chunk) {
+    const size_t n = std::min(chunk, data.examples.size() - start);
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < n; ++b) {
+      const Example& ex = data.examples[start + b];
+      encode_session(weights, item_vectors.data(), &data.events[ex.begin], ex.length, session_vecs.data() + b * d);
+    }
+    catalog_logits(session_vecs.data(), n, item_vectors.data(), items, d, c.temperature, logits.data());
+#pragma omp parallel for schedule(static)
+    for (size_t b = 0; b < n; ++b) {
+      const Example& ex = data.examples[start + b];
+      float* z = logits.data() + b * items;
+      add_repeat_bonus(weights, &data.events[ex.begin], ex.length, z);
+      z[0] = -std::numeric_limits<float>::infinity();
+      const float target = z[ex.label];
+      uint32_t above = 0;
+      for (size_t j = 1; j < items; ++j) above += z[j] > target ? 1u : 0u;
+      ranks[start + b] = above + 1;
+    }
+  }
+  return ranks;
+}
+
+}  // namespace vitrine::train

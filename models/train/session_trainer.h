@@ -1,0 +1,80 @@
+// Native trainer of the session model (core/include/vitrine/session_model.h).
+//
+// The forward pass is the core's own encode_session(); this file adds the backward pass on its tape, the
+// batched full-softmax loss over the whole catalog, and Adam. Gradients are checked against finite differences
+// in tests/core/session_trainer_native_test.cc.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "vitrine/session_model.h"
+#include "vitrine/status.h"
+
+namespace vitrine::train {
+
+// A training or evaluation example: the events before `label`, stored as a span of a shared event array.
+struct Example {
+  uint32_t begin = 0;   // index of the first event of the prefix in the shared array
+  uint32_t length = 0;  // prefix length (>= 1)
+  uint32_t label = 0;   // the item that came next
+};
+
+// All events of a dataset, with examples pointing into them.
+struct ExampleSet {
+  std::vector<SessionEvent> events;
+  std::vector<Example> examples;
+};
+
+struct TrainOptions {
+  uint32_t epochs = 8;
+  uint32_t batch_size = 256;
+  float learning_rate = 0.002f;
+  float lr_decay = 0.5f;          // multiply the learning rate by this ...
+  uint32_t lr_decay_every = 2;    // ... every this many epochs
+  float weight_decay = 0.0f;      // L2 on the dense (non-embedding) weights
+  float init_scale = 0.0f;        // uniform init range; 0 = 1/sqrt(dim)
+  uint64_t seed = 42;
+  uint32_t threads = 0;           // 0 = all cores
+};
+
+// Loss and gradients of one batch, exposed for the gradient check.
+struct BatchResult {
+  double loss = 0.0;  // mean cross-entropy over the batch
+};
+
+class SessionTrainer {
+ public:
+  SessionTrainer(SessionModelWeights initial, const TrainOptions& options);
+
+  // Random init of every parameter from the seed (uniform in +-init_scale; repeat bonus starts at 0).
+  static SessionModelWeights initial_weights(const SessionModelConfig& config, const TrainOptions& options);
+
+  // Forward + backward of one batch: fills gradients() and returns the mean loss. Does not update weights.
+  BatchResult compute_gradients(const ExampleSet& data, const Example* batch, size_t n);
+  // One Adam step with the gradients of the last compute_gradients() call.
+  void apply_gradients(float learning_rate);
+
+  const SessionModelWeights& weights() const { return weights_; }
+  SessionModelWeights& mutable_weights() { return weights_; }
+  const SessionModelWeights& gradients() const { return grads_; }
+
+ private:
+  SessionModelWeights weights_;
+  SessionModelWeights grads_;
+  SessionModelWeights adam_m_;
+  SessionModelWeights adam_v_;
+  TrainOptions options_;
+  uint64_t step_ = 0;
+  // Per-batch scratch, kept to avoid reallocating large buffers every step.
+  std::vector<float> item_vectors_, item_norms_, logits_, session_vecs_, d_session_, d_item_vectors_;
+};
+
+// Rank of each example's label among all items under the model: 1 + number of items with a strictly higher
+// score. Runs the same scorer as the engine (batched), on `threads` threads.
+std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const ExampleSet& data, uint32_t threads);
+
+}  // namespace vitrine::train
