@@ -1,6 +1,6 @@
 // Event storage: IndexedDB when the browser allows it, memory otherwise. Bounded by event count and bytes, expiring
-// after `retentionDays`. Every write is one transaction (append + prune commit together or not at all), so several
-// tabs can write at once; a BroadcastChannel tells the other tabs when something changed or was erased.
+// after `retentionDays`. Every batch is written in one transaction (all of it or none), so several tabs can write
+// at once; a BroadcastChannel tells the other tabs when something changed or was erased.
 // Records are validated on every read; bad ones are deleted. A database we cannot use is deleted and recreated, and
 // if that fails too we keep going in memory. Methods reject on failure; the caller (vitrine.mjs) turns that into at
 // most one console warning.
@@ -237,7 +237,7 @@ export class IndexedDbBackend {
    * Runs `work(store)` in one transaction and resolves with its return value after commit. `work` must only
    * issue requests synchronously or from request callbacks. Reconnects once if the connection went away.
    */
-  async #transaction(mode, work) {
+  async #transaction(mode, work, { commitNow = false } = {}) {
     for (let attempt = 0; ; ++attempt) {
       const db = await this.connect();
       try {
@@ -248,6 +248,8 @@ export class IndexedDbBackend {
           tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
           try {
             result = work(tx.objectStore(EVENTS_STORE));
+            // Commit without waiting for more requests: a write issued from pagehide must not die with the page.
+            if (commitNow && typeof tx.commit === 'function') tx.commit();
           } catch (e) {
             try {
               tx.abort();
@@ -270,12 +272,16 @@ export class IndexedDbBackend {
     }
   }
 
-  /** Appends records and prunes (validity, expiry, count and byte bounds) in the same transaction. */
-  append(records, nowMs) {
-    return this.#transaction('readwrite', (store) => {
+  /**
+   * Appends records in one transaction committed at once (all or none), then enforces validity, expiry and the
+   * count and byte bounds in a second one. The split keeps the write itself short enough to survive the page
+   * going away; if the prune does not run, the next write or read does it.
+   */
+  async append(records, nowMs) {
+    await this.#transaction('readwrite', (store) => {
       for (const record of records) store.add(record);
-      this.#prune(store, nowMs, null);
-    });
+    }, { commitNow: true });
+    await this.#transaction('readwrite', (store) => this.#prune(store, nowMs, null));
   }
 
   /** The newest `limit` valid records, oldest first. Bad and expired records found on the way are deleted. */

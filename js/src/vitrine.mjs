@@ -1,0 +1,455 @@
+// The controller: privacy and consent first, then storage, capture, ranking in the worker, reordering and slots.
+// Data flows one way: event -> store -> (worker: profile, features, model) -> order -> DOM.
+// Every public method catches everything: a failure leaves the page as the merchant rendered it and logs at most
+// one console warning per page (log.mjs).
+import { normalizeConfig } from './config.mjs';
+import { createLogger } from './log.mjs';
+import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from './privacy.mjs';
+import { toRecord } from './events.mjs';
+import { openStore, SCHEMA_VERSION } from './storage.mjs';
+import { Capture } from './capture.mjs';
+import { ATTR, readCandidates } from './dom.mjs';
+import { applyOrder, watchInteraction } from './reorder.mjs';
+import { chooseVariant, applySlot } from './slots.mjs';
+import { RankingClient } from './worker_client.mjs';
+import { writeText, plainText } from './text.mjs';
+import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
+
+const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
+const MIN_CANDIDATES = 2;
+
+/**
+ * Creates a Vitrine instance for a page. Nothing throws; see js/vitrine.d.ts for the API.
+ * @param {object} [options] see config.mjs (model, consent, consentCallback, retentionDays, maxEvents, ...)
+ * @param {object} [env] globals, replaceable for tests: window, document, indexedDB, Worker, console
+ */
+export function createVitrine(options = {}, env = {}) {
+  const win = env.window ?? globalThis.window;
+  const doc = env.document ?? win?.document;
+  const log = createLogger(env.console ?? globalThis.console);
+  let config;
+  try {
+    config = normalizeConfig(options, doc?.baseURI);
+  } catch (e) {
+    config = normalizeConfig({});
+    log.warn('invalid options, using defaults', e);
+  }
+  const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
+  const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
+
+  let state = 'starting'; // starting | waiting-consent | running | opted-out | stopped
+  let consentGranted = config.consent !== 'required';
+  let store = null;
+  let storeOpening = null;
+  let capture = null;
+  let client = null;
+  let rankingDisabled = false;
+  let pending = [];
+  let inFlight = []; // batches handed to storage and not committed yet
+  const pageKey = randomKey();
+  let flushTimer = null;
+  let flushing = Promise.resolve();
+  let cachedProfile = null;
+  let firstPersonalization = Promise.resolve();
+  const explanations = new Map(); // item id or slot name -> text
+  const ranked = new WeakSet();
+  const cleanups = [];
+
+  // ------------------------------------------------------------------------------------------ lifecycle
+
+  function optedOutBy() {
+    return browserOptOutSignal(win?.navigator, win) ?? (readOptOut(win) ? 'shopper' : null);
+  }
+
+  async function boot() {
+    if (!win || !doc) return; // not a browser page: stay inert
+    const reason = optedOutBy();
+    if (reason) {
+      state = 'opted-out';
+      await eraseStoredData(); // an opt-out means nothing of ours is kept
+      return;
+    }
+    if (!consentGranted && config.consentCallback) {
+      try {
+        consentGranted = (await config.consentCallback()) === true;
+      } catch (e) {
+        log.warn('the consent callback failed; treating it as no consent', e);
+      }
+    }
+    if (!consentGranted) {
+      state = 'waiting-consent';
+      return;
+    }
+    await start();
+  }
+
+  async function start() {
+    if (state === 'running' || state === 'opted-out' || state === 'stopped') return;
+    state = 'running';
+    const s = await openTheStore();
+    if (state !== 'running') return;
+    try {
+      await recoverJournals(s);
+    } catch (e) {
+      log.warn('could not recover events saved while leaving the last page', e);
+    }
+    capture = new Capture({
+      document: doc,
+      window: win,
+      emit: (input) => enqueue(input),
+      flushNow: () => void flush(),
+      onPageHide: () => saveBeforeLeaving(),
+      viewDwellMs: config.viewDwellMs,
+    });
+    capture.start();
+    // Another tab's opt-out (localStorage event) stops this tab too.
+    const onStorage = (event) => {
+      if (event.key === OPT_OUT_KEY && event.newValue === '1') stopEverything('opted-out');
+    };
+    win.addEventListener('storage', onStorage);
+    cleanups.push(() => win.removeEventListener('storage', onStorage));
+    // Not awaited: track() and friends must not wait for the model. `ready` waits for it.
+    if (config.autoRank) firstPersonalization = personalize(false).catch((e) => log.warn('personalization failed', e));
+  }
+
+  /** Pagehide: an IndexedDB write may die with the page, so uncommitted events also go to the journal. */
+  function saveBeforeLeaving() {
+    if (state !== 'running') return;
+    const unsaved = [...inFlight.flat(), ...pending];
+    writeJournal(win, pageKey, unsaved);
+    void flush(); // may still commit; if both land, the next page skips the duplicates
+  }
+
+  /** Moves journals left by earlier pages (see journal.mjs) into the store. */
+  async function recoverJournals(s) {
+    const journaled = takeJournals(win);
+    if (journaled.length === 0) return;
+    const stored = await s.recent(journaled.length + config.rankEvents);
+    await s.append(notYetStored(journaled, stored));
+  }
+
+  function openTheStore() {
+    storeOpening ??= openStore({
+      indexedDB: env.indexedDB,
+      name: config.dbName,
+      limits,
+      onFallback: (error) => log.warn('IndexedDB is unavailable; events are kept in memory for this page only', error),
+    }).then((s) => {
+      store = s;
+      // forget() in another tab: drop what this tab has not written yet, and what it derived.
+      s.onChange(({ type, remote }) => {
+        if (type === 'cleared' && remote) dropDerivedState();
+      });
+      return s;
+    });
+    return storeOpening;
+  }
+
+  function dropDerivedState() {
+    pending = [];
+    cachedProfile = null;
+    explanations.clear();
+  }
+
+  function stopEverything(newState) {
+    state = newState;
+    capture?.stop();
+    capture = null;
+    client?.terminate();
+    client = null;
+    clearTimeout(flushTimer);
+    for (const undo of cleanups.splice(0)) undo();
+    dropDerivedState();
+  }
+
+  async function eraseStoredData() {
+    dropDerivedState();
+    eraseWebStorageKeys(win);
+    if (store) {
+      await store.clear();
+      return;
+    }
+    // Never opened here (opted out, waiting for consent): delete without opening, so nothing gets created.
+    const idb = env.indexedDB === undefined ? safeIndexedDB() : env.indexedDB;
+    if (!idb) return;
+    await new Promise((resolve) => {
+      try {
+        const req = idb.deleteDatabase(config.dbName);
+        req.onsuccess = req.onerror = req.onblocked = () => resolve();
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  function randomKey() {
+    try {
+      const bytes = new Uint8Array(8);
+      win.crypto.getRandomValues(bytes);
+      return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    } catch {
+      return `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+    }
+  }
+
+  function safeIndexedDB() {
+    try {
+      return win.indexedDB ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ events
+
+  function enqueue(input) {
+    if (state !== 'running') return false;
+    const { record, error } = toRecord(input, Date.now());
+    if (error) {
+      log.warn(`event ignored: ${error}`);
+      return false;
+    }
+    pending.push(record);
+    if (pending.length >= 50) void flush();
+    else if (flushTimer === null) flushTimer = setTimeout(() => void flush(), FLUSH_DELAY_MS);
+    return true;
+  }
+
+  /** Writes queued events in one transaction. Chained so two flushes never interleave. */
+  function flush() {
+    clearTimeout(flushTimer);
+    flushTimer = null;
+    flushing = flushing.then(async () => {
+      if (pending.length === 0 || state !== 'running') return;
+      const batch = pending;
+      pending = [];
+      inFlight.push(batch);
+      try {
+        await (store ?? (await openTheStore())).append(batch);
+        cachedProfile = null;
+        // Committed after all (e.g. the page came back from the back/forward cache): its journal is redundant.
+        if (inFlight.length === 1 && pending.length === 0) dropJournal(win, pageKey);
+      } catch (e) {
+        log.warn('could not store events', e);
+      } finally {
+        inFlight = inFlight.filter((b) => b !== batch);
+      }
+    });
+    return flushing;
+  }
+
+  // ------------------------------------------------------------------------------------------ ranking and slots
+
+  function rankingClient() {
+    if (rankingDisabled) return null;
+    if (!config.model) {
+      rankingDisabled = true;
+      log.warn('no model configured (data-model); the listing keeps its order');
+      return null;
+    }
+    if (typeof win.WebAssembly !== 'object') {
+      rankingDisabled = true;
+      log.warn('WebAssembly is not available; the listing keeps its order');
+      return null;
+    }
+    client ??= new RankingClient({ workerUrl, modelUrl: config.model, timeoutMs: config.rankTimeoutMs, Worker: env.Worker ?? win.Worker });
+    return client;
+  }
+
+  function rankingFailed(error) {
+    rankingDisabled = true; // one failure is enough: do not retry (and warn) on every list
+    client?.terminate();
+    client = null;
+    log.warn('personalization is off for this page; the listing keeps its order', error);
+  }
+
+  /** Ranks every listing not ranked yet (or all with force) and fills the slots. */
+  async function personalize(force) {
+    if (state !== 'running') return;
+    await flush();
+    const events = await store.recent(config.rankEvents);
+    if (events.length === 0) return; // nothing known about this shopper: the merchant's order is the best guess
+    const lists = Array.from(doc.querySelectorAll(`[${ATTR.list}]`)).filter((l) => force || !ranked.has(l));
+    for (const list of lists) {
+      const candidates = readCandidates(list);
+      if (candidates.length < MIN_CANDIDATES) continue;
+      const rc = rankingClient();
+      if (!rc) return;
+      ranked.add(list);
+      const watch = watchInteraction(list);
+      const requestedAt = win.performance.now();
+      try {
+        const reply = await rc.rank({ events, candidates, nowMs: Date.now() });
+        if (state !== 'running') return;
+        const result = applyOrder(list, reply.order, { isStale: () => watch.interactedSince(requestedAt) });
+        if (result.applied) showReasons(list, reply.reasons);
+      } catch (e) {
+        rankingFailed(e);
+        return;
+      } finally {
+        watch.stop();
+      }
+    }
+    await fillSlots(events);
+  }
+
+  function showReasons(list, reasons) {
+    for (const [id, reason] of Object.entries(reasons ?? {})) {
+      explanations.set(id, reason.text);
+      for (const item of list.querySelectorAll(`[${ATTR.item}]`)) {
+        if (item.getAttribute(ATTR.item) !== id) continue;
+        const target = item.querySelector(`[${ATTR.explain}]`);
+        if (target) writeText(target, reason.text);
+      }
+    }
+  }
+
+  /** The one place the shopper profile comes from: the engine, through the worker. */
+  async function currentProfile(events) {
+    if (cachedProfile) return cachedProfile;
+    const rc = rankingClient();
+    if (!rc) return null;
+    const reply = await rc.profile({ events: events ?? (await store.recent(config.rankEvents)), nowMs: Date.now() });
+    cachedProfile = reply.profile;
+    return cachedProfile;
+  }
+
+  async function fillSlots(events) {
+    const slots = Array.from(doc.querySelectorAll(`[${ATTR.slot}]`));
+    if (slots.length === 0 || rankingDisabled) return;
+    let profile;
+    try {
+      profile = await currentProfile(events);
+    } catch (e) {
+      rankingFailed(e);
+      return;
+    }
+    if (!profile || state !== 'running') return;
+    for (const slot of slots) {
+      const choice = chooseVariant(slot, profile);
+      if (!choice) continue;
+      const text = applySlot(slot, choice);
+      const name = slot.getAttribute(ATTR.slot)?.trim();
+      if (name && text) explanations.set(name, text);
+      const target = choice.variant.querySelector(`[${ATTR.explain}]`);
+      if (target && text) writeText(target, text);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ public API
+
+  /** Wraps an entry point so nothing ever reaches the page: failures warn (once) and return `fallback`. */
+  function guarded(name, fallback, fn) {
+    return async (...args) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        log.warn(`${name}() failed`, e);
+        return fallback;
+      }
+    };
+  }
+
+  // `started`: privacy, consent and storage settled, capture running. `ready`: also the first ranking attempt done.
+  const started = boot().catch((e) => {
+    log.warn('could not start', e);
+  });
+  
+  const api = {
+    get ready() {
+      return started.then(() => firstPersonalization).then(() => undefined);
+    },
+    track: guarded('track', false, async (event) => {
+      await started;
+      return enqueue(event);
+    }),
+    explain: guarded('explain', null, async (id) => {
+      await started;
+      const text = explanations.get(String(id));
+      return text === undefined ? null : plainText(text);
+    }),
+    profile: guarded('profile', null, async () => {
+      await started;
+      if (state !== 'running') return null;
+      await flush();
+      return structuredClone(await currentProfile());
+    }),
+    exportData: guarded('exportData', null, async () => {
+      await started;
+      await flush();
+      const stored = store ? await store.exportAll() : { schemaVersion: SCHEMA_VERSION, backend: 'none', events: [] };
+      return JSON.stringify({
+        format: 'vitrine-export',
+        exportedAt: new Date().toISOString(),
+        state,
+        optedOut: readOptOut(win),
+        storage: stored,
+        explanations: Object.fromEntries(explanations),
+      }, null, 2);
+    }),
+    forget: guarded('forget', false, async () => {
+      await started;
+      pending = [];
+      await flushing;
+      await eraseStoredData();
+      return true;
+    }),
+    optOut: guarded('optOut', false, async () => {
+      await started;
+      writeOptOut(true, win);
+      stopEverything('opted-out');
+      await flushing;
+      await eraseStoredData();
+      return true;
+    }),
+    optIn: guarded('optIn', false, async () => {
+      await started;
+      writeOptOut(false, win);
+      if (state !== 'opted-out' || optedOutBy()) return false; // a browser signal (GPC, DNT) still applies
+      state = 'starting';
+      storeOpening = null;
+      store = null;
+      rankingDisabled = false;
+      await boot();
+      return state === 'running' || state === 'waiting-consent';
+    }),
+    grantConsent: guarded('grantConsent', false, async () => {
+      await started;
+      consentGranted = true;
+      if (state === 'waiting-consent') await start();
+      return state === 'running';
+    }),
+    revokeConsent: guarded('revokeConsent', false, async () => {
+      await started;
+      consentGranted = config.consent !== 'required';
+      if (consentGranted) return false;
+      stopEverything('waiting-consent');
+      await flushing;
+      await eraseStoredData();
+      store?.close();
+      store = null;
+      storeOpening = null;
+      return true;
+    }),
+    refresh: guarded('refresh', false, async () => {
+      await started;
+      await personalize(true);
+      return !rankingDisabled;
+    }),
+    status() {
+      return {
+        state,
+        storage: store?.backend ?? 'none',
+        ranking: rankingDisabled ? 'off' : 'available',
+        problems: log.problems,
+      };
+    },
+    destroy: guarded('destroy', undefined, async () => {
+      await started;
+      await flush();
+      stopEverything('stopped');
+      store?.close();
+    }),
+  };
+  return api;
+}

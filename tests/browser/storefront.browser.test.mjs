@@ -1,0 +1,282 @@
+// The storefront package end to end in headless Chromium, under a strict CSP, with the TEST ONLY engine from
+// tests/fixtures/test-engine standing in for engine.rank/profile (it computes its scores with the real wasm
+// engine). Failure paths with the shipped engine are in storefront_failure.browser.test.mjs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchBrowser } from '../support/browser.mjs';
+import { startShop, openPage, vitrineReady, listOrder, storedEvents, databases, MERCHANT_ORDER } from './storefront_support.mjs';
+
+let shop, browser;
+
+before(async () => {
+  shop = await startShop({ engine: 'test' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  shop?.close();
+});
+
+async function freshContext() {
+  // Each test gets its own origin storage: a new port would be heavier, so clear the origin's data instead.
+  const { page } = await openPage(browser.context);
+  await page.goto(shop.url + 'other.html');
+  await vitrineReady(page);
+  await page.evaluate(() => window.vitrine.forget());
+  await page.evaluate(() => localStorage.clear());
+  await page.close();
+}
+
+async function seedBagsInterest(page) {
+  await page.goto(shop.url + 'other.html');
+  await vitrineReady(page);
+  for (const item of ['p3', 'p5']) {
+    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
+  }
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
+}
+
+test('ranks in the worker and reorders in place: pins stay, explanations are text, slot follows the profile', async () => {
+  await freshContext();
+  const { page, seen } = await openPage(browser.context);
+  await seedBagsInterest(page);
+  await page.goto(shop.url + 'shop.html');
+  await vitrineReady(page);
+  // bags (two add-to-carts) before hats (one view) before shoes; p4 is pinned at index 3.
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  const explained = await page.evaluate(() => window.vitrine.explain('p3'));
+  assert.equal(explained, 'Because you liked <b>bags</b>');
+  const rendered = await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (el) => ({ text: el.textContent, children: el.children.length }));
+  assert.deepEqual(rendered, { text: 'Because you liked <b>bags</b>', children: 0 });
+  assert.match(await page.evaluate(() => window.vitrine.explain('p1')), /shoes/, 'this page is a shoes category page');
+  assert.equal(await page.evaluate(() => window.vitrine.explain('no-such-item')), null);
+  // Slot: the bags variant is shown, the others hidden, and explain covers it.
+  const hidden = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
+  assert.deepEqual(hidden, [['v-general', true], ['v-bags', false], ['v-hats', true]]);
+  assert.match(await page.evaluate(() => window.vitrine.explain('hero')), /bags/);
+  const profile = await page.evaluate(() => window.vitrine.profile());
+  assert.ok(profile.categoryAffinity.bags > profile.categoryAffinity.hats);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+test('reorder moves the same nodes and keeps focus and scroll position', async () => {
+  await freshContext();
+  const { page, seen } = await openPage(browser.context);
+  await seedBagsInterest(page);
+  await page.goto(shop.url + 'manual.html');
+  await vitrineReady(page);
+  assert.deepEqual(await listOrder(page), MERCHANT_ORDER, 'data-rank="off" leaves the order alone until refresh()');
+  await page.evaluate(() => {
+    for (const li of document.querySelectorAll('#list > li')) li.originalNode = li.dataset.vitrineItem;
+    document.querySelector('[data-vitrine-item="p5"] a').focus();
+    window.scrollTo(0, 120);
+  });
+  const scrollBefore = await page.evaluate(() => window.scrollY);
+  assert.ok(scrollBefore > 0);
+  assert.equal(await page.evaluate(() => window.vitrine.refresh()), true);
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  const same = await page.$$eval('#list > li', (items) => items.every((li) => li.originalNode === li.dataset.vitrineItem));
+  assert.equal(same, true, 'every item is the original node, not a re-rendered copy');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), '#p5');
+  assert.equal(await page.evaluate(() => window.scrollY), scrollBefore);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('a ranking answered after the shopper touched the list is not applied', async () => {
+  await freshContext();
+  const { page } = await openPage(browser.context);
+  await seedBagsInterest(page);
+  await page.goto(shop.url + 'manual.html');
+  await vitrineReady(page);
+  // The shopper presses on the list right after the ranking request went to the worker, before the answer.
+  const result = await page.evaluate(async () => {
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+      post.call(this, message, ...rest);
+      if (message?.type === 'rank') document.querySelector('#list a').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    };
+    const ranked = await window.vitrine.refresh();
+    Worker.prototype.postMessage = post;
+    return { ranked, order: [...document.querySelectorAll('#list > li')].map((li) => li.dataset.vitrineItem) };
+  });
+  assert.equal(result.ranked, true, 'the ranking itself succeeded');
+  assert.deepEqual(result.order, MERCHANT_ORDER);
+  // Without an interaction the same refresh applies.
+  assert.equal(await page.evaluate(() => window.vitrine.refresh()), true);
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  await page.close();
+});
+
+test('capture: views with dwell, clicks, add-to-cart, purchase, search and category visit; no SPA duplicates', async () => {
+  await freshContext();
+  const { page, seen } = await openPage(browser.context);
+  await page.goto(shop.url + 'capture.html');
+  await vitrineReady(page);
+  await page.waitForTimeout(500); // past the 150 ms dwell
+  await page.click('[data-vitrine-item="p2"] [data-vitrine-action="add_to_cart"]');
+  await page.click('[data-vitrine-item="p5"] [data-vitrine-action="purchase"]');
+  await page.click('[data-vitrine-item="p1"] a');
+  // An SPA search: the app handles the submit itself, the page stays.
+  await page.evaluate(() => document.getElementById('search').addEventListener('submit', (e) => e.preventDefault()));
+  await page.fill('#search input', 'red boots');
+  await page.press('#search input', 'Enter');
+  // SPA: re-render the same listing (new nodes, same ids) and change only the query-less state: no new views.
+  await page.evaluate(() => {
+    const list = document.getElementById('list');
+    list.replaceWith(list.cloneNode(true));
+    history.replaceState({}, '', location.pathname + location.search);
+  });
+  await page.waitForTimeout(500);
+  // Leave the route: exposures so far belong to the old route; the new route counts its views again.
+  await page.evaluate(() => history.pushState({}, '', '/catalog/page-2'));
+  await page.waitForTimeout(500);
+  await page.evaluate(() => history.pushState({}, '', '/catalog/page-3'));
+  const events = await storedEvents(page);
+  const byKind = (k) => events.filter((e) => e.kind === k);
+  const views = byKind(0).map((e) => e.item).sort();
+  // Once on capture.html and once on /catalog/page-2; never twice on one route.
+  assert.deepEqual(views, ['p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'p4', 'p4', 'p5', 'p5', 'p6', 'p6']);
+  assert.ok(byKind(0).every((e) => e.dwellMs >= 150));
+  assert.deepEqual(byKind(1).map((e) => e.item), ['p1']);
+  assert.deepEqual(byKind(2).map((e) => [e.item, e.category]), [['p2', 'shoes']]);
+  assert.deepEqual(byKind(3).map((e) => e.item), ['p5']);
+  assert.deepEqual(byKind(4).map((e) => e.query), ['red boots']);
+  // One category visit per route: capture.html, /catalog/page-2, /catalog/page-3 (the marker is still rendered).
+  assert.deepEqual(byKind(5).map((e) => e.category), ['shoes', 'shoes', 'shoes']);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('no event is lost when the shopper navigates away right after acting', async () => {
+  await freshContext();
+  const { page } = await openPage(browser.context);
+  await page.goto(shop.url + 'shop.html');
+  await vitrineReady(page);
+  await page.evaluate(() => {
+    window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' });
+    document.querySelector('[data-vitrine-item="p3"] [data-vitrine-action]').click();
+    location.href = '/other.html';
+  });
+  await page.waitForURL('**/other.html');
+  await vitrineReady(page);
+  const items = (await storedEvents(page)).filter((e) => e.kind !== 5).map((e) => `${e.kind}:${e.item}`).sort();
+  assert.deepEqual(items, ['0:p6', '2:p3']);
+  await page.close();
+});
+
+test('forget() empties storage; exportData() shows everything stored', async () => {
+  await freshContext();
+  const { page } = await openPage(browser.context);
+  await seedBagsInterest(page);
+  const exported = JSON.parse(await page.evaluate(() => window.vitrine.exportData()));
+  assert.equal(exported.format, 'vitrine-export');
+  assert.equal(exported.storage.backend, 'indexeddb');
+  assert.equal(exported.storage.events.length, 3);
+  assert.ok((await databases(page)).includes('vitrine'));
+  assert.equal(await page.evaluate(() => window.vitrine.forget()), true);
+  assert.ok(!(await databases(page)).includes('vitrine'), 'the database itself is deleted');
+  assert.deepEqual(await storedEvents(page), []);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('vitrine'))), []);
+  await page.reload();
+  await vitrineReady(page);
+  assert.deepEqual(await storedEvents(page), []);
+  await page.close();
+});
+
+test('Global Privacy Control: nothing is stored and the listing stays as rendered', async () => {
+  await freshContext();
+  const { page, seen } = await openPage(browser.context, {
+    init: () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }),
+  });
+  await page.goto(shop.url + 'capture.html');
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
+  await page.click('[data-vitrine-item="p2"] [data-vitrine-action="add_to_cart"]');
+  await page.waitForTimeout(400);
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'opted-out');
+  assert.deepEqual(await databases(page), []);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  assert.deepEqual(await listOrder(page), MERCHANT_ORDER);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+test('optOut() is persisted, erases data, and stops capture and ranking on later pages', async () => {
+  await freshContext();
+  const { page } = await openPage(browser.context);
+  await seedBagsInterest(page);
+  assert.equal(await page.evaluate(() => window.vitrine.optOut()), true);
+  assert.deepEqual(await databases(page), []);
+  await page.goto(shop.url + 'shop.html');
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'opted-out');
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
+  assert.deepEqual(await listOrder(page), MERCHANT_ORDER);
+  assert.deepEqual(await databases(page), []);
+  assert.equal(await page.evaluate(() => window.vitrine.optIn()), true);
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
+  await page.close();
+});
+
+test('consent required: nothing is stored before grantConsent()', async () => {
+  await freshContext();
+  const { page } = await openPage(browser.context);
+  await page.goto(shop.url + 'consent.html');
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
+  await page.click('[data-vitrine-item="p2"] [data-vitrine-action="add_to_cart"]');
+  await page.waitForTimeout(400);
+  assert.deepEqual(await databases(page), []);
+  assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), true);
+  await page.click('[data-vitrine-item="p3"] [data-vitrine-action="add_to_cart"]');
+  const events = await storedEvents(page);
+  assert.deepEqual(events.filter((e) => e.kind === 2).map((e) => e.item), ['p3']);
+  await page.close();
+});
+
+test('no request carries behaviour: only pages, package modules, the wasm and the model are fetched', async () => {
+  await freshContext();
+  const requests = [];
+  const onRequest = (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() });
+  browser.context.on('request', onRequest);
+  try {
+    const { page } = await openPage(browser.context);
+    await page.goto(shop.url + 'capture.html');
+    await vitrineReady(page);
+    // The shop's own search form would put the query in its URL (the merchant's request, not ours): handle it
+    // in-page as an SPA would, so any query string seen below could only come from Vitrine.
+    await page.evaluate(() => document.getElementById('search').addEventListener('submit', (e) => e.preventDefault()));
+    await page.fill('#search input', 'secretquery');
+    await page.press('#search input', 'Enter');
+    await page.click('[data-vitrine-item="p3"] [data-vitrine-action="add_to_cart"]');
+    await page.evaluate(() => window.vitrine.track({ kind: 'add_to_cart', item: 'secretitem', category: 'bags' }));
+    await page.waitForTimeout(400); // past the dwell, so views are recorded too
+    await page.goto(shop.url + 'shop.html');
+    await vitrineReady(page);
+    assert.notDeepEqual(await listOrder(page), MERCHANT_ORDER, 'the ranking ran, so the model and worker were used');
+    await page.evaluate(() => window.vitrine.profile());
+    await page.close();
+  } finally {
+    browser.context.off('request', onRequest);
+  }
+  const allowed = /^\/(?:[\w-]+\.html|shop\.css|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm)|models\/test\.vtm)$/;
+  assert.ok(requests.some((r) => r.url.endsWith('/models/test.vtm')), 'the model fetch (from the worker) is seen');
+  assert.ok(requests.some((r) => r.url.endsWith('/vitrine/worker.mjs')));
+  for (const r of requests) {
+    const url = new URL(r.url);
+    assert.equal(url.origin + '/', shop.url, `request to another origin: ${r.url}`);
+    assert.equal(r.method, 'GET', r.url);
+    assert.equal(r.body ?? null, null, `request with a body: ${r.url}`);
+    assert.match(url.pathname, allowed);
+    assert.equal(url.search, '', `query string on ${r.url}`);
+    assert.doesNotMatch(r.url, /secret|p3|bags/);
+  }
+});
