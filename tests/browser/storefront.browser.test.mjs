@@ -38,7 +38,7 @@ async function seedBagsInterest(page) {
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
 }
 
-test('ranks in the worker and reorders in place: pins stay, explanations are text, slot follows the profile', async () => {
+test('under the strict CSP (no violations) ranks in the worker and reorders in place: pins stay, explanations are text, slot follows the profile', async () => {
   await freshContext();
   const { page, seen } = await openPage(browser.context);
   await seedBagsInterest(page);

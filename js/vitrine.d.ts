@@ -1,0 +1,125 @@
+// Types for the Vitrine package (hand-written; tests/js/api_surface.test.mjs checks them against the code).
+//
+// Shops: <script src="/vitrine/vitrine.js" data-model="/models/shop.vtm" defer></script> defines window.vitrine.
+// Apps:  import { createVitrine } from 'vitrine'; const vitrine = createVitrine({ model: '/models/shop.vtm' });
+
+/** Event kinds, shared with the wasm engine (core/include/vitrine/event_kinds.h). */
+export declare const EventKind: Readonly<{
+  view: 0;
+  click: 1;
+  add_to_cart: 2;
+  purchase: 3;
+  search: 4;
+  category_visit: 5;
+}>;
+
+export type EventKindName = keyof typeof EventKind;
+
+/** What track() accepts. view/click/add_to_cart/purchase need `item`; search needs `query`; category_visit `category`. */
+export interface TrackedEvent {
+  kind: EventKindName | (typeof EventKind)[EventKindName];
+  item?: string;
+  category?: string;
+  brand?: string;
+  price?: number;
+  qty?: number;
+  query?: string;
+  dwellMs?: number;
+  /** Milliseconds since the epoch; defaults to now. */
+  t?: number;
+}
+
+/** An event as stored (and as sent to the engine): numeric kind, validated fields only. */
+export interface StoredEvent {
+  kind: number;
+  t: number;
+  item?: string;
+  category?: string;
+  brand?: string;
+  price?: number;
+  qty?: number;
+  query?: string;
+  dwellMs?: number;
+}
+
+export interface VitrineOptions {
+  /** URL of the .vtm model. Without it Vitrine records but never reorders. */
+  model?: string;
+  /** 'required': nothing is captured or stored until grantConsent() or consentCallback says yes. */
+  consent?: 'required' | 'none';
+  /** Asked once at start when consent is required; resolve true to grant. */
+  consentCallback?: () => boolean | Promise<boolean>;
+  /** Stored events expire after this many days (default 30). */
+  retentionDays?: number;
+  /** Bound on stored events (default 2000). */
+  maxEvents?: number;
+  /** Bound on stored bytes (default 512 KiB). */
+  maxBytes?: number;
+  /** A product counts as viewed after this long at least half visible (default 600 ms). */
+  viewDwellMs?: number;
+  /** Most recent events sent with one ranking (default 100). */
+  rankEvents?: number;
+  rankTimeoutMs?: number;
+  /** false: do not rank on start; call refresh() yourself. */
+  autoRank?: boolean;
+  /** IndexedDB database name (default 'vitrine'). */
+  dbName?: string;
+}
+
+/** The shopper profile as computed by the engine; slots read `categoryAffinity`. */
+export interface VitrineProfile {
+  categoryAffinity?: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface VitrineStatus {
+  state: 'loading' | 'starting' | 'waiting-consent' | 'running' | 'opted-out' | 'stopped';
+  storage: 'indexeddb' | 'memory' | 'none';
+  ranking: 'available' | 'off';
+  /** What went wrong so far (only the first one was logged to the console). */
+  problems: string[];
+}
+
+/** Every method resolves (never rejects) and never throws into the page. */
+export interface Vitrine {
+  /** Resolves when start-up and the first ranking attempt are done (whatever their outcome). */
+  readonly ready: Promise<void>;
+  /** Records an event. Resolves false when it was invalid or recording is off (opt-out, no consent). */
+  track(event: TrackedEvent): Promise<boolean>;
+  /** Why an item (or a slot, by its data-vitrine-slot name) was placed where it is: plain text, or null. */
+  explain(id: string): Promise<string | null>;
+  /** The profile the engine keeps for this shopper, or null when unavailable. */
+  profile(): Promise<VitrineProfile | null>;
+  /** Everything stored about the shopper, as a JSON string. */
+  exportData(): Promise<string | null>;
+  /** Erases all stored events (IndexedDB, memory, web storage keys). The opt-out preference is kept. */
+  forget(): Promise<boolean>;
+  /** Persists the shopper's opt-out, erases stored data, stops capture and ranking. */
+  optOut(): Promise<boolean>;
+  /** Withdraws the shopper's opt-out (browser signals such as GPC still apply). */
+  optIn(): Promise<boolean>;
+  /** The merchant's consent manager grants consent: capture and storage start. */
+  grantConsent(): Promise<boolean>;
+  /** Consent withdrawn: capture stops and stored data is erased. */
+  revokeConsent(): Promise<boolean>;
+  /** Ranks every listing again (e.g. after a single-page app rendered a new one). Resolves false if ranking is off. */
+  refresh(): Promise<boolean>;
+  status(): VitrineStatus;
+  /** Stops everything this instance started (listeners, observers, worker). */
+  destroy(): Promise<void>;
+}
+
+export declare function createVitrine(options?: VitrineOptions): Vitrine;
+
+/** Starts Vitrine from a script tag's data-* attributes (used by vitrine.js). */
+export declare function startFromScriptTag(dataset: Record<string, string | undefined>): Vitrine;
+
+/** Converts script-tag data-* attributes to options. */
+export declare function fromDataset(dataset: Record<string, string | undefined>): VitrineOptions;
+
+declare global {
+  interface Window {
+    /** Defined by the vitrine.js script tag; `isVitrine` marks it. */
+    vitrine?: Vitrine & { readonly isVitrine: true };
+  }
+}
