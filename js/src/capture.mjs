@@ -6,6 +6,17 @@
 import { ATTR, closestItem, describeItem, itemId } from './dom.mjs';
 
 const VISIBLE_RATIO = 0.5;
+
+/** Wraps a callback the browser calls for us, so that no exception of ours reaches the page. */
+function quietly(fn) {
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch {
+      // capture must never break the shop's page or its own handlers
+    }
+  };
+}
 const REPEAT_CLICK_MS = 400;
 
 export class Capture {
@@ -51,11 +62,11 @@ export class Capture {
     const win = this.#win;
     this.#route = this.#routeKey();
     if (typeof win.IntersectionObserver === 'function') {
-      this.#io = new win.IntersectionObserver((entries) => this.#onIntersect(entries), { threshold: [0, VISIBLE_RATIO] });
+      this.#io = new win.IntersectionObserver(quietly((entries) => this.#onIntersect(entries)), { threshold: [0, VISIBLE_RATIO] });
       for (const el of doc.querySelectorAll(`[${ATTR.item}]`)) this.#io.observe(el);
     }
     if (typeof win.MutationObserver === 'function') {
-      this.#mo = new win.MutationObserver((records) => this.#onMutations(records));
+      this.#mo = new win.MutationObserver(quietly((records) => this.#onMutations(records)));
       this.#mo.observe(doc.documentElement, { childList: true, subtree: true });
     }
     this.#listen(doc, 'click', (e) => this.#onClick(e), true);
@@ -164,7 +175,11 @@ export class Capture {
       const capture = this;
       const patched = function (...args) {
         const result = original.apply(this, args);
-        capture.#onRouteMaybeChanged();
+        try {
+          capture.#onRouteMaybeChanged();
+        } catch {
+          // the app's own navigation must never fail because of us
+        }
         return result;
       };
       history[name] = patched;
@@ -182,7 +197,7 @@ export class Capture {
     this.#viewed.clear();
     this.#rearmViews();
     // The app renders the new route after changing the URL; look for its category marker once it has.
-    this.#win.setTimeout(() => this.#recordCategoryVisit(), 0);
+    this.#win.setTimeout(quietly(() => this.#recordCategoryVisit()), 0);
   }
 
   #recordCategoryVisit() {
@@ -250,13 +265,7 @@ export class Capture {
   }
 
   #listen(target, type, handler, capture = false) {
-    const safe = (event) => {
-      try {
-        handler(event);
-      } catch {
-        // capture must never break the shop's own handlers
-      }
-    };
+    const safe = quietly(handler);
     const options = { capture, passive: true };
     target.addEventListener(type, safe, options);
     this.#undo.push(() => target.removeEventListener(type, safe, options));

@@ -280,3 +280,28 @@ test('no request carries behaviour: only pages, package modules, the wasm and th
     assert.doesNotMatch(r.url, /secret|p3|bags/);
   }
 });
+
+test('two tabs write at once without losing events, and forget() in one empties the other', async () => {
+  await freshContext();
+  const { page: tabA } = await openPage(browser.context);
+  const { page: tabB } = await openPage(browser.context);
+  await tabA.goto(shop.url + 'other.html');
+  await tabB.goto(shop.url + 'other.html');
+  await vitrineReady(tabA);
+  await vitrineReady(tabB);
+  const burst = (page, prefix) => page.evaluate(async (p) => {
+    const done = [];
+    for (let i = 0; i < 20; ++i) done.push(window.vitrine.track({ kind: 'view', item: `${p}${i}`, category: 'bags' }));
+    await Promise.all(done);
+    await window.vitrine.exportData(); // flushes
+  }, prefix);
+  await Promise.all([burst(tabA, 'a'), burst(tabB, 'b')]);
+  const seenByB = (await storedEvents(tabB)).filter((e) => e.kind === 0).map((e) => e.item);
+  assert.equal(seenByB.length, 40);
+  assert.equal(new Set(seenByB).size, 40);
+  assert.equal(await tabA.evaluate(() => window.vitrine.forget()), true);
+  assert.ok(!(await databases(tabB)).includes('vitrine'), 'tab B closed its connection so the delete went through');
+  assert.deepEqual(await storedEvents(tabB), []);
+  await tabA.close();
+  await tabB.close();
+});
