@@ -110,6 +110,8 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
 
   function engineFor(modelUrl) {
     if (ready && readyFor === modelUrl) return ready;
+    // A different model: free the previous engine's wasm memory once it is no longer in use.
+    ready?.then((old) => old.release?.(), () => undefined);
     readyFor = modelUrl;
     ready = (async () => {
       if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');

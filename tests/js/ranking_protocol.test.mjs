@@ -67,14 +67,16 @@ test('rank passes events, candidates and nowMs through and returns order, scores
   assert.deepEqual(calls[1][1], { events, candidates, nowMs: 5000 });
 });
 
-test('the model is loaded once per model URL', async () => {
-  const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }) });
+test('the model is loaded once per model URL; a replaced engine is released', async () => {
+  const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }), release: () => undefined });
   const s = service(engine);
   await s.handle(rankRequest());
   await s.handle(rankRequest());
   assert.equal(calls.filter((c) => c[0] === 'loadModel').length, 1);
+  assert.equal(calls.filter((c) => c[0] === 'release').length, 0);
   await s.handle(rankRequest({ modelUrl: 'http://127.0.0.1/other.vtm' }));
   assert.equal(calls.filter((c) => c[0] === 'loadModel').length, 2);
+  assert.equal(calls.filter((c) => c[0] === 'release').length, 1);
 });
 
 test('a wrong number of scores, an engine error, a fetch failure and no WebAssembly are errors, not orders', async () => {
