@@ -1,0 +1,239 @@
+// `vitrine eval`: reads the sessions and the test examples, ranks every label with each baseline (and the model
+// when one is given), prints a table and writes the report.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "eval/baselines.h"
+#include "eval/evaluate.h"
+#include "eval/model_scorer.h"
+#include "eval/report.h"
+#include "vitrine/session_data.h"
+
+namespace vitrine::cli {
+namespace {
+
+const char kEvalUsage[] =
+    "usage: vitrine eval --train FILE --test FILE [options]\n"
+    "\n"
+    "Ranks the label of every test example among all catalog items with each method and reports\n"
+    "HR@K, MRR@K and NDCG@K for K = 5, 10, 20 (rank = 1 + items scored strictly higher).\n"
+    "\n"
+    "  --train FILE        training sessions: one session per line, item ids (1, 2, ...) separated by spaces;\n"
+    "                      the catalog is ids 1..largest id in this file\n"
+    "  --test FILE         test examples: one per line, 'label<TAB>prefix items separated by spaces'\n"
+    "  --out DIR           write DIR/report.md, DIR/chart.svg (HR@20 and MRR@20 bars) and DIR/summary.json\n"
+    "                      (nothing is written without --out)\n"
+    "  --json              print the summary as one JSON object on stdout (the table goes to stderr);\n"
+    "                      metrics are fractions in [0, 1], times in seconds\n"
+    "  --baselines LIST    comma-separated subset of pop,spop,markov,itemknn, or 'none'\n"
+    "                      (default: all four)\n"
+    "  --model FILE        also evaluate a trained session model file\n"
+    "  --limit N           evaluate only the first N test examples\n"
+    "  --name NAME         dataset name in reports (default: the test file's directory name)\n"
+    "  --threads N         worker threads (default 2)\n"
+    "  -h, --help          show this help\n"
+    "\n"
+    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
+
+struct EvalOptions {
+  std::string train, test, out, model, name;
+  std::vector<std::string> baselines = eval::baseline_keys();
+  long long limit = -1;
+  int threads = 2;
+  bool json = false;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "vitrine eval: %s\n(see vitrine eval --help)\n", message.c_str());
+  return 2;
+}
+
+int data_error(const Status& status) {
+  std::fprintf(stderr, "vitrine eval: %s\n", status.message().c_str());
+  return 1;
+}
+
+bool parse_count(const std::string& text, long long min, long long* out) {
+  if (text.empty() || text.size() > 15) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  *out = std::atoll(text.c_str());
+  return *out >= min;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return parts;
+    start = comma + 1;
+  }
+}
+
+// Returns -1 to go on, or the exit code (help, usage error).
+int parse_args(int argc, char** argv, EvalOptions* o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i], value;
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kEvalUsage, stdout);
+      return 0;
+    }
+    if (arg == "--json") {
+      o->json = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) return usage_error("unexpected argument '" + arg + "'");
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    } else {
+      if (i + 1 >= argc) return usage_error(arg + " needs a value");
+      value = argv[++i];
+    }
+    if (arg == "--train") {
+      o->train = value;
+    } else if (arg == "--test") {
+      o->test = value;
+    } else if (arg == "--out") {
+      o->out = value;
+    } else if (arg == "--model") {
+      o->model = value;
+    } else if (arg == "--name") {
+      o->name = value;
+    } else if (arg == "--limit") {
+      if (!parse_count(value, 1, &o->limit)) return usage_error("--limit wants a positive integer, got '" + value + "'");
+    } else if (arg == "--threads") {
+      long long t = 0;
+      if (!parse_count(value, 1, &t) || t > 256) return usage_error("--threads wants 1..256, got '" + value + "'");
+      o->threads = static_cast<int>(t);
+    } else if (arg == "--baselines") {
+      o->baselines.clear();
+      if (value == "none") continue;
+      for (const std::string& key : split_commas(value)) {
+        bool known = false;
+        for (const std::string& k : eval::baseline_keys()) known = known || k == key;
+        if (!known) return usage_error("unknown baseline '" + key + "' (known: pop, spop, markov, itemknn, none)");
+        for (const std::string& k : o->baselines) {
+          if (k == key) return usage_error("baseline '" + key + "' listed twice");
+        }
+        o->baselines.push_back(key);
+      }
+    } else {
+      return usage_error("unknown option '" + arg + "'");
+    }
+  }
+  if (o->train.empty()) return usage_error("--train FILE is required");
+  if (o->test.empty()) return usage_error("--test FILE is required");
+  if (o->baselines.empty() && o->model.empty()) return usage_error("nothing to evaluate: no baseline and no --model");
+  return -1;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string default_dataset_name(const std::string& test_path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(test_path, ec);
+  if (ec) p = test_path;
+  std::string dir = p.parent_path().filename().string();
+  return dir.empty() ? p.stem().string() : dir;
+}
+
+}  // namespace
+
+int run_eval(int argc, char** argv) {
+  EvalOptions o;
+  if (int code = parse_args(argc, argv, &o); code >= 0) return code;
+  FILE* log = stderr;
+
+  auto t0 = std::chrono::steady_clock::now();
+  Result<SessionCorpus> train = read_sessions_file(o.train);
+  if (!train.ok()) return data_error(train.status());
+  const SessionCorpus& corpus = train.value();
+  Result<std::vector<SessionExample>> test = read_examples_file(o.test, corpus.catalog_size);
+  if (!test.ok()) return data_error(test.status());
+  std::vector<SessionExample>& examples = test.value();
+
+  eval::EvalSummary summary;
+  summary.dataset = o.name.empty() ? default_dataset_name(o.test) : o.name;
+  summary.train_path = o.train;
+  summary.test_path = o.test;
+  summary.train_sessions = static_cast<int64_t>(corpus.sessions.size());
+  summary.catalog_size = corpus.catalog_size;
+  summary.test_examples_in_file = static_cast<int64_t>(examples.size());
+  if (o.limit > 0 && static_cast<size_t>(o.limit) < examples.size()) examples.resize(static_cast<size_t>(o.limit));
+  summary.examples = static_cast<int64_t>(examples.size());
+  summary.threads = o.threads;
+  std::fprintf(log, "read %lld sessions (catalog %d items) and %lld test examples in %.1f s\n",
+               static_cast<long long>(summary.train_sessions), corpus.catalog_size,
+               static_cast<long long>(summary.test_examples_in_file), seconds_since(t0));
+
+  auto run_method = [&](const std::string& key, const eval::SessionScorer& scorer, double fit_seconds,
+                        long long model_bytes) -> Status {
+    eval::MethodResult m;
+    m.key = key;
+    m.name = scorer.name();
+    m.fit_seconds = fit_seconds;
+    m.model_bytes = model_bytes;
+    auto start = std::chrono::steady_clock::now();
+    VITRINE_RETURN_IF_ERROR(eval::evaluate_scorer(scorer, examples, o.threads, &m.metrics));
+    m.eval_seconds = seconds_since(start);
+    std::fprintf(log, "%-10s HR@20 %6.2f%%  MRR@20 %6.2f%%  (%.1f s)\n", m.name.c_str(),
+                 100.0 * m.metrics.at(20).value().hit_rate, 100.0 * m.metrics.at(20).value().mrr,
+                 m.fit_seconds + m.eval_seconds);
+    summary.methods.push_back(std::move(m));
+    return Status::ok_status();
+  };
+
+  if (!o.baselines.empty()) {
+    auto start = std::chrono::steady_clock::now();
+    auto popularity = std::make_shared<const eval::Popularity>(corpus.sessions, corpus.catalog_size);
+    const double popularity_seconds = seconds_since(start);
+    for (const std::string& key : o.baselines) {
+      start = std::chrono::steady_clock::now();
+      Result<std::unique_ptr<eval::SessionScorer>> scorer = eval::make_baseline(key, corpus, popularity);
+      if (!scorer.ok()) return data_error(scorer.status());
+      Status st = run_method(key, *scorer.value(), popularity_seconds + seconds_since(start), -1);
+      if (!st.ok()) return data_error(st);
+    }
+  }
+
+  if (!o.model.empty()) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(o.model, ec);
+    if (ec) return data_error(Status(StatusCode::kBAD_INPUT, o.model + ": cannot read: " + ec.message()));
+    auto start = std::chrono::steady_clock::now();
+    Result<std::unique_ptr<eval::SessionScorer>> model = eval::load_model_scorer(o.model, corpus.catalog_size);
+    if (!model.ok()) {
+      // Not built yet is a missing feature, not bad data.
+      if (model.status().code() == StatusCode::kNO_MODEL) return usage_error(model.status().message());
+      return data_error(model.status());
+    }
+    Status st = run_method("model", *model.value(), seconds_since(start), static_cast<long long>(bytes));
+    if (!st.ok()) return data_error(st);
+  }
+
+  const std::string table = eval::format_table(summary);
+  std::fputs(table.c_str(), o.json ? stderr : stdout);
+  if (!o.out.empty()) {
+    Status st = eval::write_report(summary, o.out);
+    if (!st.ok()) return data_error(st);
+    std::fprintf(log, "wrote %s/report.md, chart.svg, summary.json\n", o.out.c_str());
+  }
+  if (o.json) std::printf("%s\n", eval::summary_json(summary).dump().c_str());
+  return 0;
+}
+
+}  // namespace vitrine::cli

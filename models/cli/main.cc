@@ -1,0 +1,54 @@
+// `vitrine`: the merchant's offline CLI. Dispatches to the subcommands in commands.h.
+#include <cstdio>
+#include <cstring>
+
+#include "commands.h"
+#include "vitrine/build_info.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: vitrine <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train    train the session model on session files (vitrine train --help)\n"
+    "  eval     evaluate baselines and a trained model on a test set (vitrine eval --help)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show this help\n"
+    "  --version      print the version and build as JSON\n"
+    "\n"
+    "Exit codes: 0 success, 1 the data or a file is bad, 2 usage error or feature not built.\n";
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+};
+
+const Command kCommands[] = {
+    {"train", vitrine::cli::run_train},
+    {"eval", vitrine::cli::run_eval},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const char* first = argv[1];
+  if (std::strcmp(first, "-h") == 0 || std::strcmp(first, "--help") == 0 || std::strcmp(first, "help") == 0) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (std::strcmp(first, "--version") == 0) {
+    std::printf("%s\n", vitrine::build_info_json().c_str());
+    return 0;
+  }
+  for (const Command& c : kCommands) {
+    if (std::strcmp(first, c.name) == 0) return c.run(argc - 1, argv + 1);
+  }
+  std::fprintf(stderr, "vitrine: unknown command '%s'\n\n%s", first, kUsage);
+  return 2;
+}

@@ -1,0 +1,33 @@
+// What `vitrine eval` ranks with: the baselines here and, later, the trained session model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vitrine/metrics.h"
+#include "vitrine/session_data.h"
+#include "vitrine/status.h"
+
+namespace vitrine::eval {
+
+// Scores the whole catalog (ids 1..catalog_size) for a session prefix. Implementations must be safe to call
+// from several threads at once: the evaluator shares one scorer between its workers.
+class SessionScorer {
+ public:
+  virtual ~SessionScorer() = default;
+
+  // Shown in tables and reports ("POP", "Markov-1", the model file's name).
+  virtual std::string name() const = 0;
+  virtual ItemId catalog_size() const = 0;
+
+  // Writes scores[0..catalog_size]; higher is better, scores[0] (padding) is never a candidate.
+  // Break ties without looking at any target: the metrics count only strictly higher scores.
+  virtual Status score(const std::vector<ItemId>& prefix, float* scores) const = 0;
+
+  // Rank of `label` among items 1..catalog_size (metrics.h rule). `scratch` holds catalog_size + 1 floats.
+  // The default scores the catalog and counts; sparse scorers override it with something faster that must
+  // agree with score() exactly (the tests check that).
+  virtual Result<TargetRank> rank(const std::vector<ItemId>& prefix, ItemId label, float* scratch) const;
+};
+
+}  // namespace vitrine::eval
