@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <new>
 #include <unordered_set>
 
@@ -35,6 +36,8 @@ void ModelFile::AlignedDelete::operator()(uint8_t* p) const {
 }
 
 namespace {
+
+constexpr float kMaxI8Scale = std::numeric_limits<float>::max() / 128.0f;
 
 Status corrupt(std::string message) { return Status(StatusCode::kMODEL_CORRUPT, std::move(message)); }
 Status limit(std::string message) { return Status(StatusCode::kLIMIT_EXCEEDED, std::move(message)); }
@@ -433,9 +436,10 @@ class ModelFileParser {
       case DType::kI8:
         for (size_t r = 0; r < t.rows; ++r) {
           const float scale = load_f32(t.data + 4 * r);
-          if (!std::isfinite(scale) || scale < 0.0f) {
+          // Bounded so that scale * q (|q| <= 128) stays finite when dequantized.
+          if (!(scale >= 0.0f && scale <= kMaxI8Scale)) {
             return corrupt(what + ": scale of row " + str(r) + " is " + std::to_string(scale) +
-                           ", must be finite and >= 0");
+                           ", must be in [0, FLT_MAX / 128]");
           }
         }
         break;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <unordered_set>
 
@@ -128,6 +129,10 @@ Status ModelFileWriter::add_f32(const std::string& name, const std::vector<size_
         float max_abs = 0.0f;
         for (size_t c = 0; c < cols; ++c) max_abs = std::max(max_abs, std::fabs(row[c]));
         const float scale = max_abs / 127.0f;
+        // The loader bounds scales so that dequantizing can never overflow; stay inside that bound.
+        if (scale > std::numeric_limits<float>::max() / 128.0f) {
+          return invalid("tensor '" + name + "': row " + std::to_string(r) + " has values too large for i8 storage");
+        }
         store_f32(t.payload.data() + 4 * r, scale);
         for (size_t c = 0; c < cols; ++c) {
           float v = scale > 0.0f ? std::nearbyint(row[c] / scale) : 0.0f;
