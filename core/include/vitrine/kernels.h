@@ -142,6 +142,8 @@ size_t f32_topk_wasmsimd(const float* scores, size_t n, size_t k, uint32_t* out_
 //   c[r][j] = sum over `repeats` passes of sum_k a[k][r] * b[k][j],   r < 4, j < 8,
 // with a packed k-major: a[kc][4], b[kc][8], c[4][8] row-major. The accumulators stay in registers for the whole
 // run; only c is stored, once. Keep kc * 48 bytes within L1 (kc <= 512 is plenty).
+// Timing note: V8 runs a wasm function's first calls in its baseline compiler (Liftoff) and cannot switch in the
+// middle of a call, so warm up with many short calls (or run node --no-liftoff) before timing a long one.
 inline constexpr size_t kRooflineRows = 4;
 inline constexpr size_t kRooflineCols = 8;
 // Floating-point operations of one call (a multiply and an add per term).

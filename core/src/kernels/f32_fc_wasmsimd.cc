@@ -13,6 +13,7 @@ namespace {
 
 constexpr size_t kTileRows = 4;
 constexpr size_t kPanel = 8;
+constexpr size_t kBlockRows = 16;  // a multiple of kTileRows
 
 // y[0..rows)[0..nr) for one panel. `panel` is [in][8]; `bias8` is 8 floats (zero past nr).
 template <size_t kRows>
@@ -77,14 +78,20 @@ class WasmSimdFc final : public F32FullyConnected {
   Status run_rows(const float* x, size_t n, float* y) override {
     const size_t in = input_dim(), out = output_dim();
     const Activation act = activation();
+    // A block of kBlockRows input rows (8 KB at in = 128) stays in L1 while the panels stream past it, and each
+    // panel (4 KB at in = 128) is reused by the block's 4-row tiles before the next one is read.
     size_t r = 0;
-    // Row block outermost: its 4 input rows stay in L1 while every panel streams past them.
-    for (; r + kTileRows <= n; r += kTileRows) {
+    const size_t full_rows = n - n % kTileRows;
+    for (; r < full_rows; r += kBlockRows) {
+      const size_t block_end = std::min(r + kBlockRows, full_rows);
       for (size_t p = 0; p < n_panels_; ++p) {
-        fc_tile<kTileRows>(x + r * in, in, packed_.data() + p * in * kPanel, bias_.data() + p * kPanel,
-                           std::min(kPanel, out - p * kPanel), act, y + r * out + p * kPanel, out);
+        for (size_t t = r; t < block_end; t += kTileRows) {
+          fc_tile<kTileRows>(x + t * in, in, packed_.data() + p * in * kPanel, bias_.data() + p * kPanel,
+                             std::min(kPanel, out - p * kPanel), act, y + t * out + p * kPanel, out);
+        }
       }
     }
+    r = full_rows;
     const size_t rest = n - r;
     for (size_t p = 0; p < n_panels_ && rest > 0; ++p) {
       const float* panel = packed_.data() + p * in * kPanel;

@@ -30,11 +30,9 @@ void f32_gemm_roofline_wasmsimd(const float* a, const float* b, size_t kc, size_
     const float* bk = b;
     for (size_t k = 0; k < kc; ++k, ak += kRooflineRows, bk += kRooflineCols) {
       const v128_t bl = wasm_v128_load(bk), bh = wasm_v128_load(bk + 4);
-      const v128_t av = wasm_v128_load(ak);  // one load for the four rows, then lane splats
-      const v128_t a0 = wasm_i32x4_shuffle(av, av, 0, 0, 0, 0);
-      const v128_t a1 = wasm_i32x4_shuffle(av, av, 1, 1, 1, 1);
-      const v128_t a2 = wasm_i32x4_shuffle(av, av, 2, 2, 2, 2);
-      const v128_t a3 = wasm_i32x4_shuffle(av, av, 3, 3, 3, 3);
+      // load32_splat measured faster than one v128 load plus four lane shuffles (V8, Node 20).
+      const v128_t a0 = wasm_v128_load32_splat(ak), a1 = wasm_v128_load32_splat(ak + 1);
+      const v128_t a2 = wasm_v128_load32_splat(ak + 2), a3 = wasm_v128_load32_splat(ak + 3);
       c0l = wasm_f32x4_add(c0l, wasm_f32x4_mul(a0, bl));
       c0h = wasm_f32x4_add(c0h, wasm_f32x4_mul(a0, bh));
       c1l = wasm_f32x4_add(c1l, wasm_f32x4_mul(a1, bl));
