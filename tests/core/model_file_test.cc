@@ -1,6 +1,8 @@
 // Model file: writer/reader round trips, the fp16 and CRC-32C building blocks, and rejection of every kind of
-// damaged or hostile file. Damaged files are made by patching a valid one and recomputing the checksum, so that
-// the check under test (not the checksum) is the one that fires.
+// damaged or hostile file. Damaged files are made by patching a valid one and recomputing the checksum, so
+// that the check under test (not the checksum) is the one that fires.
+#include "vitrine/model_file.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
@@ -14,8 +16,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "vitrine/model_file.h"
 
 using vitrine::DType;
 using vitrine::ModelFile;
@@ -45,7 +45,9 @@ void put_u32(Bytes& b, size_t at, uint32_t v) {
 void put_u64(Bytes& b, size_t at, uint64_t v) {
   for (size_t i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
-void fix_checksum(Bytes& b) { put_u32(b, 24, vitrine::model_file_checksum(b.data(), b.size())); }
+void fix_checksum(Bytes& b) {
+  put_u32(b, 24, vitrine::model_file_checksum(b.data(), b.size()));
+}
 
 float bits_to_float(uint32_t u) {
   float f;
@@ -62,19 +64,22 @@ vitrine::Result<ModelFile> parse(const Bytes& b, const ModelLimits& limits = Mod
   return ModelFile::parse(b.data(), b.size(), limits);
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // Values for the small model; deterministic so tests can compare against them.
 std::vector<float> ramp(size_t n, float scale) {
   std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = scale * (static_cast<float>(i % 7) - 3.0f) + 0.01f * static_cast<float>(i);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = scale * (static_cast<float>(i % 7) - 3.0f) + 0.01f * static_cast<float>(i);
   return v;
 }
 
 const std::vector<std::string> kVocab = {"", "sku-1", "sku-22", "ürün-é", "商品-9"};
 
-// A small file with one tensor of every dtype. training.pad is slack that rewrite_header() gives up so that an
-// edited header fits in the same bytes and no tensor moves.
+// A small file with one tensor of every dtype. training.pad is slack that rewrite_header() gives up so that
+// an edited header fits in the same bytes and no tensor moves.
 Bytes small_model_file() {
   ModelFileWriter w;
   w.set_kind("session_attn");
@@ -139,7 +144,8 @@ uint64_t tensor_offset(const Bytes& b, const std::string& name) {
 }
 
 // Expects a rejection with `code` whose message contains every one of `parts`.
-void expect_error(const vitrine::Result<ModelFile>& r, StatusCode code, const std::vector<std::string>& parts) {
+void expect_error(const vitrine::Result<ModelFile>& r, StatusCode code,
+                  const std::vector<std::string>& parts) {
   REQUIRE_FALSE(r.ok());
   INFO(r.status().to_string());
   CHECK(r.status().code() == code);
@@ -173,13 +179,14 @@ TEST_CASE("crc32c matches the published check value and a bitwise reference", "[
       const uint32_t whole = vitrine::crc32c(data.data() + start, len);
       REQUIRE(whole == crc32c_bitwise(data.data() + start, len));
       const size_t cut = len / 3;
-      REQUIRE(vitrine::crc32c(data.data() + start + cut, len - cut, vitrine::crc32c(data.data() + start, cut)) ==
-              whole);
+      REQUIRE(vitrine::crc32c(data.data() + start + cut, len - cut,
+                              vitrine::crc32c(data.data() + start, cut)) == whole);
     }
   }
 }
 
-TEST_CASE("f16 round-trips every half value, including subnormals, infinities and NaN", "[model_file][fp16]") {
+TEST_CASE("f16 round-trips every half value, including subnormals, infinities and NaN",
+          "[model_file][fp16]") {
   for (uint32_t h = 0; h <= 0xFFFFu; ++h) {
     const auto half = static_cast<uint16_t>(h);
     const float f = vitrine::f16_to_f32(half);
@@ -196,9 +203,9 @@ TEST_CASE("f16 round-trips every half value, including subnormals, infinities an
     }
   }
   // Values fixed by the IEEE 754 binary16 definition.
-  CHECK(vitrine::f16_to_f32(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+  CHECK(vitrine::f16_to_f32(0x0001) == std::ldexp(1.0f, -24));     // smallest subnormal
   CHECK(vitrine::f16_to_f32(0x03FF) == std::ldexp(1023.0f, -24));  // largest subnormal
-  CHECK(vitrine::f16_to_f32(0x0400) == std::ldexp(1.0f, -14));  // smallest normal
+  CHECK(vitrine::f16_to_f32(0x0400) == std::ldexp(1.0f, -14));     // smallest normal
   CHECK(vitrine::f16_to_f32(0x7BFF) == 65504.0f);
   CHECK(std::isinf(vitrine::f16_to_f32(0x7C00)));
   CHECK(vitrine::f32_to_f16(-0.0f) == 0x8000);
@@ -278,7 +285,8 @@ TEST_CASE("every dtype round-trips through the writer and the loader", "[model_f
                                       std::numeric_limits<int32_t>::max()};
   const std::vector<std::string> strings = {"", "a", "ünïcödé", std::string(1024, 'z'), ""};
   const json config = {{"embedding_dim", dim}, {"max_seq_len", 20}, {"content", {{"category", true}}}};
-  const json training = {{"dataset", "retail-x"}, {"epochs", 12}, {"seed", 42}, {"metrics", {{"hr@10", 0.31}}}};
+  const json training = {
+      {"dataset", "retail-x"}, {"epochs", 12}, {"seed", 42}, {"metrics", {{"hr@10", 0.31}}}};
 
   ModelFileWriter w;
   w.set_kind("session_attn");
@@ -330,7 +338,8 @@ TEST_CASE("every dtype round-trips through the writer and the loader", "[model_f
       REQUIRE(got.value().size() == ref->size());
       for (size_t i = 0; i < ref->size(); ++i) {
         const float x = (*ref)[i];
-        const float bound = std::fabs(x) >= std::ldexp(1.0f, -14) ? std::ldexp(std::fabs(x), -11) : std::ldexp(1.0f, -25);
+        const float bound =
+            std::fabs(x) >= std::ldexp(1.0f, -14) ? std::ldexp(std::fabs(x), -11) : std::ldexp(1.0f, -25);
         INFO(name << " element " << i << " x " << x << " got " << got.value()[i]);
         REQUIRE(std::fabs(got.value()[i] - x) <= bound);
       }
@@ -415,7 +424,8 @@ TEST_CASE("the writer rejects bad arguments", "[model_file][writer]") {
   CHECK(contains(not_finite.message(), "element 1"));
   const std::vector<float> big = {1, 70000.0f, 3, 4};
   CHECK(w.add_f32("t", {4}, big.data(), 4, DType::kF16).code() == StatusCode::kINVALID_ARGUMENT);
-  const std::vector<float> huge = {1, std::numeric_limits<float>::max(), 3, 4};  // scale would exceed FLT_MAX/128
+  const std::vector<float> huge = {1, std::numeric_limits<float>::max(), 3,
+                                   4};  // scale would exceed FLT_MAX/128
   CHECK(w.add_f32("t", {4}, huge.data(), 4, DType::kI8).code() == StatusCode::kINVALID_ARGUMENT);
   REQUIRE(w.add_f32("t", {4}, big.data(), 4, DType::kF32).ok());
   CHECK(w.add_f32("t", {4}, four.data(), 4).code() == StatusCode::kINVALID_ARGUMENT);  // twice
@@ -476,7 +486,8 @@ TEST_CASE("wrong magic and trailing bytes are corrupt", "[model_file][damage]") 
   text[4] = '\n';  // as if a CR LF was turned into LF
   expect_error(parse(text), StatusCode::kMODEL_CORRUPT, {"magic"});
   const std::string json_text = "{\"not\": \"a model\"}";
-  expect_error(parse(Bytes(json_text.begin(), json_text.end())), StatusCode::kMODEL_CORRUPT, {"not a Vitrine"});
+  expect_error(parse(Bytes(json_text.begin(), json_text.end())), StatusCode::kMODEL_CORRUPT,
+               {"not a Vitrine"});
 
   Bytes longer = file;
   longer.push_back(0);
@@ -511,7 +522,8 @@ TEST_CASE("an unknown format version is MODEL_VERSION", "[model_file][damage]") 
 
 TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "[model_file][damage]") {
   const Bytes file = small_model_file();
-  expect_error(parse(replace_header_text(file, "{\"kind\": }")), StatusCode::kMODEL_CORRUPT, {"not valid JSON"});
+  expect_error(parse(replace_header_text(file, "{\"kind\": }")), StatusCode::kMODEL_CORRUPT,
+               {"not valid JSON"});
   expect_error(parse(replace_header_text(file, "[1, 2]")), StatusCode::kMODEL_CORRUPT, {"object"});
   expect_error(parse(replace_header_text(file, "")), StatusCode::kMODEL_CORRUPT, {"JSON"});
 
@@ -521,7 +533,9 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
     std::vector<std::string> parts;
   };
   const std::vector<Case> cases = {
-      {"vocab_size as string", [](json& h) { h["vocab_size"] = "5"; }, {"'vocab_size'", "non-negative integer"}},
+      {"vocab_size as string",
+       [](json& h) { h["vocab_size"] = "5"; },
+       {"'vocab_size'", "non-negative integer"}},
       {"vocab_size negative", [](json& h) { h["vocab_size"] = -5; }, {"'vocab_size'"}},
       {"vocab_size float", [](json& h) { h["vocab_size"] = 5.0; }, {"'vocab_size'"}},
       {"kind missing", [](json& h) { h.erase("kind"); }, {"'kind'", "missing"}},
@@ -533,14 +547,33 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
       {"tensor not object", [](json& h) { h["tensors"][1] = 7; }, {"'tensors[1]'"}},
       {"tensor name missing", [](json& h) { h["tensors"][1].erase("name"); }, {"'tensors[1].name'"}},
       {"tensor unknown field", [](json& h) { h["tensors"][1]["stride"] = 4; }, {"'tensors[1].stride'"}},
-      {"tensor duplicate name", [](json& h) { h["tensors"][2]["name"] = "item_emb"; }, {"'item_emb'", "twice"}},
-      {"unknown dtype", [](json& h) { tensor_entry(h, "item_emb")["dtype"] = "f64"; }, {"'item_emb'", "'f64'"}},
-      {"shape negative", [](json& h) { tensor_entry(h, "item_emb")["shape"] = {5, -4}; }, {"'item_emb'", "shape[1]"}},
-      {"shape zero", [](json& h) { tensor_entry(h, "item_emb")["shape"] = {0, 4}; }, {"'item_emb'", "shape[0]"}},
-      {"shape empty", [](json& h) { tensor_entry(h, "item_emb")["shape"] = json::array(); }, {"'item_emb'", "rank 0"}},
-      {"shape as string", [](json& h) { tensor_entry(h, "item_emb")["shape"] = "5x4"; }, {"'item_emb'", "array"}},
+      {"tensor duplicate name",
+       [](json& h) { h["tensors"][2]["name"] = "item_emb"; },
+       {"'item_emb'", "twice"}},
+      {"unknown dtype",
+       [](json& h) { tensor_entry(h, "item_emb")["dtype"] = "f64"; },
+       {"'item_emb'", "'f64'"}},
+      {"shape negative",
+       [](json& h) {
+         tensor_entry(h, "item_emb")["shape"] = {5, -4};
+       },
+       {"'item_emb'", "shape[1]"}},
+      {"shape zero",
+       [](json& h) {
+         tensor_entry(h, "item_emb")["shape"] = {0, 4};
+       },
+       {"'item_emb'", "shape[0]"}},
+      {"shape empty",
+       [](json& h) { tensor_entry(h, "item_emb")["shape"] = json::array(); },
+       {"'item_emb'", "rank 0"}},
+      {"shape as string",
+       [](json& h) { tensor_entry(h, "item_emb")["shape"] = "5x4"; },
+       {"'item_emb'", "array"}},
       {"offset as string", [](json& h) { tensor_entry(h, "pos")["offset"] = "0"; }, {"'tensors[2].offset'"}},
-      {"str tensor of rank 2", [](json& h) { tensor_entry(h, "cat_names")["shape"] = {3, 1}; },
+      {"str tensor of rank 2",
+       [](json& h) {
+         tensor_entry(h, "cat_names")["shape"] = {3, 1};
+       },
        {"'cat_names'", "rank 1"}},
   };
   for (const auto& c : cases) {
@@ -555,7 +588,8 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
   const uint64_t pos_at = tensor_offset(file, "pos");
 
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = pos_at + 4; })),
-               StatusCode::kMODEL_CORRUPT, {"'pos'", "offset " + std::to_string(pos_at + 4), "multiple of 64"});
+               StatusCode::kMODEL_CORRUPT,
+               {"'pos'", "offset " + std::to_string(pos_at + 4), "multiple of 64"});
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = emb_at; })),
                StatusCode::kMODEL_CORRUPT, {"'item_emb'", "'pos'", "overlap"});
   const uint64_t past = (file.size() + 63) / 64 * 64;
@@ -565,9 +599,11 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
                StatusCode::kMODEL_CORRUPT, {"'pos'", "past the end"});
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = 0; })),
                StatusCode::kMODEL_CORRUPT, {"'pos'", "inside the preamble and header"});
-  expect_error(parse(rewrite_header(file, [&](json& h) {
-                 tensor_entry(h, "pos")["offset"] = std::numeric_limits<uint64_t>::max() / 64 * 64;
-               })),
+  expect_error(parse(rewrite_header(file,
+                                    [&](json& h) {
+                                      tensor_entry(h, "pos")["offset"] =
+                                          std::numeric_limits<uint64_t>::max() / 64 * 64;
+                                    })),
                StatusCode::kMODEL_CORRUPT, {"'pos'", "past the end"});
 
   // A non-zero byte in the padding after a tensor (the first byte of the file no tensor covers).
@@ -587,9 +623,13 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
   expect_error(parse(gap), StatusCode::kMODEL_CORRUPT, {"padding byte at offset " + std::to_string(pad_at)});
 }
 
-TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORRUPT", "[model_file][damage]") {
+TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORRUPT",
+          "[model_file][damage]") {
   const Bytes file = small_model_file();
-  expect_error(parse(rewrite_header(file, [](json& h) { tensor_entry(h, "item_emb")["shape"] = {5, 5}; })),
+  expect_error(parse(rewrite_header(file,
+                                    [](json& h) {
+                                      tensor_entry(h, "item_emb")["shape"] = {5, 5};
+                                    })),
                StatusCode::kMODEL_CORRUPT, {"'item_emb'", "[5,5]", "needs 100 bytes", "header says 80"});
   expect_error(parse(rewrite_header(file, [](json& h) { tensor_entry(h, "w1")["bytes"] = 100; })),
                StatusCode::kMODEL_CORRUPT, {"'w1'", "i8", "needs 40 bytes", "100"});
@@ -610,12 +650,14 @@ TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORR
   CHECK(wrong_dim.code() == StatusCode::kMODEL_CORRUPT);
   CHECK(contains(wrong_dim.message(), "[5,4]"));
   CHECK(contains(wrong_dim.message(), "[5 (vocab_size),8]"));
-  auto rows_vs_vocab = m.check_tensor({"w1", vitrine::kFloatDTypes, {TensorSpec::kVocabDim, TensorSpec::kAnyDim}});
+  auto rows_vs_vocab =
+      m.check_tensor({"w1", vitrine::kFloatDTypes, {TensorSpec::kVocabDim, TensorSpec::kAnyDim}});
   CHECK(rows_vs_vocab.code() == StatusCode::kMODEL_CORRUPT);
   CHECK(contains(rows_vs_vocab.message(), "'w1' has shape [4,6]"));
   CHECK(contains(rows_vs_vocab.message(), "vocab_size"));
   CHECK(m.check_tensor({"pos", vitrine::kFloatDTypes, {TensorSpec::kAnyDim, 4}}).ok());
   CHECK(m.check_tensor({"pos", vitrine::kFloatDTypes, {3}}).code() == StatusCode::kMODEL_CORRUPT);  // rank
+  CHECK(m.check_tensor({"pos", vitrine::kFloatDTypes, {3, -7}}).code() == StatusCode::kINVALID_ARGUMENT);
   auto dtype = m.check_tensor({"item_cat", vitrine::kFloatDTypes, {TensorSpec::kVocabDim}});
   CHECK(dtype.code() == StatusCode::kMODEL_CORRUPT);
   CHECK(contains(dtype.message(), "i32"));
@@ -653,15 +695,21 @@ TEST_CASE("bad tensor contents are MODEL_CORRUPT", "[model_file][damage]") {
   };
   expect_error(parse(patched("item_emb", 4 * 3, put(nan_bits))), StatusCode::kMODEL_CORRUPT,
                {"'item_emb'", "element 3", "not finite"});
-  expect_error(parse(patched("pos", 2 * 5, [](uint8_t* p) { p[0] = 0x00; p[1] = 0x7C; })),
+  expect_error(parse(patched("pos", 2 * 5,
+                             [](uint8_t* p) {
+                               p[0] = 0x00;
+                               p[1] = 0x7C;
+                             })),
                StatusCode::kMODEL_CORRUPT, {"'pos'", "element 5"});
   expect_error(parse(patched("w1", 4 * 1, put(inf_bits))), StatusCode::kMODEL_CORRUPT, {"'w1'", "row 1"});
-  expect_error(parse(patched("w1", 4 * 2, put(float_to_bits(-1.0f)))), StatusCode::kMODEL_CORRUPT, {"'w1'", "row 2"});
+  expect_error(parse(patched("w1", 4 * 2, put(float_to_bits(-1.0f)))), StatusCode::kMODEL_CORRUPT,
+               {"'w1'", "row 2"});
   // Finite, but scale * 127 would overflow to infinity when dequantized.
   expect_error(parse(patched("w1", 4 * 3, put(float_to_bits(std::numeric_limits<float>::max() / 64)))),
                StatusCode::kMODEL_CORRUPT, {"'w1'", "row 3"});
 
-  // Vocabulary "", "sku-1", "sku-22", ...: offsets[0..5] (all u32), then the text; "sku-1" is text bytes 0..4.
+  // Vocabulary "", "sku-1", "sku-22", ...: offsets[0..5] (all u32), then the text; "sku-1" is text bytes
+  // 0..4.
   const size_t text_at = 4 * (kVocab.size() + 1);
   expect_error(parse(patched("vocab", text_at + 1, [](uint8_t* p) { p[0] = 0xFF; })),
                StatusCode::kMODEL_CORRUPT, {"'vocab'", "string 1", "UTF-8"});
@@ -732,8 +780,8 @@ TEST_CASE("sizes past ModelLimits are LIMIT_EXCEEDED naming the limit", "[model_
 
 TEST_CASE("random damage behind a valid checksum never crashes and never yields an inconsistent model",
           "[model_file][damage]") {
-  // A small fuzzer: the checksum is recomputed after each mutation, so the structural checks are what is tested
-  // (under ASan/UBSan in that build). Whatever is accepted must be fully readable and self-consistent.
+  // A small fuzzer: the checksum is recomputed after each mutation, so the structural checks are what is
+  // tested (under ASan/UBSan in that build). Whatever is accepted must be fully readable and self-consistent.
   const Bytes file = small_model_file();
   const size_t header_end = 32 + get_u32(file, 12);
   INFO("seed " << test_seed());
@@ -746,9 +794,15 @@ TEST_CASE("random damage behind a valid checksum never crashes and never yields 
       // Half of the edits hit the header text, where most of the structure lives.
       const size_t at = (rng() & 1u) ? 32 + rng() % (header_end - 32) : rng() % b.size();
       switch (rng() % 3) {
-        case 0: b[at] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;
-        case 1: b[at] = static_cast<uint8_t>("0123456789[]{},:\"-. e"[rng() % 21]); break;
-        default: b[at] = static_cast<uint8_t>(rng()); break;
+        case 0:
+          b[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+          break;
+        case 1:
+          b[at] = static_cast<uint8_t>("0123456789[]{},:\"-. e"[rng() % 21]);
+          break;
+        default:
+          b[at] = static_cast<uint8_t>(rng());
+          break;
       }
     }
     fix_checksum(b);
@@ -766,8 +820,12 @@ TEST_CASE("random damage behind a valid checksum never crashes and never yields 
       REQUIRE(t.offset % 64 == 0);
       REQUIRE(t.offset + t.byte_size <= b.size());
       switch (t.dtype) {
-        case DType::kI32: REQUIRE(m.read_i32(t.name).ok()); break;
-        case DType::kStr: REQUIRE(m.read_strings(t.name).ok()); break;
+        case DType::kI32:
+          REQUIRE(m.read_i32(t.name).ok());
+          break;
+        case DType::kStr:
+          REQUIRE(m.read_strings(t.name).ok());
+          break;
         default: {
           auto values = m.read_f32(t.name);
           REQUIRE(values.ok());

@@ -1,11 +1,11 @@
-// The Vitrine model file: one binary file that holds a trained model, written natively by the trainer and read
-// in the browser (wasm) and by the evaluator.
+// The Vitrine model file: one binary file that holds a trained model, written natively by the trainer and
+// read in the browser (wasm) and by the evaluator.
 //
 // Byte layout (all integers little-endian; docs/ARCHITECTURE.md has the same table):
 //
 //   offset  size  field
-//   0       8     magic            89 'V' 'T' 'M' 0D 0A 1A 0A  (non-ASCII first byte and CR/LF catch text-mode
-//                                  transfers, like PNG)
+//   0       8     magic            89 'V' 'T' 'M' 0D 0A 1A 0A  (like PNG: the non-ASCII first byte and
+//                                  CR/LF expose text-mode transfers)
 //   8       4     format_version   u32, currently 1 (kModelFormatVersion)
 //   12      4     header_bytes     u32, length of the JSON header
 //   16      8     file_bytes       u64, length of the whole file
@@ -30,7 +30,8 @@
 //   "str"  rank 1, n strings: (n+1) u32 offsets (offsets[0] = 0, non-decreasing), then offsets[n] bytes of
 //          UTF-8; string i is bytes [offsets[i], offsets[i+1]).
 // Every model file has a "str" tensor named "vocab" of shape [vocab_size]: the merchant's product ids in item
-// index order (unique). Float values (f32, f16, i8 scales) must be finite.
+// index order (unique). f32 and f16 values must be finite, and i8 scales lie in [0, FLT_MAX / 128] so that
+// dequantized values are finite too.
 //
 // Loading (ModelFile::parse) validates all of this before it returns anything: the caller gets either a fully
 // checked ModelFile or a Status, never a partial model. Codes:
@@ -38,7 +39,8 @@
 //                    valid file gets this code).
 //   MODEL_VERSION    format_version is not one this build reads.
 //   MODEL_CORRUPT    wrong magic, checksum mismatch, malformed or ill-typed header, tensors misaligned,
-//                    overlapping, out of bounds, sizes disagreeing with shapes, invalid strings, non-finite floats.
+//                    overlapping, out of bounds, sizes disagreeing with shapes, invalid strings, non-finite
+//                    floats.
 //   LIMIT_EXCEEDED   a size is past ModelLimits.
 //   INVALID_ARGUMENT the caller passed a null pointer with a non-zero size, or asked for a tensor that is not
 //                    there or has another dtype.
@@ -68,8 +70,11 @@ enum class DType : uint8_t { kF32, kF16, kI8, kI32, kStr };
 const char* dtype_name(DType dtype);
 
 // A set of dtypes, for TensorSpec: dtype_bit(DType::kF32) | dtype_bit(DType::kF16).
-inline constexpr uint32_t dtype_bit(DType dtype) { return 1u << static_cast<uint32_t>(dtype); }
-inline constexpr uint32_t kFloatDTypes = dtype_bit(DType::kF32) | dtype_bit(DType::kF16) | dtype_bit(DType::kI8);
+inline constexpr uint32_t dtype_bit(DType dtype) {
+  return 1u << static_cast<uint32_t>(dtype);
+}
+inline constexpr uint32_t kFloatDTypes =
+    dtype_bit(DType::kF32) | dtype_bit(DType::kF16) | dtype_bit(DType::kI8);
 
 // Sane upper bounds checked while loading. The defaults suit a browser; a caller may lower (or raise) them.
 struct ModelLimits {
@@ -77,9 +82,9 @@ struct ModelLimits {
   uint64_t max_header_bytes = 1u << 20;
   uint64_t max_tensors = 256;
   uint64_t max_rank = 4;
-  uint64_t max_vocab = 4'000'000;  // header vocab_size
-  uint64_t max_rows = 4'000'000;   // first dimension of any tensor (item tables have vocab_size rows)
-  uint64_t max_dim = 1u << 16;     // every other dimension (embedding dim, hidden sizes)
+  uint64_t max_vocab = 4'000'000;    // header vocab_size
+  uint64_t max_rows = 4'000'000;     // first dimension of any tensor (item tables have vocab_size rows)
+  uint64_t max_dim = 1u << 16;       // every other dimension (embedding dim, hidden sizes)
   uint64_t max_string_bytes = 1024;  // one string of a "str" tensor (a product id)
   uint64_t max_json_depth = 32;      // nesting of the JSON header, including config and training
 };
@@ -141,7 +146,8 @@ class ModelFile {
   // The item vocabulary: product id strings in item index order. Views into this ModelFile's buffer.
   const std::vector<std::string_view>& vocabulary() const { return vocabulary_; }
 
-  // A float tensor (f32, f16 or i8) as f32 values, row-major. INVALID_ARGUMENT if absent or not a float dtype.
+  // A float tensor (f32, f16 or i8) as f32 values, row-major. INVALID_ARGUMENT if absent or not a float
+  // dtype.
   Result<std::vector<float>> read_f32(std::string_view name) const;
   // Same into a caller buffer of exactly element_count floats.
   Status read_f32(std::string_view name, float* out, size_t count) const;
@@ -188,11 +194,13 @@ class ModelFileWriter {
   // The values must be finite. INVALID_ARGUMENT on a bad name, shape, count, dtype or value.
   Status add_f32(const std::string& name, const std::vector<size_t>& shape, const float* data, size_t count,
                  DType storage = DType::kF32);
-  Status add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data, size_t count);
+  Status add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data,
+                 size_t count);
   // A rank-1 "str" tensor (valid UTF-8 strings; duplicates allowed, unlike the vocabulary).
   Status add_strings(const std::string& name, const std::vector<std::string>& strings);
 
-  // The finished file. INVALID_ARGUMENT if the kind or vocabulary is missing or config/training are not objects.
+  // The finished file. INVALID_ARGUMENT if the kind or vocabulary is missing or config/training are not
+  // objects.
   Result<std::vector<uint8_t>> serialize() const;
 
  private:

@@ -1,7 +1,7 @@
 // CRC-32C, table-driven "slicing by 8": eight bytes per step through eight 256-entry tables, several times
-// faster than the byte-at-a-time loop, which matters for a model file of tens of megabytes loaded in a browser.
-// CRC-32C rather than a plain hash because a CRC detects every burst error up to 32 bits, so any single flipped
-// byte is always caught.
+// faster than the byte-at-a-time loop, which matters for a model file of tens of megabytes loaded in a
+// browser. CRC-32C rather than a plain hash because a CRC detects every burst error up to 32 bits, so any
+// single flipped byte is always caught.
 #include <array>
 #include <cstdint>
 
@@ -36,10 +36,10 @@ uint32_t crc32c(const uint8_t* data, size_t size, uint32_t crc) {
   const auto& t = kTables;
   while (size >= 8) {
     // Little-endian assembly keeps the result independent of host byte order.
-    const uint32_t lo = c ^ (uint32_t{data[0]} | uint32_t{data[1]} << 8 | uint32_t{data[2]} << 16 |
-                             uint32_t{data[3]} << 24);
-    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^ t[3][data[4]] ^
-        t[2][data[5]] ^ t[1][data[6]] ^ t[0][data[7]];
+    const uint32_t lo =
+        c ^ (uint32_t{data[0]} | uint32_t{data[1]} << 8 | uint32_t{data[2]} << 16 | uint32_t{data[3]} << 24);
+    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^
+        t[3][data[4]] ^ t[2][data[5]] ^ t[1][data[6]] ^ t[0][data[7]];
     data += 8;
     size -= 8;
   }

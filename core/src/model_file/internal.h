@@ -22,8 +22,12 @@ inline constexpr size_t kReservedAt = 28;
 inline uint32_t load_u32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
-inline uint64_t load_u64(const uint8_t* p) { return uint64_t{load_u32(p)} | uint64_t{load_u32(p + 4)} << 32; }
-inline uint16_t load_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
+inline uint64_t load_u64(const uint8_t* p) {
+  return uint64_t{load_u32(p)} | uint64_t{load_u32(p + 4)} << 32;
+}
+inline uint16_t load_u16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | p[1] << 8);
+}
 inline float load_f32(const uint8_t* p) {
   const uint32_t u = load_u32(p);
   float f;
@@ -53,7 +57,9 @@ inline void store_f32(uint8_t* p, float f) {
   store_u32(p, u);
 }
 
-inline uint64_t align_up(uint64_t x, uint64_t alignment) { return (x + alignment - 1) / alignment * alignment; }
+inline uint64_t align_up(uint64_t x, uint64_t alignment) {
+  return (x + alignment - 1) / alignment * alignment;
+}
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. Returns the byte index of the first
 // invalid sequence, or npos when the whole string is valid.
