@@ -123,8 +123,9 @@ class FcTester {
   bool has_bias_ = true;
 };
 
-// The register tile of f32_fc_wasmsimd is 4 rows x 8 outputs; XNNPACK's tiles are wider natively. Probe
-// tile-1, tile, tile+1 of rows and outputs, odd input sizes, all activations, with and without bias.
+// The register tile of f32_fc_wasmsimd is 4 rows x 8 outputs, walked in blocks of 16 rows; XNNPACK's tiles
+// are wider natively. Probe tile-1, tile, tile+1 of rows, row blocks and outputs, odd input sizes, all
+// activations, with and without bias.
 inline void check_fc(F32FcCreateFn create) {
   const Activation acts[] = {Activation::kNone, Activation::kRelu, Activation::kSigmoid};
   size_t case_number = 0;
@@ -135,6 +136,11 @@ inline void check_fc(F32FcCreateFn create) {
         FcTester().rows(rows).input_dim(in).output_dim(out).activation(act).bias(case_number % 4 != 3).test(create);
         ++case_number;
       }
+    }
+  }
+  for (size_t rows : {15, 16, 17, 31, 32, 33}) {
+    for (size_t out : {9, 17}) {
+      FcTester().rows(rows).input_dim(5).output_dim(out).activation(acts[rows % 3]).test(create);
     }
   }
   for (size_t misalign : {1, 2, 3}) {

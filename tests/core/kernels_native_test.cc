@@ -15,6 +15,7 @@ TEST_CASE("f32_fc_eigen matches the scalar reference", "[kernels][fc][native]") 
 
 #if defined(VITRINE_HAVE_XNNPACK)
 TEST_CASE("f32_fc_xnnpack matches the scalar reference", "[kernels][fc][native]") {
+  REQUIRE(vitrine::xnnpack_available());  // any x86-64 or ARM64 CPU is supported
   check_fc(vitrine::f32_fc_xnnpack);
   check_fc_errors(vitrine::f32_fc_xnnpack);
 }

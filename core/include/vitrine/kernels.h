@@ -112,6 +112,8 @@ Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, c
 // run from an internal padded copy: callers need no padding.
 Result<std::unique_ptr<F32FullyConnected>> f32_fc_xnnpack(size_t in, size_t out, const float* weights,
                                                           const float* bias, Activation activation);
+// False when XNNPACK fails to initialise (e.g. a CPU it does not support); select_kernel_table() then uses Eigen.
+bool xnnpack_available();
 #endif
 #endif
 

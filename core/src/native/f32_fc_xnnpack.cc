@@ -25,6 +25,12 @@ Status initialize_xnnpack_once() {
   return status == xnn_status_success ? Status() : xnn_error("initialize", status);
 }
 
+}  // namespace
+
+bool xnnpack_available() { return initialize_xnnpack_once().ok(); }
+
+namespace {
+
 class XnnpackFc final : public F32FullyConnected {
  public:
   XnnpackFc(size_t in, size_t out, Activation activation, xnn_operator_t op)
