@@ -2,19 +2,30 @@
 // vt_status and a last-error message. No Emscripten header here; the ES module exports these symbols by name.
 #include "vitrine_api.h"
 
+#include <nlohmann/json.hpp>
+
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "vitrine/build_info.h"
 #include "vitrine/kernels.h"
+#include "vitrine/ranker.h"
+#include "vitrine/shopper.h"
 #include "vitrine/status.h"
 
 struct vt_engine {
   const vitrine::KernelTable* kernels = &vitrine::select_kernel_table();
+  std::unique_ptr<vitrine::Ranker> ranker;
   std::string last_error;
   std::string build_info;
+  std::string output;  // JSON handed out by the last call that returns text; owned here
 
+  vt_status fail(const vitrine::Status& status) {
+    return fail(static_cast<vt_status>(status.code()), status.message());
+  }
   vt_status fail(vt_status code, std::string message) {
     last_error = std::move(message);
     return code;
@@ -39,6 +50,23 @@ vt_status guarded(vt_engine* engine, Body&& body) {
   } catch (...) {
     return engine->fail(VT_INTERNAL, "internal error");
   }
+}
+
+// Decodes a request or records why it could not be decoded.
+vitrine::Result<vitrine::RankRequest> decode(const char* request, size_t size) {
+  if (request == nullptr && size > 0) return vitrine::Status(vitrine::StatusCode::kINVALID_ARGUMENT, "request is null");
+  return vitrine::decode_rank_request(std::string_view(request == nullptr ? "" : request, size));
+}
+
+nlohmann::json explanations_json(const std::vector<vitrine::Explanation>& explanations) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& ex : explanations) {
+    nlohmann::json factors = nlohmann::json::array();
+    for (const auto& f : ex.factors)
+      factors.push_back({{"kind", f.kind}, {"name", f.name}, {"contribution", f.contribution}, {"events", f.events}});
+    out.push_back({{"score", ex.score}, {"factors", std::move(factors)}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -71,6 +99,97 @@ vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t d
     if (query == nullptr || (n_rows > 0 && (rows == nullptr || out_scores == nullptr)))
       return engine->fail(VT_INVALID_ARGUMENT, "dot_scores: null buffer");
     engine->kernels->f32_dot_rows(query, rows, n_rows, dim, dim, out_scores);
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t size) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (bytes == nullptr && size > 0) return engine->fail(VT_INVALID_ARGUMENT, "load_model: bytes is null");
+    auto ranker = vitrine::Ranker::load(bytes, size, vitrine::ModelLimits(), *engine->kernels);
+    if (!ranker.ok()) return engine->fail(ranker.status());
+    engine->ranker = std::make_unique<vitrine::Ranker>(std::move(ranker).value());
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_model_info(vt_engine* engine, const char** out_json) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (out_json == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "model_info: out_json is null");
+    if (!engine->ranker) return engine->fail(VT_NO_MODEL, "no model is loaded");
+    engine->output = engine->ranker->info_json();
+    *out_json = engine->output.c_str();
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (out_ids == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "vocabulary: out_ids is null");
+    if (!engine->ranker) return engine->fail(VT_NO_MODEL, "no model is loaded");
+    engine->output.clear();
+    for (std::string_view id : engine->ranker->vocabulary()) {
+      engine->output.append(id);
+      engine->output.push_back('\n');
+    }
+    if (!engine->output.empty()) engine->output.pop_back();
+    *out_ids = engine->output.c_str();
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
+                         uint32_t n_candidates, const char** out_explanations) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (!engine->ranker) return engine->fail(VT_NO_MODEL, "no model is loaded");
+    auto decoded = decode(request, request_size);
+    if (!decoded.ok()) return engine->fail(decoded.status());
+    const vitrine::RankRequest& r = decoded.value();
+    if (r.candidates.size() != n_candidates)
+      return engine->fail(VT_INVALID_ARGUMENT, "rank: request has " + std::to_string(r.candidates.size()) +
+                                                   " candidates, out_scores has room for " +
+                                                   std::to_string(n_candidates));
+    if (n_candidates > 0 && out_scores == nullptr)
+      return engine->fail(VT_INVALID_ARGUMENT, "rank: out_scores is null");
+    std::vector<vitrine::Explanation> explanations;
+    const vitrine::Status status =
+        engine->ranker->rank(r, out_scores, out_explanations != nullptr ? &explanations : nullptr);
+    if (!status.ok()) return engine->fail(status);
+    if (out_explanations != nullptr) {
+      engine->output = explanations_json(explanations).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      *out_explanations = engine->output.c_str();
+    }
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k,
+                          uint32_t* out_items, float* out_scores, uint32_t* out_count) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (!engine->ranker) return engine->fail(VT_NO_MODEL, "no model is loaded");
+    if (out_count == nullptr || (k > 0 && (out_items == nullptr || out_scores == nullptr)))
+      return engine->fail(VT_INVALID_ARGUMENT, "top_k: null output buffer");
+    auto decoded = decode(request, request_size);
+    if (!decoded.ok()) return engine->fail(decoded.status());
+    const auto session = engine->ranker->session_events(decoded.value().events);
+    *out_count = static_cast<uint32_t>(engine->ranker->top_k(session, k, out_items, out_scores));
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_profile(vt_engine* engine, const char* request, size_t request_size, const char** out_json) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (out_json == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "profile: out_json is null");
+    auto decoded = decode(request, request_size);
+    if (!decoded.ok()) return engine->fail(decoded.status());
+    engine->output = vitrine::profile_to_json(vitrine::build_profile(decoded.value().events, decoded.value().now_ms));
+    *out_json = engine->output.c_str();
     return engine->succeed();
   });
 }

@@ -52,6 +52,40 @@ const char* vt_engine_build_info(vt_engine* engine);
 vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows,
                                uint32_t n_rows, float* out_scores);
 
+/* ---- the session model ---------------------------------------------------------------------------------- */
+
+/* Loads a model file (model_file.h). `bytes` is caller-owned and copied. The file is validated completely first:
+ * on failure the engine keeps the model it had (or none) and the last error names the problem
+ * (VT_MODEL_TRUNCATED, VT_MODEL_CORRUPT, VT_MODEL_VERSION, VT_LIMIT_EXCEEDED). */
+vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t size);
+
+/* JSON describing the loaded model (kind, vocab_size, dim, content features, kernels, training metadata).
+ * *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL without a model. */
+vt_status vt_engine_model_info(vt_engine* engine, const char** out_json);
+
+/* Product ids of the model's catalog, joined by '\n', in model item order (line k is item k+1). Owned by the
+ * engine, valid until the next call on it. Lets JS map top-K items to ids with one crossing. */
+vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids);
+
+/* Ranks one batch. `request` is UTF-8 JSON of `request_size` bytes, caller-owned (shopper.h documents it):
+ * {"now", "events": [...], "candidates": [...]}. `out_scores` (caller-owned) receives one float per candidate;
+ * `n_candidates` must equal the request's candidate count. If `out_explanations` is non-NULL it receives JSON
+ * owned by the engine (valid until the next call): [{"score", "factors": [{"kind", "name", "contribution",
+ * "events"}]}], one entry per candidate. */
+vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
+                         uint32_t n_candidates, const char** out_explanations);
+
+/* Best `k` products of the whole catalog for the request's events (its candidates are ignored).
+ * out_items and out_scores are caller-owned, k entries each; out_items get model items (1-based: line item-1
+ * of vt_engine_vocabulary). *out_count receives how many were written (<= k). */
+vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k,
+                          uint32_t* out_items, float* out_scores, uint32_t* out_count);
+
+/* The shopper profile built from the request's events (no model needed): category, brand and price affinities
+ * with time decay, and the current session's intent. *out_json is owned by the engine, valid until the next
+ * call. */
+vt_status vt_engine_profile(vt_engine* engine, const char* request, size_t request_size, const char** out_json);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -6,8 +6,23 @@
 //  - results are copied into JS-owned typed arrays before the wasm heap can move (memory growth);
 //  - one wasm call per batch.
 import { EngineError, Status } from './status.mjs';
+import { explanationText } from './explain.mjs';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
+const U32 = Uint32Array.BYTES_PER_ELEMENT;
+const encoder = new TextEncoder();
+
+// The request document of core/include/vitrine/shopper.h from the package's stored events and DOM candidates.
+function requestJson({ events = [], candidates = [], nowMs = Date.now() }) {
+  return JSON.stringify({
+    now: nowMs,
+    events: events.map((e) => ({
+      kind: e.kind, t: e.t, item: e.item, category: e.category, brand: e.brand, price: e.price, query: e.query,
+      dwell: e.dwellMs,
+    })),
+    candidates: candidates.map((c) => ({ id: c.id, category: c.category, brand: c.brand, price: c.price })),
+  });
+}
 
 /**
  * Instantiates the wasm module and creates one engine handle.
@@ -29,6 +44,7 @@ export async function createEngine(options = {}) {
 export class Engine {
   #wasm;
   #handle = 0;
+  #vocabulary = null;
 
   constructor(wasm) {
     this.#wasm = wasm;
@@ -76,6 +92,100 @@ export class Engine {
     }
   }
 
+  /**
+   * Loads a model file (the bytes are copied into wasm). Validated completely first: on failure the previous
+   * model stays loaded and an EngineError names the problem.
+   * @param {Uint8Array} bytes
+   * @returns {object} the model's description (modelInfo())
+   */
+  loadModel(bytes) {
+    const wasm = this.#wasm;
+    let pBytes = 0;
+    try {
+      pBytes = this.#alloc(bytes.length);
+      wasm.HEAPU8.set(bytes, pBytes);
+      this.#check(wasm._vt_engine_load_model(this.#live(), pBytes, bytes.length));
+    } finally {
+      wasm._free(pBytes);
+    }
+    this.#vocabulary = null;
+    return this.modelInfo();
+  }
+
+  /** Kind, vocabulary size, dimensions, content features and training metadata of the loaded model. */
+  modelInfo() {
+    return JSON.parse(this.#textOut((pOut) => this.#wasm._vt_engine_model_info(this.#live(), pOut)));
+  }
+
+  /** Product ids of the model's catalog, in model item order (item k+1 is entry k). Fetched once per model. */
+  vocabulary() {
+    this.#vocabulary ??= this.#textOut((pOut) => this.#wasm._vt_engine_vocabulary(this.#live(), pOut)).split('\n');
+    return this.#vocabulary;
+  }
+
+  /**
+   * Scores a page's candidates against the shopper's events, in one wasm call.
+   * @param {{events: object[], candidates: {id: string, category?: string, brand?: string, price?: number}[],
+   *          nowMs?: number}} request events as stored by the package (storage.mjs records)
+   * @returns {{scores: Float32Array, reasons: {id: string, text: string, factors: object[]}[]}}
+   */
+  rank(request) {
+    const wasm = this.#wasm;
+    const n = request.candidates.length;
+    let pScores = 0;
+    try {
+      pScores = this.#alloc(n * F32);
+      const explanations = this.#withRequest(request, (pReq, len) =>
+        this.#textOut((pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pText)));
+      const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
+      const factors = JSON.parse(explanations);
+      const reasons = request.candidates.map((c, i) => ({
+        id: c.id, text: explanationText(factors[i].factors), factors: factors[i].factors,
+      }));
+      return { scores, reasons };
+    } finally {
+      wasm._free(pScores);
+    }
+  }
+
+  /**
+   * The k best products of the whole catalog for these events.
+   * @returns {{ids: string[], scores: Float32Array}}
+   */
+  topK({ events = [], nowMs = Date.now(), k = 20 }) {
+    const wasm = this.#wasm;
+    const vocabulary = this.vocabulary();
+    let pItems = 0, pScores = 0, pCount = 0;
+    try {
+      pItems = this.#alloc(k * U32);
+      pScores = this.#alloc(k * F32);
+      pCount = this.#alloc(U32);
+      const count = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) => {
+        this.#check(wasm._vt_engine_top_k(this.#live(), pReq, len, k, pItems, pScores, pCount));
+        return wasm.HEAPU32[pCount >>> 2];
+      });
+      const items = wasm.HEAPU32.slice(pItems >>> 2, (pItems >>> 2) + count);
+      return { ids: Array.from(items, (item) => vocabulary[item - 1]),
+               scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count) };
+    } finally {
+      wasm._free(pItems);
+      wasm._free(pScores);
+      wasm._free(pCount);
+    }
+  }
+
+  /**
+   * What the engine derives from the events: category, brand and price affinities and the session's intent.
+   * `categoryAffinity` maps each category to its share of the shopper's interest (used by personalized slots).
+   */
+  profile({ events = [], nowMs = Date.now() }) {
+    const json = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
+      this.#textOut((pOut) => this.#wasm._vt_engine_profile(this.#live(), pReq, len, pOut)));
+    const profile = JSON.parse(json);
+    profile.categoryAffinity = Object.fromEntries(profile.categories.map((c) => [c.name, c.weight]));
+    return profile;
+  }
+
   /** Frees the engine handle. Safe to call twice. */
   release() {
     if (this.#handle !== 0) this.#wasm._vt_engine_release(this.#handle);
@@ -91,6 +201,33 @@ export class Engine {
     const ptr = this.#wasm._malloc(Math.max(bytes, 1));
     if (ptr === 0) throw new EngineError(Status.OUT_OF_MEMORY, `could not allocate ${bytes} bytes in wasm`);
     return ptr;
+  }
+
+  // Writes the request JSON into wasm memory, calls body(ptr, byteLength), frees it.
+  #withRequest(request, body) {
+    const wasm = this.#wasm;
+    const bytes = encoder.encode(requestJson(request));
+    let pReq = 0;
+    try {
+      pReq = this.#alloc(bytes.length);
+      wasm.HEAPU8.set(bytes, pReq);
+      return body(pReq, bytes.length);
+    } finally {
+      wasm._free(pReq);
+    }
+  }
+
+  // Calls fn(pOut) where pOut receives a `const char*` owned by the engine; returns the text.
+  #textOut(fn) {
+    const wasm = this.#wasm;
+    let pOut = 0;
+    try {
+      pOut = this.#alloc(U32);
+      this.#check(fn(pOut));
+      return wasm.UTF8ToString(wasm.HEAPU32[pOut >>> 2]);
+    } finally {
+      wasm._free(pOut);
+    }
   }
 
   #check(status) {

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "vitrine/status.h"
@@ -54,29 +55,35 @@ struct SessionModelWeights {
   std::vector<float> out_b;           // [d]
   std::vector<float> repeat_bonus;    // [L]
 
-  // Calls fn(name, std::vector<float>&) for every trainable f32 tensor, in a fixed order. The trainer uses it for
-  // gradients and optimizer state, the exporter for writing tensors: one list of parameters.
+  // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
+  // and optimizer state, the model file reader and writer for tensors: one list of parameters.
   template <class Fn>
-  void for_each_param(Fn&& fn) {
-    fn("item_emb", item_emb);
-    fn("category_emb", category_emb);
-    fn("brand_emb", brand_emb);
-    fn("price_band_emb", price_band_emb);
-    fn("pos_emb", pos_emb);
-    fn("kind_emb", kind_emb);
-    fn("att_w1", att_w1);
-    fn("att_w2", att_w2);
-    fn("att_b", att_b);
-    fn("att_q", att_q);
-    fn("out_w", out_w);
-    fn("out_b", out_b);
-    fn("repeat_bonus", repeat_bonus);
-  }
+  void for_each_param(Fn&& fn) { visit_params(*this, fn); }
+  template <class Fn>
+  void for_each_param(Fn&& fn) const { visit_params(*this, fn); }
 
   // Allocates every tensor to its configured shape, zero-filled.
   static Result<SessionModelWeights> zeros(const SessionModelConfig& config);
   // Checks every tensor's size against the config and every content id against its table.
   Status validate() const;
+
+ private:
+  template <class Self, class Fn>
+  static void visit_params(Self& w, Fn& fn) {
+    fn("item_emb", w.item_emb);
+    fn("category_emb", w.category_emb);
+    fn("brand_emb", w.brand_emb);
+    fn("price_band_emb", w.price_band_emb);
+    fn("pos_emb", w.pos_emb);
+    fn("kind_emb", w.kind_emb);
+    fn("att_w1", w.att_w1);
+    fn("att_w2", w.att_w2);
+    fn("att_b", w.att_b);
+    fn("att_q", w.att_q);
+    fn("out_w", w.out_w);
+    fn("out_b", w.out_b);
+    fn("repeat_bonus", w.repeat_bonus);
+  }
 };
 
 // One event of the encoder's input: an item (0 = none/unknown) and its kind.
@@ -109,8 +116,12 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
 void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
                     size_t n_events, float* out, SessionTape* tape = nullptr);
 
-// Adds the repeat bonus to `scores`, indexed by item id, for every item of the encoded session.
-// Applies the bonus of the most recent occurrence only.
+// The repeat bonus of every distinct item in the encoder's window: (item, repeat_bonus[reverse position of its
+// most recent occurrence]). Items not in the window get no bonus.
+void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                            std::vector<std::pair<uint32_t, float>>& out);
+
+// Adds session_repeat_bonuses() to `scores_by_item` (indexed by item id).
 void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
                       float* scores_by_item);
 

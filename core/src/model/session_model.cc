@@ -230,20 +230,25 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
   for (size_t j = 0; j < d; ++j) out[j] = t.raw[j] * inv;
 }
 
-void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                      float* scores_by_item) {
+void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                            std::vector<std::pair<uint32_t, float>>& out) {
+  out.clear();
   std::vector<SessionEvent> window;
   collect_window(weights.config, events, n_events, window);
   const size_t n = window.size();
   // Walk from the most recent event back; the first time an item is met is its most recent occurrence.
-  std::vector<uint32_t> seen;
-  seen.reserve(n);
   for (size_t i = n; i-- > 0;) {
     const uint32_t item = window[i].item;
-    if (std::find(seen.begin(), seen.end(), item) != seen.end()) continue;
-    seen.push_back(item);
-    scores_by_item[item] += weights.repeat_bonus[n - 1 - i];
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& e) { return e.first == item; });
+    if (!seen) out.emplace_back(item, weights.repeat_bonus[n - 1 - i]);
   }
+}
+
+void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                      float* scores_by_item) {
+  std::vector<std::pair<uint32_t, float>> bonuses;
+  session_repeat_bonuses(weights, events, n_events, bonuses);
+  for (const auto& [item, bonus] : bonuses) scores_by_item[item] += bonus;
 }
 
 void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,

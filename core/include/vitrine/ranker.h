@@ -1,0 +1,97 @@
+// The on-device ranker: a loaded session model plus what one ranking request needs.
+//
+// One request runs event -> profile -> features -> model -> scores:
+//   1. the shopper's events become the session model's input (products the model knows, in time order) and the
+//      profile (category, brand and price affinities with time decay; the session's intent);
+//   2. each candidate gets  model score  tau * s . n_c + repeat(c)       (collaborative + content item tower)
+//                         + profile score w_cat * affinity(category) + w_brand * affinity(brand)
+//                                         + w_price * price_fit(price)
+//   3. the explanation of a candidate lists these terms, strongest first, with the evidence behind each.
+// A product the model has never seen still gets a vector from its category and brand when the model has content
+// tables (cold start), and always gets the profile score.
+//
+// The same class serves the browser (through wasm/vitrine_api.h) and the native evaluator, so they cannot drift.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "vitrine/kernels.h"
+#include "vitrine/model_file.h"
+#include "vitrine/session_model.h"
+#include "vitrine/session_model_io.h"
+#include "vitrine/shopper.h"
+#include "vitrine/status.h"
+
+namespace vitrine {
+
+// Weights of the profile terms; model files may set them in config.profile_weights.
+struct ProfileWeights {
+  float category = 2.0f;
+  float brand = 1.0f;
+  float price = 1.0f;
+};
+
+struct ExplanationFactor {
+  std::string kind;      // "session", "repeat", "category", "brand", "price"
+  std::string name;      // the category or brand; for "session", the recent product it is most like
+  float contribution = 0.0f;
+  uint32_t events = 0;   // how many of the shopper's events back this factor
+};
+
+struct Explanation {
+  float score = 0.0f;
+  std::vector<ExplanationFactor> factors;  // strongest contribution first; only terms that are not zero
+};
+
+class Ranker {
+ public:
+  Ranker() = default;
+  Ranker(Ranker&&) noexcept = default;
+  Ranker& operator=(Ranker&&) noexcept = default;
+
+  // Parses and validates a model file (model_file.h), reads the session model from it and precomputes the item
+  // vectors. Nothing is kept on failure.
+  static Result<Ranker> load(const uint8_t* bytes, size_t size, const ModelLimits& limits = ModelLimits(),
+                             const KernelTable& kernels = select_kernel_table());
+
+  const SessionModelWeights& weights() const { return weights_; }
+  // Product ids; vocabulary()[k] is model item k+1.
+  const std::vector<std::string_view>& vocabulary() const { return file_.vocabulary(); }
+  // Model item of a product id, 0 if unknown.
+  uint32_t item_of(std::string_view product_id) const;
+  // {"kind", "vocab_size", "dim", "max_length", "content": [...], "kernels", "file_bytes", "training": {...}}
+  std::string info_json() const;
+
+  // The encoder input for these events: known products, oldest first (events are sorted by time, stable).
+  std::vector<SessionEvent> session_events(const std::vector<ShopperEvent>& events) const;
+
+  // Scores request.candidates into `scores` (one float each). With `explanations`, also fills one explanation
+  // per candidate. Candidates may repeat and may be unknown to the model.
+  Status rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations = nullptr) const;
+
+  // The model's score for every catalog item (V+1 floats, item 0 = -inf): tau * s . n_j + repeat(j). The profile
+  // terms are not included: this is what the offline evaluation measures.
+  void score_catalog(const std::vector<SessionEvent>& session, float* scores) const;
+
+  // Best k catalog items for a session: model items (1..V) and their scores, best first; returns the count.
+  size_t top_k(const std::vector<SessionEvent>& session, size_t k, uint32_t* items, float* scores) const;
+
+ private:
+  // Vector of a product: its model row if known, else from content (may be all zeros). Writes dim floats.
+  void candidate_vector(const Candidate& candidate, uint32_t item, float* out) const;
+
+  ModelFile file_;
+  SessionModelWeights weights_;
+  SessionModelContent content_;
+  ProfileWeights profile_weights_;
+  std::vector<float> item_vectors_;  // [V+1][d], unit rows
+  std::unordered_map<std::string_view, uint32_t> item_index_;
+  std::unordered_map<std::string, uint32_t> category_index_, brand_index_;
+  const KernelTable* kernels_ = nullptr;
+};
+
+}  // namespace vitrine

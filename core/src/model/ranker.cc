@@ -1,0 +1,222 @@
+#include "vitrine/ranker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace vitrine {
+namespace {
+
+// Rows scored per kernel call when ranking a candidate list: the gathered tile stays in L1.
+constexpr size_t kCandidateTile = 64;
+
+Status read_profile_weights(const nlohmann::json& config, ProfileWeights& out) {
+  const auto it = config.find("profile_weights");
+  if (it == config.end()) return Status();
+  if (!it->is_object()) return Status(StatusCode::kMODEL_CORRUPT, "config.profile_weights must be an object");
+  for (const auto& [key, field] : {std::pair<const char*, float*>{"category", &out.category},
+                                   {"brand", &out.brand},
+                                   {"price", &out.price}}) {
+    const auto w = it->find(key);
+    if (w == it->end()) continue;
+    if (!w->is_number() || !std::isfinite(w->get<double>()))
+      return Status(StatusCode::kMODEL_CORRUPT, std::string("config.profile_weights.") + key + " must be a number");
+    *field = w->get<float>();
+  }
+  return Status();
+}
+
+float dot(const float* a, const float* b, size_t n) {
+  float s = 0.0f;
+  for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+}  // namespace
+
+Result<Ranker> Ranker::load(const uint8_t* bytes, size_t size, const ModelLimits& limits,
+                            const KernelTable& kernels) {
+  auto file = ModelFile::parse(bytes, size, limits);
+  if (!file.ok()) return file.status();
+  Ranker r;
+  r.file_ = std::move(file).value();
+  auto weights = read_session_model(r.file_, &r.content_);
+  if (!weights.ok()) return weights.status();
+  r.weights_ = std::move(weights).value();
+  VITRINE_RETURN_IF_ERROR(read_profile_weights(r.file_.config(), r.profile_weights_));
+  r.kernels_ = &kernels;
+  compute_item_vectors(r.weights_, r.item_vectors_);
+  const auto& vocab = r.file_.vocabulary();
+  r.item_index_.reserve(vocab.size());
+  for (size_t k = 0; k < vocab.size(); ++k) r.item_index_.emplace(vocab[k], static_cast<uint32_t>(k + 1));
+  for (size_t k = 0; k < r.content_.category_names.size(); ++k)
+    r.category_index_.emplace(r.content_.category_names[k], static_cast<uint32_t>(k + 1));
+  for (size_t k = 0; k < r.content_.brand_names.size(); ++k)
+    r.brand_index_.emplace(r.content_.brand_names[k], static_cast<uint32_t>(k + 1));
+  return r;
+}
+
+uint32_t Ranker::item_of(std::string_view product_id) const {
+  const auto it = item_index_.find(product_id);
+  return it == item_index_.end() ? 0 : it->second;
+}
+
+std::string Ranker::info_json() const {
+  const SessionModelConfig& c = weights_.config;
+  nlohmann::json content = nlohmann::json::array();
+  if (c.num_categories > 0) content.push_back("category");
+  if (c.num_brands > 0) content.push_back("brand");
+  if (c.num_price_bands > 0) content.push_back("price");
+  nlohmann::json j = {{"kind", file_.kind()},
+                      {"vocab_size", c.vocab_size},
+                      {"dim", c.dim},
+                      {"max_length", c.max_length},
+                      {"content", content},
+                      {"kernels", kernels_ != nullptr ? kernels_->name : "none"},
+                      {"file_bytes", file_.file_bytes()},
+                      {"training", file_.training()}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<SessionEvent> Ranker::session_events(const std::vector<ShopperEvent>& events) const {
+  std::vector<const ShopperEvent*> ordered;
+  ordered.reserve(events.size());
+  for (const ShopperEvent& e : events) {
+    if (!e.item.empty()) ordered.push_back(&e);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const ShopperEvent* a, const ShopperEvent* b) { return a->time_ms < b->time_ms; });
+  std::vector<SessionEvent> session;
+  session.reserve(ordered.size());
+  for (const ShopperEvent* e : ordered) {
+    const uint32_t item = item_of(e->item);
+    if (item != 0) session.push_back({item, static_cast<uint8_t>(e->kind)});
+  }
+  return session;
+}
+
+void Ranker::candidate_vector(const Candidate& candidate, uint32_t item, float* out) const {
+  const size_t d = weights_.config.dim;
+  if (item != 0) {
+    std::copy_n(item_vectors_.data() + size_t{item} * d, d, out);
+    return;
+  }
+  // Cold start: the content part of the item tower, normalized like any item vector.
+  std::fill(out, out + d, 0.0f);
+  const auto add_row = [&](const std::vector<float>& table, uint32_t row) {
+    if (table.empty() || row == 0) return;
+    const float* src = table.data() + size_t{row} * d;
+    for (size_t k = 0; k < d; ++k) out[k] += src[k];
+  };
+  const auto find = [](const auto& index, const std::string& name) -> uint32_t {
+    const auto it = index.find(name);
+    return it == index.end() ? 0 : it->second;
+  };
+  add_row(weights_.category_emb, find(category_index_, candidate.category));
+  add_row(weights_.brand_emb, find(brand_index_, candidate.brand));
+  add_row(weights_.price_band_emb, price_band_of(content_.price_band_edges, candidate.price));
+  const float norm = std::sqrt(dot(out, out, d));
+  const float inv = norm > 1e-12f ? 1.0f / norm : 0.0f;
+  for (size_t k = 0; k < d; ++k) out[k] *= inv;
+}
+
+Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations) const {
+  if (kernels_ == nullptr) return Status(StatusCode::kNO_MODEL, "no model is loaded");
+  const size_t d = weights_.config.dim, n = request.candidates.size();
+  if (n == 0) return Status();
+  if (scores == nullptr) return Status(StatusCode::kINVALID_ARGUMENT, "rank: scores buffer is null");
+
+  const std::vector<SessionEvent> session = session_events(request.events);
+  std::vector<float> session_vec(d, 0.0f);
+  encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec.data());
+  std::vector<std::pair<uint32_t, float>> repeats;
+  session_repeat_bonuses(weights_, session.data(), session.size(), repeats);
+  const Profile profile = build_profile(request.events, request.now_ms);
+  const auto affinity = [](const std::vector<Affinity>& list, const std::string& name) -> const Affinity* {
+    if (name.empty()) return nullptr;
+    for (const Affinity& a : list)
+      if (a.name == name) return &a;
+    return nullptr;
+  };
+
+  // Model scores, a tile of gathered candidate vectors at a time.
+  std::vector<uint32_t> items(n);
+  std::vector<float> tile(kCandidateTile * d);
+  for (size_t start = 0; start < n; start += kCandidateTile) {
+    const size_t rows = std::min(kCandidateTile, n - start);
+    for (size_t r = 0; r < rows; ++r) {
+      const Candidate& c = request.candidates[start + r];
+      items[start + r] = item_of(c.id);
+      candidate_vector(c, items[start + r], tile.data() + r * d);
+    }
+    kernels_->f32_dot_rows(session_vec.data(), tile.data(), rows, d, d, scores + start);
+  }
+
+  if (explanations != nullptr) explanations->assign(n, Explanation());
+  for (size_t i = 0; i < n; ++i) {
+    const Candidate& c = request.candidates[i];
+    const float model = weights_.config.temperature * scores[i];
+    float repeat = 0.0f;
+    for (const auto& [item, bonus] : repeats)
+      if (item == items[i] && item != 0) repeat = bonus;
+    const Affinity* cat = affinity(profile.categories, c.category);
+    const Affinity* brand = affinity(profile.brands, c.brand);
+    const float cat_term = cat != nullptr ? profile_weights_.category * cat->weight : 0.0f;
+    const float brand_term = brand != nullptr ? profile_weights_.brand * brand->weight : 0.0f;
+    const float price_term = profile_weights_.price * price_fit(profile, c.price);
+    scores[i] = model + repeat + cat_term + brand_term + price_term;
+    if (explanations == nullptr) continue;
+
+    Explanation& ex = (*explanations)[i];
+    ex.score = scores[i];
+    if (!session.empty() && model != 0.0f) {
+      // The recent product this candidate is most like, as evidence for the session term.
+      const float* cv = items[i] != 0 ? item_vectors_.data() + size_t{items[i]} * d : nullptr;
+      std::string anchor;
+      float best = -std::numeric_limits<float>::infinity();
+      for (const SessionEvent& e : session) {
+        if (cv == nullptr || e.item == items[i]) continue;
+        const float sim = dot(cv, item_vectors_.data() + size_t{e.item} * d, d);
+        if (sim > best) {
+          best = sim;
+          anchor = std::string(vocabulary()[e.item - 1]);
+        }
+      }
+      ex.factors.push_back({"session", anchor, model, static_cast<uint32_t>(session.size())});
+    }
+    if (repeat != 0.0f) {
+      uint32_t times = 0;
+      for (const SessionEvent& e : session) times += e.item == items[i] ? 1u : 0u;
+      ex.factors.push_back({"repeat", c.id, repeat, times});
+    }
+    if (cat_term != 0.0f) ex.factors.push_back({"category", c.category, cat_term, cat->events});
+    if (brand_term != 0.0f) ex.factors.push_back({"brand", c.brand, brand_term, brand->events});
+    if (price_term != 0.0f) ex.factors.push_back({"price", "", price_term, profile.priced_events});
+    std::stable_sort(ex.factors.begin(), ex.factors.end(), [](const auto& a, const auto& b) {
+      return std::fabs(a.contribution) > std::fabs(b.contribution);
+    });
+  }
+  return Status();
+}
+
+void Ranker::score_catalog(const std::vector<SessionEvent>& session, float* scores) const {
+  const SessionModelConfig& c = weights_.config;
+  const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  std::vector<float> session_vec(d, 0.0f);
+  encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec.data());
+  kernels_->f32_dot_rows(session_vec.data(), item_vectors_.data(), v, d, d, scores);
+  for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
+  add_repeat_bonus(weights_, session.data(), session.size(), scores);
+  scores[0] = -std::numeric_limits<float>::infinity();
+}
+
+size_t Ranker::top_k(const std::vector<SessionEvent>& session, size_t k, uint32_t* items, float* scores) const {
+  std::vector<float> all(size_t{weights_.config.vocab_size} + 1);
+  score_catalog(session, all.data());
+  // Item 0 scores -inf and so is never chosen before a real item; drop it if k reaches that far.
+  const size_t count = kernels_->f32_topk(all.data(), all.size(), std::min(k, all.size() - 1), items, scores);
+  return count;
+}
+
+}  // namespace vitrine

@@ -1,0 +1,176 @@
+#include "vitrine/session_model_io.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vitrine {
+namespace {
+
+Status corrupt(const std::string& what) { return Status(StatusCode::kMODEL_CORRUPT, what); }
+
+Result<uint32_t> config_u32(const nlohmann::json& config, const char* key, uint32_t fallback, bool required) {
+  const auto it = config.find(key);
+  if (it == config.end()) {
+    if (required) return corrupt(std::string("config.") + key + " is missing");
+    return fallback;
+  }
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > UINT32_MAX)
+    return corrupt(std::string("config.") + key + " must be a non-negative integer");
+  return static_cast<uint32_t>(it->get<uint64_t>());
+}
+
+}  // namespace
+
+uint32_t price_band_of(const std::vector<float>& edges, float price) {
+  if (edges.empty() || !std::isfinite(price) || price < 0.0f) return 0;
+  const auto above = std::upper_bound(edges.begin(), edges.end(), price);
+  return static_cast<uint32_t>(above - edges.begin()) + 1;
+}
+
+Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weights,
+                                                 const std::vector<std::string>& vocabulary,
+                                                 const SessionModelContent& content,
+                                                 const SessionModelExport& options) {
+  VITRINE_RETURN_IF_ERROR(weights.validate());
+  const SessionModelConfig& c = weights.config;
+  if (vocabulary.size() != c.vocab_size)
+    return Status(StatusCode::kINVALID_ARGUMENT, "vocabulary has " + std::to_string(vocabulary.size()) +
+                                                     " ids, the model has " + std::to_string(c.vocab_size) +
+                                                     " items");
+  if (content.category_names.size() != c.num_categories || content.brand_names.size() != c.num_brands ||
+      content.price_band_edges.size() != (c.num_price_bands > 0 ? c.num_price_bands - 1 : 0))
+    return Status(StatusCode::kINVALID_ARGUMENT, "content names do not match the configured content tables");
+
+  ModelFileWriter writer;
+  writer.set_kind(kSessionModelKind);
+  writer.set_config({{"dim", c.dim},
+                     {"max_length", c.max_length},
+                     {"num_kinds", c.num_kinds},
+                     {"num_categories", c.num_categories},
+                     {"num_brands", c.num_brands},
+                     {"num_price_bands", c.num_price_bands},
+                     {"temperature", c.temperature},
+                     {"price_band_edges", content.price_band_edges}});
+  writer.set_training(options.training);
+  VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
+
+  const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  Status status;
+  weights.for_each_param([&](const char* name, const std::vector<float>& p) {
+    if (!status.ok() || p.empty()) return;
+    const std::string n(name);
+    const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus";
+    const std::vector<size_t> shape = is_vector ? std::vector<size_t>{p.size()} : std::vector<size_t>{p.size() / d, d};
+    status = writer.add_f32(n, shape, p.data(), p.size(), n == "item_emb" ? options.item_storage : DType::kF32);
+  });
+  VITRINE_RETURN_IF_ERROR(status);
+  if (c.num_categories > 0) {
+    VITRINE_RETURN_IF_ERROR(writer.add_i32("item_category", {v}, weights.item_category.data(), v));
+    VITRINE_RETURN_IF_ERROR(writer.add_strings("category_names", content.category_names));
+  }
+  if (c.num_brands > 0) {
+    VITRINE_RETURN_IF_ERROR(writer.add_i32("item_brand", {v}, weights.item_brand.data(), v));
+    VITRINE_RETURN_IF_ERROR(writer.add_strings("brand_names", content.brand_names));
+  }
+  if (c.num_price_bands > 0)
+    VITRINE_RETURN_IF_ERROR(writer.add_i32("item_price_band", {v}, weights.item_price_band.data(), v));
+  return writer.serialize();
+}
+
+Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionModelContent* content) {
+  if (file.kind() != kSessionModelKind)
+    return corrupt("model kind is '" + file.kind() + "', expected '" + kSessionModelKind + "'");
+  const nlohmann::json& cfg = file.config();
+  SessionModelConfig c;
+  c.vocab_size = static_cast<uint32_t>(file.vocab_size());
+  auto dim = config_u32(cfg, "dim", 0, true);
+  auto max_length = config_u32(cfg, "max_length", 0, true);
+  auto num_kinds = config_u32(cfg, "num_kinds", 0, true);
+  auto num_categories = config_u32(cfg, "num_categories", 0, false);
+  auto num_brands = config_u32(cfg, "num_brands", 0, false);
+  auto num_price_bands = config_u32(cfg, "num_price_bands", 0, false);
+  for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands})
+    if (!r->ok()) return r->status();
+  c.dim = dim.value();
+  c.max_length = max_length.value();
+  c.num_kinds = num_kinds.value();
+  c.num_categories = num_categories.value();
+  c.num_brands = num_brands.value();
+  c.num_price_bands = num_price_bands.value();
+  const auto tau = cfg.find("temperature");
+  if (tau == cfg.end() || !tau->is_number()) return corrupt("config.temperature must be a number");
+  c.temperature = tau->get<float>();
+  VITRINE_RETURN_IF_ERROR(c.validate());
+
+  const auto d = static_cast<int64_t>(c.dim), v = static_cast<int64_t>(c.vocab_size) + 1;
+  const auto rows = [&](uint32_t n) { return static_cast<int64_t>(n) + 1; };
+  std::vector<TensorSpec> specs = {
+      {"item_emb", kFloatDTypes, {v, d}},
+      {"pos_emb", kFloatDTypes, {static_cast<int64_t>(c.max_length), d}},
+      {"kind_emb", kFloatDTypes, {static_cast<int64_t>(c.num_kinds), d}},
+      {"att_w1", kFloatDTypes, {d, d}},
+      {"att_w2", kFloatDTypes, {d, d}},
+      {"att_b", kFloatDTypes, {d}},
+      {"att_q", kFloatDTypes, {d}},
+      {"out_w", kFloatDTypes, {2 * d, d}},
+      {"out_b", kFloatDTypes, {d}},
+      {"repeat_bonus", kFloatDTypes, {static_cast<int64_t>(c.max_length)}},
+  };
+  const auto content_specs = [&](uint32_t n, const char* table, const char* ids, const char* names) {
+    if (n == 0) return;
+    specs.push_back({table, kFloatDTypes, {rows(n), d}});
+    specs.push_back({ids, dtype_bit(DType::kI32), {v}, true, 0, static_cast<int32_t>(n)});
+    if (names != nullptr) specs.push_back({names, dtype_bit(DType::kStr), {static_cast<int64_t>(n)}});
+  };
+  content_specs(c.num_categories, "category_emb", "item_category", "category_names");
+  content_specs(c.num_brands, "brand_emb", "item_brand", "brand_names");
+  content_specs(c.num_price_bands, "price_band_emb", "item_price_band", nullptr);
+  VITRINE_RETURN_IF_ERROR(file.check_tensors(specs));
+
+  auto zeros = SessionModelWeights::zeros(c);
+  if (!zeros.ok()) return zeros.status();
+  SessionModelWeights w = std::move(zeros).value();
+  Status status;
+  w.for_each_param([&](const char* name, std::vector<float>& p) {
+    if (status.ok() && !p.empty()) status = file.read_f32(name, p.data(), p.size());
+  });
+  VITRINE_RETURN_IF_ERROR(status);
+  const auto read_ids = [&](const char* name, std::vector<int32_t>& out) -> Status {
+    if (out.empty()) return Status();
+    auto ids = file.read_i32(name);
+    if (!ids.ok()) return ids.status();
+    out = std::move(ids).value();
+    return Status();
+  };
+  VITRINE_RETURN_IF_ERROR(read_ids("item_category", w.item_category));
+  VITRINE_RETURN_IF_ERROR(read_ids("item_brand", w.item_brand));
+  VITRINE_RETURN_IF_ERROR(read_ids("item_price_band", w.item_price_band));
+  VITRINE_RETURN_IF_ERROR(w.validate());
+
+  if (content != nullptr) {
+    *content = SessionModelContent();
+    const auto read_names = [&](uint32_t n, const char* name, std::vector<std::string>& out) -> Status {
+      if (n == 0) return Status();
+      auto names = file.read_strings(name);
+      if (!names.ok()) return names.status();
+      for (std::string_view s : names.value()) out.emplace_back(s);
+      return Status();
+    };
+    VITRINE_RETURN_IF_ERROR(read_names(c.num_categories, "category_names", content->category_names));
+    VITRINE_RETURN_IF_ERROR(read_names(c.num_brands, "brand_names", content->brand_names));
+    if (c.num_price_bands > 0) {
+      const auto edges = cfg.find("price_band_edges");
+      if (edges == cfg.end() || !edges->is_array() || edges->size() != c.num_price_bands - 1)
+        return corrupt("config.price_band_edges must list num_price_bands - 1 prices");
+      for (const auto& e : *edges) {
+        if (!e.is_number()) return corrupt("config.price_band_edges holds a non-number");
+        content->price_band_edges.push_back(e.get<float>());
+      }
+      if (!std::is_sorted(content->price_band_edges.begin(), content->price_band_edges.end()))
+        return corrupt("config.price_band_edges must be ascending");
+    }
+  }
+  return w;
+}
+
+}  // namespace vitrine

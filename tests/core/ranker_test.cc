@@ -1,0 +1,244 @@
+// The session model's file round trip, the request decoder, the profile and the ranker (natively and in wasm).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel_tester.h"
+#include "vitrine/ranker.h"
+#include "vitrine/session_model_io.h"
+#include "vitrine/shopper.h"
+
+using namespace vitrine;
+
+namespace {
+
+// A small model with every content feature, random weights from the printed seed.
+struct TinyModel {
+  SessionModelWeights weights;
+  std::vector<std::string> vocab;
+  SessionModelContent content;
+};
+
+TinyModel tiny_model(uint32_t seed, uint32_t vocab_size = 40, uint32_t dim = 7) {
+  SessionModelConfig c;
+  c.vocab_size = vocab_size;
+  c.dim = dim;
+  c.max_length = 5;
+  c.num_categories = 3;
+  c.num_brands = 2;
+  c.num_price_bands = 3;
+  c.temperature = 4.0f;
+  TinyModel m;
+  m.weights = SessionModelWeights::zeros(c).value();
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  m.weights.for_each_param([&](const char*, std::vector<float>& p) {
+    for (float& x : p) x = u(rng);
+  });
+  for (uint32_t i = 1; i <= vocab_size; ++i) {
+    m.weights.item_category[i] = static_cast<int32_t>(1 + i % 3);
+    m.weights.item_brand[i] = static_cast<int32_t>(1 + i % 2);
+    m.weights.item_price_band[i] = static_cast<int32_t>(1 + i % 3);
+    m.vocab.push_back("sku-" + std::to_string(i));
+  }
+  m.content.category_names = {"shoes", "bags", "hats"};
+  m.content.brand_names = {"acme", "zenith"};
+  m.content.price_band_edges = {20.0f, 50.0f};
+  return m;
+}
+
+std::vector<uint8_t> serialize(const TinyModel& m, DType storage = DType::kF32) {
+  SessionModelExport options;
+  options.item_storage = storage;
+  options.training = {{"dataset", "generated"}};
+  auto bytes = write_session_model(m.weights, m.vocab, m.content, options);
+  REQUIRE(bytes.ok());
+  return std::move(bytes).value();
+}
+
+Ranker load(const std::vector<uint8_t>& bytes) {
+  auto ranker = Ranker::load(bytes.data(), bytes.size());
+  INFO(ranker.status().to_string());
+  REQUIRE(ranker.ok());
+  return std::move(ranker).value();
+}
+
+std::string event_json(int kind, const std::string& item, double t, const std::string& extra = "") {
+  return R"({"kind":)" + std::to_string(kind) + R"(,"item":")" + item + R"(","t":)" + std::to_string(t) + extra + "}";
+}
+
+}  // namespace
+
+TEST_CASE("session model survives the model file round trip", "[session_model]") {
+  const TinyModel m = tiny_model(testing::test_seed());
+  INFO("seed " << testing::test_seed());
+  for (DType storage : {DType::kF32, DType::kF16, DType::kI8}) {
+    const auto bytes = serialize(m, storage);
+    auto file = ModelFile::parse(bytes.data(), bytes.size());
+    REQUIRE(file.ok());
+    SessionModelContent content;
+    auto back = read_session_model(file.value(), &content);
+    REQUIRE(back.ok());
+    CHECK(content.category_names == m.content.category_names);
+    CHECK(content.price_band_edges == m.content.price_band_edges);
+    CHECK(back.value().item_category == m.weights.item_category);
+    // Dense weights are stored exactly; the item table within its storage's error.
+    CHECK(back.value().out_w == m.weights.out_w);
+    const float tolerance = storage == DType::kF32 ? 0.0f : storage == DType::kF16 ? 1e-3f : 0.5f / 127.0f;
+    for (size_t i = 0; i < m.weights.item_emb.size(); ++i)
+      REQUIRE(std::fabs(back.value().item_emb[i] - m.weights.item_emb[i]) <= tolerance);
+  }
+}
+
+TEST_CASE("reading a session model rejects files that disagree with its config", "[session_model]") {
+  TinyModel m = tiny_model(7);
+  SessionModelExport options;
+  // Wrong vocabulary length and mismatched content names are refused at write time.
+  m.vocab.pop_back();
+  CHECK(write_session_model(m.weights, m.vocab, m.content, options).status().code() == StatusCode::kINVALID_ARGUMENT);
+  m = tiny_model(7);
+  m.content.brand_names.pop_back();
+  CHECK_FALSE(write_session_model(m.weights, m.vocab, m.content, options).ok());
+  // A file of another kind is refused by the session reader with a message naming the kind.
+  m = tiny_model(7);
+  ModelFileWriter writer;
+  writer.set_kind("mlp");
+  REQUIRE(writer.set_vocabulary(m.vocab).ok());
+  auto bytes = writer.serialize();
+  REQUIRE(bytes.ok());
+  auto file = ModelFile::parse(bytes.value().data(), bytes.value().size());
+  REQUIRE(file.ok());
+  auto read = read_session_model(file.value());
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.status().message().find("mlp") != std::string::npos);
+}
+
+TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
+  auto ok = decode_rank_request(R"({"now": 1000, "events": [)" + event_json(0, "sku-1", 10, R"(,"dwell":2500,"price":12.5)") +
+                                R"(, {"kind": 4, "t": 20, "query": "red <b>boots</b>"}],
+                                   "candidates": [{"id": "sku-2", "category": "shoes", "price": -3}]})");
+  REQUIRE(ok.ok());
+  const RankRequest& r = ok.value();
+  REQUIRE(r.events.size() == 2);
+  CHECK(r.events[0].dwell_ms == 2500.0);
+  CHECK(r.events[1].query == "red <b>boots</b>");  // kept as data, never interpreted
+  CHECK(r.candidates[0].price < 0.0f);               // a negative price is treated as unknown
+
+  const auto code_of = [](const std::string& json) { return decode_rank_request(json).status(); };
+  CHECK(code_of("{not json").code() == StatusCode::kBAD_INPUT);
+  CHECK(code_of("[]").code() == StatusCode::kBAD_INPUT);
+  CHECK(code_of(R"({"events": []})").message().find("now") != std::string::npos);
+  const Status bad_kind = code_of(R"({"now": 1, "events": [{"kind": 9, "t": 1, "item": "a"}]})");
+  CHECK(bad_kind.code() == StatusCode::kBAD_INPUT);
+  CHECK(bad_kind.message().find("events[0].kind") != std::string::npos);
+  CHECK(code_of(R"({"now": 1, "events": [{"kind": 0, "t": 1}]})").message().find("events[0].item") !=
+        std::string::npos);
+  CHECK(code_of(R"({"now": 1, "candidates": [{"id": 5}]})").message().find("candidates[0].id") != std::string::npos);
+  RequestLimits small;
+  small.max_string_bytes = 4;
+  CHECK(decode_rank_request(R"({"now": 1, "candidates": [{"id": "toolong"}]})", small).status().code() ==
+        StatusCode::kLIMIT_EXCEEDED);
+  small.max_events = 1;
+  CHECK(decode_rank_request(R"({"now":1,"events":[)" + event_json(0, "a", 1) + "," + event_json(0, "b", 2) + "]}", small)
+            .status()
+            .code() == StatusCode::kLIMIT_EXCEEDED);
+}
+
+TEST_CASE("profile weights categories by interest and decays old events", "[profile]") {
+  const double day = 86'400'000.0, now = 100 * day;
+  std::vector<ShopperEvent> events;
+  ShopperEvent old_purchase;
+  old_purchase.kind = EventKind::kPURCHASE;
+  old_purchase.item = "a";
+  old_purchase.category = "hats";
+  old_purchase.time_ms = now - 60 * day;  // about 8.5 half-lives ago
+  events.push_back(old_purchase);
+  for (int i = 0; i < 3; ++i) {
+    ShopperEvent view;
+    view.item = "s" + std::to_string(i);
+    view.category = "shoes";
+    view.brand = "acme";
+    view.price = 40.0f + static_cast<float>(i);
+    view.dwell_ms = 8000;
+    view.time_ms = now - 60'000.0 * (3 - i);
+    events.push_back(view);
+  }
+  const Profile p = build_profile(events, now);
+  REQUIRE(p.categories.size() == 2);
+  CHECK(p.categories[0].name == "shoes");
+  CHECK(p.categories[0].events == 3);
+  CHECK(p.categories[0].weight + p.categories[1].weight == Approx(1.0f));
+  CHECK(p.session_events == 3);  // the old purchase is another session
+  CHECK(p.session_category == "shoes");
+  CHECK(p.session_stage == "comparing");
+  CHECK(price_fit(p, 41.0f) > 0.9f);
+  CHECK(price_fit(p, 400.0f) < 0.01f);
+  CHECK(price_fit(p, -1.0f) == 0.0f);
+  const std::string json = profile_to_json(p);
+  CHECK(json.find("\"shoes\"") != std::string::npos);
+  CHECK(json.find("\"comparing\"") != std::string::npos);
+}
+
+TEST_CASE("ranker top-K agrees with the scalar catalog scorer", "[ranker]") {
+  const uint32_t seed = testing::test_seed();
+  INFO("seed " << seed);
+  const TinyModel m = tiny_model(seed, 300, 13);
+  const Ranker ranker = load(serialize(m));
+  const std::vector<SessionEvent> session = {{5, 0}, {17, 1}, {5, 2}, {230, 0}};
+  std::vector<float> reference(301), item_vectors;
+  compute_item_vectors(ranker.weights(), item_vectors);
+  std::vector<float> s(13);
+  encode_session(ranker.weights(), item_vectors.data(), session.data(), session.size(), s.data());
+  vitrine::score_catalog(ranker.weights(), item_vectors.data(), s.data(), session.data(), session.size(),
+                         reference.data());
+  std::vector<uint32_t> items(20);
+  std::vector<float> scores(20);
+  REQUIRE(ranker.top_k(session, 20, items.data(), scores.data()) == 20);
+  for (size_t i = 0; i < 20; ++i) {
+    INFO("rank " << i << " item " << items[i]);
+    REQUIRE(items[i] >= 1);
+    CHECK(scores[i] == Approx(reference[items[i]]).margin(1e-4));
+    // Nothing outside the top 20 scores clearly higher than the 20th.
+    if (i == 19)
+      for (size_t j = 1; j < reference.size(); ++j)
+        if (std::find(items.begin(), items.end(), j) == items.end()) REQUIRE(reference[j] <= scores[19] + 1e-4f);
+  }
+}
+
+TEST_CASE("ranker scores candidates, explains them and handles unknown products", "[ranker]") {
+  const TinyModel m = tiny_model(testing::test_seed());
+  const Ranker ranker = load(serialize(m));
+  const std::string request = R"({"now": 100000, "events": [)" +
+                              event_json(0, "sku-4", 1000, R"(,"category":"shoes","brand":"acme","price":30)") + "," +
+                              event_json(2, "sku-7", 2000, R"(,"category":"shoes","brand":"acme","price":35)") + "," +
+                              event_json(0, "sku-4", 3000, R"(,"category":"shoes")") +
+                              R"(], "candidates": [{"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31},
+                                 {"id": "sku-9", "category": "hats"}, {"id": "never-seen", "category": "shoes"},
+                                 {"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31}]})";
+  auto decoded = decode_rank_request(request);
+  REQUIRE(decoded.ok());
+  std::vector<float> scores(4);
+  std::vector<Explanation> explanations;
+  REQUIRE(ranker.rank(decoded.value(), scores.data(), &explanations).ok());
+  REQUIRE(explanations.size() == 4);
+  CHECK(scores[0] == scores[3]);  // the same product twice scores the same
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK(std::isfinite(scores[i]));
+    CHECK(explanations[i].score == scores[i]);
+    float sum = 0.0f;
+    for (const auto& f : explanations[i].factors) sum += f.contribution;
+    CHECK(sum == Approx(scores[i]).margin(1e-4));  // the factors add up to the score
+  }
+  const auto has = [](const Explanation& e, const std::string& kind) {
+    for (const auto& f : e.factors)
+      if (f.kind == kind) return true;
+    return false;
+  };
+  CHECK(has(explanations[0], "repeat"));    // seen twice in the session
+  CHECK(has(explanations[0], "category"));  // shoes is the shopper's category
+  CHECK_FALSE(has(explanations[1], "category"));
+  CHECK(has(explanations[2], "category"));  // unknown product, known category: profile still applies
+  CHECK_FALSE(has(explanations[2], "repeat"));
+}
