@@ -58,7 +58,7 @@ node_suite() {
 build() {  # build <suite> <build dir> <configure command...>
   local suite=$1 dir=$2; shift 2
   say "$suite: configure and build in $dir"
-  if ! "$@" -S . -B "$dir" -DVITRINE_WERROR=ON >"$logdir/$suite-configure.log" 2>&1; then
+  if ! "$@" -S . -B "$dir" -DVITRINE_WERROR=ON -DVITRINE_BUILD_TESTS=ON >"$logdir/$suite-configure.log" 2>&1; then
     cat "$logdir/$suite-configure.log"; return 1
   fi
   cmake --build "$dir" -j "$jobs" >"$logdir/$suite-build.log" 2>&1

@@ -1,0 +1,194 @@
+// `vitrine train`: trains the session model on a sessions file and writes a model file for the storefront.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "commands.h"
+#include "train_run.h"
+
+namespace vitrine::cli {
+namespace {
+
+const char kTrainUsage[] =
+    "usage: vitrine train --train FILE --out MODEL.vtm [options]\n"
+    "\n"
+    "Trains the session model (attention over the recent items, normalized item embeddings, repeat-aware\n"
+    "scoring; docs/ARCHITECTURE.md) with a full softmax over the catalog, and writes a model file that\n"
+    "the storefront package loads. The newest sessions are held out as a validation split: progress shows\n"
+    "its HR@20 and MRR@20 after every epoch, and the epoch with the best MRR@20 is the one written.\n"
+    "The defaults are the ones to use; the options exist for experiments.\n"
+    "\n"
+    "  --train FILE          sessions, one per line, item ids (1, 2, ...) separated by spaces, oldest first\n"
+    "  --out FILE            where to write the model file\n"
+    "  --catalog FILE        optional product attributes, one line per item:\n"
+    "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
+    "                        (category, brand, price band) and names the products by product_id\n"
+    "  --epochs N            passes over the training examples (default 8)\n"
+    "  --dim N               embedding width (default 64)\n"
+    "  --max-length N        most recent items the encoder reads (default 20)\n"
+    "  --batch N             examples per step (default 256)\n"
+    "  --lr X                Adam learning rate (default 0.002), halved every --lr-decay-every epochs\n"
+    "  --lr-decay-every N    (default 2)\n"
+    "  --temperature X       scale of the cosine scores (default 12)\n"
+    "  --validation X        fraction of the newest sessions held out (default 0.1; 0 = none, last epoch wins)\n"
+    "  --item-dtype T        item table storage: i8 (default, per-row scale), f16 or f32\n"
+    "  --seed N              random seed (default 42); a run is reproducible for a seed and thread count\n"
+    "  --threads N           worker threads (default: all cores)\n"
+    "  --name NAME           dataset name recorded in the model file (default: the sessions file's folder)\n"
+    "  --quiet               no progress lines\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "vitrine train: %s\n(see vitrine train --help)\n", message.c_str());
+  return 2;
+}
+
+bool parse_number(const std::string& text, double min, double max, double* out) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= max)) return false;
+  *out = v;
+  return true;
+}
+
+std::string format_duration(double seconds) {
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+std::string folder_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return "sessions";
+  const size_t prev = path.find_last_of('/', slash - 1);
+  return path.substr(prev == std::string::npos ? 0 : prev + 1, slash - (prev == std::string::npos ? 0 : prev + 1));
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+  std::string train_path, out_path, catalog_path, name, item_dtype = "i8";
+  bool quiet = false;
+  train::RunOptions options;
+  options.train.threads = std::max(1u, std::thread::hardware_concurrency());
+
+  // Numeric flags: name -> (min, max, setter).
+  struct NumericFlag {
+    double min, max;
+    std::function<void(double)> set;
+  };
+  const std::map<std::string, NumericFlag> numeric = {
+      {"--epochs", {1, 1000, [&](double v) { options.train.epochs = static_cast<uint32_t>(v); }}},
+      {"--dim", {2, 1024, [&](double v) { options.model.dim = static_cast<uint32_t>(v); }}},
+      {"--max-length", {1, 512, [&](double v) { options.model.max_length = static_cast<uint32_t>(v); }}},
+      {"--batch", {1, 65536, [&](double v) { options.train.batch_size = static_cast<uint32_t>(v); }}},
+      {"--lr", {1e-6, 1.0, [&](double v) { options.train.learning_rate = static_cast<float>(v); }}},
+      {"--lr-decay-every", {0, 1000, [&](double v) { options.train.lr_decay_every = static_cast<uint32_t>(v); }}},
+      {"--temperature", {0.01, 1000, [&](double v) { options.model.temperature = static_cast<float>(v); }}},
+      {"--validation", {0, 0.9, [&](double v) { options.validation_fraction = v; }}},
+      {"--seed", {0, 4e15, [&](double v) { options.train.seed = static_cast<uint64_t>(v); }}},
+      {"--threads", {1, 256, [&](double v) { options.train.threads = static_cast<uint32_t>(v); }}},
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kTrainUsage, stdout);
+      return 0;
+    }
+    if (arg == "--quiet") {
+      quiet = true;
+      continue;
+    }
+    if (i + 1 >= argc) return usage_error(arg + " needs a value");
+    const std::string value = argv[++i];
+    if (arg == "--train") train_path = value;
+    else if (arg == "--out") out_path = value;
+    else if (arg == "--catalog") catalog_path = value;
+    else if (arg == "--name") name = value;
+    else if (arg == "--item-dtype") item_dtype = value;
+    else if (const auto it = numeric.find(arg); it != numeric.end()) {
+      double v = 0;
+      if (!parse_number(value, it->second.min, it->second.max, &v))
+        return usage_error(arg + " '" + value + "' is not a number in " + std::to_string(it->second.min) + ".." +
+                           std::to_string(it->second.max));
+      it->second.set(v);
+    } else {
+      return usage_error("unknown option " + arg);
+    }
+  }
+  if (train_path.empty()) return usage_error("--train is required");
+  if (out_path.empty()) return usage_error("--out is required");
+  if (item_dtype == "i8") options.item_storage = DType::kI8;
+  else if (item_dtype == "f16") options.item_storage = DType::kF16;
+  else if (item_dtype == "f32") options.item_storage = DType::kF32;
+  else return usage_error("--item-dtype must be i8, f16 or f32");
+  if (name.empty()) name = folder_name(train_path);
+
+  const auto started = std::chrono::steady_clock::now();
+  auto corpus = read_sessions_file(train_path);
+  if (!corpus.ok()) {
+    std::fprintf(stderr, "vitrine train: %s\n", corpus.status().message().c_str());
+    return 1;
+  }
+  train::Catalog catalog;
+  if (!catalog_path.empty()) {
+    auto read = train::read_catalog_file(catalog_path, corpus.value().catalog_size);
+    if (!read.ok()) {
+      std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());
+      return 1;
+    }
+    catalog = std::move(read).value();
+  }
+  if (!quiet)
+    std::fprintf(stderr, "vitrine train: %zu sessions, %d items, dim %u, %u epochs, %u threads\n",
+                 corpus.value().sessions.size(), corpus.value().catalog_size, options.model.dim,
+                 options.train.epochs, options.train.threads);
+
+  train::Progress progress;
+  const uint32_t epochs = options.train.epochs;
+  if (!quiet) {
+    progress.during = [&](uint32_t epoch, double fraction, double loss, double rate, double elapsed) {
+      const double epoch_total = fraction > 0 ? elapsed / fraction : 0.0;
+      const double eta = epoch_total * (1.0 - fraction) + epoch_total * (epochs - epoch);
+      std::fprintf(stderr, "  epoch %u/%u %5.1f%%  loss %.4f  %.0f examples/s  ETA %s\n", epoch, epochs,
+                   100.0 * fraction, loss, rate, format_duration(eta).c_str());
+    };
+    progress.after = [&](const train::EpochReport& r) {
+      const double eta = r.seconds * (epochs - r.epoch);
+      std::fprintf(stderr,
+                   "epoch %u/%u  loss %.4f  %.0f examples/s  %s  valid HR@20 %.2f%%  MRR@20 %.2f%%  ETA %s\n",
+                   r.epoch, epochs, r.loss, r.examples_per_second, format_duration(r.seconds).c_str(),
+                   100.0 * r.valid_hr20, 100.0 * r.valid_mrr20, format_duration(eta).c_str());
+    };
+  }
+  auto result = train::run_training(corpus.value(), catalog_path.empty() ? nullptr : &catalog, options, name,
+                                    progress);
+  if (!result.ok()) {
+    std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
+    return 1;
+  }
+  std::ofstream out(out_path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(result.value().model_bytes.data()),
+            static_cast<std::streamsize>(result.value().model_bytes.size()));
+  if (!out) {
+    std::fprintf(stderr, "vitrine train: cannot write %s\n", out_path.c_str());
+    return 1;
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!quiet)
+    std::fprintf(stderr, "vitrine train: wrote %s (%zu bytes), best epoch %u, %s in all\n", out_path.c_str(),
+                 result.value().model_bytes.size(), result.value().best_epoch, format_duration(total).c_str());
+  return 0;
+}
+
+}  // namespace vitrine::cli

@@ -1,0 +1,225 @@
+#include "train_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "vitrine/metrics.h"
+
+namespace vitrine::train {
+namespace {
+
+Status bad_line(const std::string& path, size_t line, const std::string& what) {
+  return Status(StatusCode::kBAD_INPUT, path + ":" + std::to_string(line) + ": " + what);
+}
+
+// Unique non-empty names, sorted, and each item's 1-based row (0 = unknown).
+void index_names(const std::vector<std::string>& per_item, std::vector<std::string>& names,
+                 std::vector<int32_t>& rows) {
+  std::map<std::string, int32_t> index;
+  for (const std::string& n : per_item)
+    if (!n.empty()) index.emplace(n, 0);
+  names.clear();
+  for (auto& [name, row] : index) {
+    names.push_back(name);
+    row = static_cast<int32_t>(names.size());
+  }
+  rows.assign(per_item.size(), 0);
+  for (size_t i = 0; i < per_item.size(); ++i)
+    if (!per_item[i].empty()) rows[i] = index[per_item[i]];
+}
+
+std::vector<float> price_band_edges(const std::vector<float>& prices, uint32_t bands) {
+  std::vector<float> known;
+  for (float p : prices)
+    if (p >= 0.0f) known.push_back(p);
+  std::vector<float> edges;
+  if (known.size() < 2 || bands < 2) return edges;
+  std::sort(known.begin(), known.end());
+  for (uint32_t b = 1; b < bands; ++b) {
+    const float edge = known[known.size() * b / bands];
+    if (edges.empty() || edge > edges.back()) edges.push_back(edge);
+  }
+  return edges;
+}
+
+MetricValues validation_metrics(const SessionModelWeights& weights, const ExampleSet& valid, uint32_t threads) {
+  MetricAccumulator acc(20);
+  for (uint32_t rank : label_ranks(weights, valid, threads)) (void)acc.add_rank(rank);
+  return acc.at(20).value();
+}
+
+}  // namespace
+
+Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) {
+  std::ifstream in(path);
+  if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open");
+  Catalog c;
+  const size_t n = static_cast<size_t>(catalog_size) + 1;
+  c.product_ids.assign(n, "");
+  c.categories.assign(n, "");
+  c.brands.assign(n, "");
+  c.prices.assign(n, -1.0f);
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.rfind("id\t", 0) == 0) continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, '\t')) fields.push_back(field);
+    if (fields.size() != 5) return bad_line(path, line_no, "expected 5 tab-separated fields, got " +
+                                                             std::to_string(fields.size()));
+    char* end = nullptr;
+    const long id = std::strtol(fields[0].c_str(), &end, 10);
+    if (end == fields[0].c_str() || *end != '\0' || id < 1 || id > catalog_size)
+      return bad_line(path, line_no, "item id '" + fields[0] + "' is not in 1.." + std::to_string(catalog_size));
+    if (fields[1].empty()) return bad_line(path, line_no, "empty product id");
+    const auto i = static_cast<size_t>(id);
+    c.product_ids[i] = fields[1];
+    c.categories[i] = fields[2];
+    c.brands[i] = fields[3];
+    if (!fields[4].empty()) {
+      const double price = std::strtod(fields[4].c_str(), &end);
+      if (*end != '\0' || !(price >= 0.0)) return bad_line(path, line_no, "price '" + fields[4] + "' is not a number >= 0");
+      c.prices[i] = static_cast<float>(price);
+    }
+  }
+  for (size_t i = 1; i < n; ++i)
+    if (c.product_ids[i].empty()) c.product_ids[i] = std::to_string(i);  // items without a catalog row
+  return c;
+}
+
+ExampleSet make_examples(const std::vector<Session>& sessions) {
+  ExampleSet set;
+  for (const Session& s : sessions) {
+    const auto begin = static_cast<uint32_t>(set.events.size());
+    for (ItemId item : s) set.events.push_back({static_cast<uint32_t>(item), 0});
+    for (size_t k = 1; k < s.size(); ++k)
+      set.examples.push_back({begin, static_cast<uint32_t>(k), static_cast<uint32_t>(s[k])});
+  }
+  return set;
+}
+
+Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catalog, const RunOptions& options,
+                               const std::string& dataset, const Progress& progress) {
+  if (corpus.catalog_size <= 0) return Status(StatusCode::kBAD_INPUT, "no items in the training sessions");
+  std::vector<Session> train_sessions = corpus.sessions, valid_sessions;
+  if (options.validation_fraction > 0.0) {
+    auto split = split_validation_tail(corpus.sessions, options.validation_fraction);
+    if (!split.ok()) return split.status();
+    train_sessions = std::move(split.value().train);
+    valid_sessions = std::move(split.value().validation);
+  }
+  const ExampleSet train = make_examples(train_sessions);
+  const ExampleSet valid = make_examples(valid_sessions);
+  if (train.examples.empty()) return Status(StatusCode::kBAD_INPUT, "no training examples: sessions need 2+ items");
+
+  SessionModelConfig config = options.model;
+  config.vocab_size = static_cast<uint32_t>(corpus.catalog_size);
+  SessionModelContent content;
+  std::vector<int32_t> item_category, item_brand, item_band;
+  std::vector<std::string> vocabulary;
+  if (catalog != nullptr) {
+    index_names(catalog->categories, content.category_names, item_category);
+    index_names(catalog->brands, content.brand_names, item_brand);
+    content.price_band_edges = price_band_edges(catalog->prices, options.price_bands);
+    config.num_categories = static_cast<uint32_t>(content.category_names.size());
+    config.num_brands = static_cast<uint32_t>(content.brand_names.size());
+    config.num_price_bands = content.price_band_edges.empty() ? 0 : static_cast<uint32_t>(content.price_band_edges.size() + 1);
+    if (config.num_price_bands == 0) content.price_band_edges.clear();
+    item_band.assign(catalog->prices.size(), 0);
+    for (size_t i = 0; i < item_band.size(); ++i)
+      item_band[i] = static_cast<int32_t>(price_band_of(content.price_band_edges, catalog->prices[i]));
+    vocabulary.assign(catalog->product_ids.begin() + 1, catalog->product_ids.end());
+  } else {
+    for (ItemId i = 1; i <= corpus.catalog_size; ++i) vocabulary.push_back(std::to_string(i));
+  }
+  VITRINE_RETURN_IF_ERROR(config.validate());
+
+  SessionModelWeights initial = SessionTrainer::initial_weights(config, options.train);
+  if (config.num_categories > 0) initial.item_category = item_category;
+  if (config.num_brands > 0) initial.item_brand = item_brand;
+  if (config.num_price_bands > 0) initial.item_price_band = item_band;
+  VITRINE_RETURN_IF_ERROR(initial.validate());
+
+  SessionTrainer trainer(std::move(initial), options.train);
+  RunResult result;
+  result.train_examples = train.examples.size();
+  result.valid_examples = valid.examples.size();
+  SessionModelWeights best = trainer.weights();
+  double best_mrr = -1.0;
+  std::vector<Example> order = train.examples;
+  float learning_rate = options.train.learning_rate;
+  const size_t batch = std::max<uint32_t>(1, options.train.batch_size);
+  for (uint32_t epoch = 1; epoch <= options.train.epochs; ++epoch) {
+    std::mt19937_64 rng(options.train.seed + epoch);
+    std::shuffle(order.begin(), order.end(), rng);
+    const auto start = std::chrono::steady_clock::now();
+    double loss_sum = 0.0;
+    size_t batches = 0, seen = 0;
+    auto last_report = start;
+    for (size_t i = 0; i < order.size(); i += batch) {
+      const size_t n = std::min(batch, order.size() - i);
+      loss_sum += trainer.compute_gradients(train, &order[i], n).loss;
+      trainer.apply_gradients(learning_rate);
+      ++batches;
+      seen += n;
+      const auto now = std::chrono::steady_clock::now();
+      if (progress.during && now - last_report > std::chrono::seconds(5)) {
+        last_report = now;
+        const double elapsed = std::chrono::duration<double>(now - start).count();
+        progress.during(epoch, double(seen) / double(order.size()), loss_sum / double(batches), double(seen) / elapsed,
+                        elapsed);
+      }
+    }
+    EpochReport report;
+    report.epoch = epoch;
+    report.loss = loss_sum / double(std::max<size_t>(batches, 1));
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.examples_per_second = double(seen) / report.seconds;
+    if (!valid.examples.empty()) {
+      const MetricValues m = validation_metrics(trainer.weights(), valid, options.train.threads);
+      report.valid_hr20 = m.hit_rate;
+      report.valid_mrr20 = m.mrr;
+    }
+    // Without validation the last epoch wins; with it, the best MRR@20.
+    if (valid.examples.empty() || report.valid_mrr20 > best_mrr) {
+      best_mrr = report.valid_mrr20;
+      best = trainer.weights();
+      result.best_epoch = epoch;
+    }
+    result.epochs.push_back(report);
+    if (progress.after) progress.after(report);
+    if (options.train.lr_decay_every > 0 && epoch % options.train.lr_decay_every == 0)
+      learning_rate *= options.train.lr_decay;
+  }
+
+  SessionModelExport exported;
+  exported.item_storage = options.item_storage;
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const EpochReport& e : result.epochs)
+    epochs.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"seconds", e.seconds},
+                      {"valid_hr@20", e.valid_hr20}, {"valid_mrr@20", e.valid_mrr20}});
+  exported.training = {{"dataset", dataset},
+                       {"trainer", "vitrine train (native, full softmax, Adam)"},
+                       {"seed", options.train.seed},
+                       {"threads", options.train.threads},
+                       {"epochs", options.train.epochs},
+                       {"best_epoch", result.best_epoch},
+                       {"batch_size", options.train.batch_size},
+                       {"learning_rate", options.train.learning_rate},
+                       {"train_examples", result.train_examples},
+                       {"valid_examples", result.valid_examples},
+                       {"history", epochs}};
+  auto bytes = write_session_model(best, vocabulary, content, exported);
+  if (!bytes.ok()) return bytes.status();
+  result.model_bytes = std::move(bytes).value();
+  return result;
+}
+
+}  // namespace vitrine::train

@@ -1,0 +1,69 @@
+// A whole training run: session corpus in, model file bytes out. `vitrine train` is a thin CLI over this.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "session_trainer.h"
+#include "vitrine/model_file.h"
+#include "vitrine/session_data.h"
+#include "vitrine/session_model_io.h"
+
+namespace vitrine::train {
+
+// Product attributes for content features, by dataset item id (index 0 unused). Empty strings / negative prices
+// mean unknown. When absent, the vocabulary is the decimal item ids and the model has no content tables.
+struct Catalog {
+  std::vector<std::string> product_ids;  // [catalog_size + 1]
+  std::vector<std::string> categories;
+  std::vector<std::string> brands;
+  std::vector<float> prices;
+};
+
+// Reads `id<TAB>product_id<TAB>category<TAB>brand<TAB>price` lines (header line starting with "id" allowed),
+// with `file:line` errors. Every id must be in 1..catalog_size.
+Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size);
+
+struct RunOptions {
+  SessionModelConfig model;      // vocab_size and content sizes are filled in from the data
+  TrainOptions train;
+  double validation_fraction = 0.1;  // newest sessions held out for monitoring and choosing the best epoch
+  uint32_t price_bands = 8;          // quantile bands of the catalog's prices, when a catalog has prices
+  DType item_storage = DType::kI8;
+};
+
+struct EpochReport {
+  uint32_t epoch = 0;       // 1-based
+  double loss = 0.0;        // mean training loss
+  double seconds = 0.0;
+  double examples_per_second = 0.0;
+  double valid_hr20 = 0.0;  // fractions; 0 without validation
+  double valid_mrr20 = 0.0;
+};
+
+// Called every few seconds during an epoch and after it.
+struct Progress {
+  std::function<void(uint32_t epoch, double fraction, double loss, double examples_per_second, double elapsed_seconds)>
+      during;
+  std::function<void(const EpochReport&)> after;
+};
+
+struct RunResult {
+  std::vector<uint8_t> model_bytes;
+  std::vector<EpochReport> epochs;
+  uint32_t best_epoch = 0;
+  size_t train_examples = 0;
+  size_t valid_examples = 0;
+};
+
+// Trains on `corpus` (sessions oldest first) and returns the model of the epoch with the best validation MRR@20
+// (the last epoch without validation). `dataset` names the data in the file's training metadata.
+Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catalog, const RunOptions& options,
+                               const std::string& dataset, const Progress& progress);
+
+// Flattens sessions into the trainer's event array, one example per prefix (SR-GNN expansion).
+ExampleSet make_examples(const std::vector<Session>& sessions);
+
+}  // namespace vitrine::train

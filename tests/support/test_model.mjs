@@ -1,0 +1,27 @@
+// A small model trained for the tests by the real pipeline: synthetic sessions -> `vitrine train` (native build).
+// Trained once per test run and cached in the native build folder; never committed.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+
+import { repoRoot } from './paths.mjs';
+import { writeSyntheticDataset } from './synthetic_sessions.mjs';
+
+export const nativeBuildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
+export const vitrineCli = path.join(nativeBuildDir, 'models/vitrine');
+
+/** Paths of the synthetic dataset and a model trained on it with content features (category, brand, price). */
+export function tinyModel() {
+  if (!existsSync(vitrineCli)) throw new Error(`${vitrineCli} is missing: build the native tree first (tools/test.sh does)`);
+  const dir = path.join(nativeBuildDir, 'test-model');
+  const model = path.join(dir, 'tiny.vtm');
+  mkdirSync(dir, { recursive: true });
+  const data = writeSyntheticDataset(dir);
+  if (!existsSync(model)) {
+    const partial = model + '.partial';
+    execFileSync(vitrineCli, ['train', '--train', data.train, '--catalog', data.catalog, '--out', partial,
+      '--epochs', '4', '--dim', '16', '--quiet'], { stdio: 'inherit' });
+    renameSync(partial, model);
+  }
+  return { ...data, model, bytes: readFileSync(model) };
+}
