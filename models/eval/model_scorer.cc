@@ -1,11 +1,52 @@
-// Placeholder until the session model (core/include/vitrine/model_file.h, session_model.h) exists; replace the
-// body with: load and validate the file, check its vocabulary covers catalog_size, wrap it in a SessionScorer.
+// The trained session model as a SessionScorer: the engine's own Ranker (the code the browser runs), natively.
 #include "eval/model_scorer.h"
 
-namespace vitrine::eval {
+#include <fstream>
+#include <iterator>
 
-Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId /*catalog_size*/) {
-  return Status(StatusCode::kNO_MODEL, path + ": model support arrives with the session model");
+#include "vitrine/ranker.h"
+
+namespace vitrine::eval {
+namespace {
+
+class ModelScorer : public SessionScorer {
+ public:
+  ModelScorer(std::string name, Ranker ranker) : name_(std::move(name)), ranker_(std::move(ranker)) {}
+
+  std::string name() const override { return name_; }
+  ItemId catalog_size() const override { return static_cast<ItemId>(ranker_.weights().config.vocab_size); }
+
+  // `vitrine train` numbers model items by the dataset's item ids, so a prefix maps to the encoder's input
+  // directly. Ranker is const and keeps no per-call state, so threads can share it.
+  Status score(const std::vector<ItemId>& prefix, float* scores) const override {
+    std::vector<SessionEvent> session;
+    session.reserve(prefix.size());
+    for (ItemId item : prefix) session.push_back({static_cast<uint32_t>(item), 0});
+    ranker_.score_catalog(session, scores);
+    return Status();
+  }
+
+ private:
+  std::string name_;
+  Ranker ranker_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId catalog_size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open the model file");
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ranker = Ranker::load(bytes.data(), bytes.size());
+  if (!ranker.ok()) return Status(ranker.status().code(), path + ": " + ranker.status().message());
+  const auto vocab = static_cast<ItemId>(ranker.value().weights().config.vocab_size);
+  if (vocab != catalog_size)
+    return Status(StatusCode::kBAD_INPUT, path + ": the model knows " + std::to_string(vocab) +
+                                              " items but the training sessions have " +
+                                              std::to_string(catalog_size) + ": was it trained on this dataset?");
+  const size_t slash = path.find_last_of('/');
+  std::string name = "model (" + (slash == std::string::npos ? path : path.substr(slash + 1)) + ")";
+  return std::unique_ptr<SessionScorer>(new ModelScorer(std::move(name), std::move(ranker).value()));
 }
 
 }  // namespace vitrine::eval
