@@ -4,9 +4,13 @@
 
 namespace vitrine::cli {
 
-// `vitrine train`: trains the session model (models/cli/train_placeholder.cc until the trainer lands).
+// `vitrine train`: trains the session model (models/cli/train_command.cc).
 int run_train(int argc, char** argv);
 // `vitrine eval`: baselines and, with --model, the trained model on a test set (models/cli/eval_command.cc).
 int run_eval(int argc, char** argv);
+// `vitrine make-reference-mlp`: the benchmark's seeded reference MLP as a model file (reference_mlp_command.cc).
+int run_make_reference_mlp(int argc, char** argv);
+// `vitrine topk`: the model's top-K per test prefix as JSON lines (models/cli/topk_command.cc).
+int run_topk(int argc, char** argv);
 
 }  // namespace vitrine::cli

@@ -13,6 +13,8 @@ const char kUsage[] =
     "commands:\n"
     "  train    train the session model on session files (vitrine train --help)\n"
     "  eval     evaluate baselines and a trained model on a test set (vitrine eval --help)\n"
+    "  make-reference-mlp  write the benchmark's seeded reference MLP model (--help)\n"
+    "  topk     print a model's top-K items for each test prefix (vitrine topk --help)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -28,6 +30,8 @@ struct Command {
 const Command kCommands[] = {
     {"train", vitrine::cli::run_train},
     {"eval", vitrine::cli::run_eval},
+    {"make-reference-mlp", vitrine::cli::run_make_reference_mlp},
+    {"topk", vitrine::cli::run_topk},
 };
 
 }  // namespace
