@@ -1,15 +1,48 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds the wasm engine and the package, and serves the demo
-# storefront on 127.0.0.1. Stop it with Ctrl-C.   PORT=9000 tools/demo.sh to pick another port.
+# The main job: installs what is missing, builds the engine (native CLI and wasm package), builds the demo shop's
+# catalog, simulates its shoppers, trains the shop's model on them and serves the storefront on 127.0.0.1.
+# Stop it with Ctrl-C.   PORT=9000 tools/demo.sh to pick another port.
+#
+# Generated files go to build/demo/ (never committed): catalog.json, catalog.tsv and img/ (the catalog), sessions.txt,
+# shoppers.jsonl and heldout.jsonl (the simulated shoppers), models/shop.vtm (the trained model). The model is only
+# retrained when the catalog or the sessions changed (the generators leave unchanged files untouched).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-8080}
 jobs=${VITRINE_JOBS:-$(nproc)}
+demo=build/demo
+seed=${VITRINE_DEMO_SEED:-2024}
 
 tools/setup.sh
+
+printf '\n==> building the native merchant CLI (build/native, Release)\n'
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j "$jobs" --target vitrine
+
 printf '\n==> building the wasm engine and the package (build/wasm)\n'
 emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/wasm -j "$jobs"
+cmake --build build/wasm -j "$jobs" --target vitrine_engine vitrine_js_package
 
-printf '\n==> serving the demo (Ctrl-C stops it)\n'
-exec node tools/serve.mjs --port "$port" /=demo-site /vitrine=build/wasm/dist
+printf '\n==> building the demo catalog (%s)\n' "$demo"
+node tools/build_demo_catalog.mjs --out "$demo" --products 3000 --seed "$seed"
+
+printf '\n==> simulating shoppers\n'
+node tools/simulate_shoppers.mjs --catalog "$demo/catalog.json" --out "$demo" --shoppers 2500 --heldout 500 --seed 7
+
+model=$demo/models/shop.vtm
+if [ ! -f "$model" ] || [ "$demo/sessions.txt" -nt "$model" ] || [ "$demo/train-catalog.tsv" -nt "$model" ] ||
+   [ build/native/models/vitrine -nt "$model" ]; then
+  printf '\n==> training the shop model (dim 32, 3 epochs)\n'
+  mkdir -p "$demo/models"
+  build/native/models/vitrine train --train "$demo/sessions.txt" --catalog "$demo/train-catalog.tsv" \
+    --out "$model.partial" --dim 32 --epochs 3 --threads "$jobs" --name vitrine-demo-shop --seed 42
+  mv "$model.partial" "$model"
+else
+  printf '\n==> shop model is up to date (%s)\n' "$model"
+fi
+
+# The demo runs under the CSP a careful shop would set: no inline script, no eval, workers from this origin only.
+csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'"
+printf '\n==> serving the demo at http://127.0.0.1:%s/ (Ctrl-C stops it)\n' "$port"
+exec node tools/serve.mjs --port "$port" --header "Content-Security-Policy: $csp" \
+  /=demo-site /vitrine=build/wasm/dist /catalog="$demo" /models="$demo/models"

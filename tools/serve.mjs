@@ -1,7 +1,9 @@
 // Static file server for the demo and the browser tests. Binds 127.0.0.1 only.
 //
-//   node tools/serve.mjs [--port N] <urlPrefix>=<dir> [<urlPrefix>=<dir> ...]
+//   node tools/serve.mjs [--port N] [--header 'Name: value' ...] <urlPrefix>=<dir> [<urlPrefix>=<dir> ...]
 //   node tools/serve.mjs --port 8080 /=demo-site /vitrine=build/wasm/dist
+//
+// --header adds a response header to every file (tools/demo.sh sets the demo's Content-Security-Policy this way).
 //
 // Longest prefix wins. .wasm is served as application/wasm (needed for instantiateStreaming), .mjs/.js as
 // JavaScript. Prints "LISTENING http://127.0.0.1:<port>/" once ready (port 0 picks a free one).
@@ -55,14 +57,20 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   let port = 8080;
   const mounts = {};
+  const extra = {};
   for (let i = 0; i < args.length; ++i) {
     if (args[i] === '--port') port = Number(args[++i]);
-    else {
+    else if (args[i] === '--header') {
+      const line = args[++i] ?? '';
+      const colon = line.indexOf(':');
+      if (colon <= 0) throw new Error(`expected --header 'Name: value', got "${line}"`);
+      extra[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+    } else {
       const [prefix, dir] = args[i].split('=');
       if (!dir) throw new Error(`expected <urlPrefix>=<dir>, got "${args[i]}"`);
       mounts[prefix] = dir;
     }
   }
-  const { url } = await startServer({ mounts, port });
+  const { url } = await startServer({ mounts, port, headers: () => extra });
   console.log(`LISTENING ${url}`);
 }
