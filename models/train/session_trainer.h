@@ -30,9 +30,9 @@ struct ExampleSet {
 };
 
 struct TrainOptions {
-  uint32_t epochs = 8;
-  uint32_t batch_size = 256;
-  float learning_rate = 0.002f;
+  uint32_t epochs = 6;
+  uint32_t batch_size = 512;
+  float learning_rate = 0.003f;
   float lr_decay = 0.5f;          // multiply the learning rate by this ...
   uint32_t lr_decay_every = 2;    // ... every this many epochs
   float weight_decay = 0.0f;      // L2 on the dense (non-embedding) weights
