@@ -17,17 +17,21 @@ export function kindName(code) {
   return KIND_NAMES[code] ?? null;
 }
 
+// A lone surrogate is valid in a JS string but not in the JSON the engine parses: one such stored record would make
+// every later ranking request fail.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function shortString(value, max) {
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string') return null;
   const s = value.trim();
-  return s === '' || s.length > max ? null : s;
+  return s === '' || s.length > max || s.search(LONE_SURROGATE) !== -1 ? null : s;
 }
 
 function cleanText(value) {
   if (typeof value !== 'string') return null;
   // eslint-disable-next-line no-control-regex
-  const s = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TEXT);
+  const s = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TEXT).replace(LONE_SURROGATE, '\ufffd').trim();
   return s === '' ? null : s;
 }
 
@@ -36,12 +40,20 @@ function cleanText(value) {
  * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, query?, dwellMs? }
  */
 export function toRecord(input, nowMs) {
+  try {
+    return readRecord(input, nowMs);
+  } catch {
+    return { error: 'the event could not be read' }; // throwing getters, proxies, unconvertible values
+  }
+}
+
+function readRecord(input, nowMs) {
   if (input === null || typeof input !== 'object') return { error: 'an event must be an object' };
   const kind = kindCode(input.kind);
   if (kind === null) return { error: `unknown event kind ${JSON.stringify(String(input.kind)).slice(0, 40)}` };
-  const t = input.t === undefined ? nowMs : Number(input.t);
-  if (!Number.isFinite(t) || t <= 0) return { error: 'event time must be a positive number of milliseconds' };
-  const record = { kind, t: Math.round(t) };
+  const t = Math.round(input.t === undefined ? nowMs : Number(input.t));
+  if (!Number.isSafeInteger(t) || t <= 0) return { error: 'event time must be a positive number of milliseconds' };
+  const record = { kind, t };
   const item = input.item === undefined ? null : shortString(input.item, MAX_ID);
   if (input.item !== undefined && item === null) return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
   if (item !== null) record.item = item;
@@ -69,11 +81,15 @@ export function toRecord(input, nowMs) {
 
 /** A clean copy of a record read from storage, or null if it is not a valid record. */
 export function validRecord(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  if (typeof value.kind !== 'number') return null;
-  const { record, error } = toRecord(value, 0);
-  if (error || record.t !== value.t) return null;
-  return record;
+  try {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+    if (typeof value.kind !== 'number') return null;
+    const { record, error } = toRecord(value, 0);
+    if (error || record.t !== value.t) return null;
+    return record;
+  } catch {
+    return null;
+  }
 }
 
 const encoder = new TextEncoder();
