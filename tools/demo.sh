@@ -41,8 +41,6 @@ else
   printf '\n==> shop model is up to date (%s)\n' "$model"
 fi
 
-# The demo runs under the CSP a careful shop would set: no inline script, no eval, workers from this origin only.
-csp="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'"
 printf '\n==> serving the demo at http://127.0.0.1:%s/ (Ctrl-C stops it)\n' "$port"
-exec node tools/serve.mjs --port "$port" --header "Content-Security-Policy: $csp" \
-  /=demo-site /vitrine=build/wasm/dist /catalog="$demo" /models="$demo/models"
+# Under a strict CSP (tools/demo/serve_demo.mjs): no inline script, no eval, workers from this origin only.
+exec node tools/demo/serve_demo.mjs --port "$port" --demo "$demo" --dist build/wasm/dist

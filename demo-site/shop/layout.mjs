@@ -1,0 +1,44 @@
+// Header, category navigation and footer shared by every page of the demo shop.
+import { el, param } from './dom.mjs';
+import { cartCount } from './cart.mjs';
+
+export const NOTICE = 'This is a demo shop. Photos are from Fashion-MNIST; product names, brands, colours and prices ' +
+  'are generated, and the shoppers the ranking model learned from are simulated.';
+
+/** Fills <header id="site-header"> and <footer id="site-footer">; `current` marks the active nav entry. */
+export function renderLayout(catalog, { current = '' } = {}) {
+  const header = document.getElementById('site-header');
+  const count = el('span', { class: 'cart-count', id: 'cart-count', text: String(cartCount()) });
+  document.addEventListener('cart-changed', () => (count.textContent = String(cartCount())));
+  const here = (name) => (current === name ? 'page' : undefined);
+  const query = param('q') ?? '';
+  header.replaceChildren(
+    el('div', { class: 'topline' }, NOTICE + ' ', el('a', { href: 'about.html', text: 'How this demo works' })),
+    el('div', { class: 'wrap' },
+      el('div', { class: 'bar' },
+        el('a', { class: 'logo', href: 'index.html' }, 'Loom', el('span', { text: '&' }), 'Lane'),
+        el('form', { class: 'search', action: 'search.html', method: 'get', role: 'search', 'data-vitrine-search': true },
+          el('input', { type: 'search', name: 'q', value: query, placeholder: 'Search sneakers, dresses, brands…', 'aria-label': 'Search' }),
+          el('button', { type: 'submit', text: 'Search' })),
+        el('div', { class: 'tools' },
+          el('a', { href: 'privacy.html', 'aria-current': here('privacy'), text: 'Your data' }),
+          el('a', { href: 'about.html', 'aria-current': here('about'), text: 'How it works' }),
+          el('a', { href: 'cart.html', 'aria-current': here('cart') }, 'Cart', count))),
+      el('nav', { class: 'cats', 'aria-label': 'Categories' },
+        el('a', { href: 'category.html?c=all', 'aria-current': here('all'), text: 'New in' }),
+        catalog ? catalog.categories.map((c) => el('a', { href: `category.html?c=${c.slug}`, 'aria-current': here(c.slug), text: c.label })) : [])));
+  document.getElementById('site-footer')?.replaceChildren(
+    el('div', { class: 'wrap' },
+      el('p', { text: NOTICE }),
+      el('p', {},
+        'Personalization by Vitrine runs in this browser: what you do here is stored on this device only, and the ranking ',
+        'model is computed here. ', el('a', { href: 'privacy.html', text: 'See and erase what is stored' }), ' · ',
+        el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'engine.html', text: 'Engine check' }))));
+}
+
+/** Shows a load failure in <main> (the catalog is built by tools/demo.sh). */
+export function renderFailure(error) {
+  document.querySelector('main')?.replaceChildren(el('div', { class: 'wrap' },
+    el('h1', { text: 'The shop could not load its catalog' }),
+    el('p', { class: 'lead', text: `${error?.message ?? error}. Run tools/demo.sh to build it.` })));
+}

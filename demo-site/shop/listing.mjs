@@ -1,0 +1,108 @@
+// Product cards and listings. The personalized listing carries Vitrine's markup contract (data-vitrine-list and
+// data-vitrine-item with category, brand and price); the "personalization off" column is the same products in the
+// merchant's order without that markup, so Vitrine never touches it.
+import { el, vitrine } from './dom.mjs';
+import { formatPrice, productImage, productUrl } from './catalog.mjs';
+import { addToCart } from './cart.mjs';
+
+export function productCard(catalog, product, { tracked = true, position = 0 } = {}) {
+  const item = tracked
+    ? { 'data-vitrine-item': product.id, 'data-vitrine-category': product.category, 'data-vitrine-brand': product.brand,
+        'data-vitrine-price': product.price.toFixed(2) }
+    : {};
+  const add = el('button', { type: 'button', class: 'add', 'data-vitrine-action': tracked ? 'add_to_cart' : undefined, text: 'Add' });
+  add.addEventListener('click', () => {
+    addToCart(product.id);
+    add.classList.add('done');
+    add.textContent = 'Added';
+    // Without the markup Vitrine's capture does not see this button: record the add-to-cart explicitly.
+    if (!tracked) {
+      void vitrine()?.track({ kind: 'add_to_cart', item: product.id, category: product.category, brand: product.brand, price: product.price });
+    }
+  });
+  return el('li', { class: 'card', 'data-product': product.id, 'data-merchant-position': position, ...item },
+    el('span', { class: 'badge', title: 'Places moved up from the shop\u2019s order' }),
+    el('a', { class: 'title', href: productUrl(product) },
+      productImage(catalog, product),
+      el('span', { class: 'brand', text: product.brand }),
+      el('span', { class: 'name', text: product.name })),
+    el('div', { class: 'row' }, el('span', { class: 'price', text: formatPrice(product.price) }), add),
+    tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null);
+}
+
+function grid(catalog, products, { tracked, id, categoryPage }) {
+  return el('ul', { class: 'grid', id, 'data-vitrine-list': tracked ? true : undefined,
+    'data-vitrine-category-page': tracked ? categoryPage : undefined },
+  products.map((p, i) => productCard(catalog, p, { tracked, position: i })));
+}
+
+/**
+ * Renders a listing into `host`. With `compare`, two columns: the merchant's order (personalization off) and the
+ * same products as Vitrine orders them. Returns the personalized list element (id "list").
+ */
+export function renderListing(host, catalog, products, { compare = false, categoryPage, controls = true } = {}) {
+  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage });
+  const status = el('span', { class: 'state', id: 'vitrine-state' });
+  const url = new URL(location.href);
+  url.searchParams.set('compare', compare ? '0' : '1');
+  const bar = el('div', { class: 'compare-bar' },
+    el('a', { class: 'switch', href: url.pathname + url.search, role: 'button', 'aria-pressed': String(compare),
+      text: compare ? 'Side by side: on' : 'Side by side: off' }),
+    status);
+  if (compare) {
+    host.replaceChildren(bar, el('div', { class: 'columns' },
+      el('section', { class: 'plain', 'aria-label': 'Personalization off' },
+        el('div', { class: 'column-head' },
+          el('h2', { text: 'Personalization off' }),
+          el('p', { text: 'The shop\u2019s own order, the same for every shopper.' })),
+        grid(catalog, products, { tracked: false, id: 'plain-list' })),
+      el('section', { 'aria-label': 'Personalization on' },
+        el('div', { class: 'column-head on' },
+          el('h2', { text: 'Personalization on' }),
+          el('p', { text: 'Reordered by Vitrine in this browser, from what you did here.' })),
+        list)));
+  } else {
+    host.replaceChildren(...(controls ? [bar] : []), list);
+  }
+  watchMoves(list, controls || compare ? status : null);
+  return list;
+}
+
+/** Marks cards Vitrine moved up (badge + its explanation) whenever the list is reordered. */
+export function watchMoves(list, status) {
+  const update = () => {
+    let moved = 0;
+    Array.from(list.children).forEach((card, index) => {
+      const delta = Number(card.dataset.merchantPosition) - index;
+      if (delta !== 0) ++moved;
+      card.classList.toggle('up', delta > 0);
+      card.classList.toggle('down', delta < 0);
+      const badge = card.querySelector('.badge');
+      if (badge) badge.textContent = delta > 0 ? `\u25B2 ${delta}` : '';
+      const why = card.querySelector('.why');
+      // Vitrine writes the reason into data-vitrine-explain; ask explain() for any card still without one.
+      if (delta > 0 && why && why.textContent === '') {
+        void vitrine()?.explain(card.dataset.product).then((text) => {
+          if (text && why.textContent === '') why.textContent = text;
+        });
+      }
+    });
+    list.dataset.moved = String(moved);
+    if (status) {
+      status.textContent = moved > 0
+        ? `Vitrine reordered this listing in your browser: ${moved} products changed place. Green badges show how far a product moved up, and why.`
+        : 'Shown in the shop\u2019s order: Vitrine has nothing to go on yet. Look at a few products and come back.';
+    }
+  };
+  new MutationObserver(update).observe(list, { childList: true });
+  update();
+}
+
+/** Asks Vitrine to rank what the page just rendered (the package ranks at start-up, which may be before this). */
+export async function personalize() {
+  const v = vitrine();
+  if (!v) return;
+  await v.ready;
+  await v.refresh();
+  document.body.dataset.personalized = '1';
+}
