@@ -181,12 +181,12 @@ int run_eval(int argc, char** argv) {
                static_cast<long long>(summary.test_examples_in_file), seconds_since(t0));
 
   auto run_method = [&](const std::string& key, const eval::SessionScorer& scorer, double fit_seconds,
-                        long long model_bytes) -> Status {
+                        long long file_bytes) -> Status {
     eval::MethodResult m;
     m.key = key;
     m.name = scorer.name();
     m.fit_seconds = fit_seconds;
-    m.model_bytes = model_bytes;
+    m.model_bytes = file_bytes;
     auto start = std::chrono::steady_clock::now();
     VITRINE_RETURN_IF_ERROR(eval::evaluate_scorer(scorer, examples, o.threads, &m.metrics));
     m.eval_seconds = seconds_since(start);
@@ -196,6 +196,26 @@ int run_eval(int argc, char** argv) {
     summary.methods.push_back(std::move(m));
     return Status::ok_status();
   };
+
+  // The model first: a bad model file should fail before minutes of baselines.
+  std::unique_ptr<eval::SessionScorer> model;
+  double model_seconds = 0;
+  long long model_bytes = -1;
+  if (!o.model.empty()) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(o.model, ec);
+    if (ec) return data_error(Status(StatusCode::kBAD_INPUT, o.model + ": cannot read: " + ec.message()));
+    model_bytes = static_cast<long long>(bytes);
+    auto start = std::chrono::steady_clock::now();
+    Result<std::unique_ptr<eval::SessionScorer>> loaded = eval::load_model_scorer(o.model, corpus.catalog_size);
+    if (!loaded.ok()) {
+      // Not built yet is a missing feature, not bad data.
+      if (loaded.status().code() == StatusCode::kNO_MODEL) return usage_error(loaded.status().message());
+      return data_error(loaded.status());
+    }
+    model = std::move(loaded.value());
+    model_seconds = seconds_since(start);
+  }
 
   if (!o.baselines.empty()) {
     auto start = std::chrono::steady_clock::now();
@@ -210,18 +230,8 @@ int run_eval(int argc, char** argv) {
     }
   }
 
-  if (!o.model.empty()) {
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(o.model, ec);
-    if (ec) return data_error(Status(StatusCode::kBAD_INPUT, o.model + ": cannot read: " + ec.message()));
-    auto start = std::chrono::steady_clock::now();
-    Result<std::unique_ptr<eval::SessionScorer>> model = eval::load_model_scorer(o.model, corpus.catalog_size);
-    if (!model.ok()) {
-      // Not built yet is a missing feature, not bad data.
-      if (model.status().code() == StatusCode::kNO_MODEL) return usage_error(model.status().message());
-      return data_error(model.status());
-    }
-    Status st = run_method("model", *model.value(), seconds_since(start), static_cast<long long>(bytes));
+  if (model) {
+    Status st = run_method("model", *model, model_seconds, model_bytes);
     if (!st.ok()) return data_error(st);
   }
 
