@@ -14,7 +14,7 @@ const fixtures = path.join(repoRoot, 'tests/fixtures');
  * engine 'shipped': the dist as built. engine 'test': a copy of the dist whose engine.mjs is the TEST ONLY engine
  * from tests/fixtures/test-engine (which wraps the real wasm engine).
  */
-export async function startShop({ engine = 'shipped', csp = STRICT_CSP } = {}) {
+export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models') } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -28,7 +28,7 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP } = {}) {
     packageDir = tmp;
   }
   const { server, url } = await startServer({
-    mounts: { '/': path.join(fixtures, 'shop'), '/vitrine': packageDir, '/models': path.join(fixtures, 'models') },
+    mounts: { '/': path.join(fixtures, 'shop'), '/vitrine': packageDir, '/models': modelsDir },
     headers: () => (csp ? { 'Content-Security-Policy': csp } : {}),
   });
   return {
