@@ -1,0 +1,184 @@
+// The demo storefront end to end in headless Chromium, under the demo's strict CSP, with the package as built in
+// the wasm dist and a small model trained here by the real pipeline: catalog (Fashion-MNIST) -> simulated
+// shoppers -> `vitrine train` (native build). Everything is built into a temporary folder by this file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { buildCatalog } from '../../tools/build_demo_catalog.mjs';
+import { simulate } from '../../tools/simulate_shoppers.mjs';
+import { startDemoServer, DEMO_CSP } from '../../tools/demo/serve_demo.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { distDir } from '../support/paths.mjs';
+import { vitrineCli } from '../support/test_model.mjs';
+
+const DATASET = '/usr/share/datasets/fashion-mnist';
+let tmp, server, baseUrl, browser, catalog;
+
+before(async () => {
+  for (const [file, hint] of [[vitrineCli, 'build the native tree'], [path.join(distDir, 'vitrine.js'), 'build the wasm tree'],
+    [path.join(DATASET, 't10k-images-idx3-ubyte.gz'), 'tools/setup.sh installs dataset-fashion-mnist']]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
+  }
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-demo-test-'));
+  catalog = buildCatalog({ out: tmp, products: 400, seed: 2024, dataset: DATASET });
+  simulate({ catalog: path.join(tmp, 'catalog.json'), out: tmp, shoppers: 300, heldout: 20, seed: 7 });
+  mkdirSync(path.join(tmp, 'models'));
+  execFileSync(vitrineCli, ['train', '--train', path.join(tmp, 'sessions.txt'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
+    '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
+  ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A page that records console errors and warnings, page errors and CSP violations. */
+async function openPage() {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(90_000); // the test machine is shared; pages can take seconds to load
+  const seen = { errors: [], warnings: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') seen.errors.push(m.text());
+    if (m.type() === 'warning') seen.warnings.push(m.text());
+  });
+  page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    globalThis.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return { page, seen };
+}
+
+const ready = (page) => page.evaluate(() => window.vitrine.ready);
+const personalized = (page) => page.waitForFunction(() => document.body.dataset.personalized === '1');
+const storedEvents = (page) => page.evaluate(async () => JSON.parse(await window.vitrine.exportData()).storage.events);
+
+async function eraseEverything(page) {
+  await page.goto(baseUrl + 'about.html');
+  await ready(page);
+  assert.equal(await page.evaluate(() => window.vitrine.forget()), true);
+  assert.deepEqual(await storedEvents(page), []);
+}
+
+test('every page of the shop loads under the strict CSP with no console error, warning or violation', async () => {
+  const { page, seen } = await openPage();
+  const sneaker = catalog.products.find((p) => p.category === 'sneakers');
+  const response = await page.goto(baseUrl);
+  assert.equal(response.headers()['content-security-policy'], DEMO_CSP);
+  await personalized(page);
+  assert.equal(await page.$$eval('#list > [data-vitrine-item]', (cards) => cards.length), 30);
+  assert.equal(await page.$$eval('#tiles > a', (tiles) => tiles.length), 10);
+  assert.match(await page.textContent('#site-header'), /names, brands, colours and prices are generated/);
+  for (const route of ['category.html?c=all', 'category.html?c=sneakers', `product.html?id=${sneaker.id}`, 'search.html?q=sneaker']) {
+    await page.goto(baseUrl + route);
+    await personalized(page);
+    assert.ok(await page.$$eval('#list > li', (cards) => cards.length) > 0, `${route} lists products`);
+  }
+  await page.goto(baseUrl + `product.html?id=${sneaker.id}`);
+  assert.equal(await page.textContent('#product-main h1'), sneaker.name);
+  await page.goto(baseUrl + 'cart.html');
+  await page.waitForSelector('#cart p, #cart .cart-row');
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  await page.goto(baseUrl + 'about.html');
+  await ready(page);
+  assert.match(await page.textContent('main'), /The shoppers are simulated/);
+  const status = await page.evaluate(() => window.vitrine.status());
+  assert.equal(status.state, 'running');
+  assert.equal(status.ranking, 'available', `problems: ${status.problems}`);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+test('after four sneaker views, sneakers rise on the mixed listing against the personalization-off order, with reasons', async () => {
+  const { page, seen } = await openPage();
+  await eraseEverything(page);
+  // Sneakers from further down the category, so none of them is on the "New in" page itself.
+  const viewed = catalog.products.filter((p) => p.category === 'sneakers' && p.rank >= 20).slice(0, 4);
+  for (const product of viewed) {
+    await page.goto(baseUrl + `product.html?id=${product.id}`);
+    await ready(page);
+    await page.waitForTimeout(900); // past the 600 ms view dwell; the view is recorded when the page is left
+  }
+  await page.goto(baseUrl + 'category.html?c=all');
+  await personalized(page);
+  const views = (await storedEvents(page)).filter((e) => e.kind === 0).map((e) => e.item);
+  assert.deepEqual(viewed.map((p) => p.id).filter((id) => views.includes(id)), viewed.map((p) => p.id), 'each product view is stored');
+
+  const off = await page.$$eval('#plain-list > li', (cards) => cards.map((c) => c.dataset.product));
+  const on = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
+  assert.deepEqual([...on].sort(), [...off].sort(), 'both columns show the same products');
+  assert.notDeepEqual(on, off, 'the personalized column is reordered');
+  const categoryOf = (id) => catalog.products.find((p) => p.id === id).category;
+  const sneakerPositions = (order) => order.flatMap((id, i) => (categoryOf(id) === 'sneakers' ? [i] : []));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const before = sneakerPositions(off), afterwards = sneakerPositions(on);
+  assert.ok(before.length >= 4, 'the mixed listing has sneakers');
+  assert.ok(mean(afterwards) < mean(before) - 10, `sneakers at ${afterwards} (on) vs ${before} (off)`);
+  const topOn = on.slice(0, before.length).filter((id) => categoryOf(id) === 'sneakers').length;
+  const topOff = off.slice(0, before.length).filter((id) => categoryOf(id) === 'sneakers').length;
+  assert.ok(topOn > topOff, `sneakers in the top ${before.length}: ${topOn} on, ${topOff} off`);
+
+  // A sneaker that moved up shows its badge and, as text, the reason explain() gives.
+  const moved = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (card) => ({
+    id: card.dataset.vitrineItem, badge: card.querySelector('.badge').textContent, why: card.querySelector('.why').textContent,
+    whyChildren: card.querySelector('.why').children.length, whyVisible: card.querySelector('.why').offsetHeight > 0,
+  }));
+  assert.match(moved.badge, /^\u25B2 \d+$/);
+  assert.equal(moved.why, await page.evaluate((id) => window.vitrine.explain(id), moved.id));
+  assert.match(moved.why, /sneakers/);
+  assert.equal(moved.whyChildren, 0, 'the explanation is text, not markup');
+  assert.equal(moved.whyVisible, true);
+
+  // The home page's slot follows the same interest.
+  await page.goto(baseUrl);
+  await personalized(page);
+  const shown = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.filter((v) => !v.hidden).map((v) => v.className));
+  assert.deepEqual(shown, ['v-sneakers'], `warnings: ${seen.warnings}`);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('the privacy panel shows what is stored, downloads it as JSON and erase empties the storage', async () => {
+  const { page, seen } = await openPage();
+  await eraseEverything(page);
+  const bag = catalog.products.find((p) => p.category === 'bags');
+  await page.goto(baseUrl + `product.html?id=${bag.id}`);
+  await ready(page);
+  await page.click('#product-main [data-vitrine-action="add_to_cart"]');
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  const count = Number(await page.textContent('#event-count'));
+  assert.ok(count >= 1, `events shown: ${count}`);
+  const shownJson = JSON.parse(await page.textContent('#stored'));
+  assert.ok(shownJson.storage.events.some((e) => e.kind === 2 && e.item === bag.id), 'the add-to-cart is listed');
+  assert.match(await page.textContent('#profile'), /Bags/, `warnings: ${seen.warnings}`);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(exported.format, 'vitrine-export');
+  assert.equal(exported.storage.events.length, count);
+
+  await page.evaluate(() => (document.body.dataset.loaded = '0'));
+  await page.click('#erase');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  assert.match(await page.textContent('#message'), /Erased/);
+  assert.equal(await page.textContent('#event-count'), '0');
+  assert.deepEqual(JSON.parse(await page.textContent('#stored')).storage.events, []);
+  // Still empty for the next page: the erase reached IndexedDB, not just this page's view of it.
+  await page.goto(baseUrl + 'about.html');
+  await ready(page);
+  assert.deepEqual(await storedEvents(page), []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
