@@ -29,7 +29,7 @@ const char kTrainUsage[] =
     "  --catalog FILE        optional product attributes, one line per item:\n"
     "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
     "                        (category, brand, price band) and names the products by product_id\n"
-    "  --epochs N            passes over the training examples (default 6)\n"
+    "  --epochs N            most passes over the training examples (default 6)\n"
     "  --dim N               embedding width (default 64)\n"
     "  --max-length N        most recent items the encoder reads (default 20)\n"
     "  --batch N             examples per step (default 512)\n"
@@ -38,6 +38,9 @@ const char kTrainUsage[] =
     "  --temperature X       scale of the cosine scores (default 12)\n"
     "  --validation X        fraction of the newest sessions held out (default 0.1; 0 = none, last epoch wins)\n"
     "  --item-dtype T        item table storage: i8 (default, per-row scale), f16 or f32\n"
+    "  --item-bits N         effective precision of an i8 item table, 2..8 (default 6): fewer levels make the\n"
+    "                        file compress far better for a small loss\n"
+    "  --patience N          stop after N epochs without a better validation MRR@20 (default 1; 0 = never)\n"
     "  --seed N              random seed (default 42); a run is reproducible for a seed and thread count\n"
     "  --threads N           worker threads (default: all cores)\n"
     "  --name NAME           dataset name recorded in the model file (default: the sessions file's folder)\n"
@@ -98,6 +101,8 @@ int run_train(int argc, char** argv) {
       {"--validation", {0, 0.9, [&](double v) { options.validation_fraction = v; }}},
       {"--seed", {0, 4e15, [&](double v) { options.train.seed = static_cast<uint64_t>(v); }}},
       {"--threads", {1, 256, [&](double v) { options.train.threads = static_cast<uint32_t>(v); }}},
+      {"--item-bits", {2, 8, [&](double v) { options.item_bits = static_cast<uint32_t>(v); }}},
+      {"--patience", {0, 1000, [&](double v) { options.patience = static_cast<uint32_t>(v); }}},
   };
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

@@ -195,12 +195,14 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
     }
     result.epochs.push_back(report);
     if (progress.after) progress.after(report);
+    if (!valid.examples.empty() && options.patience > 0 && epoch - result.best_epoch >= options.patience) break;
     if (options.train.lr_decay_every > 0 && epoch % options.train.lr_decay_every == 0)
       learning_rate *= options.train.lr_decay;
   }
 
   SessionModelExport exported;
   exported.item_storage = options.item_storage;
+  exported.item_bits = options.item_bits;
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochReport& e : result.epochs)
     epochs.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"seconds", e.seconds},
@@ -210,6 +212,9 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
                        {"seed", options.train.seed},
                        {"threads", options.train.threads},
                        {"epochs", options.train.epochs},
+                       {"epochs_run", result.epochs.size()},
+                       {"item_storage", std::string(dtype_name(options.item_storage))},
+                       {"item_bits", options.item_bits},
                        {"best_epoch", result.best_epoch},
                        {"batch_size", options.train.batch_size},
                        {"learning_rate", options.train.learning_rate},

@@ -32,6 +32,8 @@ struct RunOptions {
   double validation_fraction = 0.1;  // newest sessions held out for monitoring and choosing the best epoch
   uint32_t price_bands = 8;          // quantile bands of the catalog's prices, when a catalog has prices
   DType item_storage = DType::kI8;
+  uint32_t item_bits = 6;  // effective precision of the i8 item table (SessionModelExport::item_bits)
+  uint32_t patience = 1;   // stop after this many epochs without a better validation MRR@20 (0 = never)
 };
 
 struct EpochReport {

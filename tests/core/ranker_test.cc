@@ -1,4 +1,5 @@
 // The session model's file round trip, the request decoder, the profile and the ranker (natively and in wasm).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
@@ -90,6 +91,34 @@ TEST_CASE("session model survives the model file round trip", "[session_model]")
     for (size_t i = 0; i < m.weights.item_emb.size(); ++i)
       REQUIRE(std::fabs(back.value().item_emb[i] - m.weights.item_emb[i]) <= tolerance);
   }
+}
+
+TEST_CASE("fewer item bits keep an i8 table readable with fewer distinct levels per row", "[session_model]") {
+  const TinyModel m = tiny_model(testing::test_seed(), 60, 16);
+  INFO("seed " << testing::test_seed());
+  SessionModelExport options;
+  options.item_bits = 4;  // 7 levels each side of zero
+  auto bytes = write_session_model(m.weights, m.vocab, m.content, options);
+  REQUIRE(bytes.ok());
+  auto file = ModelFile::parse(bytes.value().data(), bytes.value().size());
+  REQUIRE(file.ok());
+  CHECK(file.value().find("item_emb")->dtype == DType::kI8);
+  auto back = read_session_model(file.value());
+  REQUIRE(back.ok());
+  const size_t d = 16;
+  for (size_t r = 1; r <= 60; ++r) {
+    const float* want = m.weights.item_emb.data() + r * d;
+    const float* got = back.value().item_emb.data() + r * d;
+    float max_abs = 0.0f;
+    for (size_t k = 0; k < d; ++k) max_abs = std::max(max_abs, std::fabs(want[k]));
+    std::vector<float> levels(got, got + d);
+    std::sort(levels.begin(), levels.end());
+    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+    CHECK(levels.size() <= 15);
+    for (size_t k = 0; k < d; ++k) REQUIRE(std::fabs(got[k] - want[k]) <= max_abs / 14.0f + max_abs / 254.0f + 1e-6f);
+  }
+  options.item_bits = 1;
+  CHECK(write_session_model(m.weights, m.vocab, m.content, options).status().code() == StatusCode::kINVALID_ARGUMENT);
 }
 
 TEST_CASE("reading a session model rejects files that disagree with its config", "[session_model]") {

@@ -27,6 +27,10 @@ struct SessionModelContent {
 
 struct SessionModelExport {
   DType item_storage = DType::kI8;  // storage of the item embedding table (f32, f16 or i8)
+  // With i8 storage: effective precision of the item table, 2..8 bits. Below 8, each row is first rounded to
+  // 2^(bits-1)-1 levels of its largest magnitude and then stored as int8 as usual: readers see a plain i8 tensor,
+  // but its values have fewer distinct levels, so the file compresses much better (gzip) for a small loss.
+  uint32_t item_bits = 8;
   nlohmann::json training = nlohmann::json::object();
 };
 

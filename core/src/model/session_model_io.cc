@@ -8,6 +8,20 @@ namespace {
 
 Status corrupt(const std::string& what) { return Status(StatusCode::kMODEL_CORRUPT, what); }
 
+// Rounds each row of a [rows][d] table to `levels` steps of its largest magnitude (see SessionModelExport).
+std::vector<float> round_rows(const std::vector<float>& table, size_t d, uint32_t levels) {
+  std::vector<float> out(table);
+  for (size_t r = 0; r * d < out.size(); ++r) {
+    float* row = out.data() + r * d;
+    float max_abs = 0.0f;
+    for (size_t k = 0; k < d; ++k) max_abs = std::max(max_abs, std::fabs(row[k]));
+    if (max_abs == 0.0f) continue;
+    const float step = max_abs / static_cast<float>(levels);
+    for (size_t k = 0; k < d; ++k) row[k] = step * std::round(row[k] / step);
+  }
+  return out;
+}
+
 Result<uint32_t> config_u32(const nlohmann::json& config, const char* key, uint32_t fallback, bool required) {
   const auto it = config.find(key);
   if (it == config.end()) {
@@ -55,12 +69,19 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
 
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  if (options.item_bits < 2 || options.item_bits > 8)
+    return Status(StatusCode::kINVALID_ARGUMENT, "item_bits must be 2..8");
   Status status;
   weights.for_each_param([&](const char* name, const std::vector<float>& p) {
     if (!status.ok() || p.empty()) return;
     const std::string n(name);
     const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus";
     const std::vector<size_t> shape = is_vector ? std::vector<size_t>{p.size()} : std::vector<size_t>{p.size() / d, d};
+    if (n == "item_emb" && options.item_storage == DType::kI8 && options.item_bits < 8) {
+      const std::vector<float> rounded = round_rows(p, d, (1u << (options.item_bits - 1)) - 1);
+      status = writer.add_f32(n, shape, rounded.data(), rounded.size(), DType::kI8);
+      return;
+    }
     status = writer.add_f32(n, shape, p.data(), p.size(), n == "item_emb" ? options.item_storage : DType::kF32);
   });
   VITRINE_RETURN_IF_ERROR(status);
