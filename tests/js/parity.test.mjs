@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { createNodeEngine } from '../support/node_engine.mjs';
+import { repoRoot } from '../support/paths.mjs';
 import { tinyModel, vitrineCli } from '../support/test_model.mjs';
 
 const SCORE_TOLERANCE = 1e-4;
@@ -62,4 +64,16 @@ test('wasm and native return the same top-20 on the synthetic test set', async (
   const { model, test: examples } = tinyModel();
   const compared = await checkParity(model, examples, 300);
   assert.equal(compared, 300);
+});
+
+test('wasm and native return the same top-20 with the shipped Diginetica model', async (t) => {
+  const model = path.join(repoRoot, 'models/diginetica/model.vtm');
+  const examples = path.resolve(repoRoot, '../shared/data/diginetica/test_examples.tsv');
+  if (!existsSync(examples)) {
+    t.skip(`research data missing: ${examples} (see README, Data); this check needs the real test split`);
+    return;
+  }
+  assert.ok(existsSync(model), `${model} is missing: the trained model should be committed (see README)`);
+  const compared = await checkParity(model, examples, 200);
+  assert.equal(compared, 200);
 });
