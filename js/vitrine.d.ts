@@ -59,7 +59,12 @@ export interface VitrineOptions {
   viewDwellMs?: number;
   /** Most recent events sent with one ranking (default 100). */
   rankEvents?: number;
+  /** A ranking not answered by the worker in this time leaves the listing as rendered (default 8000 ms). */
   rankTimeoutMs?: number;
+  /** The model fetch is abandoned after this long (default 10000 ms; data-model-timeout-ms). */
+  modelTimeoutMs?: number;
+  /** Model files larger than this are refused without being read (default 64 MiB; data-max-model-bytes). */
+  maxModelBytes?: number;
   /** false: do not rank on start; call refresh() yourself. */
   autoRank?: boolean;
   /** IndexedDB database name (default 'vitrine'). */

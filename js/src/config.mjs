@@ -10,6 +10,8 @@ export const DEFAULTS = Object.freeze({
   viewDwellMs: 600, // an item counts as viewed after this long at least half visible
   rankEvents: 100, // most recent events sent with one ranking request
   rankTimeoutMs: 8000,
+  modelTimeoutMs: 10000, // a model fetch that has not finished by then is abandoned (a hung CDN must not hang us)
+  maxModelBytes: 64 * 1024 * 1024, // larger model files are refused before they are read into memory
   autoRank: true,
   dbName: 'vitrine',
 });
@@ -43,6 +45,8 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     viewDwellMs: number(options.viewDwellMs, DEFAULTS.viewDwellMs, 0, 60000),
     rankEvents: Math.floor(number(options.rankEvents, DEFAULTS.rankEvents, 1, 10000)),
     rankTimeoutMs: number(options.rankTimeoutMs, DEFAULTS.rankTimeoutMs, 100, 120000),
+    modelTimeoutMs: number(options.modelTimeoutMs, DEFAULTS.modelTimeoutMs, 100, 120000),
+    maxModelBytes: Math.floor(number(options.maxModelBytes, DEFAULTS.maxModelBytes, 1024, 512 * 1024 * 1024)),
     autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
@@ -58,6 +62,9 @@ export function fromDataset(dataset = {}) {
     maxBytes: dataset.maxBytes,
     viewDwellMs: dataset.viewDwellMs,
     rankEvents: dataset.rankEvents,
+    rankTimeoutMs: dataset.rankTimeoutMs,
+    modelTimeoutMs: dataset.modelTimeoutMs,
+    maxModelBytes: dataset.maxModelBytes,
     autoRank: dataset.rank === 'off' ? false : undefined,
   };
 }

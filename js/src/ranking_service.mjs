@@ -3,6 +3,7 @@
 // Requests (main thread -> worker), one message per ranking:
 //   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[] }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
+//   both may carry modelTimeoutMs and maxModelBytes (config.mjs) for the model fetch
 // Replies (worker -> main thread), same id:
 //   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
 //   { v: 1, id, type: 'profile', profile: object }
@@ -35,7 +36,8 @@ class ServiceError extends Error {
   }
 }
 
-const MAX_CANDIDATES = 5000;
+export const MAX_CANDIDATES = 5000;
+const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
 const MAX_EVENTS = 10000;
 const MAX_FACTORS_JSON = 2000;
 
@@ -101,14 +103,15 @@ function toRankReply(candidates, result) {
 /**
  * @param {object} deps
  * @param {() => Promise<object>} deps.createEngine   creates the wasm engine (engine.mjs createEngine)
- * @param {(url: string) => Promise<Uint8Array>} deps.fetchBytes  fetches the model file
+ * @param {(url: string, limits: {timeoutMs: number, maxBytes: number}) => Promise<Uint8Array>} deps.fetchBytes
+ *        fetches the model file, rejecting past the time or size limit
  * @param {() => boolean} [deps.hasWebAssembly]
  */
 export function createRankingService({ createEngine, fetchBytes, hasWebAssembly = () => typeof WebAssembly === 'object' }) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
 
-  function engineFor(modelUrl) {
+  function engineFor(modelUrl, limits) {
     if (ready && readyFor === modelUrl) return ready;
     // A different model: free the previous engine's wasm memory once it is no longer in use.
     ready?.then((old) => old.release?.(), () => undefined);
@@ -119,7 +122,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       needs(engine, 'loadModel');
       let bytes;
       try {
-        bytes = await fetchBytes(modelUrl);
+        bytes = await fetchBytes(modelUrl, limits);
       } catch (e) {
         throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
       }
@@ -135,7 +138,10 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
 
   async function run(msg) {
     checkRequest(msg);
-    const engine = await engineFor(msg.modelUrl);
+    const engine = await engineFor(msg.modelUrl, {
+      timeoutMs: Number.isFinite(msg.modelTimeoutMs) ? msg.modelTimeoutMs : DEFAULT_FETCH.timeoutMs,
+      maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
+    });
     if (msg.type === 'rank') {
       needs(engine, 'rank');
       const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });

@@ -12,6 +12,7 @@ import { ATTR, readCandidates } from './dom.mjs';
 import { applyOrder, watchInteraction } from './reorder.mjs';
 import { chooseVariant, applySlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
+import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { writeText, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
 
@@ -252,7 +253,14 @@ export function createVitrine(options = {}, env = {}) {
       log.warn('WebAssembly is not available; the listing keeps its order');
       return null;
     }
-    client ??= new RankingClient({ workerUrl, modelUrl: config.model, timeoutMs: config.rankTimeoutMs, Worker: env.Worker ?? win.Worker });
+    client ??= new RankingClient({
+      workerUrl,
+      modelUrl: config.model,
+      timeoutMs: config.rankTimeoutMs,
+      modelTimeoutMs: config.modelTimeoutMs,
+      maxModelBytes: config.maxModelBytes,
+      Worker: env.Worker ?? win.Worker,
+    });
     return client;
   }
 
@@ -273,6 +281,12 @@ export function createVitrine(options = {}, env = {}) {
     for (const list of lists) {
       const candidates = readCandidates(list);
       if (candidates.length < MIN_CANDIDATES) continue;
+      if (candidates.length > MAX_CANDIDATES) {
+        // Declined, not failed: this listing keeps its order, smaller ones on the page are still ranked.
+        ranked.add(list);
+        log.warn(`a listing of ${candidates.length} items is over the limit of ${MAX_CANDIDATES}; it keeps its order`);
+        continue;
+      }
       const rc = rankingClient();
       if (!rc) return;
       ranked.add(list);

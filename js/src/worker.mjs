@@ -3,14 +3,11 @@
 // nothing about the shopper.
 import { createEngine } from './engine.mjs';
 import { createRankingService } from './ranking_service.mjs';
+import { fetchModel } from './model_fetch.mjs';
 
 const service = createRankingService({
   createEngine: () => createEngine(),
-  async fetchBytes(url) {
-    const response = await fetch(url, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-    return new Uint8Array(await response.arrayBuffer());
-  },
+  fetchBytes: (url, limits) => fetchModel(url, limits),
 });
 
 self.onmessage = async (event) => {

@@ -15,6 +15,8 @@ export class RankingClient {
   #workerUrl;
   #modelUrl;
   #timeoutMs;
+  #model;
+  #answered = false;
   #WorkerCtor;
   #worker = null;
   #nextId = 1;
@@ -24,13 +26,16 @@ export class RankingClient {
    * @param {object} options
    * @param {string|URL} options.workerUrl URL of worker.mjs (same origin as the page: worker-src 'self')
    * @param {string} options.modelUrl absolute URL of the model file
-   * @param {number} options.timeoutMs
+   * @param {number} options.timeoutMs  per request, once the model is loaded
+   * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model
+   * @param {number} [options.maxModelBytes]
    * @param {typeof Worker} [options.Worker]
    */
-  constructor({ workerUrl, modelUrl, timeoutMs, Worker: WorkerCtor = globalThis.Worker }) {
+  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
+    this.#model = { modelTimeoutMs, maxModelBytes };
     this.#WorkerCtor = WorkerCtor;
   }
 
@@ -54,6 +59,7 @@ export class RankingClient {
       if (!entry) return;
       this.#pending.delete(reply.id);
       clearTimeout(entry.timer);
+      this.#answered = true;
       if (reply.type === 'error') {
         const status = reply.status ? ` (${reply.status})` : '';
         entry.reject(new RankingError(reply.code, `${reply.message}${status}`));
@@ -73,13 +79,15 @@ export class RankingClient {
   #request(body) {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
+      // Until the worker has answered once, it may still be fetching the model (which has its own timeout).
+      const ms = this.#timeoutMs + (this.#answered ? 0 : this.#model.modelTimeoutMs);
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new RankingError('TIMEOUT', `no answer from the ranking worker in ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
+        reject(new RankingError('TIMEOUT', `no answer from the ranking worker in ${ms} ms`));
+      }, ms);
       this.#pending.set(id, { resolve, reject, timer });
       try {
-        this.#start().postMessage({ v: PROTOCOL_VERSION, id, modelUrl: this.#modelUrl, ...body });
+        this.#start().postMessage({ v: PROTOCOL_VERSION, id, modelUrl: this.#modelUrl, ...this.#model, ...body });
       } catch (e) {
         this.#pending.delete(id);
         clearTimeout(timer);

@@ -71,4 +71,7 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
   assert.equal(normalizeConfig({ retentionDays: -3, consent: 'maybe' }).retentionDays, 30);
   assert.equal(normalizeConfig({ consent: 'maybe' }).consent, 'none');
   assert.equal(normalizeConfig({ dbName: '../../x' }).dbName, 'vitrine');
+  const limits = normalizeConfig(fromDataset({ modelTimeoutMs: '250', maxModelBytes: '2048', rankTimeoutMs: 'soon' }));
+  assert.deepEqual([limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs], [250, 2048, DEFAULTS.rankTimeoutMs]);
+  assert.equal(normalizeConfig({ modelTimeoutMs: 0 }).modelTimeoutMs, DEFAULTS.modelTimeoutMs);
 });
