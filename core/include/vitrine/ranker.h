@@ -57,6 +57,8 @@ class Ranker {
   // vectors. Nothing is kept on failure.
   static Result<Ranker> load(const uint8_t* bytes, size_t size, const ModelLimits& limits = ModelLimits(),
                              const KernelTable& kernels = select_kernel_table());
+  // The same from an already parsed file (the C API parses once to learn the model kind).
+  static Result<Ranker> from_file(ModelFile file, const KernelTable& kernels = select_kernel_table());
 
   const SessionModelWeights& weights() const { return weights_; }
   // Product ids; vocabulary()[k] is model item k+1.

@@ -39,8 +39,12 @@ Result<Ranker> Ranker::load(const uint8_t* bytes, size_t size, const ModelLimits
                             const KernelTable& kernels) {
   auto file = ModelFile::parse(bytes, size, limits);
   if (!file.ok()) return file.status();
+  return from_file(std::move(file).value(), kernels);
+}
+
+Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
   Ranker r;
-  r.file_ = std::move(file).value();
+  r.file_ = std::move(file);
   auto weights = read_session_model(r.file_, &r.content_);
   if (!weights.ok()) return weights.status();
   r.weights_ = std::move(weights).value();

@@ -1,0 +1,136 @@
+// `vitrine make-reference-mlp`: writes the benchmark's reference scorer (features [N,128] -> Dense 64 ReLU ->
+// Dense 32 ReLU -> Dense 1 sigmoid) with seeded weights as a model file, and the same weights as JSON so that
+// other runtimes (bench/) can be given exactly the same model.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "vitrine/mlp_model_io.h"
+
+namespace vitrine::cli {
+namespace {
+
+const char kUsage[] =
+    "usage: vitrine make-reference-mlp --out FILE [--weights-json FILE] [--seed N]\n"
+    "\n"
+    "Writes the benchmark reference MLP 128 -> 64 relu -> 32 relu -> 1 sigmoid as a model file of kind 'mlp'.\n"
+    "Weights are uniform in +-sqrt(6 / (in + out)), biases uniform in +-0.1, drawn from splitmix64(seed)\n"
+    "in layer order (weights row-major, then biases), so a seed always gives the same model.\n"
+    "\n"
+    "  --out FILE           the model file to write\n"
+    "  --weights-json FILE  also write {seed, layers: [{in, out, activation, weights, bias}]} (weights\n"
+    "                       row-major [in][out]; every value printed so that it reads back as the same f32)\n"
+    "  --seed N             unsigned seed (default 42)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit codes: 0 success, 1 a file cannot be written, 2 usage error.\n";
+
+// splitmix64: tiny, portable and fully specified, so the weights do not depend on the standard library.
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [-scale, scale): the top 24 bits give an exactly representable f32 fraction.
+  float uniform(float scale) {
+    const float unit = static_cast<float>(next() >> 40) * (1.0f / 16777216.0f);
+    return (2.0f * unit - 1.0f) * scale;
+  }
+};
+
+MlpModelWeights reference_mlp(uint64_t seed) {
+  struct Shape {
+    size_t in, out;
+    Activation activation;
+  };
+  const Shape shapes[] = {{128, 64, Activation::kRelu}, {64, 32, Activation::kRelu}, {32, 1, Activation::kSigmoid}};
+  SplitMix64 rng{seed};
+  MlpModelWeights model;
+  for (const Shape& s : shapes) {
+    MlpLayerWeights l;
+    l.in = s.in;
+    l.out = s.out;
+    l.activation = s.activation;
+    const float scale = std::sqrt(6.0f / static_cast<float>(s.in + s.out));
+    l.weights.resize(s.in * s.out);
+    for (float& w : l.weights) w = rng.uniform(scale);
+    l.bias.resize(s.out);
+    for (float& b : l.bias) b = rng.uniform(0.1f);
+    model.layers.push_back(std::move(l));
+  }
+  model.output_names = {"score"};
+  return model;
+}
+
+bool write_file(const std::string& path, const char* data, size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data, static_cast<std::streamsize>(size));
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int run_make_reference_mlp(int argc, char** argv) {
+  std::string out_path, json_path;
+  uint64_t seed = 42;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (i + 1 >= argc || (arg != "--out" && arg != "--weights-json" && arg != "--seed")) {
+      std::fprintf(stderr, "vitrine make-reference-mlp: unexpected argument '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+    const std::string value = argv[++i];
+    if (arg == "--out") out_path = value;
+    if (arg == "--weights-json") json_path = value;
+    if (arg == "--seed") {
+      char* end = nullptr;
+      seed = std::strtoull(value.c_str(), &end, 10);
+      if (value.empty() || value[0] == '-' || end == nullptr || *end != '\0') {
+        std::fprintf(stderr, "vitrine make-reference-mlp: --seed needs an unsigned integer, got '%s'\n", value.c_str());
+        return 2;
+      }
+    }
+  }
+  if (out_path.empty()) {
+    std::fprintf(stderr, "vitrine make-reference-mlp: --out is required\n%s", kUsage);
+    return 2;
+  }
+  const MlpModelWeights model = reference_mlp(seed);
+  auto bytes = write_mlp_model(model, {{"generator", "vitrine make-reference-mlp"}, {"seed", seed}});
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "vitrine make-reference-mlp: %s\n", bytes.status().message().c_str());
+    return 1;
+  }
+  if (!write_file(out_path, reinterpret_cast<const char*>(bytes.value().data()), bytes.value().size())) {
+    std::fprintf(stderr, "vitrine make-reference-mlp: cannot write %s\n", out_path.c_str());
+    return 1;
+  }
+  if (!json_path.empty()) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (const MlpLayerWeights& l : model.layers)
+      layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", activation_name(l.activation)},
+                        {"weights", l.weights}, {"bias", l.bias}});
+    const std::string text = nlohmann::json{{"seed", seed}, {"layers", std::move(layers)}}.dump() + "\n";
+    if (!write_file(json_path, text.data(), text.size())) {
+      std::fprintf(stderr, "vitrine make-reference-mlp: cannot write %s\n", json_path.c_str());
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace vitrine::cli
