@@ -52,20 +52,47 @@ const char* vt_engine_build_info(vt_engine* engine);
 vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows,
                                uint32_t n_rows, float* out_scores);
 
-/* ---- the session model ---------------------------------------------------------------------------------- */
+/* Keeps a copy of an item table for vt_engine_top_k_dot: n_items rows of dim floats, row-major, caller-owned and
+ * copied (the caller may free it on return). Replaces any previous table; independent of the loaded model.
+ * VT_INVALID_ARGUMENT on dim 0 or a null table; on failure the previous table stays. */
+vt_status vt_engine_set_item_vectors(vt_engine* engine, const float* vectors, uint32_t n_items, uint32_t dim);
 
-/* Loads a model file (model_file.h). `bytes` is caller-owned and copied. The file is validated completely first:
- * on failure the engine keeps the model it had (or none) and the last error names the problem
- * (VT_MODEL_TRUNCATED, VT_MODEL_CORRUPT, VT_MODEL_VERSION, VT_LIMIT_EXCEEDED). */
+/* Full-catalog top-K by dot product: scores every row r of the item table as dot(query, row r) and writes the k
+ * best, best first (ties: lower row first), to out_items (0-based rows) and out_scores. query: dim floats,
+ * caller-owned, dim must equal the table's. out_items and out_scores are caller-owned with room for k entries;
+ * *out_count receives how many were written (min(k, n_items)). VT_NO_MODEL without an item table. */
+vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t dim, uint32_t k, uint32_t* out_items,
+                              float* out_scores, uint32_t* out_count);
+
+/* ---- models ---------------------------------------------------------------------------------------------- */
+
+/* Loads a model file (model_file.h) of kind "session_attn" (the session ranker) or "mlp" (a feature scorer,
+ * mlp_model_io.h). `bytes` is caller-owned and copied. The file is validated completely first: on failure the
+ * engine keeps the model it had (or none) and the last error names the problem (VT_MODEL_TRUNCATED,
+ * VT_MODEL_CORRUPT, VT_MODEL_VERSION, VT_LIMIT_EXCEEDED). On success the new model replaces the old one, of
+ * either kind: the engine holds one model at a time. */
 vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t size);
 
-/* JSON describing the loaded model (kind, vocab_size, dim, content features, kernels, training metadata).
- * *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL without a model. */
+/* JSON describing the loaded model. Session model: kind, vocab_size, dim, content features, kernels, training
+ * metadata. MLP: kind, input_dim, output_dim, layers [{in, out, activation}], outputs (names), kernels,
+ * file_bytes, training. *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL
+ * without a model. */
 vt_status vt_engine_model_info(vt_engine* engine, const char** out_json);
 
-/* Product ids of the model's catalog, joined by '\n', in model item order (line k is item k+1). Owned by the
- * engine, valid until the next call on it. Lets JS map top-K items to ids with one crossing. */
+/* Product ids of the model's catalog, joined by '\n', in model item order (line k is item k+1); for an MLP, the
+ * names of its outputs. Owned by the engine, valid until the next call on it. Lets JS map top-K items to ids
+ * with one crossing. */
 vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids);
+
+/* Scores a batch of feature rows with the loaded "mlp" model, in one call: out_scores[r*out_dim + j] is output j
+ * of row r, where out_dim is the model's output_dim (1 for the reference scorer). features: n*dim floats,
+ * row-major, caller-owned, only read; dim must equal the model's input_dim. out_scores: caller-owned, n*out_dim
+ * floats. n == 0 succeeds and writes nothing. VT_NO_MODEL unless an MLP is loaded; VT_INVALID_ARGUMENT on a
+ * dimension mismatch or a null buffer. */
+vt_status vt_engine_score_features(vt_engine* engine, const float* features, uint32_t n, uint32_t dim,
+                                   float* out_scores);
+
+/* ---- the session model ---------------------------------------------------------------------------------- */
 
 /* Ranks one batch. `request` is UTF-8 JSON of `request_size` bytes, caller-owned (shopper.h documents it):
  * {"now", "events": [...], "candidates": [...]}. `out_scores` (caller-owned) receives one float per candidate;
