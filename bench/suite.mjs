@@ -1,0 +1,361 @@
+// The measurements themselves, shared by Node (bench/run.mjs) and Chromium (bench/page.html): the same data, the
+// same three runtimes, the same timing loop. Environment-specific loading happens in the callers, which pass the
+// loaded libraries in.
+import { onnxMlp, onnxTopK } from './onnx.mjs';
+
+export const FEATURE_DIM = 128;
+export const SIZES = [1, 50, 200, 1000, 5000];
+export const CATALOG_ITEMS = 43097;
+export const CATALOG_DIM = 64;
+export const TOP_K = 20;
+export const TOLERANCE = 1e-5;
+export const RUNTIMES = ['vitrine', 'ort', 'tfjs'];
+
+// mulberry32: a tiny seeded generator, so every run and every environment scores the same inputs.
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uniform(n, seed, scale = 1) {
+  const r = rng(seed), out = new Float32Array(n);
+  for (let i = 0; i < n; ++i) out[i] = (2 * r() - 1) * scale;
+  return out;
+}
+
+/** The catalog: unit-length rows (so scores are cosines in [-1, 1]) and one unit query. */
+export function catalogData(seed = 7) {
+  const items = uniform(CATALOG_ITEMS * CATALOG_DIM, seed);
+  for (let r = 0; r < CATALOG_ITEMS; ++r) {
+    const row = items.subarray(r * CATALOG_DIM, (r + 1) * CATALOG_DIM);
+    const norm = Math.hypot(...row);
+    for (let d = 0; d < CATALOG_DIM; ++d) row[d] /= norm;
+  }
+  const query = uniform(CATALOG_DIM, seed + 1);
+  const qn = Math.hypot(...query);
+  for (let d = 0; d < CATALOG_DIM; ++d) query[d] /= qn;
+  const itemsT = new Float32Array(CATALOG_ITEMS * CATALOG_DIM);
+  for (let r = 0; r < CATALOG_ITEMS; ++r) {
+    for (let d = 0; d < CATALOG_DIM; ++d) itemsT[d * CATALOG_ITEMS + r] = items[r * CATALOG_DIM + d];
+  }
+  return { items, itemsT, query };
+}
+
+/** FLOPs of one MLP call on n rows: a multiply and an add per weight per row. */
+export function mlpFlops(layers, n) {
+  return 2 * n * layers.reduce((sum, l) => sum + l.in * l.out, 0);
+}
+
+/** The MLP in float64, layer by layer: the yardstick every runtime is checked against. */
+export function referenceMlp(layers, features, n) {
+  let x = Float64Array.from(features), width = layers[0].in;
+  for (const l of layers) {
+    const y = new Float64Array(n * l.out);
+    for (let r = 0; r < n; ++r) {
+      for (let j = 0; j < l.out; ++j) {
+        let s = l.bias[j];
+        for (let k = 0; k < width; ++k) s += x[r * width + k] * l.weights[k * l.out + j];
+        y[r * l.out + j] = l.activation === 'relu' ? Math.max(s, 0) : l.activation === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s;
+      }
+    }
+    x = y;
+    width = l.out;
+  }
+  return x;
+}
+
+/** The exact top-K in float64 (ties by lower index), for checking every runtime's catalog result. */
+export function referenceTopK({ items, query }) {
+  const scores = new Float64Array(CATALOG_ITEMS);
+  for (let r = 0; r < CATALOG_ITEMS; ++r) {
+    let s = 0;
+    for (let d = 0; d < CATALOG_DIM; ++d) s += query[d] * items[r * CATALOG_DIM + d];
+    scores[r] = s;
+  }
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, TOP_K);
+  return { items: order, scores: order.map((i) => scores[i]), all: scores };
+}
+
+// ------------------------------------------------------------------------------------------------ runtimes
+// Each adapter: mlp(features, n) -> Float32Array of n scores; topK() -> {items, scores}. Every call includes
+// passing the input in and reading the result out into a JS-owned array.
+
+export async function vitrineRuntime(engine, modelBytes, catalog) {
+  engine.loadModel(modelBytes);
+  engine.setItemVectors(catalog.items, CATALOG_DIM);
+  return {
+    name: 'vitrine',
+    mlp: (features) => engine.scoreFeatures(features, FEATURE_DIM),
+    topK: () => engine.topKDot(catalog.query, TOP_K),
+    dispose: () => engine.release(),
+  };
+}
+
+export async function ortRuntime(ort, layers, catalog) {
+  ort.env.wasm.numThreads = 1;  // a shop page is rarely cross-origin isolated: one thread is the fair figure
+  const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+  const mlp = await ort.InferenceSession.create(onnxMlp(layers), options);
+  const topk = await ort.InferenceSession.create(onnxTopK(catalog.itemsT, CATALOG_ITEMS, CATALOG_DIM, TOP_K), options);
+  const query = new ort.Tensor('float32', catalog.query, [1, CATALOG_DIM]);
+  return {
+    name: 'ort',
+    async mlp(features, n) {
+      const out = await mlp.run({ features: new ort.Tensor('float32', features, [n, FEATURE_DIM]) });
+      return Float32Array.from(out.scores.data);
+    },
+    async topK() {
+      const out = await topk.run({ query });
+      return { items: Array.from(out.indices.data, Number), scores: Float32Array.from(out.values.data) };
+    },
+    async dispose() {
+      await mlp.release();
+      await topk.release();
+    },
+  };
+}
+
+// The MLP as a Keras-style model on the wasm backend, with the reference weights.
+async function tfjsMlp(tf, layers) {
+  if (!(await tf.setBackend('wasm'))) throw new Error('TF.js could not start its wasm backend');
+  await tf.ready();
+  const model = tf.sequential();
+  layers.forEach((l, i) => model.add(tf.layers.dense({
+    units: l.out, activation: l.activation === 'none' ? 'linear' : l.activation,
+    ...(i === 0 ? { inputShape: [l.in] } : {}),
+  })));
+  model.setWeights(layers.flatMap((l) => [tf.tensor2d(l.weights, [l.in, l.out]), tf.tensor1d(l.bias)]));
+  return model;
+}
+
+export async function tfjsRuntime(tf, layers, catalog) {
+  const model = await tfjsMlp(tf, layers);
+  const itemsT = tf.tensor2d(catalog.itemsT, [CATALOG_DIM, CATALOG_ITEMS]);
+  const query = tf.tensor2d(catalog.query, [1, CATALOG_DIM]);
+  return {
+    name: 'tfjs',
+    backend: tf.getBackend(),
+    mlp(features, n) {
+      return tf.tidy(() => model.predict(tf.tensor2d(features, [n, FEATURE_DIM]), { batchSize: n }).dataSync().slice());
+    },
+    topK() {
+      return tf.tidy(() => {
+        const { values, indices } = tf.topk(tf.matMul(query, itemsT), TOP_K, true);
+        return { items: Array.from(indices.dataSync()), scores: values.dataSync().slice() };
+      });
+    },
+    dispose() {
+      model.dispose();
+      itemsT.dispose();
+      query.dispose();
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ checks
+
+/** Max |difference| of every runtime's MLP scores against the float64 reference, per N. */
+export async function checkMlp(runtimes, layers, featuresFor) {
+  const out = { tolerance: TOLERANCE, sizes: {}, max_abs_diff: 0, pass: true };
+  for (const n of SIZES) {
+    const features = featuresFor(n);
+    const expected = referenceMlp(layers, features, n);
+    const perRuntime = {};
+    for (const rt of runtimes) {
+      const got = await rt.mlp(features, n);
+      let worst = got.length === n ? 0 : Infinity;
+      for (let i = 0; i < n && worst !== Infinity; ++i) {
+        const d = Math.abs(got[i] - expected[i]);
+        worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+      }
+      perRuntime[rt.name] = worst;
+      out.max_abs_diff = Math.max(out.max_abs_diff, worst);
+    }
+    out.sizes[n] = perRuntime;
+  }
+  out.pass = out.max_abs_diff <= TOLERANCE;
+  return out;
+}
+
+/**
+ * Top-K check: every runtime's scores within the tolerance of the exact ones, and its items the exact items
+ * except where two candidates' exact scores are within the tolerance of each other (then either order is right).
+ */
+export async function checkTopK(runtimes, catalog) {
+  const ref = referenceTopK(catalog);
+  const out = { tolerance: TOLERANCE, max_abs_diff: 0, pass: true, runtimes: {} };
+  for (const rt of runtimes) {
+    const got = await rt.topK();
+    let worst = got.items.length === TOP_K ? 0 : Infinity, itemsOk = worst === 0;
+    for (let i = 0; i < Math.min(TOP_K, got.items.length); ++i) {
+      worst = Math.max(worst, Math.abs(got.scores[i] - ref.scores[i]));
+      const item = Number(got.items[i]);
+      if (item !== ref.items[i] && !(Math.abs(ref.all[item] - ref.scores[i]) <= TOLERANCE)) itemsOk = false;
+    }
+    out.runtimes[rt.name] = { max_abs_diff: worst, items_match: itemsOk };
+    out.max_abs_diff = Math.max(out.max_abs_diff, worst);
+    out.pass &&= itemsOk && worst <= TOLERANCE;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ timing
+
+function quantile(sorted, q) {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+/**
+ * Times `call` (sync or async). A sample is `reps` back-to-back calls divided by reps; reps is 1 unless one call
+ * is shorter than minSampleMs (coarse browser timers), then calls are grouped. Returns ms per call.
+ */
+export async function timeCalls(call, { budgetMs, minSamples = 10, maxSamples = 500, minSampleMs = 0, now }) {
+  for (let i = 0; i < 3; ++i) await call();
+  const t0 = now();
+  await call();
+  const once = Math.max(now() - t0, 1e-3);
+  const reps = minSampleMs > 0 ? Math.max(1, Math.ceil(minSampleMs / once)) : 1;
+  const samples = [];
+  const start = now();
+  while (samples.length < maxSamples && (samples.length < minSamples || now() - start < budgetMs)) {
+    const s = now();
+    for (let r = 0; r < reps; ++r) await call();
+    samples.push((now() - s) / reps);
+  }
+  return { samples, reps };
+}
+
+export function summarize(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median_ms: quantile(sorted, 0.5), p95_ms: quantile(sorted, 0.95), samples: sorted.length };
+}
+
+/**
+ * The MLP at every N and the catalog top-K for every runtime. Runtimes take turns in `rounds` rounds so that
+ * load from other processes on a shared machine falls on all of them alike; the samples of all rounds are pooled.
+ */
+export async function measure(runtimes, layers, featuresFor, { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {} }) {
+  const mlp = {};
+  for (const n of SIZES) {
+    const features = featuresFor(n);
+    const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, { samples: [], reps: 1 }]));
+    for (let round = 0; round < rounds; ++round) {
+      for (const rt of runtimes) {
+        const t = await timeCalls(() => rt.mlp(features, n), { budgetMs: budgetMs / rounds, minSampleMs, now,
+          minSamples: Math.ceil(10 / rounds) });
+        pooled[rt.name].samples.push(...t.samples);
+        pooled[rt.name].reps = Math.max(pooled[rt.name].reps, t.reps);
+      }
+    }
+    mlp[n] = {};
+    for (const rt of runtimes) {
+      const s = summarize(pooled[rt.name].samples);
+      const flops = mlpFlops(layers, n);
+      mlp[n][rt.name] = { ...s, calls_per_sample: pooled[rt.name].reps, flops,
+        gflops: flops / (s.median_ms * 1e6) };
+    }
+    log(`  N=${n}: ${runtimes.map((rt) => `${rt.name} ${mlp[n][rt.name].median_ms.toFixed(4)} ms`).join(', ')}`);
+  }
+  const topk = {};
+  const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, []]));
+  for (let round = 0; round < rounds; ++round) {
+    for (const rt of runtimes) {
+      const t = await timeCalls(() => rt.topK(), { budgetMs: budgetMs / rounds, minSampleMs, now,
+        minSamples: Math.ceil(10 / rounds) });
+      pooled[rt.name].push(...t.samples);
+    }
+  }
+  for (const rt of runtimes) topk[rt.name] = summarize(pooled[rt.name]);
+  log(`  top-${TOP_K}: ${runtimes.map((rt) => `${rt.name} ${topk[rt.name].median_ms.toFixed(3)} ms`).join(', ')}`);
+  return { mlp, topk };
+}
+
+/**
+ * The one-core SIMD128 ceiling: the in-cache 4x8 GEMM tile of kernels.h. Many short calls first, so V8 tiers
+ * the function up from its baseline compiler, then the median of long calls.
+ */
+export function measureRoofline(mod, { now, calls = 25 }) {
+  const kc = 256, floatBytes = 4;
+  const pa = mod._malloc(kc * 4 * floatBytes), pb = mod._malloc(kc * 8 * floatBytes), pc = mod._malloc(32 * floatBytes);
+  try {
+    const a = uniform(kc * 4, 11), b = uniform(kc * 8, 12);
+    new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(a);
+    new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(b);
+    for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
+    const repeats = 2000;
+    const rates = [];
+    for (let i = 0; i < calls; ++i) {
+      const t0 = now();
+      const flops = mod._vt_bench_roofline(pa, pb, kc, repeats, pc);
+      rates.push(flops / ((now() - t0) * 1e6));
+    }
+    rates.sort((x, y) => x - y);
+    return { gflops: quantile(rates, 0.5), best_gflops: rates.at(-1), calls, kc, repeats,
+      kernel: 'f32_gemm_roofline_wasmsimd' };
+  } finally {
+    mod._free(pa);
+    mod._free(pb);
+    mod._free(pc);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ one run
+
+/**
+ * The whole measurement in one environment. `env` loads things its own way:
+ *   loadVitrine() -> Engine, loadOrt() -> ort, loadTfjs() -> tf, loadRoofline() -> roofline module,
+ *   modelBytes() -> the .vtm bytes, weights() -> the layers of the weights JSON, now() -> ms.
+ */
+export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = () => {} }) {
+  const layers = await env.weights();
+  const catalog = catalogData();
+  const featuresFor = (n) => uniform(n * FEATURE_DIM, 1000 + n);
+  const runtimes = [
+    await vitrineRuntime(await env.loadVitrine(), await env.modelBytes(), catalog),
+    await ortRuntime(await env.loadOrt(), layers, catalog),
+    await tfjsRuntime(await env.loadTfjs(), layers, catalog),
+  ];
+  try {
+    const correctness = { mlp: await checkMlp(runtimes, layers, featuresFor), topk: await checkTopK(runtimes, catalog) };
+    log(`  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
+      ` top-K ${correctness.topk.pass}`);
+    const roofline = measureRoofline(await env.loadRoofline(), { now: env.now });
+    log(`  roofline ${roofline.gflops.toFixed(1)} GFLOP/s`);
+    const timing = await measure(runtimes, layers, featuresFor, { budgetMs, rounds, minSampleMs, now: env.now, log });
+    for (const perRuntime of Object.values(timing.mlp)) {
+      for (const r of Object.values(perRuntime)) r.roofline_fraction = r.gflops / roofline.gflops;
+    }
+    return { correctness, roofline, ...timing, tfjs_backend: runtimes[2].backend };
+  } finally {
+    for (const rt of runtimes) await rt.dispose();
+  }
+}
+
+/** Milliseconds from importing a runtime to its first MLP result (one row), model loading included. */
+export async function coldStart(name, env) {
+  const row = uniform(FEATURE_DIM, 99);
+  const t0 = env.now();
+  if (name === 'vitrine') {
+    const engine = await env.loadVitrine();
+    engine.loadModel(await env.modelBytes());
+    engine.scoreFeatures(row, FEATURE_DIM);
+  } else if (name === 'ort') {
+    const ort = await env.loadOrt();
+    ort.env.wasm.numThreads = 1;
+    const session = await ort.InferenceSession.create(await env.onnxBytes(), { executionProviders: ['wasm'] });
+    (await session.run({ features: new ort.Tensor('float32', row, [1, FEATURE_DIM]) })).scores.data.slice();
+  } else if (name === 'tfjs') {
+    const tf = await env.loadTfjs();
+    const model = await tfjsMlp(tf, await env.weights());
+    model.predict(tf.tensor2d(row, [1, FEATURE_DIM]), { batchSize: 1 }).dataSync();
+  } else {
+    throw new Error(`unknown runtime ${name}`);
+  }
+  return env.now() - t0;
+}
