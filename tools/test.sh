@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Vitrine test suite: installs what is missing, builds native, sanitizer and wasm, then runs
 #   native   Catch2 via ctest (Release, -O3 -march=native, warnings are errors)
-#   asan     the same Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer (Debug)
+#   asan     the same Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer (Debug), leaks checked
+#   fuzz     each libFuzzer target of tests/fuzz for VITRINE_FUZZ_SECONDS (default 20) with clang (tools/fuzz.sh)
 #   wasm     the same Catch2 suite compiled to wasm, run under Node by ctest
 #   js       Node's built-in test runner over tests/js (the package and the wasm engine under Node)
 #   browser  headless Chromium driven by playwright-core over tests/browser
@@ -76,6 +77,15 @@ if build asan build/asan cmake -DCMAKE_BUILD_TYPE=Debug -DVITRINE_SANITIZE=ON -D
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest_suite asan build/asan
 else record asan 0 1 1; fi
 
+# fuzz: passed = targets that ran clean; the executions go into the log and the summary.
+say "fuzz: ${VITRINE_FUZZ_SECONDS:-20} s per target (tools/fuzz.sh all)"
+tools/fuzz.sh all "${VITRINE_FUZZ_SECONDS:-20}" 2>&1 | tee "$logdir/fuzz.log"
+fuzz_rc=${PIPESTATUS[0]}
+fuzz_line=$(grep -E '^fuzz: [0-9]+ passed' "$logdir/fuzz.log" | tail -1)
+fuzz_execs=$(sed -nE 's/.* ([0-9]+) executions$/\1/p' <<<"$fuzz_line")
+record fuzz "$(sed -nE 's/^fuzz: ([0-9]+) passed.*/\1/p' <<<"$fuzz_line")" \
+  "$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$fuzz_line")" "$fuzz_rc"
+
 if build wasm build/wasm emcmake cmake -DCMAKE_BUILD_TYPE=Release; then
   ctest_suite wasm build/wasm
   wasm_ok=1
@@ -93,5 +103,6 @@ for i in "${!names[@]}"; do
   printf '%-10s %8s %8s\n' "${names[$i]}" "${passed[$i]}" "${failed[$i]}"
   total_p=$((total_p + passed[i])); total_f=$((total_f + failed[i]))
 done
+echo "fuzz executions: ${fuzz_execs:-0}"
 echo "$total_p passed, $total_f failed"
 exit "$overall"

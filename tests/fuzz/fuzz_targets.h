@@ -1,0 +1,82 @@
+// The bodies of the fuzz targets, shared by the libFuzzer executables (fuzz_<name>.cc, which trap when one returns
+// false) and by tests/core/fuzz_regressions_test.cc (which replays committed inputs natively, under ASan and in
+// wasm). Each returns false only when the code under test broke a promise; a refused input is a success.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_inputs.h"
+#include "vitrine/ranker.h"
+#include "vitrine/shopper.h"
+#include "vitrine_api.h"
+
+namespace vitrine::fuzz {
+
+// ModelFile::parse: a Status or a fully valid file whose every float tensor reads back.
+inline bool run_model_file(const uint8_t* data, size_t size) {
+  const std::vector<uint8_t> bytes = with_valid_checksum(data, size);
+  auto file = ModelFile::parse(bytes.data(), bytes.size());
+  if (!file.ok()) return true;
+  for (const TensorView& t : file.value().tensors()) {
+    if (t.dtype == DType::kStr) (void)file.value().read_strings(t.name);
+    else if (t.dtype == DType::kI32) (void)file.value().read_i32(t.name);
+    else if (!file.value().read_f32(t.name).ok()) return false;
+  }
+  return true;
+}
+
+// Ranker::load: a model that loads must also rank (with explanations) and give a top-K.
+inline bool run_ranker_load(const uint8_t* data, size_t size) {
+  const std::vector<uint8_t> bytes = with_valid_checksum(data, size);
+  auto ranker = Ranker::load(bytes.data(), bytes.size());
+  if (!ranker.ok()) return true;
+  const std::string events = R"({"kind":0,"item":"sku-1","t":1},{"kind":2,"item":"sku-2","t":2,"category":"shoes"})";
+  auto request = decode_rank_request(events_request(reinterpret_cast<const uint8_t*>(events.data()), events.size()));
+  std::vector<float> scores(request.value().candidates.size());
+  std::vector<Explanation> explanations;
+  if (!ranker.value().rank(request.value(), scores.data(), &explanations).ok()) return false;
+  uint32_t items[4];
+  float top[4];
+  return ranker.value().top_k(ranker.value().session_events(request.value().events), 4, items, top) <= 4;
+}
+
+// decode_rank_request: a decoded request must also give a profile.
+inline bool run_rank_request(const uint8_t* data, size_t size) {
+  auto request = decode_rank_request(std::string_view(reinterpret_cast<const char*>(data), size));
+  if (!request.ok()) return true;
+  const Profile profile = build_profile(request.value().events, request.value().now_ms);
+  for (const Candidate& c : request.value().candidates) {
+    const float fit = price_fit(profile, c.price);
+    if (!(fit >= 0.0f && fit <= 1.0f)) return false;
+  }
+  return !profile_to_json(profile).empty();
+}
+
+// Stored events as they reach the engine: the fuzz bytes are the "events" array of a request sent through the C API
+// to an engine holding a real model, as the JS package does.
+inline bool run_stored_events(const uint8_t* data, size_t size) {
+  static vt_engine* engine = [] {
+    vt_engine* e = nullptr;
+    const std::vector<uint8_t> model = tiny_model_bytes(DType::kI8);
+    if (vt_engine_create(&e) != VT_OK || vt_engine_load_model(e, model.data(), model.size()) != VT_OK) return e;
+    return e;
+  }();
+  const std::string request = events_request(data, size);
+  float scores[3];
+  const char* text = nullptr;
+  const vt_status ranked = vt_engine_rank(engine, request.data(), request.size(), scores, 3, &text);
+  if (ranked == VT_OK && (text == nullptr || text[0] != '[')) return false;
+  uint32_t items[4], count = 0;
+  float top[4];
+  const vt_status topped = vt_engine_top_k(engine, request.data(), request.size(), 4, items, top, &count);
+  if (topped == VT_OK && count > 4) return false;
+  // The three calls decode the same request: they must agree on whether it is valid.
+  const vt_status profiled = vt_engine_profile(engine, request.data(), request.size(), &text);
+  return (ranked == VT_OK) == (profiled == VT_OK) && (ranked == VT_OK) == (topped == VT_OK);
+}
+
+}  // namespace vitrine::fuzz

@@ -1,0 +1,51 @@
+// Writes the committed seed corpora: seed_writer <tests/fuzz/corpus>. Small valid inputs the fuzzer mutates from;
+// run by `tools/fuzz.sh seeds`.
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "fuzz_inputs.h"
+
+namespace {
+
+bool write(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <corpus root>\n", argv[0]);
+    return 2;
+  }
+  const std::string root = argv[1];
+  bool ok = true;
+  const std::pair<const char*, vitrine::DType> storages[] = {
+      {"f32", vitrine::DType::kF32}, {"f16", vitrine::DType::kF16}, {"i8", vitrine::DType::kI8}};
+  for (const auto& [name, dtype] : storages) {
+    const std::vector<uint8_t> model = vitrine::fuzz::tiny_model_bytes(dtype);
+    const std::string bytes(model.begin(), model.end());
+    ok &= write(root + "/model_file/tiny_" + name + ".vtm", bytes);
+    ok &= write(root + "/ranker_load/tiny_" + name + ".vtm", bytes);
+  }
+  // Stored records, as events.mjs writes them (kind codes from event_kinds.h).
+  const std::vector<std::string> events = {
+      R"({"kind":0,"t":1733000000000,"item":"sku-1","category":"shoes","brand":"acme","price":49.5,"dwell":4200})",
+      R"({"kind":1,"t":1733000001000,"item":"sku-2"},{"kind":2,"t":1733000002000,"item":"sku-3","price":12})",
+      R"({"kind":3,"t":1733000003000,"item":"sku-4","brand":"zenith"})",
+      R"({"kind":4,"t":1733000004000,"query":"red boots"},{"kind":5,"t":1733000005000,"category":"bags"})",
+      "",
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    ok &= write(root + "/stored_events/events_" + std::to_string(i) + ".json", events[i]);
+    const std::string request = vitrine::fuzz::events_request(
+        reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size());
+    ok &= write(root + "/rank_request/request_" + std::to_string(i) + ".json", request);
+  }
+  if (!ok) std::fprintf(stderr, "could not write the corpus under %s (do the folders exist?)\n", root.c_str());
+  return ok ? 0 : 1;
+}
