@@ -1,0 +1,148 @@
+// Load and soak in headless Chromium with the shipped package, the real wasm engine and the tests' trained model:
+//   1. 100,000 events recorded through the package's own store (IndexedDB, batches as the page flushes them):
+//      every 10,000 events, the stored count and bytes (must stay within maxEvents / maxBytes), the ranking latency
+//      (median of 15 rankings of 200 candidates with the 100 most recent events) and the JS heap after a GC;
+//   2. a listing of 5,000 items ranked by the package on page load, with the main thread's long tasks (> 50 ms)
+//      recorded by a PerformanceObserver.
+// A measurement, not a test: it prints tables and asserts nothing about speed.
+//   node bench/soak.mjs [--events N]        (needs build/wasm and build/native, as tools/test.sh leaves them)
+import { chromium } from 'playwright-core';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startServer } from '../tools/serve.mjs';
+import { CHROMIUM_PATH } from '../tests/support/browser.mjs';
+import { distDir } from '../tests/support/paths.mjs';
+import { tinyModel } from '../tests/support/test_model.mjs';
+
+const argEvents = process.argv.indexOf('--events');
+const EVENTS = argEvents > 0 ? Number(process.argv[argEvents + 1]) : 100_000;
+const STEP = EVENTS / 10;
+const BIG = 5000;
+const LIMITS = { maxEvents: 2000, maxBytes: 512 * 1024, retentionDays: 30 }; // the package defaults (config.mjs)
+
+function listPage(n, script) {
+  const items = Array.from({ length: n }, (_, i) =>
+    `<li data-vitrine-item="sku-${1 + (i % 200)}${i < 200 ? '' : `-${i}`}" data-vitrine-category="category-${Math.floor((i % 200) / 20)}">item ${i}</li>`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>soak</title>${script}</head>
+<body><ul data-vitrine-list id="list">${items.join('')}</ul></body></html>`;
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-soak-'));
+mkdirSync(path.join(tmp, 'site'));
+mkdirSync(path.join(tmp, 'models'));
+writeFileSync(path.join(tmp, 'models', 'tiny.vtm'), tinyModel().bytes);
+writeFileSync(path.join(tmp, 'site', 'lab.html'), listPage(0, ''));
+writeFileSync(path.join(tmp, 'site', 'seed.html'),
+  listPage(0, '<script src="/vitrine/vitrine.js" data-rank="off" defer></script>'));
+writeFileSync(path.join(tmp, 'site', 'big.html'),
+  listPage(BIG, '<script src="/vitrine/vitrine.js" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'));
+const { server, url } = await startServer({
+  mounts: { '/': path.join(tmp, 'site'), '/vitrine': distDir, '/models': path.join(tmp, 'models') },
+});
+const browser = await chromium.launch({
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+});
+
+try {
+  // ---------------------------------------------------------------------------------------------- 1. soak
+  const page = await browser.newPage();
+  await page.goto(url + 'lab.html');
+  await page.evaluate(async (limits) => {
+    const { openStore } = await import('/vitrine/storage.mjs');
+    const { createEngine } = await import('/vitrine/engine.mjs');
+    const { toRecord, recordBytes } = await import('/vitrine/events.mjs');
+    const store = await openStore({ name: 'soak', limits });
+    const engine = await createEngine();
+    engine.loadModel(new Uint8Array(await (await fetch('/models/tiny.vtm')).arrayBuffer()));
+    const candidates = Array.from({ length: 200 }, (_, i) => ({ id: `sku-${i + 1}`, category: `category-${Math.floor(i / 20)}` }));
+    let t = Date.now() - 10 * 24 * 3600 * 1000;
+    let seq = 0;
+    globalThis.soak = {
+      async record(n) {
+        for (let done = 0; done < n; done += 50) {
+          const batch = [];
+          for (let i = 0; i < 50; ++i, ++seq) {
+            const item = `sku-${1 + ((seq * 7) % 200)}`;
+            batch.push(toRecord({ kind: seq % 9 === 0 ? 'add_to_cart' : 'view', item, category: `category-${Math.floor(((seq * 7) % 200) / 20)}`, t: (t += 5000) }, t).record);
+          }
+          await store.append(batch);
+        }
+      },
+      async measure() {
+        const stored = await store.recent(Infinity);
+        const events = stored.slice(-100);
+        const times = [];
+        for (let i = 0; i < 15; ++i) {
+          const start = performance.now();
+          engine.rank({ events, candidates, nowMs: t });
+          times.push(performance.now() - start);
+        }
+        times.sort((a, b) => a - b);
+        globalThis.gc?.();
+        return {
+          stored: stored.length,
+          bytes: stored.reduce((sum, r) => sum + recordBytes(r), 0),
+          rankMs: times[7],
+          heapMB: performance.memory.usedJSHeapSize / 1048576,
+        };
+      },
+    };
+  }, LIMITS);
+  const rows = [];
+  for (let recorded = STEP; recorded <= EVENTS; recorded += STEP) {
+    await page.evaluate((n) => globalThis.soak.record(n), STEP);
+    rows.push({ recorded, ...(await page.evaluate(() => globalThis.soak.measure())) });
+    process.stderr.write(`  ${recorded} events recorded\n`);
+  }
+  await page.close();
+  console.log(`\nSoak: ${EVENTS} events through the package's IndexedDB store (limits ${LIMITS.maxEvents} events, ${LIMITS.maxBytes} bytes)\n`);
+  console.log('| events recorded | events stored | bytes stored | rank 200 candidates, median ms | JS heap after GC, MB |');
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.recorded} | ${r.stored} | ${r.bytes} | ${r.rankMs.toFixed(2)} | ${r.heapMB.toFixed(1)} |`);
+  }
+
+  // ---------------------------------------------------------------------------------------------- 2. 5,000 items
+  const big = await browser.newPage();
+  await big.goto(url + 'seed.html');
+  await big.waitForFunction(() => window.vitrine?.isVitrine);
+  for (const n of [43, 44, 45]) await big.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${n}`);
+  await big.evaluate(() => window.vitrine.exportData());
+  await big.addInitScript(() => {
+    globalThis.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) globalThis.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const warnings = [];
+  big.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  const before = await big.evaluate(() => performance.now());
+  await big.goto(url + 'big.html');
+  await big.waitForFunction(() => window.vitrine?.isVitrine);
+  const result = await big.evaluate(async () => {
+    const first = document.querySelector('#list > li').getAttribute('data-vitrine-item');
+    await window.vitrine.ready;
+    return {
+      readyMs: performance.now(),
+      moved: document.querySelector('#list > li').getAttribute('data-vitrine-item') !== first,
+      items: document.querySelectorAll('#list > li').length,
+      longTasks: globalThis.__longTasks,
+    };
+  });
+  void before;
+  const tasks = result.longTasks;
+  console.log(`\nA listing of ${result.items} items ranked on page load (main thread long tasks > 50 ms)\n`);
+  console.log('| items | reordered | long tasks | longest, ms | page start to ranked, ms | warnings |');
+  console.log('|---:|:---:|---:|---:|---:|---:|');
+  console.log(`| ${result.items} | ${result.moved ? 'yes' : 'no'} | ${tasks.length} | ${tasks.length ? Math.max(...tasks).toFixed(0) : '-'} | ${result.readyMs.toFixed(0)} | ${warnings.length} |`);
+  await big.close();
+} finally {
+  await browser.close();
+  server.closeAllConnections();
+  server.close();
+  rmSync(tmp, { recursive: true, force: true });
+}
