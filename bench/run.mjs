@@ -122,7 +122,8 @@ async function runChromium(dir) {
   const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
   const { server, url } = await startServer({
     mounts: {
-      '/bench': path.join(repoRoot, 'bench'), '/dist': distDir, '/bench-build': path.join(wasmBuild, 'bench'),
+      '/bench': path.join(repoRoot, 'bench'), '/tools': path.join(repoRoot, 'tools'), '/dist': distDir,
+      '/bench-build': path.join(wasmBuild, 'bench'),
       '/model': dir,
       '/node_modules/onnxruntime-web': path.join(nodeModules, 'onnxruntime-web'),
       '/node_modules/@tensorflow': path.join(nodeModules, '@tensorflow'),

@@ -2,6 +2,7 @@
 // same three runtimes, the same timing loop. Environment-specific loading happens in the callers, which pass the
 // loaded libraries in.
 import { onnxMlp, onnxTopK } from './onnx.mjs';
+import { mulberry32 as rng } from '../tools/random.mjs';
 
 export const FEATURE_DIM = 128;
 export const SIZES = [1, 50, 200, 1000, 5000];
@@ -11,17 +12,8 @@ export const TOP_K = 20;
 export const TOLERANCE = 1e-5;
 export const RUNTIMES = ['vitrine', 'ort', 'tfjs'];
 
-// mulberry32: a tiny seeded generator, so every run and every environment scores the same inputs.
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator, so every run and every environment scores the same inputs.
+export { rng };
 
 export function uniform(n, seed, scale = 1) {
   const r = rng(seed), out = new Float32Array(n);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 
+import { mulberry32 as rng } from '../../tools/random.mjs';
 import { repoRoot } from '../support/paths.mjs';
 import { tinyModel } from '../support/test_model.mjs';
 
@@ -21,16 +22,6 @@ function vitrine(...args) {
   return spawnSync(binary, args, { encoding: 'utf8' });
 }
 
-function rng(s) {  // mulberry32: small, seedable
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Skewed ids and repeated clicks, so that popularity, repeats and transitions all matter.
 function makeData(random, catalog, nSessions, nTest) {

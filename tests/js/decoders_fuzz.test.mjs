@@ -7,21 +7,12 @@ import assert from 'node:assert/strict';
 
 import { toRecord, validRecord, recordBytes } from '../../js/src/events.mjs';
 import { takeJournals, notYetStored } from '../../js/src/journal.mjs';
+import { mulberry32 as rng } from '../../tools/random.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 
 const SEED = Number(process.env.VITRINE_FUZZ_SEED ?? 0x5eed) >>> 0;
 const RUNS = 4000;
 
-function rng(seed) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ------------------------------------------------------------------------------------------------ generators
 

@@ -6,17 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-// Deterministic PRNG (mulberry32) so every run generates the same data.
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../tools/random.mjs';
+
 
 export function syntheticSessions({ sessions = 2000, items = 200, categories = 10, seed = 7 } = {}) {
   const random = rng(seed);

@@ -1,15 +1,10 @@
 // Seeded randomness for the demo data: the same seed gives byte-identical catalogs and shoppers on every machine.
 
-/** mulberry32: small, fast, good enough for generated demo data (not for anything secret). */
+import { mulberry32 } from '../random.mjs';
+
+/** A seeded generator with helpers for the demo's data. */
 export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),
