@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import { EngineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
-import { rng } from '../support/synthetic_sessions.mjs';
+import { mulberry32 as rng } from '../../tools/random.mjs';
 import { tinyModel, vitrineCli } from '../support/test_model.mjs';
 
 function referenceModel(seed) {
