@@ -17,7 +17,7 @@ test('a trained model loads and describes itself', async () => {
     assert.equal(info.kind, 'session_attn');
     assert.equal(info.dim, 16);
     assert.deepEqual(info.content, ['category', 'brand', 'price']);
-    assert.equal(info.training.epochs, 4);
+    assert.equal(info.training.epochs, 6);
     assert.equal(engine.vocabulary()[0], 'sku-1');
   } finally {
     engine.release();

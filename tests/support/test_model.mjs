@@ -19,8 +19,9 @@ export function tinyModel() {
   const data = writeSyntheticDataset(dir);
   if (!existsSync(model)) {
     const partial = model + '.partial';
+    // Small batches: the synthetic set is tiny, and the tests need a model that has clearly learned its walks.
     execFileSync(vitrineCli, ['train', '--train', data.train, '--catalog', data.catalog, '--out', partial,
-      '--epochs', '4', '--dim', '16', '--quiet'], { stdio: 'inherit' });
+      '--epochs', '6', '--batch', '64', '--dim', '16', '--quiet'], { stdio: 'inherit' });
     renameSync(partial, model);
   }
   return { ...data, model, bytes: readFileSync(model) };
