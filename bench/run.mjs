@@ -8,14 +8,14 @@
 // --json prints every figure as one JSON object on stdout (progress goes to stderr); --quick is a fast smoke run
 // with short timing budgets (its figures are not for quoting). Exits 1 if the runtimes disagree on any score.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 
 import { startServer } from '../tools/serve.mjs';
 import { onnxMlp } from './onnx.mjs';
+import { fileSizes, shippedSize } from './shipped_size.mjs';
 import { CATALOG_DIM, CATALOG_ITEMS, FEATURE_DIM, mlpFlops, RUNTIMES, runSuite, SIZES, TOLERANCE, TOP_K } from './suite.mjs';
 import { nodeEnv } from './node_env.mjs';
 
@@ -171,39 +171,14 @@ async function runChromium(dir) {
   }
 }
 
-// The files a shop page loads for this engine: the one-tag loader and everything it reaches through static
-// imports and new URL('./x', import.meta.url) / worker URLs, plus the engine module's .wasm.
+// The package's shipped files (bench/shipped_size.mjs, shared with the demo's evaluation lab) beside the peers'.
 function shippedSizes() {
-  const seen = new Set();
-  const queue = ['vitrine.js', 'vitrine-engine.wasm'];
-  while (queue.length > 0) {
-    const name = queue.shift();
-    if (seen.has(name)) continue;
-    seen.add(name);
-    if (name.endsWith('.wasm')) continue;
-    const text = readFileSync(path.join(distDir, name), 'utf8');
-    const refs = [...text.matchAll(/(?:from|import\(|new URL\()\s*['"]\.\/([\w.-]+)['"]/g)].map((m) => m[1]);
-    for (const ref of refs) if (existsSync(path.join(distDir, ref))) queue.push(ref);
-  }
-  const files = [...seen].sort().map((name) => {
-    const bytes = readFileSync(path.join(distDir, name));
-    return { name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-  });
-  const sum = (list, key) => list.reduce((s, f) => s + f[key], 0);
-  const peer = (base, names) => {
-    const list = names.map((n) => {
-      const bytes = readFileSync(path.join(base, n));
-      return { name: n, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
-    });
-    return { files: list, raw: sum(list, 'raw'), gzip: sum(list, 'gzip') };
-  };
   return {
-    vitrine: { files, raw: sum(files, 'raw'), gzip: sum(files, 'gzip'),
-      wasm_raw: statSync(path.join(distDir, 'vitrine-engine.wasm')).size },
-    ort: peer(path.join(nodeModules, 'onnxruntime-web/dist'), ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs',
+    vitrine: shippedSize(distDir),
+    ort: fileSizes(path.join(nodeModules, 'onnxruntime-web/dist'), ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs',
       'ort-wasm-simd-threaded.wasm']),
-    tfjs: { ...peer(nodeModules, ['@tensorflow/tfjs/dist/tf.min.js', '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
-      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm']) },
+    tfjs: fileSizes(nodeModules, ['@tensorflow/tfjs/dist/tf.min.js', '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm']),
   };
 }
 
