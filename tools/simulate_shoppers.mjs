@@ -14,6 +14,8 @@
 // category, sometimes another category or back to a product seen earlier. A product is picked with probability
 // ~ exp(utility) x exposure (products high in the shop's own order are seen more), with a bonus for the brand and
 // colour of the product just viewed. Liked products go to the cart; some of the cart is bought at the end.
+// The choice model itself (tastes, utility, exposure, cart, purchase) is tools/demo/shopper_model.mjs, shared with
+// the offline uplift test (tools/uplift.mjs).
 //
 // Writes into <out>:
 //   sessions.txt        training shoppers' views as model item ids, one session per line, oldest first (the format
@@ -27,6 +29,8 @@ import path from 'node:path';
 
 import { rng, subSeed } from './demo/random.mjs';
 import { parseArgs, writeIfChanged } from './demo/files.mjs';
+import { PARAMS, makeTaste, shopIndex, utilities, categoryWeights, listingWeights, cartProbability, sessionLength }
+  from './demo/shopper_model.mjs';
 
 const USAGE = `usage: node tools/simulate_shoppers.mjs [--catalog FILE] [--out DIR] [--shoppers N] [--heldout N] [--seed N]
   --catalog   catalog.json from tools/build_demo_catalog.mjs (default build/demo/catalog.json)
@@ -40,95 +44,41 @@ const DAY_MS = 86_400_000;
 const START_MS = Date.UTC(2026, 0, 5); // fixed, so files do not depend on when they were made
 const SPAN_DAYS = 60;
 
-export const PARAMS = Object.freeze({
-  favouriteBoost: 2.5, // log-weight added to a favourite category
-  brandBoost: 1.5, // utility of a favourite brand
-  pStay: 0.75, // next view in the same category
-  pSwitch: 0.13, // next view in another category; the rest go back to a product seen this session
-  sameBrandBonus: 0.8, // the product just viewed pulls its brand and colour along
-  sameColorBonus: 0.6,
-  exposureScale: 80, // exposure ~ exp(-rank / scale) in the shop's own order
-  cartThreshold: 2.0, // P(add to cart) = 0.5 * sigmoid(utility - threshold)
-  pBuy: 0.6, // a cart item is bought at the end of the session
-});
+export { PARAMS };
 
-/** Hidden tastes of one shopper. */
-function makeTaste(random, catalog) {
-  const categories = catalog.categories.map(() => 0.7 * random.normal());
-  const favourites = 1 + (random.next() < 0.4 ? 1 : 0);
-  for (let k = 0; k < favourites; ++k) categories[random.int(categories.length)] += PARAMS.favouriteBoost;
-  const brands = Object.fromEntries(catalog.brands.map((b) => [b.name, 0.4 * random.normal()]));
-  const liked = 1 + (random.next() < 0.5 ? 1 : 0);
-  for (let k = 0; k < liked; ++k) brands[random.pick(catalog.brands).name] += PARAMS.brandBoost;
-  return {
-    categories: Object.fromEntries(catalog.categories.map((c, i) => [c.slug, round2(categories[i])])),
-    brands: Object.fromEntries(Object.entries(brands).map(([k, v]) => [k, round2(v)])),
-    priceLevel: round2(0.35 * random.normal()), // preferred log(price / category median)
-    priceWeight: round2(0.5 + random.next()),
-    lightness: round2(0.1 + 0.8 * random.next()), // preferred look[0]
-    lookWeight: round2(0.5 + 2.5 * random.next()),
-  };
-}
-
-const round2 = (x) => Math.round(x * 100) / 100;
-
-/** Utility of every product for a taste (without the category term, which picks where a session goes). */
-function utilities(taste, products, medianLogPrice) {
-  return products.map((p) => {
-    const price = Math.log(p.price) - medianLogPrice[p.category] - taste.priceLevel;
-    const look = (p.look[0] - taste.lightness) / 0.25;
-    return taste.brands[p.brand] - 0.5 * taste.priceWeight * (price / 0.35) ** 2 - 0.5 * taste.lookWeight * look * look;
-  });
-}
-
-function median(values) {
-  const s = values.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function simulateShopper(index, split, seed, catalog, byCategory, medianLogPrice) {
+function simulateShopper(index, split, seed, shop) {
   const random = rng(subSeed(seed, `${split}:${index}`));
-  const products = catalog.products;
-  const taste = makeTaste(random, catalog);
-  const utility = utilities(taste, products, medianLogPrice);
-  const slugs = catalog.categories.map((c) => c.slug);
-  const categoryWeights = slugs.map((s) => Math.exp(taste.categories[s]));
+  const { products, byCategory } = shop;
+  const taste = makeTaste(random, shop.catalog);
+  const utility = utilities(taste, shop);
+  const weightsOfCategories = categoryWeights(taste, shop);
   const sessionCount = 1 + Math.min(7, Math.floor(-Math.log(1 - random.next()) * 2.5));
   const starts = Array.from({ length: sessionCount }, () => START_MS + Math.floor(random.next() * SPAN_DAYS * DAY_MS)).sort((a, b) => a - b);
   const sessions = starts.map((start) => {
     const events = [];
     let t = start;
-    let category = random.weighted(categoryWeights);
+    let category = random.weighted(weightsOfCategories);
     const viewed = [];
     const carted = new Set();
-    const length = Math.min(20, 2 + Math.floor(-Math.log(1 - random.next()) / 0.2));
+    const length = sessionLength(random);
     while (viewed.length < length) {
       const r = random.next();
       let item;
       if (r < PARAMS.pStay + PARAMS.pSwitch || viewed.length === 0) {
         if (r >= PARAMS.pStay && viewed.length > 0) {
-          category = random.weighted(categoryWeights.map((w, c) => (c === category ? 0 : w)));
+          category = random.weighted(weightsOfCategories.map((w, c) => (c === category ? 0 : w)));
         }
-        const last = viewed.length ? products[viewed[viewed.length - 1]] : null;
-        const seen = new Set(viewed);
-        const candidates = byCategory[category];
-        const weights = candidates.map((i) => {
-          if (seen.has(i)) return 0;
-          const p = products[i];
-          let u = utility[i];
-          if (last && p.brand === last.brand) u += PARAMS.sameBrandBonus;
-          if (last && p.color === last.color) u += PARAMS.sameColorBonus;
-          return Math.exp(u - p.rank / PARAMS.exposureScale);
-        });
-        item = candidates[random.weighted(weights)];
+        // Training shoppers always see the merchant's own order.
+        const last = viewed.length ? viewed[viewed.length - 1] : -1;
+        const listing = byCategory[category];
+        item = listing[random.weighted(listingWeights(listing, utility, products, last, new Set(viewed)))];
       } else {
         item = viewed[random.int(viewed.length)];
       }
       viewed.push(item);
       t += 15_000 + random.int(90_000);
       events.push(['view', products[item].id, t]);
-      const pCart = 0.5 / (1 + Math.exp(-(utility[item] - PARAMS.cartThreshold)));
-      if (!carted.has(item) && random.next() < pCart) {
+      if (!carted.has(item) && random.next() < cartProbability(utility[item])) {
         carted.add(item);
         t += 5_000 + random.int(20_000);
         events.push(['add_to_cart', products[item].id, t]);
@@ -144,13 +94,12 @@ function simulateShopper(index, split, seed, catalog, byCategory, medianLogPrice
 
 export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed }) {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8'));
+  const shop = shopIndex(catalog);
   const products = catalog.products;
-  const byCategory = catalog.categories.map((c) => products.flatMap((p, i) => (p.category === c.slug ? [i] : [])));
-  const medianLogPrice = Object.fromEntries(catalog.categories.map((c, k) => [c.slug, Math.log(median(byCategory[k].map((i) => products[i].price)))]));
   const nOf = new Map(products.map((p) => [p.id, p.n]));
 
-  const train = Array.from({ length: shoppers }, (_, i) => simulateShopper(i, 'train', seed, catalog, byCategory, medianLogPrice));
-  const held = Array.from({ length: heldout }, (_, i) => simulateShopper(i, 'heldout', seed, catalog, byCategory, medianLogPrice));
+  const train = Array.from({ length: shoppers }, (_, i) => simulateShopper(i, 'train', seed, shop));
+  const held = Array.from({ length: heldout }, (_, i) => simulateShopper(i, 'heldout', seed, shop));
 
   // All training sessions on one timeline, oldest first: the trainer's validation split is the newest tail.
   const lines = train.flatMap((s) => s.sessions)
