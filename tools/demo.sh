@@ -41,6 +41,11 @@ else
   printf '\n==> shop model is up to date (%s)\n' "$model"
 fi
 
+printf '\n==> building the evaluation lab (%s/lab: a sample of the Diginetica test split, scored natively)\n' "$demo"
+# Missing data is no error (the lab page explains how to provide it); malformed data is, but the shop still serves.
+node tools/build_lab_data.mjs --out "$demo/lab" --cli build/native/models/vitrine --dist build/wasm/dist ||
+  printf 'the evaluation lab could not be built (message above); its page shows why, the shop is unaffected\n'
+
 printf '\n==> serving the demo at http://127.0.0.1:%s/ (Ctrl-C stops it)\n' "$port"
 # Under a strict CSP (tools/demo/serve_demo.mjs): no inline script, no eval, workers from this origin only.
 exec node tools/demo/serve_demo.mjs --port "$port" --demo "$demo" --dist build/wasm/dist
