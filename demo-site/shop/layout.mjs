@@ -23,6 +23,7 @@ export function renderLayout(catalog, { current = '' } = {}) {
         el('div', { class: 'tools' },
           el('a', { href: 'privacy.html', 'aria-current': here('privacy'), text: 'Your data' }),
           el('a', { href: 'about.html', 'aria-current': here('about'), text: 'How it works' }),
+          el('a', { href: 'lab.html', 'aria-current': here('lab'), text: 'Evaluation lab' }),
           el('a', { href: 'cart.html', 'aria-current': here('cart') }, 'Cart', count))),
       el('nav', { class: 'cats', 'aria-label': 'Categories' },
         el('a', { href: 'category.html?c=all', 'aria-current': here('all'), text: 'New in' }),
@@ -33,7 +34,8 @@ export function renderLayout(catalog, { current = '' } = {}) {
       el('p', {},
         'Personalization by Vitrine runs in this browser: what you do here is stored on this device only, and the ranking ',
         'model is computed here. ', el('a', { href: 'privacy.html', text: 'See and erase what is stored' }), ' · ',
-        el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'engine.html', text: 'Engine check' }))));
+        el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'lab.html', text: 'Evaluation lab' }), ' · ',
+        el('a', { href: 'engine.html', text: 'Engine check' }))));
 }
 
 /** Shows a load failure in <main> (the catalog is built by tools/demo.sh). */
