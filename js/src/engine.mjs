@@ -204,14 +204,20 @@ export class Engine {
    * Scores a page's candidates against the shopper's events, in one wasm call.
    * @param {{events: object[], candidates: {id: string, category?: string, brand?: string, price?: number}[],
    *          nowMs?: number}} request events as stored by the package (storage.mjs records)
+   * @param {{explain?: boolean}} [options] explain: false skips the reasons (most of the cost of a long listing)
+   *        and returns none; the scores are the same
    * @returns {{scores: Float32Array, reasons: {id: string, text: string, factors: object[]}[]}}
    */
-  rank(request) {
+  rank(request, { explain = true } = {}) {
     const wasm = this.#wasm;
     const n = request.candidates.length;
     let pScores = 0;
     try {
       pScores = this.#alloc(n * F32);
+      if (!explain) {
+        this.#withRequest(request, (pReq, len) => this.#check(wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, 0)));
+        return { scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n), reasons: [] };
+      }
       const explanations = this.#withRequest(request, (pReq, len) =>
         this.#textOut((pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pText)));
       const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
