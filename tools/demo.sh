@@ -41,6 +41,16 @@ else
   printf '\n==> shop model is up to date (%s)\n' "$model"
 fi
 
+uplift=$demo/uplift.json
+if [ ! -f "$uplift" ] || [ "$model" -nt "$uplift" ] || [ "$demo/heldout.jsonl" -nt "$uplift" ] ||
+   [ build/wasm/dist/vitrine-engine.wasm -nt "$uplift" ] || [ tools/uplift.mjs -nt "$uplift" ]; then
+  printf '\n==> offline A/B test on the held-out simulated shoppers: personalization off vs on (uplift.json)\n'
+  node tools/uplift.mjs --catalog "$demo/catalog.json" --heldout "$demo/heldout.jsonl" --model "$model" \
+    --dist build/wasm/dist --out "$uplift"
+else
+  printf '\n==> uplift results are up to date (%s)\n' "$uplift"
+fi
+
 printf '\n==> building the evaluation lab (%s/lab: a sample of the Diginetica test split, scored natively)\n' "$demo"
 # Missing data is no error (the lab page explains how to provide it); malformed data is, but the shop still serves.
 node tools/build_lab_data.mjs --out "$demo/lab" --cli build/native/models/vitrine --dist build/wasm/dist ||

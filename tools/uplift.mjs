@@ -21,14 +21,14 @@
 //
 // Confidence intervals: paired bootstrap over shoppers (a shopper's sessions stay together, both arms resampled
 // together), percentile 95% intervals, fixed seed.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { rng, subSeed } from './demo/random.mjs';
 import { mulberry32 } from './random.mjs';
-import { parseArgs, writeIfChanged } from './demo/files.mjs';
+import { parseArgs } from './demo/files.mjs';
 import { PARAMS, LEAVE_WEIGHT, shopIndex, utilities, categoryWeights, listingWeights, cartProbability, sessionLength }
   from './demo/shopper_model.mjs';
 import { createEngine } from '../js/src/engine.mjs';
@@ -420,7 +420,9 @@ async function main() {
   };
   result.command = `node tools/uplift.mjs ${process.argv.slice(2).join(' ')}`.trim();
   engine.release();
-  writeIfChanged(o.out, JSON.stringify(result, null, 2) + '\n');
+  // Always written, so its time says when it was computed (tools/demo.sh compares it with the model's).
+  mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+  writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   console.log(formatTable(result));
   console.log(`wrote ${o.out} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

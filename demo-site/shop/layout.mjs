@@ -35,6 +35,7 @@ export function renderLayout(catalog, { current = '' } = {}) {
         'Personalization by Vitrine runs in this browser: what you do here is stored on this device only, and the ranking ',
         'model is computed here. ', el('a', { href: 'privacy.html', text: 'See and erase what is stored' }), ' · ',
         el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'lab.html', text: 'Evaluation lab' }), ' · ',
+        el('a', { href: 'uplift.html', text: 'Uplift (simulated shoppers)' }), ' · ',
         el('a', { href: 'engine.html', text: 'Engine check' }))));
 }
 
