@@ -1,0 +1,95 @@
+// The demo's uplift page (demo-site/uplift.html) in headless Chromium under the demo's strict CSP: it shows the
+// offline A/B test's table and interval chart from uplift.json, labelled as simulated, writes data only as text, and
+// says what to do when the results are missing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { pairedBootstrap, DEFINITIONS, NOTICE, METRICS } from '../../tools/uplift.mjs';
+import { rng } from '../../tools/demo/random.mjs';
+import { startDemoServer } from '../../tools/demo/serve_demo.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { distDir } from '../support/paths.mjs';
+
+const HOSTILE = '<img src=x onerror="window.__pwned=1">';
+let tmp, server, baseUrl, browser, result;
+
+before(async () => {
+  if (!existsSync(path.join(distDir, 'vitrine.js'))) throw new Error(`${distDir}/vitrine.js is missing: build the wasm tree`);
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-uplift-page-'));
+  // The shop's header needs a catalog; the page itself does not use it.
+  writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify({ categories: [{ slug: 'bags', label: 'Bags' }], brands: [], products: [] }));
+  // A result in the form tools/uplift.mjs writes, from made-up counts; one label carries markup that must stay text.
+  const random = rng(21);
+  const arm = () => ({ sessions: 3, impressions: 8 + random.int(5), clicks: 5 + random.int(4), views: 6, carts: random.int(3),
+    purchases: random.int(3), revenue: 40 * random.next() });
+  const units = Array.from({ length: 60 }, () => ({ off: arm(), on: arm() }));
+  const metrics = pairedBootstrap(units, { resamples: 400, seed: 2 });
+  metrics.conversion.label = `${HOSTILE} Conversion`;
+  result = { notice: NOTICE, seed: 11, shoppers: 60, sessions: 180, method: 'paired bootstrap (test)', listing: 'test listing',
+    definitions: DEFINITIONS, metrics, command: 'node tools/uplift.mjs --test' };
+  ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function openUplift() {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(60_000);
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    globalThis.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(baseUrl + 'uplift.html');
+  return { page, problems };
+}
+
+test('the uplift page shows the table and the interval chart, labelled simulated, with data written as text', async () => {
+  writeFileSync(path.join(tmp, 'uplift.json'), JSON.stringify(result));
+  const { page, problems } = await openUplift();
+  await page.waitForSelector('svg.ci-chart');
+  assert.match(await page.textContent('main'), /Simulated shoppers\./);
+  assert.match(await page.textContent('#summary'), /^60 held-out simulated shoppers, 180 sessions in each arm/);
+  const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+  assert.equal(rows.length, METRICS.length);
+  const clickThrough = result.metrics.clickThrough;
+  const row = rows.find((r) => r[0] === clickThrough.label);
+  assert.ok(row, `no row for ${clickThrough.label}`);
+  assert.ok(row[1].startsWith(clickThrough.off.estimate.toFixed(3)) && row[1].includes(`95% CI ${clickThrough.off.lower.toFixed(3)} to`));
+  assert.ok(row[2].startsWith(clickThrough.on.estimate.toFixed(3)));
+  // Markup in the data is shown as text and never becomes an element.
+  assert.ok(rows.some((r) => r[0] === `${HOSTILE} Conversion`));
+  assert.equal(await page.$$eval('main img', (imgs) => imgs.length), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // One interval and one estimate per metric whose relative uplift is defined.
+  const drawn = METRICS.filter((m) => result.metrics[m.key].relative.estimate !== null).length;
+  assert.ok(drawn > 0);
+  assert.equal(await page.$$eval('svg.ci-chart line.interval', (l) => l.length), drawn);
+  assert.equal(await page.$$eval('svg.ci-chart circle.estimate', (c) => c.length), drawn);
+  assert.equal(await page.textContent('#command'), result.command);
+  assert.equal(await page.$$eval('#definitions dt', (dts) => dts.length), Object.keys(DEFINITIONS).length);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('without uplift.json the page says how to make it', async () => {
+  rmSync(path.join(tmp, 'uplift.json'), { force: true });
+  const { page } = await openUplift();
+  await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+  assert.match(await page.textContent('#message'), /No results yet: tools\/demo\.sh computes them/);
+  assert.equal(await page.$$eval('#results tr', (rows) => rows.length), 0);
+  await page.close();
+});
