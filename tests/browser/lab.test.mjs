@@ -89,6 +89,8 @@ async function checkLabReproducesNative({ name, data, model, every, summary = nu
 
   assert.equal(lab.examples, native.examples);
   const nativeHits = Math.round(native['hr@20'] * native.examples);
+  console.log(`${name}: browser ${lab.hits} hits of ${lab.examples}, MRR@20 ${lab.mrr20}; native ${nativeHits} hits, ` +
+    `MRR@20 ${native['mrr@20']}, ${native.tied_examples} tied examples`);
   // Ranks agree except where the native rank can be optimistic: an exact score tie with the true item (rank = 1 +
   // items strictly higher, while topK puts one of the tied items first). The native evaluator counts those examples.
   assert.ok(Math.abs(lab.hits - nativeHits) <= native.tied_examples,
