@@ -21,6 +21,8 @@
 //
 // Confidence intervals: paired bootstrap over shoppers (a shopper's sessions stay together, both arms resampled
 // together), percentile 95% intervals, fixed seed.
+// As a reference the same shoppers also shop with every listing ordered by their hidden tastes (tasteOrder): no real
+// ranker knows them, so that is the room the shop's pages leave (the ceiling), not a result.
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -159,6 +161,15 @@ export function vitrineOrder({ engine, modelBytes, shop }) {
     if (reply.type !== 'ranked') throw new Error(`ranking failed: ${reply.code}: ${reply.message}`);
     return reply.order.map((productId) => indexOfId.get(productId));
   };
+}
+
+/**
+ * The reference: every listing ordered by the shopper's hidden utilities, best first. No real ranker knows these, so
+ * it shows how much room the shop's pages leave, not something Vitrine could reach.
+ */
+export function tasteOrder(shopper, shop) {
+  const utility = utilities(shopper.taste, shop);
+  return async ({ listing }) => listing.slice().sort((a, b) => utility[b] - utility[a]);
 }
 
 /** What a listing card tells the package about its product (the markup contract's data attributes). */
@@ -335,9 +346,10 @@ export async function runUplift({ catalog, heldout, engine, modelBytes, seed = 1
       shopper: shopper.shopper,
       off: sumCounts(await shopSessions(shopper, shop, { seed, pageSize, orderListing: merchantOrder })),
       on: sumCounts(await shopSessions(shopper, shop, { seed, pageSize, orderListing: on })),
+      hiddenTastes: sumCounts(await shopSessions(shopper, shop, { seed, pageSize, orderListing: tasteOrder(shopper, shop) })),
     });
   }
-  const totals = { off: sumCounts(units.map((u) => u.off)), on: sumCounts(units.map((u) => u.on)) };
+  const totals = Object.fromEntries(['off', 'on', 'hiddenTastes'].map((arm) => [arm, sumCounts(units.map((u) => u[arm]))]));
   return {
     notice: NOTICE,
     seed,
@@ -352,6 +364,11 @@ export async function runUplift({ catalog, heldout, engine, modelBytes, seed = 1
     definitions: DEFINITIONS,
     totals,
     metrics: pairedBootstrap(units, { resamples, seed }),
+    // The same test with "on" replaced by the hidden-taste order (tasteOrder): the room there is, not a result.
+    reference: {
+      label: 'Ceiling: listings ordered by each shopper\u2019s hidden tastes, which no real ranker knows',
+      metrics: pairedBootstrap(units.map((u) => ({ off: u.off, on: u.hiddenTastes })), { resamples, seed }),
+    },
   };
 }
 
@@ -366,7 +383,14 @@ function formatInterval(x, digits, percent = false) {
   return `${sign(x.estimate)}${f(x.estimate)} [${sign(x.lower)}${f(x.lower)}, ${sign(x.upper)}${f(x.upper)}]`;
 }
 
-/** The result as a plain-text table (what the CLI prints). */
+function alignedTable(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return lines;
+}
+
+/** The result as plain-text tables (what the CLI prints). */
 export function formatTable(result) {
   const rows = [['metric', 'off (merchant order)', 'on (Vitrine)', 'difference', 'relative uplift']];
   for (const [key, m] of Object.entries(result.metrics)) {
@@ -374,13 +398,16 @@ export function formatTable(result) {
     rows.push([m.label, formatInterval(m.off, d), formatInterval(m.on, d), formatInterval(m.difference, d),
       formatInterval(m.relative, d, true)]);
   }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const ceiling = [['metric', 'hidden-taste order', 'difference to off', 'relative uplift']];
+  for (const [key, m] of Object.entries(result.reference?.metrics ?? {})) {
+    const d = PRECISION[key] ?? 3;
+    ceiling.push([m.label, formatInterval(m.on, d), formatInterval(m.difference, d), formatInterval(m.relative, d, true)]);
+  }
   return [
     `SIMULATED shoppers: ${result.shoppers} held-out shoppers, ${result.sessions} sessions per arm; ` +
       'estimates with 95% confidence intervals [lower, upper]',
-    ...lines,
+    ...alignedTable(rows),
+    ...(ceiling.length > 1 ? ['', `${result.reference.label}:`, ...alignedTable(ceiling)] : []),
     `(${result.method})`,
   ].join('\n');
 }

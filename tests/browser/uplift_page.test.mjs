@@ -28,8 +28,10 @@ before(async () => {
   const units = Array.from({ length: 60 }, () => ({ off: arm(), on: arm() }));
   const metrics = pairedBootstrap(units, { resamples: 400, seed: 2 });
   metrics.conversion.label = `${HOSTILE} Conversion`;
+  const better = units.map((u) => ({ off: u.off, on: { ...u.off, clicks: u.off.clicks + 2, purchases: u.off.purchases + 1 } }));
   result = { notice: NOTICE, seed: 11, shoppers: 60, sessions: 180, method: 'paired bootstrap (test)', listing: 'test listing',
-    definitions: DEFINITIONS, metrics, command: 'node tools/uplift.mjs --test' };
+    definitions: DEFINITIONS, metrics, command: 'node tools/uplift.mjs --test',
+    reference: { label: 'ceiling (test)', metrics: pairedBootstrap(better, { resamples: 400, seed: 2 }) } };
   ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
   browser = await launchBrowser();
 });
@@ -69,6 +71,8 @@ test('the uplift page shows the table and the interval chart, labelled simulated
   assert.ok(row, `no row for ${clickThrough.label}`);
   assert.ok(row[1].startsWith(clickThrough.off.estimate.toFixed(3)) && row[1].includes(`95% CI ${clickThrough.off.lower.toFixed(3)} to`));
   assert.ok(row[2].startsWith(clickThrough.on.estimate.toFixed(3)));
+  const ceiling = result.reference.metrics.clickThrough.relative;
+  assert.ok(row[5].startsWith(`+${(100 * ceiling.estimate).toFixed(1)}%`), `ceiling cell ${row[5]}`);
   // Markup in the data is shown as text and never becomes an element.
   assert.ok(rows.some((r) => r[0] === `${HOSTILE} Conversion`));
   assert.equal(await page.$$eval('main img', (imgs) => imgs.length), 0);
@@ -78,6 +82,7 @@ test('the uplift page shows the table and the interval chart, labelled simulated
   assert.ok(drawn > 0);
   assert.equal(await page.$$eval('svg.ci-chart line.interval', (l) => l.length), drawn);
   assert.equal(await page.$$eval('svg.ci-chart circle.estimate', (c) => c.length), drawn);
+  assert.equal(await page.$$eval('svg.ci-chart circle.ceiling', (c) => c.length), drawn);
   assert.equal(await page.textContent('#command'), result.command);
   assert.equal(await page.$$eval('#definitions dt', (dts) => dts.length), Object.keys(DEFINITIONS).length);
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);

@@ -9,10 +9,10 @@ import path from 'node:path';
 
 import { buildCatalog } from '../../tools/build_demo_catalog.mjs';
 import { simulate } from '../../tools/simulate_shoppers.mjs';
-import { shopIndex, utilities } from '../../tools/demo/shopper_model.mjs';
+import { shopIndex } from '../../tools/demo/shopper_model.mjs';
 import { rng } from '../../tools/demo/random.mjs';
 import {
-  pairedBootstrap, shopSessions, merchantOrder, readHeldout, runUplift, formatTable, METRICS,
+  pairedBootstrap, shopSessions, merchantOrder, tasteOrder, readHeldout, runUplift, formatTable, METRICS,
 } from '../../tools/uplift.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
@@ -148,17 +148,15 @@ test('the listing orderer sees the events stored so far, as the package keeps th
   assert.ok(seen.flatMap((s) => s.events).every((e) => Number.isInteger(e.kind) && Number.isSafeInteger(e.t)), 'stored records');
 });
 
-test('an oracle order (best products for this shopper first) lifts click-through: more exposure for what they like', async () => {
+test('the hidden-taste order (tasteOrder: best products for this shopper first) lifts click-through', async () => {
   // By construction: at every listing, putting the higher-utility products where exposure is higher raises the summed
   // weight of opening something against the fixed weight of leaving (rearrangement inequality).
   const units = [];
   for (const shopper of heldout) {
-    const utility = utilities(shopper.taste, shop);
-    const oracle = async ({ listing }) => listing.slice().sort((a, b) => utility[b] - utility[a]);
     const sum = (sessions) => Object.fromEntries(Object.keys(sessions[0]).map((k) => [k, sessions.reduce((n, s) => n + s[k], 0)]));
     units.push({
       off: sum(await shopSessions(shopper, shop, { seed: 11, pageSize: 0, orderListing: merchantOrder })),
-      on: sum(await shopSessions(shopper, shop, { seed: 11, pageSize: 0, orderListing: oracle })),
+      on: sum(await shopSessions(shopper, shop, { seed: 11, pageSize: 0, orderListing: tasteOrder(shopper, shop) })),
     });
   }
   const { clickThrough } = pairedBootstrap(units, { resamples: 1000, seed: 3 });
@@ -212,17 +210,19 @@ test('end to end: a tiny shop, a tiny trained model, both arms through the packa
     assert.equal(result.totals.on.sessions, result.totals.off.sessions);
     assert.ok(result.totals.on.impressions > 0 && result.totals.off.impressions > 0);
     assert.match(result.notice, /Simulated shoppers/);
-    for (const m of METRICS) {
+    for (const [m, metrics] of METRICS.flatMap((m) => [[m, result.metrics], [m, result.reference.metrics]])) {
       for (const part of ['off', 'on', 'difference', 'relative']) {
-        const x = result.metrics[m.key][part];
+        const x = metrics[m.key][part];
         assert.ok([x.estimate, x.lower, x.upper].every(Number.isFinite), `${m.key}.${part}: ${JSON.stringify(x)}`);
         assert.ok(x.lower <= x.estimate && x.estimate <= x.upper, `${m.key}.${part}: ${JSON.stringify(x)}`);
       }
     }
     // Vitrine's arm really ranked: some listing came out in another order than the merchant's, so the arms differ.
     assert.notDeepEqual(result.totals.on, result.totals.off);
+    // The ceiling's "off" arm is the same merchant-order run.
+    assert.deepEqual(result.reference.metrics.conversion.off, result.metrics.conversion.off);
     assert.deepEqual(await run(), result, 'deterministic for a seed');
-    assert.match(formatTable(result), /SIMULATED shoppers: 40 held-out shoppers/);
+    assert.match(formatTable(result), /^SIMULATED shoppers: 40 held-out shoppers[^]*\nCeiling: listings ordered by each shopper/);
     // The uplift ranks without reasons (engine.rank explain: false): the same scores as with them.
     const p = catalog.products;
     const request = { events: [{ kind: EventKind.view, t: 1000, item: p[0].id, category: p[0].category, brand: p[0].brand, price: p[0].price }],

@@ -25,20 +25,21 @@ const number = (x, digits) => (finite(x) ? x.toFixed(digits) : 'n/a');
 const percent = (x) => (finite(x) ? `${x > 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : 'n/a');
 
 /** A table cell: the estimate, and its interval below it. */
-function cell(interval, format) {
-  return el('td', {}, format(interval?.estimate),
+function cell(interval, format, className) {
+  return el('td', { class: className }, format(interval?.estimate),
     el('span', { class: 'ci', text: `95% CI ${format(interval?.lower)} to ${format(interval?.upper)}` }));
 }
 
 function renderTable(result) {
+  const ceiling = result.reference?.metrics ?? {};
   const rows = Object.entries(result.metrics).map(([key, m]) => {
     const f = (x) => number(x, DIGITS[key] ?? 3);
     return el('tr', {}, el('th', { scope: 'row', text: m.label }), cell(m.off, f), cell(m.on, f), cell(m.difference, f),
-      cell(m.relative, percent));
+      cell(m.relative, percent), cell(ceiling[key]?.relative, percent, 'reference'));
   });
   document.getElementById('results').replaceChildren(
-    el('thead', {}, el('tr', {}, ['Metric', 'Personalization off', 'Personalization on', 'Difference (on − off)', 'Relative uplift']
-      .map((text) => el('th', { scope: 'col', text })))),
+    el('thead', {}, el('tr', {}, ['Metric', 'Personalization off', 'Personalization on', 'Difference (on − off)', 'Relative uplift',
+      'Ceiling: ordered by hidden tastes'].map((text) => el('th', { scope: 'col', text })))),
     el('tbody', {}, rows));
 }
 
@@ -51,16 +52,20 @@ function svgNode(tag, attrs = {}, text) {
 
 /** Relative uplift of every metric as an interval on one axis in %, with 0 marked. */
 function renderChart(result) {
-  const entries = Object.values(result.metrics).filter((m) => [m.relative?.lower, m.relative?.upper, m.relative?.estimate].every(finite));
+  const defined = (r) => [r?.lower, r?.upper, r?.estimate].every(finite);
+  const ceiling = result.reference?.metrics ?? {};
+  const entries = Object.entries(result.metrics).filter(([, m]) => defined(m.relative))
+    .map(([key, m]) => ({ ...m, ceiling: defined(ceiling[key]?.relative) ? ceiling[key].relative : null }));
   const host = document.getElementById('chart');
   if (entries.length === 0) {
     host.replaceChildren(el('p', { class: 'note', text: 'No interval to draw.' }));
     return;
   }
-  const width = 760, labelWidth = 300, right = 30, rowHeight = 44, top = 16;
+  const width = 760, labelWidth = 300, right = 30, rowHeight = 48, top = 16;
   const height = top + rowHeight * entries.length + 34;
-  let lo = Math.min(0, ...entries.map((m) => m.relative.lower));
-  let hi = Math.max(0, ...entries.map((m) => m.relative.upper));
+  const intervals = entries.flatMap((m) => [m.relative, m.ceiling].filter(Boolean));
+  let lo = Math.min(0, ...intervals.map((r) => r.lower));
+  let hi = Math.max(0, ...intervals.map((r) => r.upper));
   const pad = (hi - lo) * 0.08 || 0.01;
   lo -= pad;
   hi += pad;
@@ -81,6 +86,12 @@ function renderChart(result) {
       svgNode('line', { class: `interval${crosses ? ' crosses' : ''}`, x1: x(m.relative.lower), x2: x(m.relative.upper), y1: y, y2: y }),
       svgNode('circle', { class: `estimate${crosses ? ' crosses' : ''}`, cx: x(m.relative.estimate), cy: y, r: 5 }),
       svgNode('title', {}, `${m.label}: ${percent(m.relative.estimate)} (95% CI ${percent(m.relative.lower)} to ${percent(m.relative.upper)})`));
+    if (m.ceiling) {
+      const yc = y + 12;
+      svg.append(
+        svgNode('line', { class: 'ceiling', x1: x(m.ceiling.lower), x2: x(m.ceiling.upper), y1: yc, y2: yc }),
+        svgNode('circle', { class: 'ceiling', cx: x(m.ceiling.estimate), cy: yc, r: 3.5 }));
+    }
   });
   host.replaceChildren(svg);
 }
