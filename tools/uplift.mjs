@@ -439,6 +439,11 @@ async function main() {
   const wasmPath = path.join(o.dist, 'vitrine-engine.wasm');
   if (!existsSync(enginePath) || !existsSync(wasmPath)) fail(`${o.dist}: no wasm engine here (build the vitrine_engine target)`);
   const engine = await createEngine({ moduleUrl: pathToFileURL(path.resolve(enginePath)), wasmBinary: readFileSync(wasmPath) });
+  try {
+    engine.loadModel(modelBytes); // checked here so a bad file is named; the ranking service loads it again
+  } catch (e) {
+    fail(`${o.model}: not a usable model (${e.message})`);
+  }
   const result = await runUplift({ catalog, heldout, engine, modelBytes, seed: o.seed, resamples: o.resamples, limit: o.shoppers, pageSize: o.pageSize });
   result.model = {
     file: path.basename(o.model),

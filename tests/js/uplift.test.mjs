@@ -17,7 +17,7 @@ import {
 import { EventKind } from '../../js/src/event_kinds.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
-import { repoRoot } from '../support/paths.mjs';
+import { repoRoot, distDir } from '../support/paths.mjs';
 
 const DATASET = '/usr/share/datasets/fashion-mnist';
 let tmp, catalog, shop, heldout;
@@ -177,18 +177,26 @@ test('a bad held-out line is reported as file:line with the problem', () => {
   assert.throws(() => readHeldout(path.join(tmp, 'missing.jsonl'), catalog), /missing\.jsonl: cannot read the held-out shoppers \(ENOENT\)/);
 });
 
-test('the CLI names a missing model and exits 1 without writing a result', () => {
+test('the CLI names a missing or broken model and exits 1 without writing a result', () => {
   const out = path.join(tmp, 'never.json');
-  let error;
-  try {
-    execFileSync(process.execPath, [path.join(repoRoot, 'tools/uplift.mjs'), '--catalog', path.join(tmp, 'catalog.json'),
-      '--heldout', path.join(tmp, 'heldout.jsonl'), '--model', path.join(tmp, 'no-model.vtm'), '--out', out],
-    { stdio: 'pipe', encoding: 'utf8' });
-  } catch (e) {
-    error = e;
-  }
-  assert.equal(error?.status, 1);
-  assert.match(error.stderr, /no-model\.vtm: cannot read the model \(ENOENT\)/);
+  const broken = path.join(tmp, 'broken.vtm');
+  writeFileSync(broken, 'not a model');
+  const run = (model) => {
+    try {
+      execFileSync(process.execPath, [path.join(repoRoot, 'tools/uplift.mjs'), '--catalog', path.join(tmp, 'catalog.json'),
+        '--heldout', path.join(tmp, 'heldout.jsonl'), '--model', model, '--dist', distDir, '--out', out],
+      { stdio: 'pipe', encoding: 'utf8' });
+    } catch (e) {
+      return e;
+    }
+    return null;
+  };
+  const missing = run(path.join(tmp, 'no-model.vtm'));
+  assert.equal(missing?.status, 1);
+  assert.match(missing.stderr, /no-model\.vtm: cannot read the model \(ENOENT\)/);
+  const bad = run(broken);
+  assert.equal(bad?.status, 1);
+  assert.match(bad.stderr, /broken\.vtm: not a usable model \(MODEL_/);
   assert.equal(existsSync(out), false);
 });
 
