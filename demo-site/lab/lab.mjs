@@ -2,8 +2,8 @@
 // module worker (replay_worker.mjs) and shows its figures as they accumulate, beside the native evaluator's on the
 // same examples, the baselines and the published numbers. Every value reaches the page as text or SVG attributes.
 //
-// body[data-lab-state]: loading, running, done, stopped, missing (no data), error. body[data-lab-result]: the run's
-// figures as JSON once it is done or stopped (the browser test reads them).
+// body[data-lab-state]: loading, idle (lab.html?run=none), running, done, stopped, missing (no data), error.
+// body[data-lab-result]: the run's figures as JSON once it is done or stopped (the browser test reads them).
 import { el, param } from '../shop/dom.mjs';
 import { renderLayout } from '../shop/layout.mjs';
 import { barChart, latencyHistogram, traceChart } from './charts.mjs';
