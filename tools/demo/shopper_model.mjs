@@ -22,8 +22,8 @@ export const PARAMS = Object.freeze({
 /**
  * The option of leaving a listing without opening anything, on the same scale as listingWeights. Only the uplift
  * test offers it (training walks have a planned length), so that how well a listing is ordered shows in its clicks.
- * In the demo shop (300 products a category) a median held-out shopper's favourite category, in the merchant's
- * order, sums to about 32: they leave such a listing about one time in six.
+ * On the demo's 60-product category pages in the merchant's order, held-out shoppers open a product from 77.6% of
+ * the pages they see (tools/uplift.mjs on the demo shop).
  */
 export const LEAVE_WEIGHT = 6;
 
