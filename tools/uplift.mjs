@@ -13,6 +13,9 @@
 // product with weight exp(utility) x exposure(position), or leaves with weight LEAVE_WEIGHT (ending the session);
 // otherwise the walk goes on as in the simulator (stay, switch category, go back to a product seen).
 //
+// The events stored are those the package's capture records on the demo's pages: a category_visit per category
+// page, a click and a view (with its dwell) per product opened, a view per product gone back to, add_to_cart and
+// purchase.
 // Arm "on" runs the package's own path: events go through events.toRecord into an in-memory EventStore (the
 // package's storage, with its default limits and 30-day expiry on the simulated clock), the newest rankEvents are
 // read back and the ranking service (js/src/ranking_service.mjs) ranks the listing with the wasm engine and the
