@@ -11,6 +11,7 @@ say() { printf '\n==> %s\n' "$*"; }
 # Debian packages, by purpose.
 packages=(
   cmake g++ make pkg-config gzip                          # native build
+  zlib1g-dev                                              # vitrine image-features reads the .gz dataset
   libeigen3-dev nlohmann-json3-dev catch2                 # core dependencies
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev        # native fully connected kernels
   emscripten                                              # WebAssembly build (3.1.6)
