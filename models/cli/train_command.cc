@@ -29,6 +29,10 @@ const char kTrainUsage[] =
     "  --catalog FILE        optional product attributes, one line per item:\n"
     "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
     "                        (category, brand, price band) and names the products by product_id\n"
+    "  --image-features FILE fixed image embeddings per item, from `vitrine image-features` ('id<TAB>product_id<TAB>\n"
+    "                        v1 v2 ...'); adds a trained projection of them to every item vector\n"
+    "  --unseen-content-only items absent from the training sessions get no id embedding: their vector is their\n"
+    "                        content alone (category, brand, price band, image), as for a brand-new product\n"
     "  --epochs N            most passes over the training examples (default 6)\n"
     "  --dim N               embedding width (default 64)\n"
     "  --max-length N        most recent items the encoder reads (default 20)\n"
@@ -80,7 +84,7 @@ std::string folder_name(const std::string& path) {
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  std::string train_path, out_path, catalog_path, name, item_dtype = "i8";
+  std::string train_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
   bool quiet = false;
   train::RunOptions options;
   options.train.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -114,11 +118,16 @@ int run_train(int argc, char** argv) {
       quiet = true;
       continue;
     }
+    if (arg == "--unseen-content-only") {
+      options.content_only_unseen = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
     const std::string value = argv[++i];
     if (arg == "--train") train_path = value;
     else if (arg == "--out") out_path = value;
     else if (arg == "--catalog") catalog_path = value;
+    else if (arg == "--image-features") image_path = value;
     else if (arg == "--name") name = value;
     else if (arg == "--item-dtype") item_dtype = value;
     else if (const auto it = numeric.find(arg); it != numeric.end()) {
@@ -153,6 +162,17 @@ int run_train(int argc, char** argv) {
       return 1;
     }
     catalog = std::move(read).value();
+  }
+  if (!image_path.empty()) {
+    auto read = train::read_image_features_file(image_path, corpus.value().catalog_size);
+    if (!read.ok()) {
+      std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());
+      return 1;
+    }
+    options.image_features = std::move(read).value();
+    if (!quiet)
+      std::fprintf(stderr, "vitrine train: image features of width %u for %zu of %d items\n",
+                   options.image_features.dim, options.image_features.rows, corpus.value().catalog_size);
   }
   if (!quiet)
     std::fprintf(stderr, "vitrine train: %zu sessions, %d items, dim %u, %u epochs, %u threads\n",

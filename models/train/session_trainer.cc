@@ -287,7 +287,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
 
   // n_i = v_i / |v_i| ; v_i = E_i + content rows
   std::fill(grads_.item_emb.begin(), grads_.item_emb.end(), 0.0f);
-  for (auto* table : {&grads_.category_emb, &grads_.brand_emb, &grads_.price_band_emb})
+  for (auto* table : {&grads_.category_emb, &grads_.brand_emb, &grads_.price_band_emb, &grads_.image_proj})
     std::fill(table->begin(), table->end(), 0.0f);
 #pragma omp parallel for schedule(static)
   for (size_t i = 1; i < items; ++i) {
@@ -311,6 +311,17 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   content_grad(grads_.category_emb, weights_.item_category);
   content_grad(grads_.brand_emb, weights_.item_brand);
   content_grad(grads_.price_band_emb, weights_.item_price_band);
+  // v_i += img_i W_img: dW_img = IMG^T dV over the items (row 0 of both is zero).
+  if (c.image_dim > 0) {
+    ConstMatrixMap img(weights_.item_image.data(), static_cast<Eigen::Index>(items),
+                       static_cast<Eigen::Index>(c.image_dim));
+    ConstMatrixMap dv(grads_.item_emb.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
+    MatrixMap dw(grads_.image_proj.data(), static_cast<Eigen::Index>(c.image_dim), static_cast<Eigen::Index>(d));
+    dw.noalias() = img.transpose() * dv;
+  }
+  // Items kept content-only get no id embedding at all (after the content terms have taken their share).
+  for (uint32_t item : content_only_items_)
+    std::fill_n(grads_.item_emb.begin() + static_cast<std::ptrdiff_t>(size_t{item} * d), d, 0.0f);
 
   BatchResult result;
   result.loss = loss / static_cast<double>(n);
@@ -350,6 +361,18 @@ void SessionTrainer::apply_gradients(float learning_rate) {
     }
   }
   std::fill(weights_.item_emb.begin(), weights_.item_emb.begin() + static_cast<std::ptrdiff_t>(d), 0.0f);
+}
+
+Status SessionTrainer::set_content_only_items(std::vector<uint32_t> items) {
+  const size_t d = weights_.config.dim;
+  for (uint32_t item : items) {
+    if (item == 0 || item > weights_.config.vocab_size)
+      return Status(StatusCode::kINVALID_ARGUMENT, "content-only item " + std::to_string(item) + " is not in 1.." +
+                                                       std::to_string(weights_.config.vocab_size));
+    std::fill_n(weights_.item_emb.begin() + static_cast<std::ptrdiff_t>(size_t{item} * d), d, 0.0f);
+  }
+  content_only_items_ = std::move(items);
+  return Status();
 }
 
 std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const ExampleSet& data, uint32_t threads) {

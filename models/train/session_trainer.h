@@ -58,6 +58,11 @@ class SessionTrainer {
   // One Adam step with the gradients of the last compute_gradients() call.
   void apply_gradients(float learning_rate);
 
+  // Items whose id embedding E[i] is zeroed and never trained, so their vector is their content alone: the
+  // treatment of products with no history (cold start). Without it an item absent from the training sessions
+  // still gets an id embedding, pushed away from every session by the softmax. Fails on ids outside 1..V.
+  Status set_content_only_items(std::vector<uint32_t> items);
+
   const SessionModelWeights& weights() const { return weights_; }
   SessionModelWeights& mutable_weights() { return weights_; }
   const SessionModelWeights& gradients() const { return grads_; }
@@ -69,6 +74,7 @@ class SessionTrainer {
   SessionModelWeights adam_v_;
   TrainOptions options_;
   uint64_t step_ = 0;
+  std::vector<uint32_t> content_only_items_;
   // Per-batch scratch, kept to avoid reallocating large buffers every step.
   std::vector<float> item_vectors_, item_norms_, logits_, session_vecs_, d_session_, d_item_vectors_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -94,6 +95,55 @@ Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) 
   return c;
 }
 
+Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId catalog_size) {
+  std::ifstream in(path);
+  if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open");
+  ImageFeatures f;
+  std::vector<bool> seen;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1) {
+      if (line.rfind("id\t", 0) != 0) return bad_line(path, line_no, "expected the header 'id<TAB>product_id<TAB>features'");
+      continue;
+    }
+    if (line.empty()) continue;
+    const size_t tab1 = line.find('\t'), tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+    if (tab2 == std::string::npos) return bad_line(path, line_no, "expected 3 tab-separated fields");
+    const std::string id_text = line.substr(0, tab1);
+    char* end = nullptr;
+    const long id = std::strtol(id_text.c_str(), &end, 10);
+    if (end == id_text.c_str() || *end != '\0' || id < 1) return bad_line(path, line_no, "item id '" + id_text + "' is not >= 1");
+    std::vector<float> values;
+    std::stringstream ss(line.substr(tab2 + 1));
+    std::string token;
+    while (ss >> token) {
+      const float v = std::strtof(token.c_str(), &end);
+      if (*end != '\0' || !std::isfinite(v)) return bad_line(path, line_no, "'" + token + "' is not a finite number");
+      values.push_back(v);
+    }
+    if (values.empty()) return bad_line(path, line_no, "no feature values");
+    if (f.dim == 0) {
+      if (values.size() > 1024) return bad_line(path, line_no, "more than 1024 values");
+      f.dim = static_cast<uint32_t>(values.size());
+      f.table.assign((static_cast<size_t>(catalog_size) + 1) * f.dim, 0.0f);
+      seen.assign(static_cast<size_t>(catalog_size) + 1, false);
+    } else if (values.size() != f.dim) {
+      return bad_line(path, line_no, std::to_string(values.size()) + " values, earlier rows have " + std::to_string(f.dim));
+    }
+    if (id > catalog_size) continue;
+    const auto i = static_cast<size_t>(id);
+    if (seen[i]) return bad_line(path, line_no, "item id " + id_text + " appears twice");
+    seen[i] = true;
+    ++f.rows;
+    std::copy(values.begin(), values.end(), f.table.begin() + static_cast<std::ptrdiff_t>(i * f.dim));
+  }
+  if (f.dim == 0) return Status(StatusCode::kBAD_INPUT, path + ": no feature rows");
+  return f;
+}
+
 ExampleSet make_examples(const std::vector<Session>& sessions) {
   ExampleSet set;
   for (const Session& s : sessions) {
@@ -139,15 +189,30 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
   } else {
     for (ItemId i = 1; i <= corpus.catalog_size; ++i) vocabulary.push_back(std::to_string(i));
   }
+  const ImageFeatures& images = options.image_features;
+  if (images.dim > 0) {
+    if (images.table.size() != (static_cast<size_t>(corpus.catalog_size) + 1) * images.dim)
+      return Status(StatusCode::kINVALID_ARGUMENT, "image features were read for another catalog size");
+    config.image_dim = images.dim;
+  }
   VITRINE_RETURN_IF_ERROR(config.validate());
 
   SessionModelWeights initial = SessionTrainer::initial_weights(config, options.train);
   if (config.num_categories > 0) initial.item_category = item_category;
   if (config.num_brands > 0) initial.item_brand = item_brand;
   if (config.num_price_bands > 0) initial.item_price_band = item_band;
+  if (config.image_dim > 0) initial.item_image = images.table;
   VITRINE_RETURN_IF_ERROR(initial.validate());
 
   SessionTrainer trainer(std::move(initial), options.train);
+  if (options.content_only_unseen) {
+    std::vector<bool> seen(static_cast<size_t>(corpus.catalog_size) + 1, false);
+    for (const SessionEvent& e : train.events) seen[e.item] = true;
+    std::vector<uint32_t> unseen;
+    for (size_t i = 1; i < seen.size(); ++i)
+      if (!seen[i]) unseen.push_back(static_cast<uint32_t>(i));
+    VITRINE_RETURN_IF_ERROR(trainer.set_content_only_items(std::move(unseen)));
+  }
   RunResult result;
   result.train_examples = train.examples.size();
   result.valid_examples = valid.examples.size();
@@ -215,6 +280,8 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
                        {"epochs_run", result.epochs.size()},
                        {"item_storage", std::string(dtype_name(options.item_storage))},
                        {"item_bits", options.item_bits},
+                       {"image_dim", config.image_dim},
+                       {"content_only_unseen", options.content_only_unseen},
                        {"best_epoch", result.best_epoch},
                        {"batch_size", options.train.batch_size},
                        {"learning_rate", options.train.learning_rate},

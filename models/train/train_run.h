@@ -26,6 +26,18 @@ struct Catalog {
 // with `file:line` errors. Every id must be in 1..catalog_size.
 Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size);
 
+// Fixed per-item image embeddings (the file `vitrine image-features` writes), by dataset item id.
+struct ImageFeatures {
+  uint32_t dim = 0;          // 0 = none
+  std::vector<float> table;  // [catalog_size + 1][dim]; row 0 and items without a row stay zero
+  size_t rows = 0;           // items that got a row
+};
+
+// Reads 'id<TAB>product_id<TAB>v1 v2 ... vm' lines after a header line, with `file:line` errors. Every row has
+// the same number of finite values. Rows for ids above catalog_size are skipped: the file describes the whole
+// shop, the training sessions may not reach its newest products.
+Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId catalog_size);
+
 struct RunOptions {
   SessionModelConfig model;      // vocab_size and content sizes are filled in from the data
   TrainOptions train;
@@ -34,6 +46,8 @@ struct RunOptions {
   DType item_storage = DType::kI8;
   uint32_t item_bits = 6;  // effective precision of the i8 item table (SessionModelExport::item_bits)
   uint32_t patience = 1;   // stop after this many epochs without a better validation MRR@20 (0 = never)
+  ImageFeatures image_features;  // dim > 0 adds the image term to the item tower
+  bool content_only_unseen = false;  // items absent from the training examples get no id embedding
 };
 
 struct EpochReport {

@@ -26,6 +26,7 @@ SessionModelConfig tiny_config() {
   c.num_categories = 3;
   c.num_brands = 2;
   c.num_price_bands = 2;
+  c.image_dim = 3;
   c.temperature = 3.0f;
   return c;
 }
@@ -66,10 +67,12 @@ TEST_CASE("session model gradients match finite differences", "[trainer]") {
   SessionModelWeights weights = SessionTrainer::initial_weights(tiny_config(), options);
   // Content ids and a non-zero repeat bonus, so every path carries gradient.
   std::uniform_int_distribution<int32_t> cat(0, 3), brand(0, 2), band(0, 2);
+  std::uniform_real_distribution<float> pixel_feature(-1.0f, 1.0f);
   for (size_t i = 1; i <= 9; ++i) {
     weights.item_category[i] = cat(rng);
     weights.item_brand[i] = brand(rng);
     weights.item_price_band[i] = band(rng);
+    for (size_t k = 0; k < 3; ++k) weights.item_image[i * 3 + k] = pixel_feature(rng);
   }
   for (size_t i = 0; i < weights.repeat_bonus.size(); ++i) weights.repeat_bonus[i] = 0.3f * static_cast<float>(i);
   REQUIRE(weights.validate().ok());
@@ -139,4 +142,46 @@ TEST_CASE("training lowers the loss on a small learnable pattern", "[trainer]") 
   size_t top1 = 0;
   for (uint32_t r : ranks) top1 += r == 1 ? 1 : 0;
   CHECK(top1 > ranks.size() * 9 / 10);
+}
+
+TEST_CASE("content-only items keep a zero id embedding and are ranked by their content", "[trainer]") {
+  std::mt19937 rng(vitrine::testing::test_seed());
+  const ExampleSet data = tiny_data(rng);
+  TrainOptions options;
+  options.seed = vitrine::testing::test_seed();
+  options.threads = 1;
+  SessionModelWeights weights = SessionTrainer::initial_weights(tiny_config(), options);
+  for (size_t i = 1; i <= 9; ++i) {
+    weights.item_category[i] = static_cast<int32_t>(i % 4);
+    for (size_t k = 0; k < 3; ++k) weights.item_image[i * 3 + k] = static_cast<float>((i + k) % 3) - 1.0f;
+  }
+  SessionTrainer trainer(weights, options);
+  CHECK_FALSE(trainer.set_content_only_items({10}).ok());  // outside the vocabulary
+  REQUIRE(trainer.set_content_only_items({4, 7}).ok());
+  const std::vector<float> image_proj_before = trainer.weights().image_proj;
+  for (int step = 0; step < 5; ++step) {
+    trainer.compute_gradients(data, data.examples.data(), data.examples.size());
+    trainer.apply_gradients(0.05f);
+  }
+  const SessionModelWeights& w = trainer.weights();
+  const size_t d = w.config.dim;
+  for (uint32_t item : {4u, 7u})
+    for (size_t j = 0; j < d; ++j) CHECK(w.item_emb[item * d + j] == 0.0f);
+  bool other_moved = false;
+  for (size_t j = 0; j < d; ++j) other_moved |= w.item_emb[5 * d + j] != weights.item_emb[5 * d + j];
+  CHECK(other_moved);
+  CHECK(w.image_proj != image_proj_before);  // the projection learns
+  // Item 4's vector is its content: category row plus the projected image, normalized.
+  std::vector<float> vectors;
+  vitrine::compute_item_vectors(w, vectors);
+  std::vector<float> content(d, 0.0f);
+  for (size_t j = 0; j < d; ++j) {
+    content[j] = w.category_emb[static_cast<size_t>(w.item_category[4]) * d + j] +
+                 w.brand_emb[static_cast<size_t>(w.item_brand[4]) * d + j] +
+                 w.price_band_emb[static_cast<size_t>(w.item_price_band[4]) * d + j];
+    for (size_t k = 0; k < 3; ++k) content[j] += w.item_image[4 * 3 + k] * w.image_proj[k * d + j];
+  }
+  double norm = 0.0;
+  for (float x : content) norm += double{x} * x;
+  for (size_t j = 0; j < d; ++j) CHECK(vectors[4 * d + j] == Approx(content[j] / std::sqrt(norm)).margin(1e-5));
 }

@@ -1,6 +1,7 @@
 // The session model (kind "session_attn"): one definition shared by the trainer, the evaluator and the browser.
 //
 //   item tower    v_i = E[i] + C[cat(i)] + B[brand(i)] + P[band(i)]   (content terms only where configured)
+//                       + img_i W_img                                  (img: a fixed photo embedding per item)
 //                 n_i = v_i / |v_i|                                    (item 0 is padding: n_0 = 0)
 //   encoder       x_t = n[s_t] + pos[r_t] + kind[k_t]                  r_t = reverse position, clipped to L-1
 //                 a_t = q . sigmoid(x_last W1 + x_t W2 + b_att)        soft attention, last event as query
@@ -30,6 +31,7 @@ struct SessionModelConfig {
   uint32_t num_categories = 0;   // 0 = no category feature; ids 1..num_categories, 0 = unknown
   uint32_t num_brands = 0;       // 0 = no brand feature
   uint32_t num_price_bands = 0;  // 0 = no price feature
+  uint32_t image_dim = 0;        // m, width of the fixed per-item image embeddings; 0 = no image feature
   float temperature = 12.0f;     // tau: scale of the cosine scores
 
   Status validate() const;
@@ -42,9 +44,11 @@ struct SessionModelWeights {
   std::vector<float> category_emb;    // [C+1][d] or empty
   std::vector<float> brand_emb;       // [B+1][d] or empty
   std::vector<float> price_band_emb;  // [P+1][d] or empty
+  std::vector<float> image_proj;      // [m][d] or empty: W_img, projects an item's image embedding
   std::vector<int32_t> item_category;    // [V+1] or empty
   std::vector<int32_t> item_brand;       // [V+1] or empty
   std::vector<int32_t> item_price_band;  // [V+1] or empty
+  std::vector<float> item_image;         // [V+1][m] or empty: fixed input (not trained), row 0 and unknown = 0
   std::vector<float> pos_emb;         // [L][d]
   std::vector<float> kind_emb;        // [K][d]
   std::vector<float> att_w1;          // [d][d]
@@ -74,6 +78,7 @@ struct SessionModelWeights {
     fn("category_emb", w.category_emb);
     fn("brand_emb", w.brand_emb);
     fn("price_band_emb", w.price_band_emb);
+    fn("image_proj", w.image_proj);
     fn("pos_emb", w.pos_emb);
     fn("kind_emb", w.kind_emb);
     fn("att_w1", w.att_w1);

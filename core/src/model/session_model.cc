@@ -72,6 +72,9 @@ Status SessionModelConfig::validate() const {
                   "max_length " + std::to_string(max_length) + " outside 1.." + std::to_string(kMaxLength));
   if (num_kinds == 0 || num_kinds > 256)
     return Status(StatusCode::kLIMIT_EXCEEDED, "num_kinds " + std::to_string(num_kinds) + " outside 1..256");
+  if (image_dim > kMaxDim)
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "image_dim " + std::to_string(image_dim) + " outside 0.." + std::to_string(kMaxDim));
   for (uint32_t n : {num_categories, num_brands, num_price_bands}) {
     if (n > kMaxContentIds)
       return Status(StatusCode::kLIMIT_EXCEEDED, "content table of " + std::to_string(n) + " rows is too large");
@@ -99,6 +102,10 @@ Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig&
     w.price_band_emb.assign((config.num_price_bands + size_t{1}) * d, 0.0f);
     w.item_price_band.assign(v, 0);
   }
+  if (config.image_dim > 0) {
+    w.image_proj.assign(size_t{config.image_dim} * d, 0.0f);
+    w.item_image.assign(v * config.image_dim, 0.0f);
+  }
   w.pos_emb.assign(config.max_length * d, 0.0f);
   w.kind_emb.assign(config.num_kinds * d, 0.0f);
   w.att_w1.assign(d * d, 0.0f);
@@ -122,6 +129,13 @@ Status SessionModelWeights::validate() const {
   VITRINE_RETURN_IF_ERROR(check_size("item_category", item_category.size(), config.num_categories ? v : 0));
   VITRINE_RETURN_IF_ERROR(check_size("item_brand", item_brand.size(), config.num_brands ? v : 0));
   VITRINE_RETURN_IF_ERROR(check_size("item_price_band", item_price_band.size(), config.num_price_bands ? v : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("image_proj", image_proj.size(), size_t{config.image_dim} * d));
+  VITRINE_RETURN_IF_ERROR(check_size("item_image", item_image.size(), config.image_dim ? v * config.image_dim : 0));
+  for (size_t i = 0; i < item_image.size(); ++i) {
+    if (!std::isfinite(item_image[i]))
+      return Status(StatusCode::kMODEL_CORRUPT, "tensor 'item_image' row " + std::to_string(i / config.image_dim) +
+                                                    " holds a value that is not finite");
+  }
   VITRINE_RETURN_IF_ERROR(check_size("pos_emb", pos_emb.size(), config.max_length * d));
   VITRINE_RETURN_IF_ERROR(check_size("kind_emb", kind_emb.size(), config.num_kinds * d));
   VITRINE_RETURN_IF_ERROR(check_size("att_w1", att_w1.size(), d * d));
@@ -153,6 +167,11 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
   add_content(weights.category_emb, weights.item_category);
   add_content(weights.brand_emb, weights.item_brand);
   add_content(weights.price_band_emb, weights.item_price_band);
+  if (c.image_dim > 0) {
+    for (size_t i = 1; i < v; ++i)
+      add_vec_mat(weights.item_image.data() + i * c.image_dim, weights.image_proj.data(), c.image_dim, d,
+                  vectors.data() + i * d);
+  }
   if (norms_out != nullptr) norms_out->assign(v, 0.0f);
   std::fill(vectors.begin(), vectors.begin() + static_cast<std::ptrdiff_t>(d), 0.0f);
   for (size_t i = 1; i < v; ++i) {

@@ -57,14 +57,16 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
 
   ModelFileWriter writer;
   writer.set_kind(kSessionModelKind);
-  writer.set_config({{"dim", c.dim},
-                     {"max_length", c.max_length},
-                     {"num_kinds", c.num_kinds},
-                     {"num_categories", c.num_categories},
-                     {"num_brands", c.num_brands},
-                     {"num_price_bands", c.num_price_bands},
-                     {"temperature", c.temperature},
-                     {"price_band_edges", content.price_band_edges}});
+  nlohmann::json config = {{"dim", c.dim},
+                           {"max_length", c.max_length},
+                           {"num_kinds", c.num_kinds},
+                           {"num_categories", c.num_categories},
+                           {"num_brands", c.num_brands},
+                           {"num_price_bands", c.num_price_bands},
+                           {"temperature", c.temperature},
+                           {"price_band_edges", content.price_band_edges}};
+  if (c.image_dim > 0) config["image_dim"] = c.image_dim;  // absent = 0: files without images stay as they were
+  writer.set_config(config);
   writer.set_training(options.training);
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
 
@@ -95,6 +97,9 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   }
   if (c.num_price_bands > 0)
     VITRINE_RETURN_IF_ERROR(writer.add_i32("item_price_band", {v}, weights.item_price_band.data(), v));
+  if (c.image_dim > 0)  // unit-length embeddings: half precision loses nothing that matters
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_image", {v, c.image_dim}, weights.item_image.data(),
+                                           weights.item_image.size(), DType::kF16));
   return writer.serialize();
 }
 
@@ -110,7 +115,8 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   auto num_categories = config_u32(cfg, "num_categories", 0, false);
   auto num_brands = config_u32(cfg, "num_brands", 0, false);
   auto num_price_bands = config_u32(cfg, "num_price_bands", 0, false);
-  for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands})
+  auto image_dim = config_u32(cfg, "image_dim", 0, false);
+  for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim})
     if (!r->ok()) return r->status();
   c.dim = dim.value();
   c.max_length = max_length.value();
@@ -118,6 +124,7 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   c.num_categories = num_categories.value();
   c.num_brands = num_brands.value();
   c.num_price_bands = num_price_bands.value();
+  c.image_dim = image_dim.value();
   const auto tau = cfg.find("temperature");
   if (tau == cfg.end() || !tau->is_number()) return corrupt("config.temperature must be a number");
   c.temperature = tau->get<float>();
@@ -146,6 +153,11 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   content_specs(c.num_categories, "category_emb", "item_category", "category_names");
   content_specs(c.num_brands, "brand_emb", "item_brand", "brand_names");
   content_specs(c.num_price_bands, "price_band_emb", "item_price_band", nullptr);
+  if (c.image_dim > 0) {
+    const auto m = static_cast<int64_t>(c.image_dim);
+    specs.push_back({"image_proj", kFloatDTypes, {m, d}});
+    specs.push_back({"item_image", kFloatDTypes, {v, m}});
+  }
   VITRINE_RETURN_IF_ERROR(file.check_tensors(specs));
 
   auto zeros = SessionModelWeights::zeros(c);
@@ -156,6 +168,7 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
     if (status.ok() && !p.empty()) status = file.read_f32(name, p.data(), p.size());
   });
   VITRINE_RETURN_IF_ERROR(status);
+  if (c.image_dim > 0) VITRINE_RETURN_IF_ERROR(file.read_f32("item_image", w.item_image.data(), w.item_image.size()));
   const auto read_ids = [&](const char* name, std::vector<int32_t>& out) -> Status {
     if (out.empty()) return Status();
     auto ids = file.read_i32(name);
