@@ -24,11 +24,23 @@ export const ATTR = Object.freeze({
 });
 
 const MAX_ID = 128;
+// A UTF-16 half without its partner. Such text cannot be encoded for the engine, so one bad attribute in the
+// shop's markup would otherwise fail the ranking of the whole listing.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
-/** The item id of an element, or null when missing or unusable. */
+/** The item id of an element, or null when missing or unusable (too long, or not well-formed text). */
 export function itemId(element) {
   const id = element?.getAttribute?.(ATTR.item)?.trim();
-  return id && id.length <= MAX_ID ? id : null;
+  if (!id || id.length > MAX_ID) return null;
+  // Ids must match the model's vocabulary exactly, so a broken one is refused rather than repaired.
+  return LONE_SURROGATE.test(id) ? null : id;
+}
+
+/** An attribute as at most MAX_ID characters of well-formed text (a cut pair or lone half becomes U+FFFD). */
+function attributeText(element, name) {
+  const text = element.getAttribute(name)?.trim();
+  return text ? text.slice(0, MAX_ID).replace(LONE_SURROGATES, '\uFFFD') : '';
 }
 
 /** The item element a node belongs to (itself or an ancestor), or null. */
@@ -41,10 +53,10 @@ export function describeItem(element) {
   const id = itemId(element);
   if (!id) return null;
   const out = { id };
-  const category = element.getAttribute(ATTR.category)?.trim();
-  if (category) out.category = category.slice(0, MAX_ID);
-  const brand = element.getAttribute(ATTR.brand)?.trim();
-  if (brand) out.brand = brand.slice(0, MAX_ID);
+  const category = attributeText(element, ATTR.category);
+  if (category) out.category = category;
+  const brand = attributeText(element, ATTR.brand);
+  if (brand) out.brand = brand;
   const price = Number.parseFloat(element.getAttribute(ATTR.price) ?? '');
   if (Number.isFinite(price) && price >= 0) out.price = price;
   return out;

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 
 import { createRankingService, ErrorCode } from '../../js/src/ranking_service.mjs';
 import { toRecord } from '../../js/src/events.mjs';
+import { readCandidates } from '../../js/src/dom.mjs';
+import { FakeDocument } from './fake_dom.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { tinyModel } from '../support/test_model.mjs';
 
@@ -55,4 +57,28 @@ test('hostile candidates and events are ranked or cleanly refused; replies hold 
     }
   }
   assert.equal(ranked, cases - refusable, `ranked ${ranked} of ${cases}`);
+});
+
+test('lone surrogates in the shop markup: broken ids stay in place, cut attributes are repaired, the listing ranks', async () => {
+  const doc = new FakeDocument();
+  const pair = '\ud835\udd4d'; // one character, two UTF-16 units
+  const list = doc.el('div', { 'data-vitrine-list': '' },
+    doc.el('article', { 'data-vitrine-item': 'sku-43', 'data-vitrine-category': 'category-2' }),
+    doc.el('article', { 'data-vitrine-item': 'bad\ud800id', 'data-vitrine-category': 'category-2' }),
+    doc.el('article', { 'data-vitrine-item': '\udc00' }),
+    // 127 ASCII + a pair: the 128-unit cut falls inside the pair.
+    doc.el('article', { 'data-vitrine-item': 'sku-44', 'data-vitrine-category': 'c'.repeat(127) + pair,
+      'data-vitrine-brand': `x\udbffy${pair}` }));
+  const candidates = readCandidates(list);
+  assert.deepEqual(candidates.map((c) => c.id), ['sku-43', 'sku-44']);
+  assert.equal(candidates[1].category, 'c'.repeat(127) + '\ufffd');
+  assert.equal(candidates[1].brand, `x\ufffdy${pair}`);
+  for (const c of candidates) for (const value of Object.values(c)) assert.ok(typeof value !== 'string' || value.isWellFormed());
+
+  const bytes = tinyModel().bytes;
+  const service = createRankingService({ createEngine: createNodeEngine, fetchBytes: async () => bytes });
+  const events = [43, 44].map((n) => ({ kind: 1, t: NOW - n * 1000, item: `sku-${n}`, category: 'category-2' }));
+  const reply = await service.handle({ v: 1, id: 1, type: 'rank', modelUrl: 'm', nowMs: NOW, events, candidates });
+  assert.equal(reply.type, 'ranked', JSON.stringify(reply).slice(0, 200));
+  assert.deepEqual([...reply.order].sort(), ['sku-43', 'sku-44']);
 });
