@@ -59,6 +59,11 @@ export interface VitrineOptions {
   viewDwellMs?: number;
   /** Most recent events sent with one ranking (default 100). */
   rankEvents?: number;
+  /**
+   * The best-ranked items brought to the top of a listing (default 200; data-rerank-depth). The rest keep the
+   * shop's order: each moved element costs the browser style and layout work, and deep positions are rarely seen.
+   */
+  rerankDepth?: number;
   /** A ranking not answered by the worker in this time leaves the listing as rendered (default 8000 ms). */
   rankTimeoutMs?: number;
   /** The model fetch is abandoned after this long (default 10000 ms; data-model-timeout-ms). */

@@ -9,6 +9,7 @@ export const DEFAULTS = Object.freeze({
   maxBytes: 512 * 1024,
   viewDwellMs: 600, // an item counts as viewed after this long at least half visible
   rankEvents: 100, // most recent events sent with one ranking request
+  rerankDepth: 200, // the best-ranked items brought to the top of a listing; the rest keep the shop's order
   rankTimeoutMs: 8000,
   modelTimeoutMs: 10000, // a model fetch that has not finished by then is abandoned (a hung CDN must not hang us)
   maxModelBytes: 64 * 1024 * 1024, // larger model files are refused before they are read into memory
@@ -44,6 +45,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     maxBytes: Math.floor(number(options.maxBytes, DEFAULTS.maxBytes, 4096, 50 * 1024 * 1024)),
     viewDwellMs: number(options.viewDwellMs, DEFAULTS.viewDwellMs, 0, 60000),
     rankEvents: Math.floor(number(options.rankEvents, DEFAULTS.rankEvents, 1, 10000)),
+    rerankDepth: Math.floor(number(options.rerankDepth, DEFAULTS.rerankDepth, 1, 5000)),
     rankTimeoutMs: number(options.rankTimeoutMs, DEFAULTS.rankTimeoutMs, 100, 120000),
     modelTimeoutMs: number(options.modelTimeoutMs, DEFAULTS.modelTimeoutMs, 100, 120000),
     maxModelBytes: Math.floor(number(options.maxModelBytes, DEFAULTS.maxModelBytes, 1024, 512 * 1024 * 1024)),
@@ -62,6 +64,7 @@ export function fromDataset(dataset = {}) {
     maxBytes: dataset.maxBytes,
     viewDwellMs: dataset.viewDwellMs,
     rankEvents: dataset.rankEvents,
+    rerankDepth: dataset.rerankDepth,
     rankTimeoutMs: dataset.rankTimeoutMs,
     modelTimeoutMs: dataset.modelTimeoutMs,
     maxModelBytes: dataset.maxModelBytes,

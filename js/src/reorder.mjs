@@ -1,7 +1,8 @@
 // Reorders a listing in place: the merchant's own nodes are moved (never re-rendered, never innerHTML), pinned items
 // and non-item children keep their positions, focus and scroll position survive, and a reorder that would arrive
 // after the shopper started using the list is skipped.
-import { listEntries } from './dom.mjs';
+import { ATTR, itemId, listEntries } from './dom.mjs';
+import { writeText } from './text.mjs';
 
 /**
  * The final child order: movable entries follow `rankedIds` (unknown ids ignored); movable entries the ranking left
@@ -23,6 +24,34 @@ export function plannedOrder(entries, rankedIds) {
   for (const entry of movable) if (!used.has(entry.id)) sequence.push(entry);
   let next = 0;
   return entries.map((e) => (e.movable ? sequence[next++].node : e.node));
+}
+
+/**
+ * The largest set of nodes that are already in planned order: a longest increasing subsequence of the planned
+ * positions read in current order (patience sorting, O(n log n)).
+ * @param {Element[]} current the children as they are
+ * @param {Element[]} planned the same children in the planned order
+ * @returns {Set<Element>}
+ */
+export function longestOrderedRun(current, planned) {
+  const position = new Map(planned.map((node, i) => [node, i]));
+  const ranks = current.map((node) => position.get(node));
+  const tails = []; // tails[k]: index into ranks of the smallest tail of an increasing run of length k + 1
+  const previous = new Array(ranks.length);
+  for (let i = 0; i < ranks.length; ++i) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ranks[tails[mid]] < ranks[i]) lo = mid + 1;
+      else hi = mid;
+    }
+    previous[i] = lo > 0 ? tails[lo - 1] : -1;
+    tails[lo] = i;
+  }
+  const run = new Set();
+  for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = previous[i]) run.add(current[i]);
+  return run;
 }
 
 function move(parent, node, before) {
@@ -78,10 +107,14 @@ export function applyOrder(list, rankedIds, options = {}) {
   const focusInside = active && active !== list && list.contains(active);
   const scroll = { x: win?.scrollX ?? 0, y: win?.scrollY ?? 0, top: list.scrollTop, left: list.scrollLeft };
 
-  // Back to front: each node goes right before its planned successor; nodes already there are not touched.
+  // The nodes whose current order already agrees with the plan (a longest increasing run of planned positions)
+  // stay; every other node goes right before its planned successor, back to front. Each moved node costs the
+  // browser a style and layout pass, so a few items promoted in a listing of thousands move a few nodes, not all.
+  const staying = longestOrderedRun(entries.map((e) => e.node), target);
   let moved = 0;
   for (let i = target.length - 1; i >= 0; --i) {
     const node = target[i];
+    if (staying.has(node)) continue;
     const successor = i + 1 < target.length ? target[i + 1] : null;
     if (node.nextElementSibling === successor) continue;
     move(list, node, successor);
@@ -97,3 +130,25 @@ export function applyOrder(list, rankedIds, options = {}) {
   return { applied: true, moved };
 }
 
+
+/**
+ * Writes each item's reason, as text, into its [data-vitrine-explain] element. One pass over the listing, so a
+ * page of thousands of items costs one lookup per item, not one scan of the list per reason.
+ * @param {Element} list the [data-vitrine-list] element
+ * @param {Map<string, {text: string}>|Object<string, {text: string}>} reasons by item id
+ * @returns {number} explanations written
+ */
+export function writeReasons(list, reasons) {
+  const byId = reasons instanceof Map ? reasons : new Map(Object.entries(reasons ?? {}));
+  if (byId.size === 0) return 0;
+  let written = 0;
+  for (const item of list.querySelectorAll(`[${ATTR.item}]`)) {
+    const reason = byId.get(itemId(item));
+    const target = reason && item.querySelector(`[${ATTR.explain}]`);
+    if (target) {
+      writeText(target, reason.text);
+      written += 1;
+    }
+  }
+  return written;
+}

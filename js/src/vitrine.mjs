@@ -9,7 +9,7 @@ import { toRecord } from './events.mjs';
 import { openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates } from './dom.mjs';
-import { applyOrder, watchInteraction } from './reorder.mjs';
+import { applyOrder, watchInteraction, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
@@ -295,8 +295,9 @@ export function createVitrine(options = {}, env = {}) {
       try {
         const reply = await rc.rank({ events, candidates, nowMs: Date.now() });
         if (state !== 'running') return;
-        const result = applyOrder(list, reply.order, { isStale: () => watch.interactedSince(requestedAt) });
-        if (result.applied) showReasons(list, reply.reasons);
+        const promoted = reply.order.slice(0, config.rerankDepth);
+        const result = applyOrder(list, promoted, { isStale: () => watch.interactedSince(requestedAt) });
+        if (result.applied) showReasons(list, reply.reasons, promoted);
       } catch (e) {
         rankingFailed(e);
         return;
@@ -307,15 +308,15 @@ export function createVitrine(options = {}, env = {}) {
     await fillSlots(events);
   }
 
-  function showReasons(list, reasons) {
-    for (const [id, reason] of Object.entries(reasons ?? {})) {
-      explanations.set(id, reason.text);
-      for (const item of list.querySelectorAll(`[${ATTR.item}]`)) {
-        if (item.getAttribute(ATTR.item) !== id) continue;
-        const target = item.querySelector(`[${ATTR.explain}]`);
-        if (target) writeText(target, reason.text);
-      }
+  // Only the promoted items are explained: the others stand where the shop put them.
+  function showReasons(list, reasons, promoted) {
+    const shown = new Map(); // ids come from the page: never used as plain-object keys
+    for (const id of promoted) {
+      if (!reasons || !Object.hasOwn(reasons, id)) continue;
+      shown.set(id, reasons[id]);
+      explanations.set(id, reasons[id].text);
     }
+    writeReasons(list, shown);
   }
 
   /** The one place the shopper profile comes from: the engine, through the worker. */

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { applyOrder, plannedOrder, watchInteraction } from '../../js/src/reorder.mjs';
+import { applyOrder, longestOrderedRun, plannedOrder, watchInteraction, writeReasons } from '../../js/src/reorder.mjs';
+import { mulberry32 } from '../../tools/random.mjs';
 import { listEntries, readCandidates } from '../../js/src/dom.mjs';
 import { FakeDocument, makeList, order } from './fake_dom.mjs';
 
@@ -82,4 +83,80 @@ test('candidates are the movable items with their content attributes; duplicates
     { id: 'a', category: 'shoes', brand: 'Acme', price: 19.9 },
     { id: 'b' },
   ]);
+});
+
+test('reasons are written as text in one pass over the listing, even with a reason for every one of 3,000 items', () => {
+  const doc = new FakeDocument();
+  const n = 3000;
+  const list = doc.el('ul', { 'data-vitrine-list': '' });
+  for (let i = 0; i < n; ++i) {
+    list.append(doc.el('li', { 'data-vitrine-item': `sku-${i}` }, doc.el('small', { 'data-vitrine-explain': '' })));
+  }
+  const reasons = Object.fromEntries(Array.from({ length: n }, (_, i) => [`sku-${i}`, { text: `<b>reason ${i}</b>` }]));
+  reasons['sku-unknown'] = { text: 'not on this page' };
+  // Work is counted, not timed: a scan of the list per reason would read ~n*n attributes.
+  const proto = Object.getPrototypeOf(list);
+  const getAttribute = proto.getAttribute;
+  let reads = 0;
+  proto.getAttribute = function (name) {
+    reads += 1;
+    return getAttribute.call(this, name);
+  };
+  let written;
+  try {
+    written = writeReasons(list, reasons);
+  } finally {
+    proto.getAttribute = getAttribute;
+  }
+  assert.equal(written, n);
+  assert.ok(reads <= 4 * n, `${reads} attribute reads for ${n} items`);
+  assert.equal(list.children[0].children[0].textContent, '<b>reason 0</b>');
+  assert.equal(list.children[n - 1].children[0].textContent, `<b>reason ${n - 1}</b>`);
+});
+
+test('random plans on lists with pins and banners: the final order is the plan, moving only what must move', () => {
+  const seed = 20261129;
+  const next = mulberry32(seed);
+  const random = { next, int: (n) => Math.floor(next() * n) };
+  console.log(`seed ${seed}`);
+  for (let round = 0; round < 200; ++round) {
+    const doc = new FakeDocument();
+    const n = 1 + random.int(40);
+    const ids = Array.from({ length: n }, (_, i) => (random.next() < 0.1 ? `#banner${i}` : `i${i}`));
+    const pinned = ids.filter((id) => !id.startsWith('#') && random.next() < 0.1);
+    const list = makeList(doc, ids, { pinned });
+    const ranked = ids.filter((id) => !id.startsWith('#'));
+    // Mostly-kept orders (a few items promoted) as well as full shuffles.
+    const promote = random.next() < 0.5;
+    if (promote) {
+      for (let k = 0; k < 3; ++k) ranked.unshift(...ranked.splice(random.int(ranked.length), 1));
+    } else {
+      for (let i = ranked.length - 1; i > 0; --i) {
+        const j = random.int(i + 1);
+        [ranked[i], ranked[j]] = [ranked[j], ranked[i]];
+      }
+    }
+    const entries = listEntries(list);
+    const planned = plannedOrder(entries, ranked).map((node) => node.getAttribute('data-vitrine-item') ?? `#${node.getAttribute('class')}`);
+    const stay = longestOrderedRun(entries.map((e) => e.node), plannedOrder(entries, ranked)).size;
+    const result = applyOrder(list, ranked);
+    assert.deepEqual(order(list), planned, `round ${round}`);
+    // Nodes left in place must already be in planned order, so n - stay moves is the fewest possible.
+    assert.equal(result.moved, n - stay, `round ${round}`);
+    if (promote && pinned.length === 0 && ids.every((id) => !id.startsWith('#'))) {
+      assert.ok(result.moved <= 3, `round ${round}: promoting 3 items moved ${result.moved}`);
+    }
+  }
+});
+
+test('longestOrderedRun finds a longest run of nodes already in planned order', () => {
+  const nodes = 'abcdefgh'.split('');
+  const planned = 'dabcehgf'.split('');
+  const run = longestOrderedRun(nodes, planned);
+  // a b c e g (or a b c e h / ... f): five nodes, in both orders.
+  assert.equal(run.size, 5);
+  const inCurrent = nodes.filter((x) => run.has(x));
+  const inPlanned = planned.filter((x) => run.has(x));
+  assert.deepEqual(inCurrent, inPlanned);
+  assert.equal(longestOrderedRun([], []).size, 0);
 });
