@@ -1,9 +1,9 @@
 // Load and soak in headless Chromium with the shipped package, the real wasm engine and the tests' trained model:
 //   1. 100,000 events recorded through the package's own store (IndexedDB, batches as the page flushes them):
 //      every 10,000 events, the stored count and bytes (must stay within maxEvents / maxBytes), the ranking latency
-//      (median of 15 rankings of 200 candidates with the 100 most recent events) and the JS heap after a GC;
-//   2. a listing of 5,000 items ranked by the package on page load, with the main thread's long tasks (> 50 ms)
-//      recorded by a PerformanceObserver.
+//      (median of 15 rankings of 200 candidates with the 100 most recent events) and the JS heap after a GC and the wasm memory;
+//   2. a listing of 5,000 items loaded with and without the package, three times each: the main thread's long
+//      tasks (> 50 ms), and the script time inside long animation frames split into Vitrine's and the page's.
 // A measurement, not a test: it prints tables and asserts nothing about speed.
 //   node bench/soak.mjs [--events N]        (needs build/wasm and build/native, as tools/test.sh leaves them)
 import { chromium } from 'playwright-core';
@@ -36,6 +36,7 @@ writeFileSync(path.join(tmp, 'models', 'tiny.vtm'), tinyModel().bytes);
 writeFileSync(path.join(tmp, 'site', 'lab.html'), listPage(0, ''));
 writeFileSync(path.join(tmp, 'site', 'seed.html'),
   listPage(0, '<script src="/vitrine/vitrine.js" data-rank="off" defer></script>'));
+writeFileSync(path.join(tmp, 'site', 'plain.html'), listPage(BIG, ''));
 writeFileSync(path.join(tmp, 'site', 'big.html'),
   listPage(BIG, '<script src="/vitrine/vitrine.js" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'));
 const { server, url } = await startServer({
@@ -88,6 +89,7 @@ try {
           bytes: stored.reduce((sum, r) => sum + recordBytes(r), 0),
           rankMs: times[7],
           heapMB: performance.memory.usedJSHeapSize / 1048576,
+          wasmMB: engine.memoryBytes() / 1048576,
         };
       },
     };
@@ -100,46 +102,60 @@ try {
   }
   await page.close();
   console.log(`\nSoak: ${EVENTS} events through the package's IndexedDB store (limits ${LIMITS.maxEvents} events, ${LIMITS.maxBytes} bytes)\n`);
-  console.log('| events recorded | events stored | bytes stored | rank 200 candidates, median ms | JS heap after GC, MB |');
-  console.log('|---:|---:|---:|---:|---:|');
+  console.log('| events recorded | events stored | bytes stored | rank 200 candidates, median ms | JS heap after GC, MB | wasm memory, MB |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.recorded} | ${r.stored} | ${r.bytes} | ${r.rankMs.toFixed(2)} | ${r.heapMB.toFixed(1)} |`);
+    console.log(`| ${r.recorded} | ${r.stored} | ${r.bytes} | ${r.rankMs.toFixed(2)} | ${r.heapMB.toFixed(1)} | ${r.wasmMB.toFixed(1)} |`);
   }
 
   // ---------------------------------------------------------------------------------------------- 2. 5,000 items
-  const big = await browser.newPage();
-  await big.goto(url + 'seed.html');
-  await big.waitForFunction(() => window.vitrine?.isVitrine);
-  for (const n of [43, 44, 45]) await big.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${n}`);
-  await big.evaluate(() => window.vitrine.exportData());
-  await big.addInitScript(() => {
-    globalThis.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) globalThis.__longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  const warnings = [];
-  big.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
-  const before = await big.evaluate(() => performance.now());
-  await big.goto(url + 'big.html');
-  await big.waitForFunction(() => window.vitrine?.isVitrine);
-  const result = await big.evaluate(async () => {
-    const first = document.querySelector('#list > li').getAttribute('data-vitrine-item');
-    await window.vitrine.ready;
-    return {
-      readyMs: performance.now(),
-      moved: document.querySelector('#list > li').getAttribute('data-vitrine-item') !== first,
-      items: document.querySelectorAll('#list > li').length,
-      longTasks: globalThis.__longTasks,
-    };
-  });
-  void before;
-  const tasks = result.longTasks;
-  console.log(`\nA listing of ${result.items} items ranked on page load (main thread long tasks > 50 ms)\n`);
-  console.log('| items | reordered | long tasks | longest, ms | page start to ranked, ms | warnings |');
-  console.log('|---:|:---:|---:|---:|---:|---:|');
-  console.log(`| ${result.items} | ${result.moved ? 'yes' : 'no'} | ${tasks.length} | ${tasks.length ? Math.max(...tasks).toFixed(0) : '-'} | ${result.readyMs.toFixed(0)} | ${warnings.length} |`);
-  await big.close();
+  // The same page with and without the package, three times each. Long tasks alone cannot say whose work they
+  // were, so long animation frames (LoAF) are recorded too: their script entries name the script that ran.
+  const context = await browser.newContext(); // one profile: the seeded events are there for every load
+  const seed = await context.newPage();
+  await seed.goto(url + 'seed.html');
+  await seed.waitForFunction(() => window.vitrine?.isVitrine);
+  for (const n of [43, 44, 45]) await seed.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${n}`);
+  await seed.evaluate(() => window.vitrine.exportData());
+  await seed.close();
+  console.log(`\nA listing of ${BIG} items on page load, with and without Vitrine (main thread tasks > 50 ms)\n`);
+  console.log('| page | run | reordered | long tasks (ms) | script time in long frames: Vitrine / page, ms | warnings |');
+  console.log('|---|---:|:---:|---|---:|---:|');
+  for (let run = 1; run <= 3; ++run) {
+    for (const name of ['plain', 'big']) {
+      const p = await context.newPage();
+      await p.addInitScript(() => {
+        globalThis.__longTasks = [];
+        globalThis.__frames = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) globalThis.__longTasks.push(Math.round(e.duration));
+        }).observe({ type: 'longtask', buffered: true });
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) globalThis.__frames.push(e.scripts.map((s) => ({ url: s.sourceURL, ms: s.duration, fn: s.sourceFunctionName, invoker: s.invoker, pos: s.sourceCharPosition })));
+        }).observe({ type: 'long-animation-frame', buffered: true });
+      });
+      const warnings = [];
+      p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+      await p.goto(url + name + '.html');
+      const first = await p.evaluate(() => document.querySelector('#list > li').getAttribute('data-vitrine-item'));
+      if (name === 'big') {
+        await p.waitForFunction(() => window.vitrine?.isVitrine);
+        await p.evaluate(() => window.vitrine.ready);
+      }
+      await p.waitForTimeout(500); // let the observers deliver the last entries
+      const r = await p.evaluate(() => ({ tasks: globalThis.__longTasks, frames: globalThis.__frames,
+        first: document.querySelector('#list > li').getAttribute('data-vitrine-item') }));
+      let ours = 0;
+      let theirs = 0;
+      for (const scripts of r.frames) for (const s of scripts) (s.url.includes('/vitrine/') ? (ours += s.ms) : (theirs += s.ms));
+      if (process.env.SOAK_DEBUG) console.log(JSON.stringify(r.frames.flat().filter((s) => s.ms > 20)));
+      const label = name === 'big' ? 'with Vitrine' : 'without';
+      console.log(`| ${label} | ${run} | ${r.first !== first ? 'yes' : 'no'} | ${r.tasks.join(', ') || 'none'} | ` +
+        `${ours.toFixed(0)} / ${theirs.toFixed(0)} | ${warnings.length} |`);
+      await p.close();
+    }
+  }
+  await context.close();
 } finally {
   await browser.close();
   server.closeAllConnections();

@@ -59,6 +59,11 @@ export class Engine {
     }
   }
 
+  /** Bytes of wasm linear memory the engine holds now (it grows on demand and never shrinks). */
+  memoryBytes() {
+    return this.#wasm.HEAPU8.length;
+  }
+
   /** Build description from the wasm side: version, kernel table, SIMD. */
   buildInfo() {
     return JSON.parse(this.#wasm.UTF8ToString(this.#wasm._vt_engine_build_info(this.#live())));

@@ -29,6 +29,20 @@ test('dotScores computes a batch in wasm with SIMD128 kernels', async () => {
   }
 });
 
+test('memoryBytes reports the linear memory, in whole wasm pages, growing when a batch needs more', async () => {
+  const engine = await createNodeEngine();
+  try {
+    const before = engine.memoryBytes();
+    assert.ok(before > 0 && before % 65536 === 0, String(before));
+    const dim = 64, nRows = (2 * before) / (4 * dim); // a batch twice the size of the whole memory
+    const scores = engine.dotScores(new Float32Array(dim).fill(1), new Float32Array(dim * nRows).fill(0.5));
+    assert.equal(scores[nRows - 1], 32);
+    assert.ok(engine.memoryBytes() >= 2 * before, `${engine.memoryBytes()} after a ${2 * before}-byte batch`);
+  } finally {
+    engine.release();
+  }
+});
+
 test('errors from wasm become EngineError with the last-error text', async () => {
   const engine = await createNodeEngine();
   try {
