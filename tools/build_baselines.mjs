@@ -72,6 +72,8 @@ function coldStart() {
     results: [
       row('session model, catalog content (category, brand, price band)', s.results.catalog_content),
       row('session model, catalog content + CNN photo embeddings', s.results.catalog_content_and_image),
+      row('session model, no catalog (ids only)', s.results.no_catalog),
+      row('session model, no catalog, CNN photo embeddings', s.results.no_catalog_image_only),
       { method: 'chance', 'cold hr@20': percent(s.chance_hr20), 'new-in hr@10': percent(s.chance_new_in_hr10),
         command: `20 / ${s.catalog_items} items; 10 / ${s.cold_products} cold products` },
     ],

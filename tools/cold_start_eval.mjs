@@ -76,13 +76,15 @@ function run(vitrine, args) {
  * JSON lines listing the whole catalog: { above, tied } = candidates scored strictly higher / equal (label excluded).
  */
 export function placesAmong(topkLines, candidates, nOfProduct) {
+  // A model trained without a catalog names items by their decimal id.
+  const idOf = (product) => nOfProduct.get(product) ?? Number(product);
   return topkLines.map((line) => {
     const { label, items, scores } = JSON.parse(line);
-    const at = items.findIndex((id) => nOfProduct.get(id) === label);
+    const at = items.findIndex((id) => idOf(id) === label);
     if (at < 0) throw new Error(`label ${label} is missing from a topk line: the list must cover the catalog`);
     let above = 0, tied = 0;
     items.forEach((id, k) => {
-      if (k === at || (candidates && !candidates.has(nOfProduct.get(id)))) return;
+      if (k === at || (candidates && !candidates.has(idOf(id)))) return;
       if (scores[k] > scores[at]) above += 1;
       else if (scores[k] === scores[at]) tied += 1;
     });
@@ -150,11 +152,14 @@ function main() {
   writeFileSync(files.cold, coldExamples.join('\n') + '\n');
   writeFileSync(files.warm, warmSample.join('\n') + '\n');
 
-  const common = ['--train', files.sessions, '--catalog', files.catalog, '--unseen-content-only', '--dim', String(o.dim),
-    '--epochs', String(o.epochs), '--seed', String(o.seed), '--threads', String(o.threads), '--quiet'];
+  const common = ['--train', files.sessions, '--unseen-content-only', '--dim', String(o.dim), '--epochs', String(o.epochs),
+    '--seed', String(o.seed), '--threads', String(o.threads), '--quiet'];
+  // With the shop's catalog (category, brand, price band) and, as a shop without such data would be, without it.
   const variants = {
-    catalog_content: [],
-    catalog_content_and_image: ['--image-features', o.imageFeatures],
+    catalog_content: ['--catalog', files.catalog],
+    catalog_content_and_image: ['--catalog', files.catalog, '--image-features', o.imageFeatures],
+    no_catalog: [],
+    no_catalog_image_only: ['--image-features', o.imageFeatures],
   };
   const results = {};
   for (const [name, extra] of Object.entries(variants)) {

@@ -63,6 +63,9 @@ test('cold ranks count only the candidates above the target, and ties are broken
   assert.deepEqual(places, [{ above: 1, tied: 1 }, { above: 0, tied: 0 }]);
   assert.deepEqual(placesAmong(lines, null, nOf), [{ above: 2, tied: 1 }, { above: 1, tied: 0 }]);
   assert.throws(() => placesAmong([JSON.stringify({ label: 4, items: ['a'], scores: [1] })], new Set([4]), nOf), /missing/);
+  // Without a catalog the model names items by decimal id.
+  assert.deepEqual(placesAmong([JSON.stringify({ label: 7, items: ['9', '7', '8'], scores: [3, 2, 2] })], new Set([7, 8]), nOf),
+    [{ above: 0, tied: 1 }]);
 
   // First example: rank 2 or 3 with equal chance; second: rank 1.
   const at2 = expectedMetrics(places, 2);
