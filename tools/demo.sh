@@ -4,8 +4,9 @@
 # Stop it with Ctrl-C.   PORT=9000 tools/demo.sh to pick another port.
 #
 # Generated files go to build/demo/ (never committed): catalog.json, catalog.tsv and img/ (the catalog), sessions.txt,
-# shoppers.jsonl and heldout.jsonl (the simulated shoppers), models/shop.vtm (the trained model). The model is only
-# retrained when the catalog or the sessions changed (the generators leave unchanged files untouched).
+# shoppers.jsonl and heldout.jsonl (the simulated shoppers), image-features.tsv (photo embeddings of the CNN),
+# models/shop.vtm (the trained model). The model is only retrained when the catalog, the sessions or the image
+# features changed (the generators leave unchanged files untouched).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-8080}
@@ -29,12 +30,24 @@ node tools/build_demo_catalog.mjs --out "$demo" --products 3000 --seed "$seed"
 printf '\n==> simulating shoppers\n'
 node tools/simulate_shoppers.mjs --catalog "$demo/catalog.json" --out "$demo" --shoppers 2500 --heldout 500 --seed 7
 
+features=$demo/image-features.tsv
+if [ ! -f "$features" ] || [ "$demo/catalog.json" -nt "$features" ] || [ build/native/models/vitrine -nt "$features" ]; then
+  printf '\n==> training the product-photo CNN on Fashion-MNIST and embedding the catalog photos\n'
+  build/native/models/vitrine image-features --catalog "$demo/catalog.json" --out "$features.partial" \
+    --summary "$demo/image-features.json" --threads "$jobs" --seed 42
+  mv "$features.partial" "$features"
+else
+  printf '\n==> image features are up to date (%s)\n' "$features"
+fi
+
 model=$demo/models/shop.vtm
 if [ ! -f "$model" ] || [ "$demo/sessions.txt" -nt "$model" ] || [ "$demo/train-catalog.tsv" -nt "$model" ] ||
-   [ build/native/models/vitrine -nt "$model" ]; then
-  printf '\n==> training the shop model (dim 32, 3 epochs)\n'
+   [ "$features" -nt "$model" ] || [ build/native/models/vitrine -nt "$model" ]; then
+  printf '\n==> training the shop model (dim 32, 3 epochs, with image features)\n'
   mkdir -p "$demo/models"
+  # Products nobody viewed yet get no id embedding: they rank by their content (category, brand, price, photo).
   build/native/models/vitrine train --train "$demo/sessions.txt" --catalog "$demo/train-catalog.tsv" \
+    --image-features "$features" --unseen-content-only \
     --out "$model.partial" --dim 32 --epochs 3 --threads "$jobs" --name vitrine-demo-shop --seed 42
   mv "$model.partial" "$model"
 else

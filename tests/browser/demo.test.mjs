@@ -1,6 +1,7 @@
 // The demo storefront end to end in headless Chromium, under the demo's strict CSP, with the package as built in
 // the wasm dist and a small model trained here by the real pipeline: catalog (Fashion-MNIST) -> simulated
-// shoppers -> `vitrine train` (native build). Everything is built into a temporary folder by this file.
+// shoppers -> `vitrine image-features` -> `vitrine train` (native build). Everything is built into a temporary
+// folder by this file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -27,7 +28,12 @@ before(async () => {
   catalog = buildCatalog({ out: tmp, products: 400, seed: 2024, dataset: DATASET });
   simulate({ catalog: path.join(tmp, 'catalog.json'), out: tmp, shoppers: 300, heldout: 20, seed: 7 });
   mkdirSync(path.join(tmp, 'models'));
+  // As tools/demo.sh, with the CNN on a slice of the training images to stay fast.
+  const features = path.join(tmp, 'image-features.tsv');
+  execFileSync(vitrineCli, ['image-features', '--catalog', path.join(tmp, 'catalog.json'), '--out', features, '--train-limit', '3000',
+    '--epochs', '1', '--embed-dim', '16', '--threads', '2', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync(vitrineCli, ['train', '--train', path.join(tmp, 'sessions.txt'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
+    '--image-features', features, '--unseen-content-only',
     '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
   ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
   browser = await launchBrowser();
