@@ -9,8 +9,9 @@
 
 namespace vitrine::image {
 
-// Reads `<dir>/<split>-images-idx3-ubyte.gz` and `<dir>/<split>-labels-idx1-ubyte.gz` (split "train" or "t10k").
-// Errors name the file and what is wrong with it (missing, not gzip, wrong magic, sizes that disagree).
+// Reads `<dir>/<split>-images-idx3-ubyte.gz` and `<dir>/<split>-labels-idx1-ubyte.gz` (split "train" or
+// "t10k"). Errors name the file and what is wrong with it (missing, not gzip, wrong magic, sizes that
+// disagree).
 Result<ImageSet> read_idx_split(const std::string& dir, const std::string& split);
 
 }  // namespace vitrine::image

@@ -37,8 +37,9 @@ void conv3x3_relu(const float* in, uint32_t in_ch, uint32_t in_side, const float
 
 // Gradients of conv3x3_relu: d_out is on the ReLU output (`out` is that output). Adds into d_w, d_b and, when
 // d_in is non-null, d_in.
-void conv3x3_relu_backward(const float* in, uint32_t in_ch, uint32_t in_side, const float* w, const float* out,
-                           uint32_t out_ch, float* d_out, float* d_w, float* d_b, float* d_in) {
+void conv3x3_relu_backward(const float* in, uint32_t in_ch, uint32_t in_side, const float* w,
+                           const float* out, uint32_t out_ch, float* d_out, float* d_w, float* d_b,
+                           float* d_in) {
   const uint32_t s = in_side - 2;
   for (uint32_t oc = 0; oc < out_ch; ++oc) {
     float* g = d_out + size_t{oc} * s * s;
@@ -175,7 +176,8 @@ void cnn_forward(const CnnWeights& w, const float* image, CnnTape& t) {
   for (float& z : t.probs) z /= sum;
 }
 
-double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& t, CnnWeights& g) {
+double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& t,
+                    CnnWeights& g) {
   const CnnConfig& c = w.config;
   const size_t e = c.embed_dim, flat = c.flat_size();
   const double loss = -std::log(std::max(double{t.probs[label]}, 1e-30));
@@ -221,13 +223,16 @@ Status train_cnn(CnnWeights& w, const ImageSet& train, const CnnTrainOptions& op
                  const std::function<void(const CnnEpochReport&)>& after_epoch) {
   VITRINE_RETURN_IF_ERROR(w.config.validate());
   if (train.side != w.config.side)
-    return Status(StatusCode::kINVALID_ARGUMENT, "images are " + std::to_string(train.side) + " pixels wide, the "
-                                                     "CNN expects " + std::to_string(w.config.side));
+    return Status(StatusCode::kINVALID_ARGUMENT, "images are " + std::to_string(train.side) +
+                                                     " pixels wide, the "
+                                                     "CNN expects " +
+                                                     std::to_string(w.config.side));
   if (train.count == 0) return Status(StatusCode::kINVALID_ARGUMENT, "no training images");
   for (size_t i = 0; i < train.count; ++i)
     if (train.labels[i] >= w.config.classes)
       return Status(StatusCode::kINVALID_ARGUMENT, "image " + std::to_string(i) + " has label " +
-                                                       std::to_string(train.labels[i]) + ", outside the classes");
+                                                       std::to_string(train.labels[i]) +
+                                                       ", outside the classes");
   if (options.threads > 0) omp_set_num_threads(static_cast<int>(options.threads));
   const int n_threads = omp_get_max_threads();
   const size_t pixels = size_t{train.side} * train.side;
@@ -347,7 +352,8 @@ double nearest_centroid_accuracy(const ImageSet& train, const ImageSet& test) {
     for (size_t p = 0; p < pixels; ++p) centroid[label * pixels + p] += train.pixels[i * pixels + p];
   }
   for (size_t k = 0; k < classes; ++k)
-    for (size_t p = 0; p < pixels; ++p) centroid[k * pixels + p] /= static_cast<double>(std::max<size_t>(members[k], 1));
+    for (size_t p = 0; p < pixels; ++p)
+      centroid[k * pixels + p] /= static_cast<double>(std::max<size_t>(members[k], 1));
   size_t correct = 0;
   for (size_t i = 0; i < test.count; ++i) {
     size_t best = 0;

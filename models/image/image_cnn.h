@@ -1,6 +1,6 @@
 // A small convolutional network for 28x28 grayscale product photos (Fashion-MNIST), trained natively with
-// hand-written gradients. Its hidden layer is the image embedding the session model takes as a content feature
-// (cold start: a product with no history still has a photo).
+// hand-written gradients. Its hidden layer is the image embedding the session model takes as a content
+// feature (cold start: a product with no history still has a photo).
 //
 //   image [side][side] in 0..1
 //   conv1 3x3, c1 channels, valid padding -> ReLU -> 2x2 max pool (floor)
@@ -61,22 +61,22 @@ struct CnnWeights {
 
 // Intermediates of one forward pass, kept for the backward pass and reused between images.
 struct CnnTape {
-  std::vector<float> conv1;       // [c1][s1][s1] after ReLU
-  std::vector<float> pool1;       // [c1][p1][p1]
-  std::vector<uint32_t> arg1;     // [c1][p1][p1]: index into conv1 of each pooled maximum
-  std::vector<float> conv2;       // [c2][s2][s2] after ReLU
-  std::vector<float> pool2;       // [flat]
-  std::vector<uint32_t> arg2;     // [flat]: index into conv2
-  std::vector<float> embedding;   // [embed_dim] after ReLU
-  std::vector<float> probs;       // [classes] softmax
+  std::vector<float> conv1;      // [c1][s1][s1] after ReLU
+  std::vector<float> pool1;      // [c1][p1][p1]
+  std::vector<uint32_t> arg1;    // [c1][p1][p1]: index into conv1 of each pooled maximum
+  std::vector<float> conv2;      // [c2][s2][s2] after ReLU
+  std::vector<float> pool2;      // [flat]
+  std::vector<uint32_t> arg2;    // [flat]: index into conv2
+  std::vector<float> embedding;  // [embed_dim] after ReLU
+  std::vector<float> probs;      // [classes] softmax
 };
 
 // Forward pass of one image (side*side values in 0..1). Fills the tape; the embedding and the class
 // probabilities are in tape.embedding and tape.probs.
 void cnn_forward(const CnnWeights& w, const float* image, CnnTape& tape);
 
-// Cross-entropy of the label under the tape's probabilities, and its gradient added into `grads` (same shapes as
-// `w`). `tape` must come from cnn_forward(w, image, ...).
+// Cross-entropy of the label under the tape's probabilities, and its gradient added into `grads` (same shapes
+// as `w`). `tape` must come from cnn_forward(w, image, ...).
 double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& tape,
                     CnnWeights& grads);
 

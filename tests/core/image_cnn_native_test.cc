@@ -32,8 +32,8 @@ CnnConfig tiny_config() {
   return c;
 }
 
-double total_loss(const CnnWeights& w, const std::vector<std::vector<float>>& images, const std::vector<uint32_t>& labels,
-                  std::vector<CnnTape>& tapes) {
+double total_loss(const CnnWeights& w, const std::vector<std::vector<float>>& images,
+                  const std::vector<uint32_t>& labels, std::vector<CnnTape>& tapes) {
   double loss = 0.0;
   for (size_t i = 0; i < images.size(); ++i) {
     vitrine::image::cnn_forward(w, images[i].data(), tapes[i]);
@@ -42,8 +42,8 @@ double total_loss(const CnnWeights& w, const std::vector<std::vector<float>>& im
   return loss;
 }
 
-// Which ReLUs are on and which inputs won each max pool: finite differences are only valid when the two probes
-// see the same pattern (no kink between them).
+// Which ReLUs are on and which inputs won each max pool: finite differences are only valid when the two
+// probes see the same pattern (no kink between them).
 std::vector<uint32_t> active_pattern(const std::vector<CnnTape>& tapes) {
   std::vector<uint32_t> p;
   for (const CnnTape& t : tapes) {
@@ -132,9 +132,9 @@ TEST_CASE("CNN gradients match finite differences", "[image]") {
   std::vector<std::vector<float>*> analytic;
   grads.for_each_param([&](const char*, std::vector<float>& g) { analytic.push_back(&g); });
 
-  // A ReLU or max pool that switches between two probes makes their difference quotient no derivative. So each
-  // probe's pattern is compared with the unperturbed one: central differences where neither side switched,
-  // one-sided (looser: its error is first order in eps) where one side did, skipped where both did.
+  // A ReLU or max pool that switches between two probes makes their difference quotient no derivative. So
+  // each probe's pattern is compared with the unperturbed one: central differences where neither side
+  // switched, one-sided (looser: its error is first order in eps) where one side did, skipped where both did.
   const double base = total_loss(w, images, labels, tapes);
   const std::vector<uint32_t> base_pattern = active_pattern(tapes);
   size_t tensor = 0, central = 0, one_sided = 0, skipped = 0;
@@ -193,13 +193,15 @@ TEST_CASE("CNN learns a small synthetic image task and its training repeats exac
   const auto trained = [&]() {
     CnnWeights w = CnnWeights::initial(squares_config(), options.seed).value();
     std::vector<double> losses;
-    REQUIRE(vitrine::image::train_cnn(w, train, options, [&](const auto& r) { losses.push_back(r.loss); }).ok());
+    REQUIRE(
+        vitrine::image::train_cnn(w, train, options, [&](const auto& r) { losses.push_back(r.loss); }).ok());
     REQUIRE(losses.size() == 4);
     CHECK(losses.back() < losses.front());
     return w;
   };
   const CnnWeights first = trained();
-  const double before = vitrine::image::cnn_accuracy(CnnWeights::initial(squares_config(), options.seed).value(), test, 2);
+  const double before =
+      vitrine::image::cnn_accuracy(CnnWeights::initial(squares_config(), options.seed).value(), test, 2);
   const double after = vitrine::image::cnn_accuracy(first, test, 2);
   INFO("seed " << options.seed << " test accuracy " << before << " -> " << after);
   CHECK(after > 0.9);
@@ -218,12 +220,14 @@ TEST_CASE("CNN learns a small synthetic image task and its training repeats exac
 }
 
 TEST_CASE("IDX reader reads gzip splits and names what is wrong with broken ones", "[image]") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("vitrine-idx-" + std::to_string(vitrine::testing::test_seed()) + "-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() /
+      ("vitrine-idx-" + std::to_string(vitrine::testing::test_seed()) + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string base = dir.string();
   // Two 2x2 images and their labels.
-  write_gzip(base + "/ok-images-idx3-ubyte.gz", {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8});
+  write_gzip(base + "/ok-images-idx3-ubyte.gz",
+             {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8});
   write_gzip(base + "/ok-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 2, 9, 4});
   auto set = vitrine::image::read_idx_split(base, "ok");
   REQUIRE(set.ok());
@@ -233,11 +237,13 @@ TEST_CASE("IDX reader reads gzip splits and names what is wrong with broken ones
   CHECK(set.value().labels == std::vector<uint8_t>{9, 4});
 
   // One pixel short of what the header promises.
-  write_gzip(base + "/short-images-idx3-ubyte.gz", {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7});
+  write_gzip(base + "/short-images-idx3-ubyte.gz",
+             {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7});
   write_gzip(base + "/short-labels-idx1-ubyte.gz", {0, 0, 8, 1, 0, 0, 0, 2, 9, 4});
   auto short_set = vitrine::image::read_idx_split(base, "short");
   REQUIRE_FALSE(short_set.ok());
-  CHECK_THAT(short_set.status().message(), Catch::Contains("short-images-idx3-ubyte.gz") && Catch::Contains("7 data bytes"));
+  CHECK_THAT(short_set.status().message(),
+             Catch::Contains("short-images-idx3-ubyte.gz") && Catch::Contains("7 data bytes"));
 
   auto missing = vitrine::image::read_idx_split(base, "absent");
   REQUIRE_FALSE(missing.ok());
