@@ -213,7 +213,7 @@ function printTables(r) {
   for (const envName of ['node', 'chromium']) {
     const e = r[envName];
     lines.push('');
-    lines.push(`${envName === 'node' ? `Node ${r.meta.node}` : r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}: roofline ${e.roofline.gflops.toFixed(1)} GFLOP/s (f32_gemm_roofline_wasmsimd, median of ${e.roofline.calls})`);
+    lines.push(`${envName === 'node' ? `Node ${r.meta.node}` : r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}: roofline ${e.roofline.gflops.toFixed(1)} GFLOP/s (f32_gemm_roofline_wasmsimd, the higher median of ${e.roofline.calls} calls before (${e.roofline.before_gflops.toFixed(1)}) and after (${e.roofline.after_gflops.toFixed(1)}) the timings)`);
     lines.push(`${pad('N', 6)} | ${RUNTIMES.map((x) => pad(`${x} med / p95 ms`, 24)).join(' | ')} | ${pad('vs ort', 7)} | ${pad('vs tfjs', 7)} | ${pad('roofline med (best)', 19)}`);
     for (const n of SIZES) {
       const m = e.mlp[n];
