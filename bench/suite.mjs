@@ -232,12 +232,15 @@ export function summarize(samples) {
  * The MLP at every N and the catalog top-K for every runtime. Runtimes take turns in `rounds` rounds so that
  * load from other processes on a shared machine falls on all of them alike; the samples of all rounds are pooled.
  */
-export async function measure(runtimes, layers, featuresFor, { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {} }) {
+export async function measure(runtimes, layers, featuresFor,
+  { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {}, sampleRoofline = () => [] }) {
   const mlp = {};
+  const rooflineRates = [];
   for (const n of SIZES) {
     const features = featuresFor(n);
     const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, { samples: [], reps: 1 }]));
     for (let round = 0; round < rounds; ++round) {
+      rooflineRates.push(...sampleRoofline());
       for (const rt of runtimes) {
         const t = await timeCalls(() => rt.mlp(features, n), { budgetMs: budgetMs / rounds, minSampleMs, now,
           minSamples: Math.ceil(10 / rounds) });
@@ -265,21 +268,21 @@ export async function measure(runtimes, layers, featuresFor, { budgetMs, rounds 
   }
   for (const rt of runtimes) topk[rt.name] = summarize(pooled[rt.name]);
   log(`  top-${TOP_K}: ${runtimes.map((rt) => `${rt.name} ${topk[rt.name].median_ms.toFixed(3)} ms`).join(', ')}`);
-  return { mlp, topk };
+  return { mlp, topk, rooflineRates };
 }
 
 /**
  * The one-core SIMD128 ceiling: the in-cache 4x8 GEMM tile of kernels.h. Many short calls first, so V8 tiers
  * the function up from its baseline compiler, then the median of long calls.
  */
-export function measureRoofline(mod, { now, calls = 25 }) {
+export function measureRoofline(mod, { now, calls = 25, warmup = true }) {
   const kc = 256, floatBytes = 4;
   const pa = mod._malloc(kc * 4 * floatBytes), pb = mod._malloc(kc * 8 * floatBytes), pc = mod._malloc(32 * floatBytes);
   try {
     const a = uniform(kc * 4, 11), b = uniform(kc * 8, 12);
     new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(a);
     new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(b);
-    for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
+    if (warmup) for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
     const repeats = 2000;
     const rates = [];
     for (let i = 0; i < calls; ++i) {
@@ -288,7 +291,7 @@ export function measureRoofline(mod, { now, calls = 25 }) {
       rates.push(flops / ((now() - t0) * 1e6));
     }
     rates.sort((x, y) => x - y);
-    return { gflops: quantile(rates, 0.5), best_gflops: rates.at(-1), calls, kc, repeats,
+    return { gflops: quantile(rates, 0.5), best_gflops: rates.at(-1), calls, kc, repeats, rates,
       kernel: 'f32_gemm_roofline_wasmsimd' };
   } finally {
     mod._free(pa);
@@ -317,17 +320,16 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
     const correctness = { mlp: await checkMlp(runtimes, layers, featuresFor), topk: await checkTopK(runtimes, catalog) };
     log(`  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
       ` top-K ${correctness.topk.pass}`);
-    // Measured before and after the timings and the higher median kept: on a shared machine a ceiling taken
-    // during a busy moment would flatter every fraction (even past 100%); the higher one never does.
+    // The ceiling is sampled in every timing round as well as up front, so it sees the same moments of a shared
+    // machine (whose speed drifts by a third within minutes here) as the calls it is compared with.
     const rooflineModule = await env.loadRoofline();
-    const before = measureRoofline(rooflineModule, { now: env.now });
-    log(`  roofline before ${before.gflops.toFixed(1)} GFLOP/s`);
-    const timing = await measure(runtimes, layers, featuresFor, { budgetMs, rounds, minSampleMs, now: env.now, log });
-    const after = measureRoofline(rooflineModule, { now: env.now });
-    log(`  roofline after ${after.gflops.toFixed(1)} GFLOP/s`);
-    const roofline = { ...(after.gflops > before.gflops ? after : before),
-      best_gflops: Math.max(before.best_gflops, after.best_gflops),
-      before_gflops: before.gflops, after_gflops: after.gflops };
+    const upFront = measureRoofline(rooflineModule, { now: env.now });
+    const { rooflineRates, ...timing } = await measure(runtimes, layers, featuresFor, { budgetMs, rounds, minSampleMs,
+      now: env.now, log, sampleRoofline: () => measureRoofline(rooflineModule, { now: env.now, calls: 2, warmup: false }).rates });
+    const rates = [...upFront.rates, ...rooflineRates].sort((x, y) => x - y);
+    const roofline = { ...upFront, rates: undefined, gflops: quantile(rates, 0.5), best_gflops: rates.at(-1),
+      calls: rates.length, up_front_gflops: upFront.gflops };
+    log(`  roofline ${roofline.gflops.toFixed(1)} GFLOP/s (median of ${rates.length} calls through the run)`);
     for (const perRuntime of Object.values(timing.mlp)) {
       for (const r of Object.values(perRuntime)) {
         r.roofline_fraction = r.gflops / roofline.gflops;

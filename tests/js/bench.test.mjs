@@ -22,7 +22,8 @@ test('bench/run.mjs --quick --json reports every section and the runtimes agree'
     assert.ok(e.correctness.mlp.max_abs_diff <= 1e-5);
     assert.equal(e.correctness.topk.pass, true, `${env} top-K disagrees`);
     assert.ok(e.roofline.gflops > 0);
-    assert.equal(e.roofline.gflops, Math.max(e.roofline.before_gflops, e.roofline.after_gflops));
+    assert.ok(e.roofline.calls > 25, 'the roofline is also sampled during the timing rounds');
+    assert.ok(e.roofline.gflops <= e.roofline.best_gflops);
     for (const n of [1, 50, 200, 1000, 5000]) {
       for (const rt of ['vitrine', 'ort', 'tfjs']) {
         const m = e.mlp[n][rt];
