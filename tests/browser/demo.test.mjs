@@ -12,7 +12,7 @@ import path from 'node:path';
 import { buildCatalog } from '../../tools/build_demo_catalog.mjs';
 import { simulate } from '../../tools/simulate_shoppers.mjs';
 import { startDemoServer, DEMO_CSP } from '../../tools/demo/serve_demo.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, openWatchedPage } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
 
@@ -45,22 +45,8 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A page that records console errors and warnings, page errors and CSP violations. */
-async function openPage() {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(90_000); // the test machine is shared; pages can take seconds to load
-  const seen = { errors: [], warnings: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') seen.errors.push(m.text());
-    if (m.type() === 'warning') seen.warnings.push(m.text());
-  });
-  page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    globalThis.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  return { page, seen };
-}
+// The test machine is shared; pages can take seconds to load.
+const openPage = () => openWatchedPage(browser.context, { timeoutMs: 90_000 });
 
 const ready = (page) => page.evaluate(() => window.vitrine.ready);
 const personalized = (page) => page.waitForFunction(() => document.body.dataset.personalized === '1');

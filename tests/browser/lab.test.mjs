@@ -15,7 +15,7 @@ import path from 'node:path';
 import { shippedSize } from '../../bench/shipped_size.mjs';
 import { DEFAULTS, buildLabData } from '../../tools/build_lab_data.mjs';
 import { startDemoServer, DEMO_CSP } from '../../tools/demo/serve_demo.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, openWatchedPage } from '../support/browser.mjs';
 import { distDir, repoRoot } from '../support/paths.mjs';
 import { tinyModel, vitrineCli } from '../support/test_model.mjs';
 
@@ -44,19 +44,9 @@ async function serveLab(demoDir) {
   return url + 'lab.html';
 }
 
-/** Opens a page that records console errors, page errors and CSP violations. */
+/** Opens a lab page (recording console errors, page errors and CSP violations) and checks it is served under the CSP. */
 async function openPage(url) {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(90_000);
-  const seen = { errors: [], violations: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') seen.errors.push(m.text());
-  });
-  page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
-  await page.exposeFunction('__reportViolation', (text) => seen.violations.push(text));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => globalThis.__reportViolation(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000 });
   const response = await page.goto(url);
   assert.equal(response.headers()['content-security-policy'], DEMO_CSP);
   return { page, seen };
@@ -114,7 +104,7 @@ async function checkLabReproducesNative({ name, data, model, every, summary = nu
   assert.ok(await page.$$eval('#latency-chart rect.bar-latency', (r) => r.length) > 0);
   const size = shippedSize(distDir);
   assert.match(await page.textContent('#sizes'), new RegExp(size.gzip.toLocaleString('en')));
-  assert.deepEqual(seen.violations, []);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   await page.close();
   return { rows, lab, native };
@@ -153,7 +143,7 @@ test('without the data the demo still serves the lab page, which says what is mi
   assert.match(note, /\.\.\/shared\/data\/diginetica\/ beside the repository/);
   assert.match(note, /no-such-data\/diginetica\/test_examples\.tsv/);
   assert.ok(await page.isVisible('#lab-sizes'), 'model and package sizes need no data');
-  assert.deepEqual(seen.violations, []);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   await page.close();
 });

@@ -7,6 +7,9 @@ import { mkdtempSync, cpSync, renameSync, copyFileSync, rmSync, existsSync } fro
 import { startServer } from '../../tools/serve.mjs';
 import { distDir, repoRoot } from '../support/paths.mjs';
 
+// Pages that record console warnings/errors, page errors and CSP violations.
+export { openWatchedPage as openPage } from '../support/browser.mjs';
+
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'";
 const fixtures = path.join(repoRoot, 'tests/fixtures');
 
@@ -38,26 +41,6 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     },
   };
-}
-
-/** Opens a page that records console warnings/errors, page errors and CSP violations. */
-export async function openPage(context, { init } = {}) {
-  const page = await context.newPage();
-  const seen = { warnings: [], errors: [] };
-  page.on('console', (m) => {
-    if (m.location()?.url?.endsWith('/favicon.ico')) return; // the browser's own probe, 404 here
-    if (m.type() === 'warning') seen.warnings.push(m.text());
-    if (m.type() === 'error') seen.errors.push(m.text());
-  });
-  page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    globalThis.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  if (init) await page.addInitScript(init);
-  return { page, seen };
 }
 
 /** Waits for Vitrine's first ranking attempt on the current page. */

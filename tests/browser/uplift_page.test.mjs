@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pairedBootstrap, DEFINITIONS, NOTICE, METRICS } from '../../tools/uplift.mjs';
 import { rng } from '../../tools/demo/random.mjs';
 import { startDemoServer } from '../../tools/demo/serve_demo.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, openWatchedPage } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -43,19 +43,9 @@ after(async () => {
 });
 
 async function openUplift() {
-  const page = await browser.context.newPage();
-  page.setDefaultTimeout(60_000);
-  const problems = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    globalThis.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 60_000 });
   await page.goto(baseUrl + 'uplift.html');
-  return { page, problems };
+  return { page, problems: () => [...seen.errors, ...seen.warnings] };
 }
 
 test('the uplift page shows the table and the interval chart, labelled simulated, with data written as text', async () => {
@@ -86,7 +76,7 @@ test('the uplift page shows the table and the interval chart, labelled simulated
   assert.equal(await page.textContent('#command'), result.command);
   assert.equal(await page.$$eval('#definitions dt', (dts) => dts.length), Object.keys(DEFINITIONS).length);
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems(), []);
   await page.close();
 });
 

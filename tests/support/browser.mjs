@@ -23,3 +23,29 @@ export async function launchBrowser() {
     },
   };
 }
+
+/**
+ * A new page that records what a clean page must not show: console errors and warnings (seen.errors,
+ * seen.warnings), uncaught page errors (in seen.errors) and Content-Security-Policy violations (in the page, as
+ * globalThis.__violations, reset on every load). `init` is an extra init script; `timeoutMs` the page's default
+ * timeout (pages on the shared test machine can take seconds to load).
+ */
+export async function openWatchedPage(context, { init, timeoutMs } = {}) {
+  const page = await context.newPage();
+  if (timeoutMs) page.setDefaultTimeout(timeoutMs);
+  const seen = { warnings: [], errors: [] };
+  page.on('console', (m) => {
+    if (m.location()?.url?.endsWith('/favicon.ico')) return; // the browser's own probe, 404 on test servers
+    if (m.type() === 'warning') seen.warnings.push(m.text());
+    if (m.type() === 'error') seen.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    globalThis.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  if (init) await page.addInitScript(init);
+  return { page, seen };
+}
