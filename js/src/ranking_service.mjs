@@ -1,9 +1,10 @@
 // The worker's side of the ranking protocol, free of worker globals so Node tests can drive it with any engine.
 //
 // Requests (main thread -> worker), one message per ranking:
-//   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[] }
+//   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop? }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
-//   both may carry modelTimeoutMs and maxModelBytes (config.mjs) for the model fetch
+//   both may carry modelTimeoutMs and maxModelBytes (config.mjs) for the model fetch; explainTop (a count) limits
+//   the reasons to the best-ranked items the page will move, so a long listing's reply stays small
 // Replies (worker -> main thread), same id:
 //   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
 //   { v: 1, id, type: 'profile', profile: object }
@@ -57,6 +58,10 @@ function checkRequest(msg) {
     if (!c.every((x) => x && typeof x.id === 'string' && x.id !== '')) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
     }
+    const top = msg.explainTop;
+    if (top !== undefined && !(Number.isInteger(top) && top >= 0 && top <= MAX_CANDIDATES)) {
+      throw new ServiceError(ErrorCode.BAD_REQUEST, `explainTop must be an integer from 0 to ${MAX_CANDIDATES}`);
+    }
   }
 }
 
@@ -84,12 +89,13 @@ export function orderByScore(candidates, scores) {
   return keyed.map((k) => k.id);
 }
 
-function toRankReply(candidates, result) {
+function toRankReply(candidates, result, explainTop = candidates.length) {
   const scores = result?.scores;
   if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
     throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
   }
-  const known = new Set(candidates.map((c) => c.id));
+  const order = orderByScore(candidates, scores);
+  const known = new Set(order.slice(0, explainTop));
   const reasons = {};
   for (const r of Array.isArray(result.reasons) ? result.reasons : []) {
     const id = typeof r?.id === 'string' ? r.id : null;
@@ -97,7 +103,7 @@ function toRankReply(candidates, result) {
     const text = plainText(r.text);
     if (text) reasons[id] = { text, factors: plainFactors(r.factors) };
   }
-  return { type: 'ranked', order: orderByScore(candidates, scores), scores: Array.from(scores, Number), reasons };
+  return { type: 'ranked', order, scores: Array.from(scores, Number), reasons };
 }
 
 /**
@@ -145,7 +151,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     if (msg.type === 'rank') {
       needs(engine, 'rank');
       const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });
-      return toRankReply(msg.candidates, result);
+      return toRankReply(msg.candidates, result, msg.explainTop);
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');

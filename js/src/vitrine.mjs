@@ -293,7 +293,7 @@ export function createVitrine(options = {}, env = {}) {
       const watch = watchInteraction(list);
       const requestedAt = win.performance.now();
       try {
-        const reply = await rc.rank({ events, candidates, nowMs: Date.now() });
+        const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
         if (state !== 'running') return;
         const promoted = reply.order.slice(0, config.rerankDepth);
         const result = applyOrder(list, promoted, { isStale: () => watch.interactedSince(requestedAt) });

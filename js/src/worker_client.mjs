@@ -40,8 +40,8 @@ export class RankingClient {
   }
 
   /** @returns {Promise<{order: string[], scores: number[], reasons: object}>} */
-  rank({ events, candidates, nowMs }) {
-    return this.#request({ type: 'rank', events, candidates, nowMs });
+  rank({ events, candidates, nowMs, explainTop }) {
+    return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }) });
   }
 
   /** @returns {Promise<{profile: object}>} */

@@ -67,6 +67,20 @@ test('rank passes events, candidates and nowMs through and returns order, scores
   assert.deepEqual(calls[1][1], { events, candidates, nowMs: 5000 });
 });
 
+test('explainTop keeps only the reasons of the best-ranked items; the order and scores stay whole', async () => {
+  const { engine } = engineWith({
+    loadModel: () => undefined,
+    rank: () => ({ scores: Float32Array.from([0.1, 0.9, 0.5]), reasons: ['a', 'b', 'c'].map((id) => ({ id, text: `why ${id}` })) }),
+  });
+  const s = service(engine);
+  assert.deepEqual(Object.keys((await s.handle(rankRequest())).reasons).sort(), ['a', 'b', 'c']);
+  const top2 = await s.handle(rankRequest({ explainTop: 2 }));
+  assert.deepEqual(top2.order, ['b', 'c', 'a']);
+  assert.equal(top2.scores.length, 3);
+  assert.deepEqual(Object.keys(top2.reasons).sort(), ['b', 'c']);
+  assert.deepEqual((await s.handle(rankRequest({ explainTop: 0 }))).reasons, {});
+});
+
 test('the model is loaded once per model URL; a replaced engine is released', async () => {
   const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }), release: () => undefined });
   const s = service(engine);
@@ -95,7 +109,8 @@ test('malformed requests are rejected', async () => {
   const s = service({ loadModel() {}, rank: () => ({ scores: [] }) });
   for (const bad of [null, 'rank', { ...rankRequest(), v: 99 }, rankRequest({ candidates: [] }),
     rankRequest({ candidates: [{ id: 3 }] }), rankRequest({ nowMs: 'now' }), rankRequest({ type: 'explode' }),
-    rankRequest({ modelUrl: '' })]) {
+    rankRequest({ modelUrl: '' }), rankRequest({ explainTop: -1 }), rankRequest({ explainTop: 1.5 }),
+    rankRequest({ explainTop: '2' })]) {
     const reply = await s.handle(bad);
     assert.equal(reply.type, 'error', JSON.stringify(bad));
     assert.equal(reply.code, ErrorCode.BAD_REQUEST);
