@@ -298,6 +298,7 @@ export function createVitrine(options = {}, env = {}) {
         const promoted = reply.order.slice(0, config.rerankDepth);
         const result = applyOrder(list, promoted, { isStale: () => watch.interactedSince(requestedAt) });
         if (result.applied) showReasons(list, reply.reasons, promoted);
+        await result.settled;
       } catch (e) {
         rankingFailed(e);
         return;

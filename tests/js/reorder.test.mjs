@@ -53,6 +53,30 @@ test('the focused item keeps focus and the page keeps its scroll position', () =
   assert.equal(list.scrollTop, 17);
 });
 
+test('in a browser the scroll positions are restored at the next frame, not by forcing layout right after the moves', async () => {
+  const doc = new FakeDocument();
+  const list = makeList(doc, ['a', 'b', 'c']);
+  const frames = [];
+  doc.defaultView.requestAnimationFrame = (fn) => frames.push(fn);
+  doc.defaultView.setTimeout = () => 0; // a visible page: the frame comes first
+  doc.defaultView.scrollY = 420;
+  list.scrollTop = 17;
+  const result = applyOrder(list, ['c', 'a', 'b']);
+  assert.deepEqual(order(list), ['c', 'a', 'b']);
+  // What scroll anchoring might do to the page once it is laid out:
+  doc.defaultView.scrollY = 600;
+  list.scrollTop = 40;
+  assert.equal(frames.length, 1);
+  let settled = false;
+  result.settled.then(() => (settled = true));
+  await Promise.resolve();
+  assert.equal(settled, false);
+  frames[0]();
+  await result.settled;
+  assert.equal(doc.defaultView.scrollY, 420);
+  assert.equal(list.scrollTop, 17);
+});
+
 test('a ranking that arrives after the shopper used the list is skipped', () => {
   const doc = new FakeDocument();
   const list = makeList(doc, ['a', 'b', 'c']);
