@@ -5,7 +5,6 @@
 // body[data-lab-state]: loading, idle (lab.html?run=none), running, done, stopped, missing (no data), error.
 // body[data-lab-result]: the run's figures as JSON once it is done or stopped (the browser test reads them).
 import { el, param } from '../shop/dom.mjs';
-import { loadCatalog } from '../shop/catalog.mjs';
 import { renderLayout } from '../shop/layout.mjs';
 import { barChart, latencyHistogram, traceChart } from './charts.mjs';
 import { CUTOFF, LatencyLog, RankHistogram, latencySummary } from './metrics.mjs';
@@ -17,13 +16,7 @@ const count = (n) => n.toLocaleString('en');
 const kilobytes = (bytes) => `${count(bytes)} (${(bytes / 1024).toFixed(1)} KB)`;
 const ms = (x) => `${x.toFixed(2)} ms`;
 
-let catalog = null;
-try {
-  catalog = await loadCatalog(); // for the category menu, as on every shop page
-} catch {
-  // the lab works without the menu
-}
-renderLayout(catalog, { current: 'lab' });
+renderLayout(null, { current: 'lab' });
 
 function setState(state) {
   document.body.dataset.labState = state;
