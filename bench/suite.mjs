@@ -229,13 +229,22 @@ export function summarize(samples) {
 }
 
 /**
- * The MLP at every N and the catalog top-K for every runtime. Runtimes take turns in `rounds` rounds so that
- * load from other processes on a shared machine falls on all of them alike; the samples of all rounds are pooled.
+ * The MLP at every N and the catalog top-K for every runtime, after a warm-up. Runtimes take turns in `rounds`
+ * rounds so that load from other processes on a shared machine falls on all of them alike; the samples of all rounds
+ * are pooled.
  */
 export async function measure(runtimes, layers, featuresFor,
   { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {}, sampleRoofline = () => [] }) {
   const mlp = {};
   const rooflineRates = [];
+  // Warm every runtime up on the largest batch first. V8 runs wasm in a baseline tier until a function has done
+  // enough work to be optimized; small batches timed first would otherwise catch some runtimes' kernels still in
+  // the baseline tier (a measured 40% on Vitrine's N = 200 in Chromium).
+  const warmFeatures = featuresFor(SIZES.at(-1));
+  for (const rt of runtimes) {
+    const start = now();
+    while (now() - start < budgetMs / 5) await rt.mlp(warmFeatures, SIZES.at(-1));
+  }
   for (const n of SIZES) {
     const features = featuresFor(n);
     const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, { samples: [], reps: 1 }]));
