@@ -9,10 +9,10 @@ import { toRecord, validRecord, recordBytes } from '../../js/src/events.mjs';
 import { takeJournals, notYetStored } from '../../js/src/journal.mjs';
 import { mulberry32 as rng } from '../../tools/random.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
+import { MemoryStorage } from '../support/memory_storage.mjs';
 
 const SEED = Number(process.env.VITRINE_FUZZ_SEED ?? 0x5eed) >>> 0;
 const RUNS = 4000;
-
 
 // ------------------------------------------------------------------------------------------------ generators
 
@@ -184,16 +184,6 @@ test('hostile objects handed to track() (throwing getters and conversions, proxi
     assert.doesNotThrow(() => validRecord(input));
   }
 });
-
-class MemoryStorage {
-  #map = new Map();
-  get length() { return this.#map.size; }
-  key(i) { return [...this.#map.keys()][i] ?? null; }
-  getItem(k) { return this.#map.has(k) ? this.#map.get(k) : null; }
-  setItem(k, v) { this.#map.set(k, String(v)); }
-  removeItem(k) { this.#map.delete(k); }
-  keys() { return [...this.#map.keys()]; }
-}
 
 test(`journals with random and damaged contents yield only clean records, sorted, and are all removed (seed ${SEED})`, () => {
   const g = makeGen(rng(SEED + 1));

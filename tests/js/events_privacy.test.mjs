@@ -6,15 +6,7 @@ import { toRecord, validRecord, kindCode } from '../../js/src/events.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
 import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from '../../js/src/privacy.mjs';
 import { writeJournal, takeJournals, notYetStored, dropJournal } from '../../js/src/journal.mjs';
-
-class MemoryStorage {
-  #map = new Map();
-  get length() { return this.#map.size; }
-  key(i) { return [...this.#map.keys()][i] ?? null; }
-  getItem(k) { return this.#map.has(k) ? this.#map.get(k) : null; }
-  setItem(k, v) { this.#map.set(k, String(v)); }
-  removeItem(k) { this.#map.delete(k); }
-}
+import { MemoryStorage } from '../support/memory_storage.mjs';
 
 test('toRecord accepts kind names and codes and keeps only known, valid fields', () => {
   const { record } = toRecord({ kind: 'add_to_cart', item: 42, price: '19.5', qty: 2, evil: '<script>', t: 1000.4 }, 5);
