@@ -49,8 +49,7 @@ export function closestItem(node) {
 }
 
 /** Describes an item element for the engine: { id, category?, brand?, price? }. */
-export function describeItem(element) {
-  const id = itemId(element);
+export function describeItem(element, id = itemId(element)) {
   if (!id) return null;
   const out = { id };
   const category = attributeText(element, ATTR.category);
@@ -83,5 +82,5 @@ export function listEntries(list) {
 
 /** Candidates for ranking: the movable items of a listing, in the merchant's order. */
 export function readCandidates(list) {
-  return listEntries(list).filter((e) => e.movable).map((e) => describeItem(e.item));
+  return listEntries(list).filter((e) => e.movable).map((e) => describeItem(e.item, e.id)); // the id is read once per item
 }

@@ -95,11 +95,11 @@ function toRankReply(candidates, result, explainTop = candidates.length) {
     throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
   }
   const order = orderByScore(candidates, scores);
-  const known = new Set(order.slice(0, explainTop));
+  const explained = new Set(order.slice(0, explainTop)); // the best-ranked explainTop ids (all by default)
   const reasons = {};
   for (const r of Array.isArray(result.reasons) ? result.reasons : []) {
     const id = typeof r?.id === 'string' ? r.id : null;
-    if (!id || !known.has(id) || Object.hasOwn(reasons, id)) continue;
+    if (!id || !explained.has(id) || Object.hasOwn(reasons, id)) continue;
     const text = plainText(r.text);
     if (text) reasons[id] = { text, factors: plainFactors(r.factors) };
   }
