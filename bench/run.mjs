@@ -38,9 +38,9 @@ for (const a of args) {
 const json = args.has('--json');
 const quick = args.has('--quick');
 const log = (line) => process.stderr.write(line + '\n');
-// Many short rounds, runtimes taking turns: a burst of load from elsewhere on a shared machine then lands on all
-// three alike instead of on one runtime's whole sample.
-const budget = quick ? { budgetMs: 60, rounds: 1 } : { budgetMs: 1500, rounds: 15 };
+// Many short rounds (25 ms per runtime and batch size), runtimes taking turns: a burst of load from elsewhere on a
+// shared machine then lands on all three alike instead of on one runtime's whole sample.
+const budget = quick ? { budgetMs: 60, rounds: 1 } : { budgetMs: 1500, rounds: 60 };
 const coldRepeats = quick ? 1 : 3;
 
 for (const [what, file] of [['wasm engine', path.join(distDir, 'vitrine-engine.wasm')],
@@ -215,7 +215,7 @@ function printTables(r) {
   for (const envName of ['node', 'chromium']) {
     const e = r[envName];
     lines.push('');
-    lines.push(`${envName === 'node' ? `Node ${r.meta.node}` : r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}: roofline ${e.roofline.gflops.toFixed(1)} GFLOP/s (f32_gemm_roofline_wasmsimd, median of ${e.roofline.calls} calls spread through the timing rounds)`);
+    lines.push(`${envName === 'node' ? `Node ${r.meta.node}` : r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}: roofline ${e.roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${e.roofline.paired_gflops.toFixed(1)} paired with the timed samples (f32_gemm_roofline_wasmsimd; % of roofline: median over samples of each against its paired roofline call)`);
     lines.push(`${pad('N', 6)} | ${RUNTIMES.map((x) => pad(`${x} med / p95 ms`, 24)).join(' | ')} | ${pad('vs ort', 7)} | ${pad('vs tfjs', 7)} | ${pad('roofline med (best)', 19)}`);
     for (const n of SIZES) {
       const m = e.mlp[n];

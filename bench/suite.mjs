@@ -204,23 +204,31 @@ function quantile(sorted, q) {
 }
 
 /**
- * Times `call` (sync or async). A sample is `reps` back-to-back calls divided by reps; reps is 1 unless one call
- * is shorter than minSampleMs (coarse browser timers), then calls are grouped. Returns ms per call.
+ * How many back-to-back calls make one sample: 1, unless one call is shorter than minSampleMs (coarse browser
+ * timers). Runs `call` a few times first.
  */
-export async function timeCalls(call, { budgetMs, minSamples = 10, maxSamples = 500, minSampleMs = 0, now }) {
+export async function callsPerSample(call, { minSampleMs = 0, now }) {
   for (let i = 0; i < 3; ++i) await call();
   const t0 = now();
   await call();
   const once = Math.max(now() - t0, 1e-3);
-  const reps = minSampleMs > 0 ? Math.max(1, Math.ceil(minSampleMs / once)) : 1;
-  const samples = [];
+  return minSampleMs > 0 ? Math.max(1, Math.ceil(minSampleMs / once)) : 1;
+}
+
+/**
+ * Samples of `reps` back-to-back calls of `call` (sync or async) for about budgetMs, in ms per call. With `before`,
+ * each sample is preceded by before(), whose results come back in `paired`, one per sample.
+ */
+export async function timeCalls(call, { budgetMs, reps = 1, minSamples = 1, maxSamples = 500, now, before = null }) {
+  const samples = [], paired = [];
   const start = now();
   while (samples.length < maxSamples && (samples.length < minSamples || now() - start < budgetMs)) {
+    if (before) paired.push(before());
     const s = now();
     for (let r = 0; r < reps; ++r) await call();
     samples.push((now() - s) / reps);
   }
-  return { samples, reps };
+  return { samples, paired };
 }
 
 export function summarize(samples) {
@@ -228,15 +236,17 @@ export function summarize(samples) {
   return { median_ms: quantile(sorted, 0.5), p95_ms: quantile(sorted, 0.95), min_ms: sorted[0], samples: sorted.length };
 }
 
+const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+
 /**
- * The MLP at every N and the catalog top-K for every runtime, after a warm-up. Runtimes take turns in `rounds`
- * rounds so that load from other processes on a shared machine falls on all of them alike; the samples of all rounds
- * are pooled.
+ * The MLP at every N and the catalog top-K for every runtime, after a warm-up. The runtimes take turns in `rounds`
+ * short slices, so that a shared machine's changes of speed fall on all of them alike; the samples of all rounds are
+ * pooled. Every MLP sample is paired with a roofline call of the same FLOP count run just before it, and a call's
+ * fraction of the roofline is taken against that partner: the two see the same moment of the machine.
  */
-export async function measure(runtimes, layers, featuresFor,
-  { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {}, sampleRoofline = () => [] }) {
+export async function measure(runtimes, layers, featuresFor, roofline, { budgetMs, rounds = 3, minSampleMs = 0, now,
+  log = () => {} }) {
   const mlp = {};
-  const rooflineRates = [];
   // Warm every runtime up on the largest batch first. V8 runs wasm in a baseline tier until a function has done
   // enough work to be optimized; small batches timed first would otherwise catch some runtimes' kernels still in
   // the baseline tier (a measured 40% on Vitrine's N = 200 in Chromium).
@@ -245,68 +255,79 @@ export async function measure(runtimes, layers, featuresFor,
     const start = now();
     while (now() - start < budgetMs / 5) await rt.mlp(warmFeatures, SIZES.at(-1));
   }
+  const slice = { budgetMs: budgetMs / rounds, now };
   for (const n of SIZES) {
     const features = featuresFor(n);
-    const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, { samples: [], reps: 1 }]));
+    const flops = mlpFlops(layers, n);
+    const perRuntime = [];
+    for (const rt of runtimes) {
+      const call = () => rt.mlp(features, n);
+      const reps = await callsPerSample(call, { minSampleMs, now });
+      perRuntime.push({ rt, call, reps, samples: [], rooflineRates: [] });
+    }
     for (let round = 0; round < rounds; ++round) {
-      rooflineRates.push(...sampleRoofline());
-      for (const rt of runtimes) {
-        const t = await timeCalls(() => rt.mlp(features, n), { budgetMs: budgetMs / rounds, minSampleMs, now,
-          minSamples: Math.ceil(10 / rounds) });
-        pooled[rt.name].samples.push(...t.samples);
-        pooled[rt.name].reps = Math.max(pooled[rt.name].reps, t.reps);
+      for (const p of perRuntime) {
+        const t = await timeCalls(p.call, { ...slice, reps: p.reps, before: () => roofline.rate(flops * p.reps) });
+        p.samples.push(...t.samples);
+        p.rooflineRates.push(...t.paired);
       }
     }
     mlp[n] = {};
-    for (const rt of runtimes) {
-      const s = summarize(pooled[rt.name].samples);
-      const flops = mlpFlops(layers, n);
-      mlp[n][rt.name] = { ...s, calls_per_sample: pooled[rt.name].reps, flops,
-        gflops: flops / (s.median_ms * 1e6) };
+    for (const { rt, reps, samples, rooflineRates } of perRuntime) {
+      const s = summarize(samples);
+      const fractions = samples.map((ms, i) => flops / (ms * 1e6) / rooflineRates[i]);
+      mlp[n][rt.name] = { ...s, calls_per_sample: reps, flops, gflops: flops / (s.median_ms * 1e6),
+        roofline_fraction: median(fractions), paired_roofline_gflops: median(rooflineRates), roofline_rates: rooflineRates };
     }
     log(`  N=${n}: ${runtimes.map((rt) => `${rt.name} ${mlp[n][rt.name].median_ms.toFixed(4)} ms`).join(', ')}`);
   }
   const topk = {};
-  const pooled = Object.fromEntries(runtimes.map((rt) => [rt.name, []]));
-  for (let round = 0; round < rounds; ++round) {
-    for (const rt of runtimes) {
-      const t = await timeCalls(() => rt.topK(), { budgetMs: budgetMs / rounds, minSampleMs, now,
-        minSamples: Math.ceil(10 / rounds) });
-      pooled[rt.name].push(...t.samples);
-    }
+  const pooled = [];
+  for (const rt of runtimes) {
+    const call = () => rt.topK();
+    pooled.push({ rt, call, reps: await callsPerSample(call, { minSampleMs, now }), samples: [] });
   }
-  for (const rt of runtimes) topk[rt.name] = summarize(pooled[rt.name]);
+  for (let round = 0; round < rounds; ++round) {
+    for (const p of pooled) p.samples.push(...(await timeCalls(p.call, { ...slice, reps: p.reps })).samples);
+  }
+  for (const { rt, samples } of pooled) topk[rt.name] = summarize(samples);
   log(`  top-${TOP_K}: ${runtimes.map((rt) => `${rt.name} ${topk[rt.name].median_ms.toFixed(3)} ms`).join(', ')}`);
-  return { mlp, topk, rooflineRates };
+  return { mlp, topk };
 }
 
 /**
- * The one-core SIMD128 ceiling: the in-cache 4x8 GEMM tile of kernels.h. Many short calls first, so V8 tiers
- * the function up from its baseline compiler, then the median of long calls.
+ * The one-core SIMD128 ceiling: the in-cache 4x8 GEMM tile of kernels.h in the roofline module. Creating the probe
+ * warms the tile up (many short calls, so V8 tiers it up from its baseline compiler); rate(flops) then times one
+ * call of about that many FLOPs, but never shorter than minSampleMs (coarse browser timers), and returns GFLOP/s;
+ * close() frees the operands.
  */
-export function measureRoofline(mod, { now, calls = 25, warmup = true }) {
+export function rooflineProbe(mod, { now, minSampleMs = 0 }) {
   const kc = 256, floatBytes = 4;
+  const flopsPerPass = 2 * kc * 4 * 8;
   const pa = mod._malloc(kc * 4 * floatBytes), pb = mod._malloc(kc * 8 * floatBytes), pc = mod._malloc(32 * floatBytes);
-  try {
-    const a = uniform(kc * 4, 11), b = uniform(kc * 8, 12);
-    new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(a);
-    new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(b);
-    if (warmup) for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
-    const repeats = 2000;
-    const rates = [];
-    for (let i = 0; i < calls; ++i) {
-      const t0 = now();
-      const flops = mod._vt_bench_roofline(pa, pb, kc, repeats, pc);
-      rates.push(flops / ((now() - t0) * 1e6));
-    }
-    rates.sort((x, y) => x - y);
-    return { gflops: quantile(rates, 0.5), best_gflops: rates.at(-1), calls, kc, repeats, rates,
-      kernel: 'f32_gemm_roofline_wasmsimd' };
-  } finally {
-    mod._free(pa);
-    mod._free(pb);
-    mod._free(pc);
+  new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(uniform(kc * 4, 11));
+  new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(uniform(kc * 8, 12));
+  for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
+  let minPasses = 1;
+  if (minSampleMs > 0) {
+    const t0 = now();
+    mod._vt_bench_roofline(pa, pb, kc, 2000, pc);
+    minPasses = Math.ceil((2000 * minSampleMs) / Math.max(now() - t0, 1e-3));
   }
+  return {
+    kc,
+    rate(flops) {
+      const passes = Math.max(minPasses, Math.round(flops / flopsPerPass));
+      const t0 = now();
+      const done = mod._vt_bench_roofline(pa, pb, kc, passes, pc);
+      return done / ((now() - t0) * 1e6);
+    },
+    close() {
+      mod._free(pa);
+      mod._free(pb);
+      mod._free(pc);
+    },
+  };
 }
 
 // ------------------------------------------------------------------------------------------------ one run
@@ -325,31 +346,38 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
     await ortRuntime(await env.loadOrt(), layers, catalog),
     await tfjsRuntime(await env.loadTfjs(), layers, catalog),
   ];
+  const probe = rooflineProbe(await env.loadRoofline(), { now: env.now, minSampleMs });
   try {
     const correctness = { mlp: await checkMlp(runtimes, layers, featuresFor), topk: await checkTopK(runtimes, catalog) };
     log(`  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
       ` top-K ${correctness.topk.pass}`);
-    // The ceiling is sampled in every timing round as well as up front, so it sees the same moments of a shared
-    // machine (whose speed drifts by a third within minutes here) as the calls it is compared with.
-    const rooflineModule = await env.loadRoofline();
-    const upFront = measureRoofline(rooflineModule, { now: env.now });
-    const { rooflineRates, ...timing } = await measure(runtimes, layers, featuresFor, { budgetMs, rounds, minSampleMs,
-      now: env.now, log, sampleRoofline: () => measureRoofline(rooflineModule, { now: env.now, calls: 2, warmup: false }).rates });
-    const { rates: upFrontRates, ...upFrontSummary } = upFront;
-    const rates = [...upFrontRates, ...rooflineRates].sort((x, y) => x - y);
-    const roofline = { ...upFrontSummary, gflops: quantile(rates, 0.5), best_gflops: rates.at(-1), calls: rates.length,
-      up_front_gflops: upFront.gflops };
-    log(`  roofline ${roofline.gflops.toFixed(1)} GFLOP/s (median of ${rates.length} calls through the run)`);
+    // Long calls up front give the ceiling's own figure; the paired calls of the timing rounds give the fractions.
+    const longFlops = 2000 * 2 * probe.kc * 32;
+    const upFront = Array.from({ length: 25 }, () => probe.rate(longFlops));
+    const timing = await measure(runtimes, layers, featuresFor, probe, { budgetMs, rounds, minSampleMs, now: env.now, log });
+    const paired = [];
     for (const perRuntime of Object.values(timing.mlp)) {
       for (const r of Object.values(perRuntime)) {
-        r.roofline_fraction = r.gflops / roofline.gflops;
-        // Fastest call against the fastest roofline call (null if a grouped sample read 0 on a coarse timer): what is left when a shared machine's preemption
-        // (which long calls absorb more often than short ones) is filtered out.
+        paired.push(...r.roofline_rates);
+        delete r.roofline_rates;
+      }
+    }
+    const all = [...upFront, ...paired].sort((x, y) => x - y);
+    const roofline = { kernel: 'f32_gemm_roofline_wasmsimd', kc: probe.kc, up_front_gflops: median(upFront),
+      paired_gflops: median(paired), gflops: quantile(all, 0.5), best_gflops: all.at(-1), calls: all.length };
+    log(`  roofline ${roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${roofline.paired_gflops.toFixed(1)} ` +
+      `in the ${paired.length} calls paired with the timed samples`);
+    for (const perRuntime of Object.values(timing.mlp)) {
+      for (const r of Object.values(perRuntime)) {
+        // Fastest call against the fastest roofline call (null if a grouped sample read 0 on a coarse timer): what
+        // is left when a shared machine's preemption (which long calls absorb more often than short ones) is
+        // filtered out.
         r.best_roofline_fraction = r.min_ms > 0 ? r.flops / (r.min_ms * 1e6) / roofline.best_gflops : null;
       }
     }
     return { correctness, roofline, ...timing, tfjs_backend: runtimes[2].backend };
   } finally {
+    probe.close();
     for (const rt of runtimes) await rt.dispose();
   }
 }

@@ -24,11 +24,14 @@ test('bench/run.mjs --quick --json reports every section and the runtimes agree'
     assert.ok(e.roofline.gflops > 0);
     assert.ok(e.roofline.calls > 25, 'the roofline is also sampled during the timing rounds');
     assert.ok(e.roofline.gflops <= e.roofline.best_gflops);
+    // A paired roofline call that read 0 ms on a coarse timer would make these Infinity (null in JSON).
+    assert.ok(Number.isFinite(e.roofline.best_gflops) && Number.isFinite(e.roofline.paired_gflops), `${env} roofline`);
     for (const n of [1, 50, 200, 1000, 5000]) {
       for (const rt of ['vitrine', 'ort', 'tfjs']) {
         const m = e.mlp[n][rt];
         assert.ok(m.median_ms > 0 && m.p95_ms >= m.median_ms, `${env} N=${n} ${rt}`);
-        assert.ok(m.roofline_fraction > 0);
+        assert.ok(Number.isFinite(m.roofline_fraction) && m.roofline_fraction > 0, `${env} N=${n} ${rt} fraction`);
+        assert.ok(Number.isFinite(m.paired_roofline_gflops) && m.paired_roofline_gflops > 0);
       }
     }
     for (const rt of ['vitrine', 'ort', 'tfjs']) {
