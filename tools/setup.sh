@@ -17,6 +17,7 @@ packages=(
   emscripten                                              # WebAssembly build (3.1.6)
   chromium                                                # browser tests and benchmarks
   clang libclang-rt-14-dev                                # libFuzzer targets and sanitizer runtime
+  clang-format-14                                         # tests/js/format.test.mjs checks the C++ style
   dataset-fashion-mnist                                   # product photos for the demo catalog
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

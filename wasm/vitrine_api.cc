@@ -2,12 +2,11 @@
 // vt_status and a last-error message. No Emscripten header here; the ES module exports these symbols by name.
 #include "vitrine_api.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,7 +86,7 @@ vitrine::Result<vitrine::RankRequest> decode(const char* request, size_t size) {
 }
 
 vitrine::Result<std::unique_ptr<MlpModel>> load_mlp(const vitrine::ModelFile& file,
-                                                   const vitrine::KernelTable& kernels) {
+                                                    const vitrine::KernelTable& kernels) {
   auto weights = vitrine::read_mlp_model(file);
   if (!weights.ok()) return weights.status();
   const vitrine::MlpModelWeights& w = weights.value();
@@ -98,15 +97,16 @@ vitrine::Result<std::unique_ptr<MlpModel>> load_mlp(const vitrine::ModelFile& fi
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : w.layers)
     layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", vitrine::activation_name(l.activation)}});
-  model->info_json = nlohmann::json{{"kind", file.kind()},
-                                    {"input_dim", model->scorer.input_dim()},
-                                    {"output_dim", model->scorer.output_dim()},
-                                    {"layers", std::move(layers)},
-                                    {"outputs", w.output_names},
-                                    {"kernels", kernels.name},
-                                    {"file_bytes", file.file_bytes()},
-                                    {"training", file.training()}}
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  model->info_json = nlohmann::json{
+      {"kind", file.kind()},
+      {"input_dim", model->scorer.input_dim()},
+      {"output_dim", model->scorer.output_dim()},
+      {"layers", std::move(layers)},
+      {"outputs", w.output_names},
+      {"kernels", kernels.name},
+      {"file_bytes", file.file_bytes()},
+      {"training",
+       file.training()}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   for (const std::string& name : w.output_names) model->outputs.append(name).push_back('\n');
   if (!model->outputs.empty()) model->outputs.pop_back();
   return model;
@@ -133,7 +133,9 @@ vt_status vt_engine_create(vt_engine** out_engine) {
   return *out_engine != nullptr ? VT_OK : VT_OUT_OF_MEMORY;
 }
 
-void vt_engine_release(vt_engine* engine) { delete engine; }
+void vt_engine_release(vt_engine* engine) {
+  delete engine;
+}
 
 const char* vt_engine_last_error(const vt_engine* engine) {
   return engine != nullptr ? engine->last_error.c_str() : "engine is NULL";
@@ -145,8 +147,8 @@ const char* vt_engine_build_info(vt_engine* engine) {
   return engine->build_info.c_str();
 }
 
-vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows,
-                               uint32_t n_rows, float* out_scores) {
+vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows, uint32_t n_rows,
+                               float* out_scores) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (dim == 0) return engine->fail(VT_INVALID_ARGUMENT, "dot_scores: dim must be at least 1");
@@ -187,7 +189,8 @@ vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t di
       return engine->fail(VT_INVALID_ARGUMENT, "top_k_dot: null buffer");
     const size_t n = engine->item_scores.size();
     engine->kernels->f32_dot_rows(query, engine->item_vectors.data(), n, dim, dim, engine->item_scores.data());
-    *out_count = static_cast<uint32_t>(engine->kernels->f32_topk(engine->item_scores.data(), n, k, out_items, out_scores));
+    *out_count =
+        static_cast<uint32_t>(engine->kernels->f32_topk(engine->item_scores.data(), n, k, out_items, out_scores));
     return engine->succeed();
   });
 }
@@ -280,8 +283,7 @@ vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_
       return engine->fail(VT_INVALID_ARGUMENT, "rank: request has " + std::to_string(r.candidates.size()) +
                                                    " candidates, out_scores has room for " +
                                                    std::to_string(n_candidates));
-    if (n_candidates > 0 && out_scores == nullptr)
-      return engine->fail(VT_INVALID_ARGUMENT, "rank: out_scores is null");
+    if (n_candidates > 0 && out_scores == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "rank: out_scores is null");
     std::vector<vitrine::Explanation> explanations;
     const vitrine::Status status =
         engine->ranker->rank(r, out_scores, out_explanations != nullptr ? &explanations : nullptr);
@@ -294,8 +296,8 @@ vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_
   });
 }
 
-vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k,
-                          uint32_t* out_items, float* out_scores, uint32_t* out_count) {
+vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k, uint32_t* out_items,
+                          float* out_scores, uint32_t* out_count) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;

@@ -49,8 +49,8 @@ const char* vt_engine_build_info(vt_engine* engine);
 /* Scores a batch of rows against one query: out_scores[r] = dot(query, rows[r*dim .. r*dim+dim)).
  * query: dim floats; rows: n_rows*dim floats, row-major; out_scores: n_rows floats. All caller-owned.
  * Uses the engine's kernel table (SIMD128 in wasm). */
-vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows,
-                               uint32_t n_rows, float* out_scores);
+vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows, uint32_t n_rows,
+                               float* out_scores);
 
 /* Keeps a copy of an item table for vt_engine_top_k_dot: n_items rows of dim floats, row-major, caller-owned and
  * copied (the caller may free it on return). Replaces any previous table; independent of the loaded model.
@@ -105,8 +105,8 @@ vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_
 /* Best `k` products of the whole catalog for the request's events (its candidates are ignored).
  * out_items and out_scores are caller-owned, k entries each; out_items get model items (1-based: line item-1
  * of vt_engine_vocabulary). *out_count receives how many were written (<= k). */
-vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k,
-                          uint32_t* out_items, float* out_scores, uint32_t* out_count);
+vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k, uint32_t* out_items,
+                          float* out_scores, uint32_t* out_count);
 
 /* The shopper profile built from the request's events (no model needed): category, brand and price affinities
  * with time decay, and the current session's intent. *out_json is owned by the engine, valid until the next

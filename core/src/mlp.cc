@@ -11,10 +11,9 @@ Status check_chain(const std::vector<DenseLayerSpec>& layers) {
   if (layers.empty()) return Status(StatusCode::kINVALID_ARGUMENT, "MLP has no layers");
   for (size_t i = 1; i < layers.size(); ++i) {
     if (layers[i].in != layers[i - 1].out) {
-      return Status(StatusCode::kINVALID_ARGUMENT, "MLP layer " + std::to_string(i) + " takes " +
-                                                       std::to_string(layers[i].in) + " inputs, layer " +
-                                                       std::to_string(i - 1) + " gives " +
-                                                       std::to_string(layers[i - 1].out));
+      return Status(StatusCode::kINVALID_ARGUMENT,
+                    "MLP layer " + std::to_string(i) + " takes " + std::to_string(layers[i].in) + " inputs, layer " +
+                        std::to_string(i - 1) + " gives " + std::to_string(layers[i - 1].out));
     }
   }
   return Status();
@@ -46,8 +45,8 @@ Result<MlpScorer> MlpScorer::create(const std::vector<DenseLayerSpec>& layers, c
                                     size_t tile_rows) {
   VITRINE_RETURN_IF_ERROR(check_chain(layers));
   if (tile_rows == 0 || tile_rows > kMaxMlpTileRows) {
-    return Status(StatusCode::kINVALID_ARGUMENT, "MLP tile of " + std::to_string(tile_rows) +
-                                                     " rows, expected 1.." + std::to_string(kMaxMlpTileRows));
+    return Status(StatusCode::kINVALID_ARGUMENT,
+                  "MLP tile of " + std::to_string(tile_rows) + " rows, expected 1.." + std::to_string(kMaxMlpTileRows));
   }
   MlpScorer scorer;
   scorer.tile_rows_ = tile_rows;
@@ -75,8 +74,12 @@ Result<MlpScorer> MlpScorer::create(const std::vector<DenseLayerSpec>& layers, c
   return Result<MlpScorer>(std::move(scorer));
 }
 
-size_t MlpScorer::input_dim() const { return layers_.empty() ? 0 : layers_.front()->input_dim(); }
-size_t MlpScorer::output_dim() const { return layers_.empty() ? 0 : layers_.back()->output_dim(); }
+size_t MlpScorer::input_dim() const {
+  return layers_.empty() ? 0 : layers_.front()->input_dim();
+}
+size_t MlpScorer::output_dim() const {
+  return layers_.empty() ? 0 : layers_.back()->output_dim();
+}
 
 Status MlpScorer::score(const float* features, size_t n, float* scores) {
   if (layers_.empty()) return Status(StatusCode::kNO_MODEL, "MLP scorer has no layers");
@@ -93,8 +96,7 @@ Status MlpScorer::score(const float* features, size_t n, float* scores) {
   return Status();
 }
 
-Status mlp_score_reference(const std::vector<DenseLayerSpec>& layers, const float* features, size_t n,
-                           float* scores) {
+Status mlp_score_reference(const std::vector<DenseLayerSpec>& layers, const float* features, size_t n, float* scores) {
   VITRINE_RETURN_IF_ERROR(check_chain(layers));
   std::vector<std::unique_ptr<F32FullyConnected>> prepared;
   size_t widest_hidden = 0;

@@ -133,8 +133,8 @@ Status get_u64(const json& object, const char* key, const std::string& where, ui
   const json* value = nullptr;
   VITRINE_RETURN_IF_ERROR(require_field(object, key, where, &value));
   if (!value->is_number_unsigned()) {
-    return corrupt("header field '" + where + key + "' must be a non-negative integer, got " +
-                   value->type_name() + " " + value->dump(-1, ' ', false, json::error_handler_t::replace));
+    return corrupt("header field '" + where + key + "' must be a non-negative integer, got " + value->type_name() +
+                   " " + value->dump(-1, ' ', false, json::error_handler_t::replace));
   }
   *out = value->get<uint64_t>();
   return Status();
@@ -188,49 +188,42 @@ class ModelFileParser {
     if (magic_seen > 0 && std::memcmp(in_, kMagic, magic_seen) != 0) {
       std::string seen;
       for (size_t i = 0; i < magic_seen; ++i) seen += (i ? " " : "") + hex(in_[i]).substr(8);
-      return corrupt("not a Vitrine model file: magic bytes are " + seen +
-                     ", expected 89 56 54 4D 0D 0A 1A 0A");
+      return corrupt("not a Vitrine model file: magic bytes are " + seen + ", expected 89 56 54 4D 0D 0A 1A 0A");
     }
     if (size_ >= kVersionAt + 4) {
       version_ = load_u32(in_ + kVersionAt);
       if (version_ != kModelFormatVersion) {
         return Status(StatusCode::kMODEL_VERSION, "model file format version " + str(version_) +
                                                       (version_ > kModelFormatVersion ? " (newer)" : "") +
-                                                      ", this build reads version " +
-                                                      str(kModelFormatVersion));
+                                                      ", this build reads version " + str(kModelFormatVersion));
       }
     }
     if (size_ < kModelPreambleBytes) {
-      return Status(StatusCode::kMODEL_TRUNCATED, "model file is " + str(size_) +
-                                                      " bytes, shorter than the " + str(kModelPreambleBytes) +
-                                                      "-byte preamble");
+      return Status(StatusCode::kMODEL_TRUNCATED, "model file is " + str(size_) + " bytes, shorter than the " +
+                                                      str(kModelPreambleBytes) + "-byte preamble");
     }
     header_bytes_ = load_u32(in_ + kHeaderBytesAt);
     file_bytes_ = load_u64(in_ + kFileBytesAt);
     if (size_ > limits_.max_file_bytes) {
-      return limit("model file is " + str(size_) + " bytes, max_file_bytes is " +
-                   str(limits_.max_file_bytes));
+      return limit("model file is " + str(size_) + " bytes, max_file_bytes is " + str(limits_.max_file_bytes));
     }
     if (file_bytes_ > limits_.max_file_bytes) {
-      return limit("preamble file_bytes is " + str(file_bytes_) + ", max_file_bytes is " +
-                   str(limits_.max_file_bytes));
+      return limit("preamble file_bytes is " + str(file_bytes_) + ", max_file_bytes is " + str(limits_.max_file_bytes));
     }
     if (size_ < file_bytes_) {
-      return Status(
-          StatusCode::kMODEL_TRUNCATED,
-          "model file is " + str(size_) + " bytes, preamble file_bytes declares " + str(file_bytes_));
+      return Status(StatusCode::kMODEL_TRUNCATED,
+                    "model file is " + str(size_) + " bytes, preamble file_bytes declares " + str(file_bytes_));
     }
     if (size_ > file_bytes_) {
-      return corrupt("model file is " + str(size_) + " bytes, preamble file_bytes declares only " +
-                     str(file_bytes_));
+      return corrupt("model file is " + str(size_) + " bytes, preamble file_bytes declares only " + str(file_bytes_));
     }
     if (header_bytes_ > limits_.max_header_bytes) {
       return limit("preamble header_bytes is " + str(header_bytes_) + ", max_header_bytes is " +
                    str(limits_.max_header_bytes));
     }
     if (kModelPreambleBytes + header_bytes_ > file_bytes_) {
-      return corrupt("preamble header_bytes " + str(header_bytes_) + " runs past the end of the " +
-                     str(file_bytes_) + "-byte file");
+      return corrupt("preamble header_bytes " + str(header_bytes_) + " runs past the end of the " + str(file_bytes_) +
+                     "-byte file");
     }
     return Status();
   }
@@ -238,10 +231,8 @@ class ModelFileParser {
   // Everything after this works on the private copy, so a caller that changes its buffer meanwhile cannot
   // make a checked byte differ from a used one.
   Status copy_and_checksum() {
-    auto* raw =
-        static_cast<uint8_t*>(::operator new[](size_, std::align_val_t(kModelTensorAlignment), std::nothrow));
-    if (raw == nullptr)
-      return Status(StatusCode::kOUT_OF_MEMORY, "no memory for a " + str(size_) + "-byte model");
+    auto* raw = static_cast<uint8_t*>(::operator new[](size_, std::align_val_t(kModelTensorAlignment), std::nothrow));
+    if (raw == nullptr) return Status(StatusCode::kOUT_OF_MEMORY, "no memory for a " + str(size_) + "-byte model");
     file_.bytes_.reset(raw);
     file_.size_ = size_;
     std::memcpy(raw, in_, size_);
@@ -270,8 +261,7 @@ class ModelFileParser {
       json::sax_parse(text, text + text_size, &recorder);
       return corrupt("header is not valid JSON: " + recorder.error);
     }
-    if (!header_.is_object())
-      return corrupt(std::string("header must be a JSON object, got ") + header_.type_name());
+    if (!header_.is_object()) return corrupt(std::string("header must be a JSON object, got ") + header_.type_name());
     VITRINE_RETURN_IF_ERROR(
         only_fields(header_, {"format_version", "kind", "vocab_size", "config", "training", "tensors"}, ""));
 
@@ -292,8 +282,7 @@ class ModelFileParser {
       const json* value = nullptr;
       VITRINE_RETURN_IF_ERROR(require_field(header_, key, "", &value));
       if (!value->is_object()) {
-        return corrupt(std::string("header field '") + key + "' must be an object, got " +
-                       value->type_name());
+        return corrupt(std::string("header field '") + key + "' must be an object, got " + value->type_name());
       }
     }
     file_.config_ = std::move(header_["config"]);
@@ -305,8 +294,7 @@ class ModelFileParser {
       return corrupt(std::string("header field 'tensors' must be an array, got ") + tensors->type_name());
     }
     if (tensors->size() > limits_.max_tensors) {
-      return limit("header lists " + str(tensors->size()) + " tensors, max_tensors is " +
-                   str(limits_.max_tensors));
+      return limit("header lists " + str(tensors->size()) + " tensors, max_tensors is " + str(limits_.max_tensors));
     }
     entries_ = tensors;
     data_start_ = kModelPreambleBytes + header_bytes_;
@@ -318,8 +306,7 @@ class ModelFileParser {
     const json& entry = (*entries_)[index];
     std::string where = "tensors[" + str(index) + "].";
     if (!entry.is_object()) {
-      return corrupt("header field 'tensors[" + str(index) + "]' must be an object, got " +
-                     entry.type_name());
+      return corrupt("header field 'tensors[" + str(index) + "]' must be an object, got " + entry.type_name());
     }
     VITRINE_RETURN_IF_ERROR(only_fields(entry, {"name", "dtype", "shape", "offset", "bytes"}, where));
     TensorView t;
@@ -355,12 +342,11 @@ class ModelFileParser {
       const uint64_t v = dim.get<uint64_t>();
       const uint64_t cap = d == 0 ? limits_.max_rows : limits_.max_dim;
       if (v > cap) {
-        return limit(what + ": shape[" + str(d) + "] is " + str(v) + ", " +
-                     (d == 0 ? "max_rows" : "max_dim") + " is " + str(cap));
+        return limit(what + ": shape[" + str(d) + "] is " + str(v) + ", " + (d == 0 ? "max_rows" : "max_dim") + " is " +
+                     str(cap));
       }
       // Overflow here means the shape cannot match any byte size within the file.
-      if (numel > file_bytes_ / v)
-        return corrupt(what + ": shape holds more elements than the file has bytes");
+      if (numel > file_bytes_ / v) return corrupt(what + ": shape holds more elements than the file has bytes");
       numel *= v;
       dims.push_back(v);
     }
@@ -369,8 +355,7 @@ class ModelFileParser {
     VITRINE_RETURN_IF_ERROR(get_u64(entry, "offset", where, &offset));
     VITRINE_RETURN_IF_ERROR(get_u64(entry, "bytes", where, &bytes));
     if (offset % kModelTensorAlignment != 0) {
-      return corrupt(what + ": offset " + str(offset) + " is not a multiple of " +
-                     str(kModelTensorAlignment));
+      return corrupt(what + ": offset " + str(offset) + " is not a multiple of " + str(kModelTensorAlignment));
     }
     if (offset < data_start_) {
       return corrupt(what + ": offset " + str(offset) + " is inside the preamble and header, which end at " +
@@ -404,8 +389,7 @@ class ModelFileParser {
       std::string shape_text = "[";
       for (size_t d = 0; d < dims.size(); ++d) shape_text += (d ? "," : "") + str(dims[d]);
       return corrupt(what + ": dtype " + dtype + " shape " + shape_text + "] needs " +
-                     (t.dtype == DType::kStr ? "at least " : "") + str(expected) + " bytes, header says " +
-                     str(bytes));
+                     (t.dtype == DType::kStr ? "at least " : "") + str(expected) + " bytes, header says " + str(bytes));
     }
 
     // Every count is now bounded by the in-memory file size, so size_t holds it.
@@ -430,9 +414,8 @@ class ModelFileParser {
     const TensorView* previous = nullptr;
     for (const TensorView* t : order) {
       if (previous != nullptr && t->offset < cursor) {
-        return corrupt("tensors '" + previous->name + "' [" + str(previous->offset) + ", " + str(cursor) +
-                       ") and '" + t->name + "' [" + str(t->offset) + ", " + str(t->offset + t->byte_size) +
-                       ") overlap");
+        return corrupt("tensors '" + previous->name + "' [" + str(previous->offset) + ", " + str(cursor) + ") and '" +
+                       t->name + "' [" + str(t->offset) + ", " + str(t->offset + t->byte_size) + ") overlap");
       }
       VITRINE_RETURN_IF_ERROR(check_zero_padding(cursor, t->offset));
       cursor = t->offset + t->byte_size;
@@ -491,8 +474,7 @@ class ModelFileParser {
     const std::string what = "tensor '" + t.name + "'";
     const size_t n = t.element_count;
     const size_t text_bytes = t.byte_size - 4 * (n + 1);
-    if (load_u32(t.data) != 0)
-      return corrupt(what + ": string offsets[0] is " + str(load_u32(t.data)) + ", must be 0");
+    if (load_u32(t.data) != 0) return corrupt(what + ": string offsets[0] is " + str(load_u32(t.data)) + ", must be 0");
     const uint64_t last = load_u32(t.data + 4 * n);
     if (last != text_bytes) {
       return corrupt(what + ": string offsets[" + str(n) + "] is " + str(last) + ", but " + str(text_bytes) +
@@ -503,8 +485,8 @@ class ModelFileParser {
     for (size_t i = 0; i < n; ++i) {
       const uint32_t end = load_u32(t.data + 4 * (i + 1));
       if (end < begin) {
-        return corrupt(what + ": string offsets[" + str(i + 1) + "] = " + str(end) + " is below offsets[" +
-                       str(i) + "] = " + str(begin));
+        return corrupt(what + ": string offsets[" + str(i + 1) + "] = " + str(end) + " is below offsets[" + str(i) +
+                       "] = " + str(begin));
       }
       // end <= last == text_bytes follows once offsets are non-decreasing up to offsets[n]; check directly
       // anyway.
@@ -516,8 +498,8 @@ class ModelFileParser {
       }
       const size_t bad = find_invalid_utf8(s);
       if (bad != std::string_view::npos) {
-        return corrupt(what + ": string " + str(i) + " " + quote_for_message(s) +
-                       " is not valid UTF-8 at byte " + str(bad));
+        return corrupt(what + ": string " + str(i) + " " + quote_for_message(s) + " is not valid UTF-8 at byte " +
+                       str(bad));
       }
       begin = end;
     }
@@ -543,8 +525,8 @@ class ModelFileParser {
               [&](size_t a, size_t b) { return ids[a] < ids[b] || (ids[a] == ids[b] && a < b); });
     for (size_t i = 1; i < order.size(); ++i) {
       if (ids[order[i]] == ids[order[i - 1]]) {
-        return corrupt("vocabulary id " + quote_for_message(ids[order[i]]) + " occurs at indices " +
-                       str(order[i - 1]) + " and " + str(order[i]));
+        return corrupt("vocabulary id " + quote_for_message(ids[order[i]]) + " occurs at indices " + str(order[i - 1]) +
+                       " and " + str(order[i]));
       }
     }
     file_.vocabulary_ = std::move(strings).value();
@@ -662,8 +644,8 @@ Status ModelFile::check_tensor(const TensorSpec& spec) const {
     for (DType d : {DType::kF32, DType::kF16, DType::kI8, DType::kI32, DType::kStr}) {
       if (spec.dtypes & dtype_bit(d)) allowed += std::string(allowed.empty() ? "" : "/") + dtype_name(d);
     }
-    return corrupt("tensor '" + t->name + "' is stored as " + dtype_name(t->dtype) + ", model kind '" +
-                   kind_ + "' expects " + allowed);
+    return corrupt("tensor '" + t->name + "' is stored as " + dtype_name(t->dtype) + ", model kind '" + kind_ +
+                   "' expects " + allowed);
   }
   for (int64_t want : spec.shape) {
     if (want < TensorSpec::kAnyDim) {
@@ -693,9 +675,8 @@ Status ModelFile::check_tensor(const TensorSpec& spec) const {
     for (size_t i = 0; i < t->element_count; ++i) {
       const int32_t v = load_i32(t->data + 4 * i);
       if (v < spec.min_value || v > spec.max_value) {
-        return corrupt("tensor '" + t->name + "' element " + str(i) + " is " + std::to_string(v) +
-                       ", expected " + std::to_string(spec.min_value) + ".." +
-                       std::to_string(spec.max_value));
+        return corrupt("tensor '" + t->name + "' element " + str(i) + " is " + std::to_string(v) + ", expected " +
+                       std::to_string(spec.min_value) + ".." + std::to_string(spec.max_value));
       }
     }
   }

@@ -23,8 +23,7 @@ Status read_string(const Json& obj, const char* key, const std::string& where, c
   const auto& s = it->get_ref<const std::string&>();
   if (s.size() > limits.max_string_bytes)
     return Status(StatusCode::kLIMIT_EXCEEDED, where + "." + key + ": string of " + std::to_string(s.size()) +
-                                                   " bytes is longer than " +
-                                                   std::to_string(limits.max_string_bytes));
+                                                   " bytes is longer than " + std::to_string(limits.max_string_bytes));
   out = s;
   return Status();
 }
@@ -111,8 +110,7 @@ std::vector<Affinity> strongest(std::map<std::string, Affinity>& table, size_t k
 
 Result<RankRequest> decode_rank_request(std::string_view json, const RequestLimits& limits) {
   if (json.size() > limits.max_request_bytes)
-    return Status(StatusCode::kLIMIT_EXCEEDED, "request of " + std::to_string(json.size()) +
-                                                   " bytes is larger than " +
+    return Status(StatusCode::kLIMIT_EXCEEDED, "request of " + std::to_string(json.size()) + " bytes is larger than " +
                                                    std::to_string(limits.max_request_bytes));
   const Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return bad("request", "not valid JSON");
@@ -236,12 +234,12 @@ std::string profile_to_json(const Profile& profile) {
     for (const Affinity& a : list) out.push_back({{"name", a.name}, {"weight", a.weight}, {"events", a.events}});
     return out;
   };
-  Json j = {{"categories", affinities(profile.categories)},
-            {"brands", affinities(profile.brands)},
-            {"session", {{"events", profile.session_events},
-                         {"category", profile.session_category},
-                         {"stage", profile.session_stage}}},
-            {"total_events", profile.total_events}};
+  Json j = {
+      {"categories", affinities(profile.categories)},
+      {"brands", affinities(profile.brands)},
+      {"session",
+       {{"events", profile.session_events}, {"category", profile.session_category}, {"stage", profile.session_stage}}},
+      {"total_events", profile.total_events}};
   if (profile.priced_events > 0) {
     j["price"] = {{"typical", std::exp(profile.log_price_mean)},
                   {"low", std::exp(profile.log_price_mean - profile.log_price_spread)},

@@ -112,7 +112,8 @@ int parse_args(int argc, char** argv, EvalOptions* o) {
     } else if (arg == "--name") {
       o->name = value;
     } else if (arg == "--limit") {
-      if (!parse_count(value, 1, &o->limit)) return usage_error("--limit wants a positive integer, got '" + value + "'");
+      if (!parse_count(value, 1, &o->limit))
+        return usage_error("--limit wants a positive integer, got '" + value + "'");
     } else if (arg == "--threads") {
       long long t = 0;
       if (!parse_count(value, 1, &t) || t > 256) return usage_error("--threads wants 1..256, got '" + value + "'");

@@ -85,8 +85,8 @@ Result<std::vector<CatalogPhoto>> read_catalog_photos(const std::string& path, s
       return Status(StatusCode::kBAD_INPUT, where + ": 'id' must be a non-empty string");
     if (image == p.end() || !image->is_number_unsigned() || image->get<uint64_t>() >= test_images)
       return Status(StatusCode::kBAD_INPUT, where + " (" + id->get<std::string>() +
-                                                "): 'image' must be an index in 0.." +
-                                                std::to_string(test_images - 1) + " of the test split");
+                                                "): 'image' must be an index in 0.." + std::to_string(test_images - 1) +
+                                                " of the test split");
     photos.push_back({static_cast<uint32_t>(n->get<uint64_t>()), id->get<std::string>(),
                       static_cast<uint32_t>(image->get<uint64_t>())});
   }
@@ -128,9 +128,8 @@ int run_image_features(int argc, char** argv) {
     uint64_t n = 0;
     const auto count = [&](uint64_t min, uint64_t max) {
       if (parse_count(value, min, max, &n)) return true;
-      std::fprintf(stderr, "vitrine image-features: %s '%s' is not a whole number in %llu..%llu\n",
-                   arg.c_str(), value.c_str(), static_cast<unsigned long long>(min),
-                   static_cast<unsigned long long>(max));
+      std::fprintf(stderr, "vitrine image-features: %s '%s' is not a whole number in %llu..%llu\n", arg.c_str(),
+                   value.c_str(), static_cast<unsigned long long>(min), static_cast<unsigned long long>(max));
       return false;
     };
     if (arg == "--catalog")
@@ -182,18 +181,15 @@ int run_image_features(int argc, char** argv) {
   auto weights = image::CnnWeights::initial(config, options.seed);
   if (!weights.ok()) return data_error(weights.status().message());
   if (!quiet)
-    std::fprintf(stderr,
-                 "vitrine image-features: CNN on %zu training images (%ux%u), %u epochs, %u threads\n",
+    std::fprintf(stderr, "vitrine image-features: CNN on %zu training images (%ux%u), %u epochs, %u threads\n",
                  train.value().count, config.side, config.side, options.epochs, options.threads);
-  const Status trained =
-      image::train_cnn(weights.value(), train.value(), options, [&](const image::CnnEpochReport& r) {
-        if (!quiet)
-          std::fprintf(stderr, "epoch %u/%u  loss %.4f  train accuracy (during the epoch) %.2f%%  %.1f s\n",
-                       r.epoch, options.epochs, r.loss, 100.0 * r.accuracy, r.seconds);
-      });
+  const Status trained = image::train_cnn(weights.value(), train.value(), options, [&](const image::CnnEpochReport& r) {
+    if (!quiet)
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  train accuracy (during the epoch) %.2f%%  %.1f s\n", r.epoch,
+                   options.epochs, r.loss, 100.0 * r.accuracy, r.seconds);
+  });
   if (!trained.ok()) return data_error(trained.message());
-  const double train_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double train_accuracy = image::cnn_accuracy(weights.value(), train.value(), options.threads);
   const double test_accuracy = image::cnn_accuracy(weights.value(), test.value(), options.threads);
   const double centroid_accuracy = image::nearest_centroid_accuracy(train.value(), test.value());
@@ -253,8 +249,8 @@ int run_image_features(int argc, char** argv) {
     if (!s) return data_error("cannot write " + summary_path);
   }
   if (!quiet)
-    std::fprintf(stderr, "vitrine image-features: wrote %s (%zu products x %u), %.1f s in all\n",
-                 out_path.c_str(), photos.value().size(), config.embed_dim, seconds);
+    std::fprintf(stderr, "vitrine image-features: wrote %s (%zu products x %u), %.1f s in all\n", out_path.c_str(),
+                 photos.value().size(), config.embed_dim, seconds);
   return 0;
 }
 

@@ -122,8 +122,11 @@ int run_make_reference_mlp(int argc, char** argv) {
   if (!json_path.empty()) {
     nlohmann::json layers = nlohmann::json::array();
     for (const MlpLayerWeights& l : model.layers)
-      layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", activation_name(l.activation)},
-                        {"weights", l.weights}, {"bias", l.bias}});
+      layers.push_back({{"in", l.in},
+                        {"out", l.out},
+                        {"activation", activation_name(l.activation)},
+                        {"weights", l.weights},
+                        {"bias", l.bias}});
     const std::string text = nlohmann::json{{"seed", seed}, {"layers", std::move(layers)}}.dump() + "\n";
     if (!write_file(json_path, text.data(), text.size())) {
       std::fprintf(stderr, "vitrine make-reference-mlp: cannot write %s\n", json_path.c_str());

@@ -45,8 +45,10 @@ int run_topk(int argc, char** argv) {
     if (i + 1 >= argc) return fail(arg + " needs a value (see --help)", 2);
     const std::string value = argv[++i];
     char* end = nullptr;
-    if (arg == "--model") model_path = value;
-    else if (arg == "--test") test_path = value;
+    if (arg == "--model")
+      model_path = value;
+    else if (arg == "--test")
+      test_path = value;
     else if (arg == "--k" || arg == "--limit") {
       const long v = std::strtol(value.c_str(), &end, 10);
       if (value.empty() || *end != '\0' || v < 1) return fail(arg + " must be a positive integer", 2);
@@ -75,9 +77,9 @@ int run_topk(int argc, char** argv) {
     for (ItemId item : ex.prefix) session.push_back({static_cast<uint32_t>(item), 0});
     const size_t n = ranker.value().top_k(session, items.size(), items.data(), scores.data());
     std::printf("{\"label\":%d,\"items\":[", ex.label);
-    for (size_t i = 0; i < n; ++i) std::printf("%s\"%.*s\"", i ? "," : "",
-                                                static_cast<int>(ranker.value().vocabulary()[items[i] - 1].size()),
-                                                ranker.value().vocabulary()[items[i] - 1].data());
+    for (size_t i = 0; i < n; ++i)
+      std::printf("%s\"%.*s\"", i ? "," : "", static_cast<int>(ranker.value().vocabulary()[items[i] - 1].size()),
+                  ranker.value().vocabulary()[items[i] - 1].data());
     std::printf("],\"scores\":[");
     for (size_t i = 0; i < n; ++i) std::printf("%s%.9g", i ? "," : "", double{scores[i]});
     std::printf("]}\n");

@@ -69,8 +69,10 @@ bool parse_number(const std::string& text, double min, double max, double* out) 
 std::string format_duration(double seconds) {
   const long s = std::lround(seconds);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
-  else std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
   return buf;
 }
 
@@ -124,12 +126,18 @@ int run_train(int argc, char** argv) {
     }
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
     const std::string value = argv[++i];
-    if (arg == "--train") train_path = value;
-    else if (arg == "--out") out_path = value;
-    else if (arg == "--catalog") catalog_path = value;
-    else if (arg == "--image-features") image_path = value;
-    else if (arg == "--name") name = value;
-    else if (arg == "--item-dtype") item_dtype = value;
+    if (arg == "--train")
+      train_path = value;
+    else if (arg == "--out")
+      out_path = value;
+    else if (arg == "--catalog")
+      catalog_path = value;
+    else if (arg == "--image-features")
+      image_path = value;
+    else if (arg == "--name")
+      name = value;
+    else if (arg == "--item-dtype")
+      item_dtype = value;
     else if (const auto it = numeric.find(arg); it != numeric.end()) {
       double v = 0;
       if (!parse_number(value, it->second.min, it->second.max, &v))
@@ -142,10 +150,14 @@ int run_train(int argc, char** argv) {
   }
   if (train_path.empty()) return usage_error("--train is required");
   if (out_path.empty()) return usage_error("--out is required");
-  if (item_dtype == "i8") options.item_storage = DType::kI8;
-  else if (item_dtype == "f16") options.item_storage = DType::kF16;
-  else if (item_dtype == "f32") options.item_storage = DType::kF32;
-  else return usage_error("--item-dtype must be i8, f16 or f32");
+  if (item_dtype == "i8")
+    options.item_storage = DType::kI8;
+  else if (item_dtype == "f16")
+    options.item_storage = DType::kF16;
+  else if (item_dtype == "f32")
+    options.item_storage = DType::kF32;
+  else
+    return usage_error("--item-dtype must be i8, f16 or f32");
   if (name.empty()) name = folder_name(train_path);
 
   const auto started = std::chrono::steady_clock::now();
@@ -176,8 +188,8 @@ int run_train(int argc, char** argv) {
   }
   if (!quiet)
     std::fprintf(stderr, "vitrine train: %zu sessions, %d items, dim %u, %u epochs, %u threads\n",
-                 corpus.value().sessions.size(), corpus.value().catalog_size, options.model.dim,
-                 options.train.epochs, options.train.threads);
+                 corpus.value().sessions.size(), corpus.value().catalog_size, options.model.dim, options.train.epochs,
+                 options.train.threads);
 
   train::Progress progress;
   const uint32_t epochs = options.train.epochs;
@@ -190,14 +202,12 @@ int run_train(int argc, char** argv) {
     };
     progress.after = [&](const train::EpochReport& r) {
       const double eta = r.seconds * (epochs - r.epoch);
-      std::fprintf(stderr,
-                   "epoch %u/%u  loss %.4f  %.0f examples/s  %s  valid HR@20 %.2f%%  MRR@20 %.2f%%  ETA %s\n",
+      std::fprintf(stderr, "epoch %u/%u  loss %.4f  %.0f examples/s  %s  valid HR@20 %.2f%%  MRR@20 %.2f%%  ETA %s\n",
                    r.epoch, epochs, r.loss, r.examples_per_second, format_duration(r.seconds).c_str(),
                    100.0 * r.valid_hr20, 100.0 * r.valid_mrr20, format_duration(eta).c_str());
     };
   }
-  auto result = train::run_training(corpus.value(), catalog_path.empty() ? nullptr : &catalog, options, name,
-                                    progress);
+  auto result = train::run_training(corpus.value(), catalog_path.empty() ? nullptr : &catalog, options, name, progress);
   if (!result.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;

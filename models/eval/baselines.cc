@@ -90,7 +90,9 @@ std::vector<ItemId> distinct(const std::vector<ItemId>& items) {
   return d;
 }
 
-bool in_catalog(ItemId id, ItemId n) { return id >= 1 && id <= n; }
+bool in_catalog(ItemId id, ItemId n) {
+  return id >= 1 && id <= n;
+}
 
 }  // namespace
 
@@ -159,7 +161,8 @@ ItemKnnScorer::ItemKnnScorer(const std::vector<Session>& sessions, std::shared_p
   {
     std::vector<int64_t> fill(session_offsets.begin(), session_offsets.end() - 1);
     for (size_t s = 0; s < sets.size(); ++s) {
-      for (ItemId id : sets[s]) session_of[static_cast<size_t>(fill[static_cast<size_t>(id)]++)] = static_cast<int32_t>(s);
+      for (ItemId id : sets[s])
+        session_of[static_cast<size_t>(fill[static_cast<size_t>(id)]++)] = static_cast<int32_t>(s);
     }
   }
   // Row by row with a dense counter: memory stays at the kept neighbours.
@@ -211,8 +214,7 @@ double ItemKnnScorer::similarity(ItemId a, ItemId b) const {
 void ItemKnnScorer::candidates(const std::vector<ItemId>& prefix, std::vector<Candidate>* out) const {
   out->clear();
   if (prefix.empty()) return;
-  const std::vector<ItemId> sources =
-      options_.last_item_only ? std::vector<ItemId>{prefix.back()} : distinct(prefix);
+  const std::vector<ItemId> sources = options_.last_item_only ? std::vector<ItemId>{prefix.back()} : distinct(prefix);
   for (ItemId p : sources) {
     if (!in_catalog(p, catalog_size())) continue;
     const auto ip = static_cast<size_t>(p);
@@ -234,8 +236,7 @@ Result<std::unique_ptr<SessionScorer>> make_baseline(const std::string& key, con
   } else if (key == "itemknn") {
     s = std::make_unique<ItemKnnScorer>(train.sessions, std::move(popularity));
   } else {
-    return Status(StatusCode::kINVALID_ARGUMENT,
-                  "unknown baseline '" + key + "' (known: pop, spop, markov, itemknn)");
+    return Status(StatusCode::kINVALID_ARGUMENT, "unknown baseline '" + key + "' (known: pop, spop, markov, itemknn)");
   }
   return Result<std::unique_ptr<SessionScorer>>(std::move(s));
 }

@@ -53,8 +53,7 @@ struct Candidate {
 // Shared machinery: candidates first by value, the rest by popularity.
 class PopularityBackedScorer : public SessionScorer {
  public:
-  explicit PopularityBackedScorer(std::shared_ptr<const Popularity> popularity)
-      : popularity_(std::move(popularity)) {}
+  explicit PopularityBackedScorer(std::shared_ptr<const Popularity> popularity) : popularity_(std::move(popularity)) {}
   ItemId catalog_size() const override { return popularity_->catalog_size(); }
   Status score(const std::vector<ItemId>& prefix, float* scores) const override;
   // O(candidates) instead of O(catalog).

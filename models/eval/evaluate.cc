@@ -10,8 +10,8 @@ namespace vitrine::eval {
 Status evaluate_scorer(const SessionScorer& scorer, const std::vector<SessionExample>& examples, int threads,
                        MetricAccumulator* out) {
   const size_t n = examples.size();
-  const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)),
-                                                                 (n + 255) / 256));
+  const size_t workers =
+      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), (n + 255) / 256));
   // Small blocks handed out in turn keep both cores busy even when some prefixes are much slower.
   constexpr size_t kBlock = 256;
   std::atomic<size_t> next{0};

@@ -14,8 +14,8 @@ struct MethodResult {
   std::string key;   // "pop", "model", ...: stable, for JSON
   std::string name;  // the scorer's name, for people
   MetricAccumulator metrics{20};
-  double fit_seconds = 0;   // building the scorer (counting, loading the model)
-  double eval_seconds = 0;  // ranking every example
+  double fit_seconds = 0;      // building the scorer (counting, loading the model)
+  double eval_seconds = 0;     // ranking every example
   long long model_bytes = -1;  // size of the model file; -1 when there is none
 };
 

@@ -42,8 +42,8 @@ Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path
   const auto vocab = static_cast<ItemId>(ranker.value().weights().config.vocab_size);
   if (vocab != catalog_size)
     return Status(StatusCode::kBAD_INPUT, path + ": the model knows " + std::to_string(vocab) +
-                                              " items but the training sessions have " +
-                                              std::to_string(catalog_size) + ": was it trained on this dataset?");
+                                              " items but the training sessions have " + std::to_string(catalog_size) +
+                                              ": was it trained on this dataset?");
   const size_t slash = path.find_last_of('/');
   std::string name = "model (" + (slash == std::string::npos ? path : path.substr(slash + 1)) + ")";
   return std::unique_ptr<SessionScorer>(new ModelScorer(std::move(name), std::move(ranker).value()));

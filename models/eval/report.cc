@@ -12,7 +12,9 @@ namespace {
 
 constexpr int kChartCutoff = 20;
 
-double percent(double fraction) { return 100.0 * fraction; }
+double percent(double fraction) {
+  return 100.0 * fraction;
+}
 
 std::string fixed(double v, int decimals) {
   char buf[64];
@@ -29,11 +31,20 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -133,19 +144,18 @@ std::string chart_svg(const EvalSummary& s) {
   const char* colors[2] = {"#2f6db5", "#e08a2c"};
 
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-    << "\" viewBox=\"0 0 " << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
+    << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   o << "  <title>HR@20 and MRR@20 (%) on " << xml_escape(s.dataset) << "</title>\n";
   o << "  <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  o << "  <text x=\"" << left << "\" y=\"20\" font-size=\"14\">HR@20 and MRR@20 (%), " << xml_escape(s.dataset)
-    << ", " << s.examples << " examples</text>\n";
+  o << "  <text x=\"" << left << "\" y=\"20\" font-size=\"14\">HR@20 and MRR@20 (%), " << xml_escape(s.dataset) << ", "
+    << s.examples << " examples</text>\n";
   for (int g = 0; g <= 5; ++g) {
     const double v = axis_max * g / 5.0;
     const double y = y_of(v);
     o << "  <line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << y << "\" y2=\"" << y
       << "\" stroke=\"#ddd\"/>\n";
-    o << "  <text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << fixed(v, 0)
-      << "</text>\n";
+    o << "  <text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << fixed(v, 0) << "</text>\n";
   }
   for (size_t i = 0; i < s.methods.size(); ++i) {
     const MethodResult& m = s.methods[i];
@@ -154,8 +164,8 @@ std::string chart_svg(const EvalSummary& s) {
     const double x0 = left + group_w * static_cast<double>(i) + (group_w - 2 * bar_w) / 2;
     for (int b = 0; b < 2; ++b) {
       const double x = x0 + bar_w * b, y = y_of(values[b]);
-      o << "  <rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << bar_w - 4 << "\" height=\""
-        << top + plot_h - y << "\" fill=\"" << colors[b] << "\"/>\n";
+      o << "  <rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << bar_w - 4 << "\" height=\"" << top + plot_h - y
+        << "\" fill=\"" << colors[b] << "\"/>\n";
       o << "  <text x=\"" << x + (bar_w - 4) / 2 << "\" y=\"" << y - 4 << "\" text-anchor=\"middle\">"
         << fixed(values[b], 2) << "</text>\n";
     }

@@ -38,8 +38,7 @@ uint32_t big_endian_u32(const uint8_t* p) {
 }
 
 // Checks the IDX header (unsigned bytes, `rank` dimensions) and returns the dimensions.
-Result<std::vector<uint32_t>> idx_dims(const std::string& path, const std::vector<uint8_t>& bytes,
-                                       uint8_t rank) {
+Result<std::vector<uint32_t>> idx_dims(const std::string& path, const std::vector<uint8_t>& bytes, uint8_t rank) {
   if (bytes.size() < 4u + 4u * rank) return bad(path, "too short for an IDX header");
   if (bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 || bytes[3] != rank)
     return bad(path, "not an unsigned-byte IDX file of rank " + std::to_string(rank));
@@ -50,8 +49,8 @@ Result<std::vector<uint32_t>> idx_dims(const std::string& path, const std::vecto
     total *= dims.back();
   }
   if (bytes.size() - 4u - 4u * rank != total)
-    return bad(path, "holds " + std::to_string(bytes.size() - 4u - 4u * rank) +
-                         " data bytes, the header says " + std::to_string(total));
+    return bad(path, "holds " + std::to_string(bytes.size() - 4u - 4u * rank) + " data bytes, the header says " +
+                         std::to_string(total));
   return dims;
 }
 
@@ -71,8 +70,7 @@ Result<ImageSet> read_idx_split(const std::string& dir, const std::string& split
   const std::vector<uint32_t>& d = image_dims.value();
   if (d[1] != d[2]) return bad(images_path, "images are not square");
   if (label_dims.value()[0] != d[0])
-    return bad(labels_path,
-               std::to_string(label_dims.value()[0]) + " labels for " + std::to_string(d[0]) + " images");
+    return bad(labels_path, std::to_string(label_dims.value()[0]) + " labels for " + std::to_string(d[0]) + " images");
   ImageSet set;
   set.side = d[1];
   set.count = d[0];

@@ -12,8 +12,8 @@ namespace vitrine::image {
 namespace {
 
 // out[oc][y][x] = b[oc] + sum_ic,ky,kx w[oc][ic][ky][kx] * in[ic][y+ky][x+kx]; then ReLU.
-void conv3x3_relu(const float* in, uint32_t in_ch, uint32_t in_side, const float* w, const float* b,
-                  uint32_t out_ch, float* out) {
+void conv3x3_relu(const float* in, uint32_t in_ch, uint32_t in_side, const float* w, const float* b, uint32_t out_ch,
+                  float* out) {
   const uint32_t s = in_side - 2;
   for (uint32_t oc = 0; oc < out_ch; ++oc) {
     float* o = out + size_t{oc} * s * s;
@@ -37,9 +37,8 @@ void conv3x3_relu(const float* in, uint32_t in_ch, uint32_t in_side, const float
 
 // Gradients of conv3x3_relu: d_out is on the ReLU output (`out` is that output). Adds into d_w, d_b and, when
 // d_in is non-null, d_in.
-void conv3x3_relu_backward(const float* in, uint32_t in_ch, uint32_t in_side, const float* w,
-                           const float* out, uint32_t out_ch, float* d_out, float* d_w, float* d_b,
-                           float* d_in) {
+void conv3x3_relu_backward(const float* in, uint32_t in_ch, uint32_t in_side, const float* w, const float* out,
+                           uint32_t out_ch, float* d_out, float* d_w, float* d_b, float* d_in) {
   const uint32_t s = in_side - 2;
   for (uint32_t oc = 0; oc < out_ch; ++oc) {
     float* g = d_out + size_t{oc} * s * s;
@@ -103,8 +102,8 @@ void to_unit(const uint8_t* pixels, size_t n, float* out) {
 Status CnnConfig::validate() const {
   if (side < 10 || side > 256)
     return Status(StatusCode::kINVALID_ARGUMENT, "image side " + std::to_string(side) + " outside 10..256");
-  if (conv1 == 0 || conv2 == 0 || embed_dim == 0 || classes < 2 || conv1 > 256 || conv2 > 256 ||
-      embed_dim > 1024 || classes > 1000)
+  if (conv1 == 0 || conv2 == 0 || embed_dim == 0 || classes < 2 || conv1 > 256 || conv2 > 256 || embed_dim > 1024 ||
+      classes > 1000)
     return Status(StatusCode::kINVALID_ARGUMENT, "CNN layer sizes must be positive (classes >= 2) and small");
   return Status();
 }
@@ -176,8 +175,7 @@ void cnn_forward(const CnnWeights& w, const float* image, CnnTape& t) {
   for (float& z : t.probs) z /= sum;
 }
 
-double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& t,
-                    CnnWeights& g) {
+double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& t, CnnWeights& g) {
   const CnnConfig& c = w.config;
   const size_t e = c.embed_dim, flat = c.flat_size();
   const double loss = -std::log(std::max(double{t.probs[label]}, 1e-30));
@@ -214,8 +212,8 @@ double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, con
                         d_conv2.data(), g.conv2_w.data(), g.conv2_b.data(), d_pool1.data());
   std::vector<float> d_conv1(t.conv1.size(), 0.0f);
   for (size_t i = 0; i < d_pool1.size(); ++i) d_conv1[t.arg1[i]] += d_pool1[i];
-  conv3x3_relu_backward(image, 1, c.side, w.conv1_w.data(), t.conv1.data(), c.conv1, d_conv1.data(),
-                        g.conv1_w.data(), g.conv1_b.data(), nullptr);
+  conv3x3_relu_backward(image, 1, c.side, w.conv1_w.data(), t.conv1.data(), c.conv1, d_conv1.data(), g.conv1_w.data(),
+                        g.conv1_b.data(), nullptr);
   return loss;
 }
 
@@ -231,8 +229,7 @@ Status train_cnn(CnnWeights& w, const ImageSet& train, const CnnTrainOptions& op
   for (size_t i = 0; i < train.count; ++i)
     if (train.labels[i] >= w.config.classes)
       return Status(StatusCode::kINVALID_ARGUMENT, "image " + std::to_string(i) + " has label " +
-                                                       std::to_string(train.labels[i]) +
-                                                       ", outside the classes");
+                                                       std::to_string(train.labels[i]) + ", outside the classes");
   if (options.threads > 0) omp_set_num_threads(static_cast<int>(options.threads));
   const int n_threads = omp_get_max_threads();
   const size_t pixels = size_t{train.side} * train.side;

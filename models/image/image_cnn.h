@@ -77,8 +77,7 @@ void cnn_forward(const CnnWeights& w, const float* image, CnnTape& tape);
 
 // Cross-entropy of the label under the tape's probabilities, and its gradient added into `grads` (same shapes
 // as `w`). `tape` must come from cnn_forward(w, image, ...).
-double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& tape,
-                    CnnWeights& grads);
+double cnn_backward(const CnnWeights& w, const float* image, uint32_t label, const CnnTape& tape, CnnWeights& grads);
 
 // A labelled image set: count images of side*side bytes, as in the IDX files.
 struct ImageSet {

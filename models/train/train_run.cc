@@ -73,8 +73,8 @@ Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) 
     std::stringstream ss(line);
     std::string field;
     while (std::getline(ss, field, '\t')) fields.push_back(field);
-    if (fields.size() != 5) return bad_line(path, line_no, "expected 5 tab-separated fields, got " +
-                                                             std::to_string(fields.size()));
+    if (fields.size() != 5)
+      return bad_line(path, line_no, "expected 5 tab-separated fields, got " + std::to_string(fields.size()));
     char* end = nullptr;
     const long id = std::strtol(fields[0].c_str(), &end, 10);
     if (end == fields[0].c_str() || *end != '\0' || id < 1 || id > catalog_size)
@@ -86,7 +86,8 @@ Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) 
     c.brands[i] = fields[3];
     if (!fields[4].empty()) {
       const double price = std::strtod(fields[4].c_str(), &end);
-      if (*end != '\0' || !(price >= 0.0)) return bad_line(path, line_no, "price '" + fields[4] + "' is not a number >= 0");
+      if (*end != '\0' || !(price >= 0.0))
+        return bad_line(path, line_no, "price '" + fields[4] + "' is not a number >= 0");
       c.prices[i] = static_cast<float>(price);
     }
   }
@@ -106,7 +107,8 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no == 1) {
-      if (line.rfind("id\t", 0) != 0) return bad_line(path, line_no, "expected the header 'id<TAB>product_id<TAB>features'");
+      if (line.rfind("id\t", 0) != 0)
+        return bad_line(path, line_no, "expected the header 'id<TAB>product_id<TAB>features'");
       continue;
     }
     if (line.empty()) continue;
@@ -115,7 +117,8 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
     const std::string id_text = line.substr(0, tab1);
     char* end = nullptr;
     const long id = std::strtol(id_text.c_str(), &end, 10);
-    if (end == id_text.c_str() || *end != '\0' || id < 1) return bad_line(path, line_no, "item id '" + id_text + "' is not >= 1");
+    if (end == id_text.c_str() || *end != '\0' || id < 1)
+      return bad_line(path, line_no, "item id '" + id_text + "' is not >= 1");
     std::vector<float> values;
     std::stringstream ss(line.substr(tab2 + 1));
     std::string token;
@@ -131,7 +134,8 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
       f.table.assign((static_cast<size_t>(catalog_size) + 1) * f.dim, 0.0f);
       seen.assign(static_cast<size_t>(catalog_size) + 1, false);
     } else if (values.size() != f.dim) {
-      return bad_line(path, line_no, std::to_string(values.size()) + " values, earlier rows have " + std::to_string(f.dim));
+      return bad_line(path, line_no,
+                      std::to_string(values.size()) + " values, earlier rows have " + std::to_string(f.dim));
     }
     if (id > catalog_size) continue;
     const auto i = static_cast<size_t>(id);
@@ -180,7 +184,8 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
     content.price_band_edges = price_band_edges(catalog->prices, options.price_bands);
     config.num_categories = static_cast<uint32_t>(content.category_names.size());
     config.num_brands = static_cast<uint32_t>(content.brand_names.size());
-    config.num_price_bands = content.price_band_edges.empty() ? 0 : static_cast<uint32_t>(content.price_band_edges.size() + 1);
+    config.num_price_bands =
+        content.price_band_edges.empty() ? 0 : static_cast<uint32_t>(content.price_band_edges.size() + 1);
     if (config.num_price_bands == 0) content.price_band_edges.clear();
     item_band.assign(catalog->prices.size(), 0);
     for (size_t i = 0; i < item_band.size(); ++i)
@@ -270,8 +275,11 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
   exported.item_bits = options.item_bits;
   nlohmann::json epochs = nlohmann::json::array();
   for (const EpochReport& e : result.epochs)
-    epochs.push_back({{"epoch", e.epoch}, {"loss", e.loss}, {"seconds", e.seconds},
-                      {"valid_hr@20", e.valid_hr20}, {"valid_mrr@20", e.valid_mrr20}});
+    epochs.push_back({{"epoch", e.epoch},
+                      {"loss", e.loss},
+                      {"seconds", e.seconds},
+                      {"valid_hr@20", e.valid_hr20},
+                      {"valid_mrr@20", e.valid_mrr20}});
   exported.training = {{"dataset", dataset},
                        {"trainer", "vitrine train (native, full softmax, Adam)"},
                        {"seed", options.train.seed},

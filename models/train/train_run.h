@@ -39,20 +39,20 @@ struct ImageFeatures {
 Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId catalog_size);
 
 struct RunOptions {
-  SessionModelConfig model;      // vocab_size and content sizes are filled in from the data
+  SessionModelConfig model;  // vocab_size and content sizes are filled in from the data
   TrainOptions train;
   double validation_fraction = 0.1;  // newest sessions held out for monitoring and choosing the best epoch
   uint32_t price_bands = 8;          // quantile bands of the catalog's prices, when a catalog has prices
   DType item_storage = DType::kI8;
-  uint32_t item_bits = 6;  // effective precision of the i8 item table (SessionModelExport::item_bits)
-  uint32_t patience = 1;   // stop after this many epochs without a better validation MRR@20 (0 = never)
-  ImageFeatures image_features;  // dim > 0 adds the image term to the item tower
+  uint32_t item_bits = 6;            // effective precision of the i8 item table (SessionModelExport::item_bits)
+  uint32_t patience = 1;             // stop after this many epochs without a better validation MRR@20 (0 = never)
+  ImageFeatures image_features;      // dim > 0 adds the image term to the item tower
   bool content_only_unseen = false;  // items absent from the training examples get no id embedding
 };
 
 struct EpochReport {
-  uint32_t epoch = 0;       // 1-based
-  double loss = 0.0;        // mean training loss
+  uint32_t epoch = 0;  // 1-based
+  double loss = 0.0;   // mean training loss
   double seconds = 0.0;
   double examples_per_second = 0.0;
   double valid_hr20 = 0.0;  // fractions; 0 without validation

@@ -1,7 +1,7 @@
 // The baselines against brute-force implementations of their documented definitions on small random data,
 // their fast rank() against full scoring, the threaded evaluator, and the report writers.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <set>
@@ -115,7 +115,8 @@ std::vector<double> brute_primary(const std::string& key, const Data& d, const s
   } else if (key == "itemknn") {
     const std::set<ItemId> sources(prefix.begin(), prefix.end());  // ascending, like the scorer sums
     for (ItemId src : sources) {
-      for (ItemId j = 1; j <= d.train.catalog_size; ++j) p[static_cast<size_t>(j)] += brute_similarity(d, src, j, lambda);
+      for (ItemId j = 1; j <= d.train.catalog_size; ++j)
+        p[static_cast<size_t>(j)] += brute_similarity(d, src, j, lambda);
     }
   }
   return p;
@@ -215,7 +216,8 @@ TEST_CASE("the evaluator gives the same metrics on any number of threads", "[bas
   auto scorer = make("markov", d);
   MetricAccumulator by_hand;
   std::vector<float> scratch(static_cast<size_t>(d.train.catalog_size) + 1);
-  for (const SessionExample& e : d.test) REQUIRE(by_hand.add(scorer->rank(e.prefix, e.label, scratch.data()).value()).ok());
+  for (const SessionExample& e : d.test)
+    REQUIRE(by_hand.add(scorer->rank(e.prefix, e.label, scratch.data()).value()).ok());
   for (int threads : {1, 2, 3}) {
     INFO("threads " << threads);
     MetricAccumulator acc;

@@ -20,7 +20,8 @@ Ranker tiny_ranker() {
   return std::move(ranker).value();
 }
 
-std::string request_with(const std::string& candidate, const std::string& event = R"({"kind":0,"item":"sku-1","t":1})") {
+std::string request_with(const std::string& candidate,
+                         const std::string& event = R"({"kind":0,"item":"sku-1","t":1})") {
   return R"({"now":1000,"events":[)" + event + R"(],"candidates":[)" + candidate + R"(,{"id":"sku-2"}]})";
 }
 
@@ -28,9 +29,12 @@ std::string request_with(const std::string& candidate, const std::string& event 
 
 TEST_CASE("markup and odd unicode in ids and attributes stay data and rank with finite scores", "[hostile]") {
   const Ranker ranker = tiny_ranker();
-  const std::vector<std::string> ids = {
-      R"(<img src=x onerror=alert(1)>)", R"(<script>alert(1)<\/script>)", "\u202e\u200bsku-1", "sku-1\u200d",
-      "\xf0\x9d\x95\x8d", R"(\"quoted\" \\ back)"};
+  const std::vector<std::string> ids = {R"(<img src=x onerror=alert(1)>)",
+                                        R"(<script>alert(1)<\/script>)",
+                                        "\u202e\u200bsku-1",
+                                        "sku-1\u200d",
+                                        "\xf0\x9d\x95\x8d",
+                                        R"(\"quoted\" \\ back)"};
   for (const std::string& id : ids) {
     INFO(id);
     auto request = decode_rank_request(

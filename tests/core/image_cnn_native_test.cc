@@ -193,8 +193,7 @@ TEST_CASE("CNN learns a small synthetic image task and its training repeats exac
   const auto trained = [&]() {
     CnnWeights w = CnnWeights::initial(squares_config(), options.seed).value();
     std::vector<double> losses;
-    REQUIRE(
-        vitrine::image::train_cnn(w, train, options, [&](const auto& r) { losses.push_back(r.loss); }).ok());
+    REQUIRE(vitrine::image::train_cnn(w, train, options, [&](const auto& r) { losses.push_back(r.loss); }).ok());
     REQUIRE(losses.size() == 4);
     CHECK(losses.back() < losses.front());
     return w;
@@ -220,9 +219,8 @@ TEST_CASE("CNN learns a small synthetic image task and its training repeats exac
 }
 
 TEST_CASE("IDX reader reads gzip splits and names what is wrong with broken ones", "[image]") {
-  const auto dir =
-      std::filesystem::temp_directory_path() /
-      ("vitrine-idx-" + std::to_string(vitrine::testing::test_seed()) + "-" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("vitrine-idx-" + std::to_string(vitrine::testing::test_seed()) + "-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string base = dir.string();
   // Two 2x2 images and their labels.

@@ -5,8 +5,8 @@
 // portable and wasm variants, kernels_native_test.cc for XNNPACK and Eigen.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -57,22 +57,42 @@ inline float sum_error_bound(size_t terms, float abs_sum) {
   return 2.0f * float(terms + 1) * std::numeric_limits<float>::epsilon() * abs_sum + 2e-6f;
 }
 
-inline const char* name_of(Activation a) { return activation_name(a); }
+inline const char* name_of(Activation a) {
+  return activation_name(a);
+}
 
 // ------------------------------------------------------------------------------------------------ fully connected
 
 class FcTester {
  public:
-  FcTester& rows(size_t n) { rows_ = n; return *this; }
-  FcTester& input_dim(size_t d) { in_ = d; return *this; }
-  FcTester& output_dim(size_t d) { out_ = d; return *this; }
-  FcTester& activation(Activation a) { act_ = a; return *this; }
-  FcTester& bias(bool has_bias) { has_bias_ = has_bias; return *this; }
-  FcTester& misalign(size_t floats) { misalign_ = floats; return *this; }
+  FcTester& rows(size_t n) {
+    rows_ = n;
+    return *this;
+  }
+  FcTester& input_dim(size_t d) {
+    in_ = d;
+    return *this;
+  }
+  FcTester& output_dim(size_t d) {
+    out_ = d;
+    return *this;
+  }
+  FcTester& activation(Activation a) {
+    act_ = a;
+    return *this;
+  }
+  FcTester& bias(bool has_bias) {
+    has_bias_ = has_bias;
+    return *this;
+  }
+  FcTester& misalign(size_t floats) {
+    misalign_ = floats;
+    return *this;
+  }
 
   void test(F32FcCreateFn create) const {
-    INFO("seed " << test_seed() << " rows " << rows_ << " in " << in_ << " out " << out_ << " act "
-                 << name_of(act_) << " bias " << has_bias_ << " misalign " << misalign_);
+    INFO("seed " << test_seed() << " rows " << rows_ << " in " << in_ << " out " << out_ << " act " << name_of(act_)
+                 << " bias " << has_bias_ << " misalign " << misalign_);
     std::mt19937 rng(test_seed());
     MisalignedBuffer x(rows_ * in_, misalign_), w(in_ * out_, misalign_), b(out_, misalign_);
     x.fill_uniform(rng);
@@ -164,10 +184,8 @@ inline void check_fc_errors(F32FcCreateFn create) {
   CHECK(create(0, 4, w.data(), nullptr, Activation::kNone).status().code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(create(3, 0, w.data(), nullptr, Activation::kNone).status().code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(create(3, 4, nullptr, nullptr, Activation::kNone).status().code() == StatusCode::kINVALID_ARGUMENT);
-  CHECK(create(3, 4, w.data(), nullptr, static_cast<Activation>(7)).status().code() ==
-        StatusCode::kINVALID_ARGUMENT);
-  CHECK(create(kMaxFcDim + 1, 1, w.data(), nullptr, Activation::kNone).status().code() ==
-        StatusCode::kLIMIT_EXCEEDED);
+  CHECK(create(3, 4, w.data(), nullptr, static_cast<Activation>(7)).status().code() == StatusCode::kINVALID_ARGUMENT);
+  CHECK(create(kMaxFcDim + 1, 1, w.data(), nullptr, Activation::kNone).status().code() == StatusCode::kLIMIT_EXCEEDED);
   CHECK(create(kMaxFcDim, kMaxFcDim, w.data(), nullptr, Activation::kNone).status().code() ==
         StatusCode::kLIMIT_EXCEEDED);
 
@@ -183,11 +201,11 @@ inline void check_fc_errors(F32FcCreateFn create) {
 // ------------------------------------------------------------------------------------------------ top-K
 
 enum class ScoreShape {
-  kUniform,      // distinct random scores
-  kFewValues,    // many ties
-  kWithNaN,      // every third score NaN, some infinities
-  kAscending,    // every new score enters the heap
-  kDescending,   // nothing enters after the first k
+  kUniform,     // distinct random scores
+  kFewValues,   // many ties
+  kWithNaN,     // every third score NaN, some infinities
+  kAscending,   // every new score enters the heap
+  kDescending,  // nothing enters after the first k
   kAllNaN,
   kSignedZeros,  // only +0 and -0: all ties
 };
@@ -205,14 +223,26 @@ inline std::vector<uint32_t> topk_oracle(const float* scores, size_t n, size_t k
 
 class TopKTester {
  public:
-  TopKTester& n(size_t v) { n_ = v; return *this; }
-  TopKTester& k(size_t v) { k_ = v; return *this; }
-  TopKTester& shape(ScoreShape s) { shape_ = s; return *this; }
-  TopKTester& misalign(size_t floats) { misalign_ = floats; return *this; }
+  TopKTester& n(size_t v) {
+    n_ = v;
+    return *this;
+  }
+  TopKTester& k(size_t v) {
+    k_ = v;
+    return *this;
+  }
+  TopKTester& shape(ScoreShape s) {
+    shape_ = s;
+    return *this;
+  }
+  TopKTester& misalign(size_t floats) {
+    misalign_ = floats;
+    return *this;
+  }
 
   void test(F32TopKFn topk) const {
-    INFO("seed " << test_seed() << " n " << n_ << " k " << k_ << " shape " << static_cast<int>(shape_)
-                 << " misalign " << misalign_);
+    INFO("seed " << test_seed() << " n " << n_ << " k " << k_ << " shape " << static_cast<int>(shape_) << " misalign "
+                 << misalign_);
     std::mt19937 rng(test_seed());
     MisalignedBuffer scores(n_, misalign_);
     fill(scores.data(), rng);
@@ -278,13 +308,13 @@ class TopKTester {
 
 // The block of the filtered variants is 16 scores; probe its edges, k around n, k = 0, n = 0 and every shape.
 inline void check_topk(F32TopKFn topk) {
-  const ScoreShape shapes[] = {ScoreShape::kUniform,   ScoreShape::kFewValues, ScoreShape::kWithNaN,
-                               ScoreShape::kAscending, ScoreShape::kDescending, ScoreShape::kAllNaN,
+  const ScoreShape shapes[] = {ScoreShape::kUniform,    ScoreShape::kFewValues,  ScoreShape::kWithNaN,
+                               ScoreShape::kAscending,  ScoreShape::kDescending, ScoreShape::kAllNaN,
                                ScoreShape::kSignedZeros};
   for (ScoreShape shape : shapes) {
     for (size_t n : {0, 1, 2, 15, 16, 17, 31, 32, 33, 47, 100, 1000}) {
-      for (size_t k : {size_t{0}, size_t{1}, size_t{3}, size_t{16}, size_t{17}, n > 0 ? n - 1 : 0, n, n + 1,
-                       size_t{100}}) {
+      for (size_t k :
+           {size_t{0}, size_t{1}, size_t{3}, size_t{16}, size_t{17}, n > 0 ? n - 1 : 0, n, n + 1, size_t{100}}) {
         TopKTester().n(n).k(k).shape(shape).test(topk);
       }
       TopKTester().n(n).k(5).shape(shape).misalign(1 + n % 3).test(topk);
@@ -298,10 +328,22 @@ inline void check_topk(F32TopKFn topk) {
 
 class DotRowsTester {
  public:
-  DotRowsTester& rows(size_t n) { rows_ = n; return *this; }
-  DotRowsTester& dim(size_t d) { dim_ = d; return *this; }
-  DotRowsTester& row_stride(size_t s) { stride_ = s; return *this; }
-  DotRowsTester& misalign(size_t floats) { misalign_ = floats; return *this; }
+  DotRowsTester& rows(size_t n) {
+    rows_ = n;
+    return *this;
+  }
+  DotRowsTester& dim(size_t d) {
+    dim_ = d;
+    return *this;
+  }
+  DotRowsTester& row_stride(size_t s) {
+    stride_ = s;
+    return *this;
+  }
+  DotRowsTester& misalign(size_t floats) {
+    misalign_ = floats;
+    return *this;
+  }
 
   void test(F32DotRowsFn kernel) const {
     const size_t stride = stride_ == 0 ? dim_ : stride_;

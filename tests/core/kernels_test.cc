@@ -1,12 +1,13 @@
 // Kernel variants against their scalar references (native, ASan/UBSan and wasm under Node). Native-only
 // variants (XNNPACK, Eigen) are in kernels_native_test.cc.
+#include "vitrine/kernels.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "kernel_tester.h"
-#include "vitrine/kernels.h"
 
 using vitrine::Activation;
 using vitrine::testing::check_dot_rows;
@@ -56,7 +57,7 @@ TEST_CASE("f32_fc_scalar matches a double-precision computation", "[kernels][fc]
       for (size_t o = 0; o < out; ++o) {
         double z = b.data()[o];
         for (size_t k = 0; k < in; ++k) z += double(x.data()[r * in + k]) * double(w.data()[k * out + o]);
-        const double want = act == Activation::kRelu ? std::max(z, 0.0)
+        const double want = act == Activation::kRelu      ? std::max(z, 0.0)
                             : act == Activation::kSigmoid ? 1.0 / (1.0 + std::exp(-z))
                                                           : z;
         saw_clamped |= act == Activation::kRelu && z < 0.0;
@@ -75,7 +76,9 @@ TEST_CASE("activation names", "[kernels][fc]") {
   CHECK(std::string(vitrine::activation_name(static_cast<Activation>(9))) == "invalid");
 }
 
-TEST_CASE("f32_fc_scalar rejects bad arguments", "[kernels][fc]") { check_fc_errors(vitrine::f32_fc_scalar); }
+TEST_CASE("f32_fc_scalar rejects bad arguments", "[kernels][fc]") {
+  check_fc_errors(vitrine::f32_fc_scalar);
+}
 
 TEST_CASE("selected kernel table matches the scalar reference: f32_fc", "[kernels][fc]") {
   const auto& table = vitrine::select_kernel_table();
@@ -112,7 +115,9 @@ TEST_CASE("f32_topk_scalar: ties by lower index, NaN never selected, k past n", 
   CHECK(vitrine::f32_topk_scalar(nullptr, 0, 3, nullptr, nullptr) == 0);
 }
 
-TEST_CASE("f32_topk_blocked matches the reference", "[kernels][topk]") { check_topk(vitrine::f32_topk_blocked); }
+TEST_CASE("f32_topk_blocked matches the reference", "[kernels][topk]") {
+  check_topk(vitrine::f32_topk_blocked);
+}
 
 TEST_CASE("selected kernel table matches the scalar reference: f32_topk", "[kernels][topk]") {
   const auto& table = vitrine::select_kernel_table();

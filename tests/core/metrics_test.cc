@@ -1,13 +1,13 @@
 // Metrics against the definitions computed directly, one example at a time, on random ranks and scores.
-#include <catch2/catch.hpp>
+#include "vitrine/metrics.h"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
-
-#include "vitrine/metrics.h"
 
 using vitrine::MetricAccumulator;
 using vitrine::MetricValues;

@@ -130,10 +130,18 @@ TEST_CASE("mlp writer refuses inconsistent layers", "[mlp_model_io]") {
     model.layers[1].in = 5;
     model.layers[1].weights.resize(5 * 2);
   }
-  SECTION("wrong weight count") { model.layers[0].weights.pop_back(); }
-  SECTION("wrong bias count") { model.layers[1].bias.push_back(0.0f); }
-  SECTION("output names do not match the outputs") { model.output_names.pop_back(); }
-  SECTION("no layers") { model.layers.clear(); }
+  SECTION("wrong weight count") {
+    model.layers[0].weights.pop_back();
+  }
+  SECTION("wrong bias count") {
+    model.layers[1].bias.push_back(0.0f);
+  }
+  SECTION("output names do not match the outputs") {
+    model.output_names.pop_back();
+  }
+  SECTION("no layers") {
+    model.layers.clear();
+  }
   auto bytes = vitrine::write_mlp_model(model);
   INFO(bytes.status().to_string());
   REQUIRE_FALSE(bytes.ok());

@@ -1,5 +1,7 @@
 // MlpScorer (tiled, fused layer stack) against mlp_score_reference (unfused scalar layers), natively, under
 // ASan/UBSan and as wasm.
+#include "vitrine/mlp.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -7,7 +9,6 @@
 
 #include "kernel_tester.h"
 #include "vitrine/kernels.h"
-#include "vitrine/mlp.h"
 
 using vitrine::Activation;
 using vitrine::StatusCode;
@@ -131,8 +132,7 @@ TEST_CASE("MlpScorer rejects bad layers and inputs with a Status", "[mlp]") {
   CHECK(weights.status().code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(weights.status().message().find("layer 2") != std::string::npos);
   std::vector<float> scores(4);
-  CHECK(vitrine::mlp_score_reference(null_weights, nullptr, 0, scores.data()).code() ==
-        StatusCode::kINVALID_ARGUMENT);
+  CHECK(vitrine::mlp_score_reference(null_weights, nullptr, 0, scores.data()).code() == StatusCode::kINVALID_ARGUMENT);
 
   // Scratch of tile_rows x widest hidden layer: 4096 x 2^20 floats would wrap a 32-bit size_t.
   const std::vector<float> wide(vitrine::kMaxFcDim, 0.01f);
@@ -149,4 +149,3 @@ TEST_CASE("MlpScorer rejects bad layers and inputs with a Status", "[mlp]") {
   CHECK(scorer.value().score(nullptr, 4, scores.data()).code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(scorer.value().score(nullptr, 0, nullptr).ok());
 }
-

@@ -71,8 +71,7 @@ bool contains(const std::string& text, const std::string& part) {
 // Values for the small model; deterministic so tests can compare against them.
 std::vector<float> ramp(size_t n, float scale) {
   std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i)
-    v[i] = scale * (static_cast<float>(i % 7) - 3.0f) + 0.01f * static_cast<float>(i);
+  for (size_t i = 0; i < n; ++i) v[i] = scale * (static_cast<float>(i % 7) - 3.0f) + 0.01f * static_cast<float>(i);
   return v;
 }
 
@@ -144,8 +143,7 @@ uint64_t tensor_offset(const Bytes& b, const std::string& name) {
 }
 
 // Expects a rejection with `code` whose message contains every one of `parts`.
-void expect_error(const vitrine::Result<ModelFile>& r, StatusCode code,
-                  const std::vector<std::string>& parts) {
+void expect_error(const vitrine::Result<ModelFile>& r, StatusCode code, const std::vector<std::string>& parts) {
   REQUIRE_FALSE(r.ok());
   INFO(r.status().to_string());
   CHECK(r.status().code() == code);
@@ -179,14 +177,13 @@ TEST_CASE("crc32c matches the published check value and a bitwise reference", "[
       const uint32_t whole = vitrine::crc32c(data.data() + start, len);
       REQUIRE(whole == crc32c_bitwise(data.data() + start, len));
       const size_t cut = len / 3;
-      REQUIRE(vitrine::crc32c(data.data() + start + cut, len - cut,
-                              vitrine::crc32c(data.data() + start, cut)) == whole);
+      REQUIRE(vitrine::crc32c(data.data() + start + cut, len - cut, vitrine::crc32c(data.data() + start, cut)) ==
+              whole);
     }
   }
 }
 
-TEST_CASE("f16 round-trips every half value, including subnormals, infinities and NaN",
-          "[model_file][fp16]") {
+TEST_CASE("f16 round-trips every half value, including subnormals, infinities and NaN", "[model_file][fp16]") {
   for (uint32_t h = 0; h <= 0xFFFFu; ++h) {
     const auto half = static_cast<uint16_t>(h);
     const float f = vitrine::f16_to_f32(half);
@@ -285,8 +282,7 @@ TEST_CASE("every dtype round-trips through the writer and the loader", "[model_f
                                       std::numeric_limits<int32_t>::max()};
   const std::vector<std::string> strings = {"", "a", "ünïcödé", std::string(1024, 'z'), ""};
   const json config = {{"embedding_dim", dim}, {"max_seq_len", 20}, {"content", {{"category", true}}}};
-  const json training = {
-      {"dataset", "retail-x"}, {"epochs", 12}, {"seed", 42}, {"metrics", {{"hr@10", 0.31}}}};
+  const json training = {{"dataset", "retail-x"}, {"epochs", 12}, {"seed", 42}, {"metrics", {{"hr@10", 0.31}}}};
 
   ModelFileWriter w;
   w.set_kind("session_attn");
@@ -424,8 +420,7 @@ TEST_CASE("the writer rejects bad arguments", "[model_file][writer]") {
   CHECK(contains(not_finite.message(), "element 1"));
   const std::vector<float> big = {1, 70000.0f, 3, 4};
   CHECK(w.add_f32("t", {4}, big.data(), 4, DType::kF16).code() == StatusCode::kINVALID_ARGUMENT);
-  const std::vector<float> huge = {1, std::numeric_limits<float>::max(), 3,
-                                   4};  // scale would exceed FLT_MAX/128
+  const std::vector<float> huge = {1, std::numeric_limits<float>::max(), 3, 4};  // scale would exceed FLT_MAX/128
   CHECK(w.add_f32("t", {4}, huge.data(), 4, DType::kI8).code() == StatusCode::kINVALID_ARGUMENT);
   REQUIRE(w.add_f32("t", {4}, big.data(), 4, DType::kF32).ok());
   CHECK(w.add_f32("t", {4}, four.data(), 4).code() == StatusCode::kINVALID_ARGUMENT);  // twice
@@ -486,8 +481,7 @@ TEST_CASE("wrong magic and trailing bytes are corrupt", "[model_file][damage]") 
   text[4] = '\n';  // as if a CR LF was turned into LF
   expect_error(parse(text), StatusCode::kMODEL_CORRUPT, {"magic"});
   const std::string json_text = "{\"not\": \"a model\"}";
-  expect_error(parse(Bytes(json_text.begin(), json_text.end())), StatusCode::kMODEL_CORRUPT,
-               {"not a Vitrine"});
+  expect_error(parse(Bytes(json_text.begin(), json_text.end())), StatusCode::kMODEL_CORRUPT, {"not a Vitrine"});
 
   Bytes longer = file;
   longer.push_back(0);
@@ -522,8 +516,7 @@ TEST_CASE("an unknown format version is MODEL_VERSION", "[model_file][damage]") 
 
 TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "[model_file][damage]") {
   const Bytes file = small_model_file();
-  expect_error(parse(replace_header_text(file, "{\"kind\": }")), StatusCode::kMODEL_CORRUPT,
-               {"not valid JSON"});
+  expect_error(parse(replace_header_text(file, "{\"kind\": }")), StatusCode::kMODEL_CORRUPT, {"not valid JSON"});
   expect_error(parse(replace_header_text(file, "[1, 2]")), StatusCode::kMODEL_CORRUPT, {"object"});
   expect_error(parse(replace_header_text(file, "")), StatusCode::kMODEL_CORRUPT, {"JSON"});
 
@@ -533,9 +526,7 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
     std::vector<std::string> parts;
   };
   const std::vector<Case> cases = {
-      {"vocab_size as string",
-       [](json& h) { h["vocab_size"] = "5"; },
-       {"'vocab_size'", "non-negative integer"}},
+      {"vocab_size as string", [](json& h) { h["vocab_size"] = "5"; }, {"'vocab_size'", "non-negative integer"}},
       {"vocab_size negative", [](json& h) { h["vocab_size"] = -5; }, {"'vocab_size'"}},
       {"vocab_size float", [](json& h) { h["vocab_size"] = 5.0; }, {"'vocab_size'"}},
       {"kind missing", [](json& h) { h.erase("kind"); }, {"'kind'", "missing"}},
@@ -547,12 +538,8 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
       {"tensor not object", [](json& h) { h["tensors"][1] = 7; }, {"'tensors[1]'"}},
       {"tensor name missing", [](json& h) { h["tensors"][1].erase("name"); }, {"'tensors[1].name'"}},
       {"tensor unknown field", [](json& h) { h["tensors"][1]["stride"] = 4; }, {"'tensors[1].stride'"}},
-      {"tensor duplicate name",
-       [](json& h) { h["tensors"][2]["name"] = "item_emb"; },
-       {"'item_emb'", "twice"}},
-      {"unknown dtype",
-       [](json& h) { tensor_entry(h, "item_emb")["dtype"] = "f64"; },
-       {"'item_emb'", "'f64'"}},
+      {"tensor duplicate name", [](json& h) { h["tensors"][2]["name"] = "item_emb"; }, {"'item_emb'", "twice"}},
+      {"unknown dtype", [](json& h) { tensor_entry(h, "item_emb")["dtype"] = "f64"; }, {"'item_emb'", "'f64'"}},
       {"shape negative",
        [](json& h) {
          tensor_entry(h, "item_emb")["shape"] = {5, -4};
@@ -563,12 +550,8 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
          tensor_entry(h, "item_emb")["shape"] = {0, 4};
        },
        {"'item_emb'", "shape[0]"}},
-      {"shape empty",
-       [](json& h) { tensor_entry(h, "item_emb")["shape"] = json::array(); },
-       {"'item_emb'", "rank 0"}},
-      {"shape as string",
-       [](json& h) { tensor_entry(h, "item_emb")["shape"] = "5x4"; },
-       {"'item_emb'", "array"}},
+      {"shape empty", [](json& h) { tensor_entry(h, "item_emb")["shape"] = json::array(); }, {"'item_emb'", "rank 0"}},
+      {"shape as string", [](json& h) { tensor_entry(h, "item_emb")["shape"] = "5x4"; }, {"'item_emb'", "array"}},
       {"offset as string", [](json& h) { tensor_entry(h, "pos")["offset"] = "0"; }, {"'tensors[2].offset'"}},
       {"str tensor of rank 2",
        [](json& h) {
@@ -588,8 +571,7 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
   const uint64_t pos_at = tensor_offset(file, "pos");
 
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = pos_at + 4; })),
-               StatusCode::kMODEL_CORRUPT,
-               {"'pos'", "offset " + std::to_string(pos_at + 4), "multiple of 64"});
+               StatusCode::kMODEL_CORRUPT, {"'pos'", "offset " + std::to_string(pos_at + 4), "multiple of 64"});
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = emb_at; })),
                StatusCode::kMODEL_CORRUPT, {"'item_emb'", "'pos'", "overlap"});
   const uint64_t past = (file.size() + 63) / 64 * 64;
@@ -599,12 +581,10 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
                StatusCode::kMODEL_CORRUPT, {"'pos'", "past the end"});
   expect_error(parse(rewrite_header(file, [&](json& h) { tensor_entry(h, "pos")["offset"] = 0; })),
                StatusCode::kMODEL_CORRUPT, {"'pos'", "inside the preamble and header"});
-  expect_error(parse(rewrite_header(file,
-                                    [&](json& h) {
-                                      tensor_entry(h, "pos")["offset"] =
-                                          std::numeric_limits<uint64_t>::max() / 64 * 64;
-                                    })),
-               StatusCode::kMODEL_CORRUPT, {"'pos'", "past the end"});
+  expect_error(
+      parse(rewrite_header(
+          file, [&](json& h) { tensor_entry(h, "pos")["offset"] = std::numeric_limits<uint64_t>::max() / 64 * 64; })),
+      StatusCode::kMODEL_CORRUPT, {"'pos'", "past the end"});
 
   // A non-zero byte in the padding after a tensor (the first byte of the file no tensor covers).
   auto loaded = parse(file);
@@ -623,8 +603,7 @@ TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT",
   expect_error(parse(gap), StatusCode::kMODEL_CORRUPT, {"padding byte at offset " + std::to_string(pad_at)});
 }
 
-TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORRUPT",
-          "[model_file][damage]") {
+TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORRUPT", "[model_file][damage]") {
   const Bytes file = small_model_file();
   expect_error(parse(rewrite_header(file,
                                     [](json& h) {
@@ -650,8 +629,7 @@ TEST_CASE("shapes that disagree with byte sizes or the vocabulary are MODEL_CORR
   CHECK(wrong_dim.code() == StatusCode::kMODEL_CORRUPT);
   CHECK(contains(wrong_dim.message(), "[5,4]"));
   CHECK(contains(wrong_dim.message(), "[5 (vocab_size),8]"));
-  auto rows_vs_vocab =
-      m.check_tensor({"w1", vitrine::kFloatDTypes, {TensorSpec::kVocabDim, TensorSpec::kAnyDim}});
+  auto rows_vs_vocab = m.check_tensor({"w1", vitrine::kFloatDTypes, {TensorSpec::kVocabDim, TensorSpec::kAnyDim}});
   CHECK(rows_vs_vocab.code() == StatusCode::kMODEL_CORRUPT);
   CHECK(contains(rows_vs_vocab.message(), "'w1' has shape [4,6]"));
   CHECK(contains(rows_vs_vocab.message(), "vocab_size"));
@@ -702,8 +680,7 @@ TEST_CASE("bad tensor contents are MODEL_CORRUPT", "[model_file][damage]") {
                              })),
                StatusCode::kMODEL_CORRUPT, {"'pos'", "element 5"});
   expect_error(parse(patched("w1", 4 * 1, put(inf_bits))), StatusCode::kMODEL_CORRUPT, {"'w1'", "row 1"});
-  expect_error(parse(patched("w1", 4 * 2, put(float_to_bits(-1.0f)))), StatusCode::kMODEL_CORRUPT,
-               {"'w1'", "row 2"});
+  expect_error(parse(patched("w1", 4 * 2, put(float_to_bits(-1.0f)))), StatusCode::kMODEL_CORRUPT, {"'w1'", "row 2"});
   // Finite, but scale * 127 would overflow to infinity when dequantized.
   expect_error(parse(patched("w1", 4 * 3, put(float_to_bits(std::numeric_limits<float>::max() / 64)))),
                StatusCode::kMODEL_CORRUPT, {"'w1'", "row 3"});
@@ -711,8 +688,8 @@ TEST_CASE("bad tensor contents are MODEL_CORRUPT", "[model_file][damage]") {
   // Vocabulary "", "sku-1", "sku-22", ...: offsets[0..5] (all u32), then the text; "sku-1" is text bytes
   // 0..4.
   const size_t text_at = 4 * (kVocab.size() + 1);
-  expect_error(parse(patched("vocab", text_at + 1, [](uint8_t* p) { p[0] = 0xFF; })),
-               StatusCode::kMODEL_CORRUPT, {"'vocab'", "string 1", "UTF-8"});
+  expect_error(parse(patched("vocab", text_at + 1, [](uint8_t* p) { p[0] = 0xFF; })), StatusCode::kMODEL_CORRUPT,
+               {"'vocab'", "string 1", "UTF-8"});
   expect_error(parse(patched("vocab", 4 * 3, put(3))), StatusCode::kMODEL_CORRUPT,
                {"'vocab'", "offsets[3]", "below offsets[2]"});
   expect_error(parse(patched("vocab", 0, put(1))), StatusCode::kMODEL_CORRUPT, {"'vocab'", "offsets[0]"});

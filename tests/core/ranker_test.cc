@@ -1,4 +1,6 @@
 // The session model's file round trip, the request decoder, the profile and the ranker (natively and in wasm).
+#include "vitrine/ranker.h"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "kernel_tester.h"
-#include "vitrine/ranker.h"
 #include "vitrine/session_model_io.h"
 #include "vitrine/shopper.h"
 
@@ -145,15 +146,16 @@ TEST_CASE("reading a session model rejects files that disagree with its config",
 }
 
 TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
-  auto ok = decode_rank_request(R"({"now": 1000, "events": [)" + event_json(0, "sku-1", 10, R"(,"dwell":2500,"price":12.5)") +
-                                R"(, {"kind": 4, "t": 20, "query": "red <b>boots</b>"}],
+  auto ok =
+      decode_rank_request(R"({"now": 1000, "events": [)" + event_json(0, "sku-1", 10, R"(,"dwell":2500,"price":12.5)") +
+                          R"(, {"kind": 4, "t": 20, "query": "red <b>boots</b>"}],
                                    "candidates": [{"id": "sku-2", "category": "shoes", "price": -3}]})");
   REQUIRE(ok.ok());
   const RankRequest& r = ok.value();
   REQUIRE(r.events.size() == 2);
   CHECK(r.events[0].dwell_ms == 2500.0);
   CHECK(r.events[1].query == "red <b>boots</b>");  // kept as data, never interpreted
-  CHECK(r.candidates[0].price < 0.0f);               // a negative price is treated as unknown
+  CHECK(r.candidates[0].price < 0.0f);             // a negative price is treated as unknown
 
   const auto code_of = [](const std::string& json) { return decode_rank_request(json).status(); };
   CHECK(code_of("{not json").code() == StatusCode::kBAD_INPUT);
@@ -170,9 +172,10 @@ TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
   CHECK(decode_rank_request(R"({"now": 1, "candidates": [{"id": "toolong"}]})", small).status().code() ==
         StatusCode::kLIMIT_EXCEEDED);
   small.max_events = 1;
-  CHECK(decode_rank_request(R"({"now":1,"events":[)" + event_json(0, "a", 1) + "," + event_json(0, "b", 2) + "]}", small)
-            .status()
-            .code() == StatusCode::kLIMIT_EXCEEDED);
+  CHECK(
+      decode_rank_request(R"({"now":1,"events":[)" + event_json(0, "a", 1) + "," + event_json(0, "b", 2) + "]}", small)
+          .status()
+          .code() == StatusCode::kLIMIT_EXCEEDED);
 }
 
 TEST_CASE("profile weights categories by interest and decays old events", "[profile]") {

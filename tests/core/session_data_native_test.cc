@@ -21,7 +21,9 @@ uint32_t seed() {
   return s;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // A file in the system temp dir that is removed again.
 class TempFile {

@@ -33,8 +33,7 @@ ImageModel image_model(uint32_t seed, uint32_t image_dim) {
   m.weights.for_each_param([&](const char*, std::vector<float>& p) {
     for (float& x : p) x = u(rng);
   });
-  for (size_t i = image_dim; i < m.weights.item_image.size(); ++i)
-    m.weights.item_image[i] = u(rng);  // row 0 stays 0
+  for (size_t i = image_dim; i < m.weights.item_image.size(); ++i) m.weights.item_image[i] = u(rng);  // row 0 stays 0
   for (uint32_t i = 1; i <= c.vocab_size; ++i) m.vocab.push_back("p" + std::to_string(i));
   return m;
 }
@@ -74,8 +73,7 @@ TEST_CASE("the image term changes item vectors, and only where the image differs
   compute_item_vectors(m.weights, changed);
   double moved = 0.0, others = 0.0;
   for (size_t i = 1; i <= 12; ++i)
-    for (size_t j = 0; j < d; ++j)
-      (i == 3 ? moved : others) += std::fabs(changed[i * d + j] - with_image[i * d + j]);
+    for (size_t j = 0; j < d; ++j) (i == 3 ? moved : others) += std::fabs(changed[i * d + j] - with_image[i * d + j]);
   CHECK(moved > 1e-3);
   CHECK(others == 0.0);
 

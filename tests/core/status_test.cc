@@ -1,7 +1,7 @@
+#include "vitrine/status.h"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "vitrine/status.h"
 
 using vitrine::Result;
 using vitrine::Status;

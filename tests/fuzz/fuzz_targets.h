@@ -22,9 +22,12 @@ inline bool run_model_file(const uint8_t* data, size_t size) {
   auto file = ModelFile::parse(bytes.data(), bytes.size());
   if (!file.ok()) return true;
   for (const TensorView& t : file.value().tensors()) {
-    if (t.dtype == DType::kStr) (void)file.value().read_strings(t.name);
-    else if (t.dtype == DType::kI32) (void)file.value().read_i32(t.name);
-    else if (!file.value().read_f32(t.name).ok()) return false;
+    if (t.dtype == DType::kStr)
+      (void)file.value().read_strings(t.name);
+    else if (t.dtype == DType::kI32)
+      (void)file.value().read_i32(t.name);
+    else if (!file.value().read_f32(t.name).ok())
+      return false;
   }
   return true;
 }

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
   };
   for (size_t i = 0; i < events.size(); ++i) {
     ok &= write(root + "/stored_events/events_" + std::to_string(i) + ".json", events[i]);
-    const std::string request = vitrine::fuzz::events_request(
-        reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size());
+    const std::string request =
+        vitrine::fuzz::events_request(reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size());
     ok &= write(root + "/rank_request/request_" + std::to_string(i) + ".json", request);
   }
   if (!ok) std::fprintf(stderr, "could not write the corpus under %s (do the folders exist?)\n", root.c_str());

@@ -6,12 +6,12 @@
 #define VITRINE_EVENT_KINDS_H_
 
 /* X(NAME, value, "js name") */
-#define VITRINE_EVENT_KINDS(X)       \
-  X(VIEW, 0, "view")                 \
-  X(CLICK, 1, "click")               \
-  X(ADD_TO_CART, 2, "add_to_cart")   \
-  X(PURCHASE, 3, "purchase")         \
-  X(SEARCH, 4, "search")             \
+#define VITRINE_EVENT_KINDS(X)     \
+  X(VIEW, 0, "view")               \
+  X(CLICK, 1, "click")             \
+  X(ADD_TO_CART, 2, "add_to_cart") \
+  X(PURCHASE, 3, "purchase")       \
+  X(SEARCH, 4, "search")           \
   X(CATEGORY_VISIT, 5, "category_visit")
 
 #define VITRINE_EVENT_KIND_COUNT 6

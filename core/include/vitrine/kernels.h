@@ -96,8 +96,8 @@ using F32FcCreateFn = Result<std::unique_ptr<F32FullyConnected>> (*)(size_t in, 
                                                                      const float* bias, Activation activation);
 
 // Reference: plain loops, sums in increasing input index, bias added after the sum, then the activation.
-Result<std::unique_ptr<F32FullyConnected>> f32_fc_scalar(size_t in, size_t out, const float* weights,
-                                                         const float* bias, Activation activation);
+Result<std::unique_ptr<F32FullyConnected>> f32_fc_scalar(size_t in, size_t out, const float* weights, const float* bias,
+                                                         Activation activation);
 #if defined(__wasm_simd128__)
 // Weights re-packed into panels of 8 outputs ([out/8][in][8], zero-padded) so the 4-row x 8-output register tile
 // streams them with unit stride; same summation order as the reference (wasm SIMD128 has no FMA).
@@ -105,8 +105,8 @@ Result<std::unique_ptr<F32FullyConnected>> f32_fc_wasmsimd(size_t in, size_t out
                                                            const float* bias, Activation activation);
 #endif
 #if defined(VITRINE_HAVE_NATIVE_KERNELS)
-Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, const float* weights,
-                                                        const float* bias, Activation activation);
+Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, const float* weights, const float* bias,
+                                                        Activation activation);
 #if defined(VITRINE_HAVE_XNNPACK)
 // One single-threaded XNNPACK operator per layer. XNNPACK may read 16 bytes past an input, so the last rows are
 // run from an internal padded copy: callers need no padding.

@@ -60,7 +60,6 @@ class MlpScorer {
 
 // The reference: each layer over all n rows with f32_fc_scalar, one full intermediate matrix per layer.
 // Same errors as MlpScorer::create and score.
-Status mlp_score_reference(const std::vector<DenseLayerSpec>& layers, const float* features, size_t n,
-                           float* scores);
+Status mlp_score_reference(const std::vector<DenseLayerSpec>& layers, const float* features, size_t n, float* scores);
 
 }  // namespace vitrine

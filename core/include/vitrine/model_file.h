@@ -73,8 +73,7 @@ const char* dtype_name(DType dtype);
 inline constexpr uint32_t dtype_bit(DType dtype) {
   return 1u << static_cast<uint32_t>(dtype);
 }
-inline constexpr uint32_t kFloatDTypes =
-    dtype_bit(DType::kF32) | dtype_bit(DType::kF16) | dtype_bit(DType::kI8);
+inline constexpr uint32_t kFloatDTypes = dtype_bit(DType::kF32) | dtype_bit(DType::kF16) | dtype_bit(DType::kI8);
 
 // Sane upper bounds checked while loading. The defaults suit a browser; a caller may lower (or raise) them.
 struct ModelLimits {
@@ -194,8 +193,7 @@ class ModelFileWriter {
   // The values must be finite. INVALID_ARGUMENT on a bad name, shape, count, dtype or value.
   Status add_f32(const std::string& name, const std::vector<size_t>& shape, const float* data, size_t count,
                  DType storage = DType::kF32);
-  Status add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data,
-                 size_t count);
+  Status add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data, size_t count);
   // A rank-1 "str" tensor (valid UTF-8 strings; duplicates allowed, unlike the vocabulary).
   Status add_strings(const std::string& name, const std::vector<std::string>& strings);
 

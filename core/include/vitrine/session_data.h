@@ -45,8 +45,7 @@ Result<SessionCorpus> parse_sessions(std::string_view text, std::string_view sou
 Result<SessionCorpus> read_sessions_file(const std::string& path);
 
 // Every id must be in 1..catalog_size.
-Result<std::vector<SessionExample>> parse_examples(std::string_view text, std::string_view source,
-                                                   ItemId catalog_size);
+Result<std::vector<SessionExample>> parse_examples(std::string_view text, std::string_view source, ItemId catalog_size);
 Result<std::vector<SessionExample>> read_examples_file(const std::string& path, ItemId catalog_size);
 
 // The SR-GNN protocol: a session s of length n gives n-1 examples s[:k] -> s[k]. Within a session they come

@@ -40,31 +40,35 @@ struct SessionModelConfig {
 // All parameters, as f32 in memory. Tensor names in model files match the member names.
 struct SessionModelWeights {
   SessionModelConfig config;
-  std::vector<float> item_emb;        // [V+1][d]
-  std::vector<float> category_emb;    // [C+1][d] or empty
-  std::vector<float> brand_emb;       // [B+1][d] or empty
-  std::vector<float> price_band_emb;  // [P+1][d] or empty
-  std::vector<float> image_proj;      // [m][d] or empty: W_img, projects an item's image embedding
+  std::vector<float> item_emb;           // [V+1][d]
+  std::vector<float> category_emb;       // [C+1][d] or empty
+  std::vector<float> brand_emb;          // [B+1][d] or empty
+  std::vector<float> price_band_emb;     // [P+1][d] or empty
+  std::vector<float> image_proj;         // [m][d] or empty: W_img, projects an item's image embedding
   std::vector<int32_t> item_category;    // [V+1] or empty
   std::vector<int32_t> item_brand;       // [V+1] or empty
   std::vector<int32_t> item_price_band;  // [V+1] or empty
   std::vector<float> item_image;         // [V+1][m] or empty: fixed input (not trained), row 0 and unknown = 0
-  std::vector<float> pos_emb;         // [L][d]
-  std::vector<float> kind_emb;        // [K][d]
-  std::vector<float> att_w1;          // [d][d]
-  std::vector<float> att_w2;          // [d][d]
-  std::vector<float> att_b;           // [d]
-  std::vector<float> att_q;           // [d]
-  std::vector<float> out_w;           // [2d][d]
-  std::vector<float> out_b;           // [d]
-  std::vector<float> repeat_bonus;    // [L]
+  std::vector<float> pos_emb;            // [L][d]
+  std::vector<float> kind_emb;           // [K][d]
+  std::vector<float> att_w1;             // [d][d]
+  std::vector<float> att_w2;             // [d][d]
+  std::vector<float> att_b;              // [d]
+  std::vector<float> att_q;              // [d]
+  std::vector<float> out_w;              // [2d][d]
+  std::vector<float> out_b;              // [d]
+  std::vector<float> repeat_bonus;       // [L]
 
   // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
   // and optimizer state, the model file reader and writer for tensors: one list of parameters.
   template <class Fn>
-  void for_each_param(Fn&& fn) { visit_params(*this, fn); }
+  void for_each_param(Fn&& fn) {
+    visit_params(*this, fn);
+  }
   template <class Fn>
-  void for_each_param(Fn&& fn) const { visit_params(*this, fn); }
+  void for_each_param(Fn&& fn) const {
+    visit_params(*this, fn);
+  }
 
   // Allocates every tensor to its configured shape, zero-filled.
   static Result<SessionModelWeights> zeros(const SessionModelConfig& config);

@@ -37,8 +37,7 @@ struct SessionModelExport {
 // Serializes weights, vocabulary (vocab_size product ids) and content names to model file bytes.
 Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weights,
                                                  const std::vector<std::string>& vocabulary,
-                                                 const SessionModelContent& content,
-                                                 const SessionModelExport& options);
+                                                 const SessionModelContent& content, const SessionModelExport& options);
 
 // Reads and checks a session model from a validated model file: kind, config, every tensor's shape and dtype,
 // and content ids in range. Errors name the field or tensor.

@@ -35,7 +35,7 @@ struct ShopperEvent {
   std::string item;       // product id, may be empty for search and category visits
   std::string category;
   std::string brand;
-  std::string query;  // searches
+  std::string query;    // searches
   float price = -1.0f;  // negative = unknown
 };
 
@@ -73,9 +73,9 @@ struct Affinity {
 };
 
 struct ProfileOptions {
-  double half_life_days = 7.0;     // interest halves every week
+  double half_life_days = 7.0;  // interest halves every week
   double session_gap_minutes = 30.0;
-  size_t max_names = 20;           // keep the strongest names only
+  size_t max_names = 20;  // keep the strongest names only
 };
 
 struct Profile {
@@ -89,7 +89,7 @@ struct Profile {
   // The current session: events since the last gap of session_gap_minutes.
   uint32_t session_events = 0;
   std::string session_category;  // most engaged category this session ("" if none)
-  std::string session_stage;      // "browsing", "comparing" (several products of one category), "buying" (cart)
+  std::string session_stage;     // "browsing", "comparing" (several products of one category), "buying" (cart)
   uint32_t total_events = 0;
 };
 

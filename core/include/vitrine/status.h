@@ -43,7 +43,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose, like std::optional
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit on purpose, like std::optional
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   Result(StatusCode code, std::string message) : status_(code, std::move(message)) {}
 
@@ -62,8 +62,8 @@ class [[nodiscard]] Result {
 }  // namespace vitrine
 
 // Early-return helper: VITRINE_RETURN_IF_ERROR(load_header(bytes));
-#define VITRINE_RETURN_IF_ERROR(expr)       \
-  do {                                      \
-    ::vitrine::Status vitrine_status_ = (expr); \
+#define VITRINE_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::vitrine::Status vitrine_status_ = (expr);        \
     if (!vitrine_status_.ok()) return vitrine_status_; \
   } while (0)

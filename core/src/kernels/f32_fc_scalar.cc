@@ -60,8 +60,8 @@ class ScalarFc final : public F32FullyConnected {
 
 }  // namespace
 
-Result<std::unique_ptr<F32FullyConnected>> f32_fc_scalar(size_t in, size_t out, const float* weights,
-                                                         const float* bias, Activation activation) {
+Result<std::unique_ptr<F32FullyConnected>> f32_fc_scalar(size_t in, size_t out, const float* weights, const float* bias,
+                                                         Activation activation) {
   VITRINE_RETURN_IF_ERROR(fc_detail::validate(in, out, weights, activation));
   return fc_detail::make_layer<ScalarFc>(in, out, weights, bias, activation);
 }

@@ -19,8 +19,8 @@ constexpr size_t kBlockRows = 16;  // a multiple of kTileRows
 
 // y[0..rows)[0..nr) for one panel. `panel` is [in][8]; `bias8` is 8 floats (zero past nr).
 template <size_t kRows>
-inline void fc_tile(const float* x, size_t in, const float* panel, const float* bias8, size_t nr,
-                    Activation act, float* y, size_t y_stride) {
+inline void fc_tile(const float* x, size_t in, const float* panel, const float* bias8, size_t nr, Activation act,
+                    float* y, size_t y_stride) {
   // One pointer per row, bumped every step: a wasm load takes a base plus a constant, so row r's address
   // would otherwise be recomputed from k every step (measured 5% slower on the benchmark's first layer).
   const float* row[kRows];

@@ -16,9 +16,8 @@ namespace vitrine::fc_detail {
 // Shape and argument checks every factory runs first, so all variants fail alike.
 inline Status validate(size_t in, size_t out, const float* weights, Activation activation) {
   if (in == 0 || out == 0) {
-    return Status(StatusCode::kINVALID_ARGUMENT,
-                  "fully connected layer needs non-zero dimensions, got in " + std::to_string(in) + " out " +
-                      std::to_string(out));
+    return Status(StatusCode::kINVALID_ARGUMENT, "fully connected layer needs non-zero dimensions, got in " +
+                                                     std::to_string(in) + " out " + std::to_string(out));
   }
   if (weights == nullptr) return Status(StatusCode::kINVALID_ARGUMENT, "fully connected layer: weights are null");
   if (static_cast<uint8_t>(activation) > static_cast<uint8_t>(Activation::kSigmoid)) {
@@ -34,10 +33,14 @@ inline Status validate(size_t in, size_t out, const float* weights, Activation a
   return Status();
 }
 
-inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+inline float sigmoid(float z) {
+  return 1.0f / (1.0f + std::exp(-z));
+}
 
 // NaN stays NaN, like f32x4.max.
-inline float relu(float z) { return z < 0.0f ? 0.0f : z; }
+inline float relu(float z) {
+  return z < 0.0f ? 0.0f : z;
+}
 
 inline float activate(Activation activation, float z) {
   switch (activation) {

@@ -13,8 +13,8 @@ const KernelTable& select_kernel_table() {
   static const KernelTable table{"wasmsimd", f32_dot_rows_wasmsimd, f32_fc_wasmsimd, f32_topk_wasmsimd};
 #elif defined(VITRINE_HAVE_XNNPACK)
   // g++ -O3 -march=native vectorises the scalar dot-product loops well enough.
-  static const KernelTable table{"native", f32_dot_rows_scalar,
-                                 xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen, f32_topk_blocked};
+  static const KernelTable table{"native", f32_dot_rows_scalar, xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen,
+                                 f32_topk_blocked};
 #elif defined(VITRINE_HAVE_NATIVE_KERNELS)
   static const KernelTable table{"native", f32_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
 #else

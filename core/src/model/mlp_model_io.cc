@@ -6,11 +6,19 @@
 namespace vitrine {
 namespace {
 
-Status corrupt(const std::string& what) { return Status(StatusCode::kMODEL_CORRUPT, what); }
-Status invalid(const std::string& what) { return Status(StatusCode::kINVALID_ARGUMENT, what); }
+Status corrupt(const std::string& what) {
+  return Status(StatusCode::kMODEL_CORRUPT, what);
+}
+Status invalid(const std::string& what) {
+  return Status(StatusCode::kINVALID_ARGUMENT, what);
+}
 
-std::string weight_name(size_t i) { return "fc" + std::to_string(i) + "_w"; }
-std::string bias_name(size_t i) { return "fc" + std::to_string(i) + "_b"; }
+std::string weight_name(size_t i) {
+  return "fc" + std::to_string(i) + "_w";
+}
+std::string bias_name(size_t i) {
+  return "fc" + std::to_string(i) + "_b";
+}
 
 // Shape limits shared by the writer and the reader, so a file the writer accepts always reads back.
 Status check_dims(size_t i, size_t in, size_t out, StatusCode code) {
@@ -27,8 +35,9 @@ Result<size_t> layer_dim(const nlohmann::json& layer, const char* key, size_t i)
   if (it == layer.end() || !it->is_number_unsigned())
     return corrupt("config.layers[" + std::to_string(i) + "]." + key + " must be a non-negative integer");
   const uint64_t v = it->get<uint64_t>();
-  if (v > kMaxFcDim) return Status(StatusCode::kLIMIT_EXCEEDED, "config.layers[" + std::to_string(i) + "]." + key +
-                                                                    " is " + std::to_string(v) + ", past the limit");
+  if (v > kMaxFcDim)
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "config.layers[" + std::to_string(i) + "]." + key + " is " + std::to_string(v) + ", past the limit");
   return static_cast<size_t>(v);
 }
 
@@ -51,8 +60,8 @@ Result<Activation> activation_from_name(std::string_view name) {
 Result<std::vector<uint8_t>> write_mlp_model(const MlpModelWeights& model, const nlohmann::json& training) {
   if (model.layers.empty()) return invalid("MLP has no layers");
   if (model.layers.size() > kMaxMlpLayers)
-    return Status(StatusCode::kLIMIT_EXCEEDED, "MLP has " + std::to_string(model.layers.size()) + " layers, max " +
-                                                   std::to_string(kMaxMlpLayers));
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "MLP has " + std::to_string(model.layers.size()) + " layers, max " + std::to_string(kMaxMlpLayers));
   nlohmann::json layers = nlohmann::json::array();
   for (size_t i = 0; i < model.layers.size(); ++i) {
     const MlpLayerWeights& l = model.layers[i];

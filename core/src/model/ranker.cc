@@ -15,9 +15,8 @@ Status read_profile_weights(const nlohmann::json& config, ProfileWeights& out) {
   const auto it = config.find("profile_weights");
   if (it == config.end()) return Status();
   if (!it->is_object()) return Status(StatusCode::kMODEL_CORRUPT, "config.profile_weights must be an object");
-  for (const auto& [key, field] : {std::pair<const char*, float*>{"category", &out.category},
-                                   {"brand", &out.brand},
-                                   {"price", &out.price}}) {
+  for (const auto& [key, field] :
+       {std::pair<const char*, float*>{"category", &out.category}, {"brand", &out.brand}, {"price", &out.price}}) {
     const auto w = it->find(key);
     if (w == it->end()) continue;
     if (!w->is_number() || !std::isfinite(w->get<double>()))
@@ -35,8 +34,7 @@ float dot(const float* a, const float* b, size_t n) {
 
 }  // namespace
 
-Result<Ranker> Ranker::load(const uint8_t* bytes, size_t size, const ModelLimits& limits,
-                            const KernelTable& kernels) {
+Result<Ranker> Ranker::load(const uint8_t* bytes, size_t size, const ModelLimits& limits, const KernelTable& kernels) {
   auto file = ModelFile::parse(bytes, size, limits);
   if (!file.ok()) return file.status();
   return from_file(std::move(file).value(), kernels);

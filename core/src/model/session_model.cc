@@ -33,7 +33,9 @@ Status check_ids(const char* name, const std::vector<int32_t>& ids, uint32_t tab
   return Status();
 }
 
-inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+inline float sigmoid(float x) {
+  return 1.0f / (1.0f + std::exp(-x));
+}
 
 // y[0..d) += x[0..k) * W[k][d]
 inline void add_vec_mat(const float* x, const float* w, size_t k, size_t d, float* y) {
@@ -63,8 +65,8 @@ void collect_window(const SessionModelConfig& config, const SessionEvent* events
 
 Status SessionModelConfig::validate() const {
   if (vocab_size == 0 || vocab_size > kMaxVocab)
-    return Status(StatusCode::kLIMIT_EXCEEDED, "vocab_size " + std::to_string(vocab_size) + " outside 1.." +
-                                                   std::to_string(kMaxVocab));
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "vocab_size " + std::to_string(vocab_size) + " outside 1.." + std::to_string(kMaxVocab));
   if (dim == 0 || dim > kMaxDim)
     return Status(StatusCode::kLIMIT_EXCEEDED, "dim " + std::to_string(dim) + " outside 1.." + std::to_string(kMaxDim));
   if (max_length == 0 || max_length > kMaxLength)

@@ -6,7 +6,9 @@
 namespace vitrine {
 namespace {
 
-Status corrupt(const std::string& what) { return Status(StatusCode::kMODEL_CORRUPT, what); }
+Status corrupt(const std::string& what) {
+  return Status(StatusCode::kMODEL_CORRUPT, what);
+}
 
 // Rounds each row of a [rows][d] table to `levels` steps of its largest magnitude (see SessionModelExport).
 std::vector<float> round_rows(const std::vector<float>& table, size_t d, uint32_t levels) {
@@ -49,8 +51,7 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   const SessionModelConfig& c = weights.config;
   if (vocabulary.size() != c.vocab_size)
     return Status(StatusCode::kINVALID_ARGUMENT, "vocabulary has " + std::to_string(vocabulary.size()) +
-                                                     " ids, the model has " + std::to_string(c.vocab_size) +
-                                                     " items");
+                                                     " ids, the model has " + std::to_string(c.vocab_size) + " items");
   if (content.category_names.size() != c.num_categories || content.brand_names.size() != c.num_brands ||
       content.price_band_edges.size() != (c.num_price_bands > 0 ? c.num_price_bands - 1 : 0))
     return Status(StatusCode::kINVALID_ARGUMENT, "content names do not match the configured content tables");

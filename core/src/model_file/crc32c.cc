@@ -38,8 +38,8 @@ uint32_t crc32c(const uint8_t* data, size_t size, uint32_t crc) {
     // Little-endian assembly keeps the result independent of host byte order.
     const uint32_t lo =
         c ^ (uint32_t{data[0]} | uint32_t{data[1]} << 8 | uint32_t{data[2]} << 16 | uint32_t{data[3]} << 24);
-    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^
-        t[3][data[4]] ^ t[2][data[5]] ^ t[1][data[6]] ^ t[0][data[7]];
+    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^ t[3][data[4]] ^
+        t[2][data[5]] ^ t[1][data[6]] ^ t[0][data[7]];
     data += 8;
     size -= 8;
   }

@@ -26,8 +26,7 @@ std::string shape_string(const std::vector<size_t>& shape) {
 }
 
 // "str" payload: (n+1) u32 offsets then the concatenated bytes.
-Result<std::vector<uint8_t>> encode_strings(const std::string& what,
-                                            const std::vector<std::string>& strings) {
+Result<std::vector<uint8_t>> encode_strings(const std::string& what, const std::vector<std::string>& strings) {
   const uint64_t max_len = ModelLimits().max_string_bytes;
   uint64_t total = 0;
   for (size_t i = 0; i < strings.size(); ++i) {
@@ -42,8 +41,7 @@ Result<std::vector<uint8_t>> encode_strings(const std::string& what,
     }
     total += strings[i].size();
   }
-  if (total > UINT32_MAX)
-    return invalid(what + ": " + std::to_string(total) + " string bytes, the format holds 4 GiB");
+  if (total > UINT32_MAX) return invalid(what + ": " + std::to_string(total) + " string bytes, the format holds 4 GiB");
   std::vector<uint8_t> out(4 * (strings.size() + 1) + static_cast<size_t>(total));
   uint32_t end = 0;
   uint8_t* text = out.data() + 4 * (strings.size() + 1);
@@ -65,8 +63,7 @@ Status ModelFileWriter::set_vocabulary(std::vector<std::string> ids) {
   std::unordered_set<std::string_view> seen;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!seen.insert(ids[i]).second) {
-      return invalid("vocabulary id " + quote_for_message(ids[i]) + " occurs twice (index " +
-                     std::to_string(i) + ")");
+      return invalid("vocabulary id " + quote_for_message(ids[i]) + " occurs twice (index " + std::to_string(i) + ")");
     }
   }
   vocabulary_ = std::move(ids);
@@ -87,10 +84,8 @@ Status ModelFileWriter::check_new_tensor(const std::string& name, const std::vec
   if (shape.empty()) return invalid("tensor '" + name + "': shape is empty (rank 0 is not supported)");
   uint64_t numel = 1;
   for (size_t d : shape) {
-    if (d == 0)
-      return invalid("tensor '" + name + "': shape " + shape_string(shape) + " has a zero dimension");
-    if (numel > UINT64_MAX / d)
-      return invalid("tensor '" + name + "': shape " + shape_string(shape) + " overflows");
+    if (d == 0) return invalid("tensor '" + name + "': shape " + shape_string(shape) + " has a zero dimension");
+    if (numel > UINT64_MAX / d) return invalid("tensor '" + name + "': shape " + shape_string(shape) + " overflows");
     numel *= d;
   }
   if (numel != count) {
@@ -120,8 +115,8 @@ Status ModelFileWriter::add_f32(const std::string& name, const std::vector<size_
       for (size_t i = 0; i < count; ++i) {
         const uint16_t h = f32_to_f16(data[i]);
         if ((h & 0x7c00u) == 0x7c00u) {
-          return invalid("tensor '" + name + "': element " + std::to_string(i) + " (" +
-                         std::to_string(data[i]) + ") is outside the f16 range");
+          return invalid("tensor '" + name + "': element " + std::to_string(i) + " (" + std::to_string(data[i]) +
+                         ") is outside the f16 range");
         }
         store_u16(t.payload.data() + 2 * i, h);
       }
@@ -139,8 +134,7 @@ Status ModelFileWriter::add_f32(const std::string& name, const std::vector<size_
         const float scale = max_abs / 127.0f;
         // The loader bounds scales so that dequantizing can never overflow; stay inside that bound.
         if (scale > std::numeric_limits<float>::max() / 128.0f) {
-          return invalid("tensor '" + name + "': row " + std::to_string(r) +
-                         " has values too large for i8 storage");
+          return invalid("tensor '" + name + "': row " + std::to_string(r) + " has values too large for i8 storage");
         }
         store_f32(t.payload.data() + 4 * r, scale);
         for (size_t c = 0; c < cols; ++c) {
@@ -158,8 +152,8 @@ Status ModelFileWriter::add_f32(const std::string& name, const std::vector<size_
   return Status();
 }
 
-Status ModelFileWriter::add_i32(const std::string& name, const std::vector<size_t>& shape,
-                                const int32_t* data, size_t count) {
+Status ModelFileWriter::add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data,
+                                size_t count) {
   VITRINE_RETURN_IF_ERROR(check_new_tensor(name, shape, count));
   if (data == nullptr) return invalid("tensor '" + name + "': data is null");
   PendingTensor t{name, DType::kI32, shape, std::vector<uint8_t>(4 * count)};
@@ -180,8 +174,7 @@ Result<std::vector<uint8_t>> ModelFileWriter::serialize() const {
   if (kind_.empty() || find_invalid_utf8(kind_) != std::string_view::npos) {
     return invalid("model kind must be a non-empty UTF-8 string, got " + quote_for_message(kind_));
   }
-  if (!config_.is_object())
-    return invalid(std::string("config must be a JSON object, got ") + config_.type_name());
+  if (!config_.is_object()) return invalid(std::string("config must be a JSON object, got ") + config_.type_name());
   if (!training_.is_object()) {
     return invalid(std::string("training must be a JSON object, got ") + training_.type_name());
   }
@@ -247,8 +240,7 @@ Result<std::vector<uint8_t>> ModelFileWriter::serialize() const {
   std::memcpy(out.data() + kModelPreambleBytes, header_text.data(), header_text.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto& payload = *entries[i].payload;
-    if (!payload.empty())
-      std::memcpy(out.data() + static_cast<size_t>(offsets[i]), payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(out.data() + static_cast<size_t>(offsets[i]), payload.data(), payload.size());
   }
   store_u32(out.data() + kChecksumAt, model_file_checksum(out.data(), out.size()));
   return out;

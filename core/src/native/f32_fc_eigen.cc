@@ -37,14 +37,14 @@ class EigenFc final : public F32FullyConnected {
     return Status();
   }
 
-  RowMajor weights_;           // W[in][out]
+  RowMajor weights_;  // W[in][out]
   Eigen::RowVectorXf bias_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, const float* weights,
-                                                        const float* bias, Activation activation) {
+Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, const float* weights, const float* bias,
+                                                        Activation activation) {
   VITRINE_RETURN_IF_ERROR(fc_detail::validate(in, out, weights, activation));
   return fc_detail::make_layer<EigenFc>(in, out, weights, bias, activation);
 }

@@ -27,7 +27,9 @@ Status initialize_xnnpack_once() {
 
 }  // namespace
 
-bool xnnpack_available() { return initialize_xnnpack_once().ok(); }
+bool xnnpack_available() {
+  return initialize_xnnpack_once().ok();
+}
 
 namespace {
 
@@ -82,8 +84,8 @@ Result<std::unique_ptr<F32FullyConnected>> f32_fc_xnnpack(size_t in, size_t out,
   const float hi = std::numeric_limits<float>::infinity();
   xnn_operator_t op = nullptr;
   // Our W is [in][out]; XNNPACK's default is [out][in], hence TRANSPOSE_WEIGHTS. It packs its own copy.
-  const xnn_status status = xnn_create_fully_connected_nc_f32(in, out, in, out, weights, bias, lo, hi,
-                                                              XNN_FLAG_TRANSPOSE_WEIGHTS, &op);
+  const xnn_status status =
+      xnn_create_fully_connected_nc_f32(in, out, in, out, weights, bias, lo, hi, XNN_FLAG_TRANSPOSE_WEIGHTS, &op);
   if (status == xnn_status_out_of_memory) {
     return Status(StatusCode::kOUT_OF_MEMORY, "out of memory preparing an XNNPACK fully connected layer");
   }

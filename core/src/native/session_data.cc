@@ -55,7 +55,9 @@ std::string quoted(std::string_view token) {
   return "'" + std::string(token.substr(0, kMax)) + "...'";
 }
 
-bool is_separator(char c) { return c == ' ' || c == '\t'; }
+bool is_separator(char c) {
+  return c == ' ' || c == '\t';
+}
 
 Status parse_item(std::string_view token, const LineError& err, ItemId* out) {
   int64_t value = 0;
@@ -91,8 +93,7 @@ Status parse_items(std::string_view text, const LineError& err, std::vector<Item
 
 Status check_in_catalog(ItemId id, ItemId catalog_size, const LineError& err) {
   if (id > catalog_size) {
-    return err("item id " + std::to_string(id) + " is outside the training catalog 1.." +
-               std::to_string(catalog_size));
+    return err("item id " + std::to_string(id) + " is outside the training catalog 1.." + std::to_string(catalog_size));
   }
   return Status::ok_status();
 }
@@ -133,8 +134,8 @@ Result<SessionCorpus> read_sessions_file(const std::string& path) {
 Result<std::vector<SessionExample>> parse_examples(std::string_view text, std::string_view source,
                                                    ItemId catalog_size) {
   if (catalog_size < 1) {
-    return Status(StatusCode::kINVALID_ARGUMENT, std::string(source) + ": catalog size " +
-                                                     std::to_string(catalog_size) + " is below 1");
+    return Status(StatusCode::kINVALID_ARGUMENT,
+                  std::string(source) + ": catalog size " + std::to_string(catalog_size) + " is below 1");
   }
   std::vector<SessionExample> examples;
   LineReader lines(text);
@@ -190,8 +191,7 @@ Result<SessionSplit> split_validation_tail(const std::vector<Session>& sessions,
   const size_t n_valid = static_cast<size_t>(std::llround(fraction * static_cast<double>(n)));
   if (n_valid == 0 || n_valid >= n) {
     return Status(StatusCode::kINVALID_ARGUMENT, "validation fraction " + std::to_string(fraction) + " of " +
-                                                     std::to_string(n) +
-                                                     " sessions leaves one of the two parts empty");
+                                                     std::to_string(n) + " sessions leaves one of the two parts empty");
   }
   SessionSplit split;
   const auto cut = sessions.begin() + static_cast<std::ptrdiff_t>(n - n_valid);
