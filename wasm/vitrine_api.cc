@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vitrine/build_info.h"
+#include "vitrine/item_index.h"
 #include "vitrine/kernels.h"
 #include "vitrine/mlp.h"
 #include "vitrine/mlp_model_io.h"
@@ -36,10 +37,8 @@ struct vt_engine {
   // At most one of the two is set: the engine holds one model at a time.
   std::unique_ptr<vitrine::Ranker> ranker;
   std::unique_ptr<MlpModel> mlp;
-  // Item table of vt_engine_top_k_dot, [item_count][item_dim], and its score scratch.
-  std::vector<float> item_vectors;
-  size_t item_dim = 0;
-  std::vector<float> item_scores;
+  // Item table of vt_engine_top_k_dot (dim 0 until set_item_vectors).
+  vitrine::ItemIndex items;
   std::string last_error;
   std::string build_info;
   std::string output;  // JSON handed out by the last call that returns text; owned here
@@ -164,15 +163,10 @@ vt_status vt_engine_set_item_vectors(vt_engine* engine, const float* vectors, ui
   return guarded(engine, [&]() -> vt_status {
     if (dim == 0) return engine->fail(VT_INVALID_ARGUMENT, "set_item_vectors: dim must be at least 1");
     if (vectors == nullptr && n_items > 0) return engine->fail(VT_INVALID_ARGUMENT, "set_item_vectors: null table");
-    if (n_items > vitrine::ModelLimits().max_rows || size_t{n_items} > SIZE_MAX / sizeof(float) / dim)
-      return engine->fail(VT_LIMIT_EXCEEDED, "set_item_vectors: " + std::to_string(n_items) + " items of dim " +
-                                                 std::to_string(dim) + " are past the limit");
-    // Build the new table first so that a failed allocation keeps the old one.
-    std::vector<float> table(vectors, vectors + size_t{n_items} * dim);
-    std::vector<float> scores(n_items);
-    engine->item_vectors = std::move(table);
-    engine->item_scores = std::move(scores);
-    engine->item_dim = dim;
+    // Built aside, so that a failure keeps the previous table.
+    auto index = vitrine::ItemIndex::build(vectors, n_items, dim, vitrine::ModelLimits().max_rows);
+    if (!index.ok()) return engine->fail(index.status());
+    engine->items = std::move(index).value();
     return engine->succeed();
   });
 }
@@ -181,16 +175,13 @@ vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t di
                               float* out_scores, uint32_t* out_count) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
-    if (engine->item_dim == 0) return engine->fail(VT_NO_MODEL, "top_k_dot: no item table (set_item_vectors)");
-    if (dim != engine->item_dim)
+    if (engine->items.dim() == 0) return engine->fail(VT_NO_MODEL, "top_k_dot: no item table (set_item_vectors)");
+    if (dim != engine->items.dim())
       return engine->fail(VT_INVALID_ARGUMENT, "top_k_dot: query has dim " + std::to_string(dim) +
-                                                   ", the item table has " + std::to_string(engine->item_dim));
+                                                   ", the item table has " + std::to_string(engine->items.dim()));
     if (query == nullptr || out_count == nullptr || (k > 0 && (out_items == nullptr || out_scores == nullptr)))
       return engine->fail(VT_INVALID_ARGUMENT, "top_k_dot: null buffer");
-    const size_t n = engine->item_scores.size();
-    engine->kernels->f32_dot_rows(query, engine->item_vectors.data(), n, dim, dim, engine->item_scores.data());
-    *out_count =
-        static_cast<uint32_t>(engine->kernels->f32_topk(engine->item_scores.data(), n, k, out_items, out_scores));
+    *out_count = static_cast<uint32_t>(engine->items.top_k(query, k, *engine->kernels, out_items, out_scores));
     return engine->succeed();
   });
 }

@@ -53,14 +53,18 @@ vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t d
                                float* out_scores);
 
 /* Keeps a copy of an item table for vt_engine_top_k_dot: n_items rows of dim floats, row-major, caller-owned and
- * copied (the caller may free it on return). Replaces any previous table; independent of the loaded model.
- * VT_INVALID_ARGUMENT on dim 0 or a null table; on failure the previous table stays. */
+ * copied (the caller may free it on return). The engine keeps the floats and an int8 copy with one scale per row
+ * (1.25x the table's bytes; core/include/vitrine/item_index.h). Replaces any previous table; independent of the
+ * loaded model. VT_INVALID_ARGUMENT on dim 0 or a null table, VT_LIMIT_EXCEEDED past the row limit; on failure the
+ * previous table stays. */
 vt_status vt_engine_set_item_vectors(vt_engine* engine, const float* vectors, uint32_t n_items, uint32_t dim);
 
-/* Full-catalog top-K by dot product: scores every row r of the item table as dot(query, row r) and writes the k
- * best, best first (ties: lower row first), to out_items (0-based rows) and out_scores. query: dim floats,
- * caller-owned, dim must equal the table's. out_items and out_scores are caller-owned with room for k entries;
- * *out_count receives how many were written (min(k, n_items)). VT_NO_MODEL without an item table. */
+/* Full-catalog top-K by dot product: the k rows r with the largest dot(query, row r), best first (ties: lower row
+ * first; NaN scores never selected), to out_items (0-based rows) and out_scores. The scan reads the int8 copy and
+ * rescores in float only the rows whose error bound reaches the k-th best; the result is exactly that of scoring
+ * every row in float (same rows, same bits). query: dim floats, caller-owned, dim must equal the table's.
+ * out_items and out_scores are caller-owned with room for k entries; *out_count receives how many were written
+ * (min(k, n_items) unless scores are NaN). VT_NO_MODEL without an item table. */
 vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t dim, uint32_t k, uint32_t* out_items,
                               float* out_scores, uint32_t* out_count);
 

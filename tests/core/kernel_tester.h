@@ -361,11 +361,83 @@ class DotRowsTester {
       REQUIRE(close(actual[r], expected[r]));
     }
     REQUIRE(actual[rows_] == -7.0f);  // never writes past n_rows
+    // A row scored alone gets the same bits as in the batch (ItemIndex rescores single rows).
+    for (size_t r = 0; r < rows_; ++r) {
+      float alone = -7.0f;
+      kernel(query.data(), table.data() + r * stride, 1, dim_, stride, &alone);
+      INFO("row " << r << " alone " << alone << " in the batch " << actual[r]);
+      REQUIRE(std::memcmp(&alone, &actual[r], sizeof(float)) == 0);
+    }
   }
 
  private:
   size_t rows_ = 1, dim_ = 1, stride_ = 0, misalign_ = 0;
 };
+
+// int8 rows against an int16 query: integer results, so every variant must equal the reference exactly.
+class I8I16DotRowsTester {
+ public:
+  I8I16DotRowsTester& rows(size_t n) {
+    rows_ = n;
+    return *this;
+  }
+  I8I16DotRowsTester& dim(size_t d) {
+    dim_ = d;
+    return *this;
+  }
+  I8I16DotRowsTester& misalign(size_t bytes) {
+    misalign_ = bytes;
+    return *this;
+  }
+  // Every value at its extreme (-127 rows, -32767 query, or +127/+32767), the largest sums the kernel must hold.
+  I8I16DotRowsTester& extremes(bool on) {
+    extremes_ = on;
+    return *this;
+  }
+
+  void test(I8I16DotRowsFn kernel) const {
+    INFO("seed " << test_seed() << " rows " << rows_ << " dim " << dim_ << " misalign " << misalign_ << " extremes "
+                 << extremes_);
+    std::mt19937 rng(test_seed());
+    std::uniform_int_distribution<int> row_value(-127, 127), query_value(-32767, 32767), sign(0, 1);
+    // Byte buffers with an odd offset, so neither operand is aligned.
+    std::vector<int8_t> row_storage(rows_ * dim_ + 64 + misalign_);
+    std::vector<int16_t> query_storage(dim_ + 32 + misalign_);
+    int8_t* table = row_storage.data() + misalign_;
+    int16_t* query = query_storage.data() + misalign_;
+    for (size_t i = 0; i < rows_ * dim_; ++i) {
+      table[i] = static_cast<int8_t>(extremes_ ? (sign(rng) ? 127 : -127) : row_value(rng));
+    }
+    for (size_t i = 0; i < dim_; ++i) {
+      query[i] = static_cast<int16_t>(extremes_ ? (sign(rng) ? 32767 : -32767) : query_value(rng));
+    }
+    std::vector<int32_t> expected(rows_ + 1, -7), actual(rows_ + 1, -7);
+    i8i16_dot_rows_scalar(query, table, rows_, dim_, expected.data());
+    kernel(query, table, rows_, dim_, actual.data());
+    for (size_t r = 0; r < rows_; ++r) {
+      INFO("row " << r);
+      REQUIRE(actual[r] == expected[r]);
+    }
+    REQUIRE(actual[rows_] == -7);  // never writes past n_rows
+  }
+
+ private:
+  size_t rows_ = 1, dim_ = 1, misalign_ = 0;
+  bool extremes_ = false;
+};
+
+// The rows tile of the SIMD kernel is 4 and its dim tile is 16: probe both edges of each, and the largest dim.
+inline void check_i8i16_dot_rows(I8I16DotRowsFn kernel) {
+  for (size_t rows : {1, 3, 4, 5, 7, 8, 9}) {
+    for (size_t dim : {1, 15, 16, 17, 31, 32, 33, 64}) {
+      I8I16DotRowsTester().rows(rows).dim(dim).test(kernel);
+      I8I16DotRowsTester().rows(rows).dim(dim).misalign(3).test(kernel);
+    }
+  }
+  for (size_t dim : {kMaxI8I16DotDim - 1, kMaxI8I16DotDim}) {
+    I8I16DotRowsTester().rows(5).dim(dim).extremes(true).test(kernel);
+  }
+}
 
 // The rows tile of the SIMD kernel is 4 and its dim tile is 4: probe both edges of each.
 inline void check_dot_rows(F32DotRowsFn kernel) {

@@ -13,6 +13,7 @@ using vitrine::Activation;
 using vitrine::testing::check_dot_rows;
 using vitrine::testing::check_fc;
 using vitrine::testing::check_fc_errors;
+using vitrine::testing::check_i8i16_dot_rows;
 using vitrine::testing::check_topk;
 using vitrine::testing::MisalignedBuffer;
 using vitrine::testing::sum_error_bound;
@@ -33,6 +34,19 @@ TEST_CASE("selected kernel table matches the scalar reference: f32_dot_rows", "[
   const auto& table = vitrine::select_kernel_table();
   INFO("kernel table " << table.name);
   check_dot_rows(table.f32_dot_rows);
+}
+
+TEST_CASE("i8i16_dot_rows_scalar computes exact integer dot products", "[kernels]") {
+  const int16_t query[3] = {32767, -32767, 2};
+  const int8_t table[6] = {127, 127, -127, -127, 1, 0};
+  int32_t out[2];
+  vitrine::i8i16_dot_rows_scalar(query, table, 2, 3, out);
+  CHECK(out[0] == -254);
+  CHECK(out[1] == -127 * 32767 - 32767);
+}
+
+TEST_CASE("selected kernel table matches the scalar reference: i8i16_dot_rows", "[kernels]") {
+  check_i8i16_dot_rows(vitrine::select_kernel_table().i8i16_dot_rows);
 }
 
 // ------------------------------------------------------------------------------------------------ fully connected
@@ -195,5 +209,10 @@ TEST_CASE("kernel tables name their variants", "[kernels]") {
 TEST_CASE("f32_dot_rows_wasmsimd matches the scalar reference", "[kernels][wasm]") {
   check_dot_rows(vitrine::f32_dot_rows_wasmsimd);
   CHECK(std::string(vitrine::select_kernel_table().name) == "wasmsimd");
+}
+
+TEST_CASE("i8i16_dot_rows_wasmsimd equals the scalar reference", "[kernels][wasm]") {
+  check_i8i16_dot_rows(vitrine::i8i16_dot_rows_wasmsimd);
+  CHECK(vitrine::select_kernel_table().i8i16_dot_rows == vitrine::i8i16_dot_rows_wasmsimd);
 }
 #endif

@@ -31,7 +31,9 @@ namespace vitrine {
 // ------------------------------------------------------------------------------------------------ dot products
 
 // out[r] = dot(query, rows + r*row_stride) over `dim` floats, for r in [0, n_rows).
-// `rows` need not be aligned; `row_stride` >= dim, in floats.
+// `rows` need not be aligned; `row_stride` >= dim, in floats. A row's result depends only on the query and that
+// row, never on n_rows or the row's place in the call: a row rescored alone gets the same bits (ItemIndex relies
+// on this).
 using F32DotRowsFn = void (*)(const float* query, const float* rows, size_t n_rows, size_t dim, size_t row_stride,
                               float* out);
 
@@ -40,6 +42,17 @@ void f32_dot_rows_scalar(const float* query, const float* rows, size_t n_rows, s
 #if defined(__wasm_simd128__)
 void f32_dot_rows_wasmsimd(const float* query, const float* rows, size_t n_rows, size_t dim, size_t row_stride,
                            float* out);
+#endif
+
+// out[r] = sum over k < dim of query[k] * rows[r*dim + k], exactly, in 32-bit integers: int8 rows (a quantized item
+// table, values in [-127, 127]) against an int16 query (values in [-32767, 32767]). Exact while
+// dim * 127 * 32767 < 2^31, hence dim <= kMaxI8I16DotDim. `rows` and `query` need not be aligned.
+inline constexpr size_t kMaxI8I16DotDim = 512;
+using I8I16DotRowsFn = void (*)(const int16_t* query, const int8_t* rows, size_t n_rows, size_t dim, int32_t* out);
+
+void i8i16_dot_rows_scalar(const int16_t* query, const int8_t* rows, size_t n_rows, size_t dim, int32_t* out);
+#if defined(__wasm_simd128__)
+void i8i16_dot_rows_wasmsimd(const int16_t* query, const int8_t* rows, size_t n_rows, size_t dim, int32_t* out);
 #endif
 
 // ------------------------------------------------------------------------------------------------ fully connected
@@ -163,6 +176,7 @@ void f32_gemm_roofline_wasmsimd(const float* a, const float* b, size_t kc, size_
 struct KernelTable {
   const char* name;  // "scalar", "wasmsimd", "native"
   F32DotRowsFn f32_dot_rows;
+  I8I16DotRowsFn i8i16_dot_rows;
   F32FcCreateFn f32_fc_create;
   F32TopKFn f32_topk;
 };

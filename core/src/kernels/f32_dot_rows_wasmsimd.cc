@@ -1,5 +1,6 @@
 // SIMD128 variant of f32_dot_rows. Wasm SIMD has no FMA, so each lane does mul then add; four rows share one
-// pass over the query to amortise its loads.
+// pass over the query to amortise its loads. Rows past the last group of four are summed in exactly the same
+// order (one_row), so a row's score does not depend on where it sits in the call.
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
@@ -11,6 +12,18 @@ namespace {
 inline float horizontal_sum(v128_t v) {
   return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
          wasm_f32x4_extract_lane(v, 3);
+}
+
+// dot(query, row) summed like each row of the four-row loop below: lane l adds k = l, l + 4, ... in increasing
+// order, then the lanes are added left to right, then the last dim % 4 products.
+inline float one_row(const float* query, const float* row, size_t dim, size_t dim4) {
+  v128_t acc = wasm_f32x4_splat(0.0f);
+  for (size_t k = 0; k < dim4; k += 4) {
+    acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(query + k), wasm_v128_load(row + k)));
+  }
+  float sum = horizontal_sum(acc);
+  for (size_t k = dim4; k < dim; ++k) sum += query[k] * row[k];
+  return sum;
 }
 
 }  // namespace
@@ -44,7 +57,7 @@ void f32_dot_rows_wasmsimd(const float* query, const float* rows, size_t n_rows,
     out[r + 2] = s2;
     out[r + 3] = s3;
   }
-  if (r < n_rows) f32_dot_rows_scalar(query, rows + r * row_stride, n_rows - r, dim, row_stride, out + r);
+  for (; r < n_rows; ++r) out[r] = one_row(query, rows + r * row_stride, dim, dim4);
 }
 
 }  // namespace vitrine

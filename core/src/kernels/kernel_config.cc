@@ -4,22 +4,24 @@
 namespace vitrine {
 
 const KernelTable& scalar_kernel_table() {
-  static const KernelTable table{"scalar", f32_dot_rows_scalar, f32_fc_scalar, f32_topk_scalar};
+  static const KernelTable table{"scalar", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_scalar, f32_topk_scalar};
   return table;
 }
 
 const KernelTable& select_kernel_table() {
 #if defined(__wasm_simd128__)
-  static const KernelTable table{"wasmsimd", f32_dot_rows_wasmsimd, f32_fc_wasmsimd, f32_topk_wasmsimd};
+  static const KernelTable table{"wasmsimd", f32_dot_rows_wasmsimd, i8i16_dot_rows_wasmsimd, f32_fc_wasmsimd,
+                                 f32_topk_wasmsimd};
 #elif defined(VITRINE_HAVE_XNNPACK)
   // g++ -O3 -march=native vectorises the scalar dot-product loops well enough.
-  static const KernelTable table{"native", f32_dot_rows_scalar, xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen,
-                                 f32_topk_blocked};
+  static const KernelTable table{"native", f32_dot_rows_scalar, i8i16_dot_rows_scalar,
+                                 xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen, f32_topk_blocked};
 #elif defined(VITRINE_HAVE_NATIVE_KERNELS)
-  static const KernelTable table{"native", f32_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
+  static const KernelTable table{"native", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
 #else
   // A wasm build without SIMD128.
-  static const KernelTable table{"blocked", f32_dot_rows_scalar, f32_fc_scalar, f32_topk_blocked};
+  static const KernelTable table{"blocked", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_scalar,
+                                 f32_topk_blocked};
 #endif
   return table;
 }
