@@ -42,7 +42,8 @@ struct Target {
 const Target kTargets[] = {{"model_file", vitrine::fuzz::run_model_file},
                            {"ranker_load", vitrine::fuzz::run_ranker_load},
                            {"rank_request", vitrine::fuzz::run_rank_request},
-                           {"stored_events", vitrine::fuzz::run_stored_events}};
+                           {"stored_events", vitrine::fuzz::run_stored_events},
+                           {"item_index", vitrine::fuzz::run_item_index}};
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 // wasm). Each returns false only when the code under test broke a promise; a refused input is a success.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -10,6 +12,8 @@
 #include <vector>
 
 #include "fuzz_inputs.h"
+#include "vitrine/item_index.h"
+#include "vitrine/kernels.h"
 #include "vitrine/ranker.h"
 #include "vitrine/shopper.h"
 #include "vitrine_api.h"
@@ -80,6 +84,38 @@ inline bool run_stored_events(const uint8_t* data, size_t size) {
   // The three calls decode the same request: they must agree on whether it is valid.
   const vt_status profiled = vt_engine_profile(engine, request.data(), request.size(), &text);
   return (ranked == VT_OK) == (profiled == VT_OK) && (ranked == VT_OK) == (topped == VT_OK);
+}
+
+// ItemIndex::top_k against a float scan of every row: the same rows, in the same order, with the same bits.
+// Bytes: dim, k, then rows of one scale byte (10^((b - 128) / 8)) and dim int16 values (/ 256; -32768 is NaN and
+// -32767 infinity), the first row being the query. So tables span 32 orders of magnitude and hold non-finite values.
+inline bool run_item_index(const uint8_t* data, size_t size) {
+  if (size < 2) return true;
+  const size_t dim = 1 + data[0] % 48, k = 1 + data[1] % 24, row_bytes = 1 + 2 * dim;
+  const size_t rows = (size - 2) / row_bytes;
+  if (rows < 2) return true;
+  std::vector<float> values(rows * dim);
+  for (size_t r = 0; r < rows; ++r) {
+    const uint8_t* in = data + 2 + r * row_bytes;
+    const float scale = std::pow(10.0f, (float(in[0]) - 128.0f) / 8.0f);
+    for (size_t d = 0; d < dim; ++d) {
+      const int16_t v = static_cast<int16_t>(uint16_t(in[1 + 2 * d]) | uint16_t(in[2 + 2 * d]) << 8);
+      values[r * dim + d] = v == -32768 ? NAN : v == -32767 ? INFINITY : scale * float(v) / 256.0f;
+    }
+  }
+  const float* query = values.data();
+  const float* table = values.data() + dim;
+  const size_t n = rows - 1, room = std::min(k, n);
+  const KernelTable& kernels = select_kernel_table();
+  std::vector<float> scores(n), want_score(room), got_score(room);
+  std::vector<uint32_t> want_index(room), got_index(room);
+  kernels.f32_dot_rows(query, table, n, dim, dim, scores.data());
+  const size_t want = kernels.f32_topk(scores.data(), n, k, want_index.data(), want_score.data());
+  auto index = ItemIndex::build(table, n, dim, n);
+  if (!index.ok()) return false;
+  if (index.value().top_k(query, k, kernels, got_index.data(), got_score.data()) != want) return false;
+  return std::equal(want_index.begin(), want_index.begin() + want, got_index.begin()) &&
+         std::memcmp(want_score.data(), got_score.data(), want * sizeof(float)) == 0;
 }
 
 }  // namespace vitrine::fuzz

@@ -2,6 +2,7 @@
 // run by `tools/fuzz.sh seeds`.
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ int main(int argc, char** argv) {
     const std::string request =
         vitrine::fuzz::events_request(reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size());
     ok &= write(root + "/rank_request/request_" + std::to_string(i) + ".json", request);
+  }
+  // Item tables (fuzz_item_index): a query and rows of one scale byte and dim int16 values, dim 4, 16 and 33.
+  std::mt19937 rng(20261129);
+  for (const size_t dim : {4, 16, 33}) {
+    std::string bytes = {static_cast<char>(dim - 1), static_cast<char>(dim % 24)};
+    for (size_t r = 0; r < 40; ++r) {
+      bytes += static_cast<char>(120 + rng() % 16);  // scales near 1
+      for (size_t d = 0; d < 2 * dim; ++d) bytes += static_cast<char>(rng() & 0xff);
+    }
+    ok &= write(root + "/item_index/table_dim" + std::to_string(dim) + ".bin", bytes);
   }
   if (!ok) std::fprintf(stderr, "could not write the corpus under %s (do the folders exist?)\n", root.c_str());
   return ok ? 0 : 1;
