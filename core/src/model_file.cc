@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <unordered_set>
@@ -254,6 +255,11 @@ class ModelFileParser {
     if (depth > limits_.max_json_depth) {
       return limit("header JSON nests " + str(depth) + " levels deep, max_json_depth is " +
                    str(limits_.max_json_depth));
+    }
+    // nlohmann/json stops reading at a NUL byte, which would leave the rest of the header unread.
+    if (const void* nul = std::memchr(text, '\0', text_size); nul != nullptr) {
+      return corrupt("header holds a NUL byte at offset " +
+                     str(static_cast<uint64_t>(static_cast<const char*>(nul) - text)) + "; JSON text cannot");
     }
     header_ = json::parse(text, text + text_size, nullptr, /*allow_exceptions=*/false);
     if (header_.is_discarded()) {

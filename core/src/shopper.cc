@@ -112,6 +112,10 @@ Result<RankRequest> decode_rank_request(std::string_view json, const RequestLimi
   if (json.size() > limits.max_request_bytes)
     return Status(StatusCode::kLIMIT_EXCEEDED, "request of " + std::to_string(json.size()) + " bytes is larger than " +
                                                    std::to_string(limits.max_request_bytes));
+  // nlohmann/json stops reading at a NUL byte and would accept `{...}\0<anything>`; JSON text never holds one.
+  if (const size_t nul = json.find('\0'); nul != std::string_view::npos) {
+    return bad("request", "not valid JSON: a NUL byte at offset " + std::to_string(nul));
+  }
   const Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return bad("request", "not valid JSON");
   if (!doc.is_object()) return bad("request", "expected a JSON object");

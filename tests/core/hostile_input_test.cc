@@ -80,6 +80,17 @@ TEST_CASE("NaN, lone surrogates, 1 MB strings and too many candidates are refuse
   CHECK(decode_rank_request(request_with(R"({"id":"a"})"), limits).status().code() == StatusCode::kLIMIT_EXCEEDED);
 }
 
+TEST_CASE("a NUL byte ends nothing: a request with one is refused, not cut short", "[hostile]") {
+  // nlohmann/json stops reading at NUL, so `{...}\0<rest>` would decode as the part before it (found by the
+  // stored_events fuzz target: a request whose candidates came after the NUL decoded with none).
+  const std::string whole = request_with(R"({"id":"a"})");
+  REQUIRE(decode_rank_request(whole).ok());
+  const std::string cut = R"({"now":1000,"events":[]})" + std::string(1, '\0') + whole;
+  const auto refused = decode_rank_request(cut);
+  CHECK(refused.status().code() == StatusCode::kBAD_INPUT);
+  CHECK_THAT(refused.status().message(), Catch::Contains("NUL byte at offset 24"));
+}
+
 TEST_CASE("a model larger than the configured limits is refused with LIMIT_EXCEEDED", "[hostile]") {
   const std::vector<uint8_t> bytes = fuzz::tiny_model_bytes();
   ModelLimits limits;

@@ -565,6 +565,19 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
   }
 }
 
+TEST_CASE("a NUL byte inside the header is MODEL_CORRUPT, not the end of the header", "[model_file][damage]") {
+  // nlohmann/json stops reading at NUL: without the check, whatever follows one in the header went unread.
+  const Bytes file = small_model_file();
+  const uint32_t header_bytes = get_u32(file, 12);
+  const auto* text = reinterpret_cast<const char*>(file.data() + 32);
+  json header = json::parse(text, text + header_bytes);
+  if (header["training"].is_object()) header["training"].erase("pad");
+  const std::string valid = header.dump();
+  REQUIRE(parse(replace_header_text(file, valid)).ok());
+  expect_error(parse(replace_header_text(file, valid + std::string(1, '\0') + "{")), StatusCode::kMODEL_CORRUPT,
+               {"NUL byte at offset " + std::to_string(valid.size())});
+}
+
 TEST_CASE("misaligned, overlapping and out-of-bounds tensors are MODEL_CORRUPT", "[model_file][damage]") {
   const Bytes file = small_model_file();
   const uint64_t emb_at = tensor_offset(file, "item_emb");
