@@ -36,6 +36,25 @@ struct Interval {
   float lo, hi;
 };
 
+// What the bound needs to know of a vector's values: the largest magnitude and the sum of magnitudes (in double, so
+// its rounding stays far below the pads), and whether every value is finite.
+struct Magnitudes {
+  float largest = 0.0f;
+  double l1 = 0.0;
+  bool finite = true;
+};
+
+inline Magnitudes magnitudes(const float* x, size_t dim) {
+  Magnitudes m;
+  for (size_t k = 0; k < dim; ++k) {
+    const float magnitude = std::fabs(x[k]);
+    m.finite = m.finite && magnitude <= FLT_MAX;
+    m.largest = std::max(m.largest, magnitude);
+    m.l1 += magnitude;
+  }
+  return m;
+}
+
 inline Interval score_interval(const QueryTerms& q, float scale, float code_l1, float row_l1, int32_t dot) {
   const float approx = scale * (q.step * static_cast<float>(dot));
   const float error = scale * (q.alpha + q.beta * code_l1) + q.gamma * row_l1;
@@ -70,15 +89,7 @@ Result<ItemIndex> ItemIndex::build(const float* rows, size_t n, size_t dim, size
     index.upper_.resize(n);
     for (size_t r = 0; r < n; ++r) {
       const float* x = rows + r * dim;
-      float largest = 0.0f;
-      double l1 = 0.0;
-      bool finite = true;
-      for (size_t k = 0; k < dim; ++k) {
-        const float magnitude = std::fabs(x[k]);
-        finite = finite && magnitude <= FLT_MAX;
-        largest = std::max(largest, magnitude);
-        l1 += magnitude;
-      }
+      const auto [largest, l1, finite] = magnitudes(x, dim);
       if (!finite || largest > kLargestBounded || (largest > 0.0f && largest < kSmallestBounded)) {
         index.row_l1_[r] = kInf;  // scale 0 and codes 0 stay; the infinite error term makes it always rescored
         continue;
@@ -115,15 +126,7 @@ size_t ItemIndex::top_k(const float* query, size_t k, const KernelTable& kernels
   k = std::min(k, n_);
   if (!quantized_) return scan_all_in_float(query, k, kernels, out_index, out_score);
 
-  double l1 = 0.0;
-  float largest = 0.0f;
-  bool finite = true;
-  for (size_t i = 0; i < dim_; ++i) {
-    const float magnitude = std::fabs(query[i]);
-    finite = finite && magnitude <= FLT_MAX;
-    largest = std::max(largest, magnitude);
-    l1 += magnitude;
-  }
+  const auto [largest, l1, finite] = magnitudes(query, dim_);
   if (!finite || largest > kLargestBounded || largest < kSmallestBounded) {
     return scan_all_in_float(query, k, kernels, out_index, out_score);
   }
