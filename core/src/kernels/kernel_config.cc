@@ -13,11 +13,11 @@ const KernelTable& select_kernel_table() {
   static const KernelTable table{"wasmsimd", f32_dot_rows_wasmsimd, i8i16_dot_rows_wasmsimd, f32_fc_wasmsimd,
                                  f32_topk_wasmsimd};
 #elif defined(VITRINE_HAVE_XNNPACK)
-  // g++ -O3 -march=native vectorises the scalar dot-product loops well enough.
-  static const KernelTable table{"native", f32_dot_rows_scalar, i8i16_dot_rows_scalar,
+  // Eigen for float dot products (a sequential float sum cannot be vectorised); g++ vectorises the integer one.
+  static const KernelTable table{"native", f32_dot_rows_eigen, i8i16_dot_rows_scalar,
                                  xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen, f32_topk_blocked};
 #elif defined(VITRINE_HAVE_NATIVE_KERNELS)
-  static const KernelTable table{"native", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
+  static const KernelTable table{"native", f32_dot_rows_eigen, i8i16_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
 #else
   // A wasm build without SIMD128.
   static const KernelTable table{"blocked", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_scalar,
