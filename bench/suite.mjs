@@ -305,14 +305,24 @@ export function rooflineProbe(mod, { now, minSampleMs = 0 }) {
   const kc = 256, floatBytes = 4;
   const flopsPerPass = 2 * kc * 4 * 8;
   const pa = mod._malloc(kc * 4 * floatBytes), pb = mod._malloc(kc * 8 * floatBytes), pc = mod._malloc(32 * floatBytes);
-  new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(uniform(kc * 4, 11));
-  new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(uniform(kc * 8, 12));
-  for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
+  const close = () => {
+    mod._free(pa);
+    mod._free(pb);
+    mod._free(pc);
+  };
   let minPasses = 1;
-  if (minSampleMs > 0) {
-    const t0 = now();
-    mod._vt_bench_roofline(pa, pb, kc, 2000, pc);
-    minPasses = Math.ceil((2000 * minSampleMs) / Math.max(now() - t0, 1e-3));
+  try {
+    new Float32Array(mod.HEAPF32.buffer, pa, kc * 4).set(uniform(kc * 4, 11));
+    new Float32Array(mod.HEAPF32.buffer, pb, kc * 8).set(uniform(kc * 8, 12));
+    for (let i = 0; i < 3000; ++i) mod._vt_bench_roofline(pa, pb, kc, 1, pc);
+    if (minSampleMs > 0) {
+      const t0 = now();
+      mod._vt_bench_roofline(pa, pb, kc, 2000, pc);
+      minPasses = Math.ceil((2000 * minSampleMs) / Math.max(now() - t0, 1e-3));
+    }
+  } catch (e) {
+    close();
+    throw e;
   }
   return {
     kc,
@@ -322,11 +332,7 @@ export function rooflineProbe(mod, { now, minSampleMs = 0 }) {
       const done = mod._vt_bench_roofline(pa, pb, kc, passes, pc);
       return done / ((now() - t0) * 1e6);
     },
-    close() {
-      mod._free(pa);
-      mod._free(pb);
-      mod._free(pc);
-    },
+    close,
   };
 }
 
@@ -346,8 +352,9 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
     await ortRuntime(await env.loadOrt(), layers, catalog),
     await tfjsRuntime(await env.loadTfjs(), layers, catalog),
   ];
-  const probe = rooflineProbe(await env.loadRoofline(), { now: env.now, minSampleMs });
+  let probe = null;
   try {
+    probe = rooflineProbe(await env.loadRoofline(), { now: env.now, minSampleMs });
     const correctness = { mlp: await checkMlp(runtimes, layers, featuresFor), topk: await checkTopK(runtimes, catalog) };
     log(`  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
       ` top-K ${correctness.topk.pass}`);
@@ -377,7 +384,7 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
     }
     return { correctness, roofline, ...timing, tfjs_backend: runtimes[2].backend };
   } finally {
-    probe.close();
+    probe?.close();
     for (const rt of runtimes) await rt.dispose();
   }
 }
