@@ -167,6 +167,8 @@ inline void check_fc(F32FcCreateFn create) {
     for (Activation act : acts) {
       FcTester().rows(5).input_dim(13).output_dim(11).activation(act).misalign(misalign).test(create);
       FcTester().rows(9).input_dim(3).output_dim(17).activation(act).misalign(misalign).test(create);
+      // One output has its own SIMD tile (four rows in the lanes, 4x4 blocks of inputs): misaligned too.
+      FcTester().rows(9).input_dim(13).output_dim(1).activation(act).misalign(misalign).test(create);
     }
   }
   // The benchmark model's shapes, at tile sizes of the MLP scorer.
