@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -18,9 +19,13 @@
 
 namespace vitrine::testing {
 
-// Seed for all random inputs; printed with every failure so a run can be reproduced.
+// Seed for all random inputs; printed with every failure so a run can be reproduced: VITRINE_TEST_SEED=<seed>
+// replays it.
 inline uint32_t test_seed() {
-  static const uint32_t seed = std::random_device{}();
+  static const uint32_t seed = [] {
+    const char* fixed = std::getenv("VITRINE_TEST_SEED");
+    return fixed != nullptr ? static_cast<uint32_t>(std::strtoul(fixed, nullptr, 10)) : std::random_device{}();
+  }();
   return seed;
 }
 
