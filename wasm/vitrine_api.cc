@@ -161,9 +161,7 @@ vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t d
 vt_status vt_engine_set_item_vectors(vt_engine* engine, const float* vectors, uint32_t n_items, uint32_t dim) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
-    if (dim == 0) return engine->fail(VT_INVALID_ARGUMENT, "set_item_vectors: dim must be at least 1");
-    if (vectors == nullptr && n_items > 0) return engine->fail(VT_INVALID_ARGUMENT, "set_item_vectors: null table");
-    // Built aside, so that a failure keeps the previous table.
+    // Built aside, so that a failure keeps the previous table; build() checks dim, null rows and the row limit.
     auto index = vitrine::ItemIndex::build(vectors, n_items, dim, vitrine::ModelLimits().max_rows);
     if (!index.ok()) return engine->fail(index.status());
     engine->items = std::move(index).value();
