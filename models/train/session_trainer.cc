@@ -2,17 +2,14 @@
 
 #include <omp.h>
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "vitrine/native/dense.h"
+
 namespace vitrine::train {
 namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixMap = Eigen::Map<RowMatrix>;
-using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 
 // Gradients of the small (non-catalog) parameters, one copy per thread, summed after the batch.
 struct EncoderGrads {
@@ -126,20 +123,15 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
   }
 }
 
-// Z[rows, :] = tau * S[rows] N^T, split over threads by column blocks of the catalog.
-void catalog_logits(const float* session_vecs, size_t batch, const float* item_vectors, size_t items, size_t d,
-                    float tau, float* logits) {
-  ConstMatrixMap s(session_vecs, static_cast<Eigen::Index>(batch), static_cast<Eigen::Index>(d));
+// Z = tau * S N^T, split over threads by column blocks of the catalog.
+void catalog_logits(const DenseKernels& dense, const float* session_vecs, size_t batch, const float* item_vectors,
+                    size_t items, size_t d, float tau, float* logits) {
   const size_t block = 2048;
   const size_t n_blocks = (items + block - 1) / block;
 #pragma omp parallel for schedule(dynamic, 1)
   for (size_t bi = 0; bi < n_blocks; ++bi) {
     const size_t c0 = bi * block, c1 = std::min(items, c0 + block);
-    ConstMatrixMap nb(item_vectors + c0 * d, static_cast<Eigen::Index>(c1 - c0), static_cast<Eigen::Index>(d));
-    Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>> z(logits + c0, static_cast<Eigen::Index>(batch),
-                                                     static_cast<Eigen::Index>(c1 - c0),
-                                                     Eigen::OuterStride<>(static_cast<Eigen::Index>(items)));
-    z.noalias() = tau * (s * nb.transpose());
+    dense.f32_gemm_nt(batch, c1 - c0, d, tau, session_vecs, d, item_vectors + c0 * d, d, logits + c0, items);
   }
 }
 
@@ -185,8 +177,9 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
                    session_vecs_.data() + b * d, &tapes[b]);
   }
 
+  const DenseKernels& dense = native_dense_kernels();
   logits_.resize(n * items);
-  catalog_logits(session_vecs_.data(), n, item_vectors_.data(), items, d, tau, logits_.data());
+  catalog_logits(dense, session_vecs_.data(), n, item_vectors_.data(), items, d, tau, logits_.data());
 
   const int n_threads = omp_get_max_threads();
   std::vector<EncoderGrads> thread_grads(static_cast<size_t>(n_threads));
@@ -200,14 +193,12 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     const SessionEvent* events = &data.events[batch[b].begin];
     add_repeat_bonus(weights_, events, batch[b].length, z);
     z[0] = -std::numeric_limits<float>::infinity();
-    Eigen::Map<Eigen::ArrayXf> row(z, static_cast<Eigen::Index>(items));
-    const float max = row.maxCoeff();
-    row = (row - max).exp();
-    const float sum = row.sum();
+    const float sum = dense.f32_exp_shifted(z, items);
     const uint32_t label = batch[b].label;
-    loss += std::log(static_cast<double>(sum)) - std::log(static_cast<double>(row[label]));
-    row *= inv_batch / sum;
-    row[label] -= inv_batch;
+    loss += std::log(static_cast<double>(sum)) - std::log(static_cast<double>(z[label]));
+    const float scale = inv_batch / sum;
+    for (size_t i = 0; i < items; ++i) z[i] *= scale;
+    z[label] -= inv_batch;
     // Repeat bonus gradient: one term per distinct item of the window, at its most recent position.
     const SessionTape& t = tapes[b];
     for (size_t i = t.length; i-- > 0;) {
@@ -221,30 +212,24 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   // d_session = tau * dZ N ; d_item_vectors = tau * dZ^T S
   d_session_.assign(n * d, 0.0f);
   {
-    ConstMatrixMap dz(logits_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(items));
-    ConstMatrixMap nv(item_vectors_.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
-    MatrixMap ds(d_session_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
     const size_t block = 64;
     const size_t n_blocks = (n + block - 1) / block;
 #pragma omp parallel for schedule(static)
     for (size_t bi = 0; bi < n_blocks; ++bi) {
-      const auto r0 = static_cast<Eigen::Index>(bi * block);
-      const auto rows = static_cast<Eigen::Index>(std::min(n, bi * block + block) - bi * block);
-      ds.middleRows(r0, rows).noalias() = tau * (dz.middleRows(r0, rows) * nv);
+      const size_t r0 = bi * block, rows = std::min(n, r0 + block) - r0;
+      dense.f32_gemm_nn(rows, d, items, tau, logits_.data() + r0 * items, items, item_vectors_.data(), d,
+                        d_session_.data() + r0 * d, d);
     }
   }
   d_item_vectors_.assign(items * d, 0.0f);
   {
-    ConstMatrixMap dz(logits_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(items));
-    ConstMatrixMap s(session_vecs_.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d));
-    MatrixMap dn(d_item_vectors_.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
     const size_t block = 2048;
     const size_t n_blocks = (items + block - 1) / block;
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t bi = 0; bi < n_blocks; ++bi) {
-      const auto c0 = static_cast<Eigen::Index>(bi * block);
-      const auto cols = static_cast<Eigen::Index>(std::min(items, bi * block + block) - bi * block);
-      dn.middleRows(c0, cols).noalias() = tau * (dz.middleCols(c0, cols).transpose() * s);
+      const size_t c0 = bi * block, cols = std::min(items, c0 + block) - c0;
+      dense.f32_gemm_tn(cols, d, n, tau, logits_.data() + c0, items, session_vecs_.data(), d,
+                        d_item_vectors_.data() + c0 * d, d);
     }
   }
 
@@ -313,11 +298,8 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   content_grad(grads_.price_band_emb, weights_.item_price_band);
   // v_i += img_i W_img: dW_img = IMG^T dV over the items (row 0 of both is zero).
   if (c.image_dim > 0) {
-    ConstMatrixMap img(weights_.item_image.data(), static_cast<Eigen::Index>(items),
-                       static_cast<Eigen::Index>(c.image_dim));
-    ConstMatrixMap dv(grads_.item_emb.data(), static_cast<Eigen::Index>(items), static_cast<Eigen::Index>(d));
-    MatrixMap dw(grads_.image_proj.data(), static_cast<Eigen::Index>(c.image_dim), static_cast<Eigen::Index>(d));
-    dw.noalias() = img.transpose() * dv;
+    dense.f32_gemm_tn(c.image_dim, d, items, 1.0f, weights_.item_image.data(), c.image_dim, grads_.item_emb.data(), d,
+                      grads_.image_proj.data(), d);
   }
   // Items kept content-only get no id embedding at all (after the content terms have taken their share).
   for (uint32_t item : content_only_items_)
@@ -391,7 +373,8 @@ std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const Exam
       const Example& ex = data.examples[start + b];
       encode_session(weights, item_vectors.data(), &data.events[ex.begin], ex.length, session_vecs.data() + b * d);
     }
-    catalog_logits(session_vecs.data(), n, item_vectors.data(), items, d, c.temperature, logits.data());
+    catalog_logits(native_dense_kernels(), session_vecs.data(), n, item_vectors.data(), items, d, c.temperature,
+                   logits.data());
 #pragma omp parallel for schedule(static)
     for (size_t b = 0; b < n; ++b) {
       const Example& ex = data.examples[start + b];

@@ -1,18 +1,13 @@
-// Native-only variants (XNNPACK, Eigen) against the scalar reference.
+// Native-only fully connected variants (XNNPACK, Eigen) against the scalar reference; the native dot products are
+// tested with the other dense kernels in dense_native_test.cc.
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "kernel_tester.h"
 #include "vitrine/kernels.h"
 
-using vitrine::testing::check_dot_rows;
 using vitrine::testing::check_fc;
 using vitrine::testing::check_fc_errors;
-
-TEST_CASE("f32_dot_rows_eigen matches the scalar reference", "[kernels][native]") {
-  check_dot_rows(vitrine::f32_dot_rows_eigen);
-  CHECK(vitrine::select_kernel_table().f32_dot_rows == vitrine::f32_dot_rows_eigen);
-}
 
 TEST_CASE("f32_fc_eigen matches the scalar reference", "[kernels][fc][native]") {
   check_fc(vitrine::f32_fc_eigen);

@@ -12,7 +12,9 @@
 //   wasmsimd  only when compiled with -msimd128 (__wasm_simd128__): hand-written <wasm_simd128.h> code.
 //   blocked   everywhere; portable C++ written so that the compiler can vectorise it.
 //   xnnpack   native only, when VITRINE_HAVE_XNNPACK is defined (Debian's libxnnpack-dev).
-//   eigen     native only (VITRINE_HAVE_NATIVE_KERNELS): dot products, and fully connected when XNNPACK is absent.
+//   eigen     native only (VITRINE_HAVE_NATIVE_KERNELS): fully connected when XNNPACK is absent; the dot products
+//             come from native_dense_kernels() (vitrine/native/dense.h), one Eigen copy per x86-64 ISA level,
+//             the widest this CPU runs.
 // Native-only code lives in core/src/native/, which the wasm build leaves out.
 #pragma once
 
@@ -42,10 +44,6 @@ void f32_dot_rows_scalar(const float* query, const float* rows, size_t n_rows, s
 #if defined(__wasm_simd128__)
 void f32_dot_rows_wasmsimd(const float* query, const float* rows, size_t n_rows, size_t dim, size_t row_stride,
                            float* out);
-#endif
-#if defined(VITRINE_HAVE_NATIVE_KERNELS)
-void f32_dot_rows_eigen(const float* query, const float* rows, size_t n_rows, size_t dim, size_t row_stride,
-                        float* out);
 #endif
 
 // out[r] = sum over k < dim of query[k] * rows[r*dim + k], exactly, in 32-bit integers: int8 rows (a quantized item

@@ -1,6 +1,10 @@
 // The kernel tables. A model picks one when it loads; see kernels.h.
 #include "vitrine/kernels.h"
 
+#if defined(VITRINE_HAVE_NATIVE_KERNELS)
+#include "vitrine/native/dense.h"
+#endif
+
 namespace vitrine {
 
 const KernelTable& scalar_kernel_table() {
@@ -13,11 +17,13 @@ const KernelTable& select_kernel_table() {
   static const KernelTable table{"wasmsimd", f32_dot_rows_wasmsimd, i8i16_dot_rows_wasmsimd, f32_fc_wasmsimd,
                                  f32_topk_wasmsimd};
 #elif defined(VITRINE_HAVE_XNNPACK)
-  // Eigen for float dot products (a sequential float sum cannot be vectorised); g++ vectorises the integer one.
-  static const KernelTable table{"native", f32_dot_rows_eigen, i8i16_dot_rows_scalar,
+  // Eigen for float dot products (a sequential float sum cannot be vectorised), in the copy for the widest ISA
+  // this CPU runs; g++ vectorises the integer one.
+  static const KernelTable table{"native", native_dense_kernels().f32_dot_rows, i8i16_dot_rows_scalar,
                                  xnnpack_available() ? f32_fc_xnnpack : f32_fc_eigen, f32_topk_blocked};
 #elif defined(VITRINE_HAVE_NATIVE_KERNELS)
-  static const KernelTable table{"native", f32_dot_rows_eigen, i8i16_dot_rows_scalar, f32_fc_eigen, f32_topk_blocked};
+  static const KernelTable table{"native", native_dense_kernels().f32_dot_rows, i8i16_dot_rows_scalar, f32_fc_eigen,
+                                 f32_topk_blocked};
 #else
   // A wasm build without SIMD128.
   static const KernelTable table{"blocked", f32_dot_rows_scalar, i8i16_dot_rows_scalar, f32_fc_scalar,

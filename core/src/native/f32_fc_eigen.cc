@@ -1,5 +1,5 @@
 // Native fully connected layer on Eigen: the fallback when XNNPACK is not installed.
-#include <Eigen/Core>
+#include "vitrine/native/eigen_core.h"
 
 #include "../kernels/fc_common.h"
 

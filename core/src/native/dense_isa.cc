@@ -1,0 +1,72 @@
+// One copy of the native dense kernels (vitrine/native/dense.h). core/CMakeLists.txt compiles this file with the
+// build's own flags (the baseline) and, on x86-64 with GCC, again per ISA level with -march=<level> and
+// VITRINE_DENSE_ISA=<level as an identifier>. Everything a copy defines must live in a namespace named after its
+// level, Eigen included: otherwise two copies would define the same inline functions, and the linker would keep one
+// of them for every caller, possibly the AVX-512 one for a caller on an SSE4.2 CPU.
+#ifndef VITRINE_DENSE_ISA
+#define VITRINE_DENSE_ISA baseline
+#define VITRINE_DENSE_ISA_NAME "baseline"
+#endif
+#define VITRINE_DENSE_CAT2(a, b) a##b
+#define VITRINE_DENSE_CAT(a, b) VITRINE_DENSE_CAT2(a, b)
+// Renames the token `Eigen` in everything below, Eigen's own headers included (<Eigen/Core> in an #include
+// directive is not macro-expanded, so the headers are still found).
+#define Eigen VITRINE_DENSE_CAT(Eigen_, VITRINE_DENSE_ISA)
+
+#include "vitrine/native/dense.h"
+#include "vitrine/native/eigen_core.h"
+
+namespace vitrine {
+namespace VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA) {
+namespace {
+
+using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstStrided = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+using Strided = Eigen::Map<RowMatrix, 0, Eigen::OuterStride<>>;
+
+ConstStrided view(const float* p, size_t rows, size_t cols, size_t ld) {
+  return ConstStrided(p, Eigen::Index(rows), Eigen::Index(cols), Eigen::OuterStride<>(Eigen::Index(ld)));
+}
+Strided view(float* p, size_t rows, size_t cols, size_t ld) {
+  return Strided(p, Eigen::Index(rows), Eigen::Index(cols), Eigen::OuterStride<>(Eigen::Index(ld)));
+}
+
+// One Eigen dot per row rather than one matrix-vector product over the table, so that a row's result never
+// depends on the rows around it (kernels.h; ItemIndex rescores rows alone).
+void dot_rows(const float* query, const float* rows, size_t n_rows, size_t dim, size_t row_stride, float* out) {
+  using Vector = Eigen::Map<const Eigen::VectorXf>;
+  const Vector q(query, Eigen::Index(dim));
+  for (size_t r = 0; r < n_rows; ++r) out[r] = Vector(rows + r * row_stride, Eigen::Index(dim)).dot(q);
+}
+
+void gemm_nt(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+             float* c, size_t ldc) {
+  view(c, m, n, ldc).noalias() = alpha * (view(a, m, k, lda) * view(b, n, k, ldb).transpose());
+}
+
+void gemm_nn(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+             float* c, size_t ldc) {
+  view(c, m, n, ldc).noalias() = alpha * (view(a, m, k, lda) * view(b, k, n, ldb));
+}
+
+void gemm_tn(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+             float* c, size_t ldc) {
+  view(c, m, n, ldc).noalias() = alpha * (view(a, k, m, lda).transpose() * view(b, k, n, ldb));
+}
+
+float exp_shifted(float* z, size_t n) {
+  Eigen::Map<Eigen::ArrayXf> row(z, Eigen::Index(n));
+  const float max = row.maxCoeff();
+  row = (row - max).exp();
+  return row.sum();
+}
+
+}  // namespace
+
+const DenseKernels& kernels() {
+  static const DenseKernels table{VITRINE_DENSE_ISA_NAME, dot_rows, gemm_nt, gemm_nn, gemm_tn, exp_shifted};
+  return table;
+}
+
+}  // namespace VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA)
+}  // namespace vitrine
