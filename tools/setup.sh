@@ -20,6 +20,13 @@ packages=(
   clang-format-14                                         # tests/js/format.test.mjs checks the C++ style
   dataset-fashion-mnist                                   # product photos for the demo catalog
 )
+# tools/test.sh also cross-compiles the native tree for 64-bit ARM (suite "targets"): Debian's cross compiler, arm64
+# zlib beside the amd64 one (multiarch), and qemu-user, which runs Catch2's test discovery on the arm64 binary.
+cross_arm64=0
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+  cross_arm64=1
+  packages+=(g++-aarch64-linux-gnu qemu-user zlib1g-dev:arm64)
+fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
@@ -31,6 +38,9 @@ if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  if [ "$cross_arm64" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  fi
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 else

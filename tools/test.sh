@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs every Vitrine test suite: installs what is missing, builds native, sanitizer and wasm, then runs
-#   native   Catch2 via ctest (Release, -O3 -march=native, warnings are errors)
+#   native   Catch2 via ctest (Release, -O3, the portable CPU baseline x86-64-v2, warnings are errors)
+#   targets  the same native tree compiled and linked, not run, for other CPUs, warnings are errors, so that a
+#            warning only one -march shows fails here before it fails on a contributor's machine. On x86-64 hosts
+#            (VITRINE_CHECK_TARGETS overrides): x86-64 (the oldest x86-64 CPUs), icelake-server (AVX-512) and
+#            aarch64 (64-bit ARM, cross-compiled with Debian's g++-aarch64-linux-gnu, without XNNPACK)
 #   asan     the same Catch2 suite under AddressSanitizer + UndefinedBehaviorSanitizer (Debug), leaks checked
 #   fuzz     each libFuzzer target of tests/fuzz for VITRINE_FUZZ_SECONDS (default 20) with clang (tools/fuzz.sh)
 #   wasm     the same Catch2 suite compiled to wasm, run under Node by ctest
@@ -72,6 +76,20 @@ build() {  # build <suite> <build dir> <configure command...>
 if build native build/native cmake -DCMAKE_BUILD_TYPE=Release; then
   ctest_suite native build/native
 else record native 0 1 1; fi
+
+# targets: passed = targets that compiled clean. Only objects and links: the suite above runs the code.
+default_targets=""
+[ "$(uname -m)" = x86_64 ] && default_targets="x86-64 icelake-server aarch64"
+target_ok=0; target_bad=0
+for target in ${VITRINE_CHECK_TARGETS-$default_targets}; do
+  if [ "$target" = aarch64 ]; then
+    target_args=(-DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DVITRINE_USE_XNNPACK=OFF)
+  else target_args=(-DVITRINE_ARCH="$target"); fi
+  if build "target-$target" "build/target-$target" cmake -DCMAKE_BUILD_TYPE=Release "${target_args[@]}"; then
+    target_ok=$((target_ok + 1))
+  else target_bad=$((target_bad + 1)); fi
+done
+[ $((target_ok + target_bad)) -eq 0 ] || record targets "$target_ok" "$target_bad" 0
 
 if build asan build/asan cmake -DCMAKE_BUILD_TYPE=Debug -DVITRINE_SANITIZE=ON -DVITRINE_BUILD_TOOLS=OFF; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest_suite asan build/asan

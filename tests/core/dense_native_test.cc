@@ -52,9 +52,15 @@ class GemmTester {
     b.fill_uniform(rng);
     c.fill(-7.0f);
     const float alpha = 1.5f;
-    const auto a_at = [&](size_t i, size_t kk) { return product == Product::kTN ? a.data()[kk * lda + i] : a.data()[i * lda + kk]; };
-    const auto b_at = [&](size_t kk, size_t j) { return product == Product::kNT ? b.data()[j * ldb + kk] : b.data()[kk * ldb + j]; };
-    const auto run = product == Product::kNT ? kernels.f32_gemm_nt : product == Product::kNN ? kernels.f32_gemm_nn : kernels.f32_gemm_tn;
+    const auto a_at = [&](size_t i, size_t kk) {
+      return product == Product::kTN ? a.data()[kk * lda + i] : a.data()[i * lda + kk];
+    };
+    const auto b_at = [&](size_t kk, size_t j) {
+      return product == Product::kNT ? b.data()[j * ldb + kk] : b.data()[kk * ldb + j];
+    };
+    const auto run = product == Product::kNT   ? kernels.f32_gemm_nt
+                     : product == Product::kNN ? kernels.f32_gemm_nn
+                                               : kernels.f32_gemm_tn;
     run(m_, n_, k_, alpha, a.data(), lda, b.data(), ldb, c.data(), ldc);
     for (size_t i = 0; i < m_; ++i) {
       for (size_t j = 0; j < ldc; ++j) {

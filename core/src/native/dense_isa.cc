@@ -12,12 +12,13 @@
 // Renames the token `Eigen` in everything below, Eigen's own headers included (<Eigen/Core> in an #include
 // directive is not macro-expanded, so the headers are still found).
 #define Eigen VITRINE_DENSE_CAT(Eigen_, VITRINE_DENSE_ISA)
+#define VITRINE_DENSE_NS VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA)
 
 #include "vitrine/native/dense.h"
 #include "vitrine/native/eigen_core.h"
 
 namespace vitrine {
-namespace VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA) {
+namespace VITRINE_DENSE_NS {
 namespace {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -68,5 +69,5 @@ const DenseKernels& kernels() {
   return table;
 }
 
-}  // namespace VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA)
+}  // namespace VITRINE_DENSE_NS
 }  // namespace vitrine

@@ -1,7 +1,6 @@
 // Native fully connected layer on Eigen: the fallback when XNNPACK is not installed.
-#include "vitrine/native/eigen_core.h"
-
 #include "../kernels/fc_common.h"
+#include "vitrine/native/eigen_core.h"
 
 namespace vitrine {
 namespace {

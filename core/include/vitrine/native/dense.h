@@ -31,14 +31,14 @@ struct DenseKernels {
   // As F32DotRowsFn in kernels.h: a row's result depends only on the query and that row.
   F32DotRowsFn f32_dot_rows;
   // C[m][n] = alpha * sum_k A[m][k] * B[n][k]      (A times B transposed)
-  void (*f32_gemm_nt)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b,
-                      size_t ldb, float* c, size_t ldc);
+  void (*f32_gemm_nt)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+                      float* c, size_t ldc);
   // C[m][n] = alpha * sum_k A[m][k] * B[k][n]
-  void (*f32_gemm_nn)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b,
-                      size_t ldb, float* c, size_t ldc);
+  void (*f32_gemm_nn)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+                      float* c, size_t ldc);
   // C[m][n] = alpha * sum_k A[k][m] * B[k][n]      (A transposed times B)
-  void (*f32_gemm_tn)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b,
-                      size_t ldb, float* c, size_t ldc);
+  void (*f32_gemm_tn)(size_t m, size_t n, size_t k, float alpha, const float* a, size_t lda, const float* b, size_t ldb,
+                      float* c, size_t ldc);
   // z[i] = exp(z[i] - max_j z[j]) in place, for n >= 1; returns the sum of the new values (a softmax's
   // denominator). A -inf entry becomes 0 or a denormal below 1e-37 (Eigen's exp clamps its argument near -88).
   float (*f32_exp_shifted)(float* z, size_t n);
