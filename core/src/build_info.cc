@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "vitrine/kernels.h"
+#if defined(VITRINE_HAVE_NATIVE_KERNELS)
+#include "vitrine/native/dense.h"
+#endif
 
 namespace vitrine {
 
@@ -19,6 +22,10 @@ std::string build_info_json() {
   info["xnnpack"] = true;
 #else
   info["xnnpack"] = false;
+#endif
+#if defined(VITRINE_HAVE_NATIVE_KERNELS)
+  info["arch"] = VITRINE_ARCH_STRING;              // what the build targets: portable, native or a -march value
+  info["dense_isa"] = native_dense_kernels().isa;  // the copy of the dense kernels this CPU runs
 #endif
   info["compiler"] = __VERSION__;
   return info.dump();

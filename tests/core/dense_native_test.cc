@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "kernel_tester.h"
+#include "vitrine/build_info.h"
 #include "vitrine/native/dense.h"
 
 namespace {
@@ -160,4 +162,10 @@ TEST_CASE("the process uses the widest dense copy this CPU runs", "[dense][nativ
   const std::vector<std::string> levels = {VITRINE_TEST_DENSE_ISA_LEVELS};
   REQUIRE(variants.size() == levels.size() + 1);
   for (size_t i = 0; i < levels.size(); ++i) CHECK(variants[i + 1].kernels->isa == levels[i]);
+}
+
+TEST_CASE("the build info names the target and the dense copy in use", "[dense][native]") {
+  const auto info = nlohmann::json::parse(vitrine::build_info_json());
+  CHECK(info.at("arch").get<std::string>() == VITRINE_TEST_ARCH);
+  CHECK(info.at("dense_isa").get<std::string>() == vitrine::native_dense_kernels().isa);
 }
