@@ -3,11 +3,11 @@
 //
 // Why: a portable build targets x86-64-v2 (SSE4.2) so that the CLI runs on any merchant's machine, but these loops
 // are 1.5-2x faster with AVX2/FMA or AVX-512. core/src/native/dense_isa.cc is therefore compiled into the library
-// several times: once with the build's own flags ("baseline") and, when GCC builds for x86-64 with VITRINE_ARCH
-// other than "native", again with -march=x86-64-v3 and -march=x86-64-v4. Each copy puts Eigen in a namespace of
-// its own, so the linker can never let an AVX-512 instantiation of an Eigen template stand in for the baseline's
-// (tests/core/dense_native_test.cc checks every copy against the baseline; tools/check_isa_objects.sh checks the
-// objects' symbols).
+// several times: once with the build's own flags ("baseline") and, when GCC makes an optimised build for x86-64 with
+// VITRINE_ARCH other than "native", again with -march=x86-64-v3 and -march=x86-64-v4. Each copy puts Eigen in a
+// namespace of its own, so the linker can never let an AVX-512 instantiation of an Eigen template stand in for the
+// baseline's. tests/core/dense_native_test.cc checks every copy against plain loops, and
+// tests/core/dense_symbols_check.cmake checks that no copy's object exports a symbol outside its own namespaces.
 //
 // native_dense_kernels() picks the widest copy this CPU runs, once per process. The environment variable
 // VITRINE_DENSE_ISA=<name> (a DenseKernels::isa value) picks a narrower one, for measuring what the wider vectors
