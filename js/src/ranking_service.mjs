@@ -40,7 +40,8 @@ class ServiceError extends Error {
 export const MAX_CANDIDATES = 5000;
 const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
 const MAX_EVENTS = 10000;
-const MAX_FACTORS_JSON = 2000;
+// Replies are bounded by shape, not by their JSON length: a broad shopper's profile must come back whole.
+export const REPLY_LIMITS = Object.freeze({ entries: 200, stringLength: 512, depth: 6, values: 5000 });
 
 function checkRequest(msg) {
   if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
@@ -71,14 +72,42 @@ function needs(engine, name) {
   }
 }
 
-/** JSON-safe, size-capped copy of the engine's explanation factors (dropped if not plain data). */
-function plainFactors(factors) {
-  if (factors === undefined) return undefined;
+/**
+ * A plain-data copy of what the engine returned (explanation factors, profile) that a worker can post: strings,
+ * finite numbers, booleans, null, arrays and plain objects. Anything past REPLY_LIMITS is cut off rather than the
+ * whole value dropped: at most `entries` items per array or object, `stringLength` characters per string, `depth`
+ * levels and `values` values in all. Functions, symbols and other non-data are left out, as JSON would.
+ */
+export function plainData(value, limits = REPLY_LIMITS) {
+  let budget = limits.values;
+  const copy = (v, depth) => {
+    if (v === null || typeof v === 'boolean') return v;
+    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+    if (typeof v === 'string') return v.length > limits.stringLength ? v.slice(0, limits.stringLength) : v;
+    if (typeof v !== 'object' || depth >= limits.depth) return undefined;
+    const array = Array.isArray(v) || ArrayBuffer.isView(v);
+    const out = array ? [] : {};
+    const keys = array ? null : Object.keys(v);
+    const length = array ? v.length : keys.length;
+    let kept = 0;
+    for (let i = 0; i < length && kept < limits.entries && budget > 0; ++i) {
+      --budget;
+      const item = copy(array ? v[i] : v[keys[i]], depth + 1);
+      if (!array && item === undefined) {
+        ++budget; // left out: costs nothing
+        continue;
+      }
+      ++kept;
+      if (array) out.push(item === undefined ? null : item);
+      // defineProperty: a key such as "__proto__" (a category name) stays an ordinary key.
+      else Object.defineProperty(out, keys[i], { value: item, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
   try {
-    const json = JSON.stringify(factors);
-    return json !== undefined && json.length <= MAX_FACTORS_JSON ? JSON.parse(json) : undefined;
+    return copy(value, 0);
   } catch {
-    return undefined;
+    return undefined; // a getter that throws: not data
   }
 }
 
@@ -101,7 +130,7 @@ function toRankReply(candidates, result, explainTop = candidates.length) {
     const id = typeof r?.id === 'string' ? r.id : null;
     if (!id || !explained.has(id) || Object.hasOwn(reasons, id)) continue;
     const text = plainText(r.text);
-    if (text) reasons[id] = { text, factors: plainFactors(r.factors) };
+    if (text) reasons[id] = { text, factors: plainData(r.factors) };
   }
   return { type: 'ranked', order, scores: Array.from(scores, Number), reasons };
 }
@@ -155,7 +184,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');
-      const profile = plainFactors(await engine.profile({ events: msg.events, nowMs: msg.nowMs }));
+      const profile = plainData(await engine.profile({ events: msg.events, nowMs: msg.nowMs }));
       if (!profile || typeof profile !== 'object') throw new ServiceError(ErrorCode.BAD_RESULT, 'engine returned no profile');
       return { type: 'profile', profile };
     }

@@ -3,10 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createRankingService, ErrorCode, PROTOCOL_VERSION, orderByScore } from '../../js/src/ranking_service.mjs';
+import { createRankingService, ErrorCode, PROTOCOL_VERSION, orderByScore, plainData } from '../../js/src/ranking_service.mjs';
 import { RankingClient, RankingError } from '../../js/src/worker_client.mjs';
 import { EngineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
+import { tinyModel } from '../support/test_model.mjs';
 
 const candidates = [{ id: 'a', category: 'shoes' }, { id: 'b' }, { id: 'c', price: 3 }];
 const events = [{ kind: 0, t: 1000, item: 'b' }];
@@ -115,6 +116,61 @@ test('malformed requests are rejected', async () => {
     assert.equal(reply.type, 'error', JSON.stringify(bad));
     assert.equal(reply.code, ErrorCode.BAD_REQUEST);
   }
+});
+
+// A shopper whose history spans 50 categories and 50 brands, with names as long as real shops use.
+const broadEvents = Array.from({ length: 100 }, (_, i) => ({
+  kind: i % 3, t: 4000 - i, item: `sku-${i + 1}`, price: 10 + i,
+  category: `category-with-a-long-descriptive-name-${i % 50}`, brand: `brand-with-a-long-descriptive-name-${(i * 7) % 50}`,
+}));
+
+test('a broad profile (50 categories, 50 brands) comes back whole: no cap on its length', async () => {
+  const affinities = (prefix) => Array.from({ length: 50 }, (_, i) => ({ name: `${prefix}-${i}`, weight: (50 - i) / 1275, events: 2 }));
+  const profile = {
+    categories: affinities('category-with-a-long-descriptive-name'), brands: affinities('brand-with-a-long-descriptive-name'),
+    price: { low: 10, typical: 40, high: 109 }, session: { events: 100, category: 'category-with-a-long-descriptive-name-0', stage: 'buying' },
+  };
+  profile.categoryAffinity = Object.fromEntries(profile.categories.map((c) => [c.name, c.weight]));
+  assert.ok(JSON.stringify(profile).length > 2000, 'the kind of profile the old 2,000-character cap dropped');
+  const reply = await service({ loadModel() {}, profile: () => profile }).handle({ ...rankRequest(), type: 'profile', events: broadEvents });
+  assert.equal(reply.type, 'profile', reply.message);
+  assert.deepEqual(reply.profile, profile);
+});
+
+test('the real wasm engine: the profile of a broad shopper passes through the service unchanged', async () => {
+  const engine = await createNodeEngine();
+  try {
+    engine.loadModel(tinyModel().bytes);
+    const direct = engine.profile({ events: broadEvents, nowMs: 5000 });
+    assert.ok(direct.categories.length >= 20 && direct.brands.length >= 20, `${direct.categories.length} categories`);
+    const reply = await createRankingService({ createEngine: async () => engine, fetchBytes: async () => tinyModel().bytes })
+      .handle({ ...rankRequest(), type: 'profile', events: broadEvents });
+    assert.equal(reply.type, 'profile', reply.message);
+    assert.deepEqual(reply.profile, direct);
+  } finally {
+    engine.release();
+  }
+});
+
+test('plainData bounds replies by shape: entries and strings are cut, not the whole value dropped', () => {
+  const limits = { entries: 3, stringLength: 5, depth: 3, values: 100 };
+  assert.deepEqual(plainData([1, 2, 3, 4, 5], limits), [1, 2, 3]);
+  assert.deepEqual(plainData({ a: 'abcdefgh', b: 1, c: 2, d: 3 }, limits), { a: 'abcde', b: 1, c: 2 });
+  assert.deepEqual(plainData({ x: { y: { z: { deep: 1 } } } }, limits), { x: { y: {} } });
+  assert.deepEqual(plainData([NaN, () => 1, Symbol('s')], limits), [null, null, null]);
+  assert.deepEqual(plainData({ f() {}, u: undefined, n: null, t: true }, limits), { n: null, t: true });
+  assert.deepEqual(plainData(Float32Array.from([0.5, 2]), limits), [0.5, 2]);
+  const cycle = { name: 'a' };
+  cycle.self = cycle;
+  assert.deepEqual(plainData(cycle, limits), { name: 'a', self: { name: 'a', self: { name: 'a' } } });
+  const proto = plainData(JSON.parse('{"__proto__": 0.5}'));
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(proto, '__proto__').value, 0.5);
+  assert.equal(plainData(undefined), undefined);
+  assert.equal(plainData({ get bad() { throw new Error('no'); } }), undefined);
+  // The total number of values is bounded too, so nesting cannot multiply the entries.
+  assert.deepEqual(plainData(Array.from({ length: 10 }, () => Array(10).fill(1)), { ...limits, entries: 10, values: 15 }),
+    [Array(10).fill(1), [1, 1, 1]]);
 });
 
 test('orderByScore is stable and puts non-finite scores last', () => {
