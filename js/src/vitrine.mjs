@@ -337,7 +337,8 @@ export function createVitrine(options = {}, env = {}) {
     try {
       profile = await currentProfile(events);
     } catch (e) {
-      rankingFailed(e);
+      // The slots keep the shop's default; the listings are ranked without a profile, so ranking stays on.
+      log.warn('no shopper profile; the slots keep their default', e);
       return;
     }
     if (!profile || state !== 'running') return;

@@ -64,6 +64,27 @@ test('under the strict CSP (no violations) ranks in the worker and reorders in p
   await page.close();
 });
 
+test('a failed profile leaves the slot at its default but never switches ranking off', async () => {
+  await freshContext();
+  const { page, seen } = await openPage(browser.context);
+  // The same test model, except that its engine cannot build a profile.
+  await page.route('**/models/test.vtm', (route) => route.fulfill({ contentType: 'application/octet-stream',
+    body: JSON.stringify({ test_only: true, kindWeight: [1, 1, 3, 5, 0, 0.5], reasonPrefix: 'Because you liked', profileFails: true }) }));
+  await seedBagsInterest(page);
+  await page.goto(shop.url + 'shop.html');
+  await vitrineReady(page);
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2'], 'the listing is ranked');
+  const hidden = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
+  assert.deepEqual(hidden, [['v-general', false], ['v-bags', true], ['v-hats', true]], 'the slot keeps its default');
+  assert.equal(await page.evaluate(() => window.vitrine.status().ranking), 'available');
+  assert.equal(await page.evaluate(() => window.vitrine.refresh()), true, 'a later ranking still runs');
+  assert.equal(await page.evaluate(() => window.vitrine.profile()), null);
+  assert.equal(seen.warnings.length, 1, JSON.stringify(seen.warnings));
+  assert.match(seen.warnings[0], /profile/);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
 test('reorder moves the same nodes and keeps focus and scroll position', async () => {
   await freshContext();
   const { page, seen } = await openPage(browser.context);
