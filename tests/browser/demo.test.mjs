@@ -141,6 +141,32 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   await page.close();
 });
 
+test('without a profile the privacy panel still says events are stored, never that nothing is', async () => {
+  // The page's vitrine.profile() answers null, as it does when the engine cannot build a profile.
+  const init = () => {
+    let v;
+    Object.defineProperty(window, 'vitrine', { configurable: true, get: () => v, set: (x) => {
+      v = x;
+      if (x) x.profile = async () => null;
+    } });
+  };
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init });
+  await eraseEverything(page);
+  const bag = catalog.products.find((p) => p.category === 'bags');
+  await page.goto(baseUrl + `product.html?id=${bag.id}`);
+  await ready(page);
+  await page.click('#product-main [data-vitrine-action="add_to_cart"]');
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  const count = Number(await page.textContent('#event-count'));
+  assert.ok(count >= 1, `events shown: ${count}`);
+  const profileText = await page.textContent('#profile');
+  assert.doesNotMatch(profileText, /nothing is stored/);
+  assert.match(profileText, new RegExp(`${count} events are stored`));
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
 test('the privacy panel shows what is stored, downloads it as JSON and erase empties the storage', async () => {
   const { page, seen } = await openPage();
   await eraseEverything(page);

@@ -44,7 +44,10 @@ async function refresh(catalog) {
         el('h3', { text: 'This visit' }),
         el('p', { text: `${profile.session?.events ?? 0} events${profile.session?.category ? `, mostly ${label(profile.session.category)}` : ''}; stage: ${profile.session?.stage || 'browsing'}.` }),
       ]
-    : [el('p', { class: 'note', text: 'No profile: nothing is stored.' })]));
+    // Without a profile (e.g. the engine is unavailable) the stored events are still there: never claim otherwise.
+    : [el('p', { class: 'note', text: events.length
+        ? `No profile to show right now, but ${events.length} events are stored: they are listed below.`
+        : 'No profile: nothing is stored.' })]));
   document.body.dataset.loaded = '1';
 }
 
