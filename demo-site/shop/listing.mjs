@@ -72,9 +72,11 @@ export function renderListing(host, catalog, products, { compare = false, catego
 export function watchMoves(list, status) {
   const update = () => {
     let moved = 0;
+    let up = 0;
     Array.from(list.children).forEach((card, index) => {
       const delta = Number(card.dataset.merchantPosition) - index;
       if (delta !== 0) ++moved;
+      if (delta > 0) ++up;
       card.classList.toggle('up', delta > 0);
       card.classList.toggle('down', delta < 0);
       const badge = card.querySelector('.badge');
@@ -88,9 +90,11 @@ export function watchMoves(list, status) {
       }
     });
     list.dataset.moved = String(moved);
+    list.dataset.movedUp = String(up);
     if (status) {
+      // Counts only the products that moved up: the ones the badges mark (the others moved down to make room).
       status.textContent = moved > 0
-        ? `Vitrine reordered this listing in your browser: ${moved} products changed place. Green badges show how far a product moved up, and why.`
+        ? `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. Green badges show how far a product moved up, and why.`
         : 'Shown in the shop\u2019s order: Vitrine has nothing to go on yet. Look at a few products and come back.';
     }
   };

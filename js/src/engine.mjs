@@ -7,6 +7,7 @@
 //  - one wasm call per batch.
 import { EngineError, Status } from './status.mjs';
 import { explanationText } from './explain.mjs';
+import { orderByScore } from './ranking_service.mjs';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 const U32 = Uint32Array.BYTES_PER_ELEMENT;
@@ -227,8 +228,12 @@ export class Engine {
         this.#textOut((pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pText)));
       const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
       const factors = JSON.parse(explanations);
+      // The text says where each candidate lands when the whole list is ordered by these scores (by index, so
+      // duplicate ids each get theirs); a page that moves fewer items words it again from what it shows (vitrine.mjs).
+      const shownAt = new Array(n);
+      orderByScore(request.candidates.map((_, i) => ({ id: i })), scores).forEach((i, to) => { shownAt[i] = to; });
       const reasons = request.candidates.map((c, i) => ({
-        id: c.id, text: explanationText(factors[i].factors), factors: factors[i].factors,
+        id: c.id, text: explanationText(factors[i].factors, { from: i, to: shownAt[i] }), factors: factors[i].factors,
       }));
       return { scores, reasons };
     } finally {

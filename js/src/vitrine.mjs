@@ -8,10 +8,11 @@ import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_
 import { toRecord } from './events.mjs';
 import { openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
-import { ATTR, readCandidates } from './dom.mjs';
+import { ATTR, readCandidates, listEntries } from './dom.mjs';
 import { applyOrder, watchInteraction, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
+import { explanationText, isEngineFactors } from './explain.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { writeText, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
@@ -54,6 +55,7 @@ export function createVitrine(options = {}, env = {}) {
   let firstPersonalization = Promise.resolve();
   const explanations = new Map(); // item id or slot name -> text
   const ranked = new WeakSet();
+  const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
   const cleanups = [];
 
   // ------------------------------------------------------------------------------------------ lifecycle
@@ -290,6 +292,7 @@ export function createVitrine(options = {}, env = {}) {
       const rc = rankingClient();
       if (!rc) return;
       ranked.add(list);
+      if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
       const watch = watchInteraction(list);
       const requestedAt = win.performance.now();
       try {
@@ -309,13 +312,31 @@ export function createVitrine(options = {}, env = {}) {
     await fillSlots(events);
   }
 
-  // Only the promoted items are explained: the others stand where the shop put them.
+  /** Item id -> index of its entry in the list (the first, for a repeated id). */
+  function positions(list) {
+    const at = new Map();
+    listEntries(list).forEach((e, i) => {
+      if (e.id !== null && !at.has(e.id)) at.set(e.id, i);
+    });
+    return at;
+  }
+
+  // Only the promoted items are explained: the others stand where the shop put them. The engine's own factors are
+  // worded here, from where each item stood in the shop's order and stands now, so "moved up" is said only of
+  // items that did; another engine's text is shown as it came.
   function showReasons(list, reasons, promoted) {
     const shown = new Map(); // ids come from the page: never used as plain-object keys
+    const before = shopPositions.get(list);
+    const now = positions(list);
     for (const id of promoted) {
       if (!reasons || !Object.hasOwn(reasons, id)) continue;
-      shown.set(id, reasons[id]);
-      explanations.set(id, reasons[id].text);
+      const reason = reasons[id];
+      const from = before?.get(id);
+      const to = now.get(id);
+      const text = isEngineFactors(reason.factors) && from !== undefined && to !== undefined
+        ? explanationText(reason.factors, { from, to }) : reason.text;
+      shown.set(id, { text });
+      explanations.set(id, text);
     }
     writeReasons(list, shown);
   }

@@ -130,6 +130,12 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   assert.match(moved.why, /sneakers/);
   assert.equal(moved.whyChildren, 0, 'the explanation is text, not markup');
   assert.equal(moved.whyVisible, true);
+  // Every reason shown says "moved up" exactly on the cards that moved up, and the summary counts those cards.
+  const cards = await page.$$eval('#list > li', (lis) => lis.map((c) => ({ id: c.dataset.vitrineItem, up: c.classList.contains('up'),
+    why: c.querySelector('.why').textContent })));
+  for (const card of cards.filter((c) => c.why !== '')) assert.equal(/^Moved up/.test(card.why), card.up, `${card.id}: ${card.why}`);
+  const ups = cards.filter((c) => c.up).length;
+  assert.match(await page.textContent('#vitrine-state'), new RegExp(`: ${ups} products? moved up\\.`));
 
   // The home page's slot follows the same interest.
   await page.goto(baseUrl);

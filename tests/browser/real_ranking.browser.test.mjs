@@ -47,7 +47,14 @@ test('browsing one category moves its products up, with explanations, using the 
   // The same nodes were moved, not re-rendered.
   assert.equal(await page.$$eval('#list > li[data-marker="original"]', (lis) => lis.length), 6);
   const explanation = await page.evaluate(() => window.vitrine.explain('sku-46'));
-  assert.match(explanation, /^Moved up because/);
+  assert.match(explanation, new RegExp(`^Moved up ${MERCHANT_ORDER.indexOf('sku-46')} places because`));
+  // Every explained product says "moved up" exactly when it stands above its place in the merchant's order.
+  for (const id of MERCHANT_ORDER) {
+    const text = await page.evaluate((item) => window.vitrine.explain(item), id);
+    if (text === null) continue;
+    const up = order.indexOf(id) < MERCHANT_ORDER.indexOf(id);
+    assert.equal(/^Moved up/.test(text), up, `${id} from ${MERCHANT_ORDER.indexOf(id)} to ${order.indexOf(id)}: ${text}`);
+  }
   const shown = await page.$eval('[data-vitrine-item="sku-46"] [data-vitrine-explain]', (el) => ({ text: el.textContent, children: el.children.length }));
   assert.equal(shown.text, explanation);
   assert.equal(shown.children, 0, 'explanations are text, never markup');

@@ -37,8 +37,13 @@ test('the model ranks the next item of a learned walk first among the candidates
     const best = candidates[scores.indexOf(Math.max(...scores))].id;
     assert.equal(best, 'sku-46');
     assert.equal(reasons.length, 5);
-    assert.match(reasons[2].text, /^Moved up because/);
+    // The text follows the order the scores give: sku-46 goes from third to first; whatever it passed moved down.
+    assert.match(reasons[2].text, /^Moved up 2 places because/);
     assert.ok(reasons[2].factors.some((f) => f.kind === 'session'));
+    const rankOf = (i) => scores.filter((s, j) => s > scores[i] || (s === scores[i] && j < i)).length;
+    candidates.forEach((c, i) => {
+      if (rankOf(i) >= i) assert.doesNotMatch(reasons[i].text, /moved up/i, `${c.id} at ${i} -> ${rankOf(i)}: ${reasons[i].text}`);
+    });
     const top = engine.topK({ events, nowMs: now, k: 5 });
     assert.equal(top.ids.length, 5);
     // Over the whole catalog the tiny model must at least stay inside the session's category (items 41..60).

@@ -1,9 +1,11 @@
-// Personalized slots choose a variant from a profile; explanations are plain text written with textContent.
+// Personalized slots choose a variant from a profile; explanations are plain text written with textContent and say
+// truthfully how an item moved and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { chooseVariant, applySlot, categoryAffinity } from '../../js/src/slots.mjs';
 import { plainText, writeText } from '../../js/src/text.mjs';
+import { explanationText, isEngineFactors } from '../../js/src/explain.mjs';
 import { FakeDocument } from './fake_dom.mjs';
 
 function slot(doc) {
@@ -58,4 +60,41 @@ test('explanation text is coerced to a string and capped', () => {
   const long = plainText('x'.repeat(1000));
   assert.equal(long.length, 280);
   assert.ok(long.endsWith('\u2026'));
+});
+
+test('explanations say "moved up" only of items that moved up, and say truthfully what happened to the others', () => {
+  const factors = [{ kind: 'category', name: 'sneakers', contribution: 0.4, events: 12 }];
+  assert.equal(explanationText(factors, { from: 5, to: 1 }),
+    'Moved up 4 places because you often browse sneakers (12 things you did here were in that category).');
+  const down = explanationText(factors, { from: 1, to: 4 });
+  assert.match(down, /^Moved down 3 places: other products fit what you did here better, though you often browse sneakers/);
+  const kept = explanationText(factors, { from: 2, to: 2 });
+  assert.match(kept, /^Kept at the shop\u2019s position; you often browse sneakers/);
+  for (const text of [down, kept]) assert.doesNotMatch(text, /moved up/i);
+  assert.match(explanationText([], { from: 3, to: 0 }), /^Moved up 3 places: /);
+  assert.match(explanationText([], { from: 0, to: 0 }), /^Shown in the shop\u2019s order/);
+  assert.doesNotMatch(explanationText(factors), /moved/i, 'without positions nothing is said about moving');
+});
+
+test('the reason names the strongest factor first, and its count says what it counts', () => {
+  const factors = [
+    { kind: 'category', name: 'sneakers', contribution: 0.2, events: 9 },
+    { kind: 'price', name: '', contribution: 0.05, events: 9 },
+    { kind: 'brand', name: 'Acme', contribution: 0.6, events: 4 },
+  ];
+  const text = explanationText(factors, { from: 3, to: 0 });
+  assert.match(text, /^Moved up 3 places because you often choose Acme \(4 things you did here were from that brand\), and you often browse sneakers/);
+  assert.doesNotMatch(text, /visit/, 'the counts are events of any kind, not visits');
+  assert.match(explanationText([{ kind: 'category', name: 'hats', contribution: 1, events: 1 }], { from: 1, to: 0 }),
+    /because you have looked at hats before\.$/);
+  // Factors that push an item down are not given as reasons for it.
+  assert.match(explanationText([{ kind: 'session', name: 'x', contribution: -2, events: 3 },
+    { kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }], { from: 2, to: 1 }), /because you often choose Acme/);
+});
+
+test('only the engine\u2019s own factors are reworded by the page; another engine\u2019s text is kept', () => {
+  assert.equal(isEngineFactors([{ kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }]), true);
+  assert.equal(isEngineFactors([]), true);
+  assert.equal(isEngineFactors([{ name: 'category', weight: 2 }]), false);
+  assert.equal(isEngineFactors(undefined), false);
 });
