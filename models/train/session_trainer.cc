@@ -209,8 +209,8 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     }
   }
 
-  // d_session = tau * dZ N ; d_item_vectors = tau * dZ^T S
-  d_session_.assign(n * d, 0.0f);
+  // d_session = tau * dZ N ; d_item_vectors = tau * dZ^T S. The products overwrite every row: no zero fill.
+  d_session_.resize(n * d);
   {
     const size_t block = 64;
     const size_t n_blocks = (n + block - 1) / block;
@@ -221,7 +221,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
                         d_session_.data() + r0 * d, d);
     }
   }
-  d_item_vectors_.assign(items * d, 0.0f);
+  d_item_vectors_.resize(items * d);
   {
     const size_t block = 2048;
     const size_t n_blocks = (items + block - 1) / block;
