@@ -59,6 +59,21 @@ async function eraseEverything(page) {
   assert.deepEqual(await storedEvents(page), []);
 }
 
+// From an empty store: adds one bag to the cart, opens the privacy panel and returns the bag and the event count
+// the panel shows (at least one).
+async function addBagThenOpenPrivacy(page) {
+  await eraseEverything(page);
+  const bag = catalog.products.find((p) => p.category === 'bags');
+  await page.goto(baseUrl + `product.html?id=${bag.id}`);
+  await ready(page);
+  await page.click('#product-main [data-vitrine-action="add_to_cart"]');
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  const count = Number(await page.textContent('#event-count'));
+  assert.ok(count >= 1, `events shown: ${count}`);
+  return { bag, count };
+}
+
 test('every page of the shop loads under the strict CSP with no console error, warning or violation', async () => {
   const { page, seen } = await openPage();
   const sneaker = catalog.products.find((p) => p.category === 'sneakers');
@@ -157,15 +172,7 @@ test('without a profile the privacy panel still says events are stored, never th
     } });
   };
   const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init });
-  await eraseEverything(page);
-  const bag = catalog.products.find((p) => p.category === 'bags');
-  await page.goto(baseUrl + `product.html?id=${bag.id}`);
-  await ready(page);
-  await page.click('#product-main [data-vitrine-action="add_to_cart"]');
-  await page.goto(baseUrl + 'privacy.html');
-  await page.waitForFunction(() => document.body.dataset.loaded === '1');
-  const count = Number(await page.textContent('#event-count'));
-  assert.ok(count >= 1, `events shown: ${count}`);
+  const { count } = await addBagThenOpenPrivacy(page);
   const profileText = await page.textContent('#profile');
   assert.doesNotMatch(profileText, /nothing is stored/);
   assert.match(profileText, new RegExp(`${count} events are stored`));
@@ -175,15 +182,7 @@ test('without a profile the privacy panel still says events are stored, never th
 
 test('the privacy panel shows what is stored, downloads it as JSON and erase empties the storage', async () => {
   const { page, seen } = await openPage();
-  await eraseEverything(page);
-  const bag = catalog.products.find((p) => p.category === 'bags');
-  await page.goto(baseUrl + `product.html?id=${bag.id}`);
-  await ready(page);
-  await page.click('#product-main [data-vitrine-action="add_to_cart"]');
-  await page.goto(baseUrl + 'privacy.html');
-  await page.waitForFunction(() => document.body.dataset.loaded === '1');
-  const count = Number(await page.textContent('#event-count'));
-  assert.ok(count >= 1, `events shown: ${count}`);
+  const { bag, count } = await addBagThenOpenPrivacy(page);
   const shownJson = JSON.parse(await page.textContent('#stored'));
   assert.ok(shownJson.storage.events.some((e) => e.kind === 2 && e.item === bag.id), 'the add-to-cart is listed');
   assert.match(await page.textContent('#profile'), /Bags/, `warnings: ${seen.warnings}`);
