@@ -91,22 +91,42 @@ export function watchMoves(list, status) {
     });
     list.dataset.moved = String(moved);
     list.dataset.movedUp = String(up);
-    if (status) {
-      // Counts only the products that moved up: the ones the badges mark (the others moved down to make room).
-      status.textContent = moved > 0
-        ? `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. Green badges show how far a product moved up, and why.`
-        : 'Shown in the shop\u2019s order: Vitrine has nothing to go on yet. Look at a few products and come back.';
-    }
+    if (status) status.textContent = stateText(list.dataset.vitrineResult, moved, up);
   };
-  new MutationObserver(update).observe(list, { childList: true });
+  // Vitrine writes data-vitrine-result on the listing once it has decided what to do with it.
+  new MutationObserver(update).observe(list, { childList: true, attributes: true, attributeFilter: ['data-vitrine-result'] });
   update();
 }
 
-/** Asks Vitrine to rank what the page just rendered (the package ranks at start-up, which may be before this). */
+/** What the status line says: only what Vitrine reported for this listing, never a guess from the order alone. */
+function stateText(result, moved, up) {
+  // Counts only the products that moved up: the ones the badges mark (the others moved down to make room).
+  if (moved > 0) {
+    return `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. ` +
+      'Green badges show how far a product moved up, and why.';
+  }
+  switch (result) {
+    case 'shopper-active':
+      return 'Shown in the shop\u2019s order: you were already using this listing when Vitrine\u2019s order was ready, ' +
+        'so it was left as you saw it. The next page is personalized.';
+    case 'no-history':
+      return 'Shown in the shop\u2019s order: Vitrine has nothing to go on yet. Look at a few products and come back.';
+    case 'unchanged':
+      return 'Vitrine ranked this listing from your history and agrees with the shop\u2019s order.';
+    case 'off':
+    case 'failed':
+      return 'Shown in the shop\u2019s order: personalization is not available in this browser.';
+    default:
+      return 'Shown in the shop\u2019s order.';
+  }
+}
+
+/**
+ * Waits for Vitrine to finish with what the page just rendered: the package ranks listings as they appear, so the
+ * page never asks again (a second, later request could reorder the listing under the shopper's hand).
+ */
 export async function personalize() {
   const v = vitrine();
-  if (!v) return;
-  await v.ready;
-  await v.refresh();
+  if (v) await v.ready;
   document.body.dataset.personalized = '1';
 }

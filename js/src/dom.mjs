@@ -6,6 +6,8 @@
 //   search   form or input [data-vitrine-search]
 //   slot     [data-vitrine-slot="<name>"] > [data-vitrine-variant][data-vitrine-categories="a,b"]
 //   explain  [data-vitrine-explain] inside an item or slot: receives the explanation as text
+//   result   [data-vitrine-result] written by Vitrine on a listing: reordered | unchanged | shopper-active (the
+//            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
 export const ATTR = Object.freeze({
   list: 'data-vitrine-list',
   item: 'data-vitrine-item',
@@ -21,6 +23,7 @@ export const ATTR = Object.freeze({
   categories: 'data-vitrine-categories',
   defaultVariant: 'data-vitrine-default',
   explain: 'data-vitrine-explain',
+  result: 'data-vitrine-result',
 });
 
 const MAX_ID = 128;

@@ -67,22 +67,46 @@ function move(parent, node, before) {
   parent.insertBefore(node, before);
 }
 
+// What counts as the shopper using a listing. Wheel, touch, keys and scrolling the page move or act on everything
+// shown, so they count for every listing; a press or focus counts for the listing it lands in.
+const PAGE_WIDE = ['wheel', 'touchstart', 'keydown'];
+const IN_LIST = ['pointerdown', 'focusin'];
+
 /**
- * Watches a listing for the shopper's own interaction (pointerdown, keydown, scroll inside it).
- * `interactedSince(t)` is true when an interaction happened at or after clock time t.
+ * Watches the page for the shopper's own interaction with its listings, from the moment it is created.
+ * `touchedSince(list, t)` is true when the shopper used `list` (or the whole page) at or after clock time t.
+ * @param {Document} doc
+ * @param {string} listSelector selector of a listing ([data-vitrine-list])
+ * @param {() => number} [clock]
  */
-export function watchInteraction(list, clock = () => globalThis.performance.now()) {
-  let last = -Infinity;
-  const mark = () => {
-    last = clock();
-  };
+export function watchShopper(doc, listSelector, clock = () => globalThis.performance.now()) {
+  let pageWide = -Infinity;
+  const perList = new WeakMap();
   const options = { capture: true, passive: true };
-  const types = ['pointerdown', 'keydown', 'scroll', 'wheel', 'touchstart'];
-  for (const type of types) list.addEventListener(type, mark, options);
+  const markPage = () => {
+    pageWide = clock();
+  };
+  const markList = (event) => {
+    const list = event.target?.closest?.(listSelector);
+    if (list) perList.set(list, clock());
+  };
+  const onScroll = (event) => {
+    const target = event.target;
+    // The page (or a container holding listings) scrolled: every listing in it moved. Another scroller (a
+    // carousel elsewhere) did not touch a listing.
+    if (!target || target === doc || target === doc.documentElement || target === doc.body) markPage();
+    else if (target.closest?.(listSelector)) markList(event);
+    else if (target.querySelector?.(listSelector)) markPage();
+  };
+  for (const type of PAGE_WIDE) doc.addEventListener(type, markPage, options);
+  for (const type of IN_LIST) doc.addEventListener(type, markList, options);
+  doc.addEventListener('scroll', onScroll, options);
   return {
-    interactedSince: (t) => last >= t,
+    touchedSince: (list, t) => Math.max(pageWide, perList.get(list) ?? -Infinity) >= t,
     stop() {
-      for (const type of types) list.removeEventListener(type, mark, options);
+      for (const type of PAGE_WIDE) doc.removeEventListener(type, markPage, options);
+      for (const type of IN_LIST) doc.removeEventListener(type, markList, options);
+      doc.removeEventListener('scroll', onScroll, options);
     },
   };
 }

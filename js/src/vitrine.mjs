@@ -9,7 +9,7 @@ import { toRecord } from './events.mjs';
 import { openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries } from './dom.mjs';
-import { applyOrder, watchInteraction, writeReasons } from './reorder.mjs';
+import { applyOrder, watchShopper, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
@@ -52,7 +52,11 @@ export function createVitrine(options = {}, env = {}) {
   let flushTimer = null;
   let flushing = Promise.resolve();
   let cachedProfile = null;
-  let firstPersonalization = Promise.resolve();
+  let ranking = Promise.resolve(); // every ranking pass, one after the other
+  let shopper = null; // watchShopper(): the shopper's own interaction with the listings
+  let watchedSince = 0; // when it began watching: a listing already on the page counts as shown from then
+  const listSeenAt = new WeakMap(); // listing added later -> when it was seen
+  let listObserver = null;
   const explanations = new Map(); // item id or slot name -> text
   const ranked = new WeakSet();
   const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
@@ -89,6 +93,16 @@ export function createVitrine(options = {}, env = {}) {
   async function start() {
     if (state === 'running' || state === 'opted-out' || state === 'stopped') return;
     state = 'running';
+    // Before anything is awaited: from here on, a listing the shopper uses is never reordered under their hand.
+    if (config.autoRank && typeof doc.addEventListener === 'function') {
+      shopper = watchShopper(doc, `[${ATTR.list}]`, now);
+      watchedSince = now();
+      cleanups.push(() => {
+        shopper?.stop();
+        shopper = null;
+      });
+      observeNewListings();
+    }
     const s = await openTheStore();
     if (state !== 'running') return;
     try {
@@ -112,7 +126,58 @@ export function createVitrine(options = {}, env = {}) {
     win.addEventListener('storage', onStorage);
     cleanups.push(() => win.removeEventListener('storage', onStorage));
     // Not awaited: track() and friends must not wait for the model. `ready` waits for it.
-    if (config.autoRank) firstPersonalization = personalize(false).catch((e) => log.warn('personalization failed', e));
+    if (config.autoRank) queueRanking(() => personalize(false)).catch(() => {});
+  }
+
+  function now() {
+    return win.performance?.now?.() ?? Date.now();
+  }
+
+  /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
+  function queueRanking(pass) {
+    const run = ranking.then(pass);
+    ranking = run.catch((e) => log.warn('personalization failed', e));
+    return run;
+  }
+
+  /** Listings the shop renders after start-up (client-side rendering) are ranked as they appear. */
+  function observeNewListings() {
+    const Observer = win.MutationObserver;
+    const root = doc.documentElement ?? doc.body;
+    if (typeof Observer !== 'function' || !root) return;
+    listObserver = new Observer((records) => noteNewListings(records));
+    listObserver.observe(root, { childList: true, subtree: true });
+    cleanups.push(() => {
+      listObserver?.disconnect();
+      listObserver = null;
+    });
+  }
+
+  function noteNewListings(records) {
+    const selector = `[${ATTR.list}]`;
+    const at = now();
+    let found = false;
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        const lists = node.matches(selector) ? [node, ...node.querySelectorAll(selector)] : node.querySelectorAll(selector);
+        for (const list of lists) {
+          if (listSeenAt.has(list)) continue;
+          listSeenAt.set(list, at);
+          found = true;
+        }
+      }
+    }
+    if (found && state === 'running') queueRanking(() => personalize(false)).catch(() => {});
+  }
+
+  /** Tells the shop's page what became of a listing (data-vitrine-result, see dom.mjs). */
+  function markResult(list, result) {
+    try {
+      list.setAttribute(ATTR.result, result);
+    } catch {
+      // a listing that refuses an attribute is still ranked
+    }
   }
 
   /** Pagehide: an IndexedDB write may die with the page, so uncommitted events also go to the journal. */
@@ -273,40 +338,57 @@ export function createVitrine(options = {}, env = {}) {
     log.warn('personalization is off for this page; the listing keeps its order', error);
   }
 
-  /** Ranks every listing not ranked yet (or all with force) and fills the slots. */
-  async function personalize(force) {
+  /**
+   * Ranks every listing not ranked yet (or all with force) and fills the slots. An automatic ranking is not applied
+   * to a listing the shopper has used since it was shown; a forced one (refresh(), the shop's request at
+   * `requestedAt`) is not applied if the shopper used the listing since that request. Either way the listing then
+   * stays exactly as the shopper sees it.
+   */
+  async function personalize(force, requestedAt = now(), watch = shopper) {
     if (state !== 'running') return;
     await flush();
     const events = await store.recent(config.rankEvents);
-    if (events.length === 0) return; // nothing known about this shopper: the merchant's order is the best guess
     const lists = Array.from(doc.querySelectorAll(`[${ATTR.list}]`)).filter((l) => force || !ranked.has(l));
+    if (events.length === 0) {
+      // Nothing known about this shopper: the merchant's order is the best guess.
+      for (const list of lists) markResult(list, 'no-history');
+      return;
+    }
     for (const list of lists) {
       const candidates = readCandidates(list);
       if (candidates.length < MIN_CANDIDATES) continue;
       if (candidates.length > MAX_CANDIDATES) {
         // Declined, not failed: this listing keeps its order, smaller ones on the page are still ranked.
         ranked.add(list);
+        markResult(list, 'too-large');
         log.warn(`a listing of ${candidates.length} items is over the limit of ${MAX_CANDIDATES}; it keeps its order`);
         continue;
       }
       const rc = rankingClient();
-      if (!rc) return;
+      if (!rc) {
+        markResult(list, 'off');
+        continue;
+      }
       ranked.add(list);
       if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
-      const watch = watchInteraction(list);
-      const requestedAt = win.performance.now();
+      const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
+      const isStale = () => watch?.touchedSince(list, since) ?? false;
+      if (isStale()) {
+        markResult(list, 'shopper-active'); // already in use: not even worth ranking
+        continue;
+      }
       try {
         const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
         if (state !== 'running') return;
         const promoted = reply.order.slice(0, config.rerankDepth);
-        const result = applyOrder(list, promoted, { isStale: () => watch.interactedSince(requestedAt) });
+        const result = applyOrder(list, promoted, { isStale });
         if (result.applied) showReasons(list, reply.reasons, promoted);
+        markResult(list, !result.applied ? 'shopper-active' : result.moved > 0 ? 'reordered' : 'unchanged');
         await result.settled;
       } catch (e) {
+        markResult(list, 'failed');
         rankingFailed(e);
         return;
-      } finally {
-        watch.stop();
       }
     }
     await fillSlots(events);
@@ -395,7 +477,15 @@ export function createVitrine(options = {}, env = {}) {
   
   const api = {
     get ready() {
-      return started.then(() => firstPersonalization).then(() => undefined);
+      return started.then(async () => {
+        // Listings rendered just before this call count too, even if the observer has not reported them yet.
+        if (listObserver) noteNewListings(listObserver.takeRecords());
+        let pass;
+        do {
+          pass = ranking;
+          await pass;
+        } while (pass !== ranking);
+      });
     },
     track: guarded('track', false, async (event) => {
       await started;
@@ -471,7 +561,18 @@ export function createVitrine(options = {}, env = {}) {
     }),
     refresh: guarded('refresh', false, async () => {
       await started;
-      await personalize(true);
+      const at = now();
+      if (state === 'running' && !shopper && typeof doc.addEventListener === 'function') {
+        // autoRank off: watch only while this request is computed.
+        const watch = watchShopper(doc, `[${ATTR.list}]`, now);
+        try {
+          await queueRanking(() => personalize(true, at, watch));
+        } finally {
+          watch.stop();
+        }
+      } else {
+        await queueRanking(() => personalize(true, at));
+      }
       return !rankingDisabled;
     }),
     status() {

@@ -205,3 +205,92 @@ test('the privacy panel shows what is stored, downloads it as JSON and erase emp
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
+
+// From an empty store: four sneaker views, recorded through the package as the product pages would, and stored.
+async function seedSneakerViews(page) {
+  await eraseEverything(page);
+  const sneakers = catalog.products.filter((p) => p.category === 'sneakers' && p.rank >= 20).slice(0, 4);
+  for (const p of sneakers) {
+    const ok = await page.evaluate((e) => window.vitrine.track(e),
+      { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 2000 });
+    assert.equal(ok, true);
+  }
+  assert.equal((await storedEvents(page)).filter((e) => e.kind === 0).length, 4);
+}
+
+// Holds every ranking reply of the worker until the test calls window.__releaseRanking() (as a slow engine would).
+const holdRankingReplies = () => {
+  const held = [];
+  let released = false;
+  window.__heldReplies = 0;
+  window.__releaseRanking = () => {
+    released = true;
+    for (const deliver of held.splice(0)) deliver();
+  };
+  const RealWorker = window.Worker;
+  window.Worker = class extends RealWorker {
+    set onmessage(handler) {
+      super.onmessage = (event) => {
+        if (released || event.data?.type !== 'ranked') return handler(event);
+        window.__heldReplies += 1;
+        held.push(() => handler(event));
+      };
+    }
+  };
+};
+
+// Opens `route` with ranking replies held; `act(page)` runs once the listing is shown; then the replies are released
+// and the page settles. Returns the listing as rendered and as it ends, Vitrine's result and the status line.
+async function rankLate(route, act) {
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init: holdRankingReplies });
+  await page.goto(baseUrl + route);
+  await page.waitForSelector('#list > li');
+  const rendered = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
+  await act(page);
+  await page.evaluate(() => window.__releaseRanking());
+  await personalized(page);
+  const out = {
+    rendered,
+    final: await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem)),
+    result: await page.getAttribute('#list', 'data-vitrine-result'),
+    state: await page.textContent('#vitrine-state'),
+    held: await page.evaluate(() => window.__heldReplies),
+    seen,
+  };
+  await page.close();
+  return out;
+}
+
+test('a reorder that lands after the shopper scrolled the listing is skipped, and the page does not claim no history', async () => {
+  const { page } = await openPage();
+  await seedSneakerViews(page);
+  await page.close();
+  // Control: with the same history and the same late reply, an untouched listing is reordered.
+  const replyInHand = (p) => p.waitForFunction(() => window.__heldReplies >= 1);
+  const untouched = await rankLate('category.html?c=all', replyInHand);
+  assert.equal(untouched.result, 'reordered');
+  assert.notDeepEqual(untouched.final, untouched.rendered);
+
+  // The issue's timings: the ranking reply is ready but held; wheel events over the listing from about 267 ms to
+  // 384 ms after navigation start; the reply is released only after them.
+  const wheeled = await rankLate('category.html?c=all', async (p) => {
+    await replyInHand(p);
+    await p.waitForFunction(() => performance.now() >= 267);
+    const box = await p.$eval('#list', (l) => {
+      const r = l.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: Math.min(r.top + 40, innerHeight - 10) };
+    });
+    await p.mouse.move(box.x, box.y);
+    for (let i = 0; i < 4; ++i) {
+      await p.mouse.wheel(0, 60);
+      await p.waitForTimeout(35);
+    }
+    await p.waitForFunction(() => performance.now() >= 384);
+  });
+  assert.deepEqual(wheeled.final, wheeled.rendered, 'the order stays as the shopper saw it');
+  assert.equal(wheeled.result, 'shopper-active');
+  assert.doesNotMatch(wheeled.state, /nothing to go on/);
+  assert.match(wheeled.state, /already using this listing/);
+  assert.deepEqual(wheeled.seen.errors, []);
+  assert.deepEqual(wheeled.seen.warnings, []);
+});

@@ -129,6 +129,21 @@ export class FakeDocument {
     this.activeElement = this.body;
     const view = { scrollX: 0, scrollY: 0, scrollTo: (x, y) => Object.assign(view, { scrollX: x, scrollY: y }) };
     this.defaultView = view;
+    this.listeners = new Map();
+  }
+
+  addEventListener(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+  }
+
+  removeEventListener(type, fn) {
+    this.listeners.get(type)?.delete(fn);
+  }
+
+  /** An event at `target` (default: the document itself), as the document's capturing listeners see it. */
+  dispatch(type, target = this) {
+    for (const fn of this.listeners.get(type) ?? []) fn({ type, target });
   }
 
   /** el('li', {'data-vitrine-item': 'a'}, ...children) */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { applyOrder, longestOrderedRun, plannedOrder, watchInteraction, writeReasons } from '../../js/src/reorder.mjs';
+import { applyOrder, longestOrderedRun, plannedOrder, watchShopper, writeReasons } from '../../js/src/reorder.mjs';
 import { mulberry32 } from '../../tools/random.mjs';
 import { listEntries, readCandidates } from '../../js/src/dom.mjs';
 import { FakeDocument, makeList, order } from './fake_dom.mjs';
@@ -80,19 +80,51 @@ test('in a browser the scroll positions are restored at the next frame, not by f
 test('a ranking that arrives after the shopper used the list is skipped', () => {
   const doc = new FakeDocument();
   const list = makeList(doc, ['a', 'b', 'c']);
+  const other = makeList(doc, ['x', 'y']);
   let clock = 100;
-  const watch = watchInteraction(list, () => clock);
-  const requestedAt = clock;
+  const watch = watchShopper(doc, '[data-vitrine-list]', () => clock);
+  const shownAt = clock;
   clock = 150;
-  list.dispatch('pointerdown');
-  const result = applyOrder(list, ['c', 'b', 'a'], { isStale: () => watch.interactedSince(requestedAt) });
+  doc.dispatch('pointerdown', list.children[1]);
+  const result = applyOrder(list, ['c', 'b', 'a'], { isStale: () => watch.touchedSince(list, shownAt) });
   assert.equal(result.applied, false);
   assert.deepEqual(order(list), ['a', 'b', 'c']);
   assert.equal(doc.moves, 0);
-  // An interaction before the request does not block a later ranking.
+  // A press inside one listing leaves another alone.
+  assert.equal(watch.touchedSince(other, shownAt), false);
+  // An interaction before the reference time does not block a later ranking.
   clock = 200;
-  const fresh = applyOrder(list, ['c', 'b', 'a'], { isStale: () => watch.interactedSince(clock) });
+  const fresh = applyOrder(list, ['c', 'b', 'a'], { isStale: () => watch.touchedSince(list, clock) });
   assert.equal(fresh.applied, true);
+  watch.stop();
+  doc.dispatch('pointerdown', list.children[0]);
+  assert.equal(watch.touchedSince(list, 200), false, 'a stopped watch hears nothing');
+});
+
+test('wheel, touch, keys and scrolling the page count for every listing; focus only for its own', () => {
+  for (const type of ['wheel', 'touchstart', 'keydown', 'scroll']) {
+    const doc = new FakeDocument();
+    const list = makeList(doc, ['a', 'b']);
+    let clock = 10;
+    const watch = watchShopper(doc, '[data-vitrine-list]', () => clock);
+    clock = 20;
+    doc.dispatch(type, type === 'scroll' ? doc : doc.body);
+    assert.equal(watch.touchedSince(list, 10), true, type);
+    assert.equal(watch.touchedSince(list, 21), false, `${type}: only at or after the reference time`);
+    watch.stop();
+  }
+  const doc = new FakeDocument();
+  const list = makeList(doc, ['a', 'b']);
+  const other = makeList(doc, ['c', 'd']);
+  const carousel = doc.el('div', { 'data-carousel': '' });
+  doc.body.append(carousel);
+  const watch = watchShopper(doc, '[data-vitrine-list]', () => 5);
+  doc.dispatch('focusin', other.children[0]);
+  doc.dispatch('scroll', carousel);
+  assert.equal(watch.touchedSince(list, 0), false, 'focus in another listing and a carousel scroll leave it alone');
+  assert.equal(watch.touchedSince(other, 0), true);
+  doc.dispatch('scroll', list);
+  assert.equal(watch.touchedSince(list, 0), true, 'scrolling the listing itself');
   watch.stop();
 });
 
