@@ -86,6 +86,9 @@ export interface VitrineStatus {
   state: 'loading' | 'starting' | 'waiting-consent' | 'running' | 'opted-out' | 'stopped';
   storage: 'indexeddb' | 'memory' | 'none';
   ranking: 'available' | 'off';
+  /** When opted out, why: the shopper's own choice, or a browser signal (Global Privacy Control, Do Not Track) that
+   * optIn() cannot override. */
+  optedOutBy: 'shopper' | 'gpc' | 'dnt' | null;
   /** What went wrong so far (only the first one was logged to the console). */
   problems: string[];
 }

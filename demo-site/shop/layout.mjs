@@ -20,11 +20,12 @@ export function renderLayout(catalog, { current = '' } = {}) {
         el('form', { class: 'search', action: 'search.html', method: 'get', role: 'search', 'data-vitrine-search': true },
           el('input', { type: 'search', name: 'q', value: query, placeholder: 'Search sneakers, dresses, brands…', 'aria-label': 'Search' }),
           el('button', { type: 'submit', text: 'Search' })),
-        el('div', { class: 'tools' },
+        el('div', { class: 'tools', id: 'site-tools' },
           el('a', { href: 'privacy.html', 'aria-current': here('privacy'), text: 'Your data' }),
           el('a', { href: 'about.html', 'aria-current': here('about'), text: 'How it works' }),
-          el('a', { href: 'lab.html', 'aria-current': here('lab'), text: 'Evaluation lab' }),
-          el('a', { href: 'cart.html', 'aria-current': here('cart') }, 'Cart', count))),
+          el('a', { href: 'lab.html', 'aria-current': here('lab'), text: 'Evaluation lab' })),
+        el('a', { class: 'cart-link', href: 'cart.html', 'aria-current': here('cart') }, 'Cart', count),
+        menuButton(header)),
       el('nav', { class: 'cats', 'aria-label': 'Categories' },
         el('a', { href: 'category.html?c=all', 'aria-current': here('all'), text: 'New in' }),
         catalog ? catalog.categories.map((c) => el('a', { href: `category.html?c=${c.slug}`, 'aria-current': here(c.slug), text: c.label })) : [])));
@@ -37,6 +38,17 @@ export function renderLayout(catalog, { current = '' } = {}) {
         el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'lab.html', text: 'Evaluation lab' }), ' · ',
         el('a', { href: 'uplift.html', text: 'Uplift (simulated shoppers)' }), ' · ',
         el('a', { href: 'engine.html', text: 'Engine check' }))));
+}
+
+/** On narrow screens (shop.css) the tools collapse behind this button; on wide ones it is hidden. */
+function menuButton(header) {
+  const button = el('button', { type: 'button', class: 'menu-button', 'aria-expanded': 'false', 'aria-controls': 'site-tools',
+    text: 'Menu' });
+  button.addEventListener('click', () => {
+    const open = header.classList.toggle('menu-open');
+    button.setAttribute('aria-expanded', String(open));
+  });
+  return button;
 }
 
 /** Shows a load failure in <main> (the catalog is built by tools/demo.sh). */

@@ -50,22 +50,40 @@ export function renderListing(host, catalog, products, { compare = false, catego
       text: compare ? 'Side by side: on' : 'Side by side: off' }),
     status);
   if (compare) {
-    host.replaceChildren(bar, el('div', { class: 'columns' },
+    const columns = el('div', { class: 'columns', 'data-show': 'on' },
       el('section', { class: 'plain', 'aria-label': 'Personalization off' },
         el('div', { class: 'column-head' },
           el('h2', { text: 'Personalization off' }),
           el('p', { text: 'The shop\u2019s own order, the same for every shopper.' })),
         grid(catalog, products, { tracked: false, id: 'plain-list' })),
-      el('section', { 'aria-label': 'Personalization on' },
+      el('section', { class: 'personal', 'aria-label': 'Personalization on' },
         el('div', { class: 'column-head on' },
           el('h2', { text: 'Personalization on' }),
           el('p', { text: 'Reordered by Vitrine in this browser, from what you did here.' })),
-        list)));
+        list));
+    bar.prepend(viewToggle(columns));
+    host.replaceChildren(bar, columns);
   } else {
     host.replaceChildren(...(controls ? [bar] : []), list);
   }
   watchMoves(list, controls || compare ? status : null);
   return list;
+}
+
+/**
+ * On narrow screens (shop.css) the two columns do not fit side by side: this toggle shows one at a time, "off" or
+ * "on", at the same scroll position. On wide screens it is hidden and both columns show.
+ */
+function viewToggle(columns) {
+  const buttons = ['off', 'on'].map((side) => el('button', { type: 'button', 'data-side': side,
+    'aria-pressed': String(side === 'on'), text: `Personalization ${side}` }));
+  for (const button of buttons) {
+    button.addEventListener('click', () => {
+      columns.dataset.show = button.dataset.side;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b === button));
+    });
+  }
+  return el('div', { class: 'view-toggle', role: 'group', 'aria-label': 'Which order to show' }, buttons);
 }
 
 /** Marks cards Vitrine moved up (badge + its explanation) whenever the list is reordered. */

@@ -62,7 +62,7 @@
     refresh: later('refresh', false),
     destroy: later('destroy', undefined),
     status: function () {
-      return instance ? instance.status() : { state: 'loading', storage: 'none', ranking: 'available', problems: [] };
+      return instance ? instance.status() : { state: 'loading', storage: 'none', ranking: 'available', optedOutBy: null, problems: [] };
     },
   };
 })();

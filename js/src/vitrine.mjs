@@ -580,6 +580,8 @@ export function createVitrine(options = {}, env = {}) {
         state,
         storage: store?.backend ?? 'none',
         ranking: rankingDisabled ? 'off' : 'available',
+        // Why personalization is off: the shopper's own choice, or a browser signal that optIn() cannot override.
+        optedOutBy: state === 'opted-out' ? optedOutBy() : null,
         problems: log.problems,
       };
     },

@@ -294,3 +294,113 @@ test('a reorder that lands after the shopper scrolled the listing is skipped, an
   assert.deepEqual(wheeled.seen.errors, []);
   assert.deepEqual(wheeled.seen.warnings, []);
 });
+
+// Every page of the demo, as a phone shows it. The lab and uplift pages are checked as they render without their
+// generated data (this test does not build it).
+function demoRoutes() {
+  const sneaker = catalog.products.find((p) => p.category === 'sneakers');
+  return ['index.html', 'category.html?c=all', 'category.html?c=sneakers', 'category.html?c=all&compare=0',
+    `product.html?id=${sneaker.id}`, 'search.html?q=sneaker', 'cart.html', 'privacy.html', 'about.html', 'lab.html',
+    'uplift.html', 'engine.html'];
+}
+
+// The page's own script has finished rendering: listings ranked, panels filled, the engine check done.
+async function rendered(page) {
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => {
+    const d = document.body.dataset;
+    if (location.pathname.endsWith('/engine.html')) return d.ready === '1';
+    if (location.pathname.endsWith('/privacy.html')) return d.loaded === '1';
+    // The shop's pages render the header and the listing in one task, then wait for Vitrine.
+    const header = document.getElementById('site-header')?.children.length > 0;
+    return header && (document.querySelector('#list') === null || d.personalized === '1');
+  });
+}
+
+test('on phones (360, 390 and 430 px wide) no page of the demo is wider than the screen', async () => {
+  const { page, seen } = await openPage();
+  const bag = catalog.products.find((p) => p.category === 'bags');
+  await page.goto(baseUrl + `product.html?id=${bag.id}`);
+  await ready(page);
+  await page.click('#product-main [data-vitrine-action="add_to_cart"]'); // so the cart page has a row
+  for (const width of [360, 390, 430]) {
+    await page.setViewportSize({ width, height: 844 });
+    for (const route of demoRoutes()) {
+      await page.goto(baseUrl + route);
+      await rendered(page);
+      const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
+      assert.ok(size.scroll <= size.inner, `${route} at ${width} px: ${size.scroll} px wide in a ${size.inner} px window`);
+    }
+  }
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  // The lab and uplift pages ask for generated data this test does not build (and say so on the page).
+  assert.deepEqual(seen.errors.filter((e) => !/status of 404/.test(e)), []);
+  await page.close();
+});
+
+test('at 390x844 the header folds into a menu and side by side becomes an "off" / "on" toggle', async () => {
+  const { page, seen } = await openPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(baseUrl + 'category.html?c=all');
+  await rendered(page);
+  const inView = (selector) => page.$eval(selector, (e) => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth;
+  });
+  assert.equal(await inView('.search input'), true, 'search is on screen');
+  assert.equal(await inView('.cart-link'), true, 'the cart is on screen');
+  assert.equal(await page.isVisible('#site-tools a[href="privacy.html"]'), false, 'the other links wait in the menu');
+  await page.click('.menu-button');
+  assert.equal(await page.getAttribute('.menu-button', 'aria-expanded'), 'true');
+  assert.equal(await inView('#site-tools a[href="privacy.html"]'), true, '"Your data" is on screen once the menu is open');
+
+  // One column at a time, starting with "on", near the top of the page.
+  assert.equal(await page.isVisible('#list'), true);
+  assert.equal(await page.isVisible('#plain-list'), false);
+  const top = await page.$eval('#list', (l) => l.getBoundingClientRect().top + scrollY);
+  assert.ok(top < 844, `the personalized listing starts at ${top} px`);
+  await page.click('.view-toggle [data-side="off"]');
+  assert.equal(await page.isVisible('#plain-list'), true);
+  assert.equal(await page.isVisible('#list'), false);
+  await page.click('.view-toggle [data-side="on"]');
+  assert.equal(await page.isVisible('#list'), true);
+  // On a wide screen both columns show and the toggle is hidden.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.equal(await page.isVisible('#plain-list'), true);
+  assert.equal(await page.isVisible('.view-toggle'), false);
+  assert.equal(await page.isVisible('.menu-button'), false);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('the engine check page keeps its styles under the shop CSP', async () => {
+  const { page, seen } = await openPage();
+  const response = await page.goto(baseUrl + 'engine.html');
+  assert.equal(response.headers()['content-security-policy'], DEMO_CSP);
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  assert.equal(await page.$eval('#status', (s) => s.className), 'ok');
+  // From engine.css: the page is a column, not the browser's full-width default.
+  assert.notEqual(await page.$eval('body', (b) => getComputedStyle(b).maxWidth), 'none');
+  assert.equal(await page.$eval('#status', (s) => getComputedStyle(s).color), 'rgb(23, 111, 44)');
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('under Global Privacy Control, "turn personalization back on" says the GPC signal keeps it off', async () => {
+  const gpc = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init: gpc });
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  assert.match(await page.textContent('#status'), /Global Privacy Control/);
+  assert.equal(await page.textContent('#opt'), 'Turn personalization back on');
+  await page.evaluate(() => (document.body.dataset.loaded = '0'));
+  await page.click('#opt');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  const message = await page.textContent('#message');
+  assert.match(message, /Global Privacy Control \(GPC\)/);
+  assert.doesNotMatch(message, /Could not change the setting/);
+  assert.equal(await page.evaluate(() => window.vitrine.status().optedOutBy), 'gpc');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});

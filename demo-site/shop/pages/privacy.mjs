@@ -6,6 +6,12 @@ import { renderLayout } from '../layout.mjs';
 
 const $ = (id) => document.getElementById(id);
 
+// Browser signals that Vitrine treats as an opt-out, which only the shopper's browser settings can lift.
+const SIGNAL = {
+  gpc: 'your browser sends the Global Privacy Control (GPC) signal, which asks sites not to use your data this way',
+  dnt: 'your browser sends the Do Not Track signal',
+};
+
 function bars(entries, labelOf = (name) => name) {
   if (entries.length === 0) return el('p', { class: 'note', text: 'Nothing yet.' });
   return el('div', { class: 'bars' }, entries.flatMap((a) => {
@@ -30,7 +36,7 @@ async function refresh(catalog) {
   $('stored').textContent = exported ?? 'Nothing could be read.';
   const where = { indexeddb: 'IndexedDB in this browser', memory: 'this tab\u2019s memory only', none: 'nowhere' }[status.storage] ?? status.storage;
   $('status').textContent = status.state === 'opted-out'
-    ? 'Personalization is off: nothing is recorded, and the shop shows its own order.'
+    ? `Personalization is off${SIGNAL[status.optedOutBy] ? ` because ${SIGNAL[status.optedOutBy]}` : ''}: nothing is recorded, and the shop shows its own order.`
     : `Personalization is ${status.state === 'running' ? 'on' : status.state}. ${events.length} events stored in ${where}.`;
   $('opt').textContent = status.state === 'opted-out' ? 'Turn personalization back on' : 'Turn personalization off';
   const profile = status.state === 'running' && events.length ? await v.profile() : null;
@@ -49,6 +55,15 @@ async function refresh(catalog) {
         ? `No profile to show right now, but ${events.length} events are stored: they are listed below.`
         : 'No profile: nothing is stored.' })]));
   document.body.dataset.loaded = '1';
+}
+
+/** Why the switch did nothing, as far as the page can tell. */
+function failureText(turningOn, optedOutBy) {
+  if (turningOn && SIGNAL[optedOutBy]) {
+    return `Personalization stays off because ${SIGNAL[optedOutBy]}. This shop respects it: turn the signal off in your ` +
+      'browser\u2019s privacy settings to turn personalization on here.';
+  }
+  return `Could not turn personalization ${turningOn ? 'on' : 'off'}: see the browser console.`;
 }
 
 let catalog = null;
@@ -81,7 +96,8 @@ $('opt').addEventListener('click', async () => {
   if (!v) return;
   const off = v.status().state === 'opted-out';
   const ok = off ? await v.optIn() : await v.optOut();
-  $('message').textContent = ok ? (off ? 'Personalization is back on.' : 'Personalization is off and your data is erased.') : 'Could not change the setting.';
+  $('message').textContent = ok ? (off ? 'Personalization is back on.' : 'Personalization is off and your data is erased.')
+    : failureText(off, v.status().optedOutBy);
   await refresh(catalog);
 });
 
