@@ -168,7 +168,8 @@ export function createVitrine(options = {}, env = {}) {
         }
       }
     }
-    if (found && state === 'running') queueRanking(() => personalize(false)).catch(() => {});
+    // Until start-up has opened the store, its own first pass (queued once it has) finds these listings.
+    if (found && state === 'running' && capture) queueRanking(() => personalize(false)).catch(() => {});
   }
 
   /** Tells the shop's page what became of a listing (data-vitrine-result, see dom.mjs). */
