@@ -18,6 +18,7 @@ import { vitrineCli } from '../support/test_model.mjs';
 
 const DATASET = '/usr/share/datasets/fashion-mnist';
 let tmp, server, baseUrl, browser, catalog;
+const requests = []; // every answer of the demo server: { p: URL path, status }
 
 before(async () => {
   for (const [file, hint] of [[vitrineCli, 'build the native tree'], [path.join(distDir, 'vitrine.js'), 'build the wasm tree'],
@@ -35,7 +36,7 @@ before(async () => {
   execFileSync(vitrineCli, ['train', '--train', path.join(tmp, 'sessions.txt'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
     '--image-features', features, '--unseen-content-only',
     '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
-  ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
+  ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));
   browser = await launchBrowser();
 });
 
@@ -401,6 +402,23 @@ test('under Global Privacy Control, "turn personalization back on" says the GPC 
   assert.match(message, /Global Privacy Control \(GPC\)/);
   assert.doesNotMatch(message, /Could not change the setting/);
   assert.equal(await page.evaluate(() => window.vitrine.status().optedOutBy), 'gpc');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('a warm page downloads neither the package nor the engine again, and only revalidates the model', async () => {
+  const { page, seen } = await openPage();
+  await page.goto(baseUrl + 'category.html?c=bags');
+  await rendered(page);
+  await page.evaluate(() => window.vitrine.profile()); // the worker has loaded the engine and the model
+  const from = requests.length;
+  await page.goto(baseUrl + 'category.html?c=coats');
+  await rendered(page);
+  await page.evaluate(() => window.vitrine.profile());
+  const warm = requests.slice(from);
+  const fetched = warm.filter((r) => r.status === 200).map((r) => r.p);
+  assert.deepEqual(fetched.filter((p) => p.startsWith('/vitrine/')), [], 'package and engine come from the cache');
+  assert.deepEqual(warm.filter((r) => r.p === '/models/shop.vtm').map((r) => r.status), [304], 'the model is revalidated');
   assert.deepEqual(seen.errors, []);
   await page.close();
 });

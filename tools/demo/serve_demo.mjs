@@ -14,10 +14,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const DEMO_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
   "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
 
-/** demoDir holds catalog.json, img/ and models/shop.vtm; distDir is the wasm build's package. */
-export function startDemoServer({ demoDir, distDir, port = 0 }) {
+/**
+ * demoDir holds catalog.json, img/ and models/shop.vtm; distDir is the wasm build's package. Cached as a shop would
+ * (tools/serve.mjs): the package and the engine under a content-hashed URL, immutable; the model, the catalog and
+ * the pages revalidated with an ETag. `onRequest(urlPath, status)` sees every answer (tests and bench count them).
+ */
+export function startDemoServer({ demoDir, distDir, port = 0, onRequest }) {
   return startServer({
     port,
+    caching: true,
+    versioned: { prefix: '/vitrine', dir: distDir },
+    onRequest,
     mounts: {
       '/': path.join(repoRoot, 'demo-site'),
       '/vitrine': distDir,
