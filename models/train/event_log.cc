@@ -211,34 +211,38 @@ char detect_delimiter(std::string_view line) {
 }
 
 // ---------------------------------------------------------------------------------------------- interning
-// Distinct strings numbered 0, 1, ... in order of insertion, stored once in 1 MiB blocks that never move.
+// Distinct strings numbered 0, 1, ... in order of insertion, stored once in 1 MiB blocks that never move. Each slot
+// of the open-addressing table holds the string's number + 1 and 32 bits of its hash, so a probe rarely has to
+// look at the string itself.
 class Interner {
  public:
   static constexpr uint32_t kMissing = std::numeric_limits<uint32_t>::max();
 
   uint32_t find(std::string_view s) const {
     if (slots_.empty()) return kMissing;
+    const uint64_t h = hash(s);
     const size_t mask = slots_.size() - 1;
-    for (size_t i = hash(s) & mask;; i = (i + 1) & mask) {
-      const uint32_t v = slots_[i];
-      if (v == 0) return kMissing;
-      if (views_[v - 1] == s) return v - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const uint64_t slot = slots_[i];
+      if (slot == 0) return kMissing;
+      if (tag(slot) == (h >> 32) && views_[index(slot)] == s) return index(slot);
     }
   }
   uint32_t intern(std::string_view s, bool* inserted = nullptr) {
     if ((views_.size() + 1) * 2 > slots_.size()) grow();
+    const uint64_t h = hash(s);
     const size_t mask = slots_.size() - 1;
-    size_t i = hash(s) & mask;
+    size_t i = h & mask;
     for (;; i = (i + 1) & mask) {
-      const uint32_t v = slots_[i];
-      if (v == 0) break;
-      if (views_[v - 1] == s) {
+      const uint64_t slot = slots_[i];
+      if (slot == 0) break;
+      if (tag(slot) == (h >> 32) && views_[index(slot)] == s) {
         if (inserted != nullptr) *inserted = false;
-        return v - 1;
+        return index(slot);
       }
     }
     views_.push_back(store(s));
-    slots_[i] = static_cast<uint32_t>(views_.size());
+    slots_[i] = (h & 0xFFFFFFFF00000000ull) | views_.size();
     if (inserted != nullptr) *inserted = true;
     return static_cast<uint32_t>(views_.size() - 1);
   }
@@ -247,14 +251,17 @@ class Interner {
   std::vector<std::string> strings() const { return std::vector<std::string>(views_.begin(), views_.end()); }
 
  private:
-  static size_t hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+  static uint64_t hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+  static uint32_t index(uint64_t slot) { return static_cast<uint32_t>(slot & 0xFFFFFFFFu) - 1; }
+  static uint64_t tag(uint64_t slot) { return slot >> 32; }
   void grow() {
-    std::vector<uint32_t> bigger(std::max<size_t>(1024, slots_.size() * 2), 0);
+    std::vector<uint64_t> bigger(std::max<size_t>(1024, slots_.size() * 2), 0);
     const size_t mask = bigger.size() - 1;
-    for (size_t v = 0; v < views_.size(); ++v) {
-      size_t i = hash(views_[v]) & mask;
+    for (uint64_t slot : slots_) {
+      if (slot == 0) continue;
+      size_t i = hash(views_[index(slot)]) & mask;
       while (bigger[i] != 0) i = (i + 1) & mask;
-      bigger[i] = static_cast<uint32_t>(v + 1);
+      bigger[i] = slot;
     }
     slots_.swap(bigger);
   }
@@ -274,7 +281,7 @@ class Interner {
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_size_ = 0, block_used_ = 0;
   std::vector<std::string_view> views_;
-  std::vector<uint32_t> slots_;  // value index + 1; 0 = empty
+  std::vector<uint64_t> slots_;  // hash bits 32..63 | (number + 1); 0 = empty
 };
 
 // A growing array in fixed blocks: no doubling copy while reading millions of rows.
@@ -816,15 +823,17 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
       if (!bad(BadRow::kMissingVisitor, by_session ? "no session id" : "no visitor id")) return fatal;
       continue;
     }
-    const uint32_t visitor = visitor_known ? visitors.intern(visitor_text) : 0;
-    uint32_t group = visitor;
+    // One table lookup per row: with a session column the visitor is interned only with a new session.
+    uint32_t group = 0;
     if (by_session) {
       key.assign(field(kSession));
       key.push_back('\0');
-      key.append(reinterpret_cast<const char*>(&visitor), sizeof visitor);
+      if (visitor_known) key.append(visitor_text);
       bool inserted = false;
       group = sessions.intern(key, &inserted);
-      if (inserted) session_visitor.push_back(visitor);
+      if (inserted) session_visitor.push_back(visitor_known ? visitors.intern(visitor_text) : 0);
+    } else {
+      group = visitors.intern(visitor_text);
     }
     // Item index and attributes.
     uint32_t item = 0;
