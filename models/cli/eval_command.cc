@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,13 +16,16 @@
 #include "eval/evaluate.h"
 #include "eval/model_scorer.h"
 #include "eval/report.h"
+#include "event_log_flags.h"
+#include "vitrine/ranker.h"
 #include "vitrine/session_data.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kEvalUsage[] =
+const char kEvalUsageHead[] =
     "usage: vitrine eval --train FILE --test FILE [options]\n"
+    "       vitrine eval --events LOG.csv[.gz] --test-events LOG2.csv[.gz] [options]\n"
     "\n"
     "Ranks the label of every test example among all catalog items with each method and reports\n"
     "HR@K, MRR@K and NDCG@K for K = 5, 10, 20 (rank = 1 + items scored strictly higher).\n"
@@ -28,6 +33,12 @@ const char kEvalUsage[] =
     "  --train FILE        training sessions: one session per line, item ids (1, 2, ...) separated by spaces;\n"
     "                      the catalog is ids 1..largest id in this file\n"
     "  --test FILE         test examples: one per line, 'label<TAB>prefix items separated by spaces'\n"
+    "  --events FILE       instead of --train: the shop's training event log (as for vitrine train --events); the\n"
+    "                      catalog is its SKUs, the sessions its views, clicks, carts and purchases\n"
+    "  --test-events FILE  with --events: a later event log, read against the training log's SKUs. Each view or\n"
+    "                      click after a session's first item event is one example: the earlier views, clicks,\n"
+    "                      carts and purchases are the prefix, its product the label. Labels the training log\n"
+    "                      never saw are skipped and counted\n"
     "  --out DIR           write DIR/report.md, DIR/chart.svg (HR@20 and MRR@20 bars) and DIR/summary.json\n"
     "                      (nothing is written without --out)\n"
     "  --json              print the summary as one JSON object on stdout (the table goes to stderr);\n"
@@ -40,10 +51,15 @@ const char kEvalUsage[] =
     "  --threads N         worker threads (default 2)\n"
     "  -h, --help          show this help\n"
     "\n"
+    "With --events (the same flags as vitrine train, applied to both logs):\n";
+const char kEvalUsageTail[] =
+    "\n"
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
 
 struct EvalOptions {
-  std::string train, test, out, model, name;
+  std::string train, test, out, model, name, events, test_events;
+  train::EventLogOptions log;
+  bool log_flags = false;
   std::vector<std::string> baselines = eval::baseline_keys();
   long long limit = -1;
   int threads = 2;
@@ -85,7 +101,9 @@ int parse_args(int argc, char** argv, EvalOptions* o) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i], value;
     if (arg == "-h" || arg == "--help") {
-      std::fputs(kEvalUsage, stdout);
+      std::fputs(kEvalUsageHead, stdout);
+      std::fputs(kEventLogFlagsUsage, stdout);
+      std::fputs(kEvalUsageTail, stdout);
       return 0;
     }
     if (arg == "--json") {
@@ -94,6 +112,17 @@ int parse_args(int argc, char** argv, EvalOptions* o) {
     }
     if (arg.rfind("--", 0) != 0) return usage_error("unexpected argument '" + arg + "'");
     const size_t eq = arg.find('=');
+    {
+      std::string log_error;
+      const std::string flag = arg.substr(0, eq);
+      const std::string inline_value = eq == std::string::npos ? std::string() : arg.substr(eq + 1);
+      if (parse_event_log_flag(flag, eq == std::string::npos ? nullptr : &inline_value, argc, argv, &i, &o->log,
+                               &log_error)) {
+        if (!log_error.empty()) return usage_error(log_error);
+        o->log_flags = true;
+        continue;
+      }
+    }
     if (eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
@@ -105,6 +134,10 @@ int parse_args(int argc, char** argv, EvalOptions* o) {
       o->train = value;
     } else if (arg == "--test") {
       o->test = value;
+    } else if (arg == "--events") {
+      o->events = value;
+    } else if (arg == "--test-events") {
+      o->test_events = value;
     } else if (arg == "--out") {
       o->out = value;
     } else if (arg == "--model") {
@@ -134,8 +167,16 @@ int parse_args(int argc, char** argv, EvalOptions* o) {
       return usage_error("unknown option '" + arg + "'");
     }
   }
-  if (o->train.empty()) return usage_error("--train FILE is required");
-  if (o->test.empty()) return usage_error("--test FILE is required");
+  if (!o->events.empty() || !o->test_events.empty()) {
+    if (!o->train.empty() || !o->test.empty())
+      return usage_error("give either --train and --test, or --events and --test-events");
+    if (o->events.empty()) return usage_error("--test-events needs --events (the training log)");
+    if (o->test_events.empty()) return usage_error("--events needs --test-events (the log to evaluate on)");
+  } else {
+    if (o->train.empty()) return usage_error("--train FILE is required");
+    if (o->test.empty()) return usage_error("--test FILE is required");
+    if (o->log_flags) return usage_error("--session-gap, --skip-bad-rows, --columns and --event-name go with --events");
+  }
   if (o->baselines.empty() && o->model.empty()) return usage_error("nothing to evaluate: no baseline and no --model");
   return -1;
 }
@@ -152,6 +193,22 @@ std::string default_dataset_name(const std::string& test_path) {
   return dir.empty() ? p.stem().string() : dir;
 }
 
+// The model file's vocabulary must be the SKUs (index 1..) of the training log.
+Status model_names_skus(const std::string& path, const std::vector<std::string>& skus) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto ranker = Ranker::load(bytes.data(), bytes.size());
+  if (!ranker.ok()) return Status(ranker.status().code(), path + ": " + ranker.status().message());
+  const auto& vocab = ranker.value().vocabulary();
+  for (size_t k = 0; k < vocab.size() && k + 1 < skus.size(); ++k) {
+    if (vocab[k] != skus[k + 1])
+      return Status(StatusCode::kBAD_INPUT, path + ": model item " + std::to_string(k + 1) + " is '" +
+                                                std::string(vocab[k]) + "' but the training log's is '" + skus[k + 1] +
+                                                "': was it trained on this log?");
+  }
+  return Status::ok_status();
+}
+
 }  // namespace
 
 int run_eval(int argc, char** argv) {
@@ -160,17 +217,44 @@ int run_eval(int argc, char** argv) {
   FILE* log = stderr;
 
   auto t0 = std::chrono::steady_clock::now();
-  Result<SessionCorpus> train = read_sessions_file(o.train);
-  if (!train.ok()) return data_error(train.status());
-  const SessionCorpus& corpus = train.value();
-  Result<std::vector<SessionExample>> test = read_examples_file(o.test, corpus.catalog_size);
+  const bool from_logs = !o.events.empty();
+  Result<SessionCorpus> train = SessionCorpus();
+  Result<std::vector<SessionExample>> test = std::vector<SessionExample>();
+  std::vector<std::string> skus;  // with event logs: the training log's SKUs, by item index
+  if (from_logs) {
+    auto train_log = read_event_log_verbose("vitrine eval", o.events, o.log, false);
+    if (!train_log.ok()) return data_error(train_log.status());
+    train = train::item_corpus(train_log.value());
+    skus = std::move(train_log.value().item_ids);
+    train_log = train::EventLog();
+    train::EventLogOptions test_options = o.log;
+    test_options.vocabulary = &skus;
+    auto test_log = read_event_log_verbose("vitrine eval", o.test_events, test_options, false);
+    if (!test_log.ok()) return data_error(test_log.status());
+    train::LogExamples made = train::next_item_examples(test_log.value());
+    std::fprintf(log,
+                 "vitrine eval: %zu test examples; skipped %llu with a label the training log never saw, %llu "
+                 "with no earlier item it saw\n",
+                 made.examples.size(), static_cast<unsigned long long>(made.unseen_labels),
+                 static_cast<unsigned long long>(made.no_known_prefix));
+    if (made.examples.empty())
+      return data_error(Status(StatusCode::kBAD_INPUT, o.test_events + ": no test examples (a view or click after "
+                                                                       "an earlier item event, on known items)"));
+    test = std::move(made.examples);
+  } else {
+    train = read_sessions_file(o.train);
+    if (!train.ok()) return data_error(train.status());
+    test = read_examples_file(o.test, train.value().catalog_size);
+  }
   if (!test.ok()) return data_error(test.status());
+  const SessionCorpus& corpus = train.value();
   std::vector<SessionExample>& examples = test.value();
+  const std::string train_path = from_logs ? o.events : o.train, test_path = from_logs ? o.test_events : o.test;
 
   eval::EvalSummary summary;
-  summary.dataset = o.name.empty() ? default_dataset_name(o.test) : o.name;
-  summary.train_path = o.train;
-  summary.test_path = o.test;
+  summary.dataset = o.name.empty() ? default_dataset_name(test_path) : o.name;
+  summary.train_path = train_path;
+  summary.test_path = test_path;
   summary.train_sessions = static_cast<int64_t>(corpus.sessions.size());
   summary.catalog_size = corpus.catalog_size;
   summary.test_examples_in_file = static_cast<int64_t>(examples.size());
@@ -216,6 +300,11 @@ int run_eval(int argc, char** argv) {
     }
     model = std::move(loaded.value());
     model_seconds = seconds_since(start);
+    if (from_logs) {
+      // Same size is not enough: the model must name its items by this log's SKUs, in this order.
+      Status same = model_names_skus(o.model, skus);
+      if (!same.ok()) return data_error(same);
+    }
   }
 
   if (!o.baselines.empty()) {

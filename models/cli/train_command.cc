@@ -1,4 +1,5 @@
-// `vitrine train`: trains the session model on a sessions file and writes a model file for the storefront.
+// `vitrine train`: trains the session model on a sessions file or a merchant event log and writes a model file for
+// the storefront.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,13 +11,15 @@
 #include <thread>
 
 #include "commands.h"
+#include "event_log_flags.h"
 #include "train_run.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kTrainUsage[] =
+const char kTrainUsageHead[] =
     "usage: vitrine train --train FILE --out MODEL.vtm [options]\n"
+    "       vitrine train --events LOG.csv[.gz] --out MODEL.vtm [options]\n"
     "\n"
     "Trains the session model (attention over the recent items, normalized item embeddings, repeat-aware\n"
     "scoring; docs/ARCHITECTURE.md) with a full softmax over the catalog, and writes a model file that\n"
@@ -25,11 +28,17 @@ const char kTrainUsage[] =
     "The defaults are the ones to use; the options exist for experiments.\n"
     "\n"
     "  --train FILE          sessions, one per line, item ids (1, 2, ...) separated by spaces, oldest first\n"
+    "  --events FILE         instead of --train: the shop's event log, CSV (or .csv.gz) with a header naming\n"
+    "                        timestamp, visitor_id and/or session_id, item_id, event, and optionally price,\n"
+    "                        category, brand (docs/ARCHITECTURE.md, 'Event logs'). The model's products are the\n"
+    "                        log's SKUs, with the log's categories, brands and prices as content features; its\n"
+    "                        sessions are the views, clicks, carts and purchases\n"
     "  --out FILE            where to write the model file\n"
-    "  --catalog FILE        optional product attributes, one line per item:\n"
+    "  --catalog FILE        with --train: optional product attributes, one line per item:\n"
     "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
     "                        (category, brand, price band) and names the products by product_id\n"
-    "  --image-features FILE fixed image embeddings per item, from `vitrine image-features` ('id<TAB>product_id<TAB>\n"
+    "  --image-features FILE with --train: fixed image embeddings per item, from `vitrine image-features` "
+    "('id<TAB>product_id<TAB>\n"
     "                        v1 v2 ...'); adds a trained projection of them to every item vector\n"
     "  --unseen-content-only items absent from the training sessions get no id embedding: their vector is their\n"
     "                        content alone (category, brand, price band, image), as for a brand-new product\n"
@@ -51,7 +60,12 @@ const char kTrainUsage[] =
     "  --quiet               no progress lines\n"
     "  -h, --help            show this help\n"
     "\n"
+    "With --events:\n";
+const char kTrainUsageTail[] =
+    "\n"
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
+
+const char arg_needs_events[] = "--session-gap, --skip-bad-rows, --columns and --event-name go with --events";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "vitrine train: %s\n(see vitrine train --help)\n", message.c_str());
@@ -86,7 +100,9 @@ std::string folder_name(const std::string& path) {
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  std::string train_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
+  std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
+  train::EventLogOptions log_options;
+  bool log_flags = false;
   bool quiet = false;
   train::RunOptions options;
   options.train.threads = std::max(1u, std::thread::hardware_concurrency());
@@ -113,8 +129,16 @@ int run_train(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
-      std::fputs(kTrainUsage, stdout);
+      std::fputs(kTrainUsageHead, stdout);
+      std::fputs(kEventLogFlagsUsage, stdout);
+      std::fputs(kTrainUsageTail, stdout);
       return 0;
+    }
+    std::string log_error;
+    if (parse_event_log_flag(arg, nullptr, argc, argv, &i, &log_options, &log_error)) {
+      if (!log_error.empty()) return usage_error(log_error);
+      log_flags = true;
+      continue;
     }
     if (arg == "--quiet") {
       quiet = true;
@@ -128,6 +152,8 @@ int run_train(int argc, char** argv) {
     const std::string value = argv[++i];
     if (arg == "--train")
       train_path = value;
+    else if (arg == "--events")
+      events_path = value;
     else if (arg == "--out")
       out_path = value;
     else if (arg == "--catalog")
@@ -148,7 +174,10 @@ int run_train(int argc, char** argv) {
       return usage_error("unknown option " + arg);
     }
   }
-  if (train_path.empty()) return usage_error("--train is required");
+  if (train_path.empty() == events_path.empty()) return usage_error("give either --train or --events");
+  if (events_path.empty() && log_flags) return usage_error(arg_needs_events);
+  if (!events_path.empty() && (!catalog_path.empty() || !image_path.empty()))
+    return usage_error("--catalog and --image-features go with --train; an event log carries its own attributes");
   if (out_path.empty()) return usage_error("--out is required");
   if (item_dtype == "i8")
     options.item_storage = DType::kI8;
@@ -158,15 +187,27 @@ int run_train(int argc, char** argv) {
     options.item_storage = DType::kF32;
   else
     return usage_error("--item-dtype must be i8, f16 or f32");
-  if (name.empty()) name = folder_name(train_path);
+  if (name.empty()) name = folder_name(events_path.empty() ? train_path : events_path);
 
   const auto started = std::chrono::steady_clock::now();
-  auto corpus = read_sessions_file(train_path);
+  Result<SessionCorpus> corpus = SessionCorpus();
+  train::Catalog catalog;
+  if (!events_path.empty()) {
+    // Only the corpus and the catalog outlive the log.
+    auto log = read_event_log_verbose("vitrine train", events_path, log_options, quiet);
+    if (!log.ok()) {
+      std::fprintf(stderr, "vitrine train: %s\n", log.status().message().c_str());
+      return 1;
+    }
+    corpus = train::item_corpus(log.value());
+    catalog = train::log_catalog(log.value());
+  } else {
+    corpus = read_sessions_file(train_path);
+  }
   if (!corpus.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", corpus.status().message().c_str());
     return 1;
   }
-  train::Catalog catalog;
   if (!catalog_path.empty()) {
     auto read = train::read_catalog_file(catalog_path, corpus.value().catalog_size);
     if (!read.ok()) {
@@ -207,7 +248,8 @@ int run_train(int argc, char** argv) {
                    100.0 * r.valid_hr20, 100.0 * r.valid_mrr20, format_duration(eta).c_str());
     };
   }
-  auto result = train::run_training(corpus.value(), catalog_path.empty() ? nullptr : &catalog, options, name, progress);
+  const bool with_catalog = !catalog_path.empty() || !events_path.empty();
+  auto result = train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress);
   if (!result.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;

@@ -228,9 +228,9 @@ test('help documents every command and flag', () => {
   const help = vitrine('eval', '--help');
   assert.equal(help.status, 0);
   const flags = ['--train', '--test', '--out', '--json', '--baselines', '--model', '--limit', '--name', '--threads',
-    '--help'];
+    '--help', '--events', '--test-events', '--session-gap', '--skip-bad-rows', '--columns', '--event-name'];
   // Each flag starts a line of its own, and no other flag is documented.
-  const documented = [...help.stdout.matchAll(/^\s+(?:-h, )?(--[a-z]+)/gm)].map((m) => m[1]);
+  const documented = [...help.stdout.matchAll(/^\s+(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
   assert.deepEqual([...documented].sort(), [...flags].sort());
   for (const word of ['pop', 'spop', 'markov', 'itemknn', 'report.md', 'summary.json', 'chart.svg']) {
     assert.ok(help.stdout.includes(word), word);
