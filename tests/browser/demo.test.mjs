@@ -422,3 +422,32 @@ test('a warm page downloads neither the package nor the engine again, and only r
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
+
+test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data" says how many of them it shows', async () => {
+  const { page, seen } = await openPage();
+  await eraseEverything(page);
+  const products = catalog.products.slice(0, 100);
+  for (let i = 0; i < 100; ++i) {
+    const p = products[i];
+    const ok = await page.evaluate((e) => window.vitrine.track(e),
+      { kind: 'view', item: p.id, category: `category-${i % 50}`, brand: `brand-${(i * 7) % 50}`, price: p.price, dwellMs: 1500 });
+    assert.equal(ok, true);
+  }
+  const profile = await page.evaluate(() => window.vitrine.profile());
+  assert.ok(profile, 'profile() answers for a broad shopper');
+  assert.ok(profile.categories.length >= 1 && profile.categories.length <= 50, `${profile.categories.length} categories`);
+  assert.ok(profile.brands.length >= 1 && profile.brands.length <= 50, `${profile.brands.length} brands`);
+  await page.goto(baseUrl + 'privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  const shown = await page.$$eval('#profile .bars', (lists) => lists.map((l) => l.querySelectorAll('.track').length));
+  assert.deepEqual(shown.slice(0, 2), [profile.categories.length, profile.brands.length], 'every name of the profile is listed');
+  const notes = await page.$$eval('#profile .coverage', (ps) => Object.fromEntries(ps.map((p) => [p.dataset.kind, p.textContent])));
+  for (const [kind, list] of [['categories', profile.categories], ['brands', profile.brands]]) {
+    if (list.length < 50) assert.equal(notes[kind], `Showing the ${list.length} strongest of the 50 ${kind} in your stored events.`);
+    else assert.equal(notes[kind], undefined, `all 50 ${kind} are listed`);
+  }
+  assert.doesNotMatch(await page.textContent('#profile'), /No profile/);
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});

@@ -21,6 +21,18 @@ function bars(entries, labelOf = (name) => name) {
   }));
 }
 
+/**
+ * The engine's profile keeps the strongest names only (at most 20 per kind): when the stored events name more, say
+ * how many are shown of how many, rather than implying the list is complete.
+ */
+function coverage(shown, events, field, plural) {
+  const names = new Set(events.map((e) => e[field]).filter(Boolean));
+  const count = shown?.length ?? 0;
+  if (names.size <= count) return null;
+  return el('p', { class: 'note coverage', 'data-kind': plural,
+    text: `Showing the ${count} strongest of the ${names.size} ${plural} in your stored events.` });
+}
+
 async function refresh(catalog) {
   const v = vitrine();
   if (!v) {
@@ -44,7 +56,9 @@ async function refresh(catalog) {
   $('profile').replaceChildren(...(profile
     ? [
         el('h3', { text: 'Categories you browse' }), bars(profile.categories ?? [], label),
+        coverage(profile.categories, events, 'category', 'categories'),
         el('h3', { text: 'Brands' }), bars(profile.brands ?? []),
+        coverage(profile.brands, events, 'brand', 'brands'),
         el('h3', { text: 'Price range' }),
         el('p', { text: profile.price ? `Usually ${formatPrice(profile.price.low)} to ${formatPrice(profile.price.high)}, typically ${formatPrice(profile.price.typical)}.` : 'No prices seen yet.' }),
         el('h3', { text: 'This visit' }),
