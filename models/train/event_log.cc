@@ -926,7 +926,7 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
       if (i < group_begin[g + 1] &&
           (by_session || log.events[i].time_ms - log.events[i - 1].time_ms <= options.session_gap_ms))
         continue;
-      log.sessions.push_back({visitor, start, static_cast<uint32_t>(i - start)});
+      log.sessions.push_back({visitor, static_cast<uint32_t>(start), static_cast<uint32_t>(i - start)});
       start = i;
     }
   }

@@ -127,7 +127,7 @@ struct LoggedEvent {
 
 struct LoggedSession {
   uint32_t visitor = 0;  // index into EventLog::visitor_ids; 0 = unknown visitor
-  size_t begin = 0;      // events [begin, begin + size) of EventLog::events, oldest first
+  uint32_t begin = 0;    // events [begin, begin + size) of EventLog::events, oldest first (a log has < 2^32 rows)
   uint32_t size = 0;
 };
 
