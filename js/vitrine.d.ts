@@ -72,6 +72,8 @@ export interface VitrineOptions {
   maxModelBytes?: number;
   /** false: do not rank on start; call refresh() yourself. */
   autoRank?: boolean;
+  /** 'below-fold': a ranking that lands after the listing was painted moves only the items below the fold. */
+  lateReorder?: 'all' | 'below-fold';
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
 }

@@ -14,6 +14,9 @@ export const DEFAULTS = Object.freeze({
   modelTimeoutMs: 10000, // a model fetch that has not finished by then is abandoned (a hung CDN must not hang us)
   maxModelBytes: 64 * 1024 * 1024, // larger model files are refused before they are read into memory
   autoRank: true,
+  // 'below-fold': a ranking that lands after the listing was painted (over LATE_MS after it was shown) leaves every
+  // item on screen or above it in place and reorders only what is below the fold, so nothing visible jumps.
+  lateReorder: 'all',
   dbName: 'vitrine',
 });
 
@@ -50,6 +53,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     modelTimeoutMs: number(options.modelTimeoutMs, DEFAULTS.modelTimeoutMs, 100, 120000),
     maxModelBytes: Math.floor(number(options.maxModelBytes, DEFAULTS.maxModelBytes, 1024, 512 * 1024 * 1024)),
     autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
+    lateReorder: options.lateReorder === 'below-fold' ? 'below-fold' : 'all',
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -69,5 +73,6 @@ export function fromDataset(dataset = {}) {
     modelTimeoutMs: dataset.modelTimeoutMs,
     maxModelBytes: dataset.maxModelBytes,
     autoRank: dataset.rank === 'off' ? false : undefined,
+    lateReorder: dataset.lateReorder,
   };
 }

@@ -117,12 +117,15 @@ export function watchShopper(doc, listSelector, clock = () => globalThis.perform
  * @param {string[]} rankedIds item ids, best first
  * @param {object} [options]
  * @param {() => boolean} [options.isStale] true when the shopper interacted since the ranking was requested
+ * @param {(node: Element) => boolean} [options.keepInPlace] true for a child that must not move
  * @returns {{applied: boolean, moved: number, reason?: string, settled?: Promise<void>}} `settled` resolves once the
  *   scroll positions are restored (at the next frame)
  */
 export function applyOrder(list, rankedIds, options = {}) {
   if (options.isStale?.()) return { applied: false, moved: 0, reason: 'the shopper is using the list' };
-  const entries = listEntries(list);
+  const keep = options.keepInPlace;
+  // Entries to keep where they are (e.g. what the shopper can already see) are treated like pinned ones.
+  const entries = listEntries(list).map((e) => (e.movable && keep?.(e.node) ? { ...e, movable: false } : e));
   const target = plannedOrder(entries, rankedIds);
   if (target.every((node, i) => node === entries[i].node)) return { applied: true, moved: 0 };
 
@@ -203,4 +206,19 @@ export function writeReasons(list, reasons) {
     }
   }
   return written;
+}
+
+/**
+ * A keepInPlace test for applyOrder: true for a child whose top is above the bottom of the window (on screen, or
+ * scrolled past). Reads layout once per child, so it is used only for a ranking that lands after the first paint.
+ */
+export function onOrAboveScreen(win) {
+  const bottom = win?.innerHeight ?? Infinity;
+  return (node) => {
+    try {
+      return node.getBoundingClientRect().top < bottom;
+    } catch {
+      return true; // unknown: leave it where it is
+    }
+  };
 }

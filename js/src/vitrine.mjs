@@ -9,7 +9,7 @@ import { toRecord } from './events.mjs';
 import { openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries } from './dom.mjs';
-import { applyOrder, watchShopper, writeReasons } from './reorder.mjs';
+import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
@@ -19,6 +19,7 @@ import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
+const LATE_MS = 50; // a listing shown longer than this has been painted: with lateReorder 'below-fold', it is late
 
 /**
  * Creates a Vitrine instance for a page. Nothing throws; see js/vitrine.d.ts for the API.
@@ -382,7 +383,8 @@ export function createVitrine(options = {}, env = {}) {
         const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
         if (state !== 'running') return;
         const promoted = reply.order.slice(0, config.rerankDepth);
-        const result = applyOrder(list, promoted, { isStale });
+        const late = config.lateReorder === 'below-fold' && now() - since > LATE_MS;
+        const result = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
         if (result.applied) showReasons(list, reply.reasons, promoted);
         markResult(list, !result.applied ? 'shopper-active' : result.moved > 0 ? 'reordered' : 'unchanged');
         await result.settled;

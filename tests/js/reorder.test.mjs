@@ -216,3 +216,12 @@ test('longestOrderedRun finds a longest run of nodes already in planned order', 
   assert.deepEqual(inCurrent, inPlanned);
   assert.equal(longestOrderedRun([], []).size, 0);
 });
+
+test('keepInPlace: the kept items stay at their index, the others are ranked around them', () => {
+  const doc = new FakeDocument();
+  const list = makeList(doc, ['a', 'b', 'c', 'd', 'e']);
+  const kept = new Set([list.children[0], list.children[1]]); // as if a and b were on screen
+  const result = applyOrder(list, ['e', 'd', 'a'], { keepInPlace: (node) => kept.has(node) });
+  assert.equal(result.applied, true);
+  assert.deepEqual(order(list), ['a', 'b', 'e', 'd', 'c']);
+});
