@@ -72,7 +72,22 @@ export interface VitrineOptions {
   maxModelBytes?: number;
   /** false: do not rank on start; call refresh() yourself. */
   autoRank?: boolean;
-  /** 'below-fold': a ranking that lands after the listing was painted moves only the items below the fold. */
+  /**
+   * Anti-flicker hold (default 50 ms, also the most allowed; 0: off; data-hold-ms): once the engine and the model
+   * are loaded, a listing that appears before the browser has painted it is kept invisible (visibility: hidden on
+   * the listing element alone, through a stylesheet Vitrine adopts and removes; its box keeps its place) until its
+   * order is applied, and never past the first timer or frame after this many ms from when it appeared, whatever
+   * the engine does. The page itself is never hidden. Before the engine is loaded nothing is held: a ranking could
+   * not land in time, and holding would only delay the shop's listing.
+   */
+  holdMs?: number;
+  /**
+   * A ranking that lands when the shopper may already have seen the listing (it was not held, or the hold ran out):
+   * 'below-fold' (the default; data-late-reorder) leaves every item on screen or above it in place and reorders
+   * only those below the fold, so nothing the shopper sees moves; 'all' reorders the whole listing, which jumps
+   * (about 0.5 layout shift on the demo's pages, bench/page_shift.mjs). refresh(), the shop's own request, always
+   * reorders the whole listing.
+   */
   lateReorder?: 'all' | 'below-fold';
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;

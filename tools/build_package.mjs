@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the shipped package into a dist folder: every js/src module minified (esbuild's transform, one file in, one
-// file out, so the module graph, the worker entry and the exported names stay as written), the hand-written .d.ts
-// copied as is. Every shopper downloads these files, so they ship without comments or whitespace; the tests and the
+// file out, so the module graph, the worker entry and the exported names stay as written), then index.mjs replaced
+// by a bundle of the modules the page itself runs (below), and the hand-written .d.ts copied as is. Every shopper downloads these files, so they ship without comments or whitespace; the tests and the
 // demo load the same minified files, so what ships is what is tested.
 //
 //   node tools/build_package.mjs --src js/src --out build/wasm/dist
@@ -38,7 +38,14 @@ async function main() {
     }
     ++written;
   }
-  console.log(`package: ${written} files from ${src} into ${out}`);
+  // The page's own modules in one file: vitrine.js imports index.mjs, and a module graph loaded file by file takes
+  // one round of requests per level of imports, each waiting for a busy main thread (about 300 ms on a loaded
+  // shop page, bench/page_shift.mjs). The worker's modules stay separate files: the worker loads them off the main
+  // thread, and the tests can swap engine.mjs. Files the bundle took in stay in dist for the worker and for apps.
+  const bundle = await esbuild.build({ entryPoints: [path.join(src, 'index.mjs')], bundle: true, format: 'esm',
+    minify: true, target: 'es2022', legalComments: 'none', charset: 'utf8', write: false, logLevel: 'silent' });
+  writeIfChanged(path.join(out, 'index.mjs'), bundle.outputFiles[0].text);
+  console.log(`package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules`);
 }
 
 main().catch((error) => {

@@ -1,5 +1,6 @@
 // One normalized configuration, whether it comes from the script tag's data-* attributes or from createVitrine().
 // Out-of-range numbers fall back to defaults rather than throwing: a typo in a shop's markup must not break it.
+import { HOLD_CAP_MS } from './hold.mjs';
 
 export const DEFAULTS = Object.freeze({
   model: null, // URL of the .vtm model file; without it Vitrine records but does not rank
@@ -14,9 +15,13 @@ export const DEFAULTS = Object.freeze({
   modelTimeoutMs: 10000, // a model fetch that has not finished by then is abandoned (a hung CDN must not hang us)
   maxModelBytes: 64 * 1024 * 1024, // larger model files are refused before they are read into memory
   autoRank: true,
-  // 'below-fold': a ranking that lands after the listing was painted (over LATE_MS after it was shown) leaves every
-  // item on screen or above it in place and reorders only what is below the fold, so nothing visible jumps.
-  lateReorder: 'all',
+  // A listing Vitrine sees before it is painted is kept invisible until its order is applied, at most this long
+  // from when it appeared (hold.mjs; 0 turns the hold off; never more than HOLD_CAP_MS).
+  holdMs: 50,
+  // A ranking that lands after the listing may have been seen (not held, or held past holdMs): 'below-fold' leaves
+  // every item on screen or above it in place and reorders only what is below the fold, so nothing visible jumps;
+  // 'all' reorders the whole listing (it jumps).
+  lateReorder: 'below-fold',
   dbName: 'vitrine',
 });
 
@@ -53,7 +58,8 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     modelTimeoutMs: number(options.modelTimeoutMs, DEFAULTS.modelTimeoutMs, 100, 120000),
     maxModelBytes: Math.floor(number(options.maxModelBytes, DEFAULTS.maxModelBytes, 1024, 512 * 1024 * 1024)),
     autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
-    lateReorder: options.lateReorder === 'below-fold' ? 'below-fold' : 'all',
+    holdMs: number(options.holdMs, DEFAULTS.holdMs, 0, HOLD_CAP_MS),
+    lateReorder: options.lateReorder === 'all' ? 'all' : 'below-fold',
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -73,6 +79,7 @@ export function fromDataset(dataset = {}) {
     modelTimeoutMs: dataset.modelTimeoutMs,
     maxModelBytes: dataset.maxModelBytes,
     autoRank: dataset.rank === 'off' ? false : undefined,
+    holdMs: dataset.holdMs,
     lateReorder: dataset.lateReorder,
   };
 }

@@ -8,6 +8,7 @@
 //   explain  [data-vitrine-explain] inside an item or slot: receives the explanation as text
 //   result   [data-vitrine-result] written by Vitrine on a listing: reordered | unchanged | shopper-active (the
 //            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
+//   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
 export const ATTR = Object.freeze({
   list: 'data-vitrine-list',
   item: 'data-vitrine-item',
@@ -24,6 +25,7 @@ export const ATTR = Object.freeze({
   defaultVariant: 'data-vitrine-default',
   explain: 'data-vitrine-explain',
   result: 'data-vitrine-result',
+  hold: 'data-vitrine-hold',
 });
 
 const MAX_ID = 128;

@@ -9,7 +9,8 @@ import { fromDataset } from './config.mjs';
 /**
  * Used by vitrine.js: starts Vitrine from the script tag's data-* attributes. Returns the instance.
  * @param {DOMStringMap|object} dataset
+ * @param {object} [early] what the loader started before the modules loaded: the worker, listings and holds
  */
-export function startFromScriptTag(dataset) {
-  return createVitrine(fromDataset(dataset));
+export function startFromScriptTag(dataset, early) {
+  return createVitrine(fromDataset(dataset), early ? { early } : {});
 }

@@ -3,20 +3,25 @@
 // Requests (main thread -> worker), one message per ranking:
 //   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop? }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
+//   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
+//                                             engine and the model so that the first ranking waits for neither
 //   both may carry modelTimeoutMs and maxModelBytes (config.mjs) for the model fetch; explainTop (a count) limits
 //   the reasons to the best-ranked items the page will move, so a long listing's reply stays small
 // Replies (worker -> main thread), same id:
 //   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
 //   { v: 1, id, type: 'profile', profile: object }
+//   { v: 1, id, type: 'warm' }
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
 // StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
 // query?, dwellMs? }; Candidate is { id, category?, brand?, price? } read from the listing.
 //
-// The engine is created and its model loaded on the first request (and again if modelUrl changes). The engine
+// The engine is created and its model loaded on the first request (and again if modelUrl changes); the engine's
+// wasm is compiled while the model downloads. The engine
 // calls used are exactly engine.loadModel(bytes), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
+import { mark } from './marks.mjs';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -47,6 +52,7 @@ function checkRequest(msg) {
   if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
   if (msg.v !== PROTOCOL_VERSION) throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
   if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '') throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
+  if (msg.type === 'warm') return;
   if (!Number.isFinite(msg.nowMs)) throw new ServiceError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
   if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
     throw new ServiceError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
@@ -153,15 +159,31 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     readyFor = modelUrl;
     ready = (async () => {
       if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
-      const engine = await createEngine();
-      needs(engine, 'loadModel');
-      let bytes;
+      // Side by side: the engine's wasm compiles while the model downloads.
+      const [made, fetched] = await Promise.allSettled([
+        Promise.resolve().then(createEngine).then((engine) => {
+          mark('engine');
+          return engine;
+        }),
+        Promise.resolve().then(() => fetchBytes(modelUrl, limits)).then((bytes) => {
+          mark('model-fetched');
+          return bytes;
+        }),
+      ]);
+      if (made.status === 'rejected') throw made.reason;
+      const engine = made.value;
       try {
-        bytes = await fetchBytes(modelUrl, limits);
+        needs(engine, 'loadModel');
+        if (fetched.status === 'rejected') {
+          const e = fetched.reason;
+          throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
+        }
+        await engine.loadModel(fetched.value);
       } catch (e) {
-        throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
+        engine.release?.();
+        throw e;
       }
-      await engine.loadModel(bytes);
+      mark('model-loaded');
       return engine;
     })();
     // A failed load is retried on a later request rather than cached forever (e.g. a network blip).
@@ -177,9 +199,11 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       timeoutMs: Number.isFinite(msg.modelTimeoutMs) ? msg.modelTimeoutMs : DEFAULT_FETCH.timeoutMs,
       maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
     });
+    if (msg.type === 'warm') return { type: 'warm' };
     if (msg.type === 'rank') {
       needs(engine, 'rank');
       const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });
+      mark('ranked');
       return toRankReply(msg.candidates, result, msg.explainTop);
     }
     if (msg.type === 'profile') {

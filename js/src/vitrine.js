@@ -7,6 +7,11 @@
   'use strict';
   var script = document.currentScript;
   if (!script || (window.vitrine && window.vitrine.isVitrine)) return; // included twice: keep the first
+  try {
+    performance.mark('vitrine:loader');
+  } catch (ignored) {
+    // no User Timing
+  }
   var warned = false;
   function warn(error) {
     if (warned) return;
@@ -19,19 +24,27 @@
   }
   var dataset = {};
   for (var key in script.dataset) dataset[key] = script.dataset[key];
+  var early = null;
+  try {
+    early = startEarly(dataset, script.src);
+  } catch (ignored) {
+    early = null; // the modules start everything themselves, a little later
+  }
   var instance = null;
   var loaded;
   try {
     loaded = import(new URL('./index.mjs', script.src).href)
       .then(function (module) {
-        instance = module.startFromScriptTag(dataset);
+        instance = module.startFromScriptTag(dataset, early && early.handOver());
         return instance;
       })
       .catch(function (error) {
+        if (early) early.stop();
         warn(error);
         return null;
       });
   } catch (error) {
+    if (early) early.stop();
     warn(error);
     loaded = Promise.resolve(null);
   }
@@ -43,6 +56,127 @@
       });
     };
   }
+
+  // What must not wait for the modules (they load after the shop's own scripts have begun rendering): the ranking
+  // worker starts loading the engine and the model now, and, once they are loaded, a listing that appears before
+  // the browser has painted it is held invisible (hold.mjs, which takes these holds over) for at most data-hold-ms
+  // (default and cap 50 ms) from when it was parsed. Only when ranking will be attempted: a model, automatic ranking, no consent to wait for.
+  function startEarly(options, base) {
+    if (!options.model || options.rank === 'off' || options.consent === 'required') return null;
+    if (typeof WebAssembly !== 'object') return null;
+    var cap = options.holdMs === undefined || options.holdMs === '' ? 50 : Number(options.holdMs);
+    if (!(cap >= 0 && cap <= 50)) cap = 50;
+    var worker = null;
+    var workerFailed = false;
+    var engineReady = false; // the worker answered the warm-up: engine and model loaded
+    if (typeof Worker === 'function') {
+      worker = new Worker(new URL('./worker.mjs', base), { type: 'module', name: 'vitrine' });
+      worker.addEventListener('message', function (event) {
+        if (event.data && event.data.id === 0 && event.data.type === 'warm') engineReady = true;
+      });
+      worker.onerror = function (event) {
+        event.preventDefault();
+        workerFailed = true; // the modules try again and report it
+      };
+      var limits = {};
+      if (Number(options.modelTimeoutMs) > 0) limits.modelTimeoutMs = Number(options.modelTimeoutMs);
+      if (Number(options.maxModelBytes) > 0) limits.maxModelBytes = Number(options.maxModelBytes);
+      worker.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: new URL(options.model.trim(), document.baseURI).href,
+        modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes });
+    }
+    var held = [];
+    var sheet = null;
+    var observer = null;
+    function release(entry) {
+      var at = held.indexOf(entry);
+      if (at < 0) return;
+      held.splice(at, 1);
+      clearTimeout(entry.timer);
+      entry.list.removeAttribute('data-vitrine-hold');
+      if (held.length === 0 && sheet) {
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter(function (s) {
+          return s !== sheet;
+        });
+        sheet = null;
+      }
+    }
+    // Only once the engine is warm: before, a ranking cannot land within the cap and holding would only delay the
+    // shop's listing (bench/page_shift.mjs).
+    function hold(list, seenAt) {
+      var left = cap - (performance.now() - seenAt);
+      if (!engineReady || !(left > 0) || list.hasAttribute('data-vitrine-hold')) return;
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync('[data-vitrine-hold]{visibility:hidden!important}');
+        document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+      }
+      var entry = { list: list, seenAt: seenAt, timer: 0 };
+      entry.timer = setTimeout(function () {
+        release(entry);
+      }, left);
+      // A busy main thread delays timers: the first frame past the cap releases the listing before it is painted.
+      var frame = function () {
+        if (held.indexOf(entry) < 0) return;
+        if (performance.now() - seenAt >= cap) release(entry);
+        else requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      list.setAttribute('data-vitrine-hold', '');
+      held.push(entry);
+    }
+    var seen = [];
+    function note(list, at) {
+      for (var s = 0; s < seen.length; ++s) if (seen[s].list === list) return;
+      seen.push({ list: list, at: at });
+      hold(list, at);
+    }
+    function onRecords(records) {
+      var at = performance.now();
+      for (var r = 0; r < records.length; ++r) {
+        var added = records[r].addedNodes;
+        for (var n = 0; n < added.length; ++n) {
+          var node = added[n];
+          if (node.nodeType !== 1) continue;
+          if (node.matches('[data-vitrine-list]')) note(node, at);
+          var inner = node.querySelectorAll('[data-vitrine-list]');
+          for (var k = 0; k < inner.length; ++k) note(inner[k], at);
+        }
+      }
+    }
+    if (cap > 0 && typeof MutationObserver === 'function' && typeof CSSStyleSheet === 'function' &&
+      Array.isArray(document.adoptedStyleSheets)) {
+      var painted = performance.getEntriesByType('paint').length > 0 || document.visibilityState !== 'visible';
+      var parsed = performance.getEntriesByType('navigation')[0];
+      var parsedAt = parsed && parsed.domInteractive > 0 ? parsed.domInteractive : performance.now();
+      if (!painted) {
+        var present = document.querySelectorAll('[data-vitrine-list]');
+        for (var i = 0; i < present.length; ++i) note(present[i], Math.min(parsedAt, performance.now()));
+      }
+      observer = new MutationObserver(onRecords);
+      observer.observe(document.documentElement, { childList: true, subtree: true });
+    }
+    return {
+      // For the modules (vitrine.mjs): the worker, the listings seen so far and the holds still in place.
+      handOver: function () {
+        if (observer) {
+          onRecords(observer.takeRecords());
+          observer.disconnect();
+        }
+        var out = { worker: workerFailed ? null : worker, engineReady: engineReady, seen: seen, sheet: sheet, held: held.map(function (e) {
+          clearTimeout(e.timer);
+          return { list: e.list, seenAt: e.seenAt };
+        }) };
+        if (workerFailed && worker) worker.terminate();
+        return out;
+      },
+      stop: function () {
+        if (observer) observer.disconnect();
+        while (held.length) release(held[0]);
+        if (worker) worker.terminate();
+      },
+    };
+  }
+
   window.vitrine = {
     isVitrine: true,
     get ready() {

@@ -16,10 +16,12 @@ import { explanationText, isEngineFactors } from './explain.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { writeText, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
+import { createHold, hasPainted } from './hold.mjs';
+import { mark, measured } from './marks.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
-const LATE_MS = 50; // a listing shown longer than this has been painted: with lateReorder 'below-fold', it is late
+const LATE_MS = 50; // a listing shown (not held) longer than this has been painted: with lateReorder 'below-fold', it is late
 
 /**
  * Creates a Vitrine instance for a page. Nothing throws; see js/vitrine.d.ts for the API.
@@ -57,11 +59,19 @@ export function createVitrine(options = {}, env = {}) {
   let shopper = null; // watchShopper(): the shopper's own interaction with the listings
   let watchedSince = 0; // when it began watching: a listing already on the page counts as shown from then
   const listSeenAt = new WeakMap(); // listing added later -> when it was seen
+  for (const { list, at } of env.early?.seen ?? []) listSeenAt.set(list, at);
   let listObserver = null;
   const explanations = new Map(); // item id or slot name -> text
   const ranked = new WeakSet();
   const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
   const cleanups = [];
+  // Listings seen before their first paint stay invisible until ranked, at most config.holdMs (hold.mjs).
+  const early = env.early ?? null; // what the one-tag loader started (vitrine.js)
+  let earlyWorker = early?.worker ?? null;
+  // The engine and the model are loaded: a ranking now takes milliseconds, so a new listing is worth holding.
+  let engineWarm = early?.engineReady === true;
+  const hold = win && doc ? createHold(win, doc, { capMs: config.holdMs, now, prior: early }) : null;
+  const seenPainted = new WeakSet(); // listings already on the page when it had been painted: a reorder is late
 
   // ------------------------------------------------------------------------------------------ lifecycle
 
@@ -103,8 +113,26 @@ export function createVitrine(options = {}, env = {}) {
         shopper = null;
       });
       observeNewListings();
+      // Already on the page: held if nothing has been painted yet, else the shopper may have seen them.
+      const painted = hasPainted(win);
+      for (const list of doc.querySelectorAll(`[${ATTR.list}]`)) {
+        if (painted) seenPainted.add(list);
+        else holdListing(list, watchedSince);
+      }
+      // The worker, the engine and the model start now, beside the store, not when the first listing asks.
+      if (rankable()) {
+        rankingClient()?.warm().then((ok) => {
+          engineWarm ||= ok;
+        });
+      }
+    }
+    if (!rankable()) {
+      hold?.releaseAll();
+      earlyWorker?.terminate();
+      earlyWorker = null;
     }
     const s = await openTheStore();
+    mark('store');
     if (state !== 'running') return;
     try {
       await recoverJournals(s);
@@ -119,7 +147,7 @@ export function createVitrine(options = {}, env = {}) {
       onPageHide: () => saveBeforeLeaving(),
       viewDwellMs: config.viewDwellMs,
     });
-    capture.start();
+    measured('capture', () => capture.start());
     // Another tab's opt-out (localStorage event) stops this tab too.
     const onStorage = (event) => {
       if (event.key === OPT_OUT_KEY && event.newValue === '1') stopEverything('opted-out');
@@ -134,6 +162,17 @@ export function createVitrine(options = {}, env = {}) {
     return win.performance?.now?.() ?? Date.now();
   }
 
+  /** Ranking can happen on this page (it may still fail): worth warming the engine and holding listings for. */
+  function rankable() {
+    return config.autoRank && !rankingDisabled && config.model !== null && typeof win.WebAssembly === 'object';
+  }
+
+  // Only while the engine is warm: before, the ranking cannot land within the hold on any machine we measured
+  // (bench/page_shift.mjs), and holding would only delay the shop's listing by the cap.
+  function holdListing(list, seenAt) {
+    if (engineWarm && rankable() && state === 'running') hold?.hold(list, seenAt);
+  }
+
   /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
   function queueRanking(pass) {
     const run = ranking.then(pass);
@@ -146,7 +185,7 @@ export function createVitrine(options = {}, env = {}) {
     const Observer = win.MutationObserver;
     const root = doc.documentElement ?? doc.body;
     if (typeof Observer !== 'function' || !root) return;
-    listObserver = new Observer((records) => noteNewListings(records));
+    listObserver = new Observer((records) => measured('notice', () => noteNewListings(records)));
     listObserver.observe(root, { childList: true, subtree: true });
     cleanups.push(() => {
       listObserver?.disconnect();
@@ -165,6 +204,7 @@ export function createVitrine(options = {}, env = {}) {
         for (const list of lists) {
           if (listSeenAt.has(list)) continue;
           listSeenAt.set(list, at);
+          holdListing(list, at); // the observer runs before the browser paints what was just added
           found = true;
         }
       }
@@ -227,6 +267,9 @@ export function createVitrine(options = {}, env = {}) {
     capture = null;
     client?.terminate();
     client = null;
+    earlyWorker?.terminate();
+    earlyWorker = null;
+    hold?.releaseAll();
     clearTimeout(flushTimer);
     for (const undo of cleanups.splice(0)) undo();
     dropDerivedState();
@@ -329,7 +372,9 @@ export function createVitrine(options = {}, env = {}) {
       modelTimeoutMs: config.modelTimeoutMs,
       maxModelBytes: config.maxModelBytes,
       Worker: env.Worker ?? win.Worker,
+      worker: earlyWorker,
     });
+    earlyWorker = null;
     return client;
   }
 
@@ -348,53 +393,83 @@ export function createVitrine(options = {}, env = {}) {
    */
   async function personalize(force, requestedAt = now(), watch = shopper) {
     if (state !== 'running') return;
+    const lists = Array.from(doc.querySelectorAll(`[${ATTR.list}]`)).filter((l) => force || !ranked.has(l));
+    try {
+      await rankLists(lists, force, requestedAt, watch);
+    } finally {
+      // Whatever became of them (ranked, declined, failed), the listings are shown now.
+      for (const list of lists) hold?.release(list);
+    }
+  }
+
+  async function rankLists(lists, force, requestedAt, watch) {
     await flush();
     const events = await store.recent(config.rankEvents);
-    const lists = Array.from(doc.querySelectorAll(`[${ATTR.list}]`)).filter((l) => force || !ranked.has(l));
     if (events.length === 0) {
       // Nothing known about this shopper: the merchant's order is the best guess.
       for (const list of lists) markResult(list, 'no-history');
       return;
     }
     for (const list of lists) {
-      const candidates = readCandidates(list);
-      if (candidates.length < MIN_CANDIDATES) continue;
-      if (candidates.length > MAX_CANDIDATES) {
-        // Declined, not failed: this listing keeps its order, smaller ones on the page are still ranked.
-        ranked.add(list);
-        markResult(list, 'too-large');
-        log.warn(`a listing of ${candidates.length} items is over the limit of ${MAX_CANDIDATES}; it keeps its order`);
-        continue;
-      }
-      const rc = rankingClient();
-      if (!rc) {
-        markResult(list, 'off');
-        continue;
-      }
-      ranked.add(list);
-      if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
-      const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
-      const isStale = () => watch?.touchedSince(list, since) ?? false;
-      if (isStale()) {
-        markResult(list, 'shopper-active'); // already in use: not even worth ranking
-        continue;
-      }
       try {
-        const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
-        if (state !== 'running') return;
-        const promoted = reply.order.slice(0, config.rerankDepth);
-        const late = config.lateReorder === 'below-fold' && now() - since > LATE_MS;
-        const result = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
-        if (result.applied) showReasons(list, reply.reasons, promoted);
-        markResult(list, !result.applied ? 'shopper-active' : result.moved > 0 ? 'reordered' : 'unchanged');
-        await result.settled;
-      } catch (e) {
-        markResult(list, 'failed');
-        rankingFailed(e);
-        return;
+        if (!(await rankList(list, events, force, requestedAt, watch))) return;
+      } finally {
+        hold?.release(list);
       }
     }
     await fillSlots(events);
+  }
+
+  /** Ranks one listing; false when ranking stopped for the whole page. */
+  async function rankList(list, events, force, requestedAt, watch) {
+    const candidates = measured('read', () => readCandidates(list));
+    if (candidates.length < MIN_CANDIDATES) return true;
+    if (candidates.length > MAX_CANDIDATES) {
+      // Declined, not failed: this listing keeps its order, smaller ones on the page are still ranked.
+      ranked.add(list);
+      markResult(list, 'too-large');
+      log.warn(`a listing of ${candidates.length} items is over the limit of ${MAX_CANDIDATES}; it keeps its order`);
+      return true;
+    }
+    const rc = rankingClient();
+    if (!rc) {
+      markResult(list, 'off');
+      return true;
+    }
+    ranked.add(list);
+    if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
+    const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
+    const isStale = () => watch?.touchedSince(list, since) ?? false;
+    if (isStale()) {
+      markResult(list, 'shopper-active'); // already in use: not even worth ranking
+      return true;
+    }
+    try {
+      mark('rank-sent');
+      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
+      mark('rank-reply');
+      engineWarm = true;
+      if (state !== 'running') return false;
+      const result = measured('reorder', () => {
+        const promoted = reply.order.slice(0, config.rerankDepth);
+        // Held: nobody has seen it, the whole listing may move. Otherwise, past LATE_MS it has been painted. A
+        // refresh() is the shop's own request to reorder now (a button, a sort option): it moves the whole listing.
+        const seen = !force && !hold?.isHeld(list) && (seenPainted.has(list) || now() - since > LATE_MS);
+        const late = seen && config.lateReorder === 'below-fold';
+        const r = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
+        hold?.release(list); // in the same task as the moves: the listing is first painted in its new order
+        if (r.applied) showReasons(list, reply.reasons, promoted);
+        markResult(list, !r.applied ? 'shopper-active' : r.moved > 0 ? 'reordered' : 'unchanged');
+        return r;
+      });
+      mark('applied');
+      await result.settled;
+    } catch (e) {
+      markResult(list, 'failed');
+      rankingFailed(e);
+      return false;
+    }
+    return true;
   }
 
   /** Item id -> index of its entry in the list (the first, for a repeated id). */
@@ -474,9 +549,16 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   // `started`: privacy, consent and storage settled, capture running. `ready`: also the first ranking attempt done.
-  const started = boot().catch((e) => {
+  mark('start');
+  const started = measured('start', () => boot()).catch((e) => {
     log.warn('could not start', e);
   });
+  if (state !== 'running') {
+    // Opted out, waiting for consent, not a page: nothing will be ranked now.
+    hold?.releaseAll();
+    earlyWorker?.terminate();
+    earlyWorker = null;
+  }
   
   const api = {
     get ready() {

@@ -4,6 +4,9 @@
 import { createEngine } from './engine.mjs';
 import { createRankingService } from './ranking_service.mjs';
 import { fetchModel } from './model_fetch.mjs';
+import { mark } from './marks.mjs';
+
+mark('worker');
 
 const service = createRankingService({
   createEngine: () => createEngine(),

@@ -19,6 +19,7 @@ export class RankingClient {
   #answered = false;
   #WorkerCtor;
   #worker = null;
+  #started = null;
   #nextId = 1;
   #pending = new Map();
 
@@ -30,18 +31,28 @@ export class RankingClient {
    * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model
    * @param {number} [options.maxModelBytes]
    * @param {typeof Worker} [options.Worker]
+   * @param {Worker} [options.worker] a worker of workerUrl already started (by the one-tag loader) to use first
    */
-  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker }) {
+  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker, worker = null }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
     this.#model = { modelTimeoutMs, maxModelBytes };
     this.#WorkerCtor = WorkerCtor;
+    this.#started = worker;
   }
 
   /** @returns {Promise<{order: string[], scores: number[], reasons: object}>} */
   rank({ events, candidates, nowMs, explainTop }) {
     return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }) });
+  }
+
+  /**
+   * Starts the worker, the engine and the model download now, before any listing needs them. Resolves when they
+   * are ready; a failure here is left for the first real request to report (it tries the load again).
+   */
+  warm() {
+    return this.#request({ type: 'warm' }).then(() => true, () => false);
   }
 
   /** @returns {Promise<{profile: object}>} */
@@ -51,8 +62,10 @@ export class RankingClient {
 
   #start() {
     if (this.#worker) return this.#worker;
-    if (typeof this.#WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
-    const worker = new this.#WorkerCtor(this.#workerUrl, { type: 'module', name: 'vitrine' });
+    const started = this.#started;
+    this.#started = null;
+    if (!started && typeof this.#WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
+    const worker = started ?? new this.#WorkerCtor(this.#workerUrl, { type: 'module', name: 'vitrine' });
     worker.onmessage = (event) => {
       const reply = event.data;
       const entry = this.#pending.get(reply?.id);
@@ -108,5 +121,7 @@ export class RankingClient {
     this.#failAll(new RankingError('STOPPED', 'ranking stopped'));
     this.#worker?.terminate();
     this.#worker = null;
+    this.#started?.terminate();
+    this.#started = null;
   }
 }

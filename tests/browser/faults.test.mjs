@@ -24,12 +24,14 @@ const SEED = [43, 44, 45].map((n) => ({ kind: 'click', item: `sku-${n}`, categor
 
 let browser, tmp;
 
+// data-late-reorder="all": the baseline shows that an intact model reorders this listing (which is on screen and
+// painted before the ranking lands), so that the faults below, which leave it as rendered, would show.
 function page(model, extra = '') {
   const items = ITEMS.map(([id, category]) =>
     `<li data-vitrine-item="${id}" data-vitrine-category="${category}"><a href="#${id}">${id}</a> <small data-vitrine-explain></small></li>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fault shop</title>
 <script src="/vitrine/vitrine.js" ${model ? `data-model="/models/${model}"` : ''} data-model-timeout-ms="${MODEL_TIMEOUT_MS}"
-  data-rank-timeout-ms="1000" data-view-dwell-ms="60000" ${extra} defer></script></head>
+  data-rank-timeout-ms="1000" data-view-dwell-ms="60000" data-late-reorder="all" ${extra} defer></script></head>
 <body><ul data-vitrine-list id="list">${items.join('\n')}</ul></body></html>`;
 }
 

@@ -219,3 +219,43 @@ test('client: a silent worker times out and a worker that fails to load rejects'
   const none = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 50, Worker: undefined });
   await assert.rejects(none.rank({ events, candidates, nowMs: 1 }), (e) => e.code === 'NO_WORKER');
 });
+
+test('warm loads the engine and the model side by side, once; the first rank then only ranks', async () => {
+  const started = [];
+  let finishEngine, finishFetch;
+  const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }) });
+  const s = createRankingService({
+    createEngine: () => {
+      started.push('engine');
+      return new Promise((resolve) => (finishEngine = () => resolve(engine)));
+    },
+    fetchBytes: () => {
+      started.push('model');
+      return new Promise((resolve) => (finishFetch = () => resolve(new Uint8Array([1]))));
+    },
+  });
+  const warm = s.handle({ v: PROTOCOL_VERSION, id: 0, type: 'warm', modelUrl: 'http://127.0.0.1/m.vtm' });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(started.sort(), ['engine', 'model'], 'the model download does not wait for the engine');
+  finishFetch();
+  finishEngine();
+  assert.deepEqual(await warm, { v: PROTOCOL_VERSION, id: 0, type: 'warm' });
+  const ranked = await s.handle(rankRequest());
+  assert.equal(ranked.type, 'ranked');
+  assert.equal(started.length, 2, 'loaded once');
+  assert.deepEqual(calls.map((c) => c[0]), ['loadModel', 'rank']);
+});
+
+test('a model that cannot be fetched releases the engine made beside it and is tried again', async () => {
+  let fetches = 0;
+  const { engine, calls } = engineWith({ loadModel: () => undefined, release: () => undefined });
+  const s = service(engine, { fetchBytes: async () => {
+    fetches += 1;
+    throw new Error('HTTP 503');
+  } });
+  const reply = await s.handle({ v: PROTOCOL_VERSION, id: 1, type: 'warm', modelUrl: 'http://127.0.0.1/m.vtm' });
+  assert.equal(reply.code, ErrorCode.MODEL_FETCH);
+  assert.equal(calls.filter((c) => c[0] === 'release').length, 1);
+  await s.handle(rankRequest());
+  assert.equal(fetches, 2);
+});
