@@ -403,8 +403,9 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   async function rankLists(lists, force, requestedAt, watch) {
-    await flush();
-    const events = await store.recent(config.rankEvents);
+    if (lists.length > 0) mark('pass');
+    const events = await rankingEvents();
+    if (lists.length > 0) mark('events');
     if (events.length === 0) {
       // Nothing known about this shopper: the merchant's order is the best guess.
       for (const list of lists) markResult(list, 'no-history');
@@ -418,6 +419,19 @@ export function createVitrine(options = {}, env = {}) {
       }
     }
     await fillSlots(events);
+  }
+
+  /**
+   * The most recent events, the ones not written yet included, without waiting for their write: a listing that
+   * appears with the page's first events (a category visit) is not ranked an IndexedDB commit later.
+   */
+  async function rankingEvents() {
+    const unsaved = [...inFlight.flat(), ...pending];
+    void flush();
+    const stored = await store.recent(config.rankEvents);
+    // A batch written meanwhile is in both: keep one copy.
+    const events = [...stored, ...notYetStored(unsaved, stored)];
+    return events.slice(Math.max(0, events.length - config.rankEvents));
   }
 
   /** Ranks one listing; false when ranking stopped for the whole page. */

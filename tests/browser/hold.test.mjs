@@ -18,8 +18,8 @@ const SLACK_MS = 450;
 let shop, front, frontUrl, browser;
 
 // In front of the fixture shop: /late-list.html?model=X names the page's model (?late=all: the tag asks for no hold
-// and a whole-listing late reorder, the old behaviour); /models/hangs.vtm and /models/fails.vtm are the test model
-// with an engine whose rank() never answers or throws.
+// and a whole-listing late reorder, the old behaviour); /models/hangs.vtm, fails.vtm and slow.vtm are the test model
+// with an engine whose rank() never answers, throws, or answers after 400 ms.
 before(async () => {
   shop = await startShop({ engine: 'test' });
   const page = readFileSync(path.join(repoRoot, 'tests/fixtures/shop/late-list.html'), 'utf8');
@@ -27,6 +27,7 @@ before(async () => {
   const models = {
     '/models/hangs.vtm': JSON.stringify({ ...testModel, rankHangs: true }),
     '/models/fails.vtm': JSON.stringify({ ...testModel, rankFails: true }),
+    '/models/slow.vtm': JSON.stringify({ ...testModel, rankDelayMs: 400 }),
   };
   front = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -116,14 +117,18 @@ test('the listing is never shown in two orders; without the hold and with late-r
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     return page.evaluate(() => ({ ...window.__hold, result: document.getElementById('list').dataset.vitrineResult }));
   };
-  // The package's defaults: held until ranked (the whole listing then moves unseen), or shown at the cap and then
-  // only what is below the fold may move (here nothing: the six items are on screen).
-  const shipped = await shownOrders('');
-  assert.equal(shipped.held, true);
-  assert.ok(['reordered', 'unchanged'].includes(shipped.result), shipped.result);
-  assert.equal(shipped.shown.length, 1, `shown in ${shipped.shown.length} orders: ${shipped.shown.join(' then ')}`);
-  // The control: the old behaviour (no hold, the whole listing reordered late) shows the shop's order, then another.
-  const old = await shownOrders('?late=all');
+  // The package's defaults, with an engine that answers at once and one that answers after the cap: held until
+  // ranked (the whole listing moves unseen), or shown at the cap and then only what is below the fold may move
+  // (here nothing: the six items are on screen).
+  for (const model of ['/models/test.vtm', '/models/slow.vtm']) {
+    const shipped = await shownOrders(`?model=${model}`);
+    assert.equal(shipped.held, true, model);
+    assert.ok(['reordered', 'unchanged'].includes(shipped.result), `${model}: ${shipped.result}`);
+    assert.equal(shipped.shown.length, 1, `${model}: shown in ${shipped.shown.length} orders: ${shipped.shown.join(' then ')}`);
+  }
+  // The control: the old behaviour (no hold, the whole listing reordered when the ranking lands) shows the shop's
+  // order, then another.
+  const old = await shownOrders('?model=/models/slow.vtm&late=all');
   assert.equal(old.held, false);
   assert.equal(old.result, 'reordered');
   assert.deepEqual(old.shown, [MERCHANT_ORDER.join(','), (await listOrder(page)).join(',')]);
