@@ -403,9 +403,11 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   async function rankLists(lists, force, requestedAt, watch) {
-    if (lists.length > 0) mark('pass');
+    // Nothing to rank or fill yet (the shop renders its listing later): no store read for a later pass to wait on.
+    if (lists.length === 0 && !doc.querySelector(`[${ATTR.slot}]`)) return;
+    mark('pass');
     const events = await rankingEvents();
-    if (lists.length > 0) mark('events');
+    mark('events');
     if (events.length === 0) {
       // Nothing known about this shopper: the merchant's order is the best guess.
       for (const list of lists) markResult(list, 'no-history');
