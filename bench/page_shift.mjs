@@ -4,12 +4,18 @@
 // Vitrine and, side by side in the same run, without it (the package's requests refused, so the page stays as the
 // shop rendered it):
 //   shift    cumulative layout shift of the load (PerformanceObserver 'layout-shift', without recent input)
-//   order    navigation start to the listing's final order (its last reorder, or its first render if none)
-//   listed   navigation start to the listing's first render
+//   listed   navigation start to the listing's insertion into the page (the demo renders it from its catalog)
+//   shown    navigation start to the listing being visible (later than listed only while Vitrine holds it);
+//            held = shown - listed; frame = the first animation frame after the insertion - listed (the listing
+//            cannot be painted before it, held or not)
+//   order    navigation start to the listing's final order (its last reorder, or its insertion if none)
 //   task     the longest main-thread task of the load ('longtask', 50 ms and over; 0 when none)
-// Variants: 'without' Vitrine, 'all' (the package as the demo ships it: a late ranking reorders the whole listing)
-// and 'below-fold' (data-late-reorder="below-fold": a ranking that lands after the listing was painted moves only
-// what is below the fold).
+//   vtask    the longest of those tasks that ran Vitrine's own main-thread work (a 'vitrine:*' User Timing measure,
+//            js/src/marks.mjs, inside the task); vwork the longest such measure itself
+//   steps    when each step of Vitrine's start-up finished (its 'vitrine:*' marks, the worker's on the page's clock)
+// Variants: 'without' Vitrine; 'shipped' (the package's defaults: a listing seen before it is painted is held
+// invisible until ranked, at most 50 ms; a ranking that lands later moves only what is below the fold); 'no hold,
+// all' (data-hold-ms="0" data-late-reorder="all": every ranking reorders the whole listing, the old default).
 // Cold: the first load after the browser's HTTP cache was cleared (a new worker, engine and model download).
 // Warm: later loads of the same page type (the package and engine from the cache, the model revalidated).
 // The shopper has a history (sneaker and bag views), so the listings are reordered.
@@ -40,25 +46,59 @@ const PAGES = process.env.PAGE_SHIFT_ONLY ? { only: process.env.PAGE_SHIFT_ONLY 
 
 // In the page, from the first script on: layout shifts, long tasks and the listing's render and reorder times.
 const probe = () => {
-  const m = { shift: 0, task: 0, listed: null, order: null };
+  const m = { shift: 0, task: 0, tasks: [], listed: null, frame: null, shown: null, order: null };
   window.__probe = m;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (!e.hadRecentInput) m.shift += e.value;
   }).observe({ type: 'layout-shift', buffered: true });
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) m.task = Math.max(m.task, e.duration);
+    for (const e of list.getEntries()) {
+      m.task = Math.max(m.task, e.duration);
+      m.tasks.push([e.startTime, e.duration]);
+    }
   }).observe({ type: 'longtask', buffered: true });
   const watch = new MutationObserver(() => {
     const list = document.getElementById('list');
     if (!list) return;
     watch.disconnect();
     m.listed = m.order = performance.now();
-    new MutationObserver(() => (m.order = performance.now())).observe(list, { childList: true });
+    const held = () => list.hasAttribute('data-vitrine-hold');
+    // Vitrine's own observer runs after this one: whether it held the listing is known by the next frame.
+    requestAnimationFrame(() => {
+      m.frame = performance.now();
+      if (m.shown === null && !held()) m.shown = m.listed;
+    });
+    new MutationObserver((records) => {
+      const t = performance.now();
+      for (const r of records) {
+        if (r.type === 'childList') m.order = t;
+        else if (m.shown === null && !held()) m.shown = t;
+      }
+    }).observe(list, { childList: true, attributes: true, attributeFilter: ['data-vitrine-hold'] });
   });
   watch.observe(document, { childList: true, subtree: true });
 };
 
-const VARIANTS = ['without', 'all', 'below-fold'];
+// Vitrine's start-up steps (marks) and its main-thread work (measures), the worker's marks moved to the page's clock.
+async function vitrineTimings(page) {
+  const inPage = await page.evaluate(() => ({
+    origin: performance.timeOrigin,
+    marks: performance.getEntriesByType('mark').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.name, e.startTime]),
+    work: performance.getEntriesByType('measure').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.startTime, e.duration, e.name.slice(8)]),
+  }));
+  const steps = Object.fromEntries(inPage.marks.map(([name, t]) => [name.slice(8), t]));
+  for (const worker of page.workers()) {
+    const w = await worker.evaluate(() => ({
+      origin: performance.timeOrigin,
+      marks: performance.getEntriesByType('mark').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.name, e.startTime]),
+    })).catch(() => null);
+    for (const [name, t] of w?.marks ?? []) steps[name.slice(8)] = t + w.origin - inPage.origin;
+  }
+  return { steps, work: inPage.work };
+}
+
+const VARIANTS = ['without', 'shipped', 'no hold, all'];
+const STEPS = ['loader', 'start', 'worker', 'store', 'engine', 'model-fetched', 'model-loaded', 'pass', 'events', 'rank-sent', 'ranked', 'applied'];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,18 +119,29 @@ async function seedHistory(context, url) {
   await page.close();
 }
 
-// 'all': the package as the demo ships it; 'below-fold': the same with data-late-reorder="below-fold" on its tag;
-// 'without': the package's requests refused.
+// 'shipped': the package as the demo ships it; 'no hold, all': the same with data-hold-ms="0"
+// data-late-reorder="all" on its tag; 'without': the package's requests refused.
 async function load(context, url, route, variant) {
   const withVitrine = variant !== 'without';
   const page = await context.newPage();
   await page.addInitScript(probe);
-  if (!withVitrine) await page.route('**/vitrine/**', (r) => r.abort());
-  if (variant === 'below-fold') {
-    await page.route(/\.html(\?|$)/, async (r) => {
-      const response = await r.fetch();
-      const body = (await response.text()).replace('data-model=', 'data-late-reorder="below-fold" data-model=');
-      await r.fulfill({ response, body });
+  // Neither variant intercepts requests (page.route would send every request of the page through this process and
+  // slow all of them): the package's URLs are blocked by the browser, and the tag's attributes are set as it is
+  // parsed, before it runs.
+  if (!withVitrine) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setBlockedURLs', { urls: ['*/vitrine/*'] });
+  }
+  if (variant === 'no hold, all') {
+    await page.addInitScript(() => {
+      new MutationObserver((records, observer) => {
+        const tag = document.querySelector('script[data-model]');
+        if (!tag) return;
+        tag.dataset.holdMs = '0';
+        tag.dataset.lateReorder = 'all';
+        observer.disconnect();
+      }).observe(document, { childList: true, subtree: true });
     });
   }
   await page.goto(url + route, { waitUntil: 'load' });
@@ -98,6 +149,12 @@ async function load(context, url, route, variant) {
   if (withVitrine) await page.evaluate(() => window.vitrine.ready);
   await page.waitForTimeout(300); // late shifts and tasks are reported
   const m = await page.evaluate(() => ({ ...window.__probe, result: document.getElementById('list')?.dataset.vitrineResult ?? null }));
+  const { steps, work } = withVitrine ? await vitrineTimings(page) : { steps: {}, work: [] };
+  m.steps = steps;
+  m.vwork = Math.max(0, ...work.map(([, d]) => d));
+  m.vworkName = work.find(([, d]) => d === m.vwork)?.[2] ?? null;
+  // A long task is Vitrine's when one of its measures lies inside it (the task's other work may be the page's).
+  m.vtask = Math.max(0, ...m.tasks.filter(([t, d]) => work.some(([s, w]) => s >= t && s + w <= t + d + 1)).map(([, d]) => d));
   await page.close();
   return m;
 }
@@ -122,11 +179,24 @@ try {
     for (const side of VARIANTS) {
       for (const temp of ['cold', 'warm']) {
         const xs = rows[side][temp];
+        const med = (f) => median(xs.map(f).filter(Number.isFinite));
         summary[`${side} ${temp}`] = {
           shift: median(xs.map((x) => x.shift)), shiftMax: Math.max(...xs.map((x) => x.shift)),
-          listedMs: median(xs.map((x) => x.listed ?? NaN).filter(Number.isFinite)),
-          orderMs: median(xs.map((x) => x.order ?? NaN).filter(Number.isFinite)),
+          listedMs: med((x) => x.listed ?? NaN),
+          shownMs: med((x) => x.shown ?? NaN),
+          orderMs: med((x) => x.order ?? NaN),
+          listedToOrderMs: med((x) => (x.order ?? NaN) - (x.listed ?? NaN)),
+          heldMs: med((x) => (x.shown ?? NaN) - (x.listed ?? NaN)),
+          // The first frame after the insertion: before it the listing could not be painted, held or not.
+          firstFrameMs: med((x) => (x.frame ?? NaN) - (x.listed ?? NaN)),
+          heldMaxMs: Math.max(...xs.map((x) => (x.shown ?? 0) - (x.listed ?? 0))),
           longestTaskMs: median(xs.map((x) => x.task)),
+          vitrineTaskMs: median(xs.map((x) => x.vtask ?? 0)),
+          vitrineWorkMs: median(xs.map((x) => x.vwork ?? 0)),
+          vitrineWorkMaxMs: Math.max(...xs.map((x) => x.vwork ?? 0)),
+          vitrineWorkNames: [...new Set(xs.map((x) => x.vworkName).filter(Boolean))],
+          vitrineTaskMaxMs: Math.max(...xs.map((x) => x.vtask ?? 0)),
+          steps: Object.fromEntries(STEPS.map((k) => [k, med((x) => x.steps?.[k] ?? NaN)])),
           results: [...new Set(xs.map((x) => x.result))],
         };
       }
@@ -144,11 +214,17 @@ if (json) {
 } else {
   const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
   console.log(`medians of ${runs} runs per cell; shift max in brackets\n`);
-  console.log('page       variant/cache    shift (max)     listed ms  order ms  longest task ms  listing result');
+  console.log('page       variant/cache       shift (max)    listed  shown  order  listed->order  held (max)  task  ' +
+    'vitrine task  vitrine work  result');
   for (const [name, s] of Object.entries(results)) {
     for (const [key, v] of Object.entries(s)) {
-      console.log(`${name.padEnd(10)} ${key.padEnd(16)} ${f(v.shift, 3).padStart(6)} (${f(v.shiftMax, 3)})   ` +
-        `${f(v.listedMs).padStart(8)}  ${f(v.orderMs).padStart(8)}  ${f(v.longestTaskMs).padStart(8)}  ${v.results.join(',')}`);
+      console.log(`${name.padEnd(10)} ${key.padEnd(19)} ${f(v.shift, 3).padStart(5)} (${f(v.shiftMax, 3)})  ` +
+        `${f(v.listedMs).padStart(6)} ${f(v.shownMs).padStart(6)} ${f(v.orderMs).padStart(6)} ${f(v.listedToOrderMs).padStart(14)} ` +
+        `${f(v.heldMs).padStart(6)} (${f(v.heldMaxMs)}) frame ${f(v.firstFrameMs)} ${f(v.longestTaskMs).padStart(5)} ${f(v.vitrineTaskMs).padStart(13)} ` +
+        `${f(v.vitrineWorkMs, 1).padStart(13)}  ${v.results.join(',')}`);
+      if (!key.startsWith('without')) {
+        console.log(`${''.padEnd(31)}steps: ${STEPS.map((k) => `${k} ${f(v.steps[k])}`).join(', ')}`);
+      }
     }
   }
 }
