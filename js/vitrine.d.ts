@@ -11,11 +11,13 @@ export declare const EventKind: Readonly<{
   purchase: 3;
   search: 4;
   category_visit: 5;
+  /** A product card seen in a listing (not a product page). */
+  impression: 6;
 }>;
 
 export type EventKindName = keyof typeof EventKind;
 
-/** What track() accepts. view/click/add_to_cart/purchase need `item`; search needs `query`; category_visit `category`. */
+/** What track() accepts. view/click/add_to_cart/purchase/impression need `item`; search needs `query`; category_visit `category`. */
 export interface TrackedEvent {
   kind: EventKindName | (typeof EventKind)[EventKindName];
   item?: string;

@@ -47,7 +47,7 @@ Status read_price(const Json& obj, const std::string& where, float& out) {
 
 bool needs_item(EventKind kind) {
   return kind == EventKind::kVIEW || kind == EventKind::kCLICK || kind == EventKind::kADD_TO_CART ||
-         kind == EventKind::kPURCHASE;
+         kind == EventKind::kPURCHASE || kind == EventKind::kIMPRESSION;
 }
 
 Result<ShopperEvent> decode_event(const Json& j, const std::string& where, const RequestLimits& limits) {
@@ -162,6 +162,9 @@ float event_interest(const ShopperEvent& event) {
       return 0.5f;
     case EventKind::kCATEGORY_VISIT:
       return 0.75f;
+    case EventKind::kIMPRESSION:
+      // A card scrolled past says little: a tenth of a click.
+      return 0.1f;
   }
   return 0.0f;
 }

@@ -1,5 +1,5 @@
 // Turns what the shopper does on the page into event inputs (see events.toRecord): product views with dwell time
-// (IntersectionObserver), clicks, add-to-cart and purchase buttons, searches and category visits. Single-page apps
+// (IntersectionObserver; a card inside a listing is an impression, a product outside any listing a view), clicks, add-to-cart and purchase buttons, searches and category visits. Single-page apps
 // are handled by watching the DOM for new items and history for route changes: a product is counted as viewed at
 // most once per route. Nothing leaves the page: events go to `emit`; `flushNow` and `onPageHide` let the caller
 // save them before the shopper is gone.
@@ -130,7 +130,9 @@ export class Capture {
     const key = `${this.#route}|${item.id}`;
     if (this.#viewed.has(key)) return;
     this.#viewed.add(key);
-    this.#emit({ kind: 'view', item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell });
+    // A card in a listing was only seen in passing; the product itself (outside any listing) was looked at.
+    const kind = el.closest?.(`[${ATTR.list}]`) ? 'impression' : 'view';
+    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell });
   }
 
   // Observation restarts from "now": IntersectionObserver reports every observed target again on observe().

@@ -7,4 +7,5 @@ export const EventKind = Object.freeze({
   purchase: 3,
   search: 4,
   category_visit: 5,
+  impression: 6,
 });

@@ -5,7 +5,9 @@ import { EventKind } from './event_kinds.mjs';
 const KIND_NAMES = Object.fromEntries(Object.entries(EventKind).map(([name, code]) => [code, name]));
 const MAX_ID = 128;
 const MAX_TEXT = 100;
-const ITEM_KINDS = new Set([EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase]);
+const ITEM_KINDS = new Set([
+  EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase, EventKind.impression,
+]);
 
 export function kindCode(kind) {
   if (typeof kind === 'number' && KIND_NAMES[kind] !== undefined) return kind;

@@ -77,13 +77,7 @@ enum EventKind : uint8_t {
   VITRINE_EVENT_KINDS(VITRINE_EVENT_LOG_KIND)
 #undef VITRINE_EVENT_LOG_KIND
 };
-#if VITRINE_EVENT_KIND_COUNT < 7
-// TODO(event kinds): `impression` is being appended to event_kinds.h as value 6; drop this stand-in once it lands.
-inline constexpr uint8_t kEventIMPRESSION = 6;
-inline constexpr size_t kEventKindCount = 7;
-#else
 inline constexpr size_t kEventKindCount = VITRINE_EVENT_KIND_COUNT;
-#endif
 
 // Kinds that are about one product (all but search and category_visit).
 bool is_item_kind(uint8_t kind);

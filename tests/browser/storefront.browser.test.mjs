@@ -134,7 +134,7 @@ test('a ranking answered after the shopper touched the list is not applied', asy
   await page.close();
 });
 
-test('capture: views with dwell, clicks, add-to-cart, purchase, search and category visit; no SPA duplicates', async () => {
+test('capture: impressions and product views with dwell, clicks, add-to-cart, purchase, search and category visit; no SPA duplicates', async () => {
   await freshContext();
   const { page, seen } = await openPage(browser.context);
   await page.goto(shop.url + 'capture.html');
@@ -160,10 +160,12 @@ test('capture: views with dwell, clicks, add-to-cart, purchase, search and categ
   await page.evaluate(() => history.pushState({}, '', '/catalog/page-3'));
   const events = await storedEvents(page);
   const byKind = (k) => events.filter((e) => e.kind === k);
-  const views = byKind(0).map((e) => e.item).sort();
-  // Once on capture.html and once on /catalog/page-2; never twice on one route.
-  assert.deepEqual(views, ['p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'p4', 'p4', 'p5', 'p5', 'p6', 'p6']);
-  assert.ok(byKind(0).every((e) => e.dwellMs >= 150));
+  // Cards of the listing are impressions, the product outside it a view: once on capture.html and once on
+  // /catalog/page-2, never twice on one route.
+  const impressions = byKind(6).map((e) => e.item).sort();
+  assert.deepEqual(impressions, ['p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'p4', 'p4', 'p5', 'p5', 'p6', 'p6']);
+  assert.deepEqual(byKind(0).map((e) => e.item), ['p9', 'p9']);
+  assert.ok([...byKind(0), ...byKind(6)].every((e) => e.dwellMs >= 150));
   assert.deepEqual(byKind(1).map((e) => e.item), ['p1']);
   assert.deepEqual(byKind(2).map((e) => [e.item, e.category]), [['p2', 'shoes']]);
   assert.deepEqual(byKind(3).map((e) => e.item), ['p5']);

@@ -22,12 +22,6 @@
 
 namespace vitrine {
 
-enum class EventKind : uint8_t {
-#define VITRINE_EVENT_KIND_ENUM(name, value, js) k##name = value,
-  VITRINE_EVENT_KINDS(VITRINE_EVENT_KIND_ENUM)
-#undef VITRINE_EVENT_KIND_ENUM
-};
-
 struct ShopperEvent {
   EventKind kind = EventKind::kVIEW;
   double time_ms = 0.0;
