@@ -22,6 +22,8 @@ const phrases = {
   brand: (f) => f.events > 1 ? `you often choose ${f.name} (${didThere(f.events, 'from that brand')})`
     : `you have shown interest in ${f.name}`,
   price: () => 'its price is close to what you usually look at',
+  // The model's prior for the item, relative to this listing: about the shop's shoppers, not about this one.
+  popular: () => 'it is popular with shoppers here',
 };
 
 /** True when factors are the engine's own ({kind, contribution, ...}), which explanationText can word. */

@@ -1,5 +1,6 @@
 // `vitrine eval`: reads the sessions and the test examples, ranks every label with each baseline (and the model
 // when one is given), prints a table and writes the report.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -260,10 +261,16 @@ int run_eval(int argc, char** argv) {
   summary.test_examples_in_file = static_cast<int64_t>(examples.size());
   if (o.limit > 0 && static_cast<size_t>(o.limit) < examples.size()) examples.resize(static_cast<size_t>(o.limit));
   summary.examples = static_cast<int64_t>(examples.size());
+  size_t repeats = 0;
+  for (const SessionExample& e : examples)
+    repeats += std::find(e.prefix.begin(), e.prefix.end(), e.label) != e.prefix.end() ? 1 : 0;
+  summary.repeat_share = examples.empty() ? 0.0 : static_cast<double>(repeats) / static_cast<double>(examples.size());
   summary.threads = o.threads;
-  std::fprintf(log, "read %lld sessions (catalog %d items) and %lld test examples in %.1f s\n",
+  std::fprintf(log,
+               "read %lld sessions (catalog %d items) and %lld test examples in %.1f s; %.1f%% of labels repeat an "
+               "item of their prefix\n",
                static_cast<long long>(summary.train_sessions), corpus.catalog_size,
-               static_cast<long long>(summary.test_examples_in_file), seconds_since(t0));
+               static_cast<long long>(summary.test_examples_in_file), seconds_since(t0), 100.0 * summary.repeat_share);
 
   auto run_method = [&](const std::string& key, const eval::SessionScorer& scorer, double fit_seconds,
                         long long file_bytes) -> Status {

@@ -191,6 +191,7 @@ int run_train(int argc, char** argv) {
 
   const auto started = std::chrono::steady_clock::now();
   Result<SessionCorpus> corpus = SessionCorpus();
+  std::vector<train::EventSession> kinded;  // an event log's sessions with every event's kind
   train::Catalog catalog;
   if (!events_path.empty()) {
     // Only the corpus and the catalog outlive the log.
@@ -200,6 +201,7 @@ int run_train(int argc, char** argv) {
       return 1;
     }
     corpus = train::item_corpus(log.value());
+    kinded = train::training_sessions(log.value());
     catalog = train::log_catalog(log.value());
   } else {
     corpus = read_sessions_file(train_path);
@@ -249,7 +251,9 @@ int run_train(int argc, char** argv) {
     };
   }
   const bool with_catalog = !catalog_path.empty() || !events_path.empty();
-  auto result = train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress);
+  auto result = events_path.empty()
+                    ? train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress)
+                    : train::run_training(kinded, corpus.value().catalog_size, &catalog, options, name, progress);
   if (!result.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 namespace vitrine::eval {
@@ -79,6 +80,7 @@ nlohmann::ordered_json summary_json(const EvalSummary& s) {
   j["catalog_size"] = s.catalog_size;
   j["test_examples_in_file"] = s.test_examples_in_file;
   j["examples"] = s.examples;
+  j["repeat_share"] = s.repeat_share;
   j["threads"] = s.threads;
   j["metrics"] = "fractions in [0, 1]; full ranking over the catalog; rank = 1 + items scored strictly higher";
   nlohmann::ordered_json methods = nlohmann::ordered_json::object();
@@ -193,6 +195,9 @@ std::string report_markdown(const EvalSummary& s) {
     << s.catalog_size << " items)\n";
   o << "- test examples: `" << md_escape(s.test_path) << "` (" << s.examples << " evaluated of "
     << s.test_examples_in_file << ")\n";
+  o << "- repeat share: " << std::fixed << std::setprecision(1) << 100.0 * s.repeat_share
+    << "% of the evaluated examples have a label that already occurs in their prefix\n";
+  o.unsetf(std::ios::floatfield);
   o << "- full ranking over the catalog; rank = 1 + items scored strictly higher; metrics in percent\n\n";
   o << "![HR@20 and MRR@20 per method](chart.svg)\n\n";
   o << "| method |";

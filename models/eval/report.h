@@ -19,6 +19,9 @@ struct EvalSummary {
   int64_t catalog_size = 0;
   int64_t test_examples_in_file = 0;
   int64_t examples = 0;  // evaluated (after --limit)
+  // Of the evaluated examples, the share whose label already occurs in its prefix: how much shoppers come back to
+  // items, which decides how strong S-POP is.
+  double repeat_share = 0.0;
   int threads = 1;
   std::vector<MethodResult> methods;
 };

@@ -13,7 +13,8 @@ namespace {
 
 // Gradients of the small (non-catalog) parameters, one copy per thread, summed after the batch.
 struct EncoderGrads {
-  std::vector<float> pos_emb, kind_emb, att_w1, att_w2, att_b, att_q, out_w, out_b, repeat_bonus;
+  std::vector<float> pos_emb, kind_emb, att_w1, att_w2, att_b, att_q, out_w, out_b, repeat_bonus, repeat_count,
+      repeat_kind;
   // Sparse gradient on item vectors n_i from the encoder inputs: (item, d floats) pairs.
   std::vector<uint32_t> item_ids;
   std::vector<float> item_grads;
@@ -29,6 +30,8 @@ struct EncoderGrads {
     zero_like(out_w, w.out_w);
     zero_like(out_b, w.out_b);
     zero_like(repeat_bonus, w.repeat_bonus);
+    zero_like(repeat_count, w.repeat_count);
+    zero_like(repeat_kind, w.repeat_kind);
     item_ids.clear();
     item_grads.clear();
   }
@@ -144,7 +147,8 @@ SessionModelWeights SessionTrainer::initial_weights(const SessionModelConfig& co
   std::mt19937_64 rng(options.seed);
   std::uniform_real_distribution<float> uniform(-scale, scale);
   w.for_each_param([&](const char* name, std::vector<float>& p) {
-    if (std::string(name) == "repeat_bonus") return;  // starts neutral
+    const std::string n(name);
+    if (n == "repeat_bonus" || n == "repeat_count" || n == "repeat_kind" || n == "item_bias") return;  // neutral
     for (float& x : p) x = uniform(rng);
   });
   // Row 0 of every table is padding / unknown.
@@ -184,6 +188,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   const int n_threads = omp_get_max_threads();
   std::vector<EncoderGrads> thread_grads(static_cast<size_t>(n_threads));
   for (auto& g : thread_grads) g.reset(weights_);
+  std::vector<std::vector<RepeatFeature>> thread_repeats(static_cast<size_t>(n_threads));
   double loss = 0.0;
   const float inv_batch = 1.0f / static_cast<float>(n);
 #pragma omp parallel for schedule(static) reduction(+ : loss)
@@ -191,7 +196,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     EncoderGrads& g = thread_grads[static_cast<size_t>(omp_get_thread_num())];
     float* z = logits_.data() + b * items;
     const SessionEvent* events = &data.events[batch[b].begin];
-    add_repeat_bonus(weights_, events, batch[b].length, z);
+    add_item_terms(weights_, events, batch[b].length, z);
     z[0] = -std::numeric_limits<float>::infinity();
     const float sum = dense.f32_exp_shifted(z, items);
     const uint32_t label = batch[b].label;
@@ -199,14 +204,34 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     const float scale = inv_batch / sum;
     for (size_t i = 0; i < items; ++i) z[i] *= scale;
     z[label] -= inv_batch;
-    // Repeat bonus gradient: one term per distinct item of the window, at its most recent position.
-    const SessionTape& t = tapes[b];
-    for (size_t i = t.length; i-- > 0;) {
-      const uint32_t item = t.items[i];
-      bool later = false;
-      for (size_t k = i + 1; k < t.length; ++k) later |= t.items[k] == item;
-      if (!later) g.repeat_bonus[t.positions[i]] += z[item];
+    // Repeat terms: one gradient per distinct item of the window, into each term its features select.
+    std::vector<RepeatFeature>& repeats = thread_repeats[static_cast<size_t>(omp_get_thread_num())];
+    session_repeat_features(c, events, batch[b].length, repeats);
+    for (const RepeatFeature& f : repeats) {
+      const float dz = z[f.item];
+      g.repeat_bonus[f.last_position] += dz;
+      if (c.repeat_counts > 0) g.repeat_count[std::min(f.count, c.repeat_counts) - 1] += dz;
+      if (c.repeat_kinds) {
+        for (uint32_t r = 0; r < c.num_kinds; ++r)
+          if ((f.kind_rows >> r) & 1u) g.repeat_kind[r] += dz;
+      }
     }
+  }
+  // Item bias: the column sums of dZ.
+  if (c.item_bias && options_.train_item_bias) {
+    const size_t block = 2048;
+    const size_t n_blocks = (items + block - 1) / block;
+#pragma omp parallel for schedule(static)
+    for (size_t bi = 0; bi < n_blocks; ++bi) {
+      const size_t c0 = bi * block, c1 = std::min(items, c0 + block);
+      float* acc = grads_.item_bias.data();
+      std::fill(acc + c0, acc + c1, 0.0f);
+      for (size_t b = 0; b < n; ++b) {
+        const float* row = logits_.data() + b * items;
+        for (size_t j = c0; j < c1; ++j) acc[j] += row[j];
+      }
+    }
+    grads_.item_bias[0] = 0.0f;  // the unknown item's prior is never a label: it keeps its start value
   }
 
   // d_session = tau * dZ N ; d_item_vectors = tau * dZ^T S. The products overwrite every row: no zero fill.
@@ -252,6 +277,8 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     add_into(total.out_w, g.out_w);
     add_into(total.out_b, g.out_b);
     add_into(total.repeat_bonus, g.repeat_bonus);
+    add_into(total.repeat_count, g.repeat_count);
+    add_into(total.repeat_kind, g.repeat_kind);
   }
   for (const EncoderGrads& g : thread_grads) {
     for (size_t k = 0; k < g.item_ids.size(); ++k) {
@@ -269,6 +296,8 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   grads_.out_w = total.out_w;
   grads_.out_b = total.out_b;
   grads_.repeat_bonus = total.repeat_bonus;
+  grads_.repeat_count = total.repeat_count;
+  grads_.repeat_kind = total.repeat_kind;
 
   // n_i = v_i / |v_i| ; v_i = E_i + content rows
   std::fill(grads_.item_emb.begin(), grads_.item_emb.end(), 0.0f);
@@ -318,10 +347,15 @@ void SessionTrainer::apply_gradients(float learning_rate) {
   const float step_size = learning_rate * std::sqrt(correction2) / correction1;
   std::vector<std::vector<float>*> params, grads, m, v;
   std::vector<bool> decayed;
+  std::vector<float> rate_scale;
   weights_.for_each_param([&](const char* name, std::vector<float>& p) {
     params.push_back(&p);
     const std::string n(name);
     decayed.push_back(n == "att_w1" || n == "att_w2" || n == "out_w");
+    // The repeat terms are a handful of scalars that must travel several units (they compete with tau-scaled
+    // cosines): at the embeddings' rate they would still be near zero when a small shop's data is used up.
+    const bool repeat_term = n == "repeat_bonus" || n == "repeat_count" || n == "repeat_kind";
+    rate_scale.push_back(repeat_term ? options_.repeat_lr_scale : 1.0f);
   });
   grads_.for_each_param([&](const char*, std::vector<float>& p) { grads.push_back(&p); });
   adam_m_.for_each_param([&](const char*, std::vector<float>& p) { m.push_back(&p); });
@@ -334,12 +368,13 @@ void SessionTrainer::apply_gradients(float learning_rate) {
     float* vt = v[t]->data();
     const size_t size = params[t]->size();
     const float decay = decayed[t] ? options_.weight_decay : 0.0f;
+    const float param_step = step_size * rate_scale[t];
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < size; ++i) {
       const float gi = g[i] + decay * p[i];
       mt[i] = kBeta1 * mt[i] + (1.0f - kBeta1) * gi;
       vt[i] = kBeta2 * vt[i] + (1.0f - kBeta2) * gi * gi;
-      p[i] -= step_size * mt[i] / (std::sqrt(vt[i]) + kEps);
+      p[i] -= param_step * mt[i] / (std::sqrt(vt[i]) + kEps);
     }
   }
   std::fill(weights_.item_emb.begin(), weights_.item_emb.begin() + static_cast<std::ptrdiff_t>(d), 0.0f);
@@ -379,7 +414,7 @@ std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const Exam
     for (size_t b = 0; b < n; ++b) {
       const Example& ex = data.examples[start + b];
       float* z = logits.data() + b * items;
-      add_repeat_bonus(weights, &data.events[ex.begin], ex.length, z);
+      add_item_terms(weights, &data.events[ex.begin], ex.length, z);
       z[0] = -std::numeric_limits<float>::infinity();
       const float target = z[ex.label];
       uint32_t above = 0;

@@ -33,10 +33,12 @@ struct TrainOptions {
   uint32_t epochs = 6;
   uint32_t batch_size = 512;
   float learning_rate = 0.003f;
-  float lr_decay = 0.5f;        // multiply the learning rate by this ...
-  uint32_t lr_decay_every = 2;  // ... every this many epochs
-  float weight_decay = 0.0f;    // L2 on the dense (non-embedding) weights
-  float init_scale = 0.0f;      // uniform init range; 0 = 1/sqrt(dim)
+  float lr_decay = 0.5f;         // multiply the learning rate by this ...
+  uint32_t lr_decay_every = 2;   // ... every this many epochs
+  float weight_decay = 0.0f;     // L2 on the dense (non-embedding) weights
+  float init_scale = 0.0f;       // uniform init range; 0 = 1/sqrt(dim)
+  float repeat_lr_scale = 1.0f;  // learning rate multiplier of the repeat terms (a few scalars)
+  bool train_item_bias = true;   // false: item_bias keeps its start values (a fixed prior)
   uint64_t seed = 42;
   uint32_t threads = 0;  // 0 = all cores
 };

@@ -38,6 +38,9 @@ struct ImageFeatures {
 // shop, the training sessions may not reach its newest products.
 Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId catalog_size);
 
+// A training session with the kind of every event: items are dataset ids 1..catalog_size, oldest first.
+using EventSession = std::vector<SessionEvent>;
+
 struct RunOptions {
   SessionModelConfig model;  // vocab_size and content sizes are filled in from the data
   TrainOptions train;
@@ -48,6 +51,16 @@ struct RunOptions {
   uint32_t patience = 1;             // stop after this many epochs without a better validation MRR@20 (0 = never)
   ImageFeatures image_features;      // dim > 0 adds the image term to the item tower
   bool content_only_unseen = false;  // items absent from the training examples get no id embedding
+  // The scorer's repeat and prior terms (session_model.h); the defaults are the ones to use.
+  uint32_t repeat_counts = 5;
+  bool repeat_kinds = true;
+  bool item_bias = true;
+  // An epoch is one pass over the training examples, or this many steps when a pass is shorter (a small shop's
+  // log): the schedule (learning-rate decay, validation, patience) then means the same on any data size. 100 steps:
+  // on a generated 2,000-session log 1 pass per epoch stopped far short of Markov-1, 500 steps overfit within the
+  // first epoch, 100 steps beat it (validation picked the epoch in each case).
+  uint32_t min_steps_per_epoch = 100;
+  bool calibrate = true;  // fit the scorer's linear terms on the validation split after training (calibrate.h)
 };
 
 struct EpochReport {
@@ -78,8 +91,16 @@ struct RunResult {
 // (the last epoch without validation). `dataset` names the data in the file's training metadata.
 Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catalog, const RunOptions& options,
                                const std::string& dataset, const Progress& progress);
+// The same from sessions whose events carry their kinds (event logs). `training.kind_counts` in the model file
+// records how many training events each kind had; config.kind_inputs maps absent kinds away from their rows.
+Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId catalog_size, const Catalog* catalog,
+                               const RunOptions& options, const std::string& dataset, const Progress& progress);
 
-// Flattens sessions into the trainer's event array, one example per prefix (SR-GNN expansion).
+// Flattens sessions into the trainer's event array. Every view or click that has an earlier event in its session
+// is the label of one example whose prefix is everything before it (the SR-GNN expansion when all events are
+// views); other kinds are inputs only.
+ExampleSet make_examples(const std::vector<EventSession>& sessions);
+// The same for sessions of views only (session files).
 ExampleSet make_examples(const std::vector<Session>& sessions);
 
 }  // namespace vitrine::train

@@ -1,5 +1,5 @@
 // The trainer's hand-written gradients against central finite differences, on a tiny model with every content
-// feature switched on, so that each parameter tensor of the session model is checked.
+// feature and every scorer term switched on, so that each parameter tensor of the session model is checked.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
@@ -28,17 +28,21 @@ SessionModelConfig tiny_config() {
   c.num_price_bands = 2;
   c.image_dim = 3;
   c.temperature = 3.0f;
+  c.repeat_counts = 2;  // counts 1 and 2+: the 6-event session holds an item twice
+  c.repeat_kinds = true;
+  c.item_bias = true;
+  c.kind_inputs = {0, 1, 2};
   return c;
 }
 
-// Sessions of several lengths, one longer than max_length, with a repeated item so the repeat bonus is used.
+// Sessions of several lengths, one longer than max_length, with a repeated item so the repeat terms are used.
 ExampleSet tiny_data(std::mt19937& rng) {
   ExampleSet data;
   std::uniform_int_distribution<uint32_t> item(1, 9), kind(0, 2);
   for (uint32_t length : {1u, 2u, 3u, 6u}) {
     const auto begin = static_cast<uint32_t>(data.events.size());
     for (uint32_t i = 0; i < length; ++i) {
-      const uint32_t id = i == 2 ? data.events[begin].item : item(rng);
+      const uint32_t id = i == 2 ? data.events[begin].item : i == 5 ? data.events[begin + 3].item : item(rng);
       data.events.push_back({id, static_cast<uint8_t>(kind(rng))});
     }
     data.examples.push_back({begin, length, item(rng)});
@@ -75,6 +79,10 @@ TEST_CASE("session model gradients match finite differences", "[trainer]") {
     for (size_t k = 0; k < 3; ++k) weights.item_image[i * 3 + k] = pixel_feature(rng);
   }
   for (size_t i = 0; i < weights.repeat_bonus.size(); ++i) weights.repeat_bonus[i] = 0.3f * static_cast<float>(i);
+  for (size_t i = 0; i < weights.repeat_count.size(); ++i)
+    weights.repeat_count[i] = 0.2f + 0.1f * static_cast<float>(i);
+  for (size_t i = 0; i < weights.repeat_kind.size(); ++i) weights.repeat_kind[i] = -0.1f * static_cast<float>(i);
+  for (size_t i = 0; i < weights.item_bias.size(); ++i) weights.item_bias[i] = 0.05f * static_cast<float>(i % 4);
   REQUIRE(weights.validate().ok());
 
   SessionTrainer trainer(weights, options);

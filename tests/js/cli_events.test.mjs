@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { mulberry32 as rng } from '../../tools/random.mjs';
+import { EventKind } from '../../js/src/event_kinds.mjs';
 import { repoRoot } from '../support/paths.mjs';
 
 const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
@@ -224,5 +225,55 @@ test('event-log flags combine only as documented', () => {
       }
     }
     assert.ok(vitrine('eval', '--help').stdout.includes('--test-events'));
+  });
+});
+
+// The header of a model file (docs/ARCHITECTURE.md, "The model file").
+function modelHeader(file) {
+  const bytes = readFileSync(file);
+  const headerBytes = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(12, true);
+  return { bytes, header: JSON.parse(bytes.subarray(32, 32 + headerBytes).toString('utf8')) };
+}
+
+// Event kinds whose events the engine would feed through a kind_emb row that training never touched: the row's
+// kind had no training events, or the row is all zeros (the trainer leaves absent kinds' rows at zero).
+function untrainedRowsInUse({ bytes, header }) {
+  const counts = header.training.kind_counts;
+  const t = header.tensors.find((x) => x.name === 'kind_emb');
+  const [rows, dim] = t.shape;
+  const row = (r) => Array.from({ length: dim }, (_, k) => bytes.readFloatLE(t.offset + 4 * (r * dim + k)));
+  const bad = [];
+  header.config.kind_inputs.forEach((r, kind) => {
+    if (r < 0) return;
+    if (r >= rows || !(counts[r] > 0) || row(r).every((v) => v === 0)) bad.push(kind);
+  });
+  return bad;
+}
+
+test('train --events learns every kind the log has and never feeds an untrained kind row', () => {
+  withTempDir((dir) => {
+    const rows = makeLog(rng(seed), 80, Date.UTC(2024, 2, 1), null);
+    const log = path.join(dir, 'train.csv');
+    writeLog(log, rows);
+    const model = path.join(dir, 'shop.vtm');
+    const run = vitrine('train', '--events', log, '--out', model, '--epochs', '1', '--dim', '8', '--quiet',
+      '--threads', '1');
+    assert.equal(run.status, 0, run.stderr);
+    const file = modelHeader(model);
+    const { kind_inputs: inputs } = file.header.config;
+    const counts = file.header.training.kind_counts;
+    // The log has impressions, views, carts and purchases (searches carry no item, so they are no input).
+    for (const kind of [EventKind.view, EventKind.add_to_cart, EventKind.impression]) {
+      assert.ok(counts[kind] > 0, `kind ${kind} has training events`);
+      assert.equal(inputs[kind], kind, `kind ${kind} reads its own row`);
+    }
+    assert.equal(inputs[EventKind.click], EventKind.view, 'no clicks in the log: a click reads as a view');
+    assert.equal(inputs[EventKind.search], -1);
+    assert.equal(inputs[EventKind.category_visit], -1);
+    assert.deepEqual(untrainedRowsInUse(file), []);
+    // The check itself can fail: point searches at their own (untrained, zero) row.
+    const planted = structuredClone(file.header);
+    planted.config.kind_inputs[EventKind.search] = EventKind.search;
+    assert.deepEqual(untrainedRowsInUse({ bytes: file.bytes, header: planted }), [EventKind.search]);
   });
 });

@@ -31,9 +31,27 @@ export function syntheticSessions({ sessions = 2000, items = 200, categories = 1
   return out;
 }
 
+/**
+ * A small shop's log where counting is hard to beat: a catalog larger than the log can teach an embedding, and
+ * shoppers who keep going back to what they looked at (about half of all next items repeat one, chosen in
+ * proportion to how often it was seen). S-POP is close to the best possible ranking here.
+ */
+export function repeatHeavySessions({ sessions = 1500, items = 1500, repeat = 0.5, seed = 1 } = {}) {
+  const random = rng(seed);
+  const draw = () => 1 + Math.floor(random() ** 1.5 * items);
+  const out = [];
+  for (let s = 0; s < sessions; ++s) {
+    const length = 2 + Math.floor(random() * 9);
+    const session = [draw()];
+    while (session.length < length) session.push(random() < repeat ? session[Math.floor(random() * session.length)] : draw());
+    out.push(session);
+  }
+  return out;
+}
+
 /** Writes train_sessions.txt, test_examples.tsv and catalog.tsv into `dir`; returns their paths. */
 export function writeSyntheticDataset(dir, options = {}) {
-  const all = syntheticSessions(options);
+  const all = (options.generator ?? syntheticSessions)(options);
   const cut = Math.floor(all.length * 0.8);
   const train = all.slice(0, cut), test = all.slice(cut);
   // The catalog size is the largest id in training; keep test items inside it.

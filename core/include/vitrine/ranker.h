@@ -36,7 +36,8 @@ struct ProfileWeights {
 };
 
 struct ExplanationFactor {
-  std::string kind;  // "session", "repeat", "category", "brand", "price"
+  std::string kind;  // "session", "repeat", "popular" (the item prior, relative to the listing), "category",
+                     // "brand", "price"
   std::string name;  // the category or brand; for "session", the recent product it is most like
   float contribution = 0.0f;
   uint32_t events = 0;  // how many of the shopper's events back this factor

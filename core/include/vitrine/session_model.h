@@ -3,11 +3,16 @@
 //   item tower    v_i = E[i] + C[cat(i)] + B[brand(i)] + P[band(i)]   (content terms only where configured)
 //                       + img_i W_img                                  (img: a fixed photo embedding per item)
 //                 n_i = v_i / |v_i|                                    (item 0 is padding: n_0 = 0)
-//   encoder       x_t = n[s_t] + pos[r_t] + kind[k_t]                  r_t = reverse position, clipped to L-1
+//   encoder       x_t = n[s_t] + pos[r_t] + kind[row(k_t)]             r_t = reverse position, clipped to L-1;
+//                                                                      row(k) = kind_inputs[k], events of kinds
+//                                                                      without a row are left out
 //                 a_t = q . sigmoid(x_last W1 + x_t W2 + b_att)        soft attention, last event as query
 //                 g = sum_t a_t x_t ;  s = norm([g, x_last] W3 + b_out)
-//   scorer        score_j = tau * s . n_j + repeat[r_last(j)]          repeat bonus for items already seen,
-//                                                                      by how recently (0 if not in session)
+//   scorer        score_j = tau * s . n_j + bias[j] + repeat(j)
+//                 repeat(j) = recency[r_last(j)] + count[min(c_j, C) - 1] + sum over kinds k seen with j of kind[k]
+//                             for items j in the encoder's window (0 otherwise): when people come back to items,
+//                             how recently, how often and how (viewed, carted, bought) decide more than similarity.
+//                 bias[j]     a learned per-item prior, started from the training data's log popularity.
 //
 // Matrices are row-major with the input dimension first: W1, W2 are [d][d], W3 is [2d][d], so y = x W.
 // Forward code lives here; the trainer (models/train) adds the backward pass on top of the tape that
@@ -19,21 +24,33 @@
 #include <utility>
 #include <vector>
 
+#include "vitrine/event_kinds.h"
 #include "vitrine/status.h"
 
 namespace vitrine {
 
 struct SessionModelConfig {
-  uint32_t vocab_size = 0;       // item ids 1..vocab_size; row 0 of the item table is padding
-  uint32_t dim = 64;             // embedding width d
-  uint32_t max_length = 20;      // L: events the encoder looks at (the most recent ones)
-  uint32_t num_kinds = 6;        // event kinds (event_kinds.h)
-  uint32_t num_categories = 0;   // 0 = no category feature; ids 1..num_categories, 0 = unknown
-  uint32_t num_brands = 0;       // 0 = no brand feature
-  uint32_t num_price_bands = 0;  // 0 = no price feature
-  uint32_t image_dim = 0;        // m, width of the fixed per-item image embeddings; 0 = no image feature
-  float temperature = 12.0f;     // tau: scale of the cosine scores
+  uint32_t vocab_size = 0;                        // item ids 1..vocab_size; row 0 of the item table is padding
+  uint32_t dim = 64;                              // embedding width d
+  uint32_t max_length = 20;                       // L: events the encoder looks at (the most recent ones)
+  uint32_t num_kinds = VITRINE_EVENT_KIND_COUNT;  // rows of kind_emb (event_kinds.h)
+  uint32_t num_categories = 0;                    // 0 = no category feature; ids 1..num_categories, 0 = unknown
+  uint32_t num_brands = 0;                        // 0 = no brand feature
+  uint32_t num_price_bands = 0;                   // 0 = no price feature
+  uint32_t image_dim = 0;     // m, width of the fixed per-item image embeddings; 0 = no image feature
+  float temperature = 12.0f;  // tau: scale of the cosine scores
+  // The repeat and prior terms of the scorer. Files written before they existed have none of them.
+  uint32_t repeat_counts = 0;  // C: bonus by how often an item occurs in the window (1..C, more counts as C); 0 = none
+  bool repeat_kinds = false;   // a bonus per encoder kind row an item was seen with in the window (num_kinds <= 32)
+  bool item_bias = false;      // a learned bias per item; row 0 is the bias of an item the model does not know
+  // Encoder row of each event kind (index = kind code of event_kinds.h, value = row of kind_emb, -1 = events of
+  // that kind are left out of the model's input). Kinds past the end are left out. Empty means the mapping of
+  // files written before it existed: views, clicks, add-to-carts and purchases read row 0 (the view row those
+  // models were trained on); searches, category visits and impressions are left out.
+  std::vector<int32_t> kind_inputs;
 
+  // The kind_emb row the encoder uses for events of `kind`, or -1 if such events are left out.
+  int32_t kind_row(uint32_t kind) const;
   Status validate() const;
 };
 
@@ -57,7 +74,10 @@ struct SessionModelWeights {
   std::vector<float> att_q;              // [d]
   std::vector<float> out_w;              // [2d][d]
   std::vector<float> out_b;              // [d]
-  std::vector<float> repeat_bonus;       // [L]
+  std::vector<float> repeat_bonus;       // [L] by reverse position of the item's most recent occurrence
+  std::vector<float> repeat_count;       // [C] or empty
+  std::vector<float> repeat_kind;        // [K] or empty
+  std::vector<float> item_bias;          // [V+1] or empty
 
   // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
   // and optimizer state, the model file reader and writer for tensors: one list of parameters.
@@ -92,6 +112,9 @@ struct SessionModelWeights {
     fn("out_w", w.out_w);
     fn("out_b", w.out_b);
     fn("repeat_bonus", w.repeat_bonus);
+    fn("repeat_count", w.repeat_count);
+    fn("repeat_kind", w.repeat_kind);
+    fn("item_bias", w.item_bias);
   }
 };
 
@@ -125,17 +148,33 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
 void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
                     size_t n_events, float* out, SessionTape* tape = nullptr);
 
-// The repeat bonus of every distinct item in the encoder's window: (item, repeat_bonus[reverse position of its
-// most recent occurrence]). Items not in the window get no bonus.
+// What the scorer knows about an item the shopper already met in the encoder's window.
+struct RepeatFeature {
+  uint32_t item = 0;
+  uint32_t last_position = 0;  // reverse position of its most recent occurrence (0 = the last event)
+  uint32_t count = 0;          // occurrences in the window
+  uint32_t kind_rows = 0;      // bit r set if it occurs with encoder kind row r (rows >= 32 are not tracked)
+};
+
+// The repeat features of every distinct item in the encoder's window, most recent first.
+void session_repeat_features(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
+                             std::vector<RepeatFeature>& out);
+
+// repeat(j) of the header comment for one item of the window.
+float repeat_score(const SessionModelWeights& weights, const RepeatFeature& feature);
+
+// The repeat bonus of every distinct item in the encoder's window: (item, repeat_score). Items not in the window
+// get no bonus.
 void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
                             std::vector<std::pair<uint32_t, float>>& out);
 
-// Adds session_repeat_bonuses() to `scores_by_item` (indexed by item id).
-void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                      float* scores_by_item);
+// The per-item terms of the scorer: adds bias[j] (when the model has it) to every item and the repeat bonuses to
+// the items of the window. `scores_by_item` is indexed by item id, V+1 floats.
+void add_item_terms(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                    float* scores_by_item);
 
-// The scorer over the whole catalog: scores[j] = tau * session . n_j + repeat(j) for j in 1..V; scores[0], the
-// padding row, is -infinity. `scores` holds V+1 floats. Uses the scalar dot product; the engine's tuned path
+// The scorer over the whole catalog: scores[j] = tau * session . n_j + bias[j] + repeat(j) for j in 1..V; scores[0],
+// the padding row, is -infinity. `scores` holds V+1 floats. Uses the scalar dot product; the engine's tuned path
 // (kernels.h) must agree with this within rounding.
 void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
                    const SessionEvent* events, size_t n_events, float* scores);

@@ -43,6 +43,10 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
 // and content ids in range. Errors name the field or tensor.
 Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionModelContent* content = nullptr);
 
+// The model's config from a file header's "config" object (read_session_model() uses it): every field checked,
+// absent optional fields at their defaults (the meaning of files written before the field existed).
+Status session_model_config_from_json(const nlohmann::json& config, uint64_t vocab_size, SessionModelConfig* out);
+
 // Price band of a price (0 when the price is not a finite non-negative number or there are no bands).
 uint32_t price_band_of(const std::vector<float>& edges, float price);
 

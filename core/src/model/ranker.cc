@@ -155,6 +155,16 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     kernels_->f32_dot_rows(session_vec.data(), tile.data(), rows, d, d, scores + start);
   }
 
+  // The item prior, told apart from the shopper's own terms: relative to the mean over this listing, since only
+  // differences between candidates change their order.
+  std::vector<float> bias(n, 0.0f);
+  if (weights_.config.item_bias) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i) sum += bias[i] = weights_.item_bias[items[i]];
+    const auto mean = static_cast<float>(sum / static_cast<double>(n));
+    for (float& b : bias) b -= mean;
+  }
+
   if (explanations != nullptr) explanations->assign(n, Explanation());
   for (size_t i = 0; i < n; ++i) {
     const Candidate& c = request.candidates[i];
@@ -167,7 +177,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     const float cat_term = cat != nullptr ? profile_weights_.category * cat->weight : 0.0f;
     const float brand_term = brand != nullptr ? profile_weights_.brand * brand->weight : 0.0f;
     const float price_term = profile_weights_.price * price_fit(profile, c.price);
-    scores[i] = model + repeat + cat_term + brand_term + price_term;
+    scores[i] = model + bias[i] + repeat + cat_term + brand_term + price_term;
     if (explanations == nullptr) continue;
 
     Explanation& ex = (*explanations)[i];
@@ -192,6 +202,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
       for (const SessionEvent& e : session) times += e.item == items[i] ? 1u : 0u;
       ex.factors.push_back({"repeat", c.id, repeat, times});
     }
+    if (bias[i] != 0.0f) ex.factors.push_back({"popular", "", bias[i], 0});
     if (cat_term != 0.0f) ex.factors.push_back({"category", c.category, cat_term, cat->events});
     if (brand_term != 0.0f) ex.factors.push_back({"brand", c.brand, brand_term, brand->events});
     if (price_term != 0.0f) ex.factors.push_back({"price", "", price_term, profile.priced_events});
@@ -209,7 +220,7 @@ void Ranker::score_catalog(const std::vector<SessionEvent>& session, float* scor
   encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec.data());
   kernels_->f32_dot_rows(session_vec.data(), item_vectors_.data(), v, d, d, scores);
   for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
-  add_repeat_bonus(weights_, session.data(), session.size(), scores);
+  add_item_terms(weights_, session.data(), session.size(), scores);
   scores[0] = -std::numeric_limits<float>::infinity();
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -47,21 +48,30 @@ inline void add_vec_mat(const float* x, const float* w, size_t k, size_t d, floa
   }
 }
 
-// The window of events the model looks at: the last max_length events with a usable item.
+// The window of events the model looks at: the last max_length events with a usable item and a kind the model
+// reads. In the window, `kind` is the encoder's kind row.
 void collect_window(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
                     std::vector<SessionEvent>& window) {
   window.clear();
   for (size_t i = n_events; i-- > 0 && window.size() < config.max_length;) {
     const SessionEvent& e = events[i];
     if (e.item == 0 || e.item > config.vocab_size) continue;
-    SessionEvent kept = e;
-    if (kept.kind >= config.num_kinds) kept.kind = 0;
-    window.push_back(kept);
+    const int32_t row = config.kind_row(e.kind);
+    if (row < 0) continue;
+    window.push_back({e.item, static_cast<uint8_t>(row)});
   }
   std::reverse(window.begin(), window.end());
 }
 
+// Rows of the kinds files without kind_inputs were trained on (see SessionModelConfig::kind_inputs).
+constexpr int32_t kLegacyKindRows[] = {0, 0, 0, 0, -1, -1, -1};
+
 }  // namespace
+
+int32_t SessionModelConfig::kind_row(uint32_t kind) const {
+  if (kind_inputs.empty()) return kind < std::size(kLegacyKindRows) ? kLegacyKindRows[kind] : -1;
+  return kind < kind_inputs.size() ? kind_inputs[kind] : -1;
+}
 
 Status SessionModelConfig::validate() const {
   if (vocab_size == 0 || vocab_size > kMaxVocab)
@@ -83,6 +93,19 @@ Status SessionModelConfig::validate() const {
   }
   if (!(temperature > 0.0f) || !std::isfinite(temperature))
     return Status(StatusCode::kMODEL_CORRUPT, "temperature must be a positive finite number");
+  if (repeat_counts > kMaxLength)
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "repeat_counts " + std::to_string(repeat_counts) + " outside 0.." + std::to_string(kMaxLength));
+  if (repeat_kinds && num_kinds > 32) return Status(StatusCode::kLIMIT_EXCEEDED, "repeat_kinds needs num_kinds <= 32");
+  if (kind_inputs.size() > 256) return Status(StatusCode::kLIMIT_EXCEEDED, "kind_inputs lists more than 256 kinds");
+  for (size_t k = 0; k < kind_inputs.size(); ++k) {
+    if (kind_inputs[k] < -1 || kind_inputs[k] >= static_cast<int32_t>(num_kinds))
+      return Status(StatusCode::kMODEL_CORRUPT, "kind_inputs[" + std::to_string(k) +
+                                                    "] = " + std::to_string(kind_inputs[k]) +
+                                                    " is not -1 or a row 0.." + std::to_string(num_kinds - 1));
+  }
+  if (kind_inputs.empty() && num_kinds == 0)
+    return Status(StatusCode::kMODEL_CORRUPT, "a model without kind_inputs needs the view row");
   return Status();
 }
 
@@ -117,6 +140,9 @@ Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig&
   w.out_w.assign(2 * d * d, 0.0f);
   w.out_b.assign(d, 0.0f);
   w.repeat_bonus.assign(config.max_length, 0.0f);
+  w.repeat_count.assign(config.repeat_counts, 0.0f);
+  if (config.repeat_kinds) w.repeat_kind.assign(config.num_kinds, 0.0f);
+  if (config.item_bias) w.item_bias.assign(v, 0.0f);
   return w;
 }
 
@@ -147,6 +173,9 @@ Status SessionModelWeights::validate() const {
   VITRINE_RETURN_IF_ERROR(check_size("out_w", out_w.size(), 2 * d * d));
   VITRINE_RETURN_IF_ERROR(check_size("out_b", out_b.size(), d));
   VITRINE_RETURN_IF_ERROR(check_size("repeat_bonus", repeat_bonus.size(), config.max_length));
+  VITRINE_RETURN_IF_ERROR(check_size("repeat_count", repeat_count.size(), config.repeat_counts));
+  VITRINE_RETURN_IF_ERROR(check_size("repeat_kind", repeat_kind.size(), config.repeat_kinds ? config.num_kinds : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("item_bias", item_bias.size(), config.item_bias ? v : 0));
   VITRINE_RETURN_IF_ERROR(check_ids("item_category", item_category, config.num_categories));
   VITRINE_RETURN_IF_ERROR(check_ids("item_brand", item_brand, config.num_brands));
   VITRINE_RETURN_IF_ERROR(check_ids("item_price_band", item_price_band, config.num_price_bands));
@@ -251,22 +280,50 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
   for (size_t j = 0; j < d; ++j) out[j] = t.raw[j] * inv;
 }
 
-void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                            std::vector<std::pair<uint32_t, float>>& out) {
+void session_repeat_features(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
+                             std::vector<RepeatFeature>& out) {
   out.clear();
   std::vector<SessionEvent> window;
-  collect_window(weights.config, events, n_events, window);
+  collect_window(config, events, n_events, window);
   const size_t n = window.size();
   // Walk from the most recent event back; the first time an item is met is its most recent occurrence.
   for (size_t i = n; i-- > 0;) {
     const uint32_t item = window[i].item;
-    const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& e) { return e.first == item; });
-    if (!seen) out.emplace_back(item, weights.repeat_bonus[n - 1 - i]);
+    const uint32_t kind_bit = window[i].kind < 32 ? 1u << window[i].kind : 0u;
+    auto it = std::find_if(out.begin(), out.end(), [&](const RepeatFeature& f) { return f.item == item; });
+    if (it == out.end()) {
+      out.push_back({item, static_cast<uint32_t>(n - 1 - i), 1, kind_bit});
+    } else {
+      ++it->count;
+      it->kind_rows |= kind_bit;
+    }
   }
 }
 
-void add_repeat_bonus(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                      float* scores_by_item) {
+float repeat_score(const SessionModelWeights& weights, const RepeatFeature& f) {
+  const SessionModelConfig& c = weights.config;
+  float score = weights.repeat_bonus[f.last_position];
+  if (c.repeat_counts > 0) score += weights.repeat_count[std::min(f.count, c.repeat_counts) - 1];
+  if (c.repeat_kinds) {
+    for (uint32_t r = 0; r < c.num_kinds; ++r)
+      if ((f.kind_rows >> r) & 1u) score += weights.repeat_kind[r];
+  }
+  return score;
+}
+
+void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                            std::vector<std::pair<uint32_t, float>>& out) {
+  std::vector<RepeatFeature> features;
+  session_repeat_features(weights.config, events, n_events, features);
+  out.clear();
+  for (const RepeatFeature& f : features) out.emplace_back(f.item, repeat_score(weights, f));
+}
+
+void add_item_terms(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                    float* scores_by_item) {
+  if (weights.config.item_bias) {
+    for (size_t j = 0; j < weights.item_bias.size(); ++j) scores_by_item[j] += weights.item_bias[j];
+  }
   std::vector<std::pair<uint32_t, float>> bonuses;
   session_repeat_bonuses(weights, events, n_events, bonuses);
   for (const auto& [item, bonus] : bonuses) scores_by_item[item] += bonus;
@@ -278,7 +335,7 @@ void score_catalog(const SessionModelWeights& weights, const float* item_vectors
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
   f32_dot_rows_scalar(session_vec, item_vectors, v, d, d, scores);
   for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
-  add_repeat_bonus(weights, events, n_events, scores);
+  add_item_terms(weights, events, n_events, scores);
   scores[0] = -std::numeric_limits<float>::infinity();
 }
 

@@ -67,6 +67,11 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
                            {"temperature", c.temperature},
                            {"price_band_edges", content.price_band_edges}};
   if (c.image_dim > 0) config["image_dim"] = c.image_dim;  // absent = 0: files without images stay as they were
+  // Absent = the scorer and kind mapping of files written before these existed.
+  if (c.repeat_counts > 0) config["repeat_counts"] = c.repeat_counts;
+  if (c.repeat_kinds) config["repeat_kinds"] = true;
+  if (c.item_bias) config["item_bias"] = true;
+  if (!c.kind_inputs.empty()) config["kind_inputs"] = c.kind_inputs;
   writer.set_config(config);
   writer.set_training(options.training);
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
@@ -78,13 +83,16 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   weights.for_each_param([&](const char* name, const std::vector<float>& p) {
     if (!status.ok() || p.empty()) return;
     const std::string n(name);
-    const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus";
+    const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus" || n == "repeat_count" ||
+                           n == "repeat_kind" || n == "item_bias";
     const std::vector<size_t> shape = is_vector ? std::vector<size_t>{p.size()} : std::vector<size_t>{p.size() / d, d};
     if (n == "item_emb" && options.item_storage == DType::kI8 && options.item_bits < 8) {
       const std::vector<float> rounded = round_rows(p, d, (1u << (options.item_bits - 1)) - 1);
       status = writer.add_f32(n, shape, rounded.data(), rounded.size(), DType::kI8);
       return;
     }
+    // Item biases stay f32: half precision merges the priors of items whose popularity differs by under 0.1%,
+    // and the order of popularity is exactly what S-POP's fallback (calibrate.h) ranks by.
     status = writer.add_f32(n, shape, p.data(), p.size(), n == "item_emb" ? options.item_storage : DType::kF32);
   });
   VITRINE_RETURN_IF_ERROR(status);
@@ -104,12 +112,10 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   return writer.serialize();
 }
 
-Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionModelContent* content) {
-  if (file.kind() != kSessionModelKind)
-    return corrupt("model kind is '" + file.kind() + "', expected '" + kSessionModelKind + "'");
-  const nlohmann::json& cfg = file.config();
+Status session_model_config_from_json(const nlohmann::json& cfg, uint64_t vocab_size, SessionModelConfig* out) {
   SessionModelConfig c;
-  c.vocab_size = static_cast<uint32_t>(file.vocab_size());
+  if (vocab_size > UINT32_MAX) return Status(StatusCode::kLIMIT_EXCEEDED, "vocab_size is too large");
+  c.vocab_size = static_cast<uint32_t>(vocab_size);
   auto dim = config_u32(cfg, "dim", 0, true);
   auto max_length = config_u32(cfg, "max_length", 0, true);
   auto num_kinds = config_u32(cfg, "num_kinds", 0, true);
@@ -117,8 +123,26 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   auto num_brands = config_u32(cfg, "num_brands", 0, false);
   auto num_price_bands = config_u32(cfg, "num_price_bands", 0, false);
   auto image_dim = config_u32(cfg, "image_dim", 0, false);
-  for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim})
+  auto repeat_counts = config_u32(cfg, "repeat_counts", 0, false);
+  for (const auto* r :
+       {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim, &repeat_counts})
     if (!r->ok()) return r->status();
+  c.repeat_counts = repeat_counts.value();
+  for (const auto& [key, flag] : {std::pair<const char*, bool*>{"repeat_kinds", &c.repeat_kinds},
+                                  std::pair<const char*, bool*>{"item_bias", &c.item_bias}}) {
+    const auto it = cfg.find(key);
+    if (it == cfg.end()) continue;
+    if (!it->is_boolean()) return corrupt(std::string("config.") + key + " must be true or false");
+    *flag = it->get<bool>();
+  }
+  if (const auto it = cfg.find("kind_inputs"); it != cfg.end()) {
+    if (!it->is_array() || it->size() > 256) return corrupt("config.kind_inputs must be an array of at most 256 rows");
+    for (const auto& row : *it) {
+      if (!row.is_number_integer() || row.get<int64_t>() < -1 || row.get<int64_t>() > 255)
+        return corrupt("config.kind_inputs holds a value that is not -1 or a row number");
+      c.kind_inputs.push_back(static_cast<int32_t>(row.get<int64_t>()));
+    }
+  }
   c.dim = dim.value();
   c.max_length = max_length.value();
   c.num_kinds = num_kinds.value();
@@ -128,8 +152,21 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   c.image_dim = image_dim.value();
   const auto tau = cfg.find("temperature");
   if (tau == cfg.end() || !tau->is_number()) return corrupt("config.temperature must be a number");
-  c.temperature = tau->get<float>();
+  // Range-checked as a double first: narrowing a double past FLT_MAX to float is undefined behaviour.
+  const double temperature = tau->get<double>();
+  if (!(temperature > 0.0 && temperature <= 1e6)) return corrupt("config.temperature must be in (0, 1e6]");
+  c.temperature = static_cast<float>(temperature);
   VITRINE_RETURN_IF_ERROR(c.validate());
+  *out = std::move(c);
+  return Status();
+}
+
+Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionModelContent* content) {
+  if (file.kind() != kSessionModelKind)
+    return corrupt("model kind is '" + file.kind() + "', expected '" + kSessionModelKind + "'");
+  const nlohmann::json& cfg = file.config();
+  SessionModelConfig c;
+  VITRINE_RETURN_IF_ERROR(session_model_config_from_json(cfg, file.vocab_size(), &c));
 
   const auto d = static_cast<int64_t>(c.dim), v = static_cast<int64_t>(c.vocab_size) + 1;
   const auto rows = [&](uint32_t n) { return static_cast<int64_t>(n) + 1; };
@@ -145,6 +182,9 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
       {"out_b", kFloatDTypes, {d}},
       {"repeat_bonus", kFloatDTypes, {static_cast<int64_t>(c.max_length)}},
   };
+  if (c.repeat_counts > 0) specs.push_back({"repeat_count", kFloatDTypes, {static_cast<int64_t>(c.repeat_counts)}});
+  if (c.repeat_kinds) specs.push_back({"repeat_kind", kFloatDTypes, {static_cast<int64_t>(c.num_kinds)}});
+  if (c.item_bias) specs.push_back({"item_bias", kFloatDTypes, {v}});
   const auto content_specs = [&](uint32_t n, const char* table, const char* ids, const char* names) {
     if (n == 0) return;
     specs.push_back({table, kFloatDTypes, {rows(n), d}});
