@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { EventKind } from '../../js/src/event_kinds.mjs';
 import { toRecord, validRecord, recordBytes } from '../../js/src/events.mjs';
 import { takeJournals, notYetStored } from '../../js/src/journal.mjs';
 import { mulberry32 as rng } from '../../tools/random.mjs';
@@ -59,7 +60,7 @@ function makeGen(next) {
   }
   function plausible(key) {
     switch (key) {
-      case 'kind': return int(7) - 1;
+      case 'kind': return int(KIND_COUNT + 1) - 1; // one past the last kind, and -1
       case 't': return 1733000000000 + int(1000);
       case 'price': return int(200) - 20;
       case 'qty': return int(5);
@@ -68,9 +69,9 @@ function makeGen(next) {
     }
   }
   function valid() {
-    const kind = int(6);
+    const kind = int(KIND_COUNT);
     const r = { kind, t: 1733000000000 + int(100000) };
-    if (kind <= 3 || next() < 0.3) r.item = `sku-${1 + int(20)}`;
+    if (ITEM_KINDS.has(kind) || next() < 0.3) r.item = `sku-${1 + int(20)}`;
     if (kind === 5 || next() < 0.5) r.category = pick(['shoes', 'bags', 'hats']);
     if (next() < 0.3) r.brand = pick(['acme', 'zenith']);
     if (kind === 4) r.query = pick(['red boots', 'bag']);
@@ -92,6 +93,9 @@ function makeGen(next) {
 
 // ------------------------------------------------------------------------------------------------ the definition
 
+const KIND_COUNT = Object.keys(EventKind).length;
+// Kinds about one product: all but search and category_visit.
+const ITEM_KINDS = new Set(Object.values(EventKind).filter((k) => k !== EventKind.search && k !== EventKind.category_visit));
 const ALLOWED = new Set(['kind', 't', 'item', 'category', 'brand', 'price', 'qty', 'query', 'dwellMs']);
 const IDS = ['item', 'category', 'brand'];
 
@@ -99,7 +103,7 @@ const IDS = ['item', 'category', 'brand'];
 function problem(r) {
   if (r === null || typeof r !== 'object' || Object.getPrototypeOf(r) !== Object.prototype) return 'not a plain object';
   for (const key of Object.keys(r)) if (!ALLOWED.has(key)) return `unexpected key ${key}`;
-  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind > 5) return 'kind';
+  if (!Number.isInteger(r.kind) || r.kind < 0 || r.kind >= KIND_COUNT) return 'kind';
   if (!Number.isSafeInteger(r.t) || r.t <= 0) return 't';
   for (const key of IDS) {
     if (r[key] === undefined) continue;
@@ -107,7 +111,7 @@ function problem(r) {
     if (typeof s !== 'string' || s === '' || s !== s.trim() || s.length > 128) return key;
     if (!s.isWellFormed()) return `${key} is not well-formed unicode`;
   }
-  if (r.kind <= 3 && r.item === undefined) return 'item kinds need an item';
+  if (ITEM_KINDS.has(r.kind) && r.item === undefined) return 'item kinds need an item';
   if (r.kind === 5 && r.category === undefined) return 'category_visit needs a category';
   if ((r.kind === 4) !== (r.query !== undefined) && r.kind === 4) return 'search needs a query';
   if (r.query !== undefined) {
