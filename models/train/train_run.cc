@@ -354,7 +354,7 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
   }
 
   // The scorer is chosen on the validation split among: the trained one, the same with its linear terms fitted on
-  // the held-out sessions (calibrate.h), and S-POP's order in the model's own terms. The best MRR@20 wins.
+  // the held-out sessions (calibrate.h), and S-POP's order in the model's own terms (the default, see below).
   nlohmann::json scorers = nlohmann::json::object();
   std::string chosen = "trained";
   if (!valid.examples.empty() && options.calibrate) {
@@ -387,14 +387,44 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
       scorers["session_popularity"] = nlohmann::json::object();
       candidates.emplace_back("session_popularity", std::move(counting));
     }
+    // Learned scorers compete on MRR@20. Counting is the default they must beat: a learned scorer is kept only if
+    // its mean reciprocal rank (to 20) exceeds counting's by more than two standard errors of the paired
+    // per-example difference. On a small validation split a noisy lead is not evidence (a Taobao slice with 298
+    // held-out examples: calibrated led counting by 0.24 points, 1.35 standard errors, and lost to S-POP by 1.0 on the
+    // test split).
+    const auto reciprocal_ranks = [&](const SessionModelWeights& w) {
+      std::vector<double> rr;
+      for (uint32_t rank : label_ranks(w, valid, options.train.threads)) rr.push_back(rank <= 20 ? 1.0 / rank : 0.0);
+      return rr;
+    };
+    std::vector<double> best_rr = reciprocal_ranks(best);
+    std::vector<double> counting_rr;
+    SessionModelWeights counting_weights;
     for (auto& [name, weights] : candidates) {
       const MetricValues m = validation_metrics(weights, valid, options.train.threads);
       scorers[name]["valid_hr@20"] = m.hit_rate;
       scorers[name]["valid_mrr@20"] = m.mrr;
-      if (m.mrr > best_mrr) {
+      if (name == "session_popularity") {
+        counting_rr = reciprocal_ranks(weights);
+        counting_weights = std::move(weights);
+      } else if (m.mrr > best_mrr) {
         best_mrr = m.mrr;
+        best_rr = reciprocal_ranks(weights);
         best = std::move(weights);
         chosen = name;
+      }
+    }
+    if (!counting_rr.empty()) {
+      const size_t n = best_rr.size();
+      double mean = 0.0, sq = 0.0;
+      for (size_t i = 0; i < n; ++i) mean += best_rr[i] - counting_rr[i];
+      mean /= static_cast<double>(n);
+      for (size_t i = 0; i < n; ++i) sq += (best_rr[i] - counting_rr[i] - mean) * (best_rr[i] - counting_rr[i] - mean);
+      const double standard_error = n > 1 ? std::sqrt(sq / static_cast<double>(n - 1) / static_cast<double>(n)) : 0.0;
+      scorers["lead_over_counting"] = {{"mrr@20", mean}, {"standard_error", standard_error}};
+      if (!(mean > 2.0 * standard_error)) {
+        best = std::move(counting_weights);
+        chosen = "session_popularity";
       }
     }
     if (chosen == "session_popularity") {
