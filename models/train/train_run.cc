@@ -166,16 +166,6 @@ ExampleSet make_examples(const std::vector<EventSession>& sessions) {
   return set;
 }
 
-ExampleSet make_examples(const std::vector<Session>& sessions) {
-  std::vector<EventSession> with_kinds;
-  with_kinds.reserve(sessions.size());
-  for (const Session& s : sessions) {
-    EventSession& e = with_kinds.emplace_back();
-    for (ItemId item : s) e.push_back({static_cast<uint32_t>(item), kind_code(EventKind::kVIEW)});
-  }
-  return make_examples(with_kinds);
-}
-
 Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catalog, const RunOptions& options,
                                const std::string& dataset, const Progress& progress) {
   std::vector<EventSession> sessions;
@@ -355,6 +345,14 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
 
   // The scorer is chosen on the validation split among: the trained one, the same with its linear terms fitted on
   // the held-out sessions (calibrate.h), and S-POP's order in the model's own terms (the default, see below).
+  // Occurrences of each item as a view or click (the events that are labels), for S-POP's order.
+  const auto label_popularity = [&](const std::vector<EventSession>& from) {
+    std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
+    for (const EventSession& session : from)
+      for (const SessionEvent& e : session)
+        if (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)) popularity[e.item] += 1.0;
+    return popularity;
+  };
   nlohmann::json scorers = nlohmann::json::object();
   std::string chosen = "trained";
   if (!valid.examples.empty() && options.calibrate) {
@@ -380,10 +378,8 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     candidates.emplace_back("calibrated", std::move(calibrated));
     if (config.repeat_counts > 0 && config.item_bias) {
       // Judged with the training part's popularity, as the other candidates.
-      std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
-      for (const SessionEvent& e : train.events) popularity[e.item] += 1.0;
       SessionModelWeights counting = best;
-      use_session_popularity_scorer(counting, popularity);
+      use_session_popularity_scorer(counting, label_popularity(train_sessions));
       scorers["session_popularity"] = nlohmann::json::object();
       candidates.emplace_back("session_popularity", std::move(counting));
     }
@@ -429,12 +425,7 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     }
     if (chosen == "session_popularity") {
       // Shipped with the popularity of every training session, the held-out ones included (as S-POP would be).
-      std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
-      for (const EventSession& s : sessions)
-        for (const SessionEvent& e : s)
-          if (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK))
-            popularity[e.item] += 1.0;
-      use_session_popularity_scorer(best, popularity);
+      use_session_popularity_scorer(best, label_popularity(sessions));
     }
   }
 

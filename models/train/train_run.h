@@ -100,7 +100,5 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
 // is the label of one example whose prefix is everything before it (the SR-GNN expansion when all events are
 // views); other kinds are inputs only.
 ExampleSet make_examples(const std::vector<EventSession>& sessions);
-// The same for sessions of views only (session files).
-ExampleSet make_examples(const std::vector<Session>& sessions);
 
 }  // namespace vitrine::train
