@@ -38,6 +38,14 @@ export function isEngineFactors(factors) {
  * @param {{from: number, to: number}} [move] the item's position in the shop's order and in the order shown
  */
 export function explanationText(factors, move) {
+  const known = move && Number.isInteger(move.from) && Number.isInteger(move.to);
+  const places = known ? Math.abs(move.from - move.to) : 0;
+  // The engine puts a product bought once after those not bought (ranker.h): that, not its lifts, is the reason.
+  if (Array.isArray(factors) && factors.some((f) => f?.kind === 'bought')) {
+    return known && move.to > move.from
+      ? `Moved down ${plural(places, 'place', 'places')}: you bought it already, so products you have not bought come first.`
+      : 'Shown after the products you have not bought: you bought it already.';
+  }
   const lifting = (Array.isArray(factors) ? factors : [])
     .filter((f) => f?.contribution > 0 && Object.hasOwn(phrases, f.kind))
     .sort((a, b) => b.contribution - a.contribution); // stable: equal terms keep the engine's order
@@ -48,8 +56,6 @@ export function explanationText(factors, move) {
     if (parts.length === MAX_REASONS) break;
   }
   const because = parts.join(', and ');
-  const known = move && Number.isInteger(move.from) && Number.isInteger(move.to);
-  const places = known ? Math.abs(move.from - move.to) : 0;
   if (known && move.to < move.from) {
     return parts.length ? `Moved up ${plural(places, 'place', 'places')} because ${because}.`
       : `Moved up ${plural(places, 'place', 'places')}: products the shop put above it fit what you did here less well.`;

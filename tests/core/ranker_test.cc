@@ -274,3 +274,46 @@ TEST_CASE("ranker scores candidates, explains them and handles unknown products"
   CHECK(has(explanations[2], "category"));  // unknown product, known category: profile still applies
   CHECK_FALSE(has(explanations[2], "repeat"));
 }
+
+TEST_CASE("a product bought once goes after everything not bought; bought twice it ranks as usual", "[ranker]") {
+  TinyModel m = tiny_model(testing::test_seed());
+  // Almost only the shopper's own terms: the product they keep coming back to leads a listing it is in.
+  m.weights.config.temperature = 1e-4f;
+  std::fill(m.weights.repeat_bonus.begin(), m.weights.repeat_bonus.end(), 3.0f);
+  const Ranker ranker = load(serialize(m));
+  const std::string viewed = event_json(0, "sku-4", 1000, R"(,"category":"shoes","brand":"acme","price":30)") + "," +
+                             event_json(0, "sku-4", 2000, R"(,"category":"shoes","brand":"acme","price":30)");
+  const std::string bought = event_json(3, "sku-4", 3000, R"(,"category":"shoes","brand":"acme","price":30)");
+  const std::string candidates = R"([{"id": "sku-9", "category": "hats"}, {"id": "sku-4", "category": "shoes",
+      "brand": "acme", "price": 30}, {"id": "sku-7", "category": "shoes", "brand": "acme", "price": 32},
+      {"id": "sku-11", "category": "bags", "price": 400}])";
+  const auto rank = [&](const std::string& events, std::vector<Explanation>* explanations) {
+    auto decoded =
+        decode_rank_request(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" + candidates + "}");
+    REQUIRE(decoded.ok());
+    std::vector<float> scores(4);
+    REQUIRE(ranker.rank(decoded.value(), scores.data(), explanations).ok());
+    return scores;
+  };
+  const auto first = [](const std::vector<float>& s) { return std::max_element(s.begin(), s.end()) - s.begin(); };
+
+  const std::vector<float> looked = rank(viewed, nullptr);
+  REQUIRE(first(looked) == 1);  // without a purchase the product viewed twice leads
+
+  std::vector<Explanation> why;
+  const std::vector<float> after = rank(viewed + "," + bought, &why);
+  for (size_t i : {0, 2, 3}) CHECK(after[1] < after[i]);  // strictly: a tie would go by the shop's order
+  CHECK(first(after) == 2);                               // the same brand and category, not bought: its lift stays
+  REQUIRE_FALSE(why[1].factors.empty());
+  CHECK(why[1].factors.front().kind == "bought");  // the strongest term of its explanation
+  CHECK(why[1].factors.front().events == 1);
+  CHECK(why[1].factors.front().contribution < 0.0f);
+  float sum = 0.0f;
+  for (const auto& f : why[1].factors) sum += f.contribution;
+  CHECK(sum == Approx(after[1]).margin(1e-3));  // the factors still add up to the score
+  for (size_t i : {0, 2, 3})
+    for (const auto& f : why[i].factors) CHECK(f.kind != "bought");
+
+  const std::vector<float> staple = rank(viewed + "," + bought + "," + event_json(3, "sku-4", 4000), nullptr);
+  CHECK(first(staple) == 1);  // bought twice: a staple, ranked like any product
+}

@@ -57,6 +57,28 @@ test('the model ranks the next item of a learned walk first among the candidates
   }
 });
 
+test('a product just bought is not pushed to the top: it follows the products not bought, and the text says why', async () => {
+  const engine = await createNodeEngine();
+  try {
+    engine.loadModel(tinyModel().bytes);
+    const walk = [view('sku-43', 4, { category: 'category-2' }), view('sku-44', 3, { category: 'category-2' }),
+      view('sku-45', 2, { category: 'category-2' }), view('sku-46', 1, { category: 'category-2' })];
+    const candidates = ['sku-7', 'sku-46', 'sku-47', 'sku-120'].map((id) => ({ id, category: id === 'sku-7' ? 'category-0' : 'category-2' }));
+    const before = engine.rank({ events: walk, candidates, nowMs: now });
+    const rankOf = (scores, i) => scores.filter((s, j) => s > scores[i] || (s === scores[i] && j < i)).length;
+    assert.ok(rankOf(before.scores, 1) < 3, 'viewed last, sku-46 ranks above something before it is bought');
+    const purchase = { kind: 3, item: 'sku-46', category: 'category-2', t: now - 30_000, qty: 1 };
+    const after = engine.rank({ events: [...walk, purchase], candidates, nowMs: now });
+    assert.equal(rankOf(after.scores, 1), 3, 'bought: after every product not bought');
+    assert.equal(after.reasons[1].factors[0].kind, 'bought');
+    assert.match(after.reasons[1].text, /you bought it already/);
+    assert.equal(rankOf(after.scores, 2), 0, 'the next step of the walk, not bought, leads');
+    for (const i of [0, 2, 3]) assert.doesNotMatch(after.reasons[i].text, /bought/);
+  } finally {
+    engine.release();
+  }
+});
+
 test('the profile reflects category interest; slots get categoryAffinity', async () => {
   const engine = await createNodeEngine();
   try {

@@ -206,11 +206,46 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     if (cat_term != 0.0f) ex.factors.push_back({"category", c.category, cat_term, cat->events});
     if (brand_term != 0.0f) ex.factors.push_back({"brand", c.brand, brand_term, brand->events});
     if (price_term != 0.0f) ex.factors.push_back({"price", "", price_term, profile.priced_events});
-    std::stable_sort(ex.factors.begin(), ex.factors.end(), [](const auto& a, const auto& b) {
-      return std::fabs(a.contribution) > std::fabs(b.contribution);
-    });
+  }
+  sink_bought_items(request, scores, explanations);
+  if (explanations != nullptr) {
+    for (Explanation& ex : *explanations) {
+      std::stable_sort(ex.factors.begin(), ex.factors.end(), [](const auto& a, const auto& b) {
+        return std::fabs(a.contribution) > std::fabs(b.contribution);
+      });
+    }
   }
   return Status();
+}
+
+void Ranker::sink_bought_items(const RankRequest& request, float* scores,
+                               std::vector<Explanation>* explanations) const {
+  std::unordered_map<std::string_view, uint32_t> purchases;
+  for (const ShopperEvent& e : request.events)
+    if (e.kind == EventKind::kPURCHASE && !e.item.empty()) ++purchases[e.item];
+  if (purchases.empty()) return;
+  const size_t n = request.candidates.size();
+  std::vector<uint32_t> bought(n, 0);
+  float floor = std::numeric_limits<float>::infinity();
+  for (size_t i = 0; i < n; ++i) {
+    const auto it = purchases.find(request.candidates[i].id);
+    if (it != purchases.end() && it->second < kStaplePurchases)
+      bought[i] = it->second;
+    else if (std::isfinite(scores[i]))
+      floor = std::min(floor, scores[i]);
+  }
+  if (!std::isfinite(floor)) return;  // nothing else to go after
+  // Strictly below: a tie would let the shop's order put a bought product before one not bought.
+  const float below = std::nextafter(floor, -std::numeric_limits<float>::infinity());
+  for (size_t i = 0; i < n; ++i) {
+    if (bought[i] == 0 || !(scores[i] > below)) continue;
+    const float drop = below - scores[i];
+    scores[i] = below;
+    if (explanations == nullptr) continue;
+    Explanation& ex = (*explanations)[i];
+    ex.score = below;
+    ex.factors.push_back({"bought", request.candidates[i].id, drop, bought[i]});
+  }
 }
 
 void Ranker::score_catalog(const std::vector<SessionEvent>& session, float* scores) const {
