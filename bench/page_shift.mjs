@@ -15,23 +15,30 @@
 //   steps    when each step of Vitrine's start-up finished (its 'vitrine:*' marks, the worker's on the page's clock)
 // Variants: 'without' Vitrine; 'shipped' (the package's defaults: a listing seen before it is painted is held
 // invisible until ranked, at most 50 ms; a ranking that lands later moves only what is below the fold); 'no hold,
-// all' (data-hold-ms="0" data-late-reorder="all": every ranking reorders the whole listing, the old default).
-// Cold: the first load after the browser's HTTP cache was cleared (a new worker, engine and model download).
-// Warm: later loads of the same page type (the package and engine from the cache, the model revalidated).
+// all' (data-hold-ms="0" data-late-reorder="all": every ranking reorders the whole listing, the old default);
+// 'shared worker' (the shipped package with data-worker="shared": one worker for all the shop's pages, which
+// outlives each page, so a warm page finds the engine and the model loaded). --variants picks some, comma-separated.
+// Cold: the first load in a browser just started (on the profile that holds the shopper's history) with its HTTP
+// cache cleared: a new worker, engine and model download. Warm: the next load of the same page type in that browser
+// (the package and engine from the cache; where the worker is shared and outlives pages, the engine and model still
+// loaded in it, else the model revalidated).
 // The shopper has a history (sneaker and bag views), so the listings are reordered.
 //
-//   node bench/page_shift.mjs [--demo build/demo] [--dist build/wasm/dist] [--runs 5] [--json]
+//   node bench/page_shift.mjs [--demo build/demo] [--dist build/wasm/dist] [--runs 5] [--variants a,b] [--json]
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 
 import { startDemoServer } from '../tools/demo/serve_demo.mjs';
 import { parseArgs } from '../tools/demo/files.mjs';
 import { launchBrowser } from '../tests/support/browser.mjs';
 
-const USAGE = 'usage: node bench/page_shift.mjs [--demo DIR] [--dist DIR] [--runs N] [--json]\n';
+const USAGE = 'usage: node bench/page_shift.mjs [--demo DIR] [--dist DIR] [--runs N] [--variants LIST] [--json]\n';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const o = parseArgs(args.filter((a) => a !== '--json'), { demo: 'build/demo', dist: 'build/wasm/dist', runs: 5 }, USAGE);
+const ALL_VARIANTS = ['without', 'shipped', 'no hold, all', 'shared worker'];
+const o = parseArgs(args.filter((a) => a !== '--json'),
+  { demo: 'build/demo', dist: 'build/wasm/dist', runs: 5, variants: ALL_VARIANTS.join(',') }, USAGE);
 const runs = Number(o.runs);
 
 const catalog = JSON.parse(readFileSync(path.join(o.demo, 'catalog.json'), 'utf8'));
@@ -79,7 +86,8 @@ const probe = () => {
   watch.observe(document, { childList: true, subtree: true });
 };
 
-// Vitrine's start-up steps (marks) and its main-thread work (measures), the worker's marks moved to the page's clock.
+// Vitrine's start-up steps (marks) and its main-thread work (measures), a dedicated worker's marks moved to the page's
+// clock (Playwright does not list shared workers: their steps show as '-').
 async function vitrineTimings(page) {
   const inPage = await page.evaluate(() => ({
     origin: performance.timeOrigin,
@@ -97,7 +105,13 @@ async function vitrineTimings(page) {
   return { steps, work: inPage.work };
 }
 
-const VARIANTS = ['without', 'shipped', 'no hold, all'];
+const VARIANTS = String(o.variants).split(',').map((v) => v.trim());
+for (const v of VARIANTS) {
+  if (!ALL_VARIANTS.includes(v)) {
+    process.stderr.write(`unknown variant "${v}": one of ${ALL_VARIANTS.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const STEPS = ['loader', 'start', 'worker', 'store', 'engine', 'model-fetched', 'model-loaded', 'pass', 'events', 'rank-sent', 'ranked', 'applied'];
 
 const median = (xs) => {
@@ -120,7 +134,8 @@ async function seedHistory(context, url) {
 }
 
 // 'shipped': the package as the demo ships it; 'no hold, all': the same with data-hold-ms="0"
-// data-late-reorder="all" on its tag; 'without': the package's requests refused.
+// data-late-reorder="all" on its tag; 'shared worker': with data-worker="shared"; 'without': the package's requests
+// refused.
 async function load(context, url, route, variant) {
   const withVitrine = variant !== 'without';
   const page = await context.newPage();
@@ -133,16 +148,16 @@ async function load(context, url, route, variant) {
     await cdp.send('Network.enable');
     await cdp.send('Network.setBlockedURLs', { urls: ['*/vitrine/*'] });
   }
-  if (variant === 'no hold, all') {
-    await page.addInitScript(() => {
+  const attributes = { 'no hold, all': { holdMs: '0', lateReorder: 'all' }, 'shared worker': { worker: 'shared' } }[variant];
+  if (attributes) {
+    await page.addInitScript((set) => {
       new MutationObserver((records, observer) => {
         const tag = document.querySelector('script[data-model]');
         if (!tag) return;
-        tag.dataset.holdMs = '0';
-        tag.dataset.lateReorder = 'all';
+        Object.assign(tag.dataset, set);
         observer.disconnect();
       }).observe(document, { childList: true, subtree: true });
-    });
+    }, attributes);
   }
   await page.goto(url + route, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.personalized === '1' || (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list')));
@@ -160,19 +175,32 @@ async function load(context, url, route, variant) {
 }
 
 const { server, url } = await startDemoServer({ demoDir: path.resolve(o.demo), distDir: path.resolve(o.dist) });
-const browser = await launchBrowser();
+// One profile holds the shopper's history; each cold load starts a browser on it, so that no worker of an earlier
+// load is still alive.
+const profileDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-page-shift-'));
 const results = {};
 try {
-  await seedHistory(browser.context, url);
-  const cdpPage = await browser.context.newPage();
-  const cdp = await browser.context.newCDPSession(cdpPage);
+  const seeding = await launchBrowser({ profileDir });
+  try {
+    await seedHistory(seeding.context, url);
+  } finally {
+    await seeding.close();
+  }
   for (const [name, route] of Object.entries(PAGES)) {
     const rows = Object.fromEntries(VARIANTS.map((v) => [v, { cold: [], warm: [] }]));
     for (let r = 0; r < runs; ++r) {
       for (const variant of VARIANTS) {
-        await cdp.send('Network.clearBrowserCache');
-        rows[variant].cold.push(await load(browser.context, url, route, variant));
-        rows[variant].warm.push(await load(browser.context, url, route, variant));
+        const browser = await launchBrowser({ profileDir });
+        try {
+          const cdpPage = await browser.context.newPage();
+          const cdp = await browser.context.newCDPSession(cdpPage);
+          await cdp.send('Network.clearBrowserCache');
+          rows[variant].cold.push(await load(browser.context, url, route, variant));
+          rows[variant].warm.push(await load(browser.context, url, route, variant));
+          await cdpPage.close();
+        } finally {
+          await browser.close();
+        }
       }
     }
     const summary = {};
@@ -203,10 +231,9 @@ try {
     }
     results[name] = summary;
   }
-  await cdpPage.close();
 } finally {
-  await browser.close();
   server.close();
+  rmSync(profileDir, { recursive: true, force: true });
 }
 
 if (json) {

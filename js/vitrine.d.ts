@@ -91,6 +91,12 @@ export interface VitrineOptions {
    * reorders the whole listing.
    */
   lateReorder?: 'all' | 'below-fold';
+  /**
+   * 'page' (default): one ranking worker per page. 'shared' (`data-worker="shared"`): one worker for the shop's
+   * pages where a shared worker can outlive its page (Chromium 148+), so later pages rank without loading the engine
+   * and the model again; 'page' elsewhere.
+   */
+  worker?: 'page' | 'shared';
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
 }

@@ -22,6 +22,10 @@ export const DEFAULTS = Object.freeze({
   // every item on screen or above it in place and reorders only what is below the fold, so nothing visible jumps;
   // 'all' reorders the whole listing (it jumps).
   lateReorder: 'below-fold',
+  // 'page': one ranking worker per page. 'shared': one worker for all the shop's pages where a shared worker can
+  // outlive its page (Chromium 148+), so a later page finds the engine and the model loaded; elsewhere 'page'. Not
+  // the default yet: the egress tests watch a page's requests and do not see a shared worker's.
+  worker: 'page',
   dbName: 'vitrine',
 });
 
@@ -60,6 +64,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
     holdMs: number(options.holdMs, DEFAULTS.holdMs, 0, HOLD_CAP_MS),
     lateReorder: options.lateReorder === 'all' ? 'all' : 'below-fold',
+    worker: options.worker === 'shared' ? 'shared' : 'page',
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -81,5 +86,6 @@ export function fromDataset(dataset = {}) {
     autoRank: dataset.rank === 'off' ? false : undefined,
     holdMs: dataset.holdMs,
     lateReorder: dataset.lateReorder,
+    worker: dataset.worker,
   };
 }

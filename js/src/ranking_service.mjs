@@ -16,7 +16,9 @@
 // query?, dwellMs? }; Candidate is { id, category?, brand?, price? } read from the listing.
 //
 // The engine is created and its model loaded on the first request (and again if modelUrl changes); the engine's
-// wasm is compiled while the model downloads. The engine
+// wasm is compiled while the model downloads. A worker shared by the shop's pages may live for hours: a request
+// that finds the model older than MODEL_RECHECK_MS fetches it again in the background (the HTTP cache revalidates
+// it) and, when the bytes changed, loads them into a new engine that takes over once it is ready. The engine
 // calls used are exactly engine.loadModel(bytes), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
@@ -45,6 +47,15 @@ class ServiceError extends Error {
 export const MAX_CANDIDATES = 5000;
 const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
 const MAX_EVENTS = 10000;
+export const MODEL_RECHECK_MS = 10 * 60 * 1000;
+const RELEASE_AFTER_SWAP_MS = 5000;
+
+/** FNV-1a over the model's bytes: tells a changed model file from the same one revalidated. */
+function bytesDigest(bytes) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; ++i) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `${bytes.length}:${h >>> 0}`;
+}
 // Replies are bounded by shape, not by their JSON length: a broad shopper's profile must come back whole.
 export const REPLY_LIMITS = Object.freeze({ entries: 200, stringLength: 512, depth: 6, values: 5000 });
 
@@ -147,16 +158,54 @@ function toRankReply(candidates, result, explainTop = candidates.length) {
  * @param {(url: string, limits: {timeoutMs: number, maxBytes: number}) => Promise<Uint8Array>} deps.fetchBytes
  *        fetches the model file, rejecting past the time or size limit
  * @param {() => boolean} [deps.hasWebAssembly]
+ * @param {() => number} [deps.clock] ms, for the model's age
  */
-export function createRankingService({ createEngine, fetchBytes, hasWebAssembly = () => typeof WebAssembly === 'object' }) {
+export function createRankingService({ createEngine, fetchBytes, hasWebAssembly = () => typeof WebAssembly === 'object',
+  clock = () => Date.now() }) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
+  let loaded = null; // { at, digest } of the model in `ready`
+  let rechecking = false;
+
+  async function loadInto(engine, bytes) {
+    try {
+      needs(engine, 'loadModel');
+      await engine.loadModel(bytes);
+    } catch (e) {
+      engine.release?.();
+      throw e;
+    }
+    loaded = { at: clock(), digest: bytesDigest(bytes) };
+    return engine;
+  }
+
+  // Fetches the model again; a changed file replaces the engine once loaded, and any failure keeps the current one.
+  function recheck(modelUrl, limits) {
+    rechecking = true;
+    loaded.at = clock();
+    (async () => {
+      const bytes = await fetchBytes(modelUrl, limits);
+      if (readyFor !== modelUrl || bytesDigest(bytes) === loaded?.digest) return;
+      const engine = await loadInto(await createEngine(), bytes);
+      if (readyFor !== modelUrl) return engine.release?.();
+      const old = ready;
+      ready = Promise.resolve(engine);
+      // A ranking that took the old engine just before the swap may still be using it.
+      old?.then((e) => setTimeout(() => e.release?.(), RELEASE_AFTER_SWAP_MS), () => undefined);
+    })().catch(() => undefined).finally(() => {
+      rechecking = false;
+    });
+  }
 
   function engineFor(modelUrl, limits) {
-    if (ready && readyFor === modelUrl) return ready;
+    if (ready && readyFor === modelUrl) {
+      if (loaded && !rechecking && clock() - loaded.at >= MODEL_RECHECK_MS) recheck(modelUrl, limits);
+      return ready;
+    }
     // A different model: free the previous engine's wasm memory once it is no longer in use.
     ready?.then((old) => old.release?.(), () => undefined);
     readyFor = modelUrl;
+    loaded = null;
     ready = (async () => {
       if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
       // Side by side: the engine's wasm compiles while the model downloads.
@@ -172,17 +221,12 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       ]);
       if (made.status === 'rejected') throw made.reason;
       const engine = made.value;
-      try {
-        needs(engine, 'loadModel');
-        if (fetched.status === 'rejected') {
-          const e = fetched.reason;
-          throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
-        }
-        await engine.loadModel(fetched.value);
-      } catch (e) {
+      if (fetched.status === 'rejected') {
         engine.release?.();
-        throw e;
+        const e = fetched.reason;
+        throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
       }
+      await loadInto(engine, fetched.value);
       mark('model-loaded');
       return engine;
     })();

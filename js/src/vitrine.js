@@ -57,6 +57,26 @@
     };
   }
 
+  // The ranking worker: with data-worker="shared", shared by the shop's pages where a shared worker can outlive a
+  // page, so the next page finds the engine and the model loaded; else one per page. worker_client.mjs openRankingChannel documents the choice.
+  function openChannel(url, kind) {
+    var read = false;
+    if (kind === 'shared' && typeof SharedWorker === 'function') {
+      try {
+        new SharedWorker('http://[', { get extendedLifetime() { read = true; return true; } });
+      } catch (expected) {
+        // the unparsable URL: only the options were wanted
+      }
+    }
+    if (read) {
+      var shared = new SharedWorker(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
+      return { port: shared.port, source: shared, shared: true, terminate: function () { shared.port.close(); } };
+    }
+    if (typeof Worker !== 'function') return null;
+    var own = new Worker(url, { type: 'module', name: 'vitrine' });
+    return { port: own, source: own, shared: false, terminate: function () { own.terminate(); } };
+  }
+
   // What must not wait for the modules (they load after the shop's own scripts have begun rendering): the ranking
   // worker starts loading the engine and the model now, and, once they are loaded, a listing that appears before
   // the browser has painted it is held invisible (hold.mjs, which takes these holds over) for at most data-hold-ms
@@ -66,22 +86,22 @@
     if (typeof WebAssembly !== 'object') return null;
     var cap = options.holdMs === undefined || options.holdMs === '' ? 50 : Number(options.holdMs);
     if (!(cap >= 0 && cap <= 50)) cap = 50;
-    var worker = null;
     var workerFailed = false;
     var engineReady = false; // the worker answered the warm-up: engine and model loaded
-    if (typeof Worker === 'function') {
-      worker = new Worker(new URL('./worker.mjs', base), { type: 'module', name: 'vitrine' });
-      worker.addEventListener('message', function (event) {
+    var channel = openChannel(new URL('./worker.mjs', base), options.worker); // as worker_client.mjs makes them, in ES5
+    if (channel) {
+      channel.port.addEventListener('message', function (event) {
         if (event.data && event.data.id === 0 && event.data.type === 'warm') engineReady = true;
       });
-      worker.onerror = function (event) {
+      if (channel.shared) channel.port.start();
+      channel.source.onerror = function (event) {
         event.preventDefault();
         workerFailed = true; // the modules try again and report it
       };
       var limits = {};
       if (Number(options.modelTimeoutMs) > 0) limits.modelTimeoutMs = Number(options.modelTimeoutMs);
       if (Number(options.maxModelBytes) > 0) limits.maxModelBytes = Number(options.maxModelBytes);
-      worker.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: new URL(options.model.trim(), document.baseURI).href,
+      channel.port.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: new URL(options.model.trim(), document.baseURI).href,
         modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes });
     }
     var held = [];
@@ -156,23 +176,23 @@
       observer.observe(document.documentElement, { childList: true, subtree: true });
     }
     return {
-      // For the modules (vitrine.mjs): the worker, the listings seen so far and the holds still in place.
+      // For the modules (vitrine.mjs): the worker's channel, the listings seen so far and the holds still in place.
       handOver: function () {
         if (observer) {
           onRecords(observer.takeRecords());
           observer.disconnect();
         }
-        var out = { worker: workerFailed ? null : worker, engineReady: engineReady, seen: seen, sheet: sheet, held: held.map(function (e) {
+        var out = { channel: workerFailed ? null : channel, engineReady: engineReady, seen: seen, sheet: sheet, held: held.map(function (e) {
           clearTimeout(e.timer);
           return { list: e.list, seenAt: e.seenAt };
         }) };
-        if (workerFailed && worker) worker.terminate();
+        if (workerFailed && channel) channel.terminate();
         return out;
       },
       stop: function () {
         if (observer) observer.disconnect();
         while (held.length) release(held[0]);
-        if (worker) worker.terminate();
+        if (channel) channel.terminate();
       },
     };
   }

@@ -67,7 +67,7 @@ export function createVitrine(options = {}, env = {}) {
   const cleanups = [];
   // Listings seen before their first paint stay invisible until ranked, at most config.holdMs (hold.mjs).
   const early = env.early ?? null; // what the one-tag loader started (vitrine.js)
-  let earlyWorker = early?.worker ?? null;
+  let earlyChannel = early?.channel ?? null;
   // The engine and the model are loaded: a ranking now takes milliseconds, so a new listing is worth holding.
   let engineWarm = early?.engineReady === true;
   const hold = win && doc ? createHold(win, doc, { capMs: config.holdMs, now, prior: early }) : null;
@@ -128,8 +128,8 @@ export function createVitrine(options = {}, env = {}) {
     }
     if (!rankable()) {
       hold?.releaseAll();
-      earlyWorker?.terminate();
-      earlyWorker = null;
+      earlyChannel?.terminate();
+      earlyChannel = null;
     }
     const s = await openTheStore();
     mark('store');
@@ -267,8 +267,8 @@ export function createVitrine(options = {}, env = {}) {
     capture = null;
     client?.terminate();
     client = null;
-    earlyWorker?.terminate();
-    earlyWorker = null;
+    earlyChannel?.terminate();
+    earlyChannel = null;
     hold?.releaseAll();
     clearTimeout(flushTimer);
     for (const undo of cleanups.splice(0)) undo();
@@ -371,10 +371,12 @@ export function createVitrine(options = {}, env = {}) {
       timeoutMs: config.rankTimeoutMs,
       modelTimeoutMs: config.modelTimeoutMs,
       maxModelBytes: config.maxModelBytes,
+      // An injected Worker (tests) means that worker, never a shared one.
       Worker: env.Worker ?? win.Worker,
-      worker: earlyWorker,
+      SharedWorker: env.Worker || config.worker !== 'shared' ? null : win.SharedWorker,
+      channel: earlyChannel,
     });
-    earlyWorker = null;
+    earlyChannel = null;
     return client;
   }
 
@@ -572,8 +574,8 @@ export function createVitrine(options = {}, env = {}) {
   if (state !== 'running') {
     // Opted out, waiting for consent, not a page: nothing will be ranked now.
     hold?.releaseAll();
-    earlyWorker?.terminate();
-    earlyWorker = null;
+    earlyChannel?.terminate();
+    earlyChannel = null;
   }
   
   const api = {

@@ -1,6 +1,8 @@
-// Module worker that owns the wasm engine. The main thread sends one message per ranking; see
-// ranking_service.mjs for the message shapes. Only the model file is fetched from here, and its request carries
-// nothing about the shopper.
+// Module worker that owns the wasm engine, dedicated to one page or shared by the shop's pages
+// (worker_client.mjs openRankingChannel). Each page sends one message per ranking; see ranking_service.mjs for the
+// message shapes. Every request carries the events it needs: nothing about the shopper stays here between requests,
+// so a shared worker gives one page nothing of another. Only the model file is fetched from here, and its request
+// carries nothing about the shopper.
 import { createEngine } from './engine.mjs';
 import { createRankingService } from './ranking_service.mjs';
 import { fetchModel } from './model_fetch.mjs';
@@ -13,6 +15,15 @@ const service = createRankingService({
   fetchBytes: (url, limits) => fetchModel(url, limits),
 });
 
-self.onmessage = async (event) => {
-  self.postMessage(await service.handle(event.data));
+const answerOn = (port) => async (event) => {
+  port.postMessage(await service.handle(event.data));
 };
+
+if ('onconnect' in self) {
+  self.onconnect = (event) => {
+    const port = event.ports[0];
+    port.onmessage = answerOn(port);
+  };
+} else {
+  self.onmessage = answerOn(self);
+}

@@ -1,7 +1,43 @@
-// The main thread's side of the ranking protocol (message shapes in ranking_service.mjs). One module worker per
-// page, created on the first request. Every failure (worker blocked by CSP, engine error, timeout) rejects with a
-// RankingError; the caller then leaves the listing as the merchant rendered it.
+// The main thread's side of the ranking protocol (message shapes in ranking_service.mjs). The worker is opened on
+// the first request (or by the one-tag loader, vitrine.js, which opens it the same way). Every failure (worker
+// blocked by CSP, engine error, timeout) rejects with a RankingError; the caller then leaves the listing as the
+// merchant rendered it.
 import { PROTOCOL_VERSION } from './ranking_service.mjs';
+
+/**
+ * Whether this SharedWorker constructor honours `extendedLifetime` (Chromium 148+). The options are converted before
+ * the URL is parsed, and a member the browser knows is read then: an unparsable URL probes without starting a worker.
+ */
+export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWorker) {
+  if (typeof SharedWorkerCtor !== 'function') return false;
+  let read = false;
+  try {
+    new SharedWorkerCtor('http://[', { get extendedLifetime() { read = true; return true; } });
+  } catch {
+    // the SyntaxError of the URL, expected
+  }
+  return read;
+}
+
+/**
+ * Opens the ranking worker of `url`. Where a shared worker may outlive the page (extendedLifetime), it is one
+ * SharedWorker per origin, so the next page of the shop finds the engine compiled and tiered up and the model parsed
+ * (it holds no shopper data between requests: every request carries its events). Elsewhere, one module Worker per
+ * page. Returns a channel: `port` to post to and hear from, `source` that fires 'error' when the script cannot load,
+ * `terminate()` to stop using it (a shared worker lives on for the shop's other pages), and `shared`.
+ * @param {string|URL} url
+ * @param {{Worker?: typeof Worker, SharedWorker?: typeof SharedWorker}} [ctors]
+ */
+export function openRankingChannel(url, { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = globalThis.SharedWorker } = {}) {
+  if (sharedWorkersOutlivePages(SharedCtor)) {
+    const worker = new SharedCtor(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
+    const port = worker.port;
+    return { port, source: worker, shared: true, terminate: () => port.close() };
+  }
+  if (typeof WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
+  const worker = new WorkerCtor(url, { type: 'module', name: 'vitrine' });
+  return { port: worker, source: worker, shared: false, terminate: () => worker.terminate() };
+}
 
 export class RankingError extends Error {
   constructor(code, message) {
@@ -17,8 +53,8 @@ export class RankingClient {
   #timeoutMs;
   #model;
   #answered = false;
-  #WorkerCtor;
-  #worker = null;
+  #ctors;
+  #channel = null;
   #started = null;
   #nextId = 1;
   #pending = new Map();
@@ -31,15 +67,22 @@ export class RankingClient {
    * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model
    * @param {number} [options.maxModelBytes]
    * @param {typeof Worker} [options.Worker]
-   * @param {Worker} [options.worker] a worker of workerUrl already started (by the one-tag loader) to use first
+   * @param {typeof SharedWorker} [options.SharedWorker]
+   * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first
    */
-  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker, worker = null }) {
+  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker,
+    SharedWorker: SharedCtor = globalThis.SharedWorker, channel = null }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
     this.#model = { modelTimeoutMs, maxModelBytes };
-    this.#WorkerCtor = WorkerCtor;
-    this.#started = worker;
+    this.#ctors = { Worker: WorkerCtor, SharedWorker: SharedCtor };
+    this.#started = channel;
+  }
+
+  /** True when the worker is shared with the shop's other pages (and outlives this one). */
+  get shared() {
+    return this.#channel?.shared ?? this.#started?.shared ?? false;
   }
 
   /** @returns {Promise<{order: string[], scores: number[], reasons: object}>} */
@@ -61,12 +104,11 @@ export class RankingClient {
   }
 
   #start() {
-    if (this.#worker) return this.#worker;
-    const started = this.#started;
+    if (this.#channel) return this.#channel.port;
+    const channel = this.#started ?? openRankingChannel(this.#workerUrl, this.#ctors);
     this.#started = null;
-    if (!started && typeof this.#WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
-    const worker = started ?? new this.#WorkerCtor(this.#workerUrl, { type: 'module', name: 'vitrine' });
-    worker.onmessage = (event) => {
+    const { port } = channel;
+    port.onmessage = (event) => {
       const reply = event.data;
       const entry = this.#pending.get(reply?.id);
       if (!entry) return;
@@ -78,15 +120,16 @@ export class RankingClient {
         entry.reject(new RankingError(reply.code, `${reply.message}${status}`));
       } else entry.resolve(reply);
     };
-    // A worker that fails to load (blocked, 404, syntax) fires "error"; nothing it owes will ever arrive.
-    worker.onerror = (event) => {
+    // A worker that fails to load (blocked, 404, syntax) fires "error"; nothing it owes will ever arrive. (A shared
+    // worker's later uncaught errors stay inside it: the request's timeout ends those.)
+    channel.source.onerror = (event) => {
       event?.preventDefault?.();
       this.#failAll(new RankingError('WORKER', `the ranking worker failed: ${event?.message || 'could not load'}`));
       this.terminate();
     };
-    worker.onmessageerror = () => this.#failAll(new RankingError('WORKER', 'a worker message could not be read'));
-    this.#worker = worker;
-    return worker;
+    port.onmessageerror = () => this.#failAll(new RankingError('WORKER', 'a worker message could not be read'));
+    this.#channel = channel;
+    return port;
   }
 
   #request(body) {
@@ -119,8 +162,8 @@ export class RankingClient {
 
   terminate() {
     this.#failAll(new RankingError('STOPPED', 'ranking stopped'));
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#channel?.terminate();
+    this.#channel = null;
     this.#started?.terminate();
     this.#started = null;
   }

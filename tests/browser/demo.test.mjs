@@ -406,8 +406,9 @@ test('under Global Privacy Control, "turn personalization back on" says the GPC 
   await page.close();
 });
 
-test('a warm page downloads neither the package nor the engine again, and only revalidates the model', async () => {
-  const { page, seen } = await openPage();
+// The model requests and the fresh downloads of a second category page, after a first one ranked.
+async function warmPageRequests(init) {
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init });
   await page.goto(baseUrl + 'category.html?c=bags');
   await rendered(page);
   await page.evaluate(() => window.vitrine.profile()); // the worker has loaded the engine and the model
@@ -416,11 +417,15 @@ test('a warm page downloads neither the package nor the engine again, and only r
   await rendered(page);
   await page.evaluate(() => window.vitrine.profile());
   const warm = requests.slice(from);
-  const fetched = warm.filter((r) => r.status === 200).map((r) => r.p);
-  assert.deepEqual(fetched.filter((p) => p.startsWith('/vitrine/')), [], 'package and engine come from the cache');
-  assert.deepEqual(warm.filter((r) => r.p === '/models/shop.vtm').map((r) => r.status), [304], 'the model is revalidated');
   assert.deepEqual(seen.errors, []);
   await page.close();
+  return { fetched: warm.filter((r) => r.status === 200).map((r) => r.p), model: warm.filter((r) => r.p === '/models/shop.vtm').map((r) => r.status) };
+}
+
+test('a warm page downloads neither the package nor the engine again, and only revalidates the model', async () => {
+  const warm = await warmPageRequests();
+  assert.deepEqual(warm.fetched.filter((p) => p.startsWith('/vitrine/')), [], 'package and engine come from the cache');
+  assert.deepEqual(warm.model, [304], 'the model is revalidated');
 });
 
 test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data" says how many of them it shows', async () => {

@@ -48,9 +48,13 @@ before(async () => {
   flipped[Math.floor(flipped.length / 2)] ^= 0x40;
   writeFileSync(path.join(models, 'flipped.vtm'), flipped);
   for (const model of ['tiny', 'truncated', 'flipped', 'missing', 'hang']) writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
+  writeFileSync(path.join(site, 'shared.html'), page('tiny.vtm', 'data-worker="shared"'));
+  writeFileSync(path.join(site, 'shared-2.html'), page('tiny.vtm', 'data-worker="shared"'));
   writeFileSync(path.join(site, 'seed.html'), page(null, 'data-rank="off"'));
   writeFileSync(path.join(site, 'crash-on-load.mjs'), "throw new Error('the worker crashed while loading');\n");
   writeFileSync(path.join(site, 'crash-on-message.mjs'), "self.onmessage = () => { throw new Error('the worker crashed'); };\n");
+  writeFileSync(path.join(site, 'shared-crash-on-message.mjs'),
+    "self.onconnect = (e) => { e.ports[0].onmessage = () => { throw new Error('the shared worker crashed'); }; };\n");
   browser = await launchBrowser();
 });
 
@@ -59,11 +63,12 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A shop on a new port: a new origin, so every test starts with empty storage. */
-async function newShop(t) {
+/** A shop on a new port: a new origin, so every test starts with empty storage. `served` logs every answer. */
+async function newShop(t, served = []) {
   const { server, url } = await startServer({
     mounts: { '/': path.join(tmp, 'site'), '/vitrine': distDir, '/models': path.join(tmp, 'models') },
     headers: () => ({ 'Content-Security-Policy': STRICT_CSP }),
+    onRequest: (urlPath, status) => served.push([urlPath, status]),
   });
   t.after(() => {
     server.closeAllConnections();
@@ -186,6 +191,49 @@ test('fault: the worker is terminated in the middle of a request (the rank timeo
     match: /personalization is off.*no answer from the ranking worker/,
   });
 });
+
+test('with data-worker="shared" one worker ranks every page: the next page reorders without fetching the model', async (t) => {
+  const served = [];
+  const url = await newShop(t, served);
+  await seed(url);
+  const { page: p, seen } = await openPage(browser.context, {
+    init: () => {
+      const Real = globalThis.SharedWorker;
+      globalThis.__sharedWorkers = [];
+      globalThis.SharedWorker = function (url, options) {
+        const worker = new Real(url, options);
+        if (!String(url).startsWith('http://[')) globalThis.__sharedWorkers.push(String(url));
+        return worker;
+      };
+    },
+  });
+  await p.goto(url + 'shared.html');
+  await vitrineReady(p);
+  assert.notDeepEqual(await listOrder(p), MERCHANT_ORDER, 'ranked');
+  assert.deepEqual(await p.evaluate(() => globalThis.__sharedWorkers.map((u) => new URL(u).pathname)), ['/vitrine/worker.mjs']);
+  const modelRequests = () => served.filter(([u]) => u === '/models/tiny.vtm').length;
+  assert.equal(modelRequests(), 1);
+  await p.goto(url + 'shared-2.html');
+  await vitrineReady(p);
+  assert.notDeepEqual(await listOrder(p), MERCHANT_ORDER, 'ranked on the next page too');
+  assert.equal(modelRequests(), 1, 'the worker that ranked the first page still held the model');
+  assertClean(seen, { warnings: 0 });
+  await p.close();
+});
+
+for (const [what, script] of [['throws while loading', 'crash-on-load.mjs'], ['throws on every message', 'shared-crash-on-message.mjs']]) {
+  test(`fault: the shared worker ${what}`, async (t) => {
+    await modelFault(t, 'shared.html', {
+      init: `(() => {
+        const Real = globalThis.SharedWorker;
+        globalThis.SharedWorker = function (url, options) {
+          return new Real(String(url).startsWith('http://[') ? url : new URL('/${script}', location.href), options);
+        };
+      })();`,
+      match: /personalization is off.*worker/i,
+    });
+  });
+}
 
 /** Events recorded on a page that has nothing stored yet (so it does not rank), checked through exportData(). */
 async function recordOn(p, items) {

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { createRankingService, ErrorCode, PROTOCOL_VERSION, orderByScore, plainData } from '../../js/src/ranking_service.mjs';
-import { RankingClient, RankingError } from '../../js/src/worker_client.mjs';
+import { createRankingService, ErrorCode, MODEL_RECHECK_MS, PROTOCOL_VERSION, orderByScore, plainData } from '../../js/src/ranking_service.mjs';
+import { RankingClient, RankingError, openRankingChannel, sharedWorkersOutlivePages } from '../../js/src/worker_client.mjs';
 import { EngineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { tinyModel } from '../support/test_model.mjs';
@@ -258,4 +258,103 @@ test('a model that cannot be fetched releases the engine made beside it and is t
   assert.equal(calls.filter((c) => c[0] === 'release').length, 1);
   await s.handle(rankRequest());
   assert.equal(fetches, 2);
+});
+
+test('a long-lived worker rechecks its model: the same bytes keep the engine, changed bytes replace it, a failed fetch keeps it', async () => {
+  let now = 0;
+  let served = new Uint8Array([1, 2, 3]);
+  let fetches = 0;
+  const engines = [];
+  const s = createRankingService({
+    clock: () => now,
+    createEngine: async () => {
+      const n = engines.length;
+      const made = engineWith({ loadModel: () => undefined, release: () => undefined, rank: () => ({ scores: [n, 0, 0], reasons: [] }) });
+      engines.push(made);
+      return made.engine;
+    },
+    fetchBytes: async () => {
+      fetches += 1;
+      if (served === null) throw new Error('HTTP 503');
+      return served;
+    },
+  });
+  const rankedBy = async () => (await s.handle(rankRequest())).scores[0];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(await rankedBy(), 0);
+  now += MODEL_RECHECK_MS - 1;
+  assert.equal(await rankedBy(), 0);
+  assert.equal(fetches, 1, 'a young model is not fetched again');
+  now += 1;
+  assert.equal(await rankedBy(), 0, 'the recheck runs beside the ranking, never before it');
+  await settle();
+  assert.equal(fetches, 2);
+  assert.equal(engines.length, 1, 'the same bytes: the loaded engine stays');
+  served = null;
+  now += MODEL_RECHECK_MS;
+  await rankedBy();
+  await settle();
+  assert.equal(fetches, 3);
+  assert.equal(await rankedBy(), 0, 'a failed recheck keeps the loaded engine');
+  served = new Uint8Array([1, 2, 4]);
+  now += MODEL_RECHECK_MS;
+  await rankedBy();
+  await settle();
+  assert.equal(engines.length, 2);
+  assert.deepEqual(engines[1].calls.map((c) => c[0]), ['loadModel']);
+  assert.deepEqual(engines[1].calls[0][1], served);
+  assert.equal(await rankedBy(), 1, 'a changed model takes over once loaded');
+});
+
+// A SharedWorker constructor as a browser offers it: options converted (a known member read) before the URL is parsed.
+function fakeSharedWorkerClass(svc, { knowsExtendedLifetime }) {
+  const made = [];
+  class FakeSharedWorker {
+    constructor(url, options = {}) {
+      const seen = { type: options.type, name: options.name };
+      if (knowsExtendedLifetime) seen.extendedLifetime = options.extendedLifetime;
+      if (String(url).startsWith('http://[')) throw new SyntaxError('invalid URL');
+      made.push({ url: String(url), options: seen });
+      const port = {
+        onmessage: null,
+        closed: false,
+        postMessage(msg) {
+          svc.handle(structuredClone(msg)).then((reply) => !port.closed && port.onmessage?.({ data: structuredClone(reply) }));
+        },
+        close() {
+          port.closed = true;
+        },
+      };
+      this.port = port;
+    }
+  }
+  return { FakeSharedWorker, made };
+}
+
+test('client: the worker is shared by the pages where it can outlive them (extendedLifetime), else one per page', async () => {
+  const ok = service({ loadModel() {}, rank: () => ({ scores: [3, 2, 1], reasons: [] }) });
+  const modern = fakeSharedWorkerClass(ok, { knowsExtendedLifetime: true });
+  assert.equal(sharedWorkersOutlivePages(modern.FakeSharedWorker), true);
+  assert.equal(modern.made.length, 0, 'the probe starts no worker');
+  let dedicated = 0;
+  const Dedicated = class extends fakeWorkerClass(ok) {
+    constructor(...args) {
+      super(...args);
+      dedicated += 1;
+    }
+  };
+  const client = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: Dedicated, SharedWorker: modern.FakeSharedWorker });
+  assert.deepEqual((await client.rank({ events, candidates, nowMs: 1 })).order, ['a', 'b', 'c']);
+  assert.equal(client.shared, true);
+  assert.deepEqual(modern.made, [{ url: 'w.mjs', options: { type: 'module', name: 'vitrine', extendedLifetime: true } }]);
+  assert.equal(dedicated, 0);
+  client.terminate();
+
+  const older = fakeSharedWorkerClass(ok, { knowsExtendedLifetime: false });
+  assert.equal(sharedWorkersOutlivePages(older.FakeSharedWorker), false);
+  const channel = openRankingChannel('w.mjs', { Worker: Dedicated, SharedWorker: older.FakeSharedWorker });
+  assert.equal(channel.shared, false);
+  assert.equal(older.made.length, 0, 'a shared worker that would die with the page is not used');
+  assert.equal(dedicated, 1);
+  assert.equal(sharedWorkersOutlivePages(undefined), false);
 });

@@ -7,8 +7,13 @@ import path from 'node:path';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser() {
-  const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-chromium-'));
+/**
+ * @param {object} [options]
+ * @param {string} [options.profileDir] a profile to use and keep (its storage outlives this browser); by default a
+ *   fresh one, removed on close
+ */
+export async function launchBrowser({ profileDir } = {}) {
+  const userDataDir = profileDir ?? mkdtempSync(path.join(os.tmpdir(), 'vitrine-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -19,7 +24,7 @@ export async function launchBrowser() {
     context,
     async close() {
       await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      if (!profileDir) rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }
