@@ -13,8 +13,11 @@ const F32 = Float32Array.BYTES_PER_ELEMENT;
 const U32 = Uint32Array.BYTES_PER_ELEMENT;
 const encoder = new TextEncoder();
 
-// The request document of core/include/vitrine/shopper.h from the package's stored events and DOM candidates.
-function requestJson({ events = [], candidates = [], nowMs = Date.now() }) {
+/**
+ * The request document of core/include/vitrine/shopper.h, as JSON text, from the package's stored events and DOM
+ * candidates: what the engine's C API decodes.
+ */
+export function requestJson({ events = [], candidates = [], nowMs = Date.now() }) {
   return JSON.stringify({
     now: nowMs,
     events: events.map((e) => ({

@@ -12,6 +12,8 @@ int run_eval(int argc, char** argv);
 int run_make_reference_mlp(int argc, char** argv);
 // `vitrine topk`: the model's top-K per test prefix as JSON lines (models/cli/topk_command.cc).
 int run_topk(int argc, char** argv);
+// `vitrine inputs`: what the encoder reads for an event log's sessions or one rank request (inputs_command.cc).
+int run_inputs(int argc, char** argv);
 // `vitrine image-features`: the product-photo CNN and the catalog's image embeddings (image_features_command.cc).
 int run_image_features(int argc, char** argv);
 

@@ -937,16 +937,20 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
   return log;
 }
 
-std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log) {
+std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from) {
   std::vector<std::vector<SessionEvent>> out;
   out.reserve(log.sessions.size());
-  for (const LoggedSession& s : log.sessions) {
+  if (from != nullptr) from->clear();
+  for (size_t k = 0; k < log.sessions.size(); ++k) {
+    const LoggedSession& s = log.sessions[k];
     std::vector<SessionEvent> events;
     for (size_t i = s.begin; i < s.begin + s.size; ++i) {
       const LoggedEvent& e = log.events[i];
       if (e.item != 0 && is_item_kind(e.kind)) events.push_back({e.item, e.kind});
     }
-    if (!events.empty()) out.push_back(std::move(events));
+    if (events.empty()) continue;
+    out.push_back(std::move(events));
+    if (from != nullptr) from->push_back(k);
   }
   return out;
 }

@@ -153,8 +153,9 @@ struct EventLog {
 Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& options);
 
 // Every item event (kinds view, click, add_to_cart, purchase, impression) on a known item, per session, oldest
-// first, with its kind. Sessions left empty are dropped.
-std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log);
+// first, with its kind. Sessions left empty are dropped; `from` (optional) gets, per session returned, its index in
+// log.sessions.
+std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from = nullptr);
 
 // Sessions of the items of the view, click, add_to_cart and purchase events (no impressions, searches or category
 // visits), for the item-only trainer and the baselines. Empty sessions are dropped. catalog_size is the number of

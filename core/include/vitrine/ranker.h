@@ -79,6 +79,9 @@ class Ranker {
 
   // The encoder input for these events: known products, oldest first (events are sorted by time, stable).
   std::vector<SessionEvent> session_events(const std::vector<ShopperEvent>& events) const;
+  // The session vector of `session` (dim floats into session_vec); with `tape`, also what the encoder read (the
+  // items, kind rows and positions of its window). rank() and score_catalog() encode through this.
+  void encode(const std::vector<SessionEvent>& session, float* session_vec, SessionTape* tape = nullptr) const;
 
   // Scores request.candidates into `scores` (one float each). With `explanations`, also fills one explanation
   // per candidate. Candidates may repeat and may be unknown to the model.

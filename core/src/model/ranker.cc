@@ -98,6 +98,10 @@ std::vector<SessionEvent> Ranker::session_events(const std::vector<ShopperEvent>
   return session;
 }
 
+void Ranker::encode(const std::vector<SessionEvent>& session, float* session_vec, SessionTape* tape) const {
+  encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec, tape);
+}
+
 void Ranker::candidate_vector(const Candidate& candidate, uint32_t item, float* out) const {
   const size_t d = weights_.config.dim;
   if (item != 0) {
@@ -131,7 +135,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
 
   const std::vector<SessionEvent> session = session_events(request.events);
   std::vector<float> session_vec(d, 0.0f);
-  encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec.data());
+  encode(session, session_vec.data());
   std::vector<std::pair<uint32_t, float>> repeats;
   session_repeat_bonuses(weights_, session.data(), session.size(), repeats);
   const Profile profile = build_profile(request.events, request.now_ms);
@@ -252,7 +256,7 @@ void Ranker::score_catalog(const std::vector<SessionEvent>& session, float* scor
   const SessionModelConfig& c = weights_.config;
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
   std::vector<float> session_vec(d, 0.0f);
-  encode_session(weights_, item_vectors_.data(), session.data(), session.size(), session_vec.data());
+  encode(session, session_vec.data());
   kernels_->f32_dot_rows(session_vec.data(), item_vectors_.data(), v, d, d, scores);
   for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
   add_item_terms(weights_, session.data(), session.size(), scores);

@@ -1,0 +1,144 @@
+// `vitrine inputs`: what a model's encoder reads for a shopper, natively, from either side of the model:
+//   --events LOG      each session of a merchant's event log as the trainer reads it (train --events);
+//   --request FILE    one rank request as the browser's engine receives it (js/src/engine.mjs rankRequestJson).
+// Both print the same JSON lines, so the two can be compared (tests/browser/train_serve_parity.browser.test.mjs):
+// the window's SKUs, kind rows and reverse positions, and the session vector the encoder makes of them, as hex
+// floats so that equal means bit-identical.
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "event_log.h"
+#include "event_log_flags.h"
+#include "vitrine/ranker.h"
+#include "vitrine/shopper.h"
+
+namespace vitrine::cli {
+namespace {
+
+const char kInputsUsage[] =
+    "usage: vitrine inputs --model MODEL.vtm (--events LOG.csv | --request REQUEST.json) [event-log options]\n"
+    "\n"
+    "Prints, as JSON lines, what the model's encoder reads: for each session of an event log as training reads it\n"
+    "(\"session\": its index, \"visitor\"), or for one rank request as the browser's engine reads it. Each line has\n"
+    "\"items\" (SKUs, oldest first), \"kinds\" (encoder kind rows), \"positions\" (reverse positions) and\n"
+    "\"vector\" (the session vector, hex floats).\n"
+    "\n"
+    "  --model FILE     a session model file written by vitrine train\n"
+    "  --events FILE    an event log (CSV or .csv.gz; see vitrine train --help), read against the model's SKUs\n"
+    "  --request FILE   a rank request: {\"now\": ms, \"events\": [...], \"candidates\": [...]}\n"
+    "  -h, --help       show this help\n";
+
+int fail(const std::string& message, int code) {
+  std::fprintf(stderr, "vitrine inputs: %s\n", message.c_str());
+  return code;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// `prefix` opens the object ("{" or "{\"session\":3,...,"); the encoder's reading of `session` closes it.
+void print_inputs(const Ranker& ranker, const std::string& prefix, const std::vector<SessionEvent>& session) {
+  std::vector<float> vec(ranker.weights().config.dim);
+  SessionTape tape;
+  ranker.encode(session, vec.data(), &tape);
+  std::string line = prefix + "\"items\":[";
+  for (size_t i = 0; i < tape.items.size(); ++i)
+    line += (i ? "," : "") + json_string(ranker.vocabulary()[tape.items[i] - 1]);
+  line += "],\"kinds\":[";
+  for (size_t i = 0; i < tape.kinds.size(); ++i) line += (i ? "," : "") + std::to_string(tape.kinds[i]);
+  line += "],\"positions\":[";
+  for (size_t i = 0; i < tape.positions.size(); ++i) line += (i ? "," : "") + std::to_string(tape.positions[i]);
+  line += "],\"vector\":[";
+  for (size_t i = 0; i < vec.size(); ++i) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s\"%a\"", i ? "," : "", double{vec[i]});
+    line += buf;
+  }
+  std::printf("%s]}\n", line.c_str());
+}
+
+}  // namespace
+
+int run_inputs(int argc, char** argv) {
+  std::string model_path, events_path, request_path;
+  train::EventLogOptions log_options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kInputsUsage, stdout);
+      std::fputs(kEventLogFlagsUsage, stdout);
+      return 0;
+    }
+    std::string error;
+    if (parse_event_log_flag(arg, nullptr, argc, argv, &i, &log_options, &error)) {
+      if (!error.empty()) return fail(error, 2);
+      continue;
+    }
+    if (i + 1 >= argc) return fail(arg + " needs a value (see --help)", 2);
+    const std::string value = argv[++i];
+    if (arg == "--model")
+      model_path = value;
+    else if (arg == "--events")
+      events_path = value;
+    else if (arg == "--request")
+      request_path = value;
+    else
+      return fail("unknown option " + arg + " (see --help)", 2);
+  }
+  if (model_path.empty() || events_path.empty() == request_path.empty())
+    return fail("--model and one of --events or --request are required (see --help)", 2);
+
+  std::ifstream in(model_path, std::ios::binary);
+  if (!in) return fail(model_path + ": cannot open", 1);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto loaded = Ranker::load(bytes.data(), bytes.size());
+  if (!loaded.ok()) return fail(model_path + ": " + loaded.status().to_string(), 1);
+  const Ranker& ranker = loaded.value();
+
+  if (!request_path.empty()) {
+    std::ifstream req(request_path, std::ios::binary);
+    if (!req) return fail(request_path + ": cannot open", 1);
+    const std::string text((std::istreambuf_iterator<char>(req)), std::istreambuf_iterator<char>());
+    auto request = decode_rank_request(text);
+    if (!request.ok()) return fail(request_path + ": " + request.status().to_string(), 1);
+    print_inputs(ranker, "{", ranker.session_events(request.value().events));
+    return 0;
+  }
+
+  // The model's SKUs as the fixed vocabulary, so that item k of the log is the model's item k.
+  std::vector<std::string> vocabulary{""};
+  for (std::string_view sku : ranker.vocabulary()) vocabulary.emplace_back(sku);
+  log_options.vocabulary = &vocabulary;
+  auto log = read_event_log_verbose("vitrine inputs", events_path, log_options, /*quiet=*/true);
+  if (!log.ok()) return fail(log.status().to_string(), 1);
+  std::vector<size_t> from;
+  const std::vector<std::vector<SessionEvent>> sessions = train::training_sessions(log.value(), &from);
+  for (size_t k = 0; k < sessions.size(); ++k) {
+    const train::LoggedSession& s = log.value().sessions[from[k]];
+    print_inputs(
+        ranker,
+        "{\"session\":" + std::to_string(k) + ",\"visitor\":" + json_string(log.value().visitor_ids[s.visitor]) + ",",
+        sessions[k]);
+  }
+  return 0;
+}
+
+}  // namespace vitrine::cli
