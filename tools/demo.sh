@@ -3,10 +3,11 @@
 # catalog, simulates its shoppers, trains the shop's model on them and serves the storefront on 127.0.0.1.
 # Stop it with Ctrl-C.   PORT=9000 tools/demo.sh to pick another port.
 #
-# Generated files go to build/demo/ (never committed): catalog.json, catalog.tsv and img/ (the catalog), sessions.txt,
-# shoppers.jsonl and heldout.jsonl (the simulated shoppers), image-features.tsv (photo embeddings of the CNN),
-# models/shop.vtm (the trained model). The model is only retrained when the catalog, the sessions or the image
-# features changed (the generators leave unchanged files untouched).
+# Generated files go to build/demo/ (never committed): catalog.json, catalog.tsv and img/ (the catalog), events.csv,
+# sessions.txt, shoppers.jsonl and heldout.jsonl (the simulated shoppers), image-features.tsv (photo embeddings of the CNN),
+# models/shop.vtm (the trained model, from the shoppers' event log: views, cart adds and purchases). The model is
+# only retrained when the catalog, the events or the image features changed (the generators leave unchanged files
+# untouched).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-8080}
@@ -41,12 +42,13 @@ else
 fi
 
 model=$demo/models/shop.vtm
-if [ ! -f "$model" ] || [ "$demo/sessions.txt" -nt "$model" ] || [ "$demo/train-catalog.tsv" -nt "$model" ] ||
+if [ ! -f "$model" ] || [ "$demo/events.csv" -nt "$model" ] || [ "$demo/train-catalog.tsv" -nt "$model" ] ||
    [ "$features" -nt "$model" ] || [ build/native/models/vitrine -nt "$model" ]; then
-  printf '\n==> training the shop model (dim 32, 3 epochs, with image features)\n'
+  printf "\n==> training the shop model from the shoppers' event log (dim 32, 3 epochs, with image features)\n"
   mkdir -p "$demo/models"
-  # Products nobody viewed yet get no id embedding: they rank by their content (category, brand, price, photo).
-  build/native/models/vitrine train --train "$demo/sessions.txt" --catalog "$demo/train-catalog.tsv" \
+  # The catalog's products are the model's; products nobody viewed yet get no id embedding: they rank by their
+  # content (category, brand, price, photo).
+  build/native/models/vitrine train --events "$demo/events.csv" --catalog "$demo/train-catalog.tsv" \
     --image-features "$features" --unseen-content-only \
     --out "$model.partial" --dim 32 --epochs 3 --threads "$jobs" --name vitrine-demo-shop --seed 42
   mv "$model.partial" "$model"

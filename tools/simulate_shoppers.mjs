@@ -20,6 +20,8 @@
 // Writes into <out>:
 //   sessions.txt        training shoppers' views as model item ids, one session per line, oldest first (the format
 //                       `vitrine train --train` reads; add-to-cart and purchase are in the .jsonl files)
+//   events.csv          the same training shoppers' events as a shop would export them (timestamp, visitor_id,
+//                       session_id, item_id, event: view, add_to_cart, purchase), for `vitrine train --events`
 //   train-catalog.tsv   catalog.tsv rows up to the largest item id in sessions.txt (the trainer's vocabulary)
 //   shoppers.jsonl      training shoppers: hidden tastes and every event (view, add_to_cart, purchase)
 //   heldout.jsonl       held-out shoppers, same form, never used for training: for offline uplift evaluation
@@ -112,6 +114,12 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
   const trainCatalog = [tsv[0], ...tsv.slice(1).filter((line) => Number(line.split('\t', 1)[0]) <= maxId)];
 
   writeIfChanged(path.join(out, 'sessions.txt'), lines.map((ids) => ids.join(' ')).join('\n') + '\n');
+  // Every event of every training session, in time order, as an export would list them.
+  const rows = train.flatMap((s) => s.sessions.flatMap((session, k) =>
+    session.events.map(([kind, sku, t]) => [t, s.shopper, `${s.shopper}-${k}`, sku, kind])));
+  rows.sort((a, b) => a[0] - b[0]);
+  writeIfChanged(path.join(out, 'events.csv'),
+    ['timestamp,visitor_id,session_id,item_id,event', ...rows.map((r) => r.join(','))].join('\n') + '\n');
   writeIfChanged(path.join(out, 'train-catalog.tsv'), trainCatalog.join('\n') + '\n');
   writeIfChanged(path.join(out, 'shoppers.jsonl'), train.map((s) => JSON.stringify(s)).join('\n') + '\n');
   writeIfChanged(path.join(out, 'heldout.jsonl'), held.map((s) => JSON.stringify(s)).join('\n') + '\n');

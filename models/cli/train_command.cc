@@ -34,10 +34,13 @@ const char kTrainUsageHead[] =
     "                        log's SKUs, with the log's categories, brands and prices as content features; its\n"
     "                        sessions are the views, clicks, carts and purchases\n"
     "  --out FILE            where to write the model file\n"
-    "  --catalog FILE        with --train: optional product attributes, one line per item:\n"
+    "  --catalog FILE        optional product attributes, one line per item:\n"
     "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
-    "                        (category, brand, price band) and names the products by product_id\n"
-    "  --image-features FILE with --train: fixed image embeddings per item, from `vitrine image-features` "
+    "                        (category, brand, price band) and names the products by product_id. With\n"
+    "                        --events its product_ids are the model's products: the log is read against them\n"
+    "                        (events on other SKUs are counted and left out) and its attributes replace the log's\n"
+    "  --image-features FILE with --train, or --events and --catalog: fixed image embeddings per item, from\n"
+    "                        `vitrine image-features` "
     "('id<TAB>product_id<TAB>\n"
     "                        v1 v2 ...'); adds a trained projection of them to every item vector\n"
     "  --unseen-content-only items absent from the training sessions get no id embedding: their vector is their\n"
@@ -176,8 +179,8 @@ int run_train(int argc, char** argv) {
   }
   if (train_path.empty() == events_path.empty()) return usage_error("give either --train or --events");
   if (events_path.empty() && log_flags) return usage_error(arg_needs_events);
-  if (!events_path.empty() && (!catalog_path.empty() || !image_path.empty()))
-    return usage_error("--catalog and --image-features go with --train; an event log carries its own attributes");
+  if (!events_path.empty() && !image_path.empty() && catalog_path.empty())
+    return usage_error("--image-features with --events needs --catalog: the features are keyed by its ids");
   if (out_path.empty()) return usage_error("--out is required");
   if (item_dtype == "i8")
     options.item_storage = DType::kI8;
@@ -194,6 +197,16 @@ int run_train(int argc, char** argv) {
   std::vector<train::EventSession> kinded;  // an event log's sessions with every event's kind
   train::Catalog catalog;
   if (!events_path.empty()) {
+    // With --catalog the catalog's products are the model's, and the log is read against them.
+    if (!catalog_path.empty()) {
+      auto read = train::read_catalog_file(catalog_path, 0);
+      if (!read.ok()) {
+        std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());
+        return 1;
+      }
+      catalog = std::move(read).value();
+      log_options.vocabulary = &catalog.product_ids;
+    }
     // Only the corpus and the catalog outlive the log.
     auto log = read_event_log_verbose("vitrine train", events_path, log_options, quiet);
     if (!log.ok()) {
@@ -202,7 +215,7 @@ int run_train(int argc, char** argv) {
     }
     corpus = train::item_corpus(log.value());
     kinded = train::training_sessions(log.value());
-    catalog = train::log_catalog(log.value());
+    if (catalog_path.empty()) catalog = train::log_catalog(log.value());
   } else {
     corpus = read_sessions_file(train_path);
   }
@@ -210,7 +223,7 @@ int run_train(int argc, char** argv) {
     std::fprintf(stderr, "vitrine train: %s\n", corpus.status().message().c_str());
     return 1;
   }
-  if (!catalog_path.empty()) {
+  if (!catalog_path.empty() && events_path.empty()) {
     auto read = train::read_catalog_file(catalog_path, corpus.value().catalog_size);
     if (!read.ok()) {
       std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());

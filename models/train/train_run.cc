@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -62,6 +63,20 @@ MetricValues validation_metrics(const SessionModelWeights& weights, const Exampl
 Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) {
   std::ifstream in(path);
   if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open");
+  if (catalog_size == 0) {
+    // Sized by the file: the largest well-formed id (the pass below reports any bad line).
+    std::string line;
+    long largest = 0;
+    while (std::getline(in, line)) {
+      char* end = nullptr;
+      const long id = std::strtol(line.c_str(), &end, 10);
+      if (end != line.c_str() && *end == '\t' && id > largest && id < std::numeric_limits<ItemId>::max()) largest = id;
+    }
+    if (largest == 0) return Status(StatusCode::kBAD_INPUT, path + ": no product lines");
+    catalog_size = static_cast<ItemId>(largest);
+    in.clear();
+    in.seekg(0);
+  }
   Catalog c;
   const size_t n = static_cast<size_t>(catalog_size) + 1;
   c.product_ids.assign(n, "");

@@ -23,7 +23,8 @@ struct Catalog {
 };
 
 // Reads `id<TAB>product_id<TAB>category<TAB>brand<TAB>price` lines (header line starting with "id" allowed),
-// with `file:line` errors. Every id must be in 1..catalog_size.
+// with `file:line` errors. Every id must be in 1..catalog_size; catalog_size 0 takes the file's largest id as the
+// catalog size (the catalog then defines the products, as for `vitrine train --events --catalog`).
 Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size);
 
 // Fixed per-item image embeddings (the file `vitrine image-features` writes), by dataset item id.

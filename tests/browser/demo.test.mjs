@@ -33,7 +33,7 @@ before(async () => {
   const features = path.join(tmp, 'image-features.tsv');
   execFileSync(vitrineCli, ['image-features', '--catalog', path.join(tmp, 'catalog.json'), '--out', features, '--train-limit', '3000',
     '--epochs', '1', '--embed-dim', '16', '--threads', '2', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(vitrineCli, ['train', '--train', path.join(tmp, 'sessions.txt'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
+  execFileSync(vitrineCli, ['train', '--events', path.join(tmp, 'events.csv'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
     '--image-features', features, '--unseen-content-only',
     '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
   ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));

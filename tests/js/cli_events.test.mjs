@@ -204,7 +204,7 @@ test('event-log flags combine only as documented', () => {
     writeFileSync(sessions, '1 2\n');
     for (const args of [
       ['train', '--events', log, '--train', sessions, '--out', path.join(dir, 'm.vtm')],
-      ['train', '--events', log, '--catalog', sessions, '--out', path.join(dir, 'm.vtm')],
+      ['train', '--events', log, '--image-features', sessions, '--out', path.join(dir, 'm.vtm')],
       ['train', '--train', sessions, '--skip-bad-rows', '--out', path.join(dir, 'm.vtm')],
       ['train', '--events', log, '--session-gap', '0', '--out', path.join(dir, 'm.vtm')],
       ['train', '--events', log, '--event-name', 'fav=wishlist', '--out', path.join(dir, 'm.vtm')],
@@ -275,5 +275,34 @@ test('train --events learns every kind the log has and never feeds an untrained 
     const planted = structuredClone(file.header);
     planted.config.kind_inputs[EventKind.search] = EventKind.search;
     assert.deepEqual(untrainedRowsInUse({ bytes: file.bytes, header: planted }), [EventKind.search]);
+  });
+});
+
+test('train --events --catalog: the catalog names the model products, the log is read against it', () => {
+  withTempDir((dir) => {
+    const random = rng(seed + 1);
+    const rows = makeLog(random, 60, Date.UTC(2024, 2, 1), 'NOT-IN-CATALOG');
+    const log = path.join(dir, 'train.csv');
+    writeLog(log, rows);
+    // Every SKU the generator can make, in a fixed order, plus products nobody has looked at yet.
+    const products = [...categories.flatMap((_, c) => Array.from({ length: perCategory }, (__, k) => [sku(c, k), categories[c]])),
+      ['UNSEEN-1', 'shoes'], ['UNSEEN-2', 'bags']];
+    const catalog = path.join(dir, 'catalog.tsv');
+    writeFileSync(catalog, ['id\tproduct_id\tcategory\tbrand\tprice',
+      ...products.map(([id, category], i) => `${i + 1}\t${id}\t${category}\tacme\t${10 + i}`)].join('\n') + '\n');
+    const model = path.join(dir, 'shop.vtm');
+    const train = vitrine('train', '--events', log, '--catalog', catalog, '--unseen-content-only', '--out', model,
+      '--epochs', '1', '--dim', '8', '--batch', '64', '--threads', '1');
+    assert.equal(train.status, 0, train.stderr);
+    assert.deepEqual(modelVocabulary(model), products.map(([id]) => id), 'the catalog\u2019s products, in its order');
+    const outside = rows.filter((r) => r[2] === 'NOT-IN-CATALOG').length;
+    assert.ok(outside > 0);
+    assert.match(train.stderr, new RegExp(`${outside} events? on items outside the training vocabulary`));
+
+    const features = path.join(dir, 'features.tsv');
+    writeFileSync(features, 'id\tproduct_id\tfeatures\n1\tSHOES-000\t0.5 0.25\n');
+    const alone = vitrine('train', '--events', log, '--image-features', features, '--out', model);
+    assert.equal(alone.status, 2);
+    assert.match(alone.stderr, /--image-features with --events needs --catalog/);
   });
 });
