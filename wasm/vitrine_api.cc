@@ -294,7 +294,7 @@ vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request
       return engine->fail(VT_INVALID_ARGUMENT, "top_k: null output buffer");
     auto decoded = decode(request, request_size);
     if (!decoded.ok()) return engine->fail(decoded.status());
-    const auto session = engine->ranker->session_events(decoded.value().events);
+    const auto session = engine->ranker->session_events(decoded.value().events, decoded.value().now_ms);
     *out_count = static_cast<uint32_t>(engine->ranker->top_k(session, k, out_items, out_scores));
     return engine->succeed();
   });

@@ -16,7 +16,9 @@ function didThere(n, what) {
 
 const phrases = {
   session: (f) => f.events > 0 ? 'often chosen by shoppers who looked at what you looked at this visit' : '',
-  repeat: (f) => `you looked at it ${f.events > 1 ? plural(f.events, 'time', 'times') : 'before'} this visit`,
+  // `events` counts this visit only (a visit ends after 30 minutes without activity); 0: only on earlier visits.
+  repeat: (f) => (f.events > 1 ? `you looked at it ${plural(f.events, 'time', 'times')} this visit`
+    : f.events === 1 ? 'you looked at it earlier this visit' : 'you looked at it on an earlier visit'),
   category: (f) => f.events > 1 ? `you often browse ${f.name} (${didThere(f.events, 'in that category')})`
     : `you have looked at ${f.name} before`,
   brand: (f) => f.events > 1 ? `you often choose ${f.name} (${didThere(f.events, 'from that brand')})`

@@ -2,8 +2,8 @@
 //   --events LOG      each session of a merchant's event log as the trainer reads it (train --events);
 //   --request FILE    one rank request as the browser's engine receives it (js/src/engine.mjs rankRequestJson).
 // Both print the same JSON lines, so the two can be compared (tests/browser/train_serve_parity.browser.test.mjs):
-// the window's SKUs, kind rows and reverse positions, and the session vector the encoder makes of them, as hex
-// floats so that equal means bit-identical.
+// the window's SKUs, kind rows, earlier-visit marks and reverse positions, and the session vector the encoder makes
+// of them, as hex floats so that equal means bit-identical.
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -24,7 +24,8 @@ const char kInputsUsage[] =
     "\n"
     "Prints, as JSON lines, what the model's encoder reads: for each session of an event log as training reads it\n"
     "(\"session\": its index, \"visitor\"), or for one rank request as the browser's engine reads it. Each line has\n"
-    "\"items\" (SKUs, oldest first), \"kinds\" (encoder kind rows), \"positions\" (reverse positions) and\n"
+    "\"items\" (SKUs, oldest first), \"kinds\" (encoder kind rows), \"earlier\" (1: from an earlier visit),\n"
+    "\"positions\" (reverse positions) and\n"
     "\"vector\" (the session vector, hex floats).\n"
     "\n"
     "  --model FILE     a session model file written by vitrine train\n"
@@ -64,6 +65,8 @@ void print_inputs(const Ranker& ranker, const std::string& prefix, const std::ve
     line += (i ? "," : "") + json_string(ranker.vocabulary()[tape.items[i] - 1]);
   line += "],\"kinds\":[";
   for (size_t i = 0; i < tape.kinds.size(); ++i) line += (i ? "," : "") + std::to_string(tape.kinds[i]);
+  line += "],\"earlier\":[";
+  for (size_t i = 0; i < tape.earlier.size(); ++i) line += (i ? "," : "") + std::to_string(tape.earlier[i]);
   line += "],\"positions\":[";
   for (size_t i = 0; i < tape.positions.size(); ++i) line += (i ? "," : "") + std::to_string(tape.positions[i]);
   line += "],\"vector\":[";
@@ -119,7 +122,7 @@ int run_inputs(int argc, char** argv) {
     const std::string text((std::istreambuf_iterator<char>(req)), std::istreambuf_iterator<char>());
     auto request = decode_rank_request(text);
     if (!request.ok()) return fail(request_path + ": " + request.status().to_string(), 1);
-    print_inputs(ranker, "{", ranker.session_events(request.value().events));
+    print_inputs(ranker, "{", ranker.session_events(request.value().events, request.value().now_ms));
     return 0;
   }
 
@@ -130,7 +133,9 @@ int run_inputs(int argc, char** argv) {
   auto log = read_event_log_verbose("vitrine inputs", events_path, log_options, /*quiet=*/true);
   if (!log.ok()) return fail(log.status().to_string(), 1);
   std::vector<size_t> from;
-  const std::vector<std::vector<SessionEvent>> sessions = train::training_sessions(log.value(), &from);
+  const SessionModelConfig& config = ranker.weights().config;
+  const std::vector<std::vector<SessionEvent>> sessions =
+      train::training_sessions(log.value(), &from, config.visit_inputs ? config.max_length : 0);
   for (size_t k = 0; k < sessions.size(); ++k) {
     const train::LoggedSession& s = log.value().sessions[from[k]];
     print_inputs(

@@ -65,10 +65,13 @@ const char kTrainUsageHead[] =
     "\n"
     "With --events:\n";
 const char kTrainUsageTail[] =
+    "  --one-visit           train each session alone; by default a known visitor's session starts with their\n"
+    "                        earlier visits' last events (marked as such), as the browser's stored history does\n"
     "\n"
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
 
-const char arg_needs_events[] = "--session-gap, --skip-bad-rows, --columns and --event-name go with --events";
+const char arg_needs_events[] =
+    "--session-gap, --skip-bad-rows, --columns, --event-name and --one-visit go with --events";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "vitrine train: %s\n(see vitrine train --help)\n", message.c_str());
@@ -104,6 +107,7 @@ std::string folder_name(const std::string& path) {
 
 int run_train(int argc, char** argv) {
   std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
+  bool one_visit = false;
   train::EventLogOptions log_options;
   bool log_flags = false;
   bool quiet = false;
@@ -151,6 +155,10 @@ int run_train(int argc, char** argv) {
       options.content_only_unseen = true;
       continue;
     }
+    if (arg == "--one-visit") {
+      one_visit = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
     const std::string value = argv[++i];
     if (arg == "--train")
@@ -178,7 +186,7 @@ int run_train(int argc, char** argv) {
     }
   }
   if (train_path.empty() == events_path.empty()) return usage_error("give either --train or --events");
-  if (events_path.empty() && log_flags) return usage_error(arg_needs_events);
+  if (events_path.empty() && (log_flags || one_visit)) return usage_error(arg_needs_events);
   if (!events_path.empty() && !image_path.empty() && catalog_path.empty())
     return usage_error("--image-features with --events needs --catalog: the features are keyed by its ids");
   if (out_path.empty()) return usage_error("--out is required");
@@ -214,7 +222,11 @@ int run_train(int argc, char** argv) {
       return 1;
     }
     corpus = train::item_corpus(log.value());
-    kinded = train::training_sessions(log.value());
+    // Each session starts with the visitor's earlier visits (their last max_length item events), as the browser's
+    // stored events do when a shopper comes back; a visit ends where the log's sessions do.
+    kinded = train::training_sessions(log.value(), nullptr, one_visit ? 0 : options.model.max_length);
+    options.model.visit_gap_minutes =
+        static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
     if (catalog_path.empty()) catalog = train::log_catalog(log.value());
   } else {
     corpus = read_sessions_file(train_path);

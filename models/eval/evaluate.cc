@@ -28,7 +28,7 @@ Status evaluate_scorer(const SessionScorer& scorer, const std::vector<SessionExa
       if (begin >= n) return;
       const size_t end = std::min(n, begin + kBlock);
       for (size_t i = begin; i < end; ++i) {
-        Result<TargetRank> r = scorer.rank(examples[i].prefix, examples[i].label, scratch.data());
+        Result<TargetRank> r = scorer.rank_example(examples[i], scratch.data());
         Status st = r.ok() ? acc.add(r.value()) : r.status();
         if (!st.ok()) {
           std::lock_guard<std::mutex> lock(mu);

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <string>
 
 #include "vitrine/ranker.h"
 
@@ -24,6 +25,22 @@ class ModelScorer : public SessionScorer {
     for (ItemId item : prefix) session.push_back({static_cast<uint32_t>(item), 0});
     ranker_.score_catalog(session, scores);
     return Status();
+  }
+
+  // The whole prefix with its kinds, as the browser feeds the engine (impressions included where the model reads
+  // them).
+  Result<TargetRank> rank_example(const SessionExample& example, float* scratch) const override {
+    if (example.kinds.empty()) return rank(example.prefix, example.label, scratch);
+    const ItemId n = catalog_size();
+    if (example.label < 1 || example.label > n)
+      return Status(StatusCode::kINVALID_ARGUMENT,
+                    "label " + std::to_string(example.label) + " is outside the catalog");
+    std::vector<SessionEvent> session;
+    session.reserve(example.prefix.size());
+    for (size_t i = 0; i < example.prefix.size(); ++i)
+      session.push_back({static_cast<uint32_t>(example.prefix[i]), example.kinds[i]});
+    ranker_.score_catalog(session, scratch);
+    return rank_of_target(scratch + 1, static_cast<size_t>(n), static_cast<size_t>(example.label - 1));
   }
 
  private:

@@ -28,6 +28,11 @@ class SessionScorer {
   // The default scores the catalog and counts; sparse scorers override it with something faster that must
   // agree with score() exactly (the tests check that).
   virtual Result<TargetRank> rank(const std::vector<ItemId>& prefix, ItemId label, float* scratch) const;
+
+  // What the evaluator calls. The default ranks the example's interactions (views, clicks, carts, purchases: its
+  // prefix without impressions) with rank(); a scorer that reads event kinds, as the model does, overrides it to
+  // see the whole prefix with its kinds.
+  virtual Result<TargetRank> rank_example(const SessionExample& example, float* scratch) const;
 };
 
 }  // namespace vitrine::eval

@@ -10,6 +10,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <unordered_map>
 
 namespace vitrine::train {
 namespace {
@@ -937,10 +938,12 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
   return log;
 }
 
-std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from) {
+std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from,
+                                                         size_t history) {
   std::vector<std::vector<SessionEvent>> out;
   out.reserve(log.sessions.size());
   if (from != nullptr) from->clear();
+  std::unordered_map<uint32_t, std::vector<SessionEvent>> earlier;  // visitor -> their last `history` item events
   for (size_t k = 0; k < log.sessions.size(); ++k) {
     const LoggedSession& s = log.sessions[k];
     std::vector<SessionEvent> events;
@@ -949,6 +952,19 @@ std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, st
       if (e.item != 0 && is_item_kind(e.kind)) events.push_back({e.item, e.kind});
     }
     if (events.empty()) continue;
+    if (history > 0 && s.visitor != 0) {
+      std::vector<SessionEvent>& past = earlier[s.visitor];
+      std::vector<SessionEvent> with_past;
+      with_past.reserve(past.size() + events.size());
+      for (SessionEvent e : past) {
+        e.earlier_visit = 1;
+        with_past.push_back(e);
+      }
+      with_past.insert(with_past.end(), events.begin(), events.end());
+      past.insert(past.end(), events.begin(), events.end());
+      if (past.size() > history) past.erase(past.begin(), past.end() - static_cast<std::ptrdiff_t>(history));
+      events = std::move(with_past);
+    }
     out.push_back(std::move(events));
     if (from != nullptr) from->push_back(k);
   }
@@ -987,21 +1003,27 @@ Catalog log_catalog(const EventLog& log) {
 LogExamples next_item_examples(const EventLog& log) {
   LogExamples out;
   for (const LoggedSession& s : log.sessions) {
-    std::vector<ItemId> prefix;
-    bool any_before = false;  // an earlier interaction, known item or not
+    SessionExample prefix;          // every earlier item event on a known item, with its kind
+    size_t known_interactions = 0;  // of them, views, clicks, carts and purchases
+    bool any_before = false;        // an earlier interaction, known item or not
     for (size_t i = s.begin; i < s.begin + s.size; ++i) {
       const LoggedEvent& e = log.events[i];
-      if (!is_interaction(e.kind)) continue;
-      if (any_before && (e.kind == kEventVIEW || e.kind == kEventCLICK)) {
-        if (e.item == 0)
-          ++out.unseen_labels;
-        else if (prefix.empty())
-          ++out.no_known_prefix;
-        else
-          out.examples.push_back({prefix, static_cast<ItemId>(e.item)});
+      if (is_interaction(e.kind)) {
+        if (any_before && (e.kind == kEventVIEW || e.kind == kEventCLICK)) {
+          if (e.item == 0)
+            ++out.unseen_labels;
+          else if (known_interactions == 0)
+            ++out.no_known_prefix;
+          else
+            out.examples.push_back({prefix.prefix, static_cast<ItemId>(e.item), prefix.kinds});
+        }
+        any_before = true;
+        if (e.item != 0) ++known_interactions;
       }
-      any_before = true;
-      if (e.item != 0) prefix.push_back(static_cast<ItemId>(e.item));
+      if (e.item != 0 && is_item_kind(e.kind)) {
+        prefix.prefix.push_back(static_cast<ItemId>(e.item));
+        prefix.kinds.push_back(e.kind);
+      }
     }
   }
   return out;

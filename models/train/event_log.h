@@ -154,8 +154,11 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
 
 // Every item event (kinds view, click, add_to_cart, purchase, impression) on a known item, per session, oldest
 // first, with its kind. Sessions left empty are dropped; `from` (optional) gets, per session returned, its index in
-// log.sessions.
-std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from = nullptr);
+// log.sessions. With history > 0, each session of a known visitor starts with up to `history` of that visitor's
+// item events from their earlier sessions, marked earlier_visit (what the browser's stored events hold when the
+// shopper comes back); only the session's own events are labels (make_examples).
+std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from = nullptr,
+                                                         size_t history = 0);
 
 // Sessions of the items of the view, click, add_to_cart and purchase events (no impressions, searches or category
 // visits), for the item-only trainer and the baselines. Empty sessions are dropped. catalog_size is the number of
@@ -166,8 +169,9 @@ SessionCorpus item_corpus(const EventLog& log);
 Catalog log_catalog(const EventLog& log);
 
 // Next-item test examples from a log read against the training vocabulary: in each session, one example per view
-// or click that follows at least one earlier item event (the view, click, add_to_cart and purchase events on known
-// items, oldest first, form the prefix); the label is that event's item.
+// or click that follows at least one earlier view, click, add_to_cart or purchase on a known item; the label is that
+// event's item. The prefix holds every earlier item event on a known item (impressions too), oldest first, with its
+// kind: the model reads it as the browser feeds it, the baselines read its interactions (SessionScorer).
 struct LogExamples {
   std::vector<SessionExample> examples;
   uint64_t unseen_labels = 0;    // labels outside the training vocabulary: skipped

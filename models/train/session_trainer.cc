@@ -14,7 +14,7 @@ namespace {
 // Gradients of the small (non-catalog) parameters, one copy per thread, summed after the batch.
 struct EncoderGrads {
   std::vector<float> pos_emb, kind_emb, att_w1, att_w2, att_b, att_q, out_w, out_b, repeat_bonus, repeat_count,
-      repeat_kind;
+      repeat_kind, visit_emb;
   // Sparse gradient on item vectors n_i from the encoder inputs: (item, d floats) pairs.
   std::vector<uint32_t> item_ids;
   std::vector<float> item_grads;
@@ -32,6 +32,7 @@ struct EncoderGrads {
     zero_like(repeat_bonus, w.repeat_bonus);
     zero_like(repeat_count, w.repeat_count);
     zero_like(repeat_kind, w.repeat_kind);
+    zero_like(visit_emb, w.visit_emb);
     item_ids.clear();
     item_grads.clear();
   }
@@ -112,7 +113,7 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
   }
   for (size_t j = 0; j < d; ++j) g.att_b[j] += d_pre_sum[j];
 
-  // x_t = n[item] + pos[r] + kind[k]
+  // x_t = n[item] + pos[r] + kind[k] (+ visit for events of an earlier visit)
   for (size_t i = 0; i < n; ++i) {
     const float* dx = d_x.data() + i * d;
     float* gp = g.pos_emb.data() + size_t{t.positions[i]} * d;
@@ -120,6 +121,9 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
     for (size_t j = 0; j < d; ++j) {
       gp[j] += dx[j];
       gk[j] += dx[j];
+    }
+    if (w.config.visit_inputs && t.earlier[i] != 0) {
+      for (size_t j = 0; j < d; ++j) g.visit_emb[j] += dx[j];
     }
     g.item_ids.push_back(t.items[i]);
     g.item_grads.insert(g.item_grads.end(), dx, dx + d);
@@ -279,6 +283,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     add_into(total.repeat_bonus, g.repeat_bonus);
     add_into(total.repeat_count, g.repeat_count);
     add_into(total.repeat_kind, g.repeat_kind);
+    add_into(total.visit_emb, g.visit_emb);
   }
   for (const EncoderGrads& g : thread_grads) {
     for (size_t k = 0; k < g.item_ids.size(); ++k) {
@@ -298,6 +303,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   grads_.repeat_bonus = total.repeat_bonus;
   grads_.repeat_count = total.repeat_count;
   grads_.repeat_kind = total.repeat_kind;
+  grads_.visit_emb = total.visit_emb;
 
   // n_i = v_i / |v_i| ; v_i = E_i + content rows
   std::fill(grads_.item_emb.begin(), grads_.item_emb.end(), 0.0f);

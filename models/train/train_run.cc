@@ -174,6 +174,7 @@ ExampleSet make_examples(const std::vector<EventSession>& sessions) {
     const auto begin = static_cast<uint32_t>(set.events.size());
     set.events.insert(set.events.end(), s.begin(), s.end());
     for (size_t k = 1; k < s.size(); ++k) {
+      if (s[k].earlier_visit != 0) continue;  // an earlier visit is input, never a label
       if (s[k].kind == kind_code(EventKind::kVIEW) || s[k].kind == kind_code(EventKind::kCLICK))
         set.examples.push_back({begin, static_cast<uint32_t>(k), s[k].item});
     }
@@ -235,6 +236,9 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
   config.repeat_counts = options.repeat_counts;
   config.repeat_kinds = options.repeat_kinds;
   config.item_bias = options.item_bias;
+  // Visits: read where the sessions carry visitors' earlier visits (training_sessions with history).
+  config.visit_inputs = false;
+  for (const SessionEvent& e : train.events) config.visit_inputs = config.visit_inputs || e.earlier_visit != 0;
   // Every kind the training data holds gets its own row. Absent kinds never reach an untrained row: a click, cart
   // add or purchase reads as a view when views were trained (each implies the shopper looked at the item), and
   // anything else is left out of the input.
@@ -365,7 +369,8 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
     for (const EventSession& session : from)
       for (const SessionEvent& e : session)
-        if (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)) popularity[e.item] += 1.0;
+        if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
+          popularity[e.item] += 1.0;
     return popularity;
   };
   nlohmann::json scorers = nlohmann::json::object();

@@ -1,8 +1,9 @@
-// Train/serve parity (issue 13): one shopper's visit, done in Chromium on a shop page (real clicks and cart and
-// purchase buttons through capture, the rest through vitrine.track, stored, then sent to the ranking worker), and the
-// same visit as rows of a merchant's event log read by the trainer's reader. `vitrine inputs` prints what the
-// model's encoder reads from each (the rank request as engine.mjs encodes it; the log's session as training reads
-// it): items, kind rows, positions and the session vector must be bit-identical. A log that differs in one event
+// Train/serve parity (issue 13): one shopper's two visits, two hours apart, done in Chromium on a shop page (real
+// clicks and cart and purchase buttons through capture, the rest through vitrine.track, stored, then sent to the
+// ranking worker), and the same visits as rows of a merchant's event log read by the trainer's reader. `vitrine
+// inputs` prints what the model's encoder reads from each (the rank request as engine.mjs encodes it; the log's
+// sessions as training reads them, the second with the first as its earlier visit): items, kind rows, earlier-visit
+// marks, positions and the session vector must be bit-identical after each visit. A log that differs in one event
 // kind must not be.
 // Needs the native build (models/vitrine) and the package (build/wasm/dist).
 import { test, before, after } from 'node:test';
@@ -26,25 +27,27 @@ const HEADER = 'timestamp,user_id,product_id,event_type,category';
 
 let tmp, browser, server, url, model;
 
-// Shoppers who see a listing, click, view, add to cart and buy, in each category: every kind the visit below uses
-// gets its own trained row.
+// Shoppers who see a listing, click, view, add to cart and buy, in each category, and come back two hours later:
+// every kind the visits below use gets its own trained row, and the model learns visits.
 function trainingRows() {
   const random = mulberry32(7);
   const rows = [];
   for (let v = 0; v < 80; ++v) {
-    let t = Date.UTC(2026, 0, 1) + v * 3_600_000;
-    const c = v % CATEGORIES.length;
-    const visitor = `trainer-${v}`;
-    const row = (item, event) => rows.push([t += 1000, visitor, item, event, CATEGORIES[c]]);
-    for (let k = 0; k < 3; ++k) row(sku(c, k), 'view_item_list');
-    let k = Math.floor(random() * 6);
-    for (let i = 0; i < 4; ++i) {
-      row(sku(c, k), 'select_item');
-      row(sku(c, k), 'view');
-      if (random() < 0.3) row(sku(c, k), 'add_to_cart');
-      k = (k + 1) % 6;
+    for (let visit = 0; visit < 2; ++visit) {
+      let t = Date.UTC(2026, 0, 1) + v * 86_400_000 + visit * 7_200_000;
+      const c = (v + visit) % CATEGORIES.length;
+      const visitor = `trainer-${v}`;
+      const row = (item, event) => rows.push([t += 1000, visitor, item, event, CATEGORIES[c]]);
+      for (let k = 0; k < 3; ++k) row(sku(c, k), 'view_item_list');
+      let k = Math.floor(random() * 6);
+      for (let i = 0; i < 4; ++i) {
+        row(sku(c, k), 'select_item');
+        row(sku(c, k), 'view');
+        if (random() < 0.3) row(sku(c, k), 'add_to_cart');
+        k = (k + 1) % 6;
+      }
+      if (random() < 0.5) row(sku(c, k), 'purchase');
     }
-    if (random() < 0.5) row(sku(c, k), 'purchase');
   }
   return rows;
 }
@@ -72,9 +75,10 @@ before(async () => {
   model = path.join(models, 'shop.vtm');
   execFileSync(vitrineCli, ['train', '--events', path.join(tmp, 'train.csv'), '--out', model, '--epochs', '1', '--dim', '8',
     '--batch', '32', '--quiet'], { stdio: 'inherit' });
-  // No automatic views or impressions (a long dwell): every event of the visit is one the test did.
+  // No automatic views or impressions (the longest dwell, a minute; no page here lasts that long): every event of a
+  // visit is one the test did.
   writeFileSync(path.join(site, 'shop.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parity</title>
-<script src="/vitrine/vitrine.js" data-model="/models/shop.vtm" data-view-dwell-ms="600000" defer></script></head>
+<script src="/vitrine/vitrine.js" data-model="/models/shop.vtm" data-view-dwell-ms="60000" defer></script></head>
 <body><ul data-vitrine-list id="list">${cards.join('\n')}</ul></body></html>`);
   ({ server, url } = await startServer({
     mounts: { '/': site, '/vitrine': distDir, '/models': models },
@@ -89,18 +93,23 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-// The visit: [how the browser does it, the log row's event name, SKU]. 'track' rows' event names are also the
+// The visits: [how the browser does it, the log row's event name, SKU]. 'track' rows' event names are also the
 // package's kind names.
 const A = sku(0, 1), B = sku(0, 2), C = sku(1, 1);
-const VISIT = [
-  ['track', 'impression', A], ['track', 'impression', B], ['click', 'select_item', A], ['track', 'view', A],
-  ['add_to_cart', 'add_to_cart', A], ['click', 'select_item', B], ['track', 'view', B], ['track', 'impression', C],
-  ['purchase', 'purchase', A], ['search', 'search', ''], ['track', 'view', B],
+const VISITS = [
+  [['track', 'impression', A], ['track', 'impression', B], ['click', 'select_item', A], ['track', 'view', A],
+    ['add_to_cart', 'add_to_cart', A], ['click', 'select_item', B], ['track', 'view', B], ['track', 'impression', C],
+    ['purchase', 'purchase', A], ['search', 'search', ''], ['track', 'view', B]],
+  [['track', 'view', C], ['click', 'select_item', B], ['track', 'impression', A], ['track', 'view', B]],
 ];
+const LATER_MS = 2 * 3_600_000; // the second visit, on the page's clock
 
-async function visitInTheBrowser() {
+/** Does one visit in a new page (its clock moved on by `shiftMs`); returns the last ranking request it sent. */
+async function visitInTheBrowser(actions, shiftMs) {
   const { page: p, seen } = await openPage(browser.context, {
-    init: () => {
+    init: `(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + ${shiftMs};
       // What the page sends its ranking worker: the engine's input before engine.mjs encodes it.
       globalThis.__rankRequests = [];
       const post = Worker.prototype.postMessage;
@@ -108,11 +117,11 @@ async function visitInTheBrowser() {
         if (message?.type === 'rank') globalThis.__rankRequests.push(structuredClone(message));
         return post.call(this, message, ...rest);
       };
-    },
+    })();`,
   });
   await p.goto(url + 'shop.html');
   await vitrineReady(p);
-  for (const [how, name, item] of VISIT) {
+  for (const [how, name, item] of actions) {
     await p.waitForTimeout(5); // distinct times, so that only the order decides
     if (how === 'click') await p.click(`li[data-vitrine-item="${item}"] a`);
     else if (how === 'add_to_cart' || how === 'purchase') await p.click(`li[data-vitrine-item="${item}"] [data-vitrine-action="${how}"]`);
@@ -128,28 +137,38 @@ async function visitInTheBrowser() {
   return requests[requests.length - 1];
 }
 
-test('the encoder reads the same from a visit the browser stored as from the same visit in an event log', async () => {
-  const sent = await visitInTheBrowser();
-  // The stored events, as the worker hands them to the engine (ranking_service.mjs passes them through).
+/** What the encoder reads from a request the page sent (the worker passes its events through, ranking_service.mjs). */
+function servedInputs(sent) {
   const requestFile = path.join(tmp, 'request.json');
   writeFileSync(requestFile, requestJson({ events: sent.events, candidates: sent.candidates, nowMs: sent.nowMs }));
-  const [served] = inputs('--request', requestFile);
+  return inputs('--request', requestFile)[0];
+}
 
+/** The visits as rows of an event log, `rename(visit, i, name)` choosing each row's event name. */
+function loggedInputs(rename = (visit, i, name) => name) {
   const t0 = Date.UTC(2026, 5, 1, 12);
   const logFile = path.join(tmp, 'shopper.csv');
-  writeLog(logFile, VISIT.map(([, name, item], i) => [t0 + i * 1000, 'shopper-1', item, name, '']));
-  const logged = inputs('--events', logFile);
-  assert.equal(logged.length, 1, 'one visit, one session');
-  const { session, visitor, ...trained } = logged[0];
-  assert.deepEqual([session, visitor], [0, 'shopper-1']);
-  assert.ok(served.items.length >= 8, `the visit's item events reach the encoder: ${JSON.stringify(served.items)}`);
-  assert.ok(new Set(served.kinds).size >= 4, `views, impressions, clicks, carts and purchases read their own rows: ${served.kinds}`);
-  assert.deepEqual(served, trained, 'items, kind rows, positions and the session vector are bit-identical');
+  writeLog(logFile, VISITS.flatMap((actions, visit) => actions.map(([, name, item], i) =>
+    [t0 + visit * LATER_MS + i * 1000, 'shopper-1', item, rename(visit, i, name), ''])));
+  return inputs('--events', logFile).map(({ session, visitor, ...read }) => {
+    assert.equal(visitor, 'shopper-1');
+    return { session, read };
+  });
+}
+
+test('the encoder reads the same from visits the browser stored as from the same visits in an event log', async () => {
+  const first = servedInputs(await visitInTheBrowser(VISITS[0], 0));
+  const second = servedInputs(await visitInTheBrowser(VISITS[1], LATER_MS));
+  const logged = loggedInputs();
+  assert.deepEqual(logged.map((l) => l.session), [0, 1], 'two visits, two sessions');
+  assert.ok(first.items.length >= 8, `the visit's item events reach the encoder: ${JSON.stringify(first.items)}`);
+  assert.ok(new Set(first.kinds).size >= 4, `views, impressions, clicks, carts and purchases read their own rows: ${first.kinds}`);
+  assert.deepEqual(first, logged[0].read, 'after the first visit: bit-identical');
+  assert.ok(second.earlier.includes(1) && second.earlier.includes(0), `both visits in the window: ${second.earlier}`);
+  assert.deepEqual(second, logged[1].read, 'after the second visit, with the first as an earlier visit: bit-identical');
 
   // The comparison can fail: the same log with the first click recorded as a view reads differently.
-  const changed = VISIT.map(([, name, item], i) => [t0 + i * 1000, 'shopper-1', item, i === 2 ? 'view' : name, '']);
-  writeLog(logFile, changed);
-  const [other] = inputs('--events', logFile);
-  assert.notDeepEqual(other.kinds, served.kinds);
-  assert.notDeepEqual(other.vector, served.vector);
+  const changed = loggedInputs((visit, i, name) => (visit === 0 && i === 2 ? 'view' : name));
+  assert.notDeepEqual(changed[0].read.kinds, first.kinds);
+  assert.notDeepEqual(changed[0].read.vector, first.vector);
 });

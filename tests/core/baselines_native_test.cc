@@ -246,7 +246,7 @@ TEST_CASE("the default rank scores the catalog, skips padding and counts ties", 
   CHECK_FALSE(constant.rank({3}, 13, scratch.data()).ok());
   CHECK_FALSE(constant.rank({3}, 0, scratch.data()).ok());
   MetricAccumulator acc;
-  REQUIRE(vitrine::eval::evaluate_scorer(constant, {{{1}, 2}, {{2}, 3}}, 2, &acc).ok());
+  REQUIRE(vitrine::eval::evaluate_scorer(constant, {{{1}, 2, {}}, {{2}, 3, {}}}, 2, &acc).ok());
   CHECK(acc.tied_examples() == 2);
 }
 

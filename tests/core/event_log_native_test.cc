@@ -472,6 +472,24 @@ TEST_CASE("event log: a test log read against the training vocabulary", "[event_
   CHECK(examples.examples[0].prefix == std::vector<vitrine::ItemId>{2});
   CHECK(examples.examples[1].label == 2);
   CHECK(examples.examples[1].prefix == std::vector<vitrine::ItemId>{2, 1, 3});
+  CHECK(examples.examples[0].kinds == std::vector<uint8_t>{kEventVIEW});
+  CHECK(examples.examples[1].kinds == std::vector<uint8_t>{kEventVIEW, kEventCLICK, kEventADD_TO_CART});
+}
+
+TEST_CASE("event log: test prefixes keep impressions and kinds; labels still follow an interaction", "[event_log]") {
+  TempDir dir;
+  const EventLog log = read_ok(dir.write("imp.csv",
+                                         "user_id,item_id,timestamp,event\n"
+                                         "u,a,1,impression\n"  // no interaction before the view of b: no example
+                                         "u,b,2,view\n"
+                                         "u,c,3,impression\n"
+                                         "u,a,4,view\n"));
+  const LogExamples examples = next_item_examples(log);
+  REQUIRE(examples.examples.size() == 1);
+  const vitrine::SessionExample& ex = examples.examples[0];
+  CHECK(ex.label == 1);
+  CHECK(ex.prefix == std::vector<vitrine::ItemId>{1, 2, 3});
+  CHECK(ex.kinds == std::vector<uint8_t>{kEventIMPRESSION, kEventVIEW, kEventIMPRESSION});
 }
 
 // Real exports, read where they are (research data is never copied into the repo).
@@ -514,4 +532,38 @@ TEST_CASE("event log: the REES46 and Diginetica samples in ../shared/data", "[ev
       for (size_t i = s.begin + 1; i < s.begin + s.size; ++i) CHECK(log.events[i - 1].time_ms <= log.events[i].time_ms);
     }
   }
+}
+
+TEST_CASE("event log: with history, a visitor's session starts with their earlier visits, which are never labels",
+          "[event_log]") {
+  TempDir dir;
+  const EventLog log = read_ok(dir.write("visits.csv",
+                                         "user_id,item_id,timestamp,event\n"
+                                         "u,a,1700000000000,view\n"
+                                         "u,b,1700000060000,view\n"
+                                         "w,c,1700000100000,view\n"
+                                         "w,a,1700000160000,view\n"
+                                         "u,c,1700007200000,view\n"  // two hours later: u's second visit
+                                         "u,a,1700007260000,cart\n"
+                                         "u,b,1700007320000,view\n"));
+  REQUIRE(log.sessions.size() == 3);
+  const auto plain = training_sessions(log);
+  const auto with_history = training_sessions(log, nullptr, 2);
+  REQUIRE(plain.size() == 3);
+  REQUIRE(with_history.size() == 3);
+  CHECK(with_history[0].size() == plain[0].size());  // first visits have no history
+  CHECK(with_history[1].size() == plain[1].size());
+  const auto& second = with_history[2];  // u's second visit: a, b (earlier), then c, a, b
+  REQUIRE(second.size() == 5);
+  const std::vector<uint8_t> earlier = {second[0].earlier_visit, second[1].earlier_visit, second[2].earlier_visit,
+                                        second[3].earlier_visit, second[4].earlier_visit};
+  CHECK(earlier == std::vector<uint8_t>{1, 1, 0, 0, 0});
+  CHECK(second[0].item == plain[0][0].item);
+  CHECK(training_sessions(log, nullptr, 1)[2].size() == 4);  // history capped at its size: the newest one
+
+  // Labels: views and clicks of the visit itself, never of the earlier one (b at position 1 is not a label).
+  const ExampleSet examples = make_examples({second});
+  std::vector<uint32_t> lengths;
+  for (const auto& ex : examples.examples) lengths.push_back(ex.length);
+  CHECK(lengths == std::vector<uint32_t>{2, 4});  // c after [a, b]; b after [a, b, c, a]; the cart add is no label
 }

@@ -317,3 +317,74 @@ TEST_CASE("a product bought once goes after everything not bought; bought twice 
   const std::vector<float> staple = rank(viewed + "," + bought + "," + event_json(3, "sku-4", 4000), nullptr);
   CHECK(first(staple) == 1);  // bought twice: a staple, ranked like any product
 }
+
+TEST_CASE("visits: the file keeps visit_emb, the ranker marks earlier visits, the encoder reads the mark",
+          "[session_model][ranker]") {
+  TinyModel m = tiny_model(testing::test_seed());
+  INFO("seed " << testing::test_seed());
+  SessionModelConfig with_visits = m.weights.config;
+  with_visits.visit_inputs = true;
+  with_visits.visit_gap_minutes = 30;
+  auto zeros = SessionModelWeights::zeros(with_visits);
+  REQUIRE(zeros.ok());
+  SessionModelWeights w = std::move(zeros).value();
+  w.for_each_param([&](const char* name, std::vector<float>& p) {
+    m.weights.for_each_param([&](const char* other, const std::vector<float>& q) {
+      if (std::string(name) == other && q.size() == p.size()) p = q;
+    });
+  });
+  w.item_category = m.weights.item_category;
+  w.item_brand = m.weights.item_brand;
+  w.item_price_band = m.weights.item_price_band;
+  for (size_t j = 0; j < w.visit_emb.size(); ++j) w.visit_emb[j] = 0.25f * static_cast<float>(j + 1);
+  m.weights = w;
+  const auto bytes = serialize(m);
+  auto file = ModelFile::parse(bytes.data(), bytes.size());
+  REQUIRE(file.ok());
+  CHECK(file.value().config().at("visit_inputs") == true);
+  auto back = read_session_model(file.value(), nullptr);
+  REQUIRE(back.ok());
+  CHECK(back.value().config.visit_inputs);
+  CHECK(back.value().visit_emb == w.visit_emb);
+
+  const Ranker ranker = load(bytes);
+  const double minute = 60'000.0, now = 1000 * minute;
+  // Visit 1 two hours ago; visit 2 a few minutes ago (a search counts as activity and joins its neighbours).
+  auto decoded = decode_rank_request(
+      R"({"now": )" + std::to_string(now) + R"(, "events": [)" + event_json(0, "sku-1", now - 130 * minute) + "," +
+      event_json(0, "sku-2", now - 120 * minute) + "," + event_json(0, "sku-3", now - 29 * minute) + "," +
+      R"({"kind": 4, "query": "hats", "t": )" + std::to_string(now - 5 * minute) + "}," +
+      event_json(2, "sku-4", now - 1 * minute) + R"(], "candidates": [{"id": "sku-2"}, {"id": "sku-4"}]})");
+  REQUIRE(decoded.ok());
+  const std::vector<SessionEvent> session = ranker.session_events(decoded.value().events, now);
+  REQUIRE(session.size() == 4);
+  CHECK(session[0].earlier_visit == 1);
+  CHECK(session[1].earlier_visit == 1);
+  CHECK(session[2].earlier_visit == 0);  // 29 minutes ago, then a search 24 minutes later: the same visit
+  CHECK(session[3].earlier_visit == 0);
+  // Back after the gap: nothing stored is from this visit yet.
+  for (const SessionEvent& e : ranker.session_events(decoded.value().events, now + 31 * minute))
+    CHECK(e.earlier_visit == 1);
+
+  // The mark changes what the encoder reads, and by visit_emb: the same events as one visit read differently.
+  std::vector<SessionEvent> one_visit = session;
+  for (SessionEvent& e : one_visit) e.earlier_visit = 0;
+  std::vector<float> a(ranker.weights().config.dim), b(a.size());
+  SessionTape tape;
+  ranker.encode(session, a.data(), &tape);
+  ranker.encode(one_visit, b.data());
+  CHECK(tape.earlier == std::vector<uint8_t>{1, 1, 0, 0});
+  CHECK(a != b);
+
+  // Explanations count repeats in this visit only: sku-2 was seen on the earlier visit alone.
+  std::vector<float> scores(2);
+  std::vector<Explanation> why;
+  REQUIRE(ranker.rank(decoded.value(), scores.data(), &why).ok());
+  const auto repeat_events = [&](size_t i) {
+    for (const auto& f : why[i].factors)
+      if (f.kind == "repeat") return static_cast<int>(f.events);
+    return -1;
+  };
+  CHECK(repeat_events(0) == 0);  // sku-2: only on the earlier visit
+  CHECK(repeat_events(1) == 1);  // sku-4: once, this visit
+}

@@ -32,10 +32,12 @@ SessionModelConfig tiny_config() {
   c.repeat_kinds = true;
   c.item_bias = true;
   c.kind_inputs = {0, 1, 2};
+  c.visit_inputs = true;
   return c;
 }
 
-// Sessions of several lengths, one longer than max_length, with a repeated item so the repeat terms are used.
+// Sessions of several lengths, one longer than max_length, with a repeated item so the repeat terms are used; the
+// longest starts with an earlier visit that reaches into the encoder's window.
 ExampleSet tiny_data(std::mt19937& rng) {
   ExampleSet data;
   std::uniform_int_distribution<uint32_t> item(1, 9), kind(0, 2);
@@ -43,7 +45,8 @@ ExampleSet tiny_data(std::mt19937& rng) {
     const auto begin = static_cast<uint32_t>(data.events.size());
     for (uint32_t i = 0; i < length; ++i) {
       const uint32_t id = i == 2 ? data.events[begin].item : i == 5 ? data.events[begin + 3].item : item(rng);
-      data.events.push_back({id, static_cast<uint8_t>(kind(rng))});
+      const uint8_t earlier = length == 6 && i < 4 ? 1 : 0;
+      data.events.push_back({id, static_cast<uint8_t>(kind(rng)), earlier});
     }
     data.examples.push_back({begin, length, item(rng)});
   }

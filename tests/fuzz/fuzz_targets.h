@@ -48,7 +48,8 @@ inline bool run_ranker_load(const uint8_t* data, size_t size) {
   if (!ranker.value().rank(request.value(), scores.data(), &explanations).ok()) return false;
   uint32_t items[4];
   float top[4];
-  return ranker.value().top_k(ranker.value().session_events(request.value().events), 4, items, top) <= 4;
+  return ranker.value().top_k(ranker.value().session_events(request.value().events, request.value().now_ms), 4, items,
+                              top) <= 4;
 }
 
 // decode_rank_request: a decoded request must also give a profile.

@@ -306,3 +306,30 @@ test('train --events --catalog: the catalog names the model products, the log is
     assert.match(alone.stderr, /--image-features with --events needs --catalog/);
   });
 });
+
+// The model file's config (docs/ARCHITECTURE.md, "The model file").
+function modelConfig(file) {
+  const bytes = readFileSync(file);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerBytes = view.getUint32(12, true);
+  return JSON.parse(bytes.subarray(32, 32 + headerBytes).toString('utf8')).config;
+}
+
+test('train --events learns visits where visitors come back; --one-visit trains each session alone', () => {
+  withTempDir((dir) => {
+    const rows = makeLog(rng(seed + 2), 80, Date.UTC(2024, 2, 1), null); // every visitor comes back 2 hours later
+    const log = path.join(dir, 'train.csv');
+    writeLog(log, rows);
+    const model = path.join(dir, 'visits.vtm');
+    const common = ['--epochs', '1', '--dim', '8', '--batch', '64', '--threads', '1', '--quiet'];
+    const withVisits = vitrine('train', '--events', log, '--out', model, ...common);
+    assert.equal(withVisits.status, 0, withVisits.stderr);
+    assert.equal(modelConfig(model).visit_inputs, true);
+    assert.equal(modelConfig(model).visit_gap_minutes, 30);
+    const alone = vitrine('train', '--events', log, '--one-visit', '--out', model, ...common);
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.equal(modelConfig(model).visit_inputs, undefined, 'no visit input without earlier visits');
+    const sessionsOnly = vitrine('train', '--train', log, '--one-visit', '--out', model);
+    assert.equal(sessionsOnly.status, 2, '--one-visit goes with --events');
+  });
+});

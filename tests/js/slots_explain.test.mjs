@@ -92,6 +92,13 @@ test('the reason names the strongest factor first, and its count says what it co
     { kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }], { from: 2, to: 1 }), /because you often choose Acme/);
 });
 
+test('repeats are worded by visit: this visit (its count), or an earlier visit', () => {
+  const repeat = (events) => explanationText([{ kind: 'repeat', name: 'x', contribution: 1, events }], { from: 2, to: 0 });
+  assert.match(repeat(3), /because you looked at it 3 times this visit\.$/);
+  assert.match(repeat(1), /because you looked at it earlier this visit\.$/);
+  assert.match(repeat(0), /because you looked at it on an earlier visit\.$/);
+});
+
 test('only the engine\u2019s own factors are reworded by the page; another engine\u2019s text is kept', () => {
   assert.equal(isEngineFactors([{ kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }]), true);
   assert.equal(isEngineFactors([]), true);

@@ -48,7 +48,7 @@ struct ExplanationFactor {
                      // "brand", "price", "bought" (the drop below the products not bought; events = purchases)
   std::string name;  // the category or brand; for "session", the recent product it is most like
   float contribution = 0.0f;
-  uint32_t events = 0;  // how many of the shopper's events back this factor
+  uint32_t events = 0;  // how many of the shopper's events back this factor ("repeat": in this visit only)
 };
 
 struct Explanation {
@@ -77,8 +77,11 @@ class Ranker {
   // {"kind", "vocab_size", "dim", "max_length", "content": [...], "kernels", "file_bytes", "training": {...}}
   std::string info_json() const;
 
-  // The encoder input for these events: known products, oldest first (events are sorted by time, stable).
-  std::vector<SessionEvent> session_events(const std::vector<ShopperEvent>& events) const;
+  // The encoder input for these events at time now_ms: known products, oldest first (events are sorted by time,
+  // stable). Events before the current visit are marked earlier_visit. The current visit is the events after the
+  // last gap of more than config.visit_gap_minutes between two events (searches and category visits count as
+  // activity), and is empty when the newest event is older than that gap.
+  std::vector<SessionEvent> session_events(const std::vector<ShopperEvent>& events, double now_ms) const;
   // The session vector of `session` (dim floats into session_vec); with `tape`, also what the encoder read (the
   // items, kind rows and positions of its window). rank() and score_catalog() encode through this.
   void encode(const std::vector<SessionEvent>& session, float* session_vec, SessionTape* tape = nullptr) const;

@@ -33,6 +33,9 @@ using Session = std::vector<ItemId>;
 struct SessionExample {
   std::vector<ItemId> prefix;  // oldest first, never empty
   ItemId label = 0;            // the item that came next
+  // Event kind of each prefix item (event_kinds.h), for examples from event logs; empty means all views (session
+  // files).
+  std::vector<uint8_t> kinds;
 };
 
 struct SessionCorpus {

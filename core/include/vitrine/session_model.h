@@ -4,8 +4,9 @@
 //                       + img_i W_img                                  (img: a fixed photo embedding per item)
 //                 n_i = v_i / |v_i|                                    (item 0 is padding: n_0 = 0)
 //   encoder       x_t = n[s_t] + pos[r_t] + kind[row(k_t)]             r_t = reverse position, clipped to L-1;
-//                                                                      row(k) = kind_inputs[k], events of kinds
-//                                                                      without a row are left out
+//                       (+ visit  if event t is from an earlier visit)  row(k) = kind_inputs[k], events of kinds
+//                                                                      without a row are left out; visit only
+//                                                                      with config.visit_inputs
 //                 a_t = q . sigmoid(x_last W1 + x_t W2 + b_att)        soft attention, last event as query
 //                 g = sum_t a_t x_t ;  s = norm([g, x_last] W3 + b_out)
 //   scorer        score_j = tau * s . n_j + bias[j] + repeat(j)
@@ -48,6 +49,12 @@ struct SessionModelConfig {
   // files written before it existed: views, clicks, add-to-carts and purchases read row 0 (the view row those
   // models were trained on); searches, category visits and impressions are left out.
   std::vector<int32_t> kind_inputs;
+  // Visits. With visit_inputs the encoder adds visit_emb to the input of every event from an earlier visit than
+  // the one being predicted: trained on visitors' histories, served on all of a shopper's stored events. A visit
+  // ends after visit_gap_minutes without an event (the ranker splits stored events by it; explanations say "this
+  // visit" only of events after the last such gap). Files without them have no visit input.
+  bool visit_inputs = false;
+  uint32_t visit_gap_minutes = 30;
 
   // The kind_emb row the encoder uses for events of `kind`, or -1 if such events are left out.
   int32_t kind_row(uint32_t kind) const;
@@ -78,6 +85,7 @@ struct SessionModelWeights {
   std::vector<float> repeat_count;       // [C] or empty
   std::vector<float> repeat_kind;        // [K] or empty
   std::vector<float> item_bias;          // [V+1] or empty
+  std::vector<float> visit_emb;          // [d] with visit_inputs, else empty
 
   // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
   // and optimizer state, the model file reader and writer for tensors: one list of parameters.
@@ -115,13 +123,16 @@ struct SessionModelWeights {
     fn("repeat_count", w.repeat_count);
     fn("repeat_kind", w.repeat_kind);
     fn("item_bias", w.item_bias);
+    fn("visit_emb", w.visit_emb);
   }
 };
 
-// One event of the encoder's input: an item (0 = none/unknown) and its kind.
+// One event of the encoder's input: an item (0 = none/unknown), its kind, and whether it is from an earlier visit
+// than the one being predicted (read only with config.visit_inputs).
 struct SessionEvent {
   uint32_t item = 0;
   uint8_t kind = 0;
+  uint8_t earlier_visit = 0;
 };
 
 // Intermediates of one encode_session() call, kept for the backward pass. Sized by the call.
@@ -129,7 +140,8 @@ struct SessionTape {
   uint32_t length = 0;              // events used (<= L)
   std::vector<uint32_t> items;      // [n]
   std::vector<uint32_t> positions;  // [n] reverse positions
-  std::vector<uint8_t> kinds;       // [n]
+  std::vector<uint8_t> kinds;       // [n] kind rows
+  std::vector<uint8_t> earlier;     // [n] 1 for events of an earlier visit
   std::vector<float> x;             // [n][d] encoder inputs
   std::vector<float> gate;          // [n][d] sigmoid outputs
   std::vector<float> alpha;         // [n]

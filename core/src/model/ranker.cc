@@ -81,19 +81,26 @@ std::string Ranker::info_json() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::vector<SessionEvent> Ranker::session_events(const std::vector<ShopperEvent>& events) const {
+std::vector<SessionEvent> Ranker::session_events(const std::vector<ShopperEvent>& events, double now_ms) const {
   std::vector<const ShopperEvent*> ordered;
   ordered.reserve(events.size());
-  for (const ShopperEvent& e : events) {
-    if (!e.item.empty()) ordered.push_back(&e);
-  }
+  for (const ShopperEvent& e : events) ordered.push_back(&e);
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const ShopperEvent* a, const ShopperEvent* b) { return a->time_ms < b->time_ms; });
+  // The current visit starts after the last gap: from the newest event back while events are close enough.
+  const double gap = 60'000.0 * weights_.config.visit_gap_minutes;
+  size_t visit_start = ordered.size();
+  if (!ordered.empty() && now_ms - ordered.back()->time_ms <= gap) {
+    visit_start = ordered.size() - 1;
+    while (visit_start > 0 && ordered[visit_start]->time_ms - ordered[visit_start - 1]->time_ms <= gap) --visit_start;
+  }
   std::vector<SessionEvent> session;
   session.reserve(ordered.size());
-  for (const ShopperEvent* e : ordered) {
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    const ShopperEvent* e = ordered[i];
+    if (e->item.empty()) continue;
     const uint32_t item = item_of(e->item);
-    if (item != 0) session.push_back({item, static_cast<uint8_t>(e->kind)});
+    if (item != 0) session.push_back({item, static_cast<uint8_t>(e->kind), i < visit_start ? uint8_t{1} : uint8_t{0}});
   }
   return session;
 }
@@ -133,7 +140,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
   if (n == 0) return Status();
   if (scores == nullptr) return Status(StatusCode::kINVALID_ARGUMENT, "rank: scores buffer is null");
 
-  const std::vector<SessionEvent> session = session_events(request.events);
+  const std::vector<SessionEvent> session = session_events(request.events, request.now_ms);
   std::vector<float> session_vec(d, 0.0f);
   encode(session, session_vec.data());
   std::vector<std::pair<uint32_t, float>> repeats;
@@ -202,8 +209,9 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
       ex.factors.push_back({"session", anchor, model, static_cast<uint32_t>(session.size())});
     }
     if (repeat != 0.0f) {
+      // Counted in this visit only: what explanations call "this visit" (0: only on earlier visits).
       uint32_t times = 0;
-      for (const SessionEvent& e : session) times += e.item == items[i] ? 1u : 0u;
+      for (const SessionEvent& e : session) times += e.item == items[i] && e.earlier_visit == 0 ? 1u : 0u;
       ex.factors.push_back({"repeat", c.id, repeat, times});
     }
     if (bias[i] != 0.0f) ex.factors.push_back({"popular", "", bias[i], 0});

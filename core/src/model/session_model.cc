@@ -58,7 +58,7 @@ void collect_window(const SessionModelConfig& config, const SessionEvent* events
     if (e.item == 0 || e.item > config.vocab_size) continue;
     const int32_t row = config.kind_row(e.kind);
     if (row < 0) continue;
-    window.push_back({e.item, static_cast<uint8_t>(row)});
+    window.push_back({e.item, static_cast<uint8_t>(row), e.earlier_visit != 0 ? uint8_t{1} : uint8_t{0}});
   }
   std::reverse(window.begin(), window.end());
 }
@@ -97,6 +97,9 @@ Status SessionModelConfig::validate() const {
     return Status(StatusCode::kLIMIT_EXCEEDED,
                   "repeat_counts " + std::to_string(repeat_counts) + " outside 0.." + std::to_string(kMaxLength));
   if (repeat_kinds && num_kinds > 32) return Status(StatusCode::kLIMIT_EXCEEDED, "repeat_kinds needs num_kinds <= 32");
+  if (visit_gap_minutes == 0 || visit_gap_minutes > 7 * 24 * 60)
+    return Status(StatusCode::kLIMIT_EXCEEDED,
+                  "visit_gap_minutes " + std::to_string(visit_gap_minutes) + " outside 1..10080 (a week)");
   if (kind_inputs.size() > 256) return Status(StatusCode::kLIMIT_EXCEEDED, "kind_inputs lists more than 256 kinds");
   for (size_t k = 0; k < kind_inputs.size(); ++k) {
     if (kind_inputs[k] < -1 || kind_inputs[k] >= static_cast<int32_t>(num_kinds))
@@ -143,6 +146,7 @@ Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig&
   w.repeat_count.assign(config.repeat_counts, 0.0f);
   if (config.repeat_kinds) w.repeat_kind.assign(config.num_kinds, 0.0f);
   if (config.item_bias) w.item_bias.assign(v, 0.0f);
+  if (config.visit_inputs) w.visit_emb.assign(d, 0.0f);
   return w;
 }
 
@@ -173,6 +177,7 @@ Status SessionModelWeights::validate() const {
   VITRINE_RETURN_IF_ERROR(check_size("out_w", out_w.size(), 2 * d * d));
   VITRINE_RETURN_IF_ERROR(check_size("out_b", out_b.size(), d));
   VITRINE_RETURN_IF_ERROR(check_size("repeat_bonus", repeat_bonus.size(), config.max_length));
+  VITRINE_RETURN_IF_ERROR(check_size("visit_emb", visit_emb.size(), config.visit_inputs ? d : 0));
   VITRINE_RETURN_IF_ERROR(check_size("repeat_count", repeat_count.size(), config.repeat_counts));
   VITRINE_RETURN_IF_ERROR(check_size("repeat_kind", repeat_kind.size(), config.repeat_kinds ? config.num_kinds : 0));
   VITRINE_RETURN_IF_ERROR(check_size("item_bias", item_bias.size(), config.item_bias ? v : 0));
@@ -231,6 +236,7 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
   t.items.resize(n);
   t.positions.resize(n);
   t.kinds.resize(n);
+  t.earlier.resize(n);
   t.x.assign(n * d, 0.0f);
   t.gate.assign(n * d, 0.0f);
   t.alpha.assign(n, 0.0f);
@@ -244,11 +250,15 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
     t.items[i] = window[i].item;
     t.positions[i] = pos;
     t.kinds[i] = window[i].kind;
+    t.earlier[i] = window[i].earlier_visit;
     float* x = t.x.data() + i * d;
     const float* item = item_vectors + size_t{window[i].item} * d;
     const float* p = weights.pos_emb.data() + size_t{pos} * d;
     const float* k = weights.kind_emb.data() + size_t{window[i].kind} * d;
     for (size_t j = 0; j < d; ++j) x[j] = item[j] + p[j] + k[j];
+    if (c.visit_inputs && window[i].earlier_visit != 0) {
+      for (size_t j = 0; j < d; ++j) x[j] += weights.visit_emb[j];
+    }
   }
   const float* x_last = t.x.data() + (n - 1) * d;
 

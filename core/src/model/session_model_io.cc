@@ -72,6 +72,10 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   if (c.repeat_kinds) config["repeat_kinds"] = true;
   if (c.item_bias) config["item_bias"] = true;
   if (!c.kind_inputs.empty()) config["kind_inputs"] = c.kind_inputs;
+  if (c.visit_inputs) {
+    config["visit_inputs"] = true;
+    config["visit_gap_minutes"] = c.visit_gap_minutes;
+  }
   writer.set_config(config);
   writer.set_training(options.training);
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
@@ -84,7 +88,7 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
     if (!status.ok() || p.empty()) return;
     const std::string n(name);
     const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus" || n == "repeat_count" ||
-                           n == "repeat_kind" || n == "item_bias";
+                           n == "repeat_kind" || n == "item_bias" || n == "visit_emb";
     const std::vector<size_t> shape = is_vector ? std::vector<size_t>{p.size()} : std::vector<size_t>{p.size() / d, d};
     if (n == "item_emb" && options.item_storage == DType::kI8 && options.item_bits < 8) {
       const std::vector<float> rounded = round_rows(p, d, (1u << (options.item_bits - 1)) - 1);
@@ -124,12 +128,15 @@ Status session_model_config_from_json(const nlohmann::json& cfg, uint64_t vocab_
   auto num_price_bands = config_u32(cfg, "num_price_bands", 0, false);
   auto image_dim = config_u32(cfg, "image_dim", 0, false);
   auto repeat_counts = config_u32(cfg, "repeat_counts", 0, false);
-  for (const auto* r :
-       {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim, &repeat_counts})
+  auto visit_gap = config_u32(cfg, "visit_gap_minutes", c.visit_gap_minutes, false);
+  for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim,
+                        &repeat_counts, &visit_gap})
     if (!r->ok()) return r->status();
   c.repeat_counts = repeat_counts.value();
+  c.visit_gap_minutes = visit_gap.value();
   for (const auto& [key, flag] : {std::pair<const char*, bool*>{"repeat_kinds", &c.repeat_kinds},
-                                  std::pair<const char*, bool*>{"item_bias", &c.item_bias}}) {
+                                  std::pair<const char*, bool*>{"item_bias", &c.item_bias},
+                                  std::pair<const char*, bool*>{"visit_inputs", &c.visit_inputs}}) {
     const auto it = cfg.find(key);
     if (it == cfg.end()) continue;
     if (!it->is_boolean()) return corrupt(std::string("config.") + key + " must be true or false");
@@ -185,6 +192,7 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   if (c.repeat_counts > 0) specs.push_back({"repeat_count", kFloatDTypes, {static_cast<int64_t>(c.repeat_counts)}});
   if (c.repeat_kinds) specs.push_back({"repeat_kind", kFloatDTypes, {static_cast<int64_t>(c.num_kinds)}});
   if (c.item_bias) specs.push_back({"item_bias", kFloatDTypes, {v}});
+  if (c.visit_inputs) specs.push_back({"visit_emb", kFloatDTypes, {d}});
   const auto content_specs = [&](uint32_t n, const char* table, const char* ids, const char* names) {
     if (n == 0) return;
     specs.push_back({table, kFloatDTypes, {rows(n), d}});
