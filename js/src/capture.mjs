@@ -132,7 +132,10 @@ export class Capture {
     this.#viewed.add(key);
     // A card in a listing was only seen in passing; the product itself (outside any listing) was looked at.
     const kind = el.closest?.(`[${ATTR.list}]`) ? 'impression' : 'view';
-    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell });
+    // Dated when it came into view, as a shop's own log dates a list view or a product view, so that the clicks and
+    // cart adds made while it was on screen come after it here too (the order the model was trained on).
+    const t = Math.round(Date.now() - dwell);
+    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell, t });
   }
 
   // Observation restarts from "now": IntersectionObserver reports every observed target again on observe().

@@ -166,6 +166,9 @@ test('capture: impressions and product views with dwell, clicks, add-to-cart, pu
   assert.deepEqual(impressions, ['p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'p4', 'p4', 'p5', 'p5', 'p6', 'p6']);
   assert.deepEqual(byKind(0).map((e) => e.item), ['p9', 'p9']);
   assert.ok([...byKind(0), ...byKind(6)].every((e) => e.dwellMs >= 150));
+  // Dated when they came into view: p2's card was on screen before its add-to-cart, and stays before it.
+  assert.ok(Math.min(...byKind(6).filter((e) => e.item === 'p2').map((e) => e.t)) < byKind(2)[0].t,
+    'an impression is dated when the card came into view, not when it left');
   assert.deepEqual(byKind(1).map((e) => e.item), ['p1']);
   assert.deepEqual(byKind(2).map((e) => [e.item, e.category]), [['p2', 'shoes']]);
   assert.deepEqual(byKind(3).map((e) => e.item), ['p5']);
