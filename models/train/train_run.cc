@@ -89,10 +89,14 @@ Result<Catalog> read_catalog_file(const std::string& path, ItemId catalog_size) 
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no == 1 && line.rfind("id\t", 0) == 0) continue;
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    std::string field;
-    while (std::getline(ss, field, '\t')) fields.push_back(field);
+    // Split at every tab, keeping empty fields (a catalog without brands or prices ends its lines with tabs).
+    std::vector<std::string> fields(1);
+    for (const char ch : line) {
+      if (ch == '\t')
+        fields.emplace_back();
+      else
+        fields.back() += ch;
+    }
     if (fields.size() != 5)
       return bad_line(path, line_no, "expected 5 tab-separated fields, got " + std::to_string(fields.size()));
     char* end = nullptr;

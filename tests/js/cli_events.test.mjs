@@ -289,7 +289,9 @@ test('train --events --catalog: the catalog names the model products, the log is
       ['UNSEEN-1', 'shoes'], ['UNSEEN-2', 'bags']];
     const catalog = path.join(dir, 'catalog.tsv');
     writeFileSync(catalog, ['id\tproduct_id\tcategory\tbrand\tprice',
-      ...products.map(([id, category], i) => `${i + 1}\t${id}\t${category}\tacme\t${10 + i}`)].join('\n') + '\n');
+      // The last product has no brand and no price: its line ends with two tabs.
+      ...products.map(([id, category], i) => (i === products.length - 1 ? `${i + 1}\t${id}\t${category}\t\t`
+        : `${i + 1}\t${id}\t${category}\tacme\t${10 + i}`))].join('\n') + '\n');
     const model = path.join(dir, 'shop.vtm');
     const train = vitrine('train', '--events', log, '--catalog', catalog, '--unseen-content-only', '--out', model,
       '--epochs', '1', '--dim', '8', '--batch', '64', '--threads', '1');
