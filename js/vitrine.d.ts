@@ -97,6 +97,11 @@ export interface VitrineOptions {
    * and the model again; 'page' elsewhere.
    */
   worker?: 'page' | 'shared';
+  /**
+   * `data-model-integrity`: digests the model file must match before it is parsed, as in Subresource Integrity
+   * (`sha256-<base64>`, or sha384/sha512; several separated by spaces). A malformed value turns ranking off.
+   */
+  modelIntegrity?: string;
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
 }

@@ -1,5 +1,6 @@
 // One normalized configuration, whether it comes from the script tag's data-* attributes or from createVitrine().
 // Out-of-range numbers fall back to defaults rather than throwing: a typo in a shop's markup must not break it.
+import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { HOLD_CAP_MS } from './hold.mjs';
 
 export const DEFAULTS = Object.freeze({
@@ -65,6 +66,10 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     holdMs: number(options.holdMs, DEFAULTS.holdMs, 0, HOLD_CAP_MS),
     lateReorder: options.lateReorder === 'all' ? 'all' : 'below-fold',
     worker: options.worker === 'shared' ? 'shared' : 'page',
+    // Digests the model must match before it is parsed (SRI syntax); false when given but malformed, which turns
+    // ranking off rather than skip the check.
+    modelIntegrity: options.modelIntegrity == null || options.modelIntegrity === '' ? null
+      : typeof options.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(options.modelIntegrity) ? options.modelIntegrity : false,
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -87,5 +92,6 @@ export function fromDataset(dataset = {}) {
     holdMs: dataset.holdMs,
     lateReorder: dataset.lateReorder,
     worker: dataset.worker,
+    modelIntegrity: dataset.modelIntegrity,
   };
 }

@@ -1,12 +1,41 @@
 // Fetches the model file in the worker, bounded in time and size: a hung or misconfigured server must cost the page
-// nothing but a warning. Rejects with an Error whose message says which bound was hit.
+// nothing but a warning. Rejects with an Error whose message says which bound was hit. With an integrity value
+// (data-model-integrity, Subresource Integrity syntax), the bytes must match one of its digests before anyone
+// parses them.
+
+/** `sha256-<base64>` (or sha384, sha512), one or more separated by spaces: what data-model-integrity accepts. */
+export const INTEGRITY_PATTERN = /^\s*sha(256|384|512)-[A-Za-z0-9+/]+={0,2}(\s+sha(256|384|512)-[A-Za-z0-9+/]+={0,2})*\s*$/;
+
+function base64(bytes) {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}
+
+/**
+ * Resolves when `bytes` match one digest of `integrity`; rejects with an Error naming the check otherwise.
+ * @param {Uint8Array} bytes
+ * @param {string} integrity
+ */
+export async function checkIntegrity(bytes, integrity) {
+  if (!INTEGRITY_PATTERN.test(integrity)) throw new Error('data-model-integrity is not sha256-, sha384- or sha512- and base64');
+  const wanted = integrity.trim().split(/\s+/);
+  const computed = new Map();
+  for (const entry of wanted) {
+    const dash = entry.indexOf('-');
+    const algorithm = `SHA-${entry.slice(3, dash)}`;
+    if (!computed.has(algorithm)) computed.set(algorithm, base64(new Uint8Array(await crypto.subtle.digest(algorithm, bytes))));
+    if (computed.get(algorithm) === entry.slice(dash + 1)) return;
+  }
+  throw new Error(`the model does not match data-model-integrity (its ${[...computed.keys()][0].toLowerCase().replace('-', '')} is ${[...computed.values()][0]})`);
+}
 
 /**
  * @param {string} url
- * @param {{timeoutMs: number, maxBytes: number, fetch?: typeof fetch}} limits
+ * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch}} limits
  * @returns {Promise<Uint8Array>}
  */
-export async function fetchModel(url, { timeoutMs, maxBytes, fetch: fetchFn = globalThis.fetch }) {
+export async function fetchModel(url, { timeoutMs, maxBytes, integrity = null, fetch: fetchFn = globalThis.fetch }) {
   const abort = new AbortController();
   const timeout = new Error(`no model after ${timeoutMs} ms`);
   const timer = setTimeout(() => abort.abort(timeout), timeoutMs);
@@ -32,6 +61,7 @@ export async function fetchModel(url, { timeoutMs, maxBytes, fetch: fetchFn = gl
       bytes.set(chunk, at);
       at += chunk.length;
     }
+    if (integrity) await checkIntegrity(bytes, integrity);
     return bytes;
   } catch (e) {
     throw abort.signal.aborted && abort.signal.reason === timeout ? timeout : e;

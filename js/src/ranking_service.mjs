@@ -5,7 +5,7 @@
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
 //   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
 //                                             engine and the model so that the first ranking waits for neither
-//   both may carry modelTimeoutMs and maxModelBytes (config.mjs) for the model fetch; explainTop (a count) limits
+//   both may carry modelTimeoutMs, maxModelBytes and modelIntegrity (config.mjs) for the model fetch; explainTop (a count) limits
 //   the reasons to the best-ranked items the page will move, so a long listing's reply stays small
 // Replies (worker -> main thread), same id:
 //   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
@@ -23,6 +23,7 @@
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
+import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
 
 export const PROTOCOL_VERSION = 1;
@@ -63,6 +64,10 @@ function checkRequest(msg) {
   if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
   if (msg.v !== PROTOCOL_VERSION) throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
   if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '') throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
+  // A malformed integrity value is refused, never read as "no check".
+  if (msg.modelIntegrity != null && !(typeof msg.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(msg.modelIntegrity))) {
+    throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelIntegrity must be sha256-, sha384- or sha512- digests in base64');
+  }
   if (msg.type === 'warm') return;
   if (!Number.isFinite(msg.nowMs)) throw new ServiceError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
   if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
@@ -180,14 +185,14 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
   }
 
   // Fetches the model again; a changed file replaces the engine once loaded, and any failure keeps the current one.
-  function recheck(modelUrl, limits) {
+  function recheck(key, modelUrl, limits) {
     rechecking = true;
     loaded.at = clock();
     (async () => {
       const bytes = await fetchBytes(modelUrl, limits);
-      if (readyFor !== modelUrl || bytesDigest(bytes) === loaded?.digest) return;
+      if (readyFor !== key || bytesDigest(bytes) === loaded?.digest) return;
       const engine = await loadInto(await createEngine(), bytes);
-      if (readyFor !== modelUrl) return engine.release?.();
+      if (readyFor !== key) return engine.release?.();
       const old = ready;
       ready = Promise.resolve(engine);
       // A ranking that took the old engine just before the swap may still be using it.
@@ -198,13 +203,15 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
   }
 
   function engineFor(modelUrl, limits) {
-    if (ready && readyFor === modelUrl) {
-      if (loaded && !rechecking && clock() - loaded.at >= MODEL_RECHECK_MS) recheck(modelUrl, limits);
+    // A model is its URL and the digest it must match.
+    const key = `${modelUrl} ${limits.integrity ?? ''}`;
+    if (ready && readyFor === key) {
+      if (loaded && !rechecking && clock() - loaded.at >= MODEL_RECHECK_MS) recheck(key, modelUrl, limits);
       return ready;
     }
     // A different model: free the previous engine's wasm memory once it is no longer in use.
     ready?.then((old) => old.release?.(), () => undefined);
-    readyFor = modelUrl;
+    readyFor = key;
     loaded = null;
     ready = (async () => {
       if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
@@ -232,7 +239,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     })();
     // A failed load is retried on a later request rather than cached forever (e.g. a network blip).
     ready.catch(() => {
-      if (readyFor === modelUrl) ready = null;
+      if (readyFor === key) ready = null;
     });
     return ready;
   }
@@ -242,6 +249,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     const engine = await engineFor(msg.modelUrl, {
       timeoutMs: Number.isFinite(msg.modelTimeoutMs) ? msg.modelTimeoutMs : DEFAULT_FETCH.timeoutMs,
       maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
+      integrity: msg.modelIntegrity ?? null,
     });
     if (msg.type === 'warm') return { type: 'warm' };
     if (msg.type === 'rank') {

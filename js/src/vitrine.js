@@ -101,8 +101,10 @@
       var limits = {};
       if (Number(options.modelTimeoutMs) > 0) limits.modelTimeoutMs = Number(options.modelTimeoutMs);
       if (Number(options.maxModelBytes) > 0) limits.maxModelBytes = Number(options.maxModelBytes);
+      // Passed on as written: the worker refuses a malformed value rather than skip the check.
+      if (options.modelIntegrity) limits.modelIntegrity = options.modelIntegrity;
       channel.port.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: new URL(options.model.trim(), document.baseURI).href,
-        modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes });
+        modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes, modelIntegrity: limits.modelIntegrity });
     }
     var held = [];
     var sheet = null;

@@ -365,12 +365,18 @@ export function createVitrine(options = {}, env = {}) {
       log.warn('WebAssembly is not available; the listing keeps its order');
       return null;
     }
+    if (config.modelIntegrity === false) {
+      rankingDisabled = true;
+      log.warn('data-model-integrity is not sha256-, sha384- or sha512- digests in base64; the model is not loaded and the listing keeps its order');
+      return null;
+    }
     client ??= new RankingClient({
       workerUrl,
       modelUrl: config.model,
       timeoutMs: config.rankTimeoutMs,
       modelTimeoutMs: config.modelTimeoutMs,
       maxModelBytes: config.maxModelBytes,
+      modelIntegrity: config.modelIntegrity,
       // An injected Worker (tests) means that worker, never a shared one.
       Worker: env.Worker ?? win.Worker,
       SharedWorker: env.Worker || config.worker !== 'shared' ? null : win.SharedWorker,

@@ -66,16 +66,17 @@ export class RankingClient {
    * @param {number} options.timeoutMs  per request, once the model is loaded
    * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model
    * @param {number} [options.maxModelBytes]
+   * @param {string|null} [options.modelIntegrity] digests the model must match (data-model-integrity)
    * @param {typeof Worker} [options.Worker]
    * @param {typeof SharedWorker} [options.SharedWorker]
    * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first
    */
-  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, Worker: WorkerCtor = globalThis.Worker,
+  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, modelIntegrity = null, Worker: WorkerCtor = globalThis.Worker,
     SharedWorker: SharedCtor = globalThis.SharedWorker, channel = null }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
-    this.#model = { modelTimeoutMs, maxModelBytes };
+    this.#model = { modelTimeoutMs, maxModelBytes, ...(modelIntegrity ? { modelIntegrity } : {}) };
     this.#ctors = { Worker: WorkerCtor, SharedWorker: SharedCtor };
     this.#started = channel;
   }

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,6 +49,10 @@ before(async () => {
   flipped[Math.floor(flipped.length / 2)] ^= 0x40;
   writeFileSync(path.join(models, 'flipped.vtm'), flipped);
   for (const model of ['tiny', 'truncated', 'flipped', 'missing', 'hang']) writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
+  const sha256 = createHash('sha256').update(bytes).digest('base64');
+  writeFileSync(path.join(site, 'signed.html'), page('tiny.vtm', `data-model-integrity="sha256-${sha256}"`));
+  writeFileSync(path.join(site, 'signed-wrong.html'), page('tiny.vtm', `data-model-integrity="sha256-${createHash('sha256').update('another file').digest('base64')}"`));
+  writeFileSync(path.join(site, 'signed-malformed.html'), page('tiny.vtm', 'data-model-integrity="md5-abc"'));
   writeFileSync(path.join(site, 'shared.html'), page('tiny.vtm', 'data-worker="shared"'));
   writeFileSync(path.join(site, 'shared-2.html'), page('tiny.vtm', 'data-worker="shared"'));
   writeFileSync(path.join(site, 'seed.html'), page(null, 'data-rank="off"'));
@@ -125,6 +130,25 @@ test('baseline: the same page with the intact model reorders (so the faults belo
   assert.ok(['sku-46', 'sku-52'].includes(order[0]), `a category-2 product first: ${order}`);
   assertClean(seen, { warnings: 0 });
   await p.close();
+});
+
+test('data-model-integrity with the model\u2019s own digest: the listing is ranked', async (t) => {
+  const url = await newShop(t);
+  await seed(url);
+  const { page: p, seen } = await openPage(browser.context);
+  await p.goto(url + 'signed.html');
+  await vitrineReady(p);
+  assert.notDeepEqual(await listOrder(p), MERCHANT_ORDER);
+  assertClean(seen, { warnings: 0 });
+  await p.close();
+});
+
+test('fault: the model does not match data-model-integrity (it is never parsed)', async (t) => {
+  await modelFault(t, 'signed-wrong.html', { match: /personalization is off.*does not match data-model-integrity/ });
+});
+
+test('fault: data-model-integrity is malformed (the check is not skipped: nothing is loaded)', async (t) => {
+  await modelFault(t, 'signed-malformed.html', { match: /data-model-integrity is not sha256-/ });
 });
 
 test('fault: the model fetch returns 404', async (t) => {

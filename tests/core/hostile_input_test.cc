@@ -101,3 +101,16 @@ TEST_CASE("a model larger than the configured limits is refused with LIMIT_EXCEE
   limits.max_vocab = 5;  // the model has 6 products
   CHECK(Ranker::load(bytes.data(), bytes.size(), limits).status().code() == StatusCode::kLIMIT_EXCEEDED);
 }
+
+TEST_CASE("a number in a model's config that no float holds is refused, not narrowed", "[hostile]") {
+  std::vector<uint8_t> bytes = fuzz::tiny_model_bytes();
+  const std::string text(bytes.begin(), bytes.end());
+  const size_t at = text.find("\"price_band_edges\":[30.0]");
+  REQUIRE(at != std::string::npos);
+  // 9e99 has the length of 30.0 and is far past FLT_MAX: converting it to float would be undefined behaviour.
+  for (size_t i = 0; i < 4; ++i) bytes[at + 20 + i] = static_cast<uint8_t>("9e99"[i]);
+  bytes = fuzz::with_valid_checksum(bytes.data(), bytes.size());
+  const auto ranker = Ranker::load(bytes.data(), bytes.size());
+  CHECK(ranker.status().code() == StatusCode::kMODEL_CORRUPT);
+  CHECK(ranker.status().message().find("price_band_edges") != std::string::npos);
+}

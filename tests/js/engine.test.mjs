@@ -64,3 +64,49 @@ test('every vt_* function in the C header is exported by the module', async () =
   const glue = readFileSync(engineModule.engineModulePath, 'utf8');
   for (const name of new Set(declared)) assert.ok(glue.includes(`_${name}`), `${name} is not exported`);
 });
+
+// The limits of the module's linear memory, read from its memory section (imported or defined): no growth past max.
+function memoryLimits(bytes) {
+  let at = 8;
+  const leb = () => {
+    let value = 0, shift = 0, byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  const limits = () => {
+    const flags = bytes[at++];
+    const min = leb();
+    return { min, max: flags & 1 ? leb() : null };
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 5) {
+      leb(); // one memory
+      return limits();
+    }
+    if (id === 2) {
+      for (let n = leb(); n > 0; --n) {
+        for (let s = 0; s < 2; ++s) at += leb(); // module and field names (length-prefixed)
+        const kind = bytes[at++];
+        if (kind === 2) return limits();
+        if (kind === 0) leb();
+        else if (kind === 1) { at += 1; limits(); } else if (kind === 3) at += 2;
+      }
+    }
+    at = end;
+  }
+  return null;
+}
+
+test('the wasm memory has a maximum of 512 MiB, so nothing a page sends can grow it without bound', () => {
+  const limits = memoryLimits(readFileSync(path.join(process.env.VITRINE_WASM_BUILD ?? path.join(repoRoot, 'build/wasm'), 'dist/vitrine-engine.wasm')));
+  assert.ok(limits, 'the module has a memory');
+  assert.equal(limits.max, (512 * 1024 * 1024) / 65536, `maximum pages: ${limits.max}`);
+  assert.ok(limits.min <= limits.max);
+});

@@ -47,3 +47,14 @@ test('HTTP errors, hung servers, stalled bodies and oversized models are refused
   await assert.rejects(fetchModel(`${base}/model`, { ...limits, maxBytes: 1024 }), /3000 bytes, over the limit of 1024/);
   await assert.rejects(fetchModel(`${base}/chunked-big`, limits), /over the limit of 4096 bytes/);
 });
+
+test('with data-model-integrity the bytes must match a digest before anyone reads them', async () => {
+  const digest = async (algorithm) => Buffer.from(await crypto.subtle.digest(algorithm, MODEL)).toString('base64');
+  const sha256 = await digest('SHA-256');
+  assert.deepEqual(await fetchModel(`${base}/model`, { ...limits, integrity: `sha256-${sha256}` }), MODEL);
+  // Any one listed digest may match, of any of the three algorithms.
+  assert.deepEqual(await fetchModel(`${base}/model`, { ...limits, integrity: `sha512-AAAA sha384-${await digest('SHA-384')}` }), MODEL);
+  await assert.rejects(fetchModel(`${base}/model`, { ...limits, integrity: `sha256-${sha256.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}` }),
+    /does not match data-model-integrity \(its sha256 is /);
+  await assert.rejects(fetchModel(`${base}/model`, { ...limits, integrity: 'md5-abc' }), /data-model-integrity is not sha256-/);
+});

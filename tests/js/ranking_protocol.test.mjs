@@ -110,6 +110,7 @@ test('malformed requests are rejected', async () => {
   const s = service({ loadModel() {}, rank: () => ({ scores: [] }) });
   for (const bad of [null, 'rank', { ...rankRequest(), v: 99 }, rankRequest({ candidates: [] }),
     rankRequest({ candidates: [{ id: 3 }] }), rankRequest({ nowMs: 'now' }), rankRequest({ type: 'explode' }),
+    rankRequest({ modelIntegrity: 'sha1-abc' }), rankRequest({ modelIntegrity: 42 }),
     rankRequest({ modelUrl: '' }), rankRequest({ explainTop: -1 }), rankRequest({ explainTop: 1.5 }),
     rankRequest({ explainTop: '2' })]) {
     const reply = await s.handle(bad);

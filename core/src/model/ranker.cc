@@ -19,8 +19,10 @@ Status read_profile_weights(const nlohmann::json& config, ProfileWeights& out) {
        {std::pair<const char*, float*>{"category", &out.category}, {"brand", &out.brand}, {"price", &out.price}}) {
     const auto w = it->find(key);
     if (w == it->end()) continue;
-    if (!w->is_number() || !std::isfinite(w->get<double>()))
-      return Status(StatusCode::kMODEL_CORRUPT, std::string("config.profile_weights.") + key + " must be a number");
+    // Range-checked as a double: narrowing one past FLT_MAX to float is undefined behaviour.
+    if (!w->is_number() || !(std::fabs(w->get<double>()) <= std::numeric_limits<float>::max()))
+      return Status(StatusCode::kMODEL_CORRUPT,
+                    std::string("config.profile_weights.") + key + " must be a number a float can hold");
     *field = w->get<float>();
   }
   return Status();

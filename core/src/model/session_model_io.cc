@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace vitrine {
 namespace {
@@ -246,8 +247,10 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
       if (edges == cfg.end() || !edges->is_array() || edges->size() != c.num_price_bands - 1)
         return corrupt("config.price_band_edges must list num_price_bands - 1 prices");
       for (const auto& e : *edges) {
-        if (!e.is_number()) return corrupt("config.price_band_edges holds a non-number");
-        content->price_band_edges.push_back(e.get<float>());
+        // Range-checked as a double: narrowing one past FLT_MAX to float is undefined behaviour.
+        if (!e.is_number() || !(std::fabs(e.get<double>()) <= std::numeric_limits<float>::max()))
+          return corrupt("config.price_band_edges holds a value that is not a number a float can hold");
+        content->price_band_edges.push_back(static_cast<float>(e.get<double>()));
       }
       if (!std::is_sorted(content->price_band_edges.begin(), content->price_band_edges.end()))
         return corrupt("config.price_band_edges must be ascending");
