@@ -51,7 +51,7 @@ export interface VitrineOptions {
   consent?: 'required' | 'none';
   /** Asked once at start when consent is required; resolve true to grant. */
   consentCallback?: () => boolean | Promise<boolean>;
-  /** Stored events expire after this many days (default 30). */
+  /** Stored events expire after this many days (default 30, at most 90: a larger value is read as 90). */
   retentionDays?: number;
   /** Bound on stored events (default 2000). */
   maxEvents?: number;

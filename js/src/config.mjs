@@ -3,6 +3,8 @@
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { HOLD_CAP_MS } from './hold.mjs';
 
+export const MAX_RETENTION_DAYS = 90;
+
 export const DEFAULTS = Object.freeze({
   model: null, // URL of the .vtm model file; without it Vitrine records but does not rank
   consent: 'none', // 'required': nothing is stored before grantConsent() (or the consent callback says yes)
@@ -53,7 +55,8 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     model,
     consent: options.consent === 'required' ? 'required' : 'none',
     consentCallback: typeof options.consentCallback === 'function' ? options.consentCallback : null,
-    retentionDays: number(options.retentionDays, DEFAULTS.retentionDays, 1, 3650),
+    // Capped: nothing is kept longer than MAX_RETENTION_DAYS, whatever the page asks.
+    retentionDays: Math.min(MAX_RETENTION_DAYS, number(options.retentionDays, DEFAULTS.retentionDays, 1, 3650)),
     maxEvents: Math.floor(number(options.maxEvents, DEFAULTS.maxEvents, 10, 100000)),
     maxBytes: Math.floor(number(options.maxBytes, DEFAULTS.maxBytes, 4096, 50 * 1024 * 1024)),
     viewDwellMs: number(options.viewDwellMs, DEFAULTS.viewDwellMs, 0, 60000),

@@ -37,9 +37,13 @@ function cleanText(value) {
   return s === '' ? null : s;
 }
 
+/** How far past "now" an event may be dated (another tab's clock, a rounding) before it is refused. */
+export const FUTURE_SLACK_MS = 60_000;
+
 /**
  * Builds a storable record from track() input or captured data. Returns { record } or { error } (never throws).
  * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, query?, dwellMs? }
+ * An event dated more than FUTURE_SLACK_MS after nowMs is refused (nowMs 0: no such check).
  */
 export function toRecord(input, nowMs) {
   try {
@@ -55,6 +59,8 @@ function readRecord(input, nowMs) {
   if (kind === null) return { error: `unknown event kind ${JSON.stringify(String(input.kind)).slice(0, 40)}` };
   const t = Math.round(input.t === undefined ? nowMs : Number(input.t));
   if (!Number.isSafeInteger(t) || t <= 0) return { error: 'event time must be a positive number of milliseconds' };
+  // A future date would outlive every retention bound; a minute covers clocks that disagree a little.
+  if (nowMs > 0 && t > nowMs + FUTURE_SLACK_MS) return { error: 'event time is in the future' };
   const record = { kind, t };
   const item = input.item === undefined ? null : shortString(input.item, MAX_ID);
   if (input.item !== undefined && item === null) return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
@@ -81,12 +87,12 @@ function readRecord(input, nowMs) {
   return { record };
 }
 
-/** A clean copy of a record read from storage, or null if it is not a valid record. */
-export function validRecord(value) {
+/** A clean copy of a record read from storage, or null if it is not a valid record (or dated after nowMs). */
+export function validRecord(value, nowMs = 0) {
   try {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
     if (typeof value.kind !== 'number') return null;
-    const { record, error } = toRecord(value, 0);
+    const { record, error } = toRecord(value, nowMs);
     if (error || record.t !== value.t) return null;
     return record;
   } catch {

@@ -53,7 +53,8 @@ function keeper(limits, nowMs) {
   let count = 0;
   let bytes = 0;
   return (value) => {
-    const record = validRecord(value);
+    // A record dated in the future would never expire: it is deleted like a corrupted one.
+    const record = validRecord(value, nowMs);
     if (!record || record.t < oldest) return null;
     const size = recordBytes(record);
     if (count + 1 > limits.maxEvents || bytes + size > limits.maxBytes) return null;

@@ -7,6 +7,7 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { openStore, applyMigrations, SCHEMA_VERSION, EVENTS_STORE } from '../../js/src/storage.mjs';
 import { toRecord } from '../../js/src/events.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
+import { normalizeConfig } from '../../js/src/config.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2025, 0, 31, 12);
@@ -269,4 +270,24 @@ test('clear() in one tab empties the store the other tab sees, and notifies it',
   assert.equal(exported.schemaVersion, SCHEMA_VERSION);
   tabA.close();
   tabB.close();
+});
+
+test('an event dated in the future is refused on write and deleted on read; retention is capped at 90 days', async () => {
+  const future = toRecord({ kind: 'view', item: 'later', t: NOW + 2 * 60_000 }, NOW);
+  assert.match(future.error, /in the future/);
+  assert.equal(toRecord({ kind: 'view', item: 'skewed', t: NOW + 30_000 }, NOW).error, undefined, 'a clock a little ahead');
+  // A record written by an older version, or by hand, dated 9e15 ms (year 287,000): it must not be kept forever.
+  const idb = new IDBFactory();
+  const store = await open(idb);
+  await store.append([view('now')]);
+  store.close();
+  const db = await rawOpen(idb, 'shop');
+  await rawPut(db, [{ kind: EventKind.view, item: 'forever', t: 9e15 }]);
+  db.close();
+  const again = await open(idb);
+  assert.deepEqual((await again.recent()).map((e) => e.item), ['now']);
+  assert.equal(await again.count(), 1, 'the future-dated record is deleted, not just hidden');
+  again.close();
+  assert.equal(normalizeConfig({ retentionDays: 365 }).retentionDays, 90);
+  assert.equal(normalizeConfig({ retentionDays: 60 }).retentionDays, 60);
 });
