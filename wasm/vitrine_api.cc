@@ -41,7 +41,8 @@ struct vt_engine {
   vitrine::ItemIndex items;
   std::string last_error;
   std::string build_info;
-  std::string output;  // JSON handed out by the last call that returns text; owned here
+  std::string output;                 // JSON handed out by the last call that returns text; owned here
+  vitrine::ModelLimits model_limits;  // what load_model accepts (set_model_limit)
 
   vt_status fail(const vitrine::Status& status) {
     return fail(static_cast<vt_status>(status.code()), status.message());
@@ -188,7 +189,7 @@ vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t s
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (bytes == nullptr && size > 0) return engine->fail(VT_INVALID_ARGUMENT, "load_model: bytes is null");
-    auto file = vitrine::ModelFile::parse(bytes, size, vitrine::ModelLimits());
+    auto file = vitrine::ModelFile::parse(bytes, size, engine->model_limits);
     if (!file.ok()) return engine->fail(file.status());
     if (file.value().kind() == vitrine::kMlpModelKind) {
       auto mlp = load_mlp(file.value(), *engine->kernels);
@@ -203,6 +204,14 @@ vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t s
     engine->mlp.reset();
     return engine->succeed();
   });
+}
+
+vt_status vt_engine_set_model_limit(vt_engine* engine, uint32_t max_file_bytes) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  if (max_file_bytes == 0)
+    return engine->fail(VT_INVALID_ARGUMENT, "set_model_limit: the limit must be at least 1 byte");
+  engine->model_limits.max_file_bytes = max_file_bytes;
+  return engine->succeed();
 }
 
 vt_status vt_engine_score_features(vt_engine* engine, const float* features, uint32_t n, uint32_t dim,

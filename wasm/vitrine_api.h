@@ -77,6 +77,11 @@ vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t di
  * either kind: the engine holds one model at a time. */
 vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t size);
 
+/* The largest model file vt_engine_load_model accepts from now on (a page's data-max-model-bytes); a larger one
+ * fails with VT_LIMIT_EXCEEDED before anything in it is read. Default: model_file.h's ModelLimits (512 MiB).
+ * 0 is VT_INVALID_ARGUMENT. */
+vt_status vt_engine_set_model_limit(vt_engine* engine, uint32_t max_file_bytes);
+
 /* JSON describing the loaded model. Session model: kind, vocab_size, dim, content features, kernels, training
  * metadata. MLP: kind, input_dim, output_dim, layers [{in, out, activation}], outputs (names), kernels,
  * file_bytes, training. *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL

@@ -180,10 +180,13 @@ export class Engine {
    * Loads a model file (the bytes are copied into wasm). Validated completely first: on failure the previous
    * model stays loaded and an EngineError names the problem.
    * @param {Uint8Array} bytes
+   * @param {{maxBytes?: number}} [limits] maxBytes: the page's data-max-model-bytes; a larger file is refused
+   *   (LIMIT_EXCEEDED) before the engine reads it, and the limit stays for later loads
    * @returns {object} the model's description (modelInfo())
    */
-  loadModel(bytes) {
+  loadModel(bytes, { maxBytes } = {}) {
     const wasm = this.#wasm;
+    if (maxBytes !== undefined) this.#check(wasm._vt_engine_set_model_limit(this.#live(), Math.min(maxBytes, 0xffffffff) >>> 0));
     let pBytes = 0;
     try {
       pBytes = this.#alloc(bytes.length);

@@ -19,7 +19,7 @@
 // wasm is compiled while the model downloads. A worker shared by the shop's pages may live for hours: a request
 // that finds the model older than MODEL_RECHECK_MS fetches it again in the background (the HTTP cache revalidates
 // it) and, when the bytes changed, loads them into a new engine that takes over once it is ready. The engine
-// calls used are exactly engine.loadModel(bytes), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
+// calls used are exactly engine.loadModel(bytes, {maxBytes}), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
@@ -172,10 +172,10 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
   let loaded = null; // { at, digest } of the model in `ready`
   let rechecking = false;
 
-  async function loadInto(engine, bytes) {
+  async function loadInto(engine, bytes, maxBytes) {
     try {
       needs(engine, 'loadModel');
-      await engine.loadModel(bytes);
+      await engine.loadModel(bytes, { maxBytes });
     } catch (e) {
       engine.release?.();
       throw e;
@@ -191,7 +191,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     (async () => {
       const bytes = await fetchBytes(modelUrl, limits);
       if (readyFor !== key || bytesDigest(bytes) === loaded?.digest) return;
-      const engine = await loadInto(await createEngine(), bytes);
+      const engine = await loadInto(await createEngine(), bytes, limits.maxBytes);
       if (readyFor !== key) return engine.release?.();
       const old = ready;
       ready = Promise.resolve(engine);
@@ -233,7 +233,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
         const e = fetched.reason;
         throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
       }
-      await loadInto(engine, fetched.value);
+      await loadInto(engine, fetched.value, limits.maxBytes);
       mark('model-loaded');
       return engine;
     })();

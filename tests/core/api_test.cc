@@ -145,3 +145,21 @@ TEST_CASE("top_k_dot returns the best rows of the item table", "[api]") {
   }
   vt_engine_release(engine);
 }
+
+TEST_CASE("set_model_limit: a file past the page's limit is refused before it is read, the old model stays", "[api]") {
+  vt_engine* engine = nullptr;
+  REQUIRE(vt_engine_create(&engine) == VT_OK);
+  auto bytes = vitrine::write_mlp_model(small_api_mlp());
+  REQUIRE(bytes.ok());
+  const auto size = static_cast<uint32_t>(bytes.value().size());
+  REQUIRE(vt_engine_load_model(engine, bytes.value().data(), size) == VT_OK);
+  CHECK(vt_engine_set_model_limit(engine, 0) == VT_INVALID_ARGUMENT);
+  REQUIRE(vt_engine_set_model_limit(engine, size - 1) == VT_OK);
+  CHECK(vt_engine_load_model(engine, bytes.value().data(), size) == VT_LIMIT_EXCEEDED);
+  CHECK(std::string(vt_engine_last_error(engine)).find(std::to_string(size - 1)) != std::string::npos);
+  std::vector<float> features(6, 0.5f), scores(1);
+  CHECK(vt_engine_score_features(engine, features.data(), 1, 6, scores.data()) == VT_OK);  // the old model stays
+  REQUIRE(vt_engine_set_model_limit(engine, size) == VT_OK);
+  CHECK(vt_engine_load_model(engine, bytes.value().data(), size) == VT_OK);
+  vt_engine_release(engine);
+}

@@ -107,6 +107,9 @@ test('damaged model files are refused with a named error and the previous model 
     const version = Uint8Array.from(good);
     version[8] = 99;
     assert.throws(() => engine.loadModel(version), (e) => e.status === Status.MODEL_VERSION || e.status === Status.MODEL_CORRUPT);
+    // The page's data-max-model-bytes reaches the engine's own limits.
+    assert.throws(() => engine.loadModel(good, { maxBytes: good.length - 1 }),
+      (e) => e.status === Status.LIMIT_EXCEEDED && e.message.includes(String(good.length - 1)));
     // Still the good model.
     assert.equal(engine.modelInfo().kind, 'session_attn');
     const { scores } = engine.rank({ events: [view('sku-1', 1)], candidates: [{ id: 'sku-2' }], nowMs: now });
