@@ -113,12 +113,14 @@ export function createVitrine(options = {}, env = {}) {
         shopper = null;
       });
       observeNewListings();
-      // Already on the page: held if nothing has been painted yet, else the shopper may have seen them.
+      // Already on the page: held if nothing has been painted yet (counted from when they were first seen), else the
+      // shopper may have seen them. The store is not open yet: what the loader held is shown now.
       const painted = hasPainted(win);
       for (const list of doc.querySelectorAll(`[${ATTR.list}]`)) {
         if (painted) seenPainted.add(list);
-        else holdListing(list, watchedSince);
+        else holdListing(list, listSeenAt.get(list) ?? watchedSince);
       }
+      if (store === null) hold?.releaseAll();
       // The worker, the engine and the model start now, beside the store, not when the first listing asks.
       if (rankable()) {
         rankingClient()?.warm().then((ok) => {
@@ -167,10 +169,11 @@ export function createVitrine(options = {}, env = {}) {
     return config.autoRank && !rankingDisabled && config.model !== null && typeof win.WebAssembly === 'object';
   }
 
-  // Only while the engine is warm: before, the ranking cannot land within the hold on any machine we measured
-  // (bench/page_shift.mjs), and holding would only delay the shop's listing by the cap.
+  // Only when a ranking can start at once: the engine warm and the shopper's events readable (the store open).
+  // Before, the ranking cannot land within the hold on any machine we measured (bench/page_shift.mjs), and holding
+  // only hides the listing, for longer than the cap when the page keeps the main thread busy.
   function holdListing(list, seenAt) {
-    if (engineWarm && rankable() && state === 'running') hold?.hold(list, seenAt);
+    if (engineWarm && store !== null && rankable() && state === 'running') hold?.hold(list, seenAt);
   }
 
   /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
