@@ -10,56 +10,23 @@
 // training log's SKUs in order of first appearance with their last category, brand and price (`vitrine train
 // --catalog`), so that a model trained on part of the kinds keeps the same products. The data stays where it is:
 // nothing is written into the repository.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { FORMATS, readPublicLog, sessionsOf } from './public_logs.mjs';
+
 const [format, file, outDir] = process.argv.slice(2);
-if (!['rees46', 'taobao'].includes(format) || !file || !outDir) {
+if (!FORMATS.includes(format) || !file || !outDir) {
   console.error('usage: node tools/event_log_split.mjs rees46|taobao LOG.csv OUT_DIR');
   process.exit(2);
 }
 
-const sessions = new Map(); // session id -> rows
-let removed = 0;
-const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-if (format === 'rees46') {
-  // event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session
-  for (const line of lines.slice(1)) {
-    const f = line.split(',');
-    if (f.length !== 9 || !f[8]) continue; // the file's last row is cut mid-line (PROVENANCE.md)
-    if (f[1] === 'remove_from_cart') {
-      removed += 1;
-      continue;
-    }
-    const t = Date.parse(f[0].replace(' UTC', 'Z').replace(' ', 'T'));
-    if (!sessions.has(f[8])) sessions.set(f[8], []);
-    sessions.get(f[8]).push([t, f[7], f[8], f[2], f[1], f[3], f[5], f[6]]);
-  }
-} else {
-  // user_id,item_id,category_id,behavior_type,timestamp (seconds)
-  const byVisitor = new Map();
-  for (const line of lines) {
-    const f = line.split(',');
-    if (f.length !== 5) continue;
-    if (!byVisitor.has(f[0])) byVisitor.set(f[0], []);
-    byVisitor.get(f[0]).push([Number(f[4]) * 1000, f[0], '', f[1], f[3], f[2], '', '']);
-  }
-  for (const [visitor, events] of byVisitor) {
-    events.sort((a, b) => a[0] - b[0]);
-    let id = null;
-    let last = -Infinity;
-    for (const e of events) {
-      if (e[0] - last > 30 * 60_000) id = `${visitor}-${e[0]}`;
-      last = e[0];
-      e[2] = id;
-      if (!sessions.has(id)) sessions.set(id, []);
-      sessions.get(id).push(e);
-    }
-  }
-}
-
-const ordered = [...sessions.values()].map((rows) => rows.sort((a, b) => a[0] - b[0]));
-ordered.sort((a, b) => a[0][0] - b[0][0]);
+// Remove-from-cart rows are not a kind the model reads: left out before sessions are formed.
+const all = readPublicLog(format, file);
+const kept = all.filter((e) => e.event !== 'remove_from_cart');
+const removed = all.length - kept.length;
+const ordered = sessionsOf(kept, format).map((events) =>
+  events.map((e) => [e.t, e.visitor, e.session, e.item, e.event, e.category, e.brand, e.price]));
 const cut = Math.floor(ordered.length * 0.8);
 const header = 'timestamp,visitor_id,session_id,item_id,event,category,brand,price';
 const write = (name, part) => {

@@ -8,49 +8,18 @@
 // training part; test items it never saw are dropped, and each test session of n items gives n-1 examples, longest
 // prefix first (the SR-GNN protocol). Writes OUT_DIR/train_sessions.txt and OUT_DIR/test_examples.tsv, and prints
 // the repeat share of the test labels. The data stays where it is: nothing is written into the repository.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { FORMATS, readPublicLog, sessionsOf } from './public_logs.mjs';
+
 const [format, file, outDir] = process.argv.slice(2);
-if (!['rees46', 'taobao'].includes(format) || !file || !outDir) {
+if (!FORMATS.includes(format) || !file || !outDir) {
   console.error('usage: node tools/sessions_from_log.mjs rees46|taobao LOG.csv OUT_DIR');
   process.exit(2);
 }
 
-const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-const sessions = [];
-if (format === 'rees46') {
-  // event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session
-  const bySession = new Map();
-  for (const line of lines.slice(1)) {
-    const f = line.split(',');
-    if (f.length !== 9 || !f[8]) continue; // the file's last row is cut mid-line (PROVENANCE.md)
-    if (!bySession.has(f[8])) bySession.set(f[8], []);
-    bySession.get(f[8]).push([f[0], f[2]]);
-  }
-  for (const events of bySession.values()) {
-    events.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    sessions.push({ start: events[0][0], items: events.map((e) => e[1]) });
-  }
-} else {
-  // user_id,item_id,category_id,behavior_type,timestamp (seconds)
-  const byVisitor = new Map();
-  for (const line of lines) {
-    const f = line.split(',');
-    if (f.length !== 5) continue;
-    if (!byVisitor.has(f[0])) byVisitor.set(f[0], []);
-    byVisitor.get(f[0]).push([Number(f[4]), f[1]]);
-  }
-  for (const events of byVisitor.values()) {
-    events.sort((a, b) => a[0] - b[0]);
-    let current = null;
-    for (const [t, item] of events) {
-      if (!current || t - current.last > 1800) sessions.push(current = { start: t, last: t, items: [] });
-      current.items.push(item);
-      current.last = t;
-    }
-  }
-}
+const sessions = sessionsOf(readPublicLog(format, file), format).map((events) => ({ start: events[0].t, items: events.map((e) => e.item) }));
 
 const kept = sessions.filter((s) => s.items.length >= 2);
 kept.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
