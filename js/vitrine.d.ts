@@ -135,9 +135,18 @@ export interface Vitrine {
   profile(): Promise<VitrineProfile | null>;
   /** Everything stored about the shopper, as a JSON string. */
   exportData(): Promise<string | null>;
-  /** Erases all stored events (IndexedDB, memory, web storage keys). The opt-out preference is kept. */
+  /**
+   * Erases all stored events (IndexedDB, memory, web storage keys; other tabs drop theirs) and takes back what the
+   * page shows: explanations and slot choices return to the shop's, and the ranking worker is stopped. True only
+   * once the browser confirmed the deletion; false, with one warning, when it refused or did not answer. The
+   * opt-out preference is kept.
+   */
   forget(): Promise<boolean>;
-  /** Persists the shopper's opt-out, erases stored data, stops capture and ranking. */
+  /**
+   * Persists the shopper's opt-out, erases stored data, stops capture and ranking and takes back what the page
+   * shows. False, with a warning, when the opt-out could not be saved (it then holds for this page only) or the
+   * deletion was not confirmed.
+   */
   optOut(): Promise<boolean>;
   /** Withdraws the shopper's opt-out (browser signals such as GPC still apply). */
   optIn(): Promise<boolean>;

@@ -191,9 +191,10 @@ function atNextFrame(win, fn) {
  * page of thousands of items costs one lookup per item, not one scan of the list per reason.
  * @param {Element} list the [data-vitrine-list] element
  * @param {Map<string, {text: string}>|Object<string, {text: string}>} reasons by item id
+ * @param {(element: Element, text: string) => string} [write] how to write one (default writeText)
  * @returns {number} explanations written
  */
-export function writeReasons(list, reasons) {
+export function writeReasons(list, reasons, write = writeText) {
   const byId = reasons instanceof Map ? reasons : new Map(Object.entries(reasons ?? {}));
   if (byId.size === 0) return 0;
   let written = 0;
@@ -201,7 +202,7 @@ export function writeReasons(list, reasons) {
     const reason = byId.get(itemId(item));
     const target = reason && item.querySelector(`[${ATTR.explain}]`);
     if (target) {
-      writeText(target, reason.text);
+      write(target, reason.text);
       written += 1;
     }
   }

@@ -87,6 +87,7 @@ export class MemoryBackend {
 
   async clear() {
     this.#entries = [];
+    return true;
   }
 
   async count() {
@@ -156,7 +157,8 @@ function openDatabase(idb, name) {
   });
 }
 
-function deleteDatabase(idb, name) {
+/** Deletes the database `name`; true once the browser confirmed it, false on an error or no answer in time. */
+export function deleteDatabase(idb, name) {
   return new Promise((resolve) => {
     let req;
     try {
@@ -316,16 +318,17 @@ export class IndexedDbBackend {
     }).then(() => req.result);
   }
 
-  /** Empties the store, then deletes the database itself. */
+  /** Empties the store, then deletes the database itself; true once the deletion is confirmed. */
   async clear() {
     try {
       await this.#transaction('readwrite', (store) => {
         store.clear();
       });
-    } finally {
-      this.close();
-      await deleteDatabase(this.#idb, this.#name);
+    } catch {
+      // an unusable database is still deleted below
     }
+    this.close();
+    return deleteDatabase(this.#idb, this.#name);
   }
 
   close() {
@@ -440,10 +443,10 @@ export class EventStore {
     return { schemaVersion: SCHEMA_VERSION, backend: this.backend, events };
   }
 
-  /** Erases every stored event (and the database) and tells the other tabs. */
+  /** Erases every stored event (and the database) and tells the other tabs; true once the deletion is confirmed. */
   async clear() {
     try {
-      await this.#backend.clear();
+      return await this.#backend.clear();
     } finally {
       this.#post({ type: 'cleared' });
     }

@@ -15,3 +15,21 @@ export function writeText(element, value) {
   element.textContent = text;
   return text;
 }
+
+/**
+ * Text written into the page that can be taken back: write() remembers each element's own text the first time it
+ * writes there, restoreAll() puts every one back (forget(), another tab's forget, an opt-out).
+ */
+export function createTextLedger() {
+  const original = new Map(); // element -> its text before Vitrine wrote
+  return {
+    write(element, value) {
+      if (!original.has(element)) original.set(element, element.textContent);
+      return writeText(element, value);
+    },
+    restoreAll() {
+      for (const [element, text] of original) element.textContent = text;
+      original.clear();
+    },
+  };
+}

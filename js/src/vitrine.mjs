@@ -6,15 +6,15 @@ import { normalizeConfig } from './config.mjs';
 import { createLogger } from './log.mjs';
 import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from './privacy.mjs';
 import { toRecord } from './events.mjs';
-import { openStore, SCHEMA_VERSION } from './storage.mjs';
+import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries } from './dom.mjs';
 import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
-import { chooseVariant, applySlot } from './slots.mjs';
+import { chooseVariant, applySlot, slotVariants } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
-import { writeText, plainText } from './text.mjs';
+import { createTextLedger, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
@@ -62,6 +62,8 @@ export function createVitrine(options = {}, env = {}) {
   for (const { list, at } of env.early?.seen ?? []) listSeenAt.set(list, at);
   let listObserver = null;
   const explanations = new Map(); // item id or slot name -> text
+  const written = createTextLedger(); // what Vitrine wrote into the page, to take back
+  const slotShownBefore = new Map(); // slot -> the variant the shop showed before Vitrine chose one
   const ranked = new WeakSet();
   const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
   const cleanups = [];
@@ -251,7 +253,7 @@ export function createVitrine(options = {}, env = {}) {
       store = s;
       // forget() in another tab: drop what this tab has not written yet, and what it derived.
       s.onChange(({ type, remote }) => {
-        if (type === 'cleared' && remote) dropDerivedState();
+        if (type === 'cleared' && remote) clearPageTraces();
       });
       return s;
     });
@@ -278,24 +280,31 @@ export function createVitrine(options = {}, env = {}) {
     dropDerivedState();
   }
 
+  /** Deletes what is stored. Resolves true once the browser confirmed it, false when it refused or did not say. */
   async function eraseStoredData() {
     dropDerivedState();
     eraseWebStorageKeys(win);
-    if (store) {
-      await store.clear();
-      return;
-    }
+    if (store) return store.clear();
     // Never opened here (opted out, waiting for consent): delete without opening, so nothing gets created.
     const idb = env.indexedDB === undefined ? safeIndexedDB() : env.indexedDB;
-    if (!idb) return;
-    await new Promise((resolve) => {
-      try {
-        const req = idb.deleteDatabase(config.dbName);
-        req.onsuccess = req.onerror = req.onblocked = () => resolve();
-      } catch {
-        resolve();
-      }
-    });
+    if (!idb) return true;
+    return deleteDatabase(idb, config.dbName);
+  }
+
+  /**
+   * Takes back what this page shows of the shopper: explanations written and slot choices go back to the shop's
+   * own, and the ranking worker is stopped, which frees its engine (a shared one lives on for other pages, holding
+   * nothing of the shopper between requests). The listing keeps its order: moving it again would make it jump.
+   */
+  function clearPageTraces() {
+    dropDerivedState();
+    written.restoreAll();
+    for (const [slot, variant] of slotShownBefore) applySlot(slot, { variant, category: null });
+    slotShownBefore.clear();
+    client?.terminate();
+    client = null;
+    earlyChannel?.terminate();
+    earlyChannel = null;
   }
 
   function randomKey() {
@@ -525,7 +534,7 @@ export function createVitrine(options = {}, env = {}) {
       shown.set(id, { text });
       explanations.set(id, text);
     }
-    writeReasons(list, shown);
+    writeReasons(list, shown, written.write);
   }
 
   /** The one place the shopper profile comes from: the engine, through the worker. */
@@ -553,11 +562,12 @@ export function createVitrine(options = {}, env = {}) {
     for (const slot of slots) {
       const choice = chooseVariant(slot, profile);
       if (!choice) continue;
+      if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
       const text = applySlot(slot, choice);
       const name = slot.getAttribute(ATTR.slot)?.trim();
       if (name && text) explanations.set(name, text);
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);
-      if (target && text) writeText(target, text);
+      if (target && text) written.write(target, text);
     }
   }
 
@@ -631,16 +641,21 @@ export function createVitrine(options = {}, env = {}) {
       await started;
       pending = [];
       await flushing;
-      await eraseStoredData();
-      return true;
+      const erased = await eraseStoredData();
+      clearPageTraces();
+      if (!erased) log.warn('forget(): the browser did not confirm that the stored events were deleted (another tab may be holding the database); try again');
+      return erased;
     }),
     optOut: guarded('optOut', false, async () => {
       await started;
-      writeOptOut(true, win);
+      const saved = writeOptOut(true, win);
       stopEverything('opted-out');
       await flushing;
-      await eraseStoredData();
-      return true;
+      const erased = await eraseStoredData();
+      clearPageTraces();
+      if (!saved) log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
+      if (!erased) log.warn('optOut(): the browser did not confirm that the stored events were deleted');
+      return saved && erased;
     }),
     optIn: guarded('optIn', false, async () => {
       await started;
