@@ -14,6 +14,7 @@ import { startServer } from '../../tools/serve.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
 import { tinyModel } from '../support/test_model.mjs';
+import { withHeader } from '../support/model_header.mjs';
 import { STRICT_CSP, openPage, vitrineReady, listOrder, storedEvents } from './storefront_support.mjs';
 
 // sku-1..20 are category-0, 21..40 category-1, 41..60 category-2 in the tiny model's catalog.
@@ -48,7 +49,14 @@ before(async () => {
   const flipped = Buffer.from(bytes);
   flipped[Math.floor(flipped.length / 2)] ^= 0x40;
   writeFileSync(path.join(models, 'flipped.vtm'), flipped);
-  for (const model of ['tiny', 'truncated', 'flipped', 'missing', 'hang']) writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
+  // Checksum right, sizes absurd: a 4-million-product catalog at the widest dimension, in a 20 KB file.
+  writeFileSync(path.join(models, 'absurd.vtm'), withHeader(bytes, (h) => {
+    const table = h.tensors.find((t) => t.name === 'item_emb');
+    table.shape = [4_000_000, 65_536];
+    table.bytes = 4_000_000 * 65_536;
+    h.vocab_size = 4_000_000;
+  }));
+  for (const model of ['tiny', 'truncated', 'flipped', 'absurd', 'missing', 'hang']) writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
   const sha256 = createHash('sha256').update(bytes).digest('base64');
   writeFileSync(path.join(site, 'signed.html'), page('tiny.vtm', `data-model-integrity="sha256-${sha256}"`));
   writeFileSync(path.join(site, 'signed-wrong.html'), page('tiny.vtm', `data-model-integrity="sha256-${createHash('sha256').update('another file').digest('base64')}"`));
@@ -130,6 +138,10 @@ test('baseline: the same page with the intact model reorders (so the faults belo
   assert.ok(['sku-46', 'sku-52'].includes(order[0]), `a category-2 product first: ${order}`);
   assertClean(seen, { warnings: 0 });
   await p.close();
+});
+
+test('fault: a model with a valid checksum and absurd sizes is refused before anything is allocated', async (t) => {
+  await modelFault(t, 'absurd.html', { match: /personalization is off.*more elements than the file has bytes/ });
 });
 
 test('data-model-integrity with the model\u2019s own digest: the listing is ranked', async (t) => {
