@@ -42,18 +42,20 @@ export const FUTURE_SLACK_MS = 60_000;
 
 /**
  * Builds a storable record from track() input or captured data. Returns { record } or { error } (never throws).
- * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, query?, dwellMs? }
- * An event dated more than FUTURE_SLACK_MS after nowMs is refused (nowMs 0: no such check).
+ * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, dwellMs? } (a search's text is checked,
+ * not kept)
+ * An event dated more than FUTURE_SLACK_MS after nowMs is refused (nowMs 0: no such check). `stored`: a record read
+ * back, whose search no longer has its text.
  */
-export function toRecord(input, nowMs) {
+export function toRecord(input, nowMs, { stored = false } = {}) {
   try {
-    return readRecord(input, nowMs);
+    return readRecord(input, nowMs, stored);
   } catch {
     return { error: 'the event could not be read' }; // throwing getters, proxies, unconvertible values
   }
 }
 
-function readRecord(input, nowMs) {
+function readRecord(input, nowMs, stored) {
   if (input === null || typeof input !== 'object') return { error: 'an event must be an object' };
   const kind = kindCode(input.kind);
   if (kind === null) return { error: `unknown event kind ${JSON.stringify(String(input.kind)).slice(0, 40)}` };
@@ -73,10 +75,10 @@ function readRecord(input, nowMs) {
   if (kind === EventKind.category_visit && record.category === undefined) {
     return { error: 'a category_visit event needs a category' };
   }
-  if (input.query !== undefined || kind === EventKind.search) {
-    const query = cleanText(input.query);
-    if (query === null) return { error: 'a search event needs a non-empty query' };
-    record.query = query;
+  // A search needs its text to be a search, but the text is not kept: no model reads it, and what a shopper typed
+  // says more about them than anything else here. The event records that they searched.
+  if (input.query !== undefined || (kind === EventKind.search && !stored)) {
+    if (cleanText(input.query) === null) return { error: 'a search event needs a non-empty query' };
   }
   const price = Number(input.price);
   if (input.price !== undefined && Number.isFinite(price) && price >= 0) record.price = price;
@@ -92,7 +94,7 @@ export function validRecord(value, nowMs = 0) {
   try {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
     if (typeof value.kind !== 'number') return null;
-    const { record, error } = toRecord(value, nowMs);
+    const { record, error } = toRecord(value, nowMs, { stored: true });
     if (error || record.t !== value.t) return null;
     return record;
   } catch {

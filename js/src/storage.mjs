@@ -6,7 +6,7 @@
 // most one console warning.
 import { recordBytes, validRecord, kindCode } from './events.mjs';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const EVENTS_STORE = 'events';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const OPEN_TIMEOUT_MS = 4000;
@@ -16,6 +16,7 @@ const OPEN_TIMEOUT_MS = 4000;
  *  v1: store "events" (auto-increment keys), records { kind: 'view' | 'click' | ..., item, time }.
  *  v2: kinds are the numeric codes shared with the engine (event_kinds.h), the time field is `t`, and records
  *      are cleaned up by the same validation as every read; records that cannot be converted are dropped.
+ *  v3: search text is no longer kept: it is removed from the records that have it.
  */
 export const MIGRATIONS = Object.freeze({
   1(db) {
@@ -32,6 +33,20 @@ export const MIGRATIONS = Object.freeze({
         : null;
       if (converted) cursor.update(converted);
       else cursor.delete();
+      cursor.continue();
+    };
+  },
+  3(db, tx) {
+    const cursorRequest = tx.objectStore(EVENTS_STORE).openCursor();
+    cursorRequest.onsuccess = () => {
+      const cursor = cursorRequest.result;
+      if (!cursor) return;
+      const value = cursor.value;
+      if (value && typeof value === 'object' && Object.hasOwn(value, 'query')) {
+        const { query, ...kept } = value;
+        void query;
+        cursor.update(kept);
+      }
       cursor.continue();
     };
   },

@@ -175,7 +175,7 @@ test('capture: impressions and product views with dwell, clicks, add-to-cart, pu
   assert.deepEqual(byKind(1).map((e) => e.item), ['p1']);
   assert.deepEqual(byKind(2).map((e) => [e.item, e.category]), [['p2', 'shoes']]);
   assert.deepEqual(byKind(3).map((e) => e.item), ['p5']);
-  assert.deepEqual(byKind(4).map((e) => e.query), ['red boots']);
+  assert.deepEqual(byKind(4).map((e) => e.query), [undefined], 'one search, its text not kept');
   // One category visit per route: capture.html, /catalog/page-2, /catalog/page-3 (the marker is still rendered).
   assert.deepEqual(byKind(5).map((e) => e.category), ['shoes', 'shoes', 'shoes']);
   assert.deepEqual(seen.errors, []);

@@ -96,7 +96,7 @@ function makeGen(next) {
 const KIND_COUNT = Object.keys(EventKind).length;
 // Kinds about one product: all but search and category_visit.
 const ITEM_KINDS = new Set(Object.values(EventKind).filter((k) => k !== EventKind.search && k !== EventKind.category_visit));
-const ALLOWED = new Set(['kind', 't', 'item', 'category', 'brand', 'price', 'qty', 'query', 'dwellMs']);
+const ALLOWED = new Set(['kind', 't', 'item', 'category', 'brand', 'price', 'qty', 'dwellMs']); // never a search's text
 const IDS = ['item', 'category', 'brand'];
 
 /** Why `r` is not a clean stored record, or null when it is one. Independent of events.mjs on purpose. */
@@ -113,12 +113,6 @@ function problem(r) {
   }
   if (ITEM_KINDS.has(r.kind) && r.item === undefined) return 'item kinds need an item';
   if (r.kind === 5 && r.category === undefined) return 'category_visit needs a category';
-  if ((r.kind === 4) !== (r.query !== undefined) && r.kind === 4) return 'search needs a query';
-  if (r.query !== undefined) {
-    // eslint-disable-next-line no-control-regex
-    if (typeof r.query !== 'string' || r.query === '' || r.query.length > 100 || /[\u0000-\u001f\u007f]/.test(r.query)) return 'query';
-    if (!r.query.isWellFormed()) return 'query is not well-formed unicode';
-  }
   if (r.price !== undefined && !(Number.isFinite(r.price) && r.price >= 0)) return 'price';
   if (r.qty !== undefined && !(Number.isInteger(r.qty) && r.qty > 0 && r.qty < 1e6)) return 'qty';
   if (r.dwellMs !== undefined && !(Number.isInteger(r.dwellMs) && r.dwellMs >= 0)) return 'dwellMs';

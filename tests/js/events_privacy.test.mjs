@@ -11,7 +11,9 @@ import { MemoryStorage } from '../support/memory_storage.mjs';
 test('toRecord accepts kind names and codes and keeps only known, valid fields', () => {
   const { record } = toRecord({ kind: 'add_to_cart', item: 42, price: '19.5', qty: 2, evil: '<script>', t: 1000.4 }, 5);
   assert.deepEqual(record, { kind: EventKind.add_to_cart, t: 1000, item: '42', price: 19.5, qty: 2 });
-  assert.deepEqual(toRecord({ kind: 4, query: '  red\u0000 shoes ' }, 7).record, { kind: 4, t: 7, query: 'red  shoes' });
+  // A search needs its text, which is checked and then not kept.
+  assert.deepEqual(toRecord({ kind: 4, query: '  red\u0000 shoes ' }, 7).record, { kind: 4, t: 7 });
+  assert.match(toRecord({ kind: 'search', query: '  ' }, 7).error, /needs a non-empty query/);
   assert.equal(kindCode('category_visit'), 5);
   assert.equal(kindCode('toString'), null);
 });

@@ -123,6 +123,24 @@ test('migrates a version 1 database to the current schema', async () => {
   db.close();
 });
 
+test('migrates a version 2 database: the search text it kept is removed from disk', async () => {
+  assert.ok(SCHEMA_VERSION >= 3);
+  const idb = new IDBFactory();
+  const v2 = await rawOpen(idb, 'shop', 2, (db, tx, oldVersion) => applyMigrations(db, tx, oldVersion, 2));
+  await rawPut(v2, [
+    { kind: EventKind.search, t: NOW - 3000, query: 'pregnancy test' },
+    { kind: EventKind.view, t: NOW - 2000, item: 'p1' },
+  ]);
+  v2.close();
+  const store = await open(idb);
+  assert.deepEqual(await store.recent(), [{ kind: EventKind.search, t: NOW - 3000 }, { kind: EventKind.view, t: NOW - 2000, item: 'p1' }]);
+  store.close();
+  const db = await rawOpen(idb, 'shop');
+  assert.equal(db.version, SCHEMA_VERSION);
+  assert.ok((await rawAll(db)).every((r) => !('query' in r)), 'no stored record keeps the text');
+  db.close();
+});
+
 test('drops corrupted records on read and keeps the good ones', async () => {
   const idb = new IDBFactory();
   const store = await open(idb);
