@@ -18,37 +18,38 @@ const OPEN_TIMEOUT_MS = 4000;
  *      are cleaned up by the same validation as every read; records that cannot be converted are dropped.
  *  v3: search text is no longer kept: it is removed from the records that have it.
  */
+/**
+ * Rewrites every stored record inside the versionchange transaction: `convert(value)` returns the record to keep
+ * (written back when it is another object), or null to delete it.
+ */
+function rewriteRecords(tx, convert) {
+  const cursorRequest = tx.objectStore(EVENTS_STORE).openCursor();
+  cursorRequest.onsuccess = () => {
+    const cursor = cursorRequest.result;
+    if (!cursor) return;
+    const kept = convert(cursor.value);
+    if (kept === null) cursor.delete();
+    else if (kept !== cursor.value) cursor.update(kept);
+    cursor.continue();
+  };
+}
+
 export const MIGRATIONS = Object.freeze({
   1(db) {
     db.createObjectStore(EVENTS_STORE, { autoIncrement: true });
   },
   2(db, tx) {
-    const cursorRequest = tx.objectStore(EVENTS_STORE).openCursor();
-    cursorRequest.onsuccess = () => {
-      const cursor = cursorRequest.result;
-      if (!cursor) return;
-      const old = cursor.value;
-      const converted = old && typeof old === 'object'
-        ? validRecord({ ...old, kind: kindCode(old.kind), t: Math.round(Number(old.time)) })
-        : null;
-      if (converted) cursor.update(converted);
-      else cursor.delete();
-      cursor.continue();
-    };
+    rewriteRecords(tx, (old) => (old && typeof old === 'object'
+      ? validRecord({ ...old, kind: kindCode(old.kind), t: Math.round(Number(old.time)) })
+      : null));
   },
   3(db, tx) {
-    const cursorRequest = tx.objectStore(EVENTS_STORE).openCursor();
-    cursorRequest.onsuccess = () => {
-      const cursor = cursorRequest.result;
-      if (!cursor) return;
-      const value = cursor.value;
-      if (value && typeof value === 'object' && Object.hasOwn(value, 'query')) {
-        const { query, ...kept } = value;
-        void query;
-        cursor.update(kept);
-      }
-      cursor.continue();
-    };
+    rewriteRecords(tx, (value) => {
+      if (!value || typeof value !== 'object' || !Object.hasOwn(value, 'query')) return value;
+      const { query, ...kept } = value;
+      void query;
+      return kept;
+    });
   },
 });
 
