@@ -20,15 +20,16 @@ export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWo
 }
 
 /**
- * Opens the ranking worker of `url`. Where a shared worker may outlive the page (extendedLifetime), it is one
- * SharedWorker per origin, so the next page of the shop finds the engine compiled and tiered up and the model parsed
- * (it holds no shopper data between requests: every request carries its events). Elsewhere, one module Worker per
- * page. Returns a channel: `port` to post to and hear from, `source` that fires 'error' when the script cannot load,
- * `terminate()` to stop using it (a shared worker lives on for the shop's other pages), and `shared`.
+ * Opens the ranking worker of `url`. Given a SharedWorker constructor (the page asked for data-worker="shared") that
+ * can outlive the page (extendedLifetime), it is one SharedWorker per origin, so the next page of the shop finds the
+ * engine compiled and tiered up and the model parsed (it holds no shopper data between requests: every request
+ * carries its events). Otherwise, one module Worker per page. Returns a channel: `port` to post to and hear from,
+ * `source` that fires 'error' when the script cannot load, `terminate()` to stop using it (a shared worker lives on
+ * for the shop's other pages), and `shared`.
  * @param {string|URL} url
- * @param {{Worker?: typeof Worker, SharedWorker?: typeof SharedWorker}} [ctors]
+ * @param {{Worker?: typeof Worker, SharedWorker?: typeof SharedWorker|null}} [ctors] SharedWorker: none by default
  */
-export function openRankingChannel(url, { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = globalThis.SharedWorker } = {}) {
+export function openRankingChannel(url, { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = null } = {}) {
   if (sharedWorkersOutlivePages(SharedCtor)) {
     const worker = new SharedCtor(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
     const port = worker.port;
@@ -68,11 +69,11 @@ export class RankingClient {
    * @param {number} [options.maxModelBytes]
    * @param {string|null} [options.modelIntegrity] digests the model must match (data-model-integrity)
    * @param {typeof Worker} [options.Worker]
-   * @param {typeof SharedWorker} [options.SharedWorker]
+   * @param {typeof SharedWorker|null} [options.SharedWorker] given only with data-worker="shared" (default none)
    * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first
    */
   constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, modelIntegrity = null, Worker: WorkerCtor = globalThis.Worker,
-    SharedWorker: SharedCtor = globalThis.SharedWorker, channel = null }) {
+    SharedWorker: SharedCtor = null, channel = null }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
