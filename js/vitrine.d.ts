@@ -102,8 +102,30 @@ export interface VitrineOptions {
    * (`sha256-<base64>`, or sha384/sha512; several separated by spaces). A malformed value turns ranking off.
    */
   modelIntegrity?: string;
+  /**
+   * `data-holdout`: the fraction of shoppers (0 to 1, default 0) who keep the merchant's order, to measure uplift
+   * against. The arm comes from one random draw made on the device and kept in localStorage (`vitrine.arm`), derived
+   * from no identifier. Shoppers in the 'off' arm have their listings left as rendered, no slot chosen and no model
+   * loaded; their events are still recorded, so changing arms loses nothing. Raising the fraction only moves
+   * shoppers from 'on' to 'off'.
+   */
+  holdout?: number;
+  /**
+   * Called once per page that shows a listing or a slot, with the arm and, in the 'on' arm, the model's version
+   * (the first 16 hex digits of its SHA-256, as `sha256sum` prints them; null in the 'off' arm or when no model
+   * loaded). `data-on-exposure` names a function on `window` ("onVitrineExposure" or "shop.analytics.exposure").
+   * The same facts are pushed to `window.dataLayer` as
+   * `{ event: 'vitrine_exposure', vitrine_arm, vitrine_model }`, so GA4 and GTM can compare conversion by arm.
+   * This is all either learns: one random bit and a model version.
+   */
+  onExposure?: ((exposure: VitrineExposure) => void) | string;
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
+}
+
+export interface VitrineExposure {
+  arm: 'on' | 'off';
+  model: string | null;
 }
 
 /** The shopper profile as computed by the engine; slots read `categoryAffinity`. */
@@ -116,6 +138,8 @@ export interface VitrineStatus {
   state: 'loading' | 'starting' | 'waiting-consent' | 'running' | 'opted-out' | 'stopped';
   storage: 'indexeddb' | 'memory' | 'none';
   ranking: 'available' | 'off';
+  /** The holdout arm (see VitrineOptions.holdout); null before start (no consent yet, opted out). */
+  arm: 'on' | 'off' | null;
   /** When opted out, why: the shopper's own choice, or a browser signal (Global Privacy Control, Do Not Track) that
    * optIn() cannot override. */
   optedOutBy: 'shopper' | 'gpc' | 'dnt' | null;
@@ -154,7 +178,10 @@ export interface Vitrine {
   grantConsent(): Promise<boolean>;
   /** Consent withdrawn: capture stops and stored data is erased. */
   revokeConsent(): Promise<boolean>;
-  /** Ranks every listing again (e.g. after a single-page app rendered a new one). Resolves false if ranking is off. */
+  /**
+   * Ranks every listing again (e.g. after a single-page app rendered a new one). Resolves false if ranking is off
+   * or the shopper is in the holdout arm.
+   */
   refresh(): Promise<boolean>;
   status(): VitrineStatus;
   /** Stops everything this instance started (listeners, observers, worker). */

@@ -2,6 +2,7 @@
 // Out-of-range numbers fall back to defaults rather than throwing: a typo in a shop's markup must not break it.
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { HOLD_CAP_MS } from './hold.mjs';
+import { CALLBACK_NAME_PATTERN } from './arm.mjs';
 
 export const MAX_RETENTION_DAYS = 90;
 
@@ -29,6 +30,10 @@ export const DEFAULTS = Object.freeze({
   // outlive its page (Chromium 148+), so a later page finds the engine and the model loaded; elsewhere 'page'. Not
   // the default yet: the egress tests watch a page's requests and do not see a shared worker's.
   worker: 'page',
+  // The fraction of shoppers who keep the merchant's order (arm.mjs): a holdout to measure uplift against.
+  holdout: 0,
+  // Called once per page with { arm, model } when a listing or slot is shown (beside the dataLayer push).
+  onExposure: null,
   dbName: 'vitrine',
 });
 
@@ -73,6 +78,9 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     // ranking off rather than skip the check.
     modelIntegrity: options.modelIntegrity == null || options.modelIntegrity === '' ? null
       : typeof options.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(options.modelIntegrity) ? options.modelIntegrity : false,
+    holdout: number(options.holdout, DEFAULTS.holdout, 0, 1),
+    onExposure: typeof options.onExposure === 'function'
+      || (typeof options.onExposure === 'string' && CALLBACK_NAME_PATTERN.test(options.onExposure)) ? options.onExposure : null,
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -96,5 +104,7 @@ export function fromDataset(dataset = {}) {
     lateReorder: dataset.lateReorder,
     worker: dataset.worker,
     modelIntegrity: dataset.modelIntegrity,
+    holdout: dataset.holdout,
+    onExposure: dataset.onExposure,
   };
 }

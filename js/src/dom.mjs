@@ -8,6 +8,7 @@
 //   explain  [data-vitrine-explain] inside an item or slot: receives the explanation as text
 //   result   [data-vitrine-result] written by Vitrine on a listing: reordered | unchanged | shopper-active (the
 //            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
+//            | holdout (the shopper is in the holdout arm, data-holdout: the merchant's order is kept)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
 export const ATTR = Object.freeze({
   list: 'data-vitrine-list',

@@ -10,7 +10,7 @@
 // Replies (worker -> main thread), same id:
 //   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
 //   { v: 1, id, type: 'profile', profile: object }
-//   { v: 1, id, type: 'warm' }
+//   { v: 1, id, type: 'warm', model }        model: the loaded model's version (modelVersion below)
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
 // StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
 // query?, dwellMs? }; Candidate is { id, category?, brand?, price? } read from the listing.
@@ -51,11 +51,19 @@ const MAX_EVENTS = 10000;
 export const MODEL_RECHECK_MS = 10 * 60 * 1000;
 const RELEASE_AFTER_SWAP_MS = 5000;
 
-/** FNV-1a over the model's bytes: tells a changed model file from the same one revalidated. */
-function bytesDigest(bytes) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; ++i) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return `${bytes.length}:${h >>> 0}`;
+/**
+ * The model's version: the first 16 hex digits of the SHA-256 of its bytes, as `sha256sum model.vtm` prints them
+ * (exposures name it, and a rechecked file that kept it is not loaded again). FNV-1a where Web Crypto is missing.
+ */
+export async function modelVersion(bytes) {
+  try {
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+    return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; ++i) h = Math.imul(h ^ bytes[i], 0x01000193);
+    return `fnv1a-${bytes.length}-${(h >>> 0).toString(16)}`;
+  }
 }
 // Replies are bounded by shape, not by their JSON length: a broad shopper's profile must come back whole.
 export const REPLY_LIMITS = Object.freeze({ entries: 200, stringLength: 512, depth: 6, values: 5000 });
@@ -169,10 +177,11 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
   clock = () => Date.now() }) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
-  let loaded = null; // { at, digest } of the model in `ready`
+  let loaded = null; // { at, version: Promise<string> } of the model in `ready`
   let rechecking = false;
 
   async function loadInto(engine, bytes, maxBytes) {
+    const version = modelVersion(bytes); // started first: the engine may take the bytes over
     try {
       needs(engine, 'loadModel');
       await engine.loadModel(bytes, { maxBytes });
@@ -180,7 +189,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       engine.release?.();
       throw e;
     }
-    loaded = { at: clock(), digest: bytesDigest(bytes) };
+    loaded = { at: clock(), version };
     return engine;
   }
 
@@ -190,7 +199,8 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     loaded.at = clock();
     (async () => {
       const bytes = await fetchBytes(modelUrl, limits);
-      if (readyFor !== key || bytesDigest(bytes) === loaded?.digest) return;
+      const before = loaded?.version;
+      if (readyFor !== key || (await modelVersion(bytes)) === (await before)) return;
       const engine = await loadInto(await createEngine(), bytes, limits.maxBytes);
       if (readyFor !== key) return engine.release?.();
       const old = ready;
@@ -251,7 +261,7 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
       integrity: msg.modelIntegrity ?? null,
     });
-    if (msg.type === 'warm') return { type: 'warm' };
+    if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
     if (msg.type === 'rank') {
       needs(engine, 'rank');
       const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });

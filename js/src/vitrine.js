@@ -77,12 +77,26 @@
     return { port: own, source: own, shared: false, terminate: function () { own.terminate(); } };
   }
 
+  // data-holdout: the modules draw the shopper's arm (arm.mjs, armFor). Until a stored draw says 'on', nothing
+  // starts early, so a shopper kept on the merchant's order never loads the engine or the model, nor is held.
+  function heldOut(holdout) {
+    var fraction = Number(holdout);
+    if (!(fraction > 0 && fraction <= 1)) return false; // no holdout (out of range: config.mjs reads it as none)
+    try {
+      var draw = localStorage.getItem('vitrine.arm');
+      return !(/^\d{1,10}$/.test(draw) && Number(draw) < 4294967296 && Number(draw) >= fraction * 4294967296);
+    } catch (blocked) {
+      return true;
+    }
+  }
+
   // What must not wait for the modules (they load after the shop's own scripts have begun rendering): the ranking
   // worker starts loading the engine and the model now, and, once they are loaded, a listing that appears before
   // the browser has painted it is held invisible (hold.mjs, which takes these holds over) for at most data-hold-ms
   // (default and cap 50 ms) from when it was parsed. Only when ranking will be attempted: a model, automatic ranking, no consent to wait for.
   function startEarly(options, base) {
     if (!options.model || options.rank === 'off' || options.consent === 'required') return null;
+    if (heldOut(options.holdout)) return null;
     if (typeof WebAssembly !== 'object') return null;
     var cap = options.holdMs === undefined || options.holdMs === '' ? 50 : Number(options.holdMs);
     if (!(cap >= 0 && cap <= 50)) cap = 50;

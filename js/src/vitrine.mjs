@@ -18,6 +18,7 @@ import { createTextLedger, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
+import { shopperArm, announceExposure } from './arm.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
@@ -49,6 +50,9 @@ export function createVitrine(options = {}, env = {}) {
   let capture = null;
   let client = null;
   let rankingDisabled = false;
+  let arm = null; // 'on' | 'off' once started (arm.mjs): 'off' keeps the merchant's order, events are still recorded
+  let exposed = false; // the shop's analytics heard this page's arm
+  let warming = null; // the worker's warm-up: Promise<{ready, model}>
   let pending = [];
   let inFlight = []; // batches handed to storage and not committed yet
   const pageKey = randomKey();
@@ -106,6 +110,9 @@ export function createVitrine(options = {}, env = {}) {
   async function start() {
     if (state === 'running' || state === 'opted-out' || state === 'stopped') return;
     state = 'running';
+    const drawn = shopperArm(win, config.holdout);
+    arm = drawn.arm;
+    if (!drawn.kept) log.warn('the holdout arm could not be saved (storage is blocked); it holds for this page only');
     // Before anything is awaited: from here on, a listing the shopper uses is never reordered under their hand.
     if (config.autoRank && typeof doc.addEventListener === 'function') {
       shopper = watchShopper(doc, `[${ATTR.list}]`, now);
@@ -124,11 +131,7 @@ export function createVitrine(options = {}, env = {}) {
       }
       if (store === null) hold?.releaseAll();
       // The worker, the engine and the model start now, beside the store, not when the first listing asks.
-      if (rankable()) {
-        rankingClient()?.warm().then((ok) => {
-          engineWarm ||= ok;
-        });
-      }
+      if (rankable()) void modelReady();
     }
     if (!rankable()) {
       hold?.releaseAll();
@@ -168,7 +171,32 @@ export function createVitrine(options = {}, env = {}) {
 
   /** Ranking can happen on this page (it may still fail): worth warming the engine and holding listings for. */
   function rankable() {
-    return config.autoRank && !rankingDisabled && config.model !== null && typeof win.WebAssembly === 'object';
+    return config.autoRank && arm !== 'off' && !rankingDisabled && config.model !== null && typeof win.WebAssembly === 'object';
+  }
+
+  /** Starts the worker, the engine and the model once; resolves with the model's version, or null. */
+  function modelReady() {
+    warming ??= (rankingClient()?.warm() ?? Promise.resolve({ ready: false, model: null })).then((reply) => {
+      engineWarm ||= reply.ready;
+      return reply;
+    });
+    return warming;
+  }
+
+  /**
+   * Once per page, when it shows a listing or a slot: the arm (and in the 'on' arm the model, once the worker has
+   * loaded it or failed to) goes to the shop's dataLayer and callback. Both arms announce on the same condition, so
+   * comparing them compares like with like.
+   */
+  function exposeOnce() {
+    if (exposed || state !== 'running') return;
+    exposed = true;
+    const model = arm === 'on' && !rankingDisabled && config.model !== null ? modelReady() : Promise.resolve({ model: null });
+    void model.then(({ model: version }) => {
+      if (state !== 'running') return;
+      const problem = announceExposure(win, { arm, model: version }, config.onExposure);
+      if (problem) log.warn(problem);
+    });
   }
 
   // Only when a ranking can start at once: the engine warm and the shopper's events readable (the store open).
@@ -425,6 +453,15 @@ export function createVitrine(options = {}, env = {}) {
   async function rankLists(lists, force, requestedAt, watch) {
     // Nothing to rank or fill yet (the shop renders its listing later): no store read for a later pass to wait on.
     if (lists.length === 0 && !doc.querySelector(`[${ATTR.slot}]`)) return;
+    exposeOnce();
+    if (arm === 'off') {
+      // The holdout: the merchant's order, no slot choice, nothing read for ranking.
+      for (const list of lists) {
+        ranked.add(list);
+        markResult(list, 'holdout');
+      }
+      return;
+    }
     mark('pass');
     const events = await rankingEvents();
     mark('events');
@@ -633,6 +670,7 @@ export function createVitrine(options = {}, env = {}) {
         exportedAt: new Date().toISOString(),
         state,
         optedOut: readOptOut(win),
+        arm,
         storage: stored,
         explanations: Object.fromEntries(explanations),
       }, null, 2);
@@ -700,13 +738,15 @@ export function createVitrine(options = {}, env = {}) {
       } else {
         await queueRanking(() => personalize(true, at));
       }
-      return !rankingDisabled;
+      return !rankingDisabled && arm !== 'off';
     }),
     status() {
       return {
         state,
         storage: store?.backend ?? 'none',
         ranking: rankingDisabled ? 'off' : 'available',
+        // The holdout arm (data-holdout): 'off' keeps the merchant's order. null until started.
+        arm,
         // Why personalization is off: the shopper's own choice, or a browser signal that optIn() cannot override.
         optedOutBy: state === 'opted-out' ? optedOutBy() : null,
         problems: log.problems,

@@ -94,10 +94,14 @@ export class RankingClient {
 
   /**
    * Starts the worker, the engine and the model download now, before any listing needs them. Resolves when they
-   * are ready; a failure here is left for the first real request to report (it tries the load again).
+   * are ready, with the model's version (ranking_service.mjs modelVersion); a failure here resolves
+   * { ready: false } and is left for the first real request to report (it tries the load again).
+   * @returns {Promise<{ready: boolean, model: string|null}>}
    */
   warm() {
-    return this.#request({ type: 'warm' }).then(() => true, () => false);
+    return this.#request({ type: 'warm' }).then(
+      (reply) => ({ ready: true, model: typeof reply.model === 'string' ? reply.model : null }),
+      () => ({ ready: false, model: null }));
   }
 
   /** @returns {Promise<{profile: object}>} */
