@@ -119,6 +119,16 @@ export interface VitrineOptions {
    * This is all either learns: one random bit and a model version.
    */
   onExposure?: ((exposure: VitrineExposure) => void) | string;
+  /**
+   * `data-report`: the shop's endpoint for private outcome reports, for shops without analytics (default none: no
+   * report is ever sent). Once consent is given, at most once a day, the device POSTs one report for its last
+   * active day, without cookies or referrer: `{ v: 1, day: 'YYYY-MM-DD', arm, converted: 0|1, revenue: 0..6,
+   * epsilon: { converted, revenue } }`, both outcomes through randomized response (js/src/report.mjs).
+   * `vitrine uplift --reports` reads them.
+   */
+  report?: string;
+  /** `data-report-epsilon`: the privacy budget of one report, split between its two outcomes (default 2, 0.1 to 10). */
+  reportEpsilon?: number;
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
 }

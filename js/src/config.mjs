@@ -3,6 +3,7 @@
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { HOLD_CAP_MS } from './hold.mjs';
 import { CALLBACK_NAME_PATTERN } from './arm.mjs';
+import { DEFAULT_REPORT_EPSILON } from './report.mjs';
 
 export const MAX_RETENTION_DAYS = 90;
 
@@ -34,6 +35,9 @@ export const DEFAULTS = Object.freeze({
   holdout: 0,
   // Called once per page with { arm, model } when a listing or slot is shown (beside the dataLayer push).
   onExposure: null,
+  // The shop's endpoint for private outcome reports (report.mjs), opt-in; null sends nothing.
+  report: null,
+  reportEpsilon: DEFAULT_REPORT_EPSILON, // per report, split between its two outcomes
   dbName: 'vitrine',
 });
 
@@ -49,11 +53,20 @@ function number(value, fallback, min, max) {
  */
 export function normalizeConfig(options = {}, baseUrl = globalThis.document?.baseURI) {
   let model = null;
+  let report = null;
   if (typeof options.model === 'string' && options.model.trim() !== '') {
     try {
       model = new URL(options.model.trim(), baseUrl).href;
     } catch {
       model = null;
+    }
+  }
+  if (typeof options.report === 'string' && options.report.trim() !== '') {
+    try {
+      const url = new URL(options.report.trim(), baseUrl);
+      report = url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    } catch {
+      report = null;
     }
   }
   return Object.freeze({
@@ -81,6 +94,8 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     holdout: number(options.holdout, DEFAULTS.holdout, 0, 1),
     onExposure: typeof options.onExposure === 'function'
       || (typeof options.onExposure === 'string' && CALLBACK_NAME_PATTERN.test(options.onExposure)) ? options.onExposure : null,
+    report,
+    reportEpsilon: number(options.reportEpsilon, DEFAULTS.reportEpsilon, 0.1, 10),
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
 }
@@ -106,5 +121,7 @@ export function fromDataset(dataset = {}) {
     modelIntegrity: dataset.modelIntegrity,
     holdout: dataset.holdout,
     onExposure: dataset.onExposure,
+    report: dataset.report,
+    reportEpsilon: dataset.reportEpsilon,
   };
 }

@@ -19,6 +19,7 @@ import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal
 import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
+import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
@@ -163,6 +164,8 @@ export function createVitrine(options = {}, env = {}) {
     cleanups.push(() => win.removeEventListener('storage', onStorage));
     // Not awaited: track() and friends must not wait for the model. `ready` waits for it.
     if (config.autoRank) queueRanking(() => personalize(false)).catch(() => {});
+    // After the first ranking pass, so it never competes with the listing.
+    if (config.report) queueRanking(() => sendOutcomeReport()).catch(() => {});
   }
 
   function now() {
@@ -605,6 +608,43 @@ export function createVitrine(options = {}, env = {}) {
       if (name && text) explanations.set(name, text);
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);
       if (target && text) written.write(target, text);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ outcome reports
+
+  /**
+   * data-report: at most one report a day, for the last active day (report.mjs). The day is remembered before the
+   * report is sent, so a failed send loses that day's report rather than ever sending two; where the day cannot be
+   * remembered (storage blocked), nothing is sent.
+   */
+  async function sendOutcomeReport() {
+    if (!config.report || state !== 'running' || typeof win.fetch !== 'function') return;
+    let storage;
+    let remembered;
+    try {
+      storage = win.localStorage;
+      remembered = storage.getItem(REPORTED_DAY_KEY);
+    } catch {
+      return; // storage blocked: the day could not be remembered
+    }
+    const lastReported = /^\d{4}-\d{2}-\d{2}$/.test(remembered ?? '') ? remembered : null;
+    const { events } = await store.exportAll();
+    const report = reportFor(events, { arm, today: utcDay(Date.now()), lastReported, epsilon: config.reportEpsilon,
+      random: randomFrom(win.crypto) });
+    if (!report || state !== 'running') return;
+    try {
+      storage.setItem(REPORTED_DAY_KEY, report.day);
+      if (storage.getItem(REPORTED_DAY_KEY) !== report.day) return;
+    } catch {
+      return;
+    }
+    try {
+      // Not sendBeacon: it always sends the shop's cookies. text/plain keeps it a simple request (no preflight).
+      await win.fetch(config.report, { method: 'POST', body: JSON.stringify(report), credentials: 'omit',
+        referrerPolicy: 'no-referrer', keepalive: true, cache: 'no-store', headers: { 'Content-Type': 'text/plain' } });
+    } catch (e) {
+      log.warn('the outcome report could not be sent', e);
     }
   }
 

@@ -16,5 +16,7 @@ int run_topk(int argc, char** argv);
 int run_inputs(int argc, char** argv);
 // `vitrine image-features`: the product-photo CNN and the catalog's image embeddings (image_features_command.cc).
 int run_image_features(int argc, char** argv);
+// `vitrine uplift`: conversion and revenue per holdout arm from private outcome reports (uplift_command.cc).
+int run_uplift(int argc, char** argv);
 
 }  // namespace vitrine::cli

@@ -17,6 +17,7 @@ const char kUsage[] =
     "  topk     print a model's top-K items for each test prefix (vitrine topk --help)\n"
     "  inputs   print what a model's encoder reads for an event log or a rank request (--help)\n"
     "  image-features  train the product-photo CNN, write catalog image embeddings (--help)\n"
+    "  uplift   conversion and revenue per holdout arm from private outcome reports (--help)\n"
     "\n"
     "options:\n"
     "  -h, --help     show this help\n"
@@ -36,6 +37,7 @@ const Command kCommands[] = {
     {"topk", vitrine::cli::run_topk},
     {"inputs", vitrine::cli::run_inputs},
     {"image-features", vitrine::cli::run_image_features},
+    {"uplift", vitrine::cli::run_uplift},
 };
 
 }  // namespace
