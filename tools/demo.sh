@@ -66,6 +66,16 @@ else
   printf '\n==> uplift results are up to date (%s)\n' "$uplift"
 fi
 
+dashboard=$demo/dashboard.json
+if [ ! -f "$dashboard" ] || [ build/native/models/vitrine -nt "$dashboard" ] || [ tools/report_simulation.mjs -nt "$dashboard" ] ||
+   [ js/src/report.mjs -nt "$dashboard" ]; then
+  printf '\n==> merchant dashboard: private outcome reports of 200,000 simulated shoppers through vitrine uplift\n'
+  node tools/report_simulation.mjs --dashboard "$dashboard" --shoppers 200000 --epsilons 2 \
+    --vitrine build/native/models/vitrine
+else
+  printf '\n==> merchant dashboard is up to date (%s)\n' "$dashboard"
+fi
+
 printf '\n==> building the evaluation lab (%s/lab: a sample of the Diginetica test split, scored natively)\n' "$demo"
 # Missing data is no error (the lab page explains how to provide it); malformed data is, but the shop still serves.
 node tools/build_lab_data.mjs --out "$demo/lab" --cli build/native/models/vitrine --dist build/wasm/dist ||

@@ -4,12 +4,18 @@
 //
 //   node tools/report_simulation.mjs [--shoppers 200000] [--runs 100] [--epsilons 2] [--holdout 0.5] [--seed 1]
 //                                    [--vitrine build/native/models/vitrine] [--json 0|1]
+//   node tools/report_simulation.mjs --dashboard build/demo/dashboard.json [--shoppers 200000] [--epsilons 2]
+//
+// --dashboard writes what the demo's merchant dashboard (demo-site/dashboard.html) shows: one population's reports
+// through `vitrine uplift` at the first epsilon, beside the non-private estimate and the true effect, and the
+// interval widths of one population at each epsilon of DASHBOARD_EPSILONS.
 //
 // Nobody real is in this: each simulated shopper has one active day (yesterday) in a random arm. They buy with
 // probability CONVERSION[arm], a basket drawn from BASKETS. Their device builds its report with the package's own
 // code (js/src/report.mjs reportFor: the stored view and purchase events, randomized response with the run's
 // seeded generator in place of crypto), the reports go to a JSON-lines file, and the native `vitrine uplift --json`
-// estimates each arm. The true effect is computed exactly from CONVERSION and BASKETS. Run r uses seed + r.
+// estimates each arm. The true effect is computed exactly from CONVERSION and BASKETS. Run r's generator is seeded
+// with subSeed(seed, `run r`).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +23,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { mulberry32 } from './random.mjs';
+import { subSeed } from './demo/random.mjs';
 import { parseArgs } from './demo/files.mjs';
 import { EventKind } from '../js/src/event_kinds.mjs';
 import { reportFor, revenueBucket, utcDay } from '../js/src/report.mjs';
@@ -104,7 +111,8 @@ export function simulate({ shoppers, runs, epsilon, holdout, seed, binary }) {
   const results = [];
   try {
     for (let r = 0; r < runs; ++r) {
-      results.push(simulateRun({ shoppers, epsilon, holdout, seed: seed + r, binary, dir, bucketValues: buckets.value }));
+      // Hashed, not seed + r: nearby mulberry32 seeds give streams that are not clearly independent.
+      results.push(simulateRun({ shoppers, epsilon, holdout, seed: subSeed(seed, `run ${r}`), binary, dir, bucketValues: buckets.value }));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -125,15 +133,50 @@ export function simulate({ shoppers, runs, epsilon, holdout, seed, binary }) {
   };
 }
 
+export const NOTICE = 'Simulated shoppers: every figure on this page comes from a population invented by ' +
+  'tools/report_simulation.mjs with a known true effect, not from real people or real sales.';
+const DASHBOARD_EPSILONS = [0.5, 1, 2, 4, 8];
+
+/** What the merchant dashboard shows (see the top of this file). */
+export function dashboard({ shoppers, epsilon, holdout, seed, binary }) {
+  const buckets = vitrineJson(binary, ['uplift', '--buckets']);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-reports-'));
+  try {
+    const run = (eps) => simulateRun({ shoppers, epsilon: eps, holdout, seed, binary, dir, bucketValues: buckets.value });
+    const main = run(epsilon);
+    const widths = DASHBOARD_EPSILONS.map((eps) => {
+      const r = eps === epsilon ? main : run(eps);
+      return { epsilon: eps, perWeek: r.estimate.epsilon.per_week, conversion: width(r.estimate.difference.conversion),
+        revenue: width(r.estimate.difference.revenue) };
+    });
+    return {
+      notice: NOTICE, shoppers, holdout, epsilon, seed, buckets,
+      truth: trueEffect(buckets.value), uplift: main.estimate, nonPrivate: main.exact,
+      nonPrivateWidth: { conversion: width(main.exact.conversion), revenue: width(main.exact.revenue) },
+      widths,
+      command: `node tools/report_simulation.mjs --dashboard FILE --shoppers ${shoppers} --epsilons ${epsilon} --holdout ${holdout} --seed ${seed}`,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const USAGE = `usage: node tools/report_simulation.mjs [--shoppers 200000] [--runs 100] [--epsilons 2] [--holdout 0.5]
-       [--seed 1] [--vitrine build/native/models/vitrine] [--json 0|1]
+       [--seed 1] [--vitrine build/native/models/vitrine] [--json 0|1] [--dashboard FILE]
 `;
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const o = parseArgs(process.argv.slice(2), {
-    shoppers: 200000, runs: 100, epsilons: '2', holdout: 0.5, seed: 1, json: 0,
+    shoppers: 200000, runs: 100, epsilons: '2', holdout: 0.5, seed: 1, json: 0, dashboard: '',
     vitrine: path.join(path.dirname(new URL(import.meta.url).pathname), '../build/native/models/vitrine'),
   }, USAGE);
+  if (o.dashboard) {
+    const epsilon = Number(o.epsilons.split(',')[0]);
+    const out = dashboard({ shoppers: o.shoppers, epsilon, holdout: o.holdout, seed: o.seed, binary: o.vitrine });
+    writeFileSync(o.dashboard, JSON.stringify(out, null, 2) + '\n');
+    console.log(`wrote ${o.dashboard}: ${o.shoppers} simulated shoppers, epsilon ${epsilon} per report`);
+    process.exit(0);
+  }
   const rows = [];
   for (const epsilon of o.epsilons.split(',').map(Number)) {
     const t0 = Date.now();

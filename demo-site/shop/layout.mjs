@@ -37,6 +37,7 @@ export function renderLayout(catalog, { current = '' } = {}) {
         'model is computed here. ', el('a', { href: 'privacy.html', text: 'See and erase what is stored' }), ' · ',
         el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'lab.html', text: 'Evaluation lab' }), ' · ',
         el('a', { href: 'uplift.html', text: 'Uplift (simulated shoppers)' }), ' · ',
+        el('a', { href: 'dashboard.html', text: 'Merchant dashboard (simulated reports)' }), ' · ',
         el('a', { href: 'engine.html', text: 'Engine check' }))));
 }
 

@@ -1,4 +1,4 @@
-// The demo's uplift page (demo-site/uplift.html) in headless Chromium under the demo's strict CSP: it shows the
+// The demo's uplift page (demo-site/uplift.html) and merchant dashboard (dashboard.html) in headless Chromium under the demo's strict CSP: it shows the
 // offline A/B test's table and interval chart from uplift.json, labelled as simulated, writes data only as text, and
 // says what to do when the results are missing.
 import { test, before, after } from 'node:test';
@@ -11,7 +11,8 @@ import { pairedBootstrap, DEFINITIONS, NOTICE, METRICS } from '../../tools/uplif
 import { rng } from '../../tools/demo/random.mjs';
 import { startDemoServer } from '../../tools/demo/serve_demo.mjs';
 import { launchBrowser, openWatchedPage } from '../support/browser.mjs';
-import { distDir } from '../support/paths.mjs';
+import { distDir, repoRoot } from '../support/paths.mjs';
+import { dashboard } from '../../tools/report_simulation.mjs';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 let tmp, server, baseUrl, browser, result;
@@ -86,5 +87,38 @@ test('without uplift.json the page says how to make it', async () => {
   await page.waitForFunction(() => document.getElementById('message').textContent !== '');
   assert.match(await page.textContent('#message'), /No results yet: tools\/demo\.sh computes them/);
   assert.equal(await page.$$eval('#results tr', (rows) => rows.length), 0);
+  await page.close();
+});
+
+// The merchant dashboard (demo-site/dashboard.html): vitrine uplift on simulated private reports, from the JSON
+// tools/report_simulation.mjs --dashboard writes (made here by the same function, on a smaller population).
+test('the merchant dashboard shows both arms, the private and non-private intervals and the true effect, as text', async () => {
+  const binary = path.join(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'), 'models/vitrine');
+  const board = dashboard({ shoppers: 20000, epsilon: 2, holdout: 0.5, seed: 3, binary });
+  board.notice = `${HOSTILE} ${board.notice}`;
+  writeFileSync(path.join(tmp, 'dashboard.json'), JSON.stringify(board));
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 60_000 });
+  await page.goto(baseUrl + 'dashboard.html');
+  await page.waitForSelector('svg.ci-chart');
+  assert.match(await page.textContent('#notice'), /Simulated shoppers: every figure/);
+  assert.equal(await page.$$eval('main img', (imgs) => imgs.length), 0, 'markup in the data stays text');
+  const rows = await page.$$eval('#arms tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+  assert.equal(rows.length, 3);
+  assert.equal(rows[0][1], String(board.uplift.on.reports));
+  assert.equal(rows[1][1], String(board.uplift.off.reports));
+  assert.ok(rows[0][2].startsWith(board.uplift.on.conversion.estimate.toFixed(4)), rows[0][2]);
+  // One chart per quantity: the private interval, the non-private one and the true effect.
+  assert.equal(await page.$$eval('svg.ci-chart', (s) => s.length), 2);
+  for (const selector of ['line.interval', 'circle.estimate', 'line.ceiling', 'line.marker']) {
+    assert.equal(await page.$$eval(`svg.ci-chart ${selector}`, (l) => l.length), 2, selector);
+  }
+  assert.equal(await page.$$eval('#widths tbody tr', (trs) => trs.length), board.widths.length + 1);
+  assert.equal(await page.textContent('#command'), board.command);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual([...seen.errors, ...seen.warnings], []);
+  rmSync(path.join(tmp, 'dashboard.json'));
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('message').textContent !== '');
+  assert.match(await page.textContent('#message'), /No reports yet: tools\/demo\.sh simulates them/);
   await page.close();
 });
