@@ -1,5 +1,6 @@
 #include "eval/outcome_reports.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 

@@ -112,6 +112,8 @@ test('the loader and the modules read a stored draw alike, on both sides of the 
     await page.goto(shop.url + 'other.html');
     await page.evaluate((d) => localStorage.setItem('vitrine.arm', String(d)), draw);
     await seedEvent(page);
+    // The last page's worker may still be fetching the engine and the model: leave it before watching.
+    await page.goto('about:blank');
     const engine = watchEngineRequests();
     try {
       await page.goto(shop.url + 'holdout-half.html');
