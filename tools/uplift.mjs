@@ -5,6 +5,12 @@
 //   node tools/uplift.mjs [--catalog build/demo/catalog.json] [--heldout build/demo/heldout.jsonl]
 //                         [--model build/demo/models/shop.vtm] [--dist build/wasm/dist] [--out build/demo/uplift.json]
 //                         [--seed 11] [--resamples 2000] [--shoppers 0]
+//                         [--blend -1] [--merchant-order featured|popular] [--trained build/demo/shoppers.jsonl]
+//
+// --blend sets the weight of the shop's order in arm "on" (js/src/dom.mjs; -1: the package's default). The
+// merchant's order is the catalog's "featured" order, which knows nothing of the shoppers, or with
+// --merchant-order popular a bestseller order: each category sorted by the mean of exp(utility) over the simulated
+// shoppers the model was trained on (--trained), an order that carries real information about the population.
 //
 // Every held-out shopper (heldout.jsonl: hidden tastes and session start times, never trained on) shops the same
 // sessions twice, once per arm, with common random numbers: each decision of each step has its own seeded stream
@@ -44,6 +50,7 @@ import { normalizeConfig } from '../js/src/config.mjs';
 
 const USAGE = `usage: node tools/uplift.mjs [--catalog FILE] [--heldout FILE] [--model FILE] [--dist DIR] [--out FILE]
                           [--seed N] [--resamples N] [--shoppers N] [--page-size N]
+                          [--blend W] [--merchant-order featured|popular] [--trained FILE]
   --catalog    catalog.json of the demo shop (default build/demo/catalog.json)
   --heldout    held-out simulated shoppers from tools/simulate_shoppers.mjs (default build/demo/heldout.jsonl)
   --model      the shop's trained model (default build/demo/models/shop.vtm)
@@ -51,6 +58,9 @@ const USAGE = `usage: node tools/uplift.mjs [--catalog FILE] [--heldout FILE] [-
   --out        result JSON (default build/demo/uplift.json)
   --seed       seed of the shoppers' random streams and of the bootstrap (default 11)
   --resamples  bootstrap resamples (default 2000)
+  --blend      weight of the shop's order in arm "on", 0 to 100 (default -1: the package's default)
+  --merchant-order  featured (the catalog's order, default) or popular (bestsellers of the --trained shoppers)
+  --trained    the shoppers the model was trained on (default build/demo/shoppers.jsonl), for --merchant-order popular
   --shoppers   use only the first N held-out shoppers (default 0: all)
   --page-size  products on a category page, as the demo shows them (default 60; 0: the whole category)
 `;
@@ -150,7 +160,7 @@ export const merchantOrder = async ({ listing }) => listing;
  * Arm "on": the package's ranking service with this engine and model. Returns an orderer taking the events read
  * from storage, the listing (product indices in merchant order) and the simulated time.
  */
-export function vitrineOrder({ engine, modelBytes, shop }) {
+export function vitrineOrder({ engine, modelBytes, shop, blend }) {
   // The worker's service over this engine, without the reasons: they do not change the order and are most of the
   // cost of ranking a listing.
   const scoringOnly = { loadModel: (bytes) => engine.loadModel(bytes), rank: (request) => engine.rank(request, { explain: false }) };
@@ -160,7 +170,8 @@ export function vitrineOrder({ engine, modelBytes, shop }) {
   return async ({ events, listing, nowMs }) => {
     if (events.length === 0) return listing; // the package does not rank without events (vitrine.mjs personalize)
     const candidates = listing.map((i) => candidateOf(shop.products[i]));
-    const reply = await service.handle({ v: PROTOCOL_VERSION, id: ++id, type: 'rank', modelUrl: 'shop-model', nowMs, events, candidates });
+    const reply = await service.handle({ v: PROTOCOL_VERSION, id: ++id, type: 'rank', modelUrl: 'shop-model', nowMs, events,
+      candidates, ...(blend === undefined ? {} : { blend }) });
     if (reply.type !== 'ranked') throw new Error(`ranking failed: ${reply.code}: ${reply.message}`);
     return reply.order.map((productId) => indexOfId.get(productId));
   };
@@ -339,10 +350,22 @@ export function pairedBootstrap(units, { metrics = METRICS, resamples = 2000, se
  * Runs both arms for every held-out shopper and the bootstrap. `engine` is a wasm engine (engine.mjs); the model is
  * loaded into it by the ranking service.
  */
-export async function runUplift({ catalog, heldout, engine, modelBytes, seed = 11, resamples = 2000, limit = 0, pageSize = PAGE_SIZE }) {
-  const shop = shopIndex(catalog);
+/**
+ * A bestseller order: every category's listing sorted by the mean of exp(utility) over `tastes` (the shoppers the
+ * model was trained on), best first. What a shop's sales ranking approximates: information about the population,
+ * none about the shopper.
+ */
+export function popularOrder(shop, tastes) {
+  const appeal = new Float64Array(shop.products.length);
+  for (const taste of tastes) utilities(taste, shop).forEach((u, i) => { appeal[i] += Math.exp(u); });
+  return { ...shop, byCategory: shop.byCategory.map((listing) => listing.slice().sort((a, b) => appeal[b] - appeal[a])) };
+}
+
+export async function runUplift({ catalog, heldout, engine, modelBytes, seed = 11, resamples = 2000, limit = 0, pageSize = PAGE_SIZE,
+  blend, trainedTastes = null }) {
+  const shop = trainedTastes ? popularOrder(shopIndex(catalog), trainedTastes) : shopIndex(catalog);
   const shoppers = limit > 0 ? heldout.slice(0, limit) : heldout;
-  const on = vitrineOrder({ engine, modelBytes, shop });
+  const on = vitrineOrder({ engine, modelBytes, shop, blend });
   const units = [];
   for (const shopper of shoppers) {
     units.push({
@@ -364,6 +387,8 @@ export async function runUplift({ catalog, heldout, engine, modelBytes, seed = 1
       `merchant's order, reordered in arm "on"; exposure falls as exp(-position / ${PARAMS.exposureScale}); leaving ` +
       `weighs ${LEAVE_WEIGHT} against exp(utility) x exposure`,
     pageSize,
+    merchantOrder: trainedTastes ? 'popular' : 'featured',
+    blend: blend ?? 'package default',
     definitions: DEFINITIONS,
     totals,
     metrics: pairedBootstrap(units, { resamples, seed }),
@@ -421,7 +446,10 @@ async function main() {
   const o = parseArgs(process.argv.slice(2), {
     catalog: 'build/demo/catalog.json', heldout: 'build/demo/heldout.jsonl', model: 'build/demo/models/shop.vtm',
     dist: 'build/wasm/dist', out: 'build/demo/uplift.json', seed: 11, resamples: 2000, shoppers: 0, pageSize: PAGE_SIZE,
+    blend: -1, merchantOrder: 'featured', trained: 'build/demo/shoppers.jsonl',
   }, USAGE);
+  if (!(o.blend === -1 || (o.blend >= 0 && o.blend <= 100))) fail(`--blend must be -1 (the default) or 0 to 100, got ${o.blend}`);
+  if (o.merchantOrder !== 'featured' && o.merchantOrder !== 'popular') fail(`--merchant-order must be featured or popular`);
   if (!(Number.isInteger(o.pageSize) && o.pageSize >= 0)) fail(`--page-size must be a whole number, got ${o.pageSize}`);
   if (!(Number.isInteger(o.resamples) && o.resamples >= 100)) fail(`--resamples must be an integer of at least 100, got ${o.resamples}`);
   if (!(Number.isInteger(o.shoppers) && o.shoppers >= 0)) fail(`--shoppers must be a whole number, got ${o.shoppers}`);
@@ -447,7 +475,10 @@ async function main() {
   } catch (e) {
     fail(`${o.model}: not a usable model (${e.message})`);
   }
-  const result = await runUplift({ catalog, heldout, engine, modelBytes, seed: o.seed, resamples: o.resamples, limit: o.shoppers, pageSize: o.pageSize });
+  const trainedTastes = o.merchantOrder === 'popular'
+    ? readText(o.trained, 'trained shoppers').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l).taste) : null;
+  const result = await runUplift({ catalog, heldout, engine, modelBytes, seed: o.seed, resamples: o.resamples, limit: o.shoppers,
+    pageSize: o.pageSize, blend: o.blend === -1 ? undefined : o.blend, trainedTastes });
   result.model = {
     file: path.basename(o.model),
     bytes: modelBytes.length,

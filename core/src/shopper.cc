@@ -80,6 +80,18 @@ Result<Candidate> decode_candidate(const Json& j, const std::string& where, cons
   VITRINE_RETURN_IF_ERROR(read_string(j, "category", where, limits, c.category));
   VITRINE_RETURN_IF_ERROR(read_string(j, "brand", where, limits, c.brand));
   VITRINE_RETURN_IF_ERROR(read_price(j, where, c.price));
+  if (const auto it = j.find("position"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0) return bad(where + ".position", "expected an integer >= 0");
+    c.position = it->get<int64_t>();
+  }
+  double boost = 0.0;
+  VITRINE_RETURN_IF_ERROR(read_number(j, "boost", where, boost));
+  if (!(std::fabs(boost) <= kMaxBoost)) return bad(where + ".boost", "expected a number from -100 to 100");
+  c.boost = static_cast<float>(boost);
+  if (const auto it = j.find("available"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) return bad(where + ".available", "expected true or false");
+    c.available = it->get<bool>();
+  }
   return c;
 }
 
@@ -123,6 +135,11 @@ Result<RankRequest> decode_rank_request(std::string_view json, const RequestLimi
   const auto now = doc.find("now");
   if (now == doc.end() || !now->is_number()) return bad("request.now", "expected a time in ms");
   request.now_ms = now->get<double>();
+  if (const auto blend = doc.find("blend"); blend != doc.end() && !blend->is_null()) {
+    if (!blend->is_number() || !(blend->get<double>() >= 0.0 && blend->get<double>() <= kMaxBlend))
+      return bad("request.blend", "expected a number from 0 to 100");
+    request.blend = blend->get<float>();
+  }
 
   const auto list = [&](const char* key, size_t max, auto decode, auto& out) -> Status {
     const auto it = doc.find(key);

@@ -30,9 +30,11 @@ export function productCard(catalog, product, { tracked = true, position = 0 } =
     tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null);
 }
 
-function grid(catalog, products, { tracked, id, categoryPage }) {
+function grid(catalog, products, { tracked, id, categoryPage, searchPage }) {
   return el('ul', { class: 'grid', id, 'data-vitrine-list': tracked ? true : undefined,
-    'data-vitrine-category-page': tracked ? categoryPage : undefined },
+    'data-vitrine-category-page': tracked ? categoryPage : undefined,
+    // Search results: the shop's relevance order weighs more than the shopper's profile (dom.mjs SEARCH_BLEND).
+    'data-vitrine-search-page': tracked && searchPage ? true : undefined },
   products.map((p, i) => productCard(catalog, p, { tracked, position: i })));
 }
 
@@ -40,8 +42,8 @@ function grid(catalog, products, { tracked, id, categoryPage }) {
  * Renders a listing into `host`. With `compare`, two columns: the merchant's order (personalization off) and the
  * same products as Vitrine orders them. Returns the personalized list element (id "list").
  */
-export function renderListing(host, catalog, products, { compare = false, categoryPage, controls = true } = {}) {
-  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage });
+export function renderListing(host, catalog, products, { compare = false, categoryPage, searchPage = false, controls = true } = {}) {
+  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage, searchPage });
   const status = el('span', { class: 'state', id: 'vitrine-state' });
   const url = new URL(location.href);
   url.searchParams.set('compare', compare ? '0' : '1');

@@ -2,6 +2,12 @@
 //   listing  [data-vitrine-list]                    (optionally data-vitrine-category-page="<category>")
 //   item     [data-vitrine-item="<id>"]             data-vitrine-category, data-vitrine-brand, data-vitrine-price
 //   pinned   [data-vitrine-pin] on an item           never moves
+//   merchant [data-vitrine-boost="2"] on an item       boost (> 0) or bury (< 0), in score units (-100..100)
+//            [data-vitrine-available="false"]          out of stock: ranked after every available item
+//            [data-vitrine-blend="1"] on a listing     weight of the shop's order (0: the personal order alone)
+//            [data-vitrine-search-page] on a listing   search results: the shop's relevance order weighs more
+//            [data-vitrine-diversity="brand:2/8"]      on a listing: at most 2 items of one brand (or category) in
+//                                                      the first 8
 //   action   [data-vitrine-action="add_to_cart"|"purchase"] on a button inside an item (or with its own item id)
 //   search   form or input [data-vitrine-search]
 //   slot     [data-vitrine-slot="<name>"] > [data-vitrine-variant][data-vitrine-categories="a,b"]
@@ -27,7 +33,19 @@ export const ATTR = Object.freeze({
   explain: 'data-vitrine-explain',
   result: 'data-vitrine-result',
   hold: 'data-vitrine-hold',
+  boost: 'data-vitrine-boost',
+  available: 'data-vitrine-available',
+  blend: 'data-vitrine-blend',
+  searchPage: 'data-vitrine-search-page',
+  diversity: 'data-vitrine-diversity',
 });
+
+// The weight of the shop's order (core/include/vitrine/ranker.h kDefaultBlend; tests/js/blend.test.mjs checks the
+// engine agrees). On search pages the shop's order carries the query's relevance, which no profile knows.
+export const DEFAULT_BLEND = 1;
+export const SEARCH_BLEND = 4;
+const MAX_BOOST = 100;
+const MAX_BLEND = 100;
 
 const MAX_ID = 128;
 // A UTF-16 half without its partner. Such text cannot be encoded for the engine, so one bad attribute in the
@@ -54,7 +72,7 @@ export function closestItem(node) {
   return node?.closest?.(`[${ATTR.item}]`) ?? null;
 }
 
-/** Describes an item element for the engine: { id, category?, brand?, price? }. */
+/** Describes an item element for the engine: { id, category?, brand?, price?, boost?, available? }. */
 export function describeItem(element, id = itemId(element)) {
   if (!id) return null;
   const out = { id };
@@ -64,7 +82,23 @@ export function describeItem(element, id = itemId(element)) {
   if (brand) out.brand = brand;
   const price = Number.parseFloat(element.getAttribute(ATTR.price) ?? '');
   if (Number.isFinite(price) && price >= 0) out.price = price;
+  const boost = Number(element.getAttribute(ATTR.boost) ?? '');
+  if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0) out.boost = boost;
+  if (element.getAttribute(ATTR.available)?.trim().toLowerCase() === 'false') out.available = false;
   return out;
+}
+
+/** How a listing is ranked: the weight of the shop's order, and its diversity rule or null. */
+export function listingRules(list) {
+  const given = list.getAttribute(ATTR.blend);
+  const blend = given !== null && given.trim() !== '' ? Number(given) : NaN;
+  const diversity = /^(brand|category):(\d{1,3})\/(\d{1,4})$/.exec(list.getAttribute(ATTR.diversity)?.trim() ?? '');
+  return {
+    blend: Number.isFinite(blend) && blend >= 0 && blend <= MAX_BLEND ? blend
+      : list.hasAttribute(ATTR.searchPage) ? SEARCH_BLEND : DEFAULT_BLEND,
+    diversity: diversity && Number(diversity[2]) >= 1
+      ? { by: diversity[1], max: Number(diversity[2]), top: Number(diversity[3]) } : null,
+  };
 }
 
 /**

@@ -17,14 +17,16 @@ const encoder = new TextEncoder();
  * The request document of core/include/vitrine/shopper.h, as JSON text, from the package's stored events and DOM
  * candidates: what the engine's C API decodes.
  */
-export function requestJson({ events = [], candidates = [], nowMs = Date.now() }) {
+export function requestJson({ events = [], candidates = [], nowMs = Date.now(), blend }) {
   return JSON.stringify({
+    blend,
     now: nowMs,
     events: events.map((e) => ({
       kind: e.kind, t: e.t, item: e.item, category: e.category, brand: e.brand, price: e.price, query: e.query,
       dwell: e.dwellMs,
     })),
-    candidates: candidates.map((c) => ({ id: c.id, category: c.category, brand: c.brand, price: c.price })),
+    candidates: candidates.map((c) => ({ id: c.id, category: c.category, brand: c.brand, price: c.price,
+      position: c.position, boost: c.boost, available: c.available })),
   });
 }
 
@@ -215,7 +217,9 @@ export class Engine {
   /**
    * Scores a page's candidates against the shopper's events, in one wasm call.
    * @param {{events: object[], candidates: {id: string, category?: string, brand?: string, price?: number}[],
-   *          nowMs?: number}} request events as stored by the package (storage.mjs records)
+   *          nowMs?: number, blend?: number}} request events as stored by the package (storage.mjs records);
+   *        candidates may carry the merchant's position, boost and available (core/include/vitrine/shopper.h), and
+   *        blend weighs the shop's order (default kDefaultBlend)
    * @param {{explain?: boolean}} [options] explain: false skips the reasons (most of the cost of a long listing)
    *        and returns none; the scores are the same
    * @returns {{scores: Float32Array, reasons: {id: string, text: string, factors: object[]}[]}}

@@ -26,6 +26,9 @@ const phrases = {
   price: () => 'its price is close to what you usually look at',
   // The model's prior for the item, relative to this listing: about the shop's shoppers, not about this one.
   popular: () => 'it is popular with shoppers here',
+  // The merchant's own terms (ranker.h step 2): said as the shop's, never as something about the shopper.
+  shop: () => 'the shop lists it near the top',
+  boost: () => 'the shop features it',
 };
 
 /** True when factors are the engine's own ({kind, contribution, ...}), which explanationText can word. */
@@ -42,6 +45,10 @@ export function isEngineFactors(factors) {
 export function explanationText(factors, move) {
   const known = move && Number.isInteger(move.from) && Number.isInteger(move.to);
   const places = known ? Math.abs(move.from - move.to) : 0;
+  // Out of stock, the merchant's rule, goes after everything available (ranker.h), whatever else applies.
+  if (Array.isArray(factors) && factors.some((f) => f?.kind === 'unavailable')) {
+    return 'Shown after the products in stock: it is out of stock.';
+  }
   // The engine puts a product bought once after those not bought (ranker.h): that, not its lifts, is the reason.
   if (Array.isArray(factors) && factors.some((f) => f?.kind === 'bought')) {
     return known && move.to > move.from

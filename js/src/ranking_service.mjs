@@ -1,7 +1,8 @@
 // The worker's side of the ranking protocol, free of worker globals so Node tests can drive it with any engine.
 //
 // Requests (main thread -> worker), one message per ranking:
-//   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop? }
+//   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop?,
+//                                blend?, diversity? }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
 //   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
 //                                             engine and the model so that the first ranking waits for neither
@@ -13,13 +14,15 @@
 //   { v: 1, id, type: 'warm', model }        model: the loaded model's version (modelVersion below)
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
 // StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
-// query?, dwellMs? }; Candidate is { id, category?, brand?, price? } read from the listing.
+// query?, dwellMs? }; Candidate is { id, category?, brand?, price?, position?, boost?, available? } read from the
+// listing (dom.mjs), position being its place in the shop's own order. blend weighs the shop's order (ranker.h);
+// diversity { by: 'brand'|'category', max, top } allows at most `max` items of one group in the first `top`.
 //
 // The engine is created and its model loaded on the first request (and again if modelUrl changes); the engine's
 // wasm is compiled while the model downloads. A worker shared by the shop's pages may live for hours: a request
 // that finds the model older than MODEL_RECHECK_MS fetches it again in the background (the HTTP cache revalidates
 // it) and, when the bytes changed, loads them into a new engine that takes over once it is ready. The engine
-// calls used are exactly engine.loadModel(bytes, {maxBytes}), engine.rank({events, candidates, nowMs}) -> {scores, reasons}
+// calls used are exactly engine.loadModel(bytes, {maxBytes}), engine.rank({events, candidates, nowMs, blend?}) -> {scores, reasons}
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
@@ -89,6 +92,11 @@ function checkRequest(msg) {
     if (!c.every((x) => x && typeof x.id === 'string' && x.id !== '')) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
     }
+    const d = msg.diversity;
+    if (d != null && !(typeof d === 'object' && (d.by === 'brand' || d.by === 'category') && Number.isInteger(d.max) && d.max >= 1
+      && Number.isInteger(d.top) && d.top >= 1)) {
+      throw new ServiceError(ErrorCode.BAD_REQUEST, 'diversity must be { by: "brand" | "category", max >= 1, top >= 1 }');
+    }
     const top = msg.explainTop;
     if (top !== undefined && !(Number.isInteger(top) && top >= 0 && top <= MAX_CANDIDATES)) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, `explainTop must be an integer from 0 to ${MAX_CANDIDATES}`);
@@ -148,12 +156,37 @@ export function orderByScore(candidates, scores) {
   return keyed.map((k) => k.id);
 }
 
-function toRankReply(candidates, result, explainTop = candidates.length) {
+/**
+ * The order with at most rule.max items of one brand (or category) among its first rule.top: each of those places
+ * takes the best item whose group is not full yet, or the best left when every group is. Items without the
+ * attribute belong to no group. The rest keep their order.
+ */
+export function diversify(order, candidates, rule) {
+  if (!rule) return order;
+  const groupOf = new Map(candidates.map((c) => [c.id, c[rule.by] || null]));
+  const left = [...order];
+  const out = [];
+  const taken = new Map();
+  while (left.length && out.length < rule.top) {
+    let at = left.findIndex((id) => {
+      const g = groupOf.get(id);
+      return g === null || g === undefined || (taken.get(g) ?? 0) < rule.max;
+    });
+    if (at < 0) at = 0;
+    const [id] = left.splice(at, 1);
+    const g = groupOf.get(id);
+    if (g) taken.set(g, (taken.get(g) ?? 0) + 1);
+    out.push(id);
+  }
+  return out.concat(left);
+}
+
+function toRankReply(candidates, result, explainTop = candidates.length, diversity = null) {
   const scores = result?.scores;
   if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
     throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
   }
-  const order = orderByScore(candidates, scores);
+  const order = diversify(orderByScore(candidates, scores), candidates, diversity);
   const explained = new Set(order.slice(0, explainTop)); // the best-ranked explainTop ids (all by default)
   const reasons = {};
   for (const r of Array.isArray(result.reasons) ? result.reasons : []) {
@@ -264,9 +297,10 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
     if (msg.type === 'rank') {
       needs(engine, 'rank');
-      const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs });
+      const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs,
+        ...(msg.blend === undefined ? {} : { blend: msg.blend }) });
       mark('ranked');
-      return toRankReply(msg.candidates, result, msg.explainTop);
+      return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null);
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');

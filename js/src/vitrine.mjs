@@ -8,7 +8,7 @@ import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_
 import { toRecord } from './events.mjs';
 import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
-import { ATTR, readCandidates, listEntries } from './dom.mjs';
+import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
 import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot, slotVariants } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
@@ -514,6 +514,10 @@ export function createVitrine(options = {}, env = {}) {
     }
     ranked.add(list);
     if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
+    // The shop's own places, as it rendered the listing: a later pass reads the listing in Vitrine's order.
+    const shopPlace = shopPositions.get(list);
+    for (const c of candidates) if (shopPlace.has(c.id)) c.position = shopPlace.get(c.id);
+    const { blend, diversity } = listingRules(list);
     const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
     const isStale = () => watch?.touchedSince(list, since) ?? false;
     if (isStale()) {
@@ -522,7 +526,7 @@ export function createVitrine(options = {}, env = {}) {
     }
     try {
       mark('rank-sent');
-      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth });
+      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth, blend, diversity });
       mark('rank-reply');
       engineWarm = true;
       if (state !== 'running') return false;

@@ -88,8 +88,9 @@ export class RankingClient {
   }
 
   /** @returns {Promise<{order: string[], scores: number[], reasons: object}>} */
-  rank({ events, candidates, nowMs, explainTop }) {
-    return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }) });
+  rank({ events, candidates, nowMs, explainTop, blend, diversity }) {
+    return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }),
+      ...(blend === undefined ? {} : { blend }), ...(diversity ? { diversity } : {}) });
   }
 
   /**

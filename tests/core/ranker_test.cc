@@ -248,14 +248,14 @@ TEST_CASE("ranker scores candidates, explains them and handles unknown products"
                               event_json(0, "sku-4", 3000, R"(,"category":"shoes")") +
                               R"(], "candidates": [{"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31},
                                  {"id": "sku-9", "category": "hats"}, {"id": "never-seen", "category": "shoes"},
-                                 {"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31}]})";
+                                 {"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31, "position": 0}]})";
   auto decoded = decode_rank_request(request);
   REQUIRE(decoded.ok());
   std::vector<float> scores(4);
   std::vector<Explanation> explanations;
   REQUIRE(ranker.rank(decoded.value(), scores.data(), &explanations).ok());
   REQUIRE(explanations.size() == 4);
-  CHECK(scores[0] == scores[3]);  // the same product twice scores the same
+  CHECK(scores[0] == scores[3]);  // the same product twice, at the same place in the shop's order, scores the same
   for (size_t i = 0; i < 4; ++i) {
     CHECK(std::isfinite(scores[i]));
     CHECK(explanations[i].score == scores[i]);
@@ -387,4 +387,83 @@ TEST_CASE("visits: the file keeps visit_emb, the ranker marks earlier visits, th
   };
   CHECK(repeat_events(0) == 0);  // sku-2: only on the earlier visit
   CHECK(repeat_events(1) == 1);  // sku-4: once, this visit
+}
+
+TEST_CASE("the merchant's order, boosts and stock hold against a profile that pulls the other way", "[ranker]") {
+  TinyModel m = tiny_model(testing::test_seed());
+  m.weights.config.temperature = 1e-4f;  // the shopper's own terms only: a clear pull towards sku-4 (shop's 2nd)
+  std::fill(m.weights.repeat_bonus.begin(), m.weights.repeat_bonus.end(), 3.0f);
+  const Ranker ranker = load(serialize(m));
+  const std::string events = event_json(0, "sku-4", 1000, R"(,"category":"shoes","brand":"acme","price":30)") + "," +
+                             event_json(2, "sku-4", 2000, R"(,"category":"shoes","brand":"acme","price":30)") + "," +
+                             event_json(3, "sku-7", 3000, R"(,"category":"hats")");
+  const auto rank = [&](const std::string& candidates, const std::string& extra, std::vector<Explanation>* why) {
+    auto decoded = decode_rank_request(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" + candidates +
+                                       extra + "}");
+    REQUIRE(decoded.ok());
+    std::vector<float> scores(decoded.value().candidates.size());
+    REQUIRE(ranker.rank(decoded.value(), scores.data(), why).ok());
+    return scores;
+  };
+  const auto first = [](const std::vector<float>& s) { return std::max_element(s.begin(), s.end()) - s.begin(); };
+  const std::string plain = R"([{"id": "sku-9", "category": "bags"}, {"id": "sku-4", "category": "shoes",
+      "brand": "acme", "price": 30}, {"id": "sku-11", "category": "bags"}, {"id": "sku-7", "category": "hats"}])";
+
+  SECTION("blend: 0 is the personal order, a large weight the shop's, and the default sits between") {
+    CHECK(first(rank(plain, R"(, "blend": 0)", nullptr)) == 1);
+    const std::vector<float> shop = rank(plain, R"(, "blend": 100)", nullptr);
+    for (size_t i = 1; i < 4; ++i) CHECK(shop[i - 1] > shop[i]);  // exactly the shop's order
+    std::vector<Explanation> why;
+    const std::vector<float> blended = rank(plain, "", &why);
+    CHECK(first(blended) == 1);  // a strong personal signal still moves the shop's 2nd up
+    float sum = 0.0f;
+    bool has_shop = false;
+    for (const auto& f : why[0].factors) {
+      sum += f.contribution;
+      has_shop |= f.kind == "shop" && f.contribution > 0.0f;  // the shop's first, above the listing's mean
+    }
+    CHECK(has_shop);
+    CHECK(sum == Approx(blended[0]).margin(1e-3));
+    // The shop's place comes from "position", not from where the page lists the product now.
+    const std::vector<float> moved = rank(R"([{"id": "sku-11", "category": "bags", "position": 2},
+        {"id": "sku-9", "category": "bags", "position": 0}])",
+                                          R"(, "blend": 100)", nullptr);
+    CHECK(moved[1] > moved[0]);
+  }
+  SECTION("boosts and buries: the merchant's term adds to the score") {
+    CHECK(first(rank(R"([{"id": "sku-9", "category": "bags"}, {"id": "sku-4", "category": "shoes", "brand": "acme",
+        "price": 30, "boost": -20}, {"id": "sku-11", "category": "bags"}])",
+                     "", nullptr)) != 1);
+    std::vector<Explanation> why;
+    CHECK(first(rank(R"([{"id": "sku-9", "category": "bags"}, {"id": "sku-4", "category": "shoes", "brand": "acme",
+        "price": 30}, {"id": "sku-11", "category": "bags", "boost": 20}])",
+                     "", &why)) == 2);
+    CHECK(why[2].factors.front().kind == "boost");
+  }
+  SECTION("out of stock goes after everything available, the bought-once product included") {
+    std::vector<Explanation> why;
+    const std::vector<float> s = rank(R"([{"id": "sku-4", "category": "shoes", "brand": "acme", "price": 30,
+        "available": false}, {"id": "sku-9", "category": "bags"}, {"id": "sku-7", "category": "hats"}])",
+                                      "", &why);
+    CHECK(s[0] < s[1]);
+    CHECK(s[0] < s[2]);  // sku-7 was bought once, so it sank first; the unavailable product still goes after it
+    CHECK(why[0].factors.front().kind == "unavailable");
+  }
+}
+
+TEST_CASE("the merchant's fields decode strictly", "[request]") {
+  const auto problem = [](const std::string& json) { return decode_rank_request(json).status().message(); };
+  CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": -1}]})"), Catch::Contains("position"));
+  CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": 1.5}]})"), Catch::Contains("position"));
+  CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "boost": 101}]})"), Catch::Contains("boost"));
+  CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "available": "no"}]})"), Catch::Contains("available"));
+  CHECK_THAT(problem(R"({"now": 1, "blend": -1})"), Catch::Contains("blend"));
+  CHECK_THAT(problem(R"({"now": 1, "blend": "high"})"), Catch::Contains("blend"));
+  auto ok = decode_rank_request(R"({"now": 1, "blend": 2.5, "candidates": [{"id": "a", "position": 7, "boost": -3,
+      "available": false}]})");
+  REQUIRE(ok.ok());
+  CHECK(ok.value().blend == 2.5f);
+  CHECK(ok.value().candidates[0].position == 7);
+  CHECK(ok.value().candidates[0].boost == -3.0f);
+  CHECK_FALSE(ok.value().candidates[0].available);
 }

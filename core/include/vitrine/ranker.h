@@ -6,11 +6,17 @@
 //   2. each candidate gets  model score  tau * s . n_c + repeat(c)       (collaborative + content item tower)
 //                         + profile score w_cat * affinity(category) + w_brand * affinity(brand)
 //                                         + w_price * price_fit(price)
+//                       + merchant      blend * shop(c) + boost(c)
+//      where shop(c) = -ln(1 + the shop's position of c): the shop's own order as a log prior that falls off like
+//      the attention a listing position gets, so the shop's top items keep an edge the shopper's signals must
+//      overcome. blend comes with the request (the page decides: kDefaultBlend, more on search pages, where the
+//      query's relevance must dominate); boost is the merchant's boost or bury of one product;
 //   3. a product the shopper has bought exactly once goes after every candidate they have not bought (ties keep
 //      the shop's order): on real logs shoppers look at what they bought again and again (46% of the events after a
 //      purchase in the REES46 sample), which a next-item model learns as a reason to lift it, but rarely buy it
 //      again (2.8% of its purchases, 0.2% of Taobao's). Bought twice or more, it is a staple and ranks as usual.
-//      Complements keep their lift: the session term of other products is unchanged (docs/QUALITY.md);
+//      Complements keep their lift: the session term of other products is unchanged (docs/QUALITY.md). A product
+//      marked unavailable (out of stock) goes after every available one, bought or not;
 //   4. the explanation of a candidate lists these terms, strongest first, with the evidence behind each.
 // A product the model has never seen still gets a vector from its category and brand when the model has content
 // tables (cold start), and always gets the profile score.
@@ -35,6 +41,11 @@ namespace vitrine {
 
 // Purchases of one product after which it is a staple the shopper buys again, ranked like any other (step 3 above).
 constexpr uint32_t kStaplePurchases = 2;
+// Weight of the shop's order (step 2) when the request does not set one. At 1, the shop's first product starts
+// ln 2 = 0.69 above its second and ln 10 = 2.3 above its tenth: about what one category the shopper favours adds
+// (ProfileWeights::category times a share of their interest), so a clear personal signal moves a product up a few
+// places and a weak one does not. js/src/config.mjs passes the same default (tests/js/blend.test.mjs checks it).
+constexpr float kDefaultBlend = 1.0f;
 
 // Weights of the profile terms; model files may set them in config.profile_weights.
 struct ProfileWeights {
@@ -45,7 +56,8 @@ struct ProfileWeights {
 
 struct ExplanationFactor {
   std::string kind;  // "session", "repeat", "popular" (the item prior, relative to the listing), "category",
-                     // "brand", "price", "bought" (the drop below the products not bought; events = purchases)
+                     // "brand", "price", "bought" (the drop below the products not bought; events = purchases),
+                     // "shop" (the shop's order, relative to the listing), "boost" (the merchant's), "unavailable"
   std::string name;  // the category or brand; for "session", the recent product it is most like
   float contribution = 0.0f;
   uint32_t events = 0;  // how many of the shopper's events back this factor ("repeat": in this visit only)
@@ -101,8 +113,9 @@ class Ranker {
   // Vector of a product: its model row if known, else from content (may be all zeros). Writes dim floats.
   void candidate_vector(const Candidate& candidate, uint32_t item, float* out) const;
   // Step 3 of the header: bought-once products drop strictly below every other finite score; adds their "bought"
-  // factor.
+  // factor. Then unavailable products drop below every available one ("unavailable").
   void sink_bought_items(const RankRequest& request, float* scores, std::vector<Explanation>* explanations) const;
+  void sink_unavailable_items(const RankRequest& request, float* scores, std::vector<Explanation>* explanations) const;
 
   ModelFile file_;
   SessionModelWeights weights_;

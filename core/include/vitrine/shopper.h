@@ -7,9 +7,13 @@
 //   {"now": 1733000000000,                                   // ms since epoch
 //    "events": [{"kind": 0, "item": "sku-1", "t": 1732999990000, "dwell": 4200,
 //                "category": "shoes", "brand": "acme", "price": 59.9, "query": "red boots"}, ...],
-//    "candidates": [{"id": "sku-9", "category": "shoes", "brand": "acme", "price": 49.0}, ...]}
+//    "candidates": [{"id": "sku-9", "category": "shoes", "brand": "acme", "price": 49.0,
+//                    "position": 3, "boost": 1.5, "available": false}, ...],
+//    "blend": 1.0}                                           // weight of the shop's order (ranker.h)
 //
 // Only "kind" and "t" are required for an event; "item" is required for view, click, add_to_cart, purchase.
+// A candidate needs only "id"; "position" is its place in the shop's own order (default: its index), "boost" the
+// merchant's boost or bury in score units (|boost| <= kMaxBoost), "available": false an out-of-stock product.
 #pragma once
 
 #include <cstdint>
@@ -33,17 +37,25 @@ struct ShopperEvent {
   float price = -1.0f;  // negative = unknown
 };
 
+// Bounds of the merchant's inputs to a ranking (decoding refuses values past them).
+constexpr float kMaxBoost = 100.0f;
+constexpr float kMaxBlend = 100.0f;
+
 struct Candidate {
   std::string id;
   std::string category;
   std::string brand;
-  float price = -1.0f;  // negative = unknown
+  float price = -1.0f;    // negative = unknown
+  int64_t position = -1;  // the shop's own place for it, 0 first; negative: its index in the request
+  float boost = 0.0f;     // the merchant's boost (> 0) or bury (< 0), added to the score
+  bool available = true;  // false: out of stock, ranked after every available candidate
 };
 
 struct RankRequest {
   double now_ms = 0.0;
   std::vector<ShopperEvent> events;
   std::vector<Candidate> candidates;
+  float blend = -1.0f;  // weight of the shop's order in the final score; negative: kDefaultBlend (ranker.h)
 };
 
 // Bounds on one request; past them decoding fails with LIMIT_EXCEEDED.

@@ -178,6 +178,20 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     for (float& b : bias) b -= mean;
   }
 
+  // The shop's order as a log prior (step 2), relative to the listing's mean like the item prior.
+  const float blend = request.blend >= 0.0f ? request.blend : kDefaultBlend;
+  std::vector<float> shop(n, 0.0f);
+  if (blend > 0.0f) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t position =
+          request.candidates[i].position >= 0 ? request.candidates[i].position : static_cast<int64_t>(i);
+      sum += shop[i] = -blend * static_cast<float>(std::log1p(static_cast<double>(position)));
+    }
+    const auto mean = static_cast<float>(sum / static_cast<double>(n));
+    for (float& s : shop) s -= mean;
+  }
+
   if (explanations != nullptr) explanations->assign(n, Explanation());
   for (size_t i = 0; i < n; ++i) {
     const Candidate& c = request.candidates[i];
@@ -190,7 +204,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     const float cat_term = cat != nullptr ? profile_weights_.category * cat->weight : 0.0f;
     const float brand_term = brand != nullptr ? profile_weights_.brand * brand->weight : 0.0f;
     const float price_term = profile_weights_.price * price_fit(profile, c.price);
-    scores[i] = model + bias[i] + repeat + cat_term + brand_term + price_term;
+    scores[i] = model + bias[i] + repeat + cat_term + brand_term + price_term + shop[i] + c.boost;
     if (explanations == nullptr) continue;
 
     Explanation& ex = (*explanations)[i];
@@ -220,8 +234,11 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     if (cat_term != 0.0f) ex.factors.push_back({"category", c.category, cat_term, cat->events});
     if (brand_term != 0.0f) ex.factors.push_back({"brand", c.brand, brand_term, brand->events});
     if (price_term != 0.0f) ex.factors.push_back({"price", "", price_term, profile.priced_events});
+    if (shop[i] != 0.0f) ex.factors.push_back({"shop", "", shop[i], 0});
+    if (c.boost != 0.0f) ex.factors.push_back({"boost", "", c.boost, 0});
   }
   sink_bought_items(request, scores, explanations);
+  sink_unavailable_items(request, scores, explanations);
   if (explanations != nullptr) {
     for (Explanation& ex : *explanations) {
       std::stable_sort(ex.factors.begin(), ex.factors.end(), [](const auto& a, const auto& b) {
@@ -259,6 +276,29 @@ void Ranker::sink_bought_items(const RankRequest& request, float* scores,
     Explanation& ex = (*explanations)[i];
     ex.score = below;
     ex.factors.push_back({"bought", request.candidates[i].id, drop, bought[i]});
+  }
+}
+
+void Ranker::sink_unavailable_items(const RankRequest& request, float* scores,
+                                    std::vector<Explanation>* explanations) const {
+  const size_t n = request.candidates.size();
+  float floor = std::numeric_limits<float>::infinity();
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (!request.candidates[i].available)
+      any = true;
+    else if (std::isfinite(scores[i]))
+      floor = std::min(floor, scores[i]);
+  }
+  if (!any || !std::isfinite(floor)) return;
+  const float below = std::nextafter(floor, -std::numeric_limits<float>::infinity());
+  for (size_t i = 0; i < n; ++i) {
+    if (request.candidates[i].available || !(scores[i] > below)) continue;
+    const float drop = below - scores[i];
+    scores[i] = below;
+    if (explanations == nullptr) continue;
+    (*explanations)[i].score = below;
+    (*explanations)[i].factors.push_back({"unavailable", request.candidates[i].id, drop, 0});
   }
 }
 

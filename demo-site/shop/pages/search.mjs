@@ -21,7 +21,7 @@ try {
     ? `${hits.length} products${hits.length > MAX_RESULTS ? `, showing the first ${MAX_RESULTS}` : ''}.`
     : 'Type what you are looking for in the search box above.';
   if (hits.length) {
-    renderListing(document.getElementById('listing'), catalog, hits.slice(0, MAX_RESULTS), { compare: param('compare') !== '0' });
+    renderListing(document.getElementById('listing'), catalog, hits.slice(0, MAX_RESULTS), { compare: param('compare') !== '0', searchPage: true });
     await personalize();
   }
 } catch (e) {
