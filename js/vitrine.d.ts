@@ -23,12 +23,29 @@ export interface TrackedEvent {
   item?: string;
   category?: string;
   brand?: string;
-  price?: number;
+  /** A number, or the price as the shop prints it: "49,90", "1.299,00 €", "$1,299.00". */
+  price?: number | string;
+  /**
+   * GA4-style items: one event of `kind` per item (item_id, item_category, item_brand, price, quantity; index and
+   * item_list_id are accepted and not kept). track() then resolves true only when every item was recorded.
+   */
+  items?: Ga4Item[];
   qty?: number;
   query?: string;
   dwellMs?: number;
   /** Milliseconds since the epoch; defaults to now. */
   t?: number;
+}
+
+export interface Ga4Item {
+  item_id: string | number;
+  item_name?: string;
+  item_category?: string;
+  item_brand?: string;
+  price?: number | string;
+  quantity?: number;
+  index?: number;
+  item_list_id?: string;
 }
 
 /** An event as stored (and as sent to the engine): numeric kind, validated fields only. */
@@ -129,6 +146,12 @@ export interface VitrineOptions {
   report?: string;
   /** `data-report-epsilon`: the privacy budget of one report, split between its two outcomes (default 2, 0.1 to 10). */
   reportEpsilon?: number;
+  /**
+   * `data-datalayer="ga4"`: the shop's GA4 ecommerce events in `window.dataLayer` (view_item, view_item_list,
+   * select_item, add_to_cart, purchase, search; GTM objects or gtag calls, before and after Vitrine loads) are
+   * recorded as the shopper's events, so a GTM shop needs no item markup. Default 'off'.
+   */
+  dataLayer?: 'ga4' | 'off';
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
 }

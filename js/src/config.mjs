@@ -37,6 +37,7 @@ export const DEFAULTS = Object.freeze({
   onExposure: null,
   // The shop's endpoint for private outcome reports (report.mjs), opt-in; null sends nothing.
   report: null,
+  dataLayer: 'off', // 'ga4': the shop's GA4 ecommerce pushes to window.dataLayer are recorded as events (ga4.mjs)
   reportEpsilon: DEFAULT_REPORT_EPSILON, // per report, split between its two outcomes
   dbName: 'vitrine',
 });
@@ -95,6 +96,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     onExposure: typeof options.onExposure === 'function'
       || (typeof options.onExposure === 'string' && CALLBACK_NAME_PATTERN.test(options.onExposure)) ? options.onExposure : null,
     report,
+    dataLayer: options.dataLayer === 'ga4' ? 'ga4' : 'off',
     reportEpsilon: number(options.reportEpsilon, DEFAULTS.reportEpsilon, 0.1, 10),
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
   });
@@ -122,6 +124,7 @@ export function fromDataset(dataset = {}) {
     holdout: dataset.holdout,
     onExposure: dataset.onExposure,
     report: dataset.report,
+    dataLayer: dataset.datalayer,
     reportEpsilon: dataset.reportEpsilon,
   };
 }

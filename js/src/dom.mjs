@@ -16,6 +16,8 @@
 //            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
 //            | holdout (the shopper is in the holdout arm, data-holdout: the merchant's order is kept)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
+import { parsePrice } from './price.mjs';
+
 export const ATTR = Object.freeze({
   list: 'data-vitrine-list',
   item: 'data-vitrine-item',
@@ -80,8 +82,8 @@ export function describeItem(element, id = itemId(element)) {
   if (category) out.category = category;
   const brand = attributeText(element, ATTR.brand);
   if (brand) out.brand = brand;
-  const price = Number.parseFloat(element.getAttribute(ATTR.price) ?? '');
-  if (Number.isFinite(price) && price >= 0) out.price = price;
+  const price = parsePrice(element.getAttribute(ATTR.price)); // as the shop prints it: "49,90", "1.299,00 €"
+  if (price !== null) out.price = price;
   const boost = Number(element.getAttribute(ATTR.boost) ?? '');
   if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0) out.boost = boost;
   if (element.getAttribute(ATTR.available)?.trim().toLowerCase() === 'false') out.available = false;

@@ -1,6 +1,7 @@
 // The one definition of a stored event. Everything that enters storage goes through toRecord(); everything read
 // back goes through validRecord(), so a corrupted or hand-edited store can never feed garbage to the engine.
 import { EventKind } from './event_kinds.mjs';
+import { parsePrice } from './price.mjs';
 
 const KIND_NAMES = Object.fromEntries(Object.entries(EventKind).map(([name, code]) => [code, name]));
 const MAX_ID = 128;
@@ -80,8 +81,8 @@ function readRecord(input, nowMs, stored) {
   if (input.query !== undefined || (kind === EventKind.search && !stored)) {
     if (cleanText(input.query) === null) return { error: 'a search event needs a non-empty query' };
   }
-  const price = Number(input.price);
-  if (input.price !== undefined && Number.isFinite(price) && price >= 0) record.price = price;
+  const price = parsePrice(input.price); // "49,90" and "$1,299.00" as well as numbers
+  if (price !== null) record.price = price;
   const qty = Number(input.qty);
   if (input.qty !== undefined && Number.isInteger(qty) && qty > 0 && qty < 1e6) record.qty = qty;
   const dwell = Number(input.dwellMs);

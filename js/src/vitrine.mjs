@@ -20,6 +20,7 @@ import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
+import { bridgeDataLayer, itemEvents } from './ga4.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
@@ -156,6 +157,13 @@ export function createVitrine(options = {}, env = {}) {
       viewDwellMs: config.viewDwellMs,
     });
     measured('capture', () => capture.start());
+    if (config.dataLayer === 'ga4') {
+      try {
+        cleanups.push(bridgeDataLayer(win, (input) => enqueue(input)));
+      } catch (e) {
+        log.warn('the dataLayer could not be read', e);
+      }
+    }
     // Another tab's opt-out (localStorage event) stops this tab too.
     const onStorage = (event) => {
       if (event.key === OPT_OUT_KEY && event.newValue === '1') stopEverything('opted-out');
@@ -692,6 +700,11 @@ export function createVitrine(options = {}, env = {}) {
     },
     track: guarded('track', false, async (event) => {
       await started;
+      // GA4-style: one event per item of items[] (ga4.mjs); true when every one was recorded.
+      if (Array.isArray(event?.items)) {
+        const inputs = itemEvents(event.kind, event.items, event);
+        return inputs.length > 0 && inputs.map((input) => enqueue(input)).every(Boolean);
+      }
       return enqueue(event);
     }),
     explain: guarded('explain', null, async (id) => {
