@@ -2,33 +2,24 @@
 // The engine says which terms moved an item and the evidence; this file only phrases them, and says which way the
 // item moved only from the positions it is given. The result is plain text: callers write it with textContent
 // (text.mjs), never as HTML.
-const MAX_REASONS = 2;
+import { MESSAGES } from './messages.mjs';
 
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
+const MAX_REASONS = 2;
 
 // A factor's `events` counts the shopper's stored events of any kind (views, clicks, cart adds, purchases, searches,
 // category visits) that back it, so the counts are worded as "things you did", never as visits.
-function didThere(n, what) {
-  return `${plural(n, 'thing', 'things')} you did here ${n === 1 ? 'was' : 'were'} ${what}`;
-}
-
 const phrases = {
-  session: (f) => f.events > 0 ? 'often chosen by shoppers who looked at what you looked at this visit' : '',
+  session: (f, m) => (f.events > 0 ? m.session : ''),
   // `events` counts this visit only (a visit ends after 30 minutes without activity); 0: only on earlier visits.
-  repeat: (f) => (f.events > 1 ? `you looked at it ${plural(f.events, 'time', 'times')} this visit`
-    : f.events === 1 ? 'you looked at it earlier this visit' : 'you looked at it on an earlier visit'),
-  category: (f) => f.events > 1 ? `you often browse ${f.name} (${didThere(f.events, 'in that category')})`
-    : `you have looked at ${f.name} before`,
-  brand: (f) => f.events > 1 ? `you often choose ${f.name} (${didThere(f.events, 'from that brand')})`
-    : `you have shown interest in ${f.name}`,
-  price: () => 'its price is close to what you usually look at',
+  repeat: (f, m) => (f.events > 1 ? m.repeatTimes(f.events) : f.events === 1 ? m.repeatOnce : m.repeatEarlierVisit),
+  category: (f, m) => (f.events > 1 ? m.categoryOften(f.name, f.events) : m.categoryBefore(f.name)),
+  brand: (f, m) => (f.events > 1 ? m.brandOften(f.name, f.events) : m.brandBefore(f.name)),
+  price: (f, m) => m.price,
   // The model's prior for the item, relative to this listing: about the shop's shoppers, not about this one.
-  popular: () => 'it is popular with shoppers here',
+  popular: (f, m) => m.popular,
   // The merchant's own terms (ranker.h step 2): said as the shop's, never as something about the shopper.
-  shop: () => 'the shop lists it near the top',
-  boost: () => 'the shop features it',
+  shop: (f, m) => m.shop,
+  boost: (f, m) => m.boost,
 };
 
 /** True when factors are the engine's own ({kind, contribution, ...}), which explanationText can word. */
@@ -41,37 +32,29 @@ export function isEngineFactors(factors) {
  * worded, the strongest first; "moved up" is said only of an item shown above its place in the shop's order.
  * @param {{kind: string, name: string, contribution: number, events: number}[]} factors
  * @param {{from: number, to: number}} [move] the item's position in the shop's order and in the order shown
+ * @param {object} [m] the message table (messages.mjs messagesFor), English by default
  */
-export function explanationText(factors, move) {
+export function explanationText(factors, move, m = MESSAGES.en) {
   const known = move && Number.isInteger(move.from) && Number.isInteger(move.to);
   const places = known ? Math.abs(move.from - move.to) : 0;
   // Out of stock, the merchant's rule, goes after everything available (ranker.h), whatever else applies.
-  if (Array.isArray(factors) && factors.some((f) => f?.kind === 'unavailable')) {
-    return 'Shown after the products in stock: it is out of stock.';
-  }
+  if (Array.isArray(factors) && factors.some((f) => f?.kind === 'unavailable')) return m.unavailable;
   // The engine puts a product bought once after those not bought (ranker.h): that, not its lifts, is the reason.
   if (Array.isArray(factors) && factors.some((f) => f?.kind === 'bought')) {
-    return known && move.to > move.from
-      ? `Moved down ${plural(places, 'place', 'places')}: you bought it already, so products you have not bought come first.`
-      : 'Shown after the products you have not bought: you bought it already.';
+    return known && move.to > move.from ? m.boughtMovedDown(places) : m.boughtShownAfter;
   }
   const lifting = (Array.isArray(factors) ? factors : [])
     .filter((f) => f?.contribution > 0 && Object.hasOwn(phrases, f.kind))
     .sort((a, b) => b.contribution - a.contribution); // stable: equal terms keep the engine's order
   const parts = [];
   for (const f of lifting) {
-    const text = phrases[f.kind](f);
+    const text = phrases[f.kind](f, m);
     if (text) parts.push(text);
     if (parts.length === MAX_REASONS) break;
   }
-  const because = parts.join(', and ');
-  if (known && move.to < move.from) {
-    return parts.length ? `Moved up ${plural(places, 'place', 'places')} because ${because}.`
-      : `Moved up ${plural(places, 'place', 'places')}: products the shop put above it fit what you did here less well.`;
-  }
-  if (known && move.to > move.from) {
-    return `Moved down ${plural(places, 'place', 'places')}: other products fit what you did here better${parts.length ? `, though ${because}` : ''}.`;
-  }
-  if (parts.length === 0) return 'Shown in the shop\u2019s order: nothing you did here relates to it yet.';
-  return known ? `Kept at the shop\u2019s position; ${because}.` : `Related to what you did here: ${because}.`;
+  const because = parts.join(m.and);
+  if (known && move.to < move.from) return parts.length ? m.movedUp(places, because) : m.movedUpOthersFitLess(places);
+  if (known && move.to > move.from) return m.movedDown(places, parts.length ? because : '');
+  if (parts.length === 0) return m.shopOrderNothingYet;
+  return known ? m.keptAtShopPosition(because) : m.related(because);
 }

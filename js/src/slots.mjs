@@ -3,6 +3,7 @@
 // it comes from the engine through the worker (vitrine.mjs asks for it in one place), never computed in this file.
 import { ATTR } from './dom.mjs';
 import { plainText } from './text.mjs';
+import { MESSAGES } from './messages.mjs';
 
 /** The categories a variant is tagged with, lower-cased. */
 export function variantCategories(variant) {
@@ -49,11 +50,14 @@ export function chooseVariant(slot, profile) {
   return best;
 }
 
-/** Shows the chosen variant and hides the others. Returns the explanation text (or null for the default). */
-export function applySlot(slot, choice) {
+/**
+ * Shows the chosen variant and hides the others. Returns the explanation text (or null for the default), in the
+ * language of the message table `m` (messages.mjs).
+ */
+export function applySlot(slot, choice, m = MESSAGES.en) {
   for (const variant of slotVariants(slot)) {
     const show = variant === choice.variant;
     if (variant.hidden === show) variant.hidden = !show;
   }
-  return choice.category ? plainText(`Shown because you have been looking at ${choice.category}`) : null;
+  return choice.category ? plainText(m.slotShown(choice.category)) : null;
 }

@@ -13,6 +13,7 @@ import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reord
 import { chooseVariant, applySlot, slotVariants } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
+import { messagesFor } from './messages.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
@@ -42,6 +43,8 @@ export function createVitrine(options = {}, env = {}) {
     config = normalizeConfig({});
     log.warn('invalid options, using defaults', e);
   }
+  // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
+  const messages = messagesFor(doc?.documentElement?.lang);
   const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
   const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
 
@@ -582,7 +585,7 @@ export function createVitrine(options = {}, env = {}) {
       const from = before?.get(id);
       const to = now.get(id);
       const text = isEngineFactors(reason.factors) && from !== undefined && to !== undefined
-        ? explanationText(reason.factors, { from, to }) : reason.text;
+        ? explanationText(reason.factors, { from, to }, messages) : reason.text;
       shown.set(id, { text });
       explanations.set(id, text);
     }
@@ -615,7 +618,7 @@ export function createVitrine(options = {}, env = {}) {
       const choice = chooseVariant(slot, profile);
       if (!choice) continue;
       if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
-      const text = applySlot(slot, choice);
+      const text = applySlot(slot, choice, messages);
       const name = slot.getAttribute(ATTR.slot)?.trim();
       if (name && text) explanations.set(name, text);
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);

@@ -64,3 +64,21 @@ test('browsing one category moves its products up, with explanations, using the 
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   await page.close();
 });
+
+test('explanations follow the page\u2019s language (<html lang="de-DE">)', async () => {
+  const { page, seen } = await openPage(browser.context);
+  await page.goto(shop.url + 'real-de.html');
+  await vitrineReady(page);
+  await page.evaluate(() => window.vitrine.forget());
+  for (const id of [43, 44, 45]) {
+    await page.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${id}`);
+  }
+  await page.evaluate(() => window.vitrine.refresh());
+  const order = await listOrder(page);
+  assert.equal(order[0], 'sku-46', `order: ${order}`);
+  const explanation = await page.evaluate(() => window.vitrine.explain('sku-46'));
+  assert.match(explanation, new RegExp(`^${MERCHANT_ORDER.indexOf('sku-46')} Plätze nach oben, weil `));
+  assert.doesNotMatch(explanation, /Moved|because/);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});

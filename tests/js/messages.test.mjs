@@ -1,0 +1,45 @@
+// The message table (js/src/messages.mjs): every language says every sentence, with the same arguments, and the
+// page's language picks it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { MESSAGES, messagesFor } from '../../js/src/messages.mjs';
+import { explanationText } from '../../js/src/explain.mjs';
+
+test('every language has every message, of the same kind and arity as English', () => {
+  const keys = Object.keys(MESSAGES.en).sort();
+  for (const [lang, table] of Object.entries(MESSAGES)) {
+    assert.deepEqual(Object.keys(table).sort(), keys, lang);
+    for (const key of keys) {
+      assert.equal(typeof table[key], typeof MESSAGES.en[key], `${lang}.${key}`);
+      if (typeof table[key] === 'function') assert.equal(table[key].length, MESSAGES.en[key].length, `${lang}.${key}`);
+    }
+  }
+});
+
+test('messagesFor reads the primary subtag; unknown languages get English', () => {
+  assert.equal(messagesFor('de-CH'), MESSAGES.de);
+  assert.equal(messagesFor('FR'), MESSAGES.fr);
+  assert.equal(messagesFor('zh-Hans-CN'), MESSAGES.zh);
+  for (const other of ['pt-BR', '', undefined, null, 42, '__proto__', 'constructor']) assert.equal(messagesFor(other), MESSAGES.en, String(other));
+});
+
+test('each language words every explanation, with the numbers and the shop\u2019s names kept as given', () => {
+  const name = '<b>Rot & Weiß</b>';
+  const cases = [
+    [[{ kind: 'category', name, contribution: 2, events: 3 }], { from: 4, to: 1 }],
+    [[{ kind: 'brand', name, contribution: 1, events: 1 }, { kind: 'repeat', name: 'x', contribution: 0.5, events: 2 }], { from: 2, to: 2 }],
+    [[{ kind: 'session', name: '', contribution: -1, events: 3 }], { from: 1, to: 5 }],
+    [[{ kind: 'bought', name: 'x', contribution: -3, events: 1 }], { from: 0, to: 3 }],
+    [[{ kind: 'unavailable', name: 'x', contribution: -3, events: 0 }], { from: 0, to: 3 }],
+    [[], undefined],
+  ];
+  for (const [lang, table] of Object.entries(MESSAGES)) {
+    const texts = cases.map(([factors, move]) => explanationText(factors, move, table));
+    for (const text of texts) assert.ok(typeof text === 'string' && text.length > 10, `${lang}: ${text}`);
+    assert.ok(texts[0].includes(name) && texts[0].includes('3'), `${lang}: ${texts[0]}`);
+    if (lang !== 'en') {
+      texts.forEach((text, i) => assert.notEqual(text, explanationText(cases[i][0], cases[i][1], MESSAGES.en), `${lang} case ${i} is English`));
+    }
+  }
+});
