@@ -1,26 +1,15 @@
 // A GTM shop without Vitrine markup (data-datalayer="ga4", js/src/ga4.mjs) in headless Chromium under the strict
 // CSP: its GA4 ecommerce pushes, before and after Vitrine loads, become the shopper's stored events, prices as the
 // shop prints them; track() takes GA4-style items[]; without the attribute the dataLayer is not read.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startShop, openPage, vitrineReady, storedEvents } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, storedEvents } from './storefront_support.mjs';
 
-let shop, browser;
-
-before(async () => {
-  shop = await startShop({ engine: 'test' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  shop?.close();
-});
+const up = shopAndBrowser({ engine: 'test' });
 
 async function freshOrigin(page) {
-  await page.goto(shop.url + 'other.html');
+  await page.goto(up.shop.url + 'other.html');
   await vitrineReady(page);
   await page.evaluate(() => window.vitrine.forget());
 }
@@ -28,9 +17,9 @@ async function freshOrigin(page) {
 const summary = (events) => events.map((e) => [e.kind, e.item ?? null, e.price ?? null, e.qty ?? null]);
 
 test('GA4 pushes before and after Vitrine loads are recorded, with their prices read as printed', async () => {
-  const { page, seen } = await openPage(browser.context);
+  const { page, seen } = await openPage(up.browser.context);
   await freshOrigin(page);
-  await page.goto(shop.url + 'ga4.html');
+  await page.goto(up.shop.url + 'ga4.html');
   await vitrineReady(page);
   await page.click('#buy-p1');
   assert.equal(await page.evaluate(() => window.vitrine.track({
@@ -51,9 +40,9 @@ test('GA4 pushes before and after Vitrine loads are recorded, with their prices 
 });
 
 test('without data-datalayer the dataLayer is not read', async () => {
-  const { page } = await openPage(browser.context);
+  const { page } = await openPage(up.browser.context);
   await freshOrigin(page);
-  await page.goto(shop.url + 'other.html');
+  await page.goto(up.shop.url + 'other.html');
   await vitrineReady(page);
   await page.evaluate(() => {
     window.dataLayer = window.dataLayer || [];

@@ -1,34 +1,23 @@
 // The holdout arm in headless Chromium (data-holdout, js/src/arm.mjs): the 'off' arm keeps the merchant's order and
 // loads no model while its events are still recorded, and the shop's analytics hear the arm and nothing else.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { launchBrowser } from '../support/browser.mjs';
 import { repoRoot } from '../support/paths.mjs';
-import { startShop, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER } from './storefront_support.mjs';
 
 const MODEL_VERSION = createHash('sha256')
   .update(readFileSync(path.join(repoRoot, 'tests/fixtures/models/test.vtm'))).digest('hex').slice(0, 16);
 const HALF = 2 ** 31; // draws below it are 'off' at data-holdout="0.5"
 
-let shop, browser;
-
-before(async () => {
-  shop = await startShop({ engine: 'test' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  shop?.close();
-});
+const up = shopAndBrowser({ engine: 'test' });
 
 async function freshOrigin() {
-  const { page } = await openPage(browser.context);
-  await page.goto(shop.url + 'other.html');
+  const { page } = await openPage(up.browser.context);
+  await page.goto(up.shop.url + 'other.html');
   await vitrineReady(page);
   await page.evaluate(() => window.vitrine.forget());
   await page.evaluate(() => localStorage.clear());
@@ -41,8 +30,8 @@ function watchEngineRequests() {
   const onRequest = (r) => {
     if (/\/vitrine\/(?:worker|engine)[\w.-]*\.(?:mjs|wasm)$|\.wasm$|\/models\//.test(new URL(r.url()).pathname)) seen.push(r.url());
   };
-  browser.context.on('request', onRequest);
-  return { seen, stop: () => browser.context.off('request', onRequest) };
+  up.browser.context.on('request', onRequest);
+  return { seen, stop: () => up.browser.context.off('request', onRequest) };
 }
 
 function exposures(page) {
@@ -54,10 +43,10 @@ function exposures(page) {
 
 test('the off arm keeps the merchant\u2019s order and loads no model; its events rank the listing once the shopper is in the on arm', async () => {
   await freshOrigin();
-  const { page, seen } = await openPage(browser.context);
+  const { page, seen } = await openPage(up.browser.context);
   const engine = watchEngineRequests();
   try {
-    await page.goto(shop.url + 'holdout.html'); // data-holdout="1": every shopper is held out
+    await page.goto(up.shop.url + 'holdout.html'); // data-holdout="1": every shopper is held out
     await vitrineReady(page);
     for (const item of ['p3', 'p5']) {
       assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
@@ -82,7 +71,7 @@ test('the off arm keeps the merchant\u2019s order and loads no model; its events
   }
   // The same shopper on a page without a holdout: what the off arm recorded ranks the listing. The bags they added
   // to the cart come first, and the pinned p4 stays at index 3.
-  await page.goto(shop.url + 'shop.html');
+  await page.goto(up.shop.url + 'shop.html');
   await vitrineReady(page);
   const order = await listOrder(page);
   assert.deepEqual(order.slice(0, 2), ['p3', 'p5'], order.join());
@@ -95,8 +84,8 @@ test('the off arm keeps the merchant\u2019s order and loads no model; its events
 
 test('the on arm names the model it ranked with: the first 16 hex digits of the model file\u2019s SHA-256', async () => {
   await freshOrigin();
-  const { page, seen } = await openPage(browser.context);
-  await page.goto(shop.url + 'shop.html'); // no holdout: everyone is on, and nothing is drawn
+  const { page, seen } = await openPage(up.browser.context);
+  await page.goto(up.shop.url + 'shop.html'); // no holdout: everyone is on, and nothing is drawn
   await vitrineReady(page);
   await page.waitForFunction(() => (window.dataLayer ?? []).some((e) => e.event === 'vitrine_exposure'));
   assert.deepEqual((await exposures(page)).dataLayer, [{ event: 'vitrine_exposure', vitrine_arm: 'on', vitrine_model: MODEL_VERSION }]);
@@ -108,15 +97,15 @@ test('the on arm names the model it ranked with: the first 16 hex digits of the 
 test('the loader and the modules read a stored draw alike, on both sides of the holdout boundary', async () => {
   for (const [draw, arm] of [[HALF - 1, 'off'], [HALF, 'on']]) {
     await freshOrigin();
-    const { page, seen } = await openPage(browser.context);
-    await page.goto(shop.url + 'other.html');
+    const { page, seen } = await openPage(up.browser.context);
+    await page.goto(up.shop.url + 'other.html');
     await page.evaluate((d) => localStorage.setItem('vitrine.arm', String(d)), draw);
     await seedEvent(page);
     // The last page's worker may still be fetching the engine and the model: leave it before watching.
     await page.goto('about:blank');
     const engine = watchEngineRequests();
     try {
-      await page.goto(shop.url + 'holdout-half.html');
+      await page.goto(up.shop.url + 'holdout-half.html');
       await vitrineReady(page);
       await page.waitForFunction(() => window.shopAnalytics.exposures.length > 0);
       const result = await page.$eval('#list', (l) => l.dataset.vitrineResult);
@@ -146,15 +135,15 @@ async function seedEvent(page) {
 
 test('forget() erases the draw with the events; an opted-out or non-consenting shopper gets no draw', async () => {
   await freshOrigin();
-  const { page } = await openPage(browser.context);
-  await page.goto(shop.url + 'holdout.html');
+  const { page } = await openPage(up.browser.context);
+  await page.goto(up.shop.url + 'holdout.html');
   await vitrineReady(page);
   assert.notEqual(await page.evaluate(() => localStorage.getItem('vitrine.arm')), null);
   assert.equal(await page.evaluate(() => window.vitrine.forget()), true);
   assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.arm')), null);
   assert.deepEqual(await storedEvents(page), []);
   await page.evaluate(() => window.vitrine.optOut());
-  await page.goto(shop.url + 'holdout.html');
+  await page.goto(up.shop.url + 'holdout.html');
   await vitrineReady(page);
   assert.equal(await page.evaluate(() => window.vitrine.status().arm), null);
   assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.arm')), null);

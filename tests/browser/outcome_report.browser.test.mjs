@@ -2,39 +2,28 @@
 // exactly one POST a day to the configured endpoint, of exactly the documented fields, without the shop's cookies
 // or the page's address; nothing before consent. Without data-report, storefront.browser.test.mjs's egress test
 // allows no POST at all.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startShop, openPage, vitrineReady } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady } from './storefront_support.mjs';
 
 const DAY_MS = 86400000;
-let shop, browser;
-
-before(async () => {
-  shop = await startShop({ engine: 'test' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  shop?.close();
-});
+const up = shopAndBrowser({ engine: 'test' });
 
 function watchRequests() {
   const seen = [];
   const onRequest = (r) => seen.push(r);
-  browser.context.on('request', onRequest);
-  return { seen, stop: () => browser.context.off('request', onRequest) };
+  up.browser.context.on('request', onRequest);
+  return { seen, stop: () => up.browser.context.off('request', onRequest) };
 }
 
 /** A fresh origin state, the shop's own cookie, and yesterday's purchase and view in the shopper's store. */
 async function shopperWithYesterday(page) {
-  await page.goto(shop.url + 'other.html');
+  await page.goto(up.shop.url + 'other.html');
   await vitrineReady(page);
   await page.evaluate(() => window.vitrine.forget());
   await page.evaluate(() => localStorage.clear());
-  await page.goto(shop.url + 'other.html');
+  await page.goto(up.shop.url + 'other.html');
   await vitrineReady(page);
   await page.evaluate(() => {
     document.cookie = 'shop_session=s3cr3t; path=/';
@@ -53,17 +42,17 @@ async function shopperWithYesterday(page) {
 const reportsIn = (requests) => requests.filter((r) => r.method() !== 'GET');
 
 test('one report a day: a POST of exactly the documented fields, without cookies, referrer, query or any event detail', async () => {
-  const { page, seen } = await openPage(browser.context);
+  const { page, seen } = await openPage(up.browser.context);
   const day = await shopperWithYesterday(page);
   const requests = watchRequests();
   try {
-    await page.goto(shop.url + 'report.html?from=secret-page');
+    await page.goto(up.shop.url + 'report.html?from=secret-page');
     await vitrineReady(page);
     const posts = reportsIn(requests.seen);
     assert.equal(posts.length, 1, posts.map((r) => r.url()).join());
     const post = posts[0];
     const url = new URL(post.url());
-    assert.equal(url.origin + url.pathname, shop.url + 'vitrine-report');
+    assert.equal(url.origin + url.pathname, up.shop.url + 'vitrine-report');
     assert.equal(url.search, '');
     const headers = await post.allHeaders();
     assert.equal(headers.cookie, undefined, 'the shop\u2019s cookie is not sent');
@@ -81,7 +70,7 @@ test('one report a day: a POST of exactly the documented fields, without cookies
 
     // The next pages of the same day send nothing.
     for (const again of ['report.html', 'report.html']) {
-      await page.goto(shop.url + again);
+      await page.goto(up.shop.url + again);
       await vitrineReady(page);
     }
     assert.equal(reportsIn(requests.seen).length, 1, 'at most one report a day');
@@ -93,16 +82,16 @@ test('one report a day: a POST of exactly the documented fields, without cookies
 });
 
 test('no report before consent, and none once the shopper opted out', async () => {
-  const { page } = await openPage(browser.context);
+  const { page } = await openPage(up.browser.context);
   await shopperWithYesterday(page);
   const requests = watchRequests();
   try {
-    await page.goto(shop.url + 'report-consent.html');
+    await page.goto(up.shop.url + 'report-consent.html');
     await vitrineReady(page);
     await page.waitForTimeout(300);
     assert.deepEqual(reportsIn(requests.seen).map((r) => r.url()), [], 'consent not given yet');
     await page.evaluate(() => window.vitrine.optOut());
-    await page.goto(shop.url + 'report.html');
+    await page.goto(up.shop.url + 'report.html');
     await vitrineReady(page);
     assert.deepEqual(reportsIn(requests.seen).map((r) => r.url()), [], 'opted out');
     assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.reportedDay')), null);
@@ -114,11 +103,11 @@ test('no report before consent, and none once the shopper opted out', async () =
 });
 
 test('after consent is granted, the day is reported', async () => {
-  const { page } = await openPage(browser.context);
+  const { page } = await openPage(up.browser.context);
   const day = await shopperWithYesterday(page);
   const requests = watchRequests();
   try {
-    await page.goto(shop.url + 'report-consent.html');
+    await page.goto(up.shop.url + 'report-consent.html');
     await vitrineReady(page);
     assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), true);
     await page.evaluate(() => window.vitrine.ready);

@@ -4,7 +4,10 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, cpSync, renameSync, copyFileSync, rmSync, existsSync } from 'node:fs';
 
+import { before, after } from 'node:test';
+
 import { startServer } from '../../tools/serve.mjs';
+import { launchBrowser } from '../support/browser.mjs';
 import { distDir, repoRoot } from '../support/paths.mjs';
 
 // Pages that record console warnings/errors, page errors and CSP violations.
@@ -63,3 +66,20 @@ export async function databases(page) {
 }
 
 export const MERCHANT_ORDER = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+
+/**
+ * For a test file: starts a test shop (startShop options) and a browser before its tests and closes both after.
+ * Returns an object whose `shop` and `browser` are set once they are up.
+ */
+export function shopAndBrowser(options) {
+  const up = { shop: null, browser: null };
+  before(async () => {
+    up.shop = await startShop(options);
+    up.browser = await launchBrowser();
+  });
+  after(async () => {
+    await up.browser?.close();
+    up.shop?.close();
+  });
+  return up;
+}
