@@ -35,6 +35,10 @@ export interface TrackedEvent {
   dwellMs?: number;
   /** Milliseconds since the epoch; defaults to now. */
   t?: number;
+  /** Views only: what the "recently viewed" widget shows (name as text; url and image as a path or http(s) URL). */
+  name?: string;
+  url?: string;
+  image?: string;
 }
 
 export interface Ga4Item {

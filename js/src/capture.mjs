@@ -3,7 +3,7 @@
 // are handled by watching the DOM for new items and history for route changes: a product is counted as viewed at
 // most once per route. Nothing leaves the page: events go to `emit`; `flushNow` and `onPageHide` let the caller
 // save them before the shopper is gone.
-import { ATTR, closestItem, describeItem, itemId } from './dom.mjs';
+import { ATTR, closestItem, describeItem, displayOf, itemId } from './dom.mjs';
 
 const VISIBLE_RATIO = 0.5;
 
@@ -131,11 +131,13 @@ export class Capture {
     if (this.#viewed.has(key)) return;
     this.#viewed.add(key);
     // A card in a listing was only seen in passing; the product itself (outside any listing) was looked at.
-    const kind = el.closest?.(`[${ATTR.list}]`) ? 'impression' : 'view';
+    // A card of a widget (widgets.mjs) is a card too.
+    const kind = el.closest?.(`[${ATTR.list}], [${ATTR.widget}]`) ? 'impression' : 'view';
     // Dated when it came into view, as a shop's own log dates a list view or a product view, so that the clicks and
     // cart adds made while it was on screen come after it here too (the order the model was trained on).
     const t = Math.round(Date.now() - dwell);
-    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell, t });
+    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell, t,
+      ...(kind === 'view' ? displayOf(el) : {}) });
   }
 
   // Observation restarts from "now": IntersectionObserver reports every observed target again on observe().

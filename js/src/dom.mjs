@@ -15,6 +15,10 @@
 //   result   [data-vitrine-result] written by Vitrine on a listing: reordered | unchanged | shopper-active (the
 //            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
 //            | holdout (the shopper is in the holdout arm, data-holdout: the merchant's order is kept)
+//   display  [data-vitrine-name], [data-vitrine-url], [data-vitrine-image] on a product: kept with its views, so the
+//            "recently viewed" widget can show it (widgets.mjs)
+//   widget   [data-vitrine-widget="recent"] > template[data-vitrine-template] with [data-vitrine-field="name" |
+//            "price" | "url" (href) | "image" (src)]; data-vitrine-limit (default 8)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
 import { parsePrice } from './price.mjs';
 
@@ -40,6 +44,14 @@ export const ATTR = Object.freeze({
   blend: 'data-vitrine-blend',
   searchPage: 'data-vitrine-search-page',
   diversity: 'data-vitrine-diversity',
+  name: 'data-vitrine-name',
+  url: 'data-vitrine-url',
+  image: 'data-vitrine-image',
+  widget: 'data-vitrine-widget',
+  template: 'data-vitrine-template',
+  field: 'data-vitrine-field',
+  limit: 'data-vitrine-limit',
+  rendered: 'data-vitrine-rendered',
 });
 
 // The weight of the shop's order (core/include/vitrine/ranker.h kDefaultBlend; tests/js/blend.test.mjs checks the
@@ -87,6 +99,16 @@ export function describeItem(element, id = itemId(element)) {
   const boost = Number(element.getAttribute(ATTR.boost) ?? '');
   if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0) out.boost = boost;
   if (element.getAttribute(ATTR.available)?.trim().toLowerCase() === 'false') out.available = false;
+  return out;
+}
+
+/** What a product shows of itself (name, url, image), for the widgets; only the attributes present. */
+export function displayOf(element) {
+  const out = {};
+  for (const key of ['name', 'url', 'image']) {
+    const text = element.getAttribute(ATTR[key])?.trim();
+    if (text) out[key] = text;
+  }
   return out;
 }
 

@@ -6,6 +6,10 @@ import { parsePrice } from './price.mjs';
 const KIND_NAMES = Object.fromEntries(Object.entries(EventKind).map(([name, code]) => [code, name]));
 const MAX_ID = 128;
 const MAX_TEXT = 100;
+const MAX_URL = 512;
+// A product's own page or image on the shop's site: a path ("/p/sku-1") or an http(s) URL. Checked against the
+// page's origin again before it is shown (widgets.mjs).
+const URL_PATTERN = /^(?:\/(?!\/)|https?:\/\/)[^\s\u0000-\u001f\u007f"'<>\\]*$/;
 const ITEM_KINDS = new Set([
   EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase, EventKind.impression,
 ]);
@@ -43,8 +47,8 @@ export const FUTURE_SLACK_MS = 60_000;
 
 /**
  * Builds a storable record from track() input or captured data. Returns { record } or { error } (never throws).
- * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, dwellMs? } (a search's text is checked,
- * not kept)
+ * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, dwellMs?, name?, url?, image? }
+ * (a search's text is checked, not kept; name, url and image only on views, for the "recently viewed" widget)
  * An event dated more than FUTURE_SLACK_MS after nowMs is refused (nowMs 0: no such check). `stored`: a record read
  * back, whose search no longer has its text.
  */
@@ -87,6 +91,14 @@ function readRecord(input, nowMs, stored) {
   if (input.qty !== undefined && Number.isInteger(qty) && qty > 0 && qty < 1e6) record.qty = qty;
   const dwell = Number(input.dwellMs);
   if (input.dwellMs !== undefined && Number.isFinite(dwell) && dwell >= 0) record.dwellMs = Math.round(dwell);
+  if (kind === EventKind.view) {
+    const name = cleanText(input.name);
+    if (name !== null) record.name = name;
+    for (const key of ['url', 'image']) {
+      const v = input[key];
+      if (typeof v === 'string' && v.length <= MAX_URL && URL_PATTERN.test(v)) record[key] = v;
+    }
+  }
   return { record };
 }
 

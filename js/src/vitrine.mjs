@@ -14,6 +14,7 @@ import { chooseVariant, applySlot, slotVariants } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
 import { messagesFor } from './messages.mjs';
+import { recentlyViewed, renderWidget, widgetLimit } from './widgets.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
 import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
@@ -73,6 +74,7 @@ export function createVitrine(options = {}, env = {}) {
   const explanations = new Map(); // item id or slot name -> text
   const written = createTextLedger(); // what Vitrine wrote into the page, to take back
   const slotShownBefore = new Map(); // slot -> the variant the shop showed before Vitrine chose one
+  const widgetUndo = new Map(); // widget -> takes back what Vitrine rendered in it
   const ranked = new WeakSet();
   const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
   const cleanups = [];
@@ -175,6 +177,7 @@ export function createVitrine(options = {}, env = {}) {
     cleanups.push(() => win.removeEventListener('storage', onStorage));
     // Not awaited: track() and friends must not wait for the model. `ready` waits for it.
     if (config.autoRank) queueRanking(() => personalize(false)).catch(() => {});
+    queueRanking(() => fillWidgets()).catch(() => {});
     // After the first ranking pass, so it never competes with the listing.
     if (config.report) queueRanking(() => sendOutcomeReport()).catch(() => {});
   }
@@ -343,6 +346,8 @@ export function createVitrine(options = {}, env = {}) {
     written.restoreAll();
     for (const [slot, variant] of slotShownBefore) applySlot(slot, { variant, category: null });
     slotShownBefore.clear();
+    for (const undo of widgetUndo.values()) undo();
+    widgetUndo.clear();
     client?.terminate();
     client = null;
     earlyChannel?.terminate();
@@ -623,6 +628,33 @@ export function createVitrine(options = {}, env = {}) {
       if (name && text) explanations.set(name, text);
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);
       if (target && text) written.write(target, text);
+    }
+  }
+
+  /**
+   * The shop's widgets ([data-vitrine-widget="recent"], widgets.mjs): the shopper's recently viewed products, without
+   * the products this page shows outside its listings. Not in the holdout arm, which sees the shop's page as is.
+   */
+  async function fillWidgets() {
+    const widgets = Array.from(doc.querySelectorAll(`[${ATTR.widget}="recent"]`));
+    if (widgets.length === 0 || arm === 'off' || state !== 'running') return;
+    const events = await rankingEvents();
+    const onPage = new Set(Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
+      .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`)).map((el) => el.getAttribute(ATTR.item)));
+    const formatPrice = (price) => {
+      try {
+        return new Intl.NumberFormat(doc.documentElement?.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(price);
+      } catch {
+        return price.toFixed(2);
+      }
+    };
+    for (const widget of widgets) {
+      if (state !== 'running') return;
+      const products = recentlyViewed(events, { exclude: onPage, limit: widgetLimit(widget) });
+      widgetUndo.get(widget)?.();
+      const undo = renderWidget(widget, products, win, { formatPrice });
+      if (undo) widgetUndo.set(widget, undo);
+      else widgetUndo.delete(widget);
     }
   }
 

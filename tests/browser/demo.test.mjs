@@ -158,6 +158,11 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   await personalized(page);
   const shown = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.filter((v) => !v.hidden).map((v) => v.className));
   assert.deepEqual(shown, ['v-sneakers'], `warnings: ${seen.warnings}`);
+  // And its "recently viewed" shows the four sneakers, the last one viewed first, linking to their pages.
+  await page.waitForSelector('#recent:not([hidden]) [data-vitrine-rendered]');
+  const recent = await page.$$eval('#recent [data-vitrine-rendered]', (as) => as.map((a) => ({ id: a.dataset.vitrineItem,
+    name: a.querySelector('.name').textContent, href: new URL(a.href).pathname + new URL(a.href).search })));
+  assert.deepEqual(recent, [...viewed].reverse().map((p) => ({ id: p.id, name: p.name, href: `/product.html?id=${encodeURIComponent(p.id)}` })));
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   await page.close();

@@ -1,10 +1,16 @@
 // Product page: the product is a data-vitrine-item, so looking at it counts as a view; "Add to cart" carries
 // data-vitrine-action. Below it, more of the same category, ordered for the shopper.
 import { el, param } from '../dom.mjs';
-import { loadCatalog, formatPrice, productImage } from '../catalog.mjs';
+import { loadCatalog, formatPrice, productImage, productUrl } from '../catalog.mjs';
 import { addToCart } from '../cart.mjs';
 import { renderLayout, renderFailure } from '../layout.mjs';
 import { renderListing, personalize } from '../listing.mjs';
+
+/** A link as a path from the site's root (what a view keeps must not depend on the page it was made on). */
+const sitePath = (href) => {
+  const url = new URL(href, location.href);
+  return url.pathname + url.search;
+};
 
 try {
   const catalog = await loadCatalog();
@@ -24,6 +30,8 @@ try {
   document.getElementById('product').replaceChildren(el('article', {
     class: 'product', id: 'product-main', 'data-vitrine-item': product.id, 'data-vitrine-category': product.category,
     'data-vitrine-brand': product.brand, 'data-vitrine-price': product.price.toFixed(2),
+    // Kept with the view, so the home page's "recently viewed" can show it (data-vitrine-widget="recent").
+    'data-vitrine-name': product.name, 'data-vitrine-url': sitePath(productUrl(product)),
   },
   productImage(catalog, product),
   el('div', {},
