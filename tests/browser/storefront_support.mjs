@@ -2,7 +2,7 @@
 // CSP, with the package from the wasm dist, and records what each page logs, violates and requests.
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync, cpSync, renameSync, copyFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, cpSync, renameSync, copyFileSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import { before, after } from 'node:test';
 
@@ -16,32 +16,64 @@ export { openWatchedPage as openPage } from '../support/browser.mjs';
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'";
 const fixtures = path.join(repoRoot, 'tests/fixtures');
 
+// Pages that differ from a fixture page only in the tag's data-* attributes, extra scripts before it or <html lang>:
+// made from that page when a shop starts, so each is one line here rather than another copy of the page.
+const TEST_SHOP_TAG = 'data-model="/models/test.vtm" data-view-dwell-ms="60000"';
+const EXPOSURE_SCRIPT = '<script src="exposure.js"></script>'; // the shop's analytics hook (holdout tests)
+export const PAGE_VARIANTS = Object.freeze({
+  'holdout.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
+    tag: `${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="1" data-on-exposure="shopAnalytics.vitrineExposure"` },
+  'holdout-half.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
+    tag: `${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="0.5" data-on-exposure="shopAnalytics.vitrineExposure"` },
+  'report.html': { from: 'shop.html', tag: `${TEST_SHOP_TAG} data-report="/vitrine-report"` },
+  'report-consent.html': { from: 'shop.html', tag: `${TEST_SHOP_TAG} data-report="/vitrine-report" data-consent="required"` },
+  'recent-holdout.html': { from: 'recent.html', tag: `${TEST_SHOP_TAG} data-holdout="1"` },
+  'real-de.html': { from: 'real.html', lang: 'de-DE' },
+});
+
+/** A fixture page with another tag, extra head scripts or language (PAGE_VARIANTS). */
+export function pageVariant(html, { tag, head = '', lang } = {}) {
+  let out = html;
+  if (tag !== undefined) {
+    const replaced = out.replace(/<script src="\/vitrine\/vitrine\.js"[^>]*><\/script>/, `${head}<script src="/vitrine/vitrine.js" ${tag} defer></script>`);
+    if (replaced === out) throw new Error('pageVariant: the page has no vitrine.js tag');
+    out = replaced;
+  }
+  if (lang !== undefined) out = out.replace(/<html lang="[^"]*">/, `<html lang="${lang}">`);
+  return out;
+}
+
 /**
  * engine 'shipped': the dist as built. engine 'test': a copy of the dist whose engine.mjs is the TEST ONLY engine
- * from tests/fixtures/test-engine (which wraps the real wasm engine).
+ * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
+ * the PAGE_VARIANTS made from them.
  */
 export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models') } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-test-shop-'));
+  const pagesDir = path.join(tmp, 'shop');
+  cpSync(path.join(fixtures, 'shop'), pagesDir, { recursive: true });
+  for (const [name, variant] of Object.entries(PAGE_VARIANTS)) {
+    writeFileSync(path.join(pagesDir, name), pageVariant(readFileSync(path.join(pagesDir, variant.from), 'utf8'), variant));
+  }
   let packageDir = distDir;
-  let tmp = null;
   if (engine === 'test') {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-test-engine-'));
-    cpSync(distDir, tmp, { recursive: true });
-    renameSync(path.join(tmp, 'engine.mjs'), path.join(tmp, 'engine.real.mjs'));
-    copyFileSync(path.join(fixtures, 'test-engine/engine.mjs'), path.join(tmp, 'engine.mjs'));
-    packageDir = tmp;
+    packageDir = path.join(tmp, 'package');
+    cpSync(distDir, packageDir, { recursive: true });
+    renameSync(path.join(packageDir, 'engine.mjs'), path.join(packageDir, 'engine.real.mjs'));
+    copyFileSync(path.join(fixtures, 'test-engine/engine.mjs'), path.join(packageDir, 'engine.mjs'));
   }
   const { server, url } = await startServer({
-    mounts: { '/': path.join(fixtures, 'shop'), '/vitrine': packageDir, '/models': modelsDir },
+    mounts: { '/': pagesDir, '/vitrine': packageDir, '/models': modelsDir },
     headers: () => (csp ? { 'Content-Security-Policy': csp } : {}),
   });
   return {
     url,
     close() {
       server.close();
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
