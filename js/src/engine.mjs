@@ -40,7 +40,9 @@ export async function createEngine(options = {}) {
   if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
   const moduleUrl = options.moduleUrl ?? new URL('./vitrine-engine.mjs', import.meta.url);
   const { default: createVitrineEngine } = await import(String(moduleUrl));
-  const moduleArgs = {};
+  // Silent: Emscripten's runtime would write its own console lines on the shop's page (a CSP that forbids
+  // compiling wasm gives eight). Its failures still reach us, as the rejection below, and are warned about once.
+  const moduleArgs = { print: () => {}, printErr: () => {} };
   if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
   else moduleArgs.locateFile = (file) => new URL(file, moduleUrl).href;
   const wasm = await createVitrineEngine(moduleArgs);

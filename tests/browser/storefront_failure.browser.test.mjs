@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser } from '../support/browser.mjs';
 import { startShop, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER } from './storefront_support.mjs';
 
-let shop, blockedWorkers, browser;
+let shop, blockedWorkers, blockedWasm, browser;
 
 before(async () => {
   shop = await startShop({ engine: 'shipped' });
@@ -14,6 +14,8 @@ before(async () => {
     engine: 'shipped',
     csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'none'",
   });
+  // A shop whose CSP allows scripts and workers but not compiling WebAssembly (no 'wasm-unsafe-eval').
+  blockedWasm = await startShop({ engine: 'shipped', csp: "default-src 'self'; script-src 'self'; worker-src 'self'" });
   browser = await launchBrowser();
 });
 
@@ -21,6 +23,7 @@ after(async () => {
   await browser?.close();
   shop?.close();
   blockedWorkers?.close();
+  blockedWasm?.close();
 });
 
 async function seed(page, base) {
@@ -112,5 +115,18 @@ test('bad calls from the page never throw into it', async () => {
   assert.deepEqual(results, [false, false, false, null, false]);
   assert.equal(seen.warnings.length, 1);
   assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('a CSP without \'wasm-unsafe-eval\' leaves the listing unchanged with one warning; events are still recorded', async () => {
+  const { page, seen } = await openPage(browser.context);
+  await seed(page, blockedWasm.url);
+  await page.goto(blockedWasm.url + 'shop.html');
+  await vitrineReady(page);
+  await assertAsRendered(page, seen);
+  assert.equal(seen.warnings.length, 1, JSON.stringify(seen.warnings));
+  assert.match(seen.warnings[0], /^\[vitrine\] personalization is off/);
+  assert.equal(await page.evaluate(() => window.vitrine.status().ranking), 'off');
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p2', category: 'shoes' })), true);
   await page.close();
 });
