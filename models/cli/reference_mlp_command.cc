@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "output_file.h"
 #include "vitrine/mlp_model_io.h"
 
 namespace vitrine::cli {
@@ -72,12 +73,6 @@ MlpModelWeights reference_mlp(uint64_t seed) {
   return model;
 }
 
-bool write_file(const std::string& path, const char* data, size_t size) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(data, static_cast<std::streamsize>(size));
-  return static_cast<bool>(out);
-}
-
 }  // namespace
 
 int run_make_reference_mlp(int argc, char** argv) {
@@ -115,8 +110,10 @@ int run_make_reference_mlp(int argc, char** argv) {
     std::fprintf(stderr, "vitrine make-reference-mlp: %s\n", bytes.status().message().c_str());
     return 1;
   }
-  if (!write_file(out_path, reinterpret_cast<const char*>(bytes.value().data()), bytes.value().size())) {
-    std::fprintf(stderr, "vitrine make-reference-mlp: cannot write %s\n", out_path.c_str());
+  if (const std::string problem = write_file_atomically(
+          out_path, std::string_view(reinterpret_cast<const char*>(bytes.value().data()), bytes.value().size()));
+      !problem.empty()) {
+    std::fprintf(stderr, "vitrine make-reference-mlp: %s\n", problem.c_str());
     return 1;
   }
   if (!json_path.empty()) {
@@ -128,8 +125,8 @@ int run_make_reference_mlp(int argc, char** argv) {
                         {"weights", l.weights},
                         {"bias", l.bias}});
     const std::string text = nlohmann::json{{"seed", seed}, {"layers", std::move(layers)}}.dump() + "\n";
-    if (!write_file(json_path, text.data(), text.size())) {
-      std::fprintf(stderr, "vitrine make-reference-mlp: cannot write %s\n", json_path.c_str());
+    if (const std::string problem = write_file_atomically(json_path, text); !problem.empty()) {
+      std::fprintf(stderr, "vitrine make-reference-mlp: %s\n", problem.c_str());
       return 1;
     }
   }

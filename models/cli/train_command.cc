@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "event_log_flags.h"
+#include "output_file.h"
 #include "train_run.h"
 
 namespace vitrine::cli {
@@ -283,11 +284,12 @@ int run_train(int argc, char** argv) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;
   }
-  std::ofstream out(out_path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(result.value().model_bytes.data()),
-            static_cast<std::streamsize>(result.value().model_bytes.size()));
-  if (!out) {
-    std::fprintf(stderr, "vitrine train: cannot write %s\n", out_path.c_str());
+  const auto& bytes = result.value().model_bytes;
+  // Never a half-written model, even if this run is stopped while writing (output_file.h).
+  if (const std::string problem =
+          write_file_atomically(out_path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      !problem.empty()) {
+    std::fprintf(stderr, "vitrine train: %s\n", problem.c_str());
     return 1;
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,0 +1,54 @@
+// The CLI writes its output files whole or not at all (models/cli/output_file.h): through a temporary file beside
+// the target, renamed over it once complete. A failed write says why and leaves what was there before.
+// Needs the native build (models/vitrine).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { vitrineCli } from '../support/test_model.mjs';
+import { writeSyntheticDataset } from '../support/synthetic_sessions.mjs';
+
+function vitrine(...args) {
+  assert.ok(existsSync(vitrineCli), `${vitrineCli} is missing: build the native tree first`);
+  return spawnSync(vitrineCli, args, { encoding: 'utf8' });
+}
+
+function withDir(fn) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-cli-output-'));
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a model is written whole: no temporary file is left beside it', () => withDir((dir) => {
+  const data = writeSyntheticDataset(dir, { sessions: 300, seed: 5 });
+  const out = path.join(dir, 'models', 'm.vtm');
+  mkdirSync(path.dirname(out));
+  writeFileSync(out, 'the previous model');
+  const r = vitrine('train', '--train', data.train, '--out', out, '--epochs', '1', '--dim', '8', '--threads', '1', '--quiet');
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(path.dirname(out)), ['m.vtm']);
+  assert.notEqual(readFileSync(out, 'utf8').slice(0, 18), 'the previous model', 'replaced');
+}));
+
+test('a write that fails says why and leaves what was there', () => withDir((dir) => {
+  // The target is a directory: the finished file cannot replace it.
+  const target = path.join(dir, 'taken');
+  mkdirSync(target);
+  writeFileSync(path.join(target, 'keep.txt'), 'kept');
+  const r = vitrine('make-reference-mlp', '--out', target);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot write .*taken/);
+  assert.deepEqual(readdirSync(dir), ['taken'], 'no temporary file left');
+  assert.equal(readFileSync(path.join(target, 'keep.txt'), 'utf8'), 'kept');
+  const missing = vitrine('make-reference-mlp', '--out', path.join(dir, 'no-such-dir', 'm.vtm'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /cannot write/);
+  assert.equal(vitrine('make-reference-mlp', '--out', path.join(dir, 'ok.vtm')).status, 0);
+  assert.deepEqual(readdirSync(dir).sort(), ['ok.vtm', 'taken']);
+}));
