@@ -7,8 +7,10 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.h"
 #include "event_log_flags.h"
@@ -62,6 +64,8 @@ const char kTrainUsageHead[] =
     "  --threads N           worker threads (default: all cores)\n"
     "  --name NAME           dataset name recorded in the model file (default: the sessions file's folder)\n"
     "  --quiet               no progress lines\n"
+    "  --json                print a summary as one JSON object on stdout at the end: the model file, its size,\n"
+    "                        the epoch written and every epoch's loss and validation HR@20 and MRR@20\n"
     "  -h, --help            show this help\n"
     "\n"
     "With --events:\n";
@@ -112,6 +116,8 @@ int run_train(int argc, char** argv) {
   train::EventLogOptions log_options;
   bool log_flags = false;
   bool quiet = false;
+  bool json = false;
+  std::vector<train::EpochReport> epoch_reports;
   train::RunOptions options;
   options.train.threads = std::max(1u, std::thread::hardware_concurrency());
 
@@ -150,6 +156,10 @@ int run_train(int argc, char** argv) {
     }
     if (arg == "--quiet") {
       quiet = true;
+      continue;
+    }
+    if (arg == "--json") {
+      json = true;
       continue;
     }
     if (arg == "--unseen-content-only") {
@@ -262,6 +272,7 @@ int run_train(int argc, char** argv) {
 
   train::Progress progress;
   const uint32_t epochs = options.train.epochs;
+  progress.after = [&](const train::EpochReport& r) { epoch_reports.push_back(r); };
   if (!quiet) {
     progress.during = [&](uint32_t epoch, double fraction, double loss, double rate, double elapsed) {
       const double epoch_total = fraction > 0 ? elapsed / fraction : 0.0;
@@ -270,6 +281,7 @@ int run_train(int argc, char** argv) {
                    100.0 * fraction, loss, rate, format_duration(eta).c_str());
     };
     progress.after = [&](const train::EpochReport& r) {
+      epoch_reports.push_back(r);
       const double eta = r.seconds * (epochs - r.epoch);
       std::fprintf(stderr, "epoch %u/%u  loss %.4f  %.0f examples/s  %s  valid HR@20 %.2f%%  MRR@20 %.2f%%  ETA %s\n",
                    r.epoch, epochs, r.loss, r.examples_per_second, format_duration(r.seconds).c_str(),
@@ -293,6 +305,23 @@ int run_train(int argc, char** argv) {
     return 1;
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (json) {
+    nlohmann::json reports = nlohmann::json::array();
+    for (const train::EpochReport& r : epoch_reports)
+      reports.push_back({{"epoch", r.epoch},
+                         {"loss", r.loss},
+                         {"seconds", r.seconds},
+                         {"examples_per_second", r.examples_per_second},
+                         {"valid_hr20", r.valid_hr20},
+                         {"valid_mrr20", r.valid_mrr20}});
+    std::printf("%s\n", nlohmann::json{{"model", out_path},
+                                       {"bytes", bytes.size()},
+                                       {"best_epoch", result.value().best_epoch},
+                                       {"seconds", total},
+                                       {"epochs", std::move(reports)}}
+                            .dump()
+                            .c_str());
+  }
   if (!quiet)
     std::fprintf(stderr, "vitrine train: wrote %s (%zu bytes), best epoch %u, %s in all\n", out_path.c_str(),
                  result.value().model_bytes.size(), result.value().best_epoch, format_duration(total).c_str());

@@ -25,13 +25,21 @@ function withDir(fn) {
   }
 }
 
-test('a model is written whole: no temporary file is left beside it', () => withDir((dir) => {
+test('a model is written whole (no temporary file is left beside it), and train --json summarizes the run', () => withDir((dir) => {
   const data = writeSyntheticDataset(dir, { sessions: 300, seed: 5 });
   const out = path.join(dir, 'models', 'm.vtm');
   mkdirSync(path.dirname(out));
   writeFileSync(out, 'the previous model');
-  const r = vitrine('train', '--train', data.train, '--out', out, '--epochs', '1', '--dim', '8', '--threads', '1', '--quiet');
+  const r = vitrine('train', '--train', data.train, '--out', out, '--epochs', '2', '--patience', '0', '--dim', '8',
+    '--threads', '1', '--quiet', '--json');
   assert.equal(r.status, 0, r.stderr);
+  // --json: one summary object on stdout, whatever --quiet keeps off stderr.
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.model, out);
+  assert.equal(summary.bytes, readFileSync(out).length);
+  assert.deepEqual(summary.epochs.map((e) => e.epoch), [1, 2]);
+  assert.ok(summary.epochs.every((e) => Number.isFinite(e.loss) && e.valid_mrr20 >= 0 && e.valid_mrr20 <= 1));
+  assert.ok(summary.best_epoch === 1 || summary.best_epoch === 2);
   assert.deepEqual(readdirSync(path.dirname(out)), ['m.vtm']);
   assert.notEqual(readFileSync(out, 'utf8').slice(0, 18), 'the previous model', 'replaced');
 }));
