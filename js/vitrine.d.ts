@@ -173,7 +173,8 @@ export interface VitrineProfile {
 
 export interface VitrineStatus {
   state: 'loading' | 'starting' | 'waiting-consent' | 'running' | 'opted-out' | 'stopped';
-  storage: 'indexeddb' | 'memory' | 'none';
+  /** 'vault': the package is served from its own origin and keeps the history in its frame there (see Vitrine). */
+  storage: 'indexeddb' | 'memory' | 'vault' | 'none';
   ranking: 'available' | 'off';
   /** The holdout arm (see VitrineOptions.holdout); null before start (no consent yet, opted out). */
   arm: 'on' | 'off' | null;
@@ -184,7 +185,16 @@ export interface VitrineStatus {
   problems: string[];
 }
 
-/** Every method resolves (never rejects) and never throws into the page. */
+/**
+ * Every method resolves (never rejects) and never throws into the page.
+ *
+ * Served from its own origin (vitrine.js from a subdomain such as vitrine.shop.example), Vitrine keeps the shopper's
+ * history in a frame of that origin, the vault, where the page's scripts cannot read it. Then profile() and
+ * exportData() resolve null, forget() and optIn() false, each with a warning: the shopper sees, downloads and erases
+ * the history and turns personalization back on in Vitrine's own panel, which fills every [data-vitrine-panel]
+ * element. explain() resolves null and no explanation is written into the page. optOut() still works: any script
+ * may protect the shopper.
+ */
 export interface Vitrine {
   /** Resolves when start-up and the first ranking attempt are done (whatever their outcome). */
   readonly ready: Promise<void>;

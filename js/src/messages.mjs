@@ -27,6 +27,18 @@ const en = {
   keptAtShopPosition: (because) => `Kept at the shop\u2019s position; ${because}.`,
   related: (because) => `Related to what you did here: ${because}.`,
   slotShown: (category) => `Shown because you have been looking at ${category}`,
+  panelTitle: 'Your data for this shop\u2019s recommendations',
+  panelKept: (n) => `${n} ${n === 1 ? 'thing you did here is' : 'things you did here are'} kept in this browser only.`,
+  panelNothing: 'Nothing is kept.',
+  panelRecent: 'Products you viewed',
+  panelDownload: 'Download',
+  panelErase: 'Erase',
+  panelErased: 'Erased.',
+  panelEraseFailed: 'The browser did not confirm the erasure. Close the shop\u2019s other tabs and try again.',
+  panelTurnOff: 'Turn off',
+  panelTurnOn: 'Turn on',
+  panelIsOn: 'Recommendations are on. What you do here stays in this browser.',
+  panelIsOff: 'Recommendations are off. Nothing is recorded.',
 };
 
 const plural = (n, one, many) => (n === 1 ? one : many);
@@ -55,6 +67,18 @@ const de = {
   keptAtShopPosition: (because) => `Auf dem Platz, den der Shop vorsieht; ${because}.`,
   related: (because) => `Passt zu dem, was Sie hier getan haben: ${because}.`,
   slotShown: (category) => `Gezeigt, weil Sie sich ${category} angesehen haben`,
+  panelTitle: 'Ihre Daten für die Empfehlungen dieses Shops',
+  panelKept: (n) => `${n} ${plural(n, 'Aktion', 'Aktionen')} von Ihnen ${plural(n, 'ist', 'sind')} nur in diesem Browser gespeichert.`,
+  panelNothing: 'Nichts ist gespeichert.',
+  panelRecent: 'Angesehene Produkte',
+  panelDownload: 'Herunterladen',
+  panelErase: 'Löschen',
+  panelErased: 'Gelöscht.',
+  panelEraseFailed: 'Der Browser hat das Löschen nicht bestätigt. Schließen Sie die anderen Tabs des Shops und versuchen Sie es erneut.',
+  panelTurnOff: 'Ausschalten',
+  panelTurnOn: 'Einschalten',
+  panelIsOn: 'Empfehlungen sind an. Was Sie hier tun, bleibt in diesem Browser.',
+  panelIsOff: 'Empfehlungen sind aus. Nichts wird gespeichert.',
 };
 
 const fr = {
@@ -81,6 +105,18 @@ const fr = {
   keptAtShopPosition: (because) => `Gardé à la place choisie par la boutique ; ${because}.`,
   related: (because) => `En rapport avec ce que vous avez fait ici : ${because}.`,
   slotShown: (category) => `Affiché parce que vous avez regardé ${category}`,
+  panelTitle: 'Vos données pour les recommandations de cette boutique',
+  panelKept: (n) => `${n} ${plural(n, 'action', 'actions')} de votre part ${plural(n, 'est conservée', 'sont conservées')} dans ce navigateur uniquement.`,
+  panelNothing: 'Rien n\u2019est conservé.',
+  panelRecent: 'Produits consultés',
+  panelDownload: 'Télécharger',
+  panelErase: 'Effacer',
+  panelErased: 'Effacé.',
+  panelEraseFailed: 'Le navigateur n\u2019a pas confirmé l\u2019effacement. Fermez les autres onglets de la boutique et réessayez.',
+  panelTurnOff: 'Désactiver',
+  panelTurnOn: 'Activer',
+  panelIsOn: 'Les recommandations sont activées. Ce que vous faites ici reste dans ce navigateur.',
+  panelIsOff: 'Les recommandations sont désactivées. Rien n\u2019est enregistré.',
 };
 
 const zh = {
@@ -107,6 +143,18 @@ const zh = {
   keptAtShopPosition: (because) => `保持在商店安排的位置；${because}。`,
   related: (because) => `与您在这里的操作相关：${because}。`,
   slotShown: (category) => `因为您一直在看${category}而显示`,
+  panelTitle: '您在本店推荐中的数据',
+  panelKept: (n) => `您在这里的 ${n} 项操作仅保存在此浏览器中。`,
+  panelNothing: '没有保存任何内容。',
+  panelRecent: '您看过的商品',
+  panelDownload: '下载',
+  panelErase: '删除',
+  panelErased: '已删除。',
+  panelEraseFailed: '浏览器未确认删除。请关闭本店的其他标签页后重试。',
+  panelTurnOff: '关闭',
+  panelTurnOn: '开启',
+  panelIsOn: '推荐已开启。您在这里的操作只保留在此浏览器中。',
+  panelIsOff: '推荐已关闭。不记录任何内容。',
 };
 
 export const MESSAGES = Object.freeze({ en, de, fr, zh });

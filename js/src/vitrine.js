@@ -96,6 +96,8 @@
   // (default and cap 50 ms) from when it was parsed. Only when ranking will be attempted: a model, automatic ranking, no consent to wait for.
   function startEarly(options, base) {
     if (!options.model || options.rank === 'off' || options.consent === 'required') return null;
+    // Served from its own origin, the package ranks in its vault frame there (vault_client.mjs), not in this page.
+    if (new URL(base).origin !== location.origin) return null;
     if (heldOut(options.holdout)) return null;
     if (typeof WebAssembly !== 'object') return null;
     var cap = options.holdMs === undefined || options.holdMs === '' ? 50 : Number(options.holdMs);

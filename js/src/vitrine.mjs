@@ -23,6 +23,7 @@ import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
+import { openVault, vaultUrlFor, mountPanels } from './vault_client.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
@@ -47,6 +48,10 @@ export function createVitrine(options = {}, env = {}) {
   // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
   const messages = messagesFor(doc?.documentElement?.lang);
   const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
+  // Served from its own origin, the package keeps the history in its vault frame there (vault.mjs), out of the page
+  // scripts' reach; served from the shop's origin, there is nowhere to hide it (README, threat model).
+  const vaultUrl = env.vaultUrl !== undefined ? env.vaultUrl : vaultUrlFor(import.meta.url, win?.location?.origin);
+  let vault = null; // { client, hello } once opened: the page's one channel to the vault
   const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
 
   let state = 'starting'; // starting | waiting-consent | running | opted-out | stopped
@@ -94,6 +99,7 @@ export function createVitrine(options = {}, env = {}) {
 
   async function boot() {
     if (!win || !doc) return; // not a browser page: stay inert
+    if (vaultUrl) mountPanels(doc, vaultUrl); // in every state: an opted-out shopper turns it back on there
     const reason = optedOutBy();
     if (reason) {
       state = 'opted-out';
@@ -145,13 +151,27 @@ export function createVitrine(options = {}, env = {}) {
       earlyChannel?.terminate();
       earlyChannel = null;
     }
-    const s = await openTheStore();
+    let s;
+    try {
+      s = await openTheStore();
+    } catch (e) {
+      // The vault did not answer or refused this page: nothing can be kept, and nothing is kept anywhere else.
+      log.warn('the vault is unavailable; nothing is recorded and the listing keeps its order', e);
+      stopEverything('stopped');
+      return;
+    }
     mark('store');
     if (state !== 'running') return;
-    try {
-      await recoverJournals(s);
-    } catch (e) {
-      log.warn('could not recover events saved while leaving the last page', e);
+    if (s.backend === 'opted-out') {
+      stopEverything('opted-out');
+      return;
+    }
+    if (!vault) {
+      try {
+        await recoverJournals(s);
+      } catch (e) {
+        log.warn('could not recover events saved while leaving the last page', e);
+      }
     }
     capture = new Capture({
       document: doc,
@@ -272,9 +292,16 @@ export function createVitrine(options = {}, env = {}) {
     }
   }
 
-  /** Pagehide: an IndexedDB write may die with the page, so uncommitted events also go to the journal. */
+  /**
+   * Pagehide: an IndexedDB write may die with the page, so uncommitted events also go to the journal. With the vault,
+   * the events go to it now, and the vault journals them on its own origin: none is written to the page's storage.
+   */
   function saveBeforeLeaving() {
     if (state !== 'running') return;
+    if (vault) {
+      void flush();
+      return;
+    }
     const unsaved = [...inFlight.flat(), ...pending];
     writeJournal(win, pageKey, unsaved);
     void flush(); // may still commit; if both land, the next page skips the duplicates
@@ -289,6 +316,7 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   function openTheStore() {
+    if (vaultUrl) return openTheVault();
     storeOpening ??= openStore({
       indexedDB: env.indexedDB,
       name: config.dbName,
@@ -305,6 +333,44 @@ export function createVitrine(options = {}, env = {}) {
     return storeOpening;
   }
 
+  /**
+   * The vault's side of the store: the page can add events and nothing else. Resolves with a store whose backend
+   * is 'vault', or 'opted-out' when the shopper opted out in Vitrine's panel.
+   */
+  function openTheVault() {
+    storeOpening ??= vaultConnection().hello.then(({ optedOut }) => {
+      store = {
+        backend: optedOut ? 'opted-out' : 'vault',
+        append: (records) => vaultConnection().client.append(records),
+        close: () => {
+          vault?.client.terminate();
+          vault = null;
+        },
+      };
+      return store;
+    });
+    return storeOpening;
+  }
+
+  function vaultConnection() {
+    if (vault) return vault;
+    const { channel, hello } = openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs });
+    const client = new RankingClient({
+      workerUrl: null,
+      modelUrl: config.model ?? '',
+      timeoutMs: config.rankTimeoutMs,
+      modelTimeoutMs: config.modelTimeoutMs,
+      channel,
+      onNotice: (what) => {
+        if (what === 'opted-out') stopEverything('opted-out');
+        else if (what === 'cleared') clearPageTraces();
+      },
+    });
+    vault = { client, hello };
+    hello.catch(() => {}); // start() reports it
+    return vault;
+  }
+
   function dropDerivedState() {
     pending = [];
     cachedProfile = null;
@@ -317,6 +383,8 @@ export function createVitrine(options = {}, env = {}) {
     capture = null;
     client?.terminate();
     client = null;
+    vault?.client.terminate();
+    vault = null;
     earlyChannel?.terminate();
     earlyChannel = null;
     hold?.releaseAll();
@@ -329,6 +397,7 @@ export function createVitrine(options = {}, env = {}) {
   async function eraseStoredData() {
     dropDerivedState();
     eraseWebStorageKeys(win);
+    if (vaultUrl) return false; // the vault's history is erased in Vitrine's panel, by the shopper (panel.mjs)
     if (store) return store.clear();
     // Never opened here (opted out, waiting for consent): delete without opening, so nothing gets created.
     const idb = env.indexedDB === undefined ? safeIndexedDB() : env.indexedDB;
@@ -383,7 +452,9 @@ export function createVitrine(options = {}, env = {}) {
     }
     pending.push(record);
     if (pending.length >= 50) void flush();
-    else if (flushTimer === null) flushTimer = setTimeout(() => void flush(), FLUSH_DELAY_MS);
+    // The vault writes each message in one transaction: a burst of events still goes as one, but at once, since a
+    // message posted as the page leaves may not reach the vault frame before it unloads too.
+    else if (flushTimer === null) flushTimer = setTimeout(() => void flush(), vaultUrl ? 0 : FLUSH_DELAY_MS);
     return true;
   }
 
@@ -391,6 +462,7 @@ export function createVitrine(options = {}, env = {}) {
   function flush() {
     clearTimeout(flushTimer);
     flushTimer = null;
+    if (vaultUrl) return sendToVault();
     flushing = flushing.then(async () => {
       if (pending.length === 0 || state !== 'running') return;
       const batch = pending;
@@ -407,6 +479,20 @@ export function createVitrine(options = {}, env = {}) {
         inFlight = inFlight.filter((b) => b !== batch);
       }
     });
+    return flushing;
+  }
+
+  /**
+   * Posts queued events to the vault at once, without waiting for its answer to the last batch: the channel keeps
+   * their order, and a batch held back behind an answer would be lost if the page left meanwhile.
+   */
+  function sendToVault() {
+    if (pending.length === 0 || state !== 'running') return flushing;
+    const batch = pending;
+    pending = [];
+    const sent = (store ? store.append(batch) : openTheStore().then((s) => s.append(batch)))
+      .catch((e) => log.warn('could not store events', e));
+    flushing = Promise.all([flushing, sent]).then(() => {});
     return flushing;
   }
 
@@ -429,6 +515,7 @@ export function createVitrine(options = {}, env = {}) {
       log.warn('data-model-integrity is not sha256-, sha384- or sha512- digests in base64; the model is not loaded and the listing keeps its order');
       return null;
     }
+    if (vaultUrl) return vaultConnection().client; // the vault ranks with the history it keeps
     client ??= new RankingClient({
       workerUrl,
       modelUrl: config.model,
@@ -447,7 +534,7 @@ export function createVitrine(options = {}, env = {}) {
 
   function rankingFailed(error) {
     rankingDisabled = true; // one failure is enough: do not retry (and warn) on every list
-    client?.terminate();
+    client?.terminate(); // (the vault keeps recording: it is the store too)
     client = null;
     log.warn('personalization is off for this page; the listing keeps its order', error);
   }
@@ -484,7 +571,7 @@ export function createVitrine(options = {}, env = {}) {
     mark('pass');
     const events = await rankingEvents();
     mark('events');
-    if (events.length === 0) {
+    if (events !== null && events.length === 0) {
       // Nothing known about this shopper: the merchant's order is the best guess.
       for (const list of lists) markResult(list, 'no-history');
       return;
@@ -504,6 +591,10 @@ export function createVitrine(options = {}, env = {}) {
    * appears with the page's first events (a category visit) is not ranked an IndexedDB commit later.
    */
   async function rankingEvents() {
+    if (vaultUrl) {
+      await flush(); // the vault ranks with what it stored, this page's events included
+      return null;
+    }
     const unsaved = [...inFlight.flat(), ...pending];
     void flush();
     const stored = await store.recent(config.rankEvents);
@@ -546,6 +637,10 @@ export function createVitrine(options = {}, env = {}) {
       mark('rank-reply');
       engineWarm = true;
       if (state !== 'running') return false;
+      if (reply.history === 0) {
+        markResult(list, 'no-history'); // the vault holds no history yet
+        return true;
+      }
       const result = measured('reorder', () => {
         const promoted = reply.order.slice(0, config.rerankDepth);
         // Held: nobody has seen it, the whole listing may move. Otherwise, past LATE_MS it has been painted. A
@@ -609,7 +704,8 @@ export function createVitrine(options = {}, env = {}) {
 
   async function fillSlots(events) {
     const slots = Array.from(doc.querySelectorAll(`[${ATTR.slot}]`));
-    if (slots.length === 0 || rankingDisabled) return;
+    // With the vault, the profile stays in it: slots keep the shop's default (not offered there yet).
+    if (slots.length === 0 || rankingDisabled || vault) return;
     let profile;
     try {
       profile = await currentProfile(events);
@@ -637,7 +733,8 @@ export function createVitrine(options = {}, env = {}) {
    */
   async function fillWidgets() {
     const widgets = Array.from(doc.querySelectorAll(`[${ATTR.widget}="recent"]`));
-    if (widgets.length === 0 || arm === 'off' || state !== 'running') return;
+    // With the vault, what the shopper viewed must not be written into the page: not offered there yet.
+    if (widgets.length === 0 || arm === 'off' || state !== 'running' || vaultUrl) return;
     const events = await rankingEvents();
     const onPage = new Set(Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
       .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`)).map((el) => el.getAttribute(ATTR.item)));
@@ -666,7 +763,7 @@ export function createVitrine(options = {}, env = {}) {
    * remembered (storage blocked), nothing is sent.
    */
   async function sendOutcomeReport() {
-    if (!config.report || state !== 'running' || typeof win.fetch !== 'function') return;
+    if (!config.report || state !== 'running' || typeof win.fetch !== 'function' || vaultUrl) return;
     let storage;
     let remembered;
     try {
@@ -696,6 +793,29 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   // ------------------------------------------------------------------------------------------ public API
+
+  /** With the vault, what reads or erases the history, or opts back in, is the shopper's, in Vitrine's panel. */
+  function inVault(name) {
+    if (!vaultUrl) return false;
+    log.warn(`${name}() is not offered to the page while the history is kept in Vitrine's own origin; the shopper uses Vitrine's panel (data-vitrine-panel)`);
+    return true;
+  }
+
+  /** An opt-out protects the shopper, so any script may ask for it: the vault keeps it and erases the history. */
+  async function optOutInVault() {
+    const connection = state === 'running' || state === 'waiting-consent' ? vaultConnection() : vault;
+    vault = null; // kept open for this one request: stopEverything() would close it
+    stopEverything('opted-out');
+    if (!connection) return false;
+    try {
+      const reply = await connection.client.optOut();
+      if (!reply.saved) log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
+      if (!reply.erased) log.warn('optOut(): the browser did not confirm that the stored events were deleted');
+      return reply.saved && reply.erased;
+    } finally {
+      connection.client.terminate();
+    }
+  }
 
   /** Wraps an entry point so nothing ever reaches the page: failures warn (once) and return `fallback`. */
   function guarded(name, fallback, fn) {
@@ -749,12 +869,13 @@ export function createVitrine(options = {}, env = {}) {
     }),
     profile: guarded('profile', null, async () => {
       await started;
-      if (state !== 'running') return null;
+      if (state !== 'running' || inVault('profile')) return null;
       await flush();
       return structuredClone(await currentProfile());
     }),
     exportData: guarded('exportData', null, async () => {
       await started;
+      if (inVault('exportData')) return null;
       await flush();
       const stored = store ? await store.exportAll() : { schemaVersion: SCHEMA_VERSION, backend: 'none', events: [] };
       return JSON.stringify({
@@ -769,6 +890,7 @@ export function createVitrine(options = {}, env = {}) {
     }),
     forget: guarded('forget', false, async () => {
       await started;
+      if (inVault('forget')) return false;
       pending = [];
       await flushing;
       const erased = await eraseStoredData();
@@ -778,6 +900,7 @@ export function createVitrine(options = {}, env = {}) {
     }),
     optOut: guarded('optOut', false, async () => {
       await started;
+      if (vaultUrl) return optOutInVault();
       const saved = writeOptOut(true, win);
       stopEverything('opted-out');
       await flushing;
@@ -789,6 +912,7 @@ export function createVitrine(options = {}, env = {}) {
     }),
     optIn: guarded('optIn', false, async () => {
       await started;
+      if (inVault('optIn')) return false;
       writeOptOut(false, win);
       if (state !== 'opted-out' || optedOutBy()) return false; // a browser signal (GPC, DNT) still applies
       state = 'starting';

@@ -59,6 +59,7 @@ export class RankingClient {
   #started = null;
   #nextId = 1;
   #pending = new Map();
+  #onNotice;
 
   /**
    * @param {object} options
@@ -70,16 +71,19 @@ export class RankingClient {
    * @param {string|null} [options.modelIntegrity] digests the model must match (data-model-integrity)
    * @param {typeof Worker} [options.Worker]
    * @param {typeof SharedWorker|null} [options.SharedWorker] given only with data-worker="shared" (default none)
-   * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first
+   * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first,
+   *   or to the vault (vault_client.mjs openVault), which answers the same requests from the history it keeps
+   * @param {(what: string) => void} [options.onNotice] the vault's notices: 'cleared', 'opted-out'
    */
   constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, modelIntegrity = null, Worker: WorkerCtor = globalThis.Worker,
-    SharedWorker: SharedCtor = null, channel = null }) {
+    SharedWorker: SharedCtor = null, channel = null, onNotice = null }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
     this.#model = { modelTimeoutMs, maxModelBytes, ...(modelIntegrity ? { modelIntegrity } : {}) };
     this.#ctors = { Worker: WorkerCtor, SharedWorker: SharedCtor };
     this.#started = channel;
+    this.#onNotice = onNotice;
   }
 
   /** True when the worker is shared with the shop's other pages (and outlives this one). */
@@ -105,6 +109,16 @@ export class RankingClient {
       () => ({ ready: false, model: null }));
   }
 
+  /** The vault only (vault.mjs): adds records (events.mjs toRecord) to the shopper's history it keeps. */
+  append(records) {
+    return this.#request({ type: 'append', records });
+  }
+
+  /** The vault only: keeps the shopper's opt-out and erases the history. @returns {Promise<{saved, erased}>} */
+  optOut() {
+    return this.#request({ type: 'opt-out' });
+  }
+
   /** @returns {Promise<{profile: object}>} */
   profile({ events, nowMs }) {
     return this.#request({ type: 'profile', events, nowMs });
@@ -117,6 +131,10 @@ export class RankingClient {
     const { port } = channel;
     port.onmessage = (event) => {
       const reply = event.data;
+      if (reply?.type === 'notice' && reply.id === undefined) {
+        this.#onNotice?.(String(reply.what));
+        return;
+      }
       const entry = this.#pending.get(reply?.id);
       if (!entry) return;
       this.#pending.delete(reply.id);

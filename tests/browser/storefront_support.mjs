@@ -31,6 +31,9 @@ export const PAGE_VARIANTS = Object.freeze({
   'real-de.html': { from: 'real.html', lang: 'de-DE' },
 });
 
+// Pages also made with the tag from the vault origin (startShop({ vault: true })), as `vault-<name>`.
+const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html'];
+
 /** A fixture page with another tag, extra head scripts or language (PAGE_VARIANTS). */
 export function pageVariant(html, { tag, head = '', lang } = {}) {
   let out = html;
@@ -48,7 +51,7 @@ export function pageVariant(html, { tag, head = '', lang } = {}) {
  * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
  * the PAGE_VARIANTS made from them.
  */
-export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models') } = {}) {
+export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models'), vault = false } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -65,13 +68,32 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
     renameSync(path.join(packageDir, 'engine.mjs'), path.join(packageDir, 'engine.real.mjs'));
     copyFileSync(path.join(fixtures, 'test-engine/engine.mjs'), path.join(packageDir, 'engine.mjs'));
   }
+  // vault: the package and the models also from a second origin (another port), as a shop serves Vitrine from its
+  // own subdomain; pages `vault-<page>` load the tag from there, so the history lives in the vault (vault.mjs).
+  let shopOrigin = null;
+  const second = vault ? await startServer({
+    mounts: { '/vitrine': packageDir, '/models': modelsDir },
+    headers: () => ({ 'Access-Control-Allow-Origin': shopOrigin, 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` }),
+  }) : null;
+  const vaultOrigin = second ? new URL(second.url).origin : null;
+  const pageCsp = csp && vaultOrigin ? csp.replace("script-src 'self'", `script-src 'self' ${vaultOrigin}`) + `; frame-src ${vaultOrigin}` : csp;
   const { server, url } = await startServer({
     mounts: { '/': pagesDir, '/vitrine': packageDir, '/models': modelsDir },
-    headers: () => (csp ? { 'Content-Security-Policy': csp } : {}),
+    headers: () => (pageCsp ? { 'Content-Security-Policy': pageCsp } : {}),
   });
+  shopOrigin = new URL(url).origin;
+  if (second) {
+    for (const name of VAULT_PAGES) {
+      const html = readFileSync(path.join(pagesDir, name), 'utf8').replace(/<script src="\/vitrine\/vitrine\.js" data-model="\/models\//,
+        `<script src="${second.url}vitrine/vitrine.js" data-model="${second.url}models/`);
+      writeFileSync(path.join(pagesDir, `vault-${name}`), html);
+    }
+  }
   return {
     url,
+    vaultUrl: second?.url ?? null,
     close() {
+      second?.server.close();
       server.close();
       rmSync(tmp, { recursive: true, force: true });
     },

@@ -1,0 +1,235 @@
+// The vault (js/src/vault.mjs): with the package served from its own origin (a second port here), the shopper's
+// history lives in Vitrine's frame on that origin, and a script on the shop's page can recover none of it.
+//
+// The third-party tag below runs before Vitrine on every page of the shop's origin, as an analytics, ad or
+// session-replay tag would: it patches Worker, MessagePort, fetch and sendBeacon, listens to every message, and once
+// Vitrine is ready reads the globals, the page's API, every storage the page's origin can open and the DOM. The same
+// tag run against the same shop with the package served from the shop's own origin recovers every product the
+// shopper viewed: that is the leak this test exists to catch, and the test fails if the tag stops catching it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+import { shopAndBrowser, openPage, vitrineReady, listOrder, MERCHANT_ORDER } from './storefront_support.mjs';
+
+const up = shopAndBrowser({ engine: 'test', vault: true });
+
+const SECRETS = ['secret-scarf-1', 'secret-scarf-2', 'secret-scarf-3', 'secret-scarf-4'];
+
+/** Both origins start empty: the shop's (the same-origin install) and the vault's. */
+async function eraseBothOrigins() {
+  const { page } = await openPage(up.browser.context);
+  for (const url of [up.shop.url + 'manual.html', up.shop.vaultUrl + 'vitrine/vault.html']) {
+    await page.goto(url);
+    await page.evaluate(async () => {
+      localStorage.clear();
+      for (const { name } of await indexedDB.databases()) {
+        await new Promise((resolve, reject) => {
+          const r = indexedDB.deleteDatabase(name);
+          r.onsuccess = resolve;
+          r.onerror = () => reject(r.error);
+          r.onblocked = () => reject(new Error(`deleting ${name} is blocked`));
+        });
+      }
+    });
+  }
+  await page.close();
+}
+
+/** Records on an earlier page: four viewed scarves (the secrets), two bags in the cart and a hat. */
+async function shopAround(page, otherPage) {
+  await page.goto(up.shop.url + otherPage);
+  await vitrineReady(page);
+  for (const item of SECRETS) {
+    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'view', item: id, category: 'scarves', name: `Scarf ${id}` }), item), true);
+  }
+  for (const item of ['p3', 'p5']) {
+    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
+  }
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
+  await page.evaluate(() => window.vitrine.ready);
+}
+
+// The third-party tag. Runs in the top page only: no page script can run inside another origin's frame.
+function thirdPartyTag() {
+  if (window !== window.top) return;
+  const heard = [];
+  window.__heard = heard;
+  const note = (what, value) => {
+    try {
+      heard.push(`${what}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    } catch {
+      heard.push(`${what}: (unserializable)`);
+    }
+  };
+  for (const Ctor of [Worker, MessagePort]) {
+    const post = Ctor.prototype.postMessage;
+    Ctor.prototype.postMessage = function (message, ...rest) {
+      note(`${Ctor.name}.postMessage`, message);
+      return post.call(this, message, ...rest);
+    };
+    const onmessage = Object.getOwnPropertyDescriptor(Ctor.prototype, 'onmessage');
+    Object.defineProperty(Ctor.prototype, 'onmessage', {
+      configurable: true,
+      get() {
+        return onmessage.get.call(this);
+      },
+      set(fn) {
+        onmessage.set.call(this, typeof fn === 'function' ? function (event) {
+          note(`${Ctor.name} message`, event.data);
+          return fn.call(this, event);
+        } : fn);
+      },
+    });
+  }
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
+    if (type === 'message' && typeof listener === 'function') {
+      const wrapped = function (event) {
+        note('message event', event.data);
+        return listener.call(this, event);
+      };
+      return add.call(this, type, wrapped, options);
+    }
+    return add.call(this, type, listener, options);
+  };
+  add.call(window, 'message', (event) => note('window message', event.data));
+  const fetch = window.fetch;
+  window.fetch = function (input, init) {
+    note('fetch', { url: String(input?.url ?? input), body: typeof init?.body === 'string' ? init.body : null });
+    return fetch.call(this, input, init);
+  };
+  const beacon = navigator.sendBeacon?.bind(navigator);
+  if (beacon) navigator.sendBeacon = (url, data) => {
+    note('sendBeacon', { url, data: typeof data === 'string' ? data : null });
+    return beacon(url, data);
+  };
+  // Once Vitrine is ready: everything a script of this origin can read.
+  window.__readEverything = async () => {
+    const v = window.vitrine;
+    for (const name of ['exportData', 'profile']) note(name, await v[name]());
+    for (const li of document.querySelectorAll('[data-vitrine-item]')) note('explain', await v.explain(li.dataset.vitrineItem));
+    note('status', v.status());
+    for (const store of [localStorage, sessionStorage]) {
+      for (let i = 0; i < store.length; ++i) note('web storage', `${store.key(i)}=${store.getItem(store.key(i))}`);
+    }
+    note('cookie', document.cookie);
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      for (const storeName of db.objectStoreNames) {
+        const all = await new Promise((resolve) => {
+          const r = db.transaction(storeName).objectStore(storeName).getAll();
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => resolve([]);
+        });
+        note(`indexedDB ${name}/${storeName}`, all);
+      }
+      db.close();
+    }
+    if (globalThis.caches) for (const key of await caches.keys()) note('cache', key);
+    for (const key of Object.keys(window)) if (/vitrine/i.test(key)) note(`global ${key}`, window[key]);
+    note('DOM', document.documentElement.outerHTML);
+    // The frame itself: a cross-origin window gives nothing but postMessage.
+    for (const frame of document.querySelectorAll('iframe')) {
+      try {
+        note('frame document', frame.contentDocument?.documentElement?.outerHTML ?? null);
+        note('frame storage', frame.contentWindow.localStorage.length);
+      } catch (e) {
+        note('frame refused', e.name);
+      }
+    }
+    return heard.join('\n');
+  };
+}
+
+async function whatTheTagRecovers(otherPage, shopPage) {
+  await eraseBothOrigins();
+  const { page } = await openPage(up.browser.context, { init: thirdPartyTag });
+  await shopAround(page, otherPage);
+  await page.goto(up.shop.url + shopPage);
+  await vitrineReady(page);
+  const heard = await page.evaluate(() => window.__readEverything());
+  const order = await listOrder(page);
+  const result = await page.$eval('#list', (l) => l.dataset.vitrineResult);
+  await page.close();
+  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard };
+}
+
+test('served from the shop\'s own origin, the third-party tag recovers every viewed product (the leak this test must catch)', async () => {
+  const { recovered, result } = await whatTheTagRecovers('other.html', 'shop.html');
+  assert.equal(result, 'reordered');
+  assert.deepEqual(recovered, SECRETS);
+});
+
+test('with the vault, the listing is ranked from the history the vault keeps and the tag recovers none of it', async () => {
+  const { recovered, order, result, heard } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  // The same order as the storefront test's same-origin install: bags (two carts) before hats (one view), p4 pinned.
+  assert.deepEqual(order, ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  assert.equal(result, 'reordered');
+  assert.deepEqual(recovered, [], `the tag recovered ${recovered.join(', ')} from\n${heard.split('\n').filter((l) => /secret/.test(l)).map((l) => l.slice(0, 300)).join('\n')}`);
+  assert.doesNotMatch(heard, /scarves/, 'not even the category');
+  assert.match(heard, /frame refused: SecurityError/, 'the tag did try the vault frame');
+});
+
+test('with the vault, the page\'s API offers neither the history nor its erasure; an opt-out is kept by the vault and erases it', async () => {
+  await eraseBothOrigins();
+  const { page, seen } = await openPage(up.browser.context);
+  await shopAround(page, 'vault-other.html');
+  assert.equal(await page.evaluate(() => window.vitrine.status().storage), 'vault');
+  assert.equal(await page.evaluate(() => window.vitrine.exportData()), null);
+  assert.equal(await page.evaluate(() => window.vitrine.profile()), null);
+  assert.equal(await page.evaluate(() => window.vitrine.forget()), false);
+  assert.equal(await page.evaluate(() => window.vitrine.optIn()), false);
+  assert.equal(seen.warnings.length, 1, 'one warning for the page');
+  assert.match(seen.warnings[0], /exportData\(\) is not offered to the page/);
+  // An opt-out only protects the shopper: any script may ask for it, and the vault erases what it kept.
+  assert.equal(await page.evaluate(() => window.vitrine.optOut()), true);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'opted-out');
+  await page.goto(up.shop.url + 'vault-shop.html');
+  await page.waitForFunction(() => window.vitrine?.status().state === 'opted-out');
+  assert.deepEqual(await listOrder(page), MERCHANT_ORDER);
+  assert.equal(await page.$('iframe[data-vitrine-vault]'), null, 'the page let its vault frame go');
+  // What the vault's origin keeps (the same storage as its frame in the shop's pages: one site, two ports).
+  await page.goto(up.shop.vaultUrl + 'vitrine/vault.html');
+  const kept = await page.evaluate(async () => ({
+    optOut: localStorage.getItem('vitrine.optOut'),
+    databases: (await indexedDB.databases()).map((d) => d.name),
+  }));
+  assert.deepEqual(kept, { optOut: '1', databases: [] });
+  await page.close();
+});
+
+test('the shopper\'s panel, in Vitrine\'s frame, shows, downloads and erases the history and turns personalization off and on', async () => {
+  await eraseBothOrigins();
+  const { page, seen } = await openPage(up.browser.context);
+  await shopAround(page, 'vault-other.html');
+  const panel = page.frameLocator('#panel iframe[data-vitrine-panel-frame]');
+  await panel.locator('#kept', { hasText: '7 things you did here are kept in this browser only.' }).waitFor();
+  assert.deepEqual(await panel.locator('#recent li').allTextContents(), ['p6', ...SECRETS.map((s) => `Scarf ${s}`).reverse()]);
+  // The page cannot look inside.
+  assert.equal(await page.$eval('#panel iframe', (f) => f.contentDocument), null);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('#download').click()]);
+  const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.deepEqual(exported.storage.events.map((e) => e.item), [...SECRETS, 'p3', 'p5', 'p6']);
+
+  await panel.locator('#erase').click();
+  await panel.locator('#result', { hasText: 'Erased.' }).waitFor();
+  await panel.locator('#kept', { hasText: 'Nothing is kept.' }).waitFor();
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'running', 'erasing is not opting out');
+
+  await panel.locator('#toggle', { hasText: 'Turn off' }).click();
+  await page.waitForFunction(() => window.vitrine.status().state === 'opted-out');
+  await panel.locator('#state', { hasText: 'Recommendations are off.' }).waitFor();
+  await panel.locator('#toggle', { hasText: 'Turn on' }).click();
+  await panel.locator('#state', { hasText: 'Recommendations are on.' }).waitFor();
+  await page.reload();
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'running');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
