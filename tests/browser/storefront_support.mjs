@@ -76,10 +76,11 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
     headers: () => ({ 'Access-Control-Allow-Origin': shopOrigin, 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` }),
   }) : null;
   const vaultOrigin = second ? new URL(second.url).origin : null;
-  const pageCsp = csp && vaultOrigin ? csp.replace("script-src 'self'", `script-src 'self' ${vaultOrigin}`) + `; frame-src ${vaultOrigin}` : csp;
+  // A vault page needs neither 'wasm-unsafe-eval' nor worker-src: the engine and the worker run in the vault's frame.
+  const vaultPageCsp = `default-src 'self'; script-src 'self' ${vaultOrigin}; frame-src ${vaultOrigin}; object-src 'none'; base-uri 'none'`;
   const { server, url } = await startServer({
     mounts: { '/': pagesDir, '/vitrine': packageDir, '/models': modelsDir },
-    headers: () => (pageCsp ? { 'Content-Security-Policy': pageCsp } : {}),
+    headers: (urlPath) => (!csp ? {} : { 'Content-Security-Policy': vaultOrigin && urlPath.startsWith('/vault-') ? vaultPageCsp : csp }),
   });
   shopOrigin = new URL(url).origin;
   if (second) {

@@ -155,8 +155,9 @@ async function whatTheTagRecovers(otherPage, shopPage) {
   const heard = await page.evaluate(() => window.__readEverything());
   const order = await listOrder(page);
   const result = await page.$eval('#list', (l) => l.dataset.vitrineResult);
+  const violations = await page.evaluate(() => globalThis.__violations);
   await page.close();
-  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard };
+  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations };
 }
 
 test('served from the shop\'s own origin, the third-party tag recovers every viewed product (the leak this test must catch)', async () => {
@@ -166,7 +167,9 @@ test('served from the shop\'s own origin, the third-party tag recovers every vie
 });
 
 test('with the vault, the listing is ranked from the history the vault keeps and the tag recovers none of it', async () => {
-  const { recovered, order, result, heard } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  const { recovered, order, result, heard, violations } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  // The page's policy has neither 'wasm-unsafe-eval' nor worker-src: the engine runs in the vault's frame.
+  assert.deepEqual(violations, []);
   // The same order as the storefront test's same-origin install: bags (two carts) before hats (one view), p4 pinned.
   assert.deepEqual(order, ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
   assert.equal(result, 'reordered');
