@@ -36,10 +36,10 @@ mkdirSync(path.join(tmp, 'models'));
 writeFileSync(path.join(tmp, 'models', 'tiny.vtm'), tinyModel().bytes);
 writeFileSync(path.join(tmp, 'site', 'lab.html'), listPage(0, ''));
 writeFileSync(path.join(tmp, 'site', 'seed.html'),
-  listPage(0, '<script src="/vitrine/vitrine.js" data-rank="off" defer></script>'));
+  listPage(0, '<script src="/vitrine/vitrine.js" data-consent="not-required" data-rank="off" defer></script>'));
 writeFileSync(path.join(tmp, 'site', 'plain.html'), listPage(BIG, ''));
 writeFileSync(path.join(tmp, 'site', 'big.html'),
-  listPage(BIG, '<script src="/vitrine/vitrine.js" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'));
+  listPage(BIG, '<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'));
 const { server, url } = await startServer({
   mounts: { '/': path.join(tmp, 'site'), '/vitrine': distDir, '/models': path.join(tmp, 'models') },
 });

@@ -68,8 +68,13 @@ export interface StoredEvent {
 export interface VitrineOptions {
   /** URL of the .vtm model. Without it Vitrine records but never reorders. */
   model?: string;
-  /** 'required': nothing is captured or stored until grantConsent() or consentCallback says yes. */
-  consent?: 'required' | 'none';
+  /**
+   * 'required' (the default, and what any other value means): nothing is captured or stored until consent is
+   * given, by the page's IAB TCF v2.2 (purposes 1, 3 and 4) or Google Consent Mode v2 signals (ad_personalization
+   * and personalization_storage granted), by grantConsent() or by consentCallback; a signal that says no, or has not
+   * decided yet, wins. 'not-required': the shop is outside the consent regimes and says so.
+   */
+  consent?: 'required' | 'not-required';
   /** Asked once at start when consent is required; resolve true to grant. */
   consentCallback?: () => boolean | Promise<boolean>;
   /** Stored events expire after this many days (default 30, at most 90: a larger value is read as 90). */
@@ -221,7 +226,8 @@ export interface Vitrine {
   optOut(): Promise<boolean>;
   /** Withdraws the shopper's opt-out (browser signals such as GPC still apply). */
   optIn(): Promise<boolean>;
-  /** The merchant's consent manager grants consent: capture and storage start. */
+  /** The merchant's consent manager grants consent: capture and storage start, unless a TCF or Consent Mode signal
+   * on the page says no or has not decided yet (then false). */
   grantConsent(): Promise<boolean>;
   /** Consent withdrawn: capture stops and stored data is erased. */
   revokeConsent(): Promise<boolean>;

@@ -4,12 +4,15 @@ import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { HOLD_CAP_MS } from './hold.mjs';
 import { CALLBACK_NAME_PATTERN } from './arm.mjs';
 import { DEFAULT_REPORT_EPSILON } from './report.mjs';
+import { CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
 export const MAX_RETENTION_DAYS = 90;
 
 export const DEFAULTS = Object.freeze({
   model: null, // URL of the .vtm model file; without it Vitrine records but does not rank
-  consent: 'none', // 'required': nothing is stored before grantConsent() (or the consent callback says yes)
+  // 'required': nothing is stored before consent (consent.mjs: TCF, Consent Mode, grantConsent(), the callback).
+  // Any value but 'not-required', the explicit choice of a shop outside the consent regimes, means 'required'.
+  consent: CONSENT_REQUIRED,
   retentionDays: 30,
   maxEvents: 2000,
   maxBytes: 512 * 1024,
@@ -72,7 +75,10 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
   }
   return Object.freeze({
     model,
-    consent: options.consent === 'required' ? 'required' : 'none',
+    consent: options.consent === CONSENT_NOT_REQUIRED ? CONSENT_NOT_REQUIRED : CONSENT_REQUIRED,
+    // A value given but not understood (a typo, the old 'none'): still 'required', and worth a warning.
+    consentMisread: options.consent !== undefined && options.consent !== null && options.consent !== CONSENT_REQUIRED
+      && options.consent !== CONSENT_NOT_REQUIRED ? String(options.consent).slice(0, 40) : null,
     consentCallback: typeof options.consentCallback === 'function' ? options.consentCallback : null,
     // Capped: nothing is kept longer than MAX_RETENTION_DAYS, whatever the page asks.
     retentionDays: Math.min(MAX_RETENTION_DAYS, number(options.retentionDays, DEFAULTS.retentionDays, 1, 3650)),

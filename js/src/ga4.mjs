@@ -76,35 +76,59 @@ export function dataLayerEvents(entry) {
  * @param {(input: object) => void} emit called with each Vitrine event input
  */
 export function bridgeDataLayer(win, emit) {
+  return watchDataLayer(win, (entry) => {
+    for (const input of dataLayerEvents(entry)) emit(input);
+  });
+}
+
+const watchers = new WeakMap(); // dataLayer -> its one push hook, shared by every reader (events, consent)
+
+/**
+ * Calls `onEntry` with every dataLayer entry: those already there, then each one pushed. One hook per dataLayer,
+ * whatever the number of readers, so a push function set later (GTM's) reaches all of them. Returns a function that
+ * stops this reader; the last one to stop leaves push as it found it.
+ */
+export function watchDataLayer(win, onEntry) {
   if (!Array.isArray(win.dataLayer)) win.dataLayer = []; // as GTM's own snippet does
   const layer = win.dataLayer;
-  const take = (entry) => {
-    for (const input of dataLayerEvents(entry)) emit(input);
-  };
-  for (const entry of Array.from(layer)) take(entry);
-  let current = layer.push;
-  const wrap = (fn) => function push(...entries) {
-    for (const entry of entries) {
-      try {
-        take(entry);
-      } catch {
-        // the shop's push must go through whatever an entry holds
-      }
+  const safely = (entry) => {
+    try {
+      onEntry(entry);
+    } catch {
+      // the shop's push must go through whatever an entry holds
     }
-    return fn.apply(this, entries);
   };
-  let wrapped = wrap(current);
-  Object.defineProperty(layer, 'push', {
-    configurable: true,
-    enumerable: false,
-    get: () => wrapped,
-    set: (fn) => {
-      current = fn;
-      wrapped = typeof fn === 'function' ? wrap(fn) : fn;
-    },
-  });
+  for (const entry of Array.from(layer)) safely(entry);
+  let hook = watchers.get(layer);
+  if (!hook) {
+    const listeners = new Set();
+    let current = layer.push;
+    const wrap = (fn) => function push(...entries) {
+      for (const entry of entries) for (const listener of [...listeners]) listener(entry);
+      return fn.apply(this, entries);
+    };
+    let wrapped = wrap(current);
+    Object.defineProperty(layer, 'push', {
+      configurable: true,
+      enumerable: false,
+      get: () => wrapped,
+      set: (fn) => {
+        current = fn;
+        wrapped = typeof fn === 'function' ? wrap(fn) : fn;
+      },
+    });
+    hook = { listeners, restore: () => {
+      delete layer.push;
+      if (current !== Array.prototype.push) layer.push = current;
+    } };
+    watchers.set(layer, hook);
+  }
+  hook.listeners.add(safely);
   return () => {
-    delete layer.push;
-    if (current !== Array.prototype.push) layer.push = current;
+    hook.listeners.delete(safely);
+    if (hook.listeners.size === 0 && watchers.get(layer) === hook) {
+      watchers.delete(layer);
+      hook.restore();
+    }
   };
 }

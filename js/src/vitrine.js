@@ -95,7 +95,8 @@
   // the browser has painted it is held invisible (hold.mjs, which takes these holds over) for at most data-hold-ms
   // (default and cap 50 ms) from when it was parsed. Only when ranking will be attempted: a model, automatic ranking, no consent to wait for.
   function startEarly(options, base) {
-    if (!options.model || options.rank === 'off' || options.consent === 'required') return null;
+    // Consent is required unless the tag says 'not-required' (consent.mjs): then nothing starts before it is given.
+    if (!options.model || options.rank === 'off' || options.consent !== 'not-required') return null;
     // Served from its own origin, the package ranks in its vault frame there (vault_client.mjs), not in this page.
     if (new URL(base).origin !== location.origin) return null;
     if (heldOut(options.holdout)) return null;

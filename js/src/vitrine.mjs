@@ -24,6 +24,7 @@ import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
 import { openVault, vaultUrlFor, mountPanels } from './vault_client.mjs';
+import { watchConsentSignals, CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
@@ -45,6 +46,9 @@ export function createVitrine(options = {}, env = {}) {
     config = normalizeConfig({});
     log.warn('invalid options, using defaults', e);
   }
+  if (config.consentMisread !== null) {
+    log.warn(`data-consent="${config.consentMisread}" is not understood, so consent is required; a shop that needs no consent says data-consent="not-required"`);
+  }
   // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
   const messages = messagesFor(doc?.documentElement?.lang);
   const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
@@ -55,7 +59,8 @@ export function createVitrine(options = {}, env = {}) {
   const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
 
   let state = 'starting'; // starting | waiting-consent | running | opted-out | stopped
-  let consentGranted = config.consent !== 'required';
+  let consentGiven = false; // by grantConsent() or the consent callback
+  let signals = null; // the page's consent signals (consent.mjs), watched when consent is required
   let store = null;
   let storeOpening = null;
   let capture = null;
@@ -106,18 +111,45 @@ export function createVitrine(options = {}, env = {}) {
       await eraseStoredData(); // an opt-out means nothing of ours is kept
       return;
     }
-    if (!consentGranted && config.consentCallback) {
+    if (config.consent === CONSENT_REQUIRED && !signals) signals = watchConsentSignals(win, onConsentSignal);
+    if (!consentOk() && config.consentCallback && signals?.decision !== 'denied') {
       try {
-        consentGranted = (await config.consentCallback()) === true;
+        consentGiven = (await config.consentCallback()) === true;
       } catch (e) {
         log.warn('the consent callback failed; treating it as no consent', e);
       }
     }
-    if (!consentGranted) {
+    if (!consentOk()) {
       state = 'waiting-consent';
       return;
     }
     await start();
+  }
+
+  /** Consent fails closed (consent.mjs): a signal that says no, or has not decided yet, wins over grantConsent(). */
+  function consentOk() {
+    if (config.consent === CONSENT_NOT_REQUIRED) return true;
+    const signal = signals?.decision ?? null;
+    if (signal === 'denied' || signal === 'pending') return false;
+    return signal === 'granted' || consentGiven;
+  }
+
+  function onConsentSignal() {
+    if (consentOk()) {
+      if (state === 'waiting-consent') void start().catch((e) => log.warn('could not start', e));
+    } else if (state === 'running') {
+      void withdrawConsent().catch((e) => log.warn('could not erase after consent was withdrawn', e));
+    }
+  }
+
+  /** Consent withdrawn: capture and ranking stop and what was stored is erased. */
+  async function withdrawConsent() {
+    stopEverything('waiting-consent');
+    await flushing;
+    await eraseStoredData();
+    store?.close();
+    store = null;
+    storeOpening = null;
   }
 
   async function start() {
@@ -924,20 +956,15 @@ export function createVitrine(options = {}, env = {}) {
     }),
     grantConsent: guarded('grantConsent', false, async () => {
       await started;
-      consentGranted = true;
-      if (state === 'waiting-consent') await start();
+      consentGiven = true;
+      if (state === 'waiting-consent' && consentOk()) await start();
       return state === 'running';
     }),
     revokeConsent: guarded('revokeConsent', false, async () => {
       await started;
-      consentGranted = config.consent !== 'required';
-      if (consentGranted) return false;
-      stopEverything('waiting-consent');
-      await flushing;
-      await eraseStoredData();
-      store?.close();
-      store = null;
-      storeOpening = null;
+      consentGiven = false;
+      if (config.consent !== CONSENT_REQUIRED) return false;
+      await withdrawConsent();
       return true;
     }),
     refresh: guarded('refresh', false, async () => {
@@ -972,6 +999,7 @@ export function createVitrine(options = {}, env = {}) {
       await started;
       await flush();
       stopEverything('stopped');
+      signals?.stop();
       store?.close();
     }),
   };

@@ -32,7 +32,7 @@ function page(model, extra = '') {
   const items = ITEMS.map(([id, category]) =>
     `<li data-vitrine-item="${id}" data-vitrine-category="${category}"><a href="#${id}">${id}</a> <small data-vitrine-explain></small></li>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fault shop</title>
-<script src="/vitrine/vitrine.js" ${model ? `data-model="/models/${model}"` : ''} data-model-timeout-ms="${MODEL_TIMEOUT_MS}"
+<script src="/vitrine/vitrine.js" data-consent="not-required" ${model ? `data-model="/models/${model}"` : ''} data-model-timeout-ms="${MODEL_TIMEOUT_MS}"
   data-rank-timeout-ms="1000" data-view-dwell-ms="60000" data-late-reorder="all" ${extra} defer></script></head>
 <body><ul data-vitrine-list id="list">${items.join('\n')}</ul></body></html>`;
 }

@@ -44,7 +44,7 @@ function listPage(rows, extra = '') {
     `<li data-vitrine-item="${escape(id)}" data-vitrine-category="${escape(category)}" data-vitrine-brand="${escape(brand)}" ` +
     `data-vitrine-price="${escape(price)}"><a href="#">${escape(name)}</a> <small data-vitrine-explain></small></li>`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hostile shop</title>
-<script src="/vitrine/vitrine.js" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" ${extra} defer></script></head>
+<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" ${extra} defer></script></head>
 <body><ul data-vitrine-list id="list">${items.join('\n')}</ul></body></html>`;
 }
 

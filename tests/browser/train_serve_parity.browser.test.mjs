@@ -78,7 +78,7 @@ before(async () => {
   // No automatic views or impressions (the longest dwell, a minute; no page here lasts that long): every event of a
   // visit is one the test did.
   writeFileSync(path.join(site, 'shop.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parity</title>
-<script src="/vitrine/vitrine.js" data-model="/models/shop.vtm" data-view-dwell-ms="60000" defer></script></head>
+<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/shop.vtm" data-view-dwell-ms="60000" defer></script></head>
 <body><ul data-vitrine-list id="list">${cards.join('\n')}</ul></body></html>`);
   ({ server, url } = await startServer({
     mounts: { '/': site, '/vitrine': distDir, '/models': models },

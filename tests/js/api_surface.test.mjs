@@ -69,7 +69,14 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
   assert.equal(config.maxEvents, DEFAULTS.maxEvents);
   assert.equal(config.autoRank, false);
   assert.equal(normalizeConfig({ retentionDays: -3, consent: 'maybe' }).retentionDays, 30);
-  assert.equal(normalizeConfig({ consent: 'maybe' }).consent, 'none');
+  // Consent fails closed: the default, a typo and the old 'none' all require it; only 'not-required' does not.
+  for (const consent of [undefined, 'maybe', 'none', 'Not-Required', '', 'required']) {
+    assert.equal(normalizeConfig({ consent }).consent, 'required', String(consent));
+  }
+  assert.equal(normalizeConfig({ consent: 'not-required' }).consent, 'not-required');
+  assert.equal(normalizeConfig({ consent: 'maybe' }).consentMisread, 'maybe');
+  assert.equal(normalizeConfig({ consent: 'required' }).consentMisread, null);
+  assert.equal(normalizeConfig({}).consentMisread, null);
   assert.equal(normalizeConfig({ dbName: '../../x' }).dbName, 'vitrine');
   const limits = normalizeConfig(fromDataset({ modelTimeoutMs: '250', maxModelBytes: '2048', rankTimeoutMs: 'soon' }));
   assert.deepEqual([limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs], [250, 2048, DEFAULTS.rankTimeoutMs]);
