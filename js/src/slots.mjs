@@ -30,24 +30,41 @@ export function slotVariants(slot) {
   return Array.from(slot.children).filter((child) => child.hasAttribute(ATTR.variant));
 }
 
+/** What the choice needs of a slot, without its DOM: each variant's categories and the default's index. */
+export function describeSlot(slot) {
+  const variants = slotVariants(slot);
+  const byDefault = variants.findIndex((v) => v.hasAttribute(ATTR.defaultVariant));
+  const fallback = byDefault >= 0 ? byDefault : Math.max(0, variants.findIndex((v) => !v.hidden));
+  return { variants: variants.map(variantCategories), fallback };
+}
+
 /**
  * Picks the variant that best fits the profile: the highest affinity among its categories; ties keep the merchant's
- * order; with no positive fit the merchant's default (data-vitrine-default, else the first visible) stays.
+ * order; with no positive fit the merchant's default stays. `described`: describeSlot()'s shape (the vault gets it
+ * over its channel). Returns { index, category, fit }, or null for a slot without variants.
+ */
+export function chooseIndex(described, profile) {
+  const variants = Array.isArray(described?.variants) ? described.variants : [];
+  if (variants.length === 0) return null;
+  const fallback = Number.isInteger(described.fallback) && described.fallback >= 0 && described.fallback < variants.length ? described.fallback : 0;
+  const affinity = categoryAffinity(profile);
+  let best = { index: fallback, category: null, fit: 0 };
+  variants.forEach((categories, index) => {
+    for (const category of Array.isArray(categories) ? categories : []) {
+      const fit = affinity.get(String(category).trim().toLowerCase()) ?? 0;
+      if (fit > best.fit) best = { index, category: String(category), fit };
+    }
+  });
+  return best;
+}
+
+/**
+ * chooseIndex() on a slot of the page (data-vitrine-default, else the first visible variant, is the default).
  * @returns {{variant: Element, category: string|null, fit: number} | null}
  */
 export function chooseVariant(slot, profile) {
-  const variants = slotVariants(slot);
-  if (variants.length === 0) return null;
-  const fallback = variants.find((v) => v.hasAttribute(ATTR.defaultVariant)) ?? variants.find((v) => !v.hidden) ?? variants[0];
-  const affinity = categoryAffinity(profile);
-  let best = { variant: fallback, category: null, fit: 0 };
-  for (const variant of variants) {
-    for (const category of variantCategories(variant)) {
-      const fit = affinity.get(category) ?? 0;
-      if (fit > best.fit) best = { variant, category, fit };
-    }
-  }
-  return best;
+  const best = chooseIndex(describeSlot(slot), profile);
+  return best && { variant: slotVariants(slot)[best.index], category: best.category, fit: best.fit };
 }
 
 /**

@@ -14,23 +14,27 @@
 //                  { v: 1, id, type: 'warm' }                     -> { v: 1, id, type: 'warm', model }
 //                  { v: 1, id, type: 'rank', candidates, nowMs, blend?, diversity? }
 //                                                                  -> { v: 1, id, type: 'ranked', order, history }
+//                  { v: 1, id, type: 'slots', slots: [{ variants: string[][], fallback }] }  (slots.mjs describeSlot)
+//                                                                  -> { v: 1, id, type: 'chosen', choices, history }
 //                  { v: 1, id, type: 'opt-out' }                  -> { v: 1, id, type: 'opted-out', saved, erased }
 //                  anything else (a profile request)              -> { v: 1, id, type: 'error', code: 'PRIVATE' }
 //   vault -> page  { type: 'notice', what: 'cleared' | 'opted-out' }  the shopper acted in the panel or another tab
 // `history` is 0 when nothing is stored (the page then keeps the shop's order and says 'no-history').
 //
-// What the page can still learn is the order of listings it asks about; ORACLE_BUDGET bounds how many orders it may
-// ask for, across the shop's tabs, so crafted listings cannot walk the history (README, threat model).
+// What the page can still learn is the order of listings and the variant of slots it asks about; ORACLE_BUDGET bounds
+// how many it may ask for, across the shop's tabs, so crafted listings cannot walk the history (README, threat model).
 import { normalizeConfig } from './config.mjs';
 import { validRecord } from './events.mjs';
 import { takeJournals, writeJournal, dropJournal, notYetStored } from './journal.mjs';
 import { OPT_OUT_KEY, readOptOut, writeOptOut, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
 import { PROTOCOL_VERSION, MAX_CANDIDATES } from './ranking_service.mjs';
+import { chooseIndex } from './slots.mjs';
 
 /** At most `count` rankings per `windowMs` for the shop's origin, all tabs together. */
 export const ORACLE_BUDGET = Object.freeze({ count: 30, windowMs: 60_000 });
 const BUDGET_KEY = 'vitrine.rankings';
 const MAX_APPEND = 500; // records per append message: a page flushes far fewer
+const MAX_SLOTS = 50;
 
 /**
  * Whether a page of `pageOrigin` may use the vault at `vaultOrigin`: the same host, or hosts under one parent domain
@@ -164,13 +168,22 @@ export async function serveVault(port, rawConfig, deps) {
     if (!Array.isArray(msg.candidates) || msg.candidates.length < 1 || msg.candidates.length > MAX_CANDIDATES) {
       throw new VaultError('BAD_REQUEST', `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
     }
-    if (!spendOracleBudget(win, now(), memory)) {
-      throw new VaultError('BUDGET', `more than ${ORACLE_BUDGET.count} rankings in ${ORACLE_BUDGET.windowMs / 1000} s; the listing keeps its order`);
-    }
+    if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
     const reply = await rankingClient().rank({ events, candidates: msg.candidates, nowMs: Number(msg.nowMs) || now(),
       explainTop: 0, blend: msg.blend, diversity: msg.diversity });
     // The order only: scores and reasons would tell the page more about the history than the order shows.
     return { type: 'ranked', order: reply.order, history: events.length };
+  }
+
+  // Each slot's variant from the profile, computed here: the page learns which variant shows, as it sees it anyway.
+  async function chooseSlots(slots) {
+    if (!Array.isArray(slots) || slots.length < 1 || slots.length > MAX_SLOTS) throw new VaultError('BAD_REQUEST', `slots must be an array of 1 to ${MAX_SLOTS}`);
+    const events = await recentEvents();
+    if (events.length === 0) return { type: 'chosen', choices: slots.map(() => null), history: 0 };
+    if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
+    const { profile } = await rankingClient().profile({ events, nowMs: now() });
+    // The index only: which of its categories fit, and how well, stays here.
+    return { type: 'chosen', choices: slots.map((slot) => chooseIndex(slot, profile)?.index ?? null), history: events.length };
   }
 
   // Any page script may opt the shopper out (it only protects them); opting back in is the panel's, by the shopper.
@@ -206,6 +219,7 @@ export async function serveVault(port, rawConfig, deps) {
     }
     if (msg.type === 'rank') return rank(msg);
     if (msg.type === 'opt-out') return optOut();
+    if (msg.type === 'slots') return chooseSlots(msg.slots);
     throw new VaultError('PRIVATE', `'${String(msg.type).slice(0, 20)}' is not offered to the page: the shopper's data is shown in Vitrine's own panel`);
   }
 
@@ -220,6 +234,10 @@ export async function serveVault(port, rawConfig, deps) {
   };
   post({ type: 'hello', v: PROTOCOL_VERSION, optedOut: false, storage: store.backend });
   return stop;
+}
+
+function budgetSpent() {
+  return new VaultError('BUDGET', `more than ${ORACLE_BUDGET.count} rankings in ${ORACLE_BUDGET.windowMs / 1000} s; the page keeps the shop's order`);
 }
 
 class VaultError extends Error {

@@ -10,7 +10,7 @@ import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
 import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
-import { chooseVariant, applySlot, slotVariants } from './slots.mjs';
+import { chooseVariant, applySlot, slotVariants, describeSlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
 import { messagesFor } from './messages.mjs';
@@ -736,8 +736,11 @@ export function createVitrine(options = {}, env = {}) {
 
   async function fillSlots(events) {
     const slots = Array.from(doc.querySelectorAll(`[${ATTR.slot}]`));
-    // With the vault, the profile stays in it: slots keep the shop's default (not offered there yet).
-    if (slots.length === 0 || rankingDisabled || vault) return;
+    if (slots.length === 0 || rankingDisabled) return;
+    if (vaultUrl) {
+      await fillSlotsInVault(slots);
+      return;
+    }
     let profile;
     try {
       profile = await currentProfile(events);
@@ -757,6 +760,24 @@ export function createVitrine(options = {}, env = {}) {
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);
       if (target && text) written.write(target, text);
     }
+  }
+
+  /** With the vault, the profile stays there: it sends back each slot's variant, and no explanation is written. */
+  async function fillSlotsInVault(slots) {
+    let reply;
+    try {
+      reply = await vaultConnection().client.chooseSlots(slots.map(describeSlot));
+    } catch (e) {
+      log.warn('the slots keep their default', e);
+      return;
+    }
+    if (state !== 'running' || !Array.isArray(reply.choices)) return;
+    slots.forEach((slot, i) => {
+      const variant = Number.isInteger(reply.choices[i]) ? slotVariants(slot)[reply.choices[i]] : undefined;
+      if (!variant) return;
+      if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
+      applySlot(slot, { variant, category: null }, messages);
+    });
   }
 
   /**

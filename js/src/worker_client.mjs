@@ -114,6 +114,11 @@ export class RankingClient {
     return this.#request({ type: 'append', records });
   }
 
+  /** The vault only: each slot's variant index (slots.mjs describeSlot in, chooseIndex out). */
+  chooseSlots(slots) {
+    return this.#request({ type: 'slots', slots });
+  }
+
   /** The vault only: keeps the shopper's opt-out and erases the history. @returns {Promise<{saved, erased}>} */
   optOut() {
     return this.#request({ type: 'opt-out' });

@@ -156,8 +156,10 @@ async function whatTheTagRecovers(otherPage, shopPage) {
   const order = await listOrder(page);
   const result = await page.$eval('#list', (l) => l.dataset.vitrineResult);
   const violations = await page.evaluate(() => globalThis.__violations);
+  const hero = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
+  const written = await page.$$eval('[data-vitrine-explain]', (els) => els.map((e) => e.textContent).join(''));
   await page.close();
-  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations };
+  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations, hero, written };
 }
 
 test('served from the shop\'s own origin, the third-party tag recovers every viewed product (the leak this test must catch)', async () => {
@@ -166,8 +168,11 @@ test('served from the shop\'s own origin, the third-party tag recovers every vie
   assert.deepEqual(recovered, SECRETS);
 });
 
-test('with the vault, the listing is ranked from the history the vault keeps and the tag recovers none of it', async () => {
-  const { recovered, order, result, heard, violations } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+test('with the vault, the listing and the slot follow the history the vault keeps and the tag recovers none of it', async () => {
+  const { recovered, order, result, heard, violations, hero, written } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  // The slot's variant is chosen in the vault from the profile there, and no explanation is written into the page.
+  assert.deepEqual(hero, [['v-general', true], ['v-bags', false], ['v-hats', true]]);
+  assert.equal(written, '');
   // The page's policy has neither 'wasm-unsafe-eval' nor worker-src: the engine runs in the vault's frame.
   assert.deepEqual(violations, []);
   // The same order as the storefront test's same-origin install: bags (two carts) before hats (one view), p4 pinned.

@@ -60,6 +60,7 @@ async function vaultWith(rankReply) {
     openStore: (options) => openStore({ ...options, indexedDB: null, BroadcastChannel: null }),
     makeRankingClient: () => ({
       warm: async () => ({ ready: true, model: 'abc' }),
+      profile: async () => ({ profile: { categoryAffinity: { bags: 0.9, hats: 0.2 } } }),
       rank: async (request) => {
         ranked.push(request);
         return rankReply;
@@ -107,4 +108,16 @@ test('the vault refuses what would reveal the history, and rankings past the bud
     codes.push(reply.type === 'error' ? reply.code : reply.type);
   }
   assert.deepEqual(codes, [...Array(ORACLE_BUDGET.count).fill('ranked'), 'BUDGET']);
+});
+
+test('the vault picks each slot\'s variant from its profile and answers the index only', async () => {
+  const { ask } = await vaultWith({ order: [], scores: [], reasons: {} });
+  const slots = [{ variants: [['general'], ['bags', 'wallets'], ['hats']], fallback: 0 }, { variants: [['toys']], fallback: 0 }];
+  const [empty] = await ask({ id: 1, type: 'slots', slots });
+  assert.deepEqual(empty, { v: 1, id: 1, type: 'chosen', choices: [null, null], history: 0 });
+  await ask({ id: 2, type: 'append', records: [{ kind: EventKind.view, t: Date.now(), item: 'a', category: 'bags' }] });
+  const [reply] = await ask({ id: 3, type: 'slots', slots });
+  assert.deepEqual(reply, { v: 1, id: 3, type: 'chosen', choices: [1, 0], history: 1 });
+  const [bad] = await ask({ id: 4, type: 'slots', slots: [] });
+  assert.equal(bad.code, 'BAD_REQUEST');
 });
