@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-8080}
+vault_port=${VAULT_PORT:-$((port + 1))} # Vitrine's own origin: the shop under /vault/ keeps the history there
 jobs=${VITRINE_JOBS:-$(nproc)}
 demo=build/demo
 seed=${VITRINE_DEMO_SEED:-2024}
@@ -81,6 +82,6 @@ printf '\n==> building the evaluation lab (%s/lab: a sample of the Diginetica te
 node tools/build_lab_data.mjs --out "$demo/lab" --cli build/native/models/vitrine --dist build/wasm/dist ||
   printf 'the evaluation lab could not be built (message above); its page shows why, the shop is unaffected\n'
 
-printf '\n==> serving the demo at http://127.0.0.1:%s/ (Ctrl-C stops it)\n' "$port"
+printf '\n==> serving the demo at http://127.0.0.1:%s/ and, with Vitrine on its own origin (:%s), at http://127.0.0.1:%s/vault/ (Ctrl-C stops it)\n' "$port" "$vault_port" "$port"
 # Under a strict CSP (tools/demo/serve_demo.mjs): no inline script, no eval, workers from this origin only.
-exec node tools/demo/serve_demo.mjs --port "$port" --demo "$demo" --dist build/wasm/dist
+exec node tools/demo/serve_demo.mjs --port "$port" --vault-port "$vault_port" --demo "$demo" --dist build/wasm/dist

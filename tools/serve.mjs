@@ -60,8 +60,10 @@ export function directoryVersion(dir) {
  * `caching: true` turns on shop-like caching (above). `versioned: { prefix, dir }` then also serves `dir` under
  * `<prefix>/h-<content hash>/`, immutable, and HTML pages have their `"<prefix>/` URLs rewritten to that hashed
  * prefix; a stale hash is a 404, never old bytes under a new name. `onRequest(urlPath, status)` sees every answer.
+ * `rewriteHtml(urlPath, text)` may change an HTML page before that (the demo points its /vault/ pages elsewhere).
  */
-export function startServer({ mounts, port = 0, headers = () => ({}), caching = false, versioned = null, onRequest = () => {} }) {
+export function startServer({ mounts, port = 0, headers = () => ({}), caching = false, versioned = null, onRequest = () => {},
+  rewriteHtml = null }) {
   const table = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);
@@ -98,6 +100,7 @@ export function startServer({ mounts, port = 0, headers = () => ({}), caching = 
       if (!(await stat(file)).isFile()) return void answer(404, {}, 'not found');
       let body = await readFile(file);
       const type = MIME[path.extname(file)] ?? 'application/octet-stream';
+      if (rewriteHtml && type.startsWith('text/html')) body = Buffer.from(rewriteHtml(urlPath, body.toString('utf8')));
       if (caching && versioned && type.startsWith('text/html')) {
         const hashed = `${hashedPrefix}${await version()}/`;
         body = Buffer.from(body.toString('utf8').replaceAll(`"${versioned.prefix.replace(/\/$/, '')}/`, `"${hashed}`));

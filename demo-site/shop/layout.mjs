@@ -1,19 +1,25 @@
 // Header, category navigation and footer shared by every page of the demo shop.
 import { el, param } from './dom.mjs';
 import { cartCount } from './cart.mjs';
+import { askForConsent } from './consent.mjs';
+
+// The same pages under /vault/ load Vitrine from its own origin (tools/demo/serve_demo.mjs).
+const VAULT = location.pathname.startsWith('/vault/');
 
 export const NOTICE = 'This is a demo shop. Photos are from Fashion-MNIST; product names, brands, colours and prices ' +
   'are generated, and the shoppers the ranking model learned from are simulated.';
 
 /** Fills <header id="site-header"> and <footer id="site-footer">; `current` marks the active nav entry. */
 export function renderLayout(catalog, { current = '' } = {}) {
+  void askForConsent();
   const header = document.getElementById('site-header');
   const count = el('span', { class: 'cart-count', id: 'cart-count', text: String(cartCount()) });
   document.addEventListener('cart-changed', () => (count.textContent = String(cartCount())));
   const here = (name) => (current === name ? 'page' : undefined);
   const query = param('q') ?? '';
   header.replaceChildren(
-    el('div', { class: 'topline' }, NOTICE + ' ', el('a', { href: 'about.html', text: 'How this demo works' })),
+    el('div', { class: 'topline' }, NOTICE + ' ', VAULT ? 'Here Vitrine runs on its own origin: this page cannot read your history. ' : '',
+      el('a', { href: 'about.html', text: 'How this demo works' })),
     el('div', { class: 'wrap' },
       el('div', { class: 'bar' },
         el('a', { class: 'logo', href: 'index.html' }, 'Loom', el('span', { text: '&' }), 'Lane'),
@@ -37,6 +43,8 @@ export function renderLayout(catalog, { current = '' } = {}) {
         'model is computed here. ', el('a', { href: 'privacy.html', text: 'See and erase what is stored' }), ' · ',
         el('a', { href: 'about.html', text: 'About the demo' }), ' · ', el('a', { href: 'lab.html', text: 'Evaluation lab' }), ' · ',
         el('a', { href: 'uplift.html', text: 'Uplift (simulated shoppers)' }), ' · ',
+        VAULT ? el('a', { href: '/index.html', text: 'This shop with Vitrine on the shop\u2019s origin' })
+          : el('a', { href: '/vault/index.html', text: 'This shop with Vitrine on its own origin' }), ' · ',
         el('a', { href: 'dashboard.html', text: 'Merchant dashboard (simulated reports)' }), ' · ',
         el('a', { href: 'engine.html', text: 'Engine check' }))));
 }

@@ -1,6 +1,7 @@
 // Product cards and listings. The personalized listing carries Vitrine's markup contract (data-vitrine-list and
 // data-vitrine-item with category, brand and price); the "personalization off" column is the same products in the
 // merchant's order without that markup, so Vitrine never touches it.
+import { askForConsent } from './consent.mjs';
 import { el, vitrine } from './dom.mjs';
 import { formatPrice, productImage, productUrl } from './catalog.mjs';
 import { addToCart } from './cart.mjs';
@@ -122,8 +123,10 @@ export function watchMoves(list, status) {
 function stateText(result, moved, up) {
   // Counts only the products that moved up: the ones the badges mark (the others moved down to make room).
   if (moved > 0) {
+    // Under /vault/ Vitrine writes no reasons into the page (they would be readable by the page's scripts).
+    const why = location.pathname.startsWith('/vault/') ? '.' : ', and why.';
     return `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. ` +
-      'Green badges show how far a product moved up, and why.';
+      `Green badges show how far a product moved up${why}`;
   }
   switch (result) {
     case 'shopper-active':
@@ -147,6 +150,9 @@ function stateText(result, moved, up) {
  */
 export async function personalize() {
   const v = vitrine();
-  if (v) await v.ready;
+  if (v) {
+    await askForConsent(); // a consent given on an earlier page reaches Vitrine first (consent.mjs)
+    await v.ready;
+  }
   document.body.dataset.personalized = '1';
 }

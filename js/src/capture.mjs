@@ -24,6 +24,7 @@ export class Capture {
   #win;
   #emit;
   #flushNow;
+  #leaveAtBeforeUnload;
   #onPageHide;
   #dwellMs;
   #clock;
@@ -46,8 +47,10 @@ export class Capture {
    * @param {() => void} o.onPageHide the page is going away: the caller must save pending events synchronously
    * @param {number} o.viewDwellMs
    * @param {() => number} [o.clock] monotonic ms
+   * @param {boolean} [o.leaveAtBeforeUnload] also end views and flush at beforeunload, before the navigation's
+   *   request: where events go to another frame (the vault), a message posted at pagehide dies with that frame
    */
-  constructor({ document, window, emit, flushNow, onPageHide, viewDwellMs, clock }) {
+  constructor({ document, window, emit, flushNow, onPageHide, viewDwellMs, clock, leaveAtBeforeUnload = false }) {
     this.#doc = document;
     this.#win = window;
     this.#emit = emit;
@@ -55,6 +58,7 @@ export class Capture {
     this.#onPageHide = onPageHide;
     this.#dwellMs = viewDwellMs;
     this.#clock = clock ?? (() => window.performance.now());
+    this.#leaveAtBeforeUnload = leaveAtBeforeUnload;
   }
 
   start() {
@@ -76,6 +80,12 @@ export class Capture {
       if (doc.visibilityState === 'hidden') this.#leave();
       else this.#rearmViews();
     });
+    if (this.#leaveAtBeforeUnload) {
+      this.#listen(win, 'beforeunload', () => {
+        this.flushViews();
+        this.#flushNow();
+      });
+    }
     this.#listen(win, 'pagehide', () => {
       this.flushViews();
       this.#onPageHide();

@@ -212,6 +212,7 @@ export function createVitrine(options = {}, env = {}) {
       flushNow: () => void flush(),
       onPageHide: () => saveBeforeLeaving(),
       viewDwellMs: config.viewDwellMs,
+      leaveAtBeforeUnload: Boolean(vaultUrl),
     });
     measured('capture', () => capture.start());
     if (config.dataLayer === 'ga4') {

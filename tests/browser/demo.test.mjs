@@ -168,6 +168,49 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   await page.close();
 });
 
+test('the shop under /vault/ asks for consent with a banner, ranks from the history in Vitrine\'s own origin and shows it only in Vitrine\'s panel', async () => {
+  const { page, seen } = await openPage();
+  await page.goto(baseUrl + 'about.html');
+  await page.evaluate(() => localStorage.removeItem('loomlane.consent')); // the demo's banner asks again
+  await page.goto(baseUrl + 'vault/index.html');
+  await page.waitForSelector('#consent-banner');
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent', 'nothing before the answer');
+  await page.click('#consent-allow');
+  await page.waitForFunction(() => window.vitrine.status().state === 'running');
+  assert.equal(await page.$('#consent-banner'), null);
+  const viewed = catalog.products.filter((p) => p.category === 'sneakers' && p.rank >= 20).slice(4, 8);
+  for (const product of viewed) {
+    await page.goto(baseUrl + `vault/product.html?id=${product.id}`);
+    await ready(page);
+    await page.waitForTimeout(900); // past the view dwell
+  }
+  assert.equal(await page.evaluate(() => window.vitrine.status().storage), 'vault');
+  await page.goto(baseUrl + 'vault/category.html?c=all');
+  await personalized(page);
+  const off = await page.$$eval('#plain-list > li', (cards) => cards.map((c) => c.dataset.product));
+  const on = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
+  const categoryOf = (id) => catalog.products.find((p) => p.id === id).category;
+  const mean = (order) => {
+    const at = order.flatMap((id, i) => (categoryOf(id) === 'sneakers' ? [i] : []));
+    return at.reduce((a, b) => a + b, 0) / at.length;
+  };
+  assert.ok(mean(on) < mean(off) - 10, `sneakers at a mean place of ${mean(on)} (on) vs ${mean(off)} (off)`);
+  assert.equal(await page.evaluate(() => window.vitrine.exportData()), null, 'the page cannot read the history');
+  assert.equal(await page.$eval('#list', (l) => l.querySelector('.why')?.textContent ?? ''), '', 'no reason written into the page');
+
+  await page.goto(baseUrl + 'vault/privacy.html');
+  await page.waitForFunction(() => document.body.dataset.loaded === '1');
+  assert.equal(await page.isVisible('#vault-section'), true);
+  assert.equal(await page.isVisible('#export'), false, 'the page\'s own export is not offered');
+  const panel = page.frameLocator('#vault-section iframe[data-vitrine-panel-frame]');
+  await panel.locator('#recent li').first().waitFor();
+  const listed = await panel.locator('#recent li').allTextContents();
+  for (const product of viewed) assert.ok(listed.includes(product.name), `${product.name} in ${listed}`);
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
 test('without a profile the privacy panel still says events are stored, never that nothing is', async () => {
   // The page's vitrine.profile() answers null, as it does when the engine cannot build a profile.
   const init = () => {

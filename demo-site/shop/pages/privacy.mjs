@@ -41,6 +41,13 @@ async function refresh(catalog) {
   }
   await v.ready;
   const status = v.status();
+  if (document.querySelector('iframe[data-vitrine-panel-frame]')) {
+    // The history is out of this page's reach: Vitrine's own panel shows it (privacy.html, #vault-section).
+    $('vault-section').hidden = false;
+    for (const section of document.querySelectorAll('.api-only')) section.hidden = true;
+    document.body.dataset.loaded = '1';
+    return;
+  }
   const exported = await v.exportData();
   const data = exported ? JSON.parse(exported) : null;
   const events = data?.storage?.events ?? [];
