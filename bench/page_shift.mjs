@@ -17,7 +17,9 @@
 // invisible until ranked, at most 50 ms; a ranking that lands later moves only what is below the fold); 'no hold,
 // all' (data-hold-ms="0" data-late-reorder="all": every ranking reorders the whole listing, the old default);
 // 'shared worker' (the shipped package with data-worker="shared": one worker for all the shop's pages, which
-// outlives each page, so a warm page finds the engine and the model loaded). --variants picks some, comma-separated.
+// outlives each page, so a warm page finds the engine and the model loaded); 'vault' (the demo's /vault/ pages:
+// the package from a second origin, the history, the worker and the ranking in Vitrine's frame there, consent given
+// on an earlier page). --variants picks some, comma-separated.
 // Cold: the first load in a browser just started (on the profile that holds the shopper's history) with its HTTP
 // cache cleared: a new worker, engine and model download. Warm: the next load of the same page type in that browser
 // (the package and engine from the cache; where the worker is shared and outlives pages, the engine and model still
@@ -36,7 +38,7 @@ import { launchBrowser } from '../tests/support/browser.mjs';
 const USAGE = 'usage: node bench/page_shift.mjs [--demo DIR] [--dist DIR] [--runs N] [--variants LIST] [--json]\n';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const ALL_VARIANTS = ['without', 'shipped', 'no hold, all', 'shared worker'];
+const ALL_VARIANTS = ['without', 'shipped', 'no hold, all', 'shared worker', 'vault'];
 const o = parseArgs(args.filter((a) => a !== '--json'),
   { demo: 'build/demo', dist: 'build/wasm/dist', runs: 5, variants: ALL_VARIANTS.join(',') }, USAGE);
 const runs = Number(o.runs);
@@ -130,6 +132,17 @@ async function seedHistory(context, url) {
       { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 3000 });
   }
   await page.evaluate(() => window.vitrine.exportData()); // stored before the measured pages
+  if (VARIANTS.includes('vault')) {
+    // The vault keeps its own history, on its own origin: the same events there, consent remembered by the shop.
+    await page.evaluate(() => localStorage.setItem('loomlane.consent', 'granted'));
+    await page.goto(url + 'vault/about.html');
+    await page.waitForFunction(() => window.vitrine?.status().storage === 'vault');
+    for (const p of liked) {
+      await page.evaluate((e) => window.vitrine.track(e),
+        { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 3000 });
+    }
+    await page.waitForTimeout(500); // posted at once; stored by the vault within this
+  }
   await page.close();
 }
 
@@ -159,7 +172,7 @@ async function load(context, url, route, variant) {
       }).observe(document, { childList: true, subtree: true });
     }, attributes);
   }
-  await page.goto(url + route, { waitUntil: 'load' });
+  await page.goto(url + (variant === 'vault' ? `vault/${route}` : route), { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.personalized === '1' || (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list')));
   if (withVitrine) await page.evaluate(() => window.vitrine.ready);
   await page.waitForTimeout(300); // late shifts and tasks are reported
