@@ -18,8 +18,8 @@
 // all' (data-hold-ms="0" data-late-reorder="all": every ranking reorders the whole listing, the old default);
 // 'shared worker' (the shipped package with data-worker="shared": one worker for all the shop's pages, which
 // outlives each page, so a warm page finds the engine and the model loaded); 'vault' (the demo's /vault/ pages:
-// the package from a second origin, the history, the worker and the ranking in Vitrine's frame there, consent given
-// on an earlier page). --variants picks some, comma-separated.
+// the package from a second origin, the history, the worker and the ranking in Vitrine's frame there; the tag says
+// data-consent="not-required", as the plain demo's does). --variants picks some, comma-separated.
 // Cold: the first load in a browser just started (on the profile that holds the shopper's history) with its HTTP
 // cache cleared: a new worker, engine and model download. Warm: the next load of the same page type in that browser
 // (the package and engine from the cache; where the worker is shared and outlives pages, the engine and model still
@@ -161,7 +161,10 @@ async function load(context, url, route, variant) {
     await cdp.send('Network.enable');
     await cdp.send('Network.setBlockedURLs', { urls: ['*/vitrine/*'] });
   }
-  const attributes = { 'no hold, all': { holdMs: '0', lateReorder: 'all' }, 'shared worker': { worker: 'shared' } }[variant];
+  // 'vault': as a shop that needs no consent, so that the one-tag loader starts the vault's frame at once (with
+  // consent required, nothing starts before the consent manager answers, whatever the install).
+  const attributes = { 'no hold, all': { holdMs: '0', lateReorder: 'all' }, 'shared worker': { worker: 'shared' },
+    vault: { consent: 'not-required' } }[variant];
   if (attributes) {
     await page.addInitScript((set) => {
       new MutationObserver((records, observer) => {

@@ -35,32 +35,54 @@ export function openVault({ doc, url, config, timeoutMs }) {
   frame.setAttribute('data-vitrine-vault', '');
   frame.referrerPolicy = 'no-referrer';
   const { port1, port2 } = new MessageChannel();
-  let timer = 0;
-  const hello = new Promise((resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the vault at ${url.origin} did not answer in ${timeoutMs} ms`)), timeoutMs);
-    port1.addEventListener('message', function onHello(event) {
-      const m = event.data;
-      if (m?.type !== 'hello' && m?.type !== 'refused') return;
-      port1.removeEventListener('message', onHello);
-      clearTimeout(timer);
-      if (m.type === 'refused') reject(new Error(String(m.reason)));
-      else resolve({ optedOut: m.optedOut === true, storage: String(m.storage) });
-    });
-    port1.start();
-    frame.addEventListener('load', () => {
-      frame.contentWindow?.postMessage({ type: 'vitrine-connect', v: 1, config: vaultConfig(config) }, url.origin, [port2]);
-    }, { once: true });
-  });
+  frame.addEventListener('load', () => {
+    frame.contentWindow?.postMessage({ type: 'vitrine-connect', v: 1, config: vaultConfig(config) }, url.origin, [port2]);
+  }, { once: true });
   (doc.body ?? doc.documentElement).appendChild(frame);
   const channel = {
     port: port1,
     source: frame,
     shared: false,
+    vault: true,
+    hello: null,
     terminate() {
-      clearTimeout(timer);
       port1.close();
       frame.remove();
     },
+  };
+  return adoptVault(channel, { origin: url.origin, timeoutMs });
+}
+
+/**
+ * The hello of a vault channel: opened here (openVault) or by the one-tag loader (vitrine.js openVaultFrame), which
+ * keeps a hello that came before the modules on `channel.hello`. Returns { channel, hello } as openVault does.
+ */
+export function adoptVault(channel, { origin = 'the vault', timeoutMs }) {
+  const port = channel.port;
+  let timer = 0;
+  const hello = new Promise((resolve, reject) => {
+    const settle = (m) => {
+      clearTimeout(timer);
+      if (m.type === 'refused') reject(new Error(String(m.reason)));
+      else resolve({ optedOut: m.optedOut === true, storage: String(m.storage) });
+    };
+    if (channel.hello) {
+      settle(channel.hello);
+      return;
+    }
+    timer = setTimeout(() => reject(new Error(`${origin} did not answer in ${timeoutMs} ms`)), timeoutMs);
+    port.addEventListener('message', function onHello(event) {
+      const m = event.data;
+      if (m?.type !== 'hello' && m?.type !== 'refused') return;
+      port.removeEventListener('message', onHello);
+      settle(m);
+    });
+    port.start();
+  });
+  const terminate = channel.terminate;
+  channel.terminate = () => {
+    clearTimeout(timer);
+    terminate.call(channel);
   };
   return { channel, hello };
 }

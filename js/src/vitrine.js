@@ -77,6 +77,36 @@
     return { port: own, source: own, shared: false, terminate: function () { own.terminate(); } };
   }
 
+  // The vault's frame and its channel (vault.mjs has the protocol). The hello is kept on the channel for the modules.
+  function openVaultFrame(url, options, modelUrl) {
+    var frame = document.createElement('iframe');
+    frame.src = url.href;
+    frame.title = 'Vitrine';
+    frame.hidden = true;
+    frame.tabIndex = -1;
+    frame.setAttribute('aria-hidden', 'true');
+    frame.setAttribute('data-vitrine-vault', '');
+    frame.referrerPolicy = 'no-referrer';
+    var pair = new MessageChannel();
+    var channel = { port: pair.port1, source: frame, shared: false, vault: true, hello: null, terminate: function () {
+      pair.port1.close();
+      frame.remove();
+    } };
+    pair.port1.addEventListener('message', function (event) {
+      var m = event.data;
+      if (!channel.hello && m && (m.type === 'hello' || m.type === 'refused')) channel.hello = m;
+    });
+    pair.port1.start();
+    var config = { model: modelUrl, worker: options.worker };
+    var keys = ['retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs', 'maxModelBytes', 'modelIntegrity'];
+    for (var k = 0; k < keys.length; ++k) if (options[keys[k]] !== undefined) config[keys[k]] = options[keys[k]];
+    frame.addEventListener('load', function () {
+      frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: config }, url.origin, [pair.port2]);
+    }, { once: true });
+    (document.body || document.documentElement).appendChild(frame);
+    return channel;
+  }
+
   // data-holdout: the modules draw the shopper's arm (arm.mjs, armFor). Until a stored draw says 'on', nothing
   // starts early, so a shopper kept on the merchant's order never loads the engine or the model, nor is held.
   function heldOut(holdout) {
@@ -97,15 +127,17 @@
   function startEarly(options, base) {
     // Consent is required unless the tag says 'not-required' (consent.mjs): then nothing starts before it is given.
     if (!options.model || options.rank === 'off' || options.consent !== 'not-required') return null;
-    // Served from its own origin, the package ranks in its vault frame there (vault_client.mjs), not in this page.
-    if (new URL(base).origin !== location.origin) return null;
     if (heldOut(options.holdout)) return null;
     if (typeof WebAssembly !== 'object') return null;
     var cap = options.holdMs === undefined || options.holdMs === '' ? 50 : Number(options.holdMs);
     if (!(cap >= 0 && cap <= 50)) cap = 50;
     var workerFailed = false;
     var engineReady = false; // the worker answered the warm-up: engine and model loaded
-    var channel = openChannel(new URL('./worker.mjs', base), options.worker); // as worker_client.mjs makes them, in ES5
+    // Served from its own origin, the package keeps the history and ranks in its vault frame there: that frame starts
+    // now instead of a worker (vault_client.mjs openVault makes it the same way, in ES5 here).
+    var modelUrl = new URL(options.model.trim(), document.baseURI).href;
+    var channel = new URL(base).origin !== location.origin ? openVaultFrame(new URL('./vault.html', base), options, modelUrl)
+      : openChannel(new URL('./worker.mjs', base), options.worker); // as worker_client.mjs makes them, in ES5
     if (channel) {
       channel.port.addEventListener('message', function (event) {
         if (event.data && event.data.id === 0 && event.data.type === 'warm') engineReady = true;
@@ -120,7 +152,7 @@
       if (Number(options.maxModelBytes) > 0) limits.maxModelBytes = Number(options.maxModelBytes);
       // Passed on as written: the worker refuses a malformed value rather than skip the check.
       if (options.modelIntegrity) limits.modelIntegrity = options.modelIntegrity;
-      channel.port.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: new URL(options.model.trim(), document.baseURI).href,
+      channel.port.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: modelUrl,
         modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes, modelIntegrity: limits.modelIntegrity });
     }
     var held = [];

@@ -23,7 +23,7 @@ import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
-import { openVault, vaultUrlFor, mountPanels } from './vault_client.mjs';
+import { openVault, adoptVault, vaultUrlFor, mountPanels } from './vault_client.mjs';
 import { watchConsentSignals, CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
@@ -387,7 +387,10 @@ export function createVitrine(options = {}, env = {}) {
 
   function vaultConnection() {
     if (vault) return vault;
-    const { channel, hello } = openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs });
+    // The loader's frame if it started one (vitrine.js), else a new one.
+    const { channel, hello } = earlyChannel?.vault ? adoptVault(earlyChannel, { origin: vaultUrl.origin, timeoutMs: config.modelTimeoutMs })
+      : openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs });
+    if (earlyChannel?.vault) earlyChannel = null;
     const client = new RankingClient({
       workerUrl: null,
       modelUrl: config.model ?? '',

@@ -157,9 +157,10 @@ async function whatTheTagRecovers(otherPage, shopPage) {
   const result = await page.$eval('#list', (l) => l.dataset.vitrineResult);
   const violations = await page.evaluate(() => globalThis.__violations);
   const hero = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
+  const vaultFrames = await page.$$eval('iframe[data-vitrine-vault]', (fs) => fs.length);
   const written = await page.$$eval('[data-vitrine-explain]', (els) => els.map((e) => e.textContent).join(''));
   await page.close();
-  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations, hero, written };
+  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations, hero, written, vaultFrames };
 }
 
 test('served from the shop\'s own origin, the third-party tag recovers every viewed product (the leak this test must catch)', async () => {
@@ -169,7 +170,8 @@ test('served from the shop\'s own origin, the third-party tag recovers every vie
 });
 
 test('with the vault, the listing and the slot follow the history the vault keeps and the tag recovers none of it', async () => {
-  const { recovered, order, result, heard, violations, hero, written } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  const { recovered, order, result, heard, violations, hero, written, vaultFrames } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  assert.equal(vaultFrames, 1, 'the frame the one-tag loader started is the one the modules use');
   // The slot's variant is chosen in the vault from the profile there, and no explanation is written into the page.
   assert.deepEqual(hero, [['v-general', true], ['v-bags', false], ['v-hats', true]]);
   assert.equal(written, '');
