@@ -16,6 +16,7 @@
 //                                                                  -> { v: 1, id, type: 'ranked', order, history }
 //                  { v: 1, id, type: 'slots', slots: [{ variants: string[][], fallback }] }  (slots.mjs describeSlot)
 //                                                                  -> { v: 1, id, type: 'chosen', choices, history }
+//                  { v: 1, id, type: 'erase' }                    -> { v: 1, id, type: 'erased', erased }  (consent withdrawn)
 //                  { v: 1, id, type: 'opt-out' }                  -> { v: 1, id, type: 'opted-out', saved, erased }
 //                  anything else (a profile request)              -> { v: 1, id, type: 'error', code: 'PRIVATE' }
 //   vault -> page  { type: 'notice', what: 'cleared' | 'opted-out' }  the shopper acted in the panel or another tab
@@ -186,12 +187,19 @@ export async function serveVault(port, rawConfig, deps) {
     return { type: 'chosen', choices: slots.map((slot) => chooseIndex(slot, profile)?.index ?? null), history: events.length };
   }
 
-  // Any page script may opt the shopper out (it only protects them); opting back in is the panel's, by the shopper.
-  async function optOut() {
-    const saved = writeOptOut(true, win);
+  // The page's consent was withdrawn: what was kept goes. Any script may ask, since it only protects the shopper;
+  // reading the history, or opting back in, is the panel's, by the shopper.
+  async function erase() {
     inFlight = [];
     const erased = await store.clear();
     eraseWebStorageKeys(win);
+    return { type: 'erased', erased };
+  }
+
+  // Any page script may opt the shopper out (it only protects them).
+  async function optOut() {
+    const saved = writeOptOut(true, win);
+    const { erased } = await erase();
     setTimeout(stop, 0); // after the reply
     return { type: 'opted-out', saved, erased };
   }
@@ -219,6 +227,7 @@ export async function serveVault(port, rawConfig, deps) {
     }
     if (msg.type === 'rank') return rank(msg);
     if (msg.type === 'opt-out') return optOut();
+    if (msg.type === 'erase') return erase();
     if (msg.type === 'slots') return chooseSlots(msg.slots);
     throw new VaultError('PRIVATE', `'${String(msg.type).slice(0, 20)}' is not offered to the page: the shopper's data is shown in Vitrine's own panel`);
   }

@@ -56,6 +56,7 @@ export function createVitrine(options = {}, env = {}) {
   // scripts' reach; served from the shop's origin, there is nowhere to hide it (README, threat model).
   const vaultUrl = env.vaultUrl !== undefined ? env.vaultUrl : vaultUrlFor(import.meta.url, win?.location?.origin);
   let vault = null; // { client, hello } once opened: the page's one channel to the vault
+  let optedOutInVault = false; // the shopper's opt-out, kept by the vault (its hello, a notice or optOut())
   const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
 
   let state = 'starting'; // starting | waiting-consent | running | opted-out | stopped
@@ -99,7 +100,7 @@ export function createVitrine(options = {}, env = {}) {
   // ------------------------------------------------------------------------------------------ lifecycle
 
   function optedOutBy() {
-    return browserOptOutSignal(win?.navigator, win) ?? (readOptOut(win) ? 'shopper' : null);
+    return browserOptOutSignal(win?.navigator, win) ?? (readOptOut(win) || optedOutInVault ? 'shopper' : null);
   }
 
   async function boot() {
@@ -144,9 +145,12 @@ export function createVitrine(options = {}, env = {}) {
 
   /** Consent withdrawn: capture and ranking stop and what was stored is erased. */
   async function withdrawConsent() {
+    const connection = vault;
+    vault = null; // with the vault, kept open for the erasure below: stopEverything() would close it
     stopEverything('waiting-consent');
     await flushing;
-    await eraseStoredData();
+    if (connection) await eraseInVault(connection);
+    else await eraseStoredData();
     store?.close();
     store = null;
     storeOpening = null;
@@ -372,6 +376,7 @@ export function createVitrine(options = {}, env = {}) {
    */
   function openTheVault() {
     storeOpening ??= vaultConnection().hello.then(({ optedOut }) => {
+      optedOutInVault ||= optedOut;
       store = {
         backend: optedOut ? 'opted-out' : 'vault',
         append: (records) => vaultConnection().client.append(records),
@@ -398,7 +403,10 @@ export function createVitrine(options = {}, env = {}) {
       modelTimeoutMs: config.modelTimeoutMs,
       channel,
       onNotice: (what) => {
-        if (what === 'opted-out') stopEverything('opted-out');
+        if (what === 'opted-out') {
+          optedOutInVault = true;
+          stopEverything('opted-out');
+        }
         else if (what === 'cleared') clearPageTraces();
       },
     });
@@ -862,6 +870,7 @@ export function createVitrine(options = {}, env = {}) {
   async function optOutInVault() {
     const connection = state === 'running' || state === 'waiting-consent' ? vaultConnection() : vault;
     vault = null; // kept open for this one request: stopEverything() would close it
+    optedOutInVault = true;
     stopEverything('opted-out');
     if (!connection) return false;
     try {
@@ -869,6 +878,20 @@ export function createVitrine(options = {}, env = {}) {
       if (!reply.saved) log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
       if (!reply.erased) log.warn('optOut(): the browser did not confirm that the stored events were deleted');
       return reply.saved && reply.erased;
+    } finally {
+      connection.client.terminate();
+    }
+  }
+
+  /** Consent withdrawn with the vault: it erases what it kept (an erasure only protects the shopper). */
+  async function eraseInVault(connection) {
+    try {
+      const reply = await connection.client.erase();
+      if (!reply.erased) log.warn('the browser did not confirm that the stored events were deleted');
+      return reply.erased;
+    } catch (e) {
+      log.warn('the vault could not erase the stored events', e);
+      return false;
     } finally {
       connection.client.terminate();
     }

@@ -119,6 +119,11 @@ export class RankingClient {
     return this.#request({ type: 'slots', slots });
   }
 
+  /** The vault only: erases the history it keeps (consent withdrawn). @returns {Promise<{erased: boolean}>} */
+  erase() {
+    return this.#request({ type: 'erase' });
+  }
+
   /** The vault only: keeps the shopper's opt-out and erases the history. @returns {Promise<{saved, erased}>} */
   optOut() {
     return this.#request({ type: 'opt-out' });

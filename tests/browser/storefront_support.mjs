@@ -38,7 +38,7 @@ export const PAGE_VARIANTS = Object.freeze({
 });
 
 // Pages also made with the tag from the vault origin (startShop({ vault: true })), as `vault-<name>`.
-const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html'];
+const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html', 'consent-tcf.html'];
 
 /** A fixture page with another tag, extra head scripts or language (PAGE_VARIANTS). */
 export function pageVariant(html, { tag, head = '', lang } = {}) {

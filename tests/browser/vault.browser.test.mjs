@@ -243,3 +243,40 @@ test('the shopper\'s panel, in Vitrine\'s frame, shows, downloads and erases the
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
+
+test('with the vault, consent withdrawn through the page\'s TCF signal erases what the vault kept', async () => {
+  await eraseBothOrigins();
+  const { page } = await openPage(up.browser.context);
+  await page.goto(up.shop.url + 'vault-consent-tcf.html');
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  await page.evaluate(() => window.testCmp.decide({ 1: true, 3: true, 4: true }));
+  await page.waitForFunction(() => window.vitrine.status().storage === 'vault');
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
+  const vaultEvents = async () => {
+    const vaultPage = await up.browser.context.newPage();
+    await vaultPage.goto(up.shop.vaultUrl + 'vitrine/vault.html');
+    const count = await vaultPage.evaluate(async () => {
+      if (!(await indexedDB.databases()).some((d) => d.name === 'vitrine')) return 0;
+      const db = await new Promise((resolve) => {
+        const r = indexedDB.open('vitrine');
+        r.onsuccess = () => resolve(r.result);
+      });
+      const n = await new Promise((resolve) => {
+        const r = db.transaction('events').objectStore('events').count();
+        r.onsuccess = () => resolve(r.result);
+      });
+      db.close();
+      return n;
+    });
+    await vaultPage.close();
+    return count;
+  };
+  await page.waitForTimeout(300);
+  assert.ok(await vaultEvents() >= 1, 'the view is kept in the vault');
+  await page.evaluate(() => window.testCmp.decide({ 1: true, 3: false, 4: true }));
+  await page.waitForFunction(() => window.vitrine.status().state === 'waiting-consent');
+  await page.waitForTimeout(300);
+  assert.equal(await vaultEvents(), 0);
+  await page.close();
+});
