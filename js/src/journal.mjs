@@ -69,3 +69,17 @@ export function notYetStored(records, stored) {
   const seen = new Set(stored.map((r) => JSON.stringify(r)));
   return records.filter((r) => !seen.has(JSON.stringify(r)));
 }
+
+/** Moves the journals left by earlier pages into `store` (storage.mjs), skipping events it already holds. */
+export async function recoverJournals(win, store, { lookBack = 100 } = {}) {
+  const journaled = takeJournals(win);
+  if (journaled.length === 0) return;
+  const stored = await store.recent(journaled.length + lookBack);
+  await store.append(notYetStored(journaled, stored));
+}
+
+/** The newest `limit` events: the stored ones and those not written yet (a batch written meanwhile counted once). */
+export function withUnsaved(stored, unsaved, limit) {
+  const events = [...stored, ...notYetStored(unsaved, stored)];
+  return events.slice(Math.max(0, events.length - limit));
+}

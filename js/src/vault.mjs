@@ -26,7 +26,7 @@
 // how many it may ask for, across the shop's tabs, so crafted listings cannot walk the history (README, threat model).
 import { normalizeConfig } from './config.mjs';
 import { validRecord } from './events.mjs';
-import { takeJournals, writeJournal, dropJournal, notYetStored } from './journal.mjs';
+import { recoverJournals, writeJournal, dropJournal, withUnsaved } from './journal.mjs';
 import { OPT_OUT_KEY, readOptOut, writeOptOut, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
 import { PROTOCOL_VERSION, MAX_CANDIDATES } from './ranking_service.mjs';
 import { chooseIndex } from './slots.mjs';
@@ -128,8 +128,7 @@ export async function serveVault(port, rawConfig, deps) {
     limits: { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays },
   });
   try {
-    const journaled = takeJournals(win);
-    if (journaled.length > 0) await store.append(notYetStored(journaled, await store.recent(journaled.length + config.rankEvents)));
+    await recoverJournals(win, store, { lookBack: config.rankEvents });
   } catch {
     // the journal's events are lost; the stored history is intact
   }
@@ -205,10 +204,7 @@ export async function serveVault(port, rawConfig, deps) {
   }
 
   async function recentEvents() {
-    const unsaved = inFlight.flat();
-    const stored = await store.recent(config.rankEvents);
-    const events = [...stored, ...notYetStored(unsaved, stored)];
-    return events.slice(Math.max(0, events.length - config.rankEvents));
+    return withUnsaved(await store.recent(config.rankEvents), inFlight.flat(), config.rankEvents);
   }
 
   function rankingClient() {

@@ -17,7 +17,7 @@ import { messagesFor } from './messages.mjs';
 import { recentlyViewed, renderWidget, widgetLimit } from './widgets.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
-import { writeJournal, dropJournal, takeJournals, notYetStored } from './journal.mjs';
+import { writeJournal, dropJournal, recoverJournals, withUnsaved } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
@@ -202,9 +202,9 @@ export function createVitrine(options = {}, env = {}) {
       stopEverything('opted-out');
       return;
     }
-    if (!vault) {
+    if (!vaultUrl) {
       try {
-        await recoverJournals(s);
+        await recoverJournals(win, s, { lookBack: config.rankEvents });
       } catch (e) {
         log.warn('could not recover events saved while leaving the last page', e);
       }
@@ -335,21 +335,13 @@ export function createVitrine(options = {}, env = {}) {
    */
   function saveBeforeLeaving() {
     if (state !== 'running') return;
-    if (vault) {
+    if (vaultUrl) {
       void flush();
       return;
     }
     const unsaved = [...inFlight.flat(), ...pending];
     writeJournal(win, pageKey, unsaved);
     void flush(); // may still commit; if both land, the next page skips the duplicates
-  }
-
-  /** Moves journals left by earlier pages (see journal.mjs) into the store. */
-  async function recoverJournals(s) {
-    const journaled = takeJournals(win);
-    if (journaled.length === 0) return;
-    const stored = await s.recent(journaled.length + config.rankEvents);
-    await s.append(notYetStored(journaled, stored));
   }
 
   function openTheStore() {
@@ -406,8 +398,9 @@ export function createVitrine(options = {}, env = {}) {
         if (what === 'opted-out') {
           optedOutInVault = true;
           stopEverything('opted-out');
+        } else if (what === 'cleared') {
+          clearPageTraces();
         }
-        else if (what === 'cleared') clearPageTraces();
       },
     });
     vault = { client, hello };
@@ -441,7 +434,8 @@ export function createVitrine(options = {}, env = {}) {
   async function eraseStoredData() {
     dropDerivedState();
     eraseWebStorageKeys(win);
-    if (vaultUrl) return false; // the vault's history is erased in Vitrine's panel, by the shopper (panel.mjs)
+    // The vault erases on its side: on an opt-out, a browser signal it sees, consent withdrawn, or in its panel.
+    if (vaultUrl) return false;
     if (store) return store.clear();
     // Never opened here (opted out, waiting for consent): delete without opening, so nothing gets created.
     const idb = env.indexedDB === undefined ? safeIndexedDB() : env.indexedDB;
@@ -641,10 +635,7 @@ export function createVitrine(options = {}, env = {}) {
     }
     const unsaved = [...inFlight.flat(), ...pending];
     void flush();
-    const stored = await store.recent(config.rankEvents);
-    // A batch written meanwhile is in both: keep one copy.
-    const events = [...stored, ...notYetStored(unsaved, stored)];
-    return events.slice(Math.max(0, events.length - config.rankEvents));
+    return withUnsaved(await store.recent(config.rankEvents), unsaved, config.rankEvents);
   }
 
   /** Ranks one listing; false when ranking stopped for the whole page. */
