@@ -72,10 +72,12 @@ export interface VitrineOptions {
    * 'required' (the default, and what any other value means): nothing is captured or stored until consent is
    * given, by the page's IAB TCF v2.2 (purposes 1, 3 and 4) or Google Consent Mode v2 signals (ad_personalization
    * and personalization_storage granted), by grantConsent() or by consentCallback; a signal that says no, or has not
-   * decided yet, wins. 'not-required': the shop is outside the consent regimes and says so.
+   * decided yet, wins. With the vault, by those signals or by the shopper in Vitrine's own prompt, which fills every
+   * [data-vitrine-consent] element (grantConsent() and consentCallback are not used there). 'not-required': the shop
+   * is outside the consent regimes and says so.
    */
   consent?: 'required' | 'not-required';
-  /** Asked once at start when consent is required; resolve true to grant. */
+  /** Asked once at start when consent is required; resolve true to grant. Not used with the vault. */
   consentCallback?: () => boolean | Promise<boolean>;
   /** Stored events expire after this many days (default 30, at most 90: a larger value is read as 90). */
   retentionDays?: number;
@@ -197,15 +199,20 @@ export interface VitrineStatus {
  * history in a frame of that origin, the vault, where the page's scripts cannot read it. Then profile() and
  * exportData() resolve null, forget() and optIn() false, each with a warning: the shopper sees, downloads and erases
  * the history and turns personalization back on in Vitrine's own panel, which fills every [data-vitrine-panel]
- * element. explain() resolves null and no explanation is written into the page. optOut() still works: any script
- * may protect the shopper.
+ * element. explain() resolves null and no explanation is written into the page: a card's [data-vitrine-why] button
+ * shows the reason in a frame of the vault's origin. optOut() still works: any script may protect the shopper.
+ * grantConsent() and consentCallback are not used: consent comes from the page's TCF or Consent Mode signals, or from
+ * the shopper in Vitrine's own prompt ([data-vitrine-consent]).
  */
 export interface Vitrine {
   /** Resolves when start-up and the first ranking attempt are done (whatever their outcome). */
   readonly ready: Promise<void>;
   /** Records an event. Resolves false when it was invalid or recording is off (opt-out, no consent). */
   track(event: TrackedEvent): Promise<boolean>;
-  /** Why an item (or a slot, by its data-vitrine-slot name) was placed where it is: plain text, or null. */
+  /**
+   * Why an item (or a slot, by its data-vitrine-slot name) was placed where it is: plain text, or null. The shopper
+   * sees it on request where a card has a [data-vitrine-why] button; with the vault, in a frame of its origin only.
+   */
   explain(id: string): Promise<string | null>;
   /** The profile the engine keeps for this shopper, or null when unavailable. */
   profile(): Promise<VitrineProfile | null>;
@@ -224,10 +231,17 @@ export interface Vitrine {
    * deletion was not confirmed.
    */
   optOut(): Promise<boolean>;
-  /** Withdraws the shopper's opt-out (browser signals such as GPC still apply). */
+  /**
+   * Withdraws the shopper's opt-out (browser signals such as GPC still apply). Only when called during the shopper's
+   * click or key press (the handler of the control they used): a script on its own gets false and a warning.
+   */
   optIn(): Promise<boolean>;
-  /** The merchant's consent manager grants consent: capture and storage start, unless a TCF or Consent Mode signal
-   * on the page says no or has not decided yet (then false). */
+  /**
+   * The merchant's consent manager grants consent: capture and storage start, unless a TCF or Consent Mode signal
+   * on the page says no or has not decided yet (then false). The first grant must come during the shopper's click
+   * or key press; it is then kept (localStorage vitrine.consent), so later pages may pass it on at load, until
+   * revokeConsent(). With the vault: not offered (false, with a warning).
+   */
   grantConsent(): Promise<boolean>;
   /** Consent withdrawn: capture stops and stored data is erased. */
   revokeConsent(): Promise<boolean>;

@@ -1,7 +1,7 @@
 // Header, category navigation and footer shared by every page of the demo shop.
 import { el, param } from './dom.mjs';
 import { cartCount } from './cart.mjs';
-import { askForConsent } from './consent.mjs';
+import './consent.mjs'; // the banner Vitrine asks for consent in, on the shop under /vault/
 
 // The same pages under /vault/ load Vitrine from its own origin (tools/demo/serve_demo.mjs).
 const VAULT = location.pathname.startsWith('/vault/');
@@ -11,7 +11,6 @@ export const NOTICE = 'This is a demo shop. Photos are from Fashion-MNIST; produ
 
 /** Fills <header id="site-header"> and <footer id="site-footer">; `current` marks the active nav entry. */
 export function renderLayout(catalog, { current = '' } = {}) {
-  void askForConsent();
   const header = document.getElementById('site-header');
   const count = el('span', { class: 'cart-count', id: 'cart-count', text: String(cartCount()) });
   document.addEventListener('cart-changed', () => (count.textContent = String(cartCount())));

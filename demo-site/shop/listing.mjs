@@ -1,7 +1,6 @@
 // Product cards and listings. The personalized listing carries Vitrine's markup contract (data-vitrine-list and
 // data-vitrine-item with category, brand and price); the "personalization off" column is the same products in the
 // merchant's order without that markup, so Vitrine never touches it.
-import { askForConsent } from './consent.mjs';
 import { el, vitrine } from './dom.mjs';
 import { formatPrice, productImage, productUrl } from './catalog.mjs';
 import { addToCart } from './cart.mjs';
@@ -27,7 +26,9 @@ export function productCard(catalog, product, { tracked = true, position = 0 } =
       productImage(catalog, product),
       el('span', { class: 'brand', text: product.brand }),
       el('span', { class: 'name', text: product.name })),
-    el('div', { class: 'row' }, el('span', { class: 'price', text: formatPrice(product.price) }), add),
+    el('div', { class: 'row' }, el('span', { class: 'price', text: formatPrice(product.price) }),
+      // Vitrine shows it on the products it promoted; the reason appears on the shopper's click (why.mjs).
+      tracked ? el('button', { type: 'button', class: 'why-button', 'data-vitrine-why': true, hidden: true, text: 'Why?' }) : null, add),
     tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null);
 }
 
@@ -102,13 +103,6 @@ export function watchMoves(list, status) {
       card.classList.toggle('down', delta < 0);
       const badge = card.querySelector('.badge');
       if (badge) badge.textContent = delta > 0 ? `\u25B2 ${delta}` : '';
-      const why = card.querySelector('.why');
-      // Vitrine writes the reason into data-vitrine-explain; ask explain() for any card still without one.
-      if (delta > 0 && why && why.textContent === '') {
-        void vitrine()?.explain(card.dataset.product).then((text) => {
-          if (text && why.textContent === '') why.textContent = text;
-        });
-      }
     });
     list.dataset.moved = String(moved);
     list.dataset.movedUp = String(up);
@@ -151,7 +145,6 @@ function stateText(result, moved, up) {
 export async function personalize() {
   const v = vitrine();
   if (v) {
-    await askForConsent(); // a consent given on an earlier page reaches Vitrine first (consent.mjs)
     await v.ready;
   }
   document.body.dataset.personalized = '1';

@@ -12,6 +12,11 @@
 //   search   form or input [data-vitrine-search]
 //   slot     [data-vitrine-slot="<name>"] > [data-vitrine-variant][data-vitrine-categories="a,b"]
 //   explain  [data-vitrine-explain] inside an item or slot: receives the explanation as text
+//   why      [data-vitrine-why] a hidden button inside an item: shown on promoted items, it shows the explanation on
+//            the shopper's click instead of writing it at once (why.mjs)
+//   panel    [data-vitrine-panel] with the vault: gets the shopper's "your data" frame (vault_client.mjs)
+//   consent  [data-vitrine-consent] with the vault and no consent manager, rendered hidden: shown with Vitrine's own
+//            consent prompt in it until the shopper answers (vault_client.mjs mountConsentPrompts)
 //   result   [data-vitrine-result] written by Vitrine on a listing: reordered | unchanged | shopper-active (the
 //            shopper used it before the order was ready, so it was left alone) | no-history | too-large | off | failed
 //            | holdout (the shopper is in the holdout arm, data-holdout: the merchant's order is kept)
@@ -37,6 +42,7 @@ export const ATTR = Object.freeze({
   categories: 'data-vitrine-categories',
   defaultVariant: 'data-vitrine-default',
   explain: 'data-vitrine-explain',
+  why: 'data-vitrine-why',
   result: 'data-vitrine-result',
   hold: 'data-vitrine-hold',
   boost: 'data-vitrine-boost',

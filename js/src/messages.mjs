@@ -38,6 +38,11 @@ const en = {
   panelTurnOff: 'Turn off',
   panelTurnOn: 'Turn on',
   panelIsOn: 'Recommendations are on. What you do here stays in this browser.',
+  whyUnknown: 'The reason for this order is no longer kept: reload the page to see it.',
+  consentAsk: 'May this shop order its products by what you look at here? What you do is kept in this browser only, where neither the shop\u2019s scripts nor its servers can read it.',
+  consentAllow: 'Allow',
+  consentRefuse: 'No thanks',
+  consentNotKept: 'This browser blocks storage, so the answer cannot be kept.',
   panelIsOff: 'Recommendations are off. Nothing is recorded.',
 };
 
@@ -78,6 +83,11 @@ const de = {
   panelTurnOff: 'Ausschalten',
   panelTurnOn: 'Einschalten',
   panelIsOn: 'Empfehlungen sind an. Was Sie hier tun, bleibt in diesem Browser.',
+  whyUnknown: 'Der Grund für diese Reihenfolge ist nicht mehr gespeichert: Laden Sie die Seite neu, um ihn zu sehen.',
+  consentAsk: 'Darf dieser Shop seine Produkte danach ordnen, was Sie sich hier ansehen? Was Sie tun, bleibt nur in diesem Browser, wo weder die Skripte noch die Server des Shops es lesen können.',
+  consentAllow: 'Erlauben',
+  consentRefuse: 'Nein, danke',
+  consentNotKept: 'Dieser Browser blockiert den Speicher, daher kann die Antwort nicht gespeichert werden.',
   panelIsOff: 'Empfehlungen sind aus. Nichts wird gespeichert.',
 };
 
@@ -116,6 +126,11 @@ const fr = {
   panelTurnOff: 'Désactiver',
   panelTurnOn: 'Activer',
   panelIsOn: 'Les recommandations sont activées. Ce que vous faites ici reste dans ce navigateur.',
+  whyUnknown: 'La raison de cet ordre n\u2019est plus conservée : rechargez la page pour la voir.',
+  consentAsk: 'Cette boutique peut-elle ordonner ses produits selon ce que vous regardez ici ? Ce que vous faites reste uniquement dans ce navigateur, où ni les scripts ni les serveurs de la boutique ne peuvent le lire.',
+  consentAllow: 'Autoriser',
+  consentRefuse: 'Non merci',
+  consentNotKept: 'Ce navigateur bloque le stockage : la réponse ne peut pas être conservée.',
   panelIsOff: 'Les recommandations sont désactivées. Rien n\u2019est enregistré.',
 };
 
@@ -154,6 +169,11 @@ const zh = {
   panelTurnOff: '关闭',
   panelTurnOn: '开启',
   panelIsOn: '推荐已开启。您在这里的操作只保留在此浏览器中。',
+  whyUnknown: '此顺序的原因已不再保留：请重新加载页面查看。',
+  consentAsk: '本店可以根据您在这里浏览的内容来排列商品吗？您的操作只保存在此浏览器中，本店的脚本和服务器都无法读取。',
+  consentAllow: '允许',
+  consentRefuse: '不用了',
+  consentNotKept: '此浏览器阻止了存储，因此无法保存您的选择。',
   panelIsOff: '推荐已关闭。不记录任何内容。',
 };
 

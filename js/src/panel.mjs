@@ -4,22 +4,12 @@
 // scripts can neither read this frame nor click in it, and the panel listens to no messages.
 import { openStore } from './storage.mjs';
 import { DEFAULTS } from './config.mjs';
-import { readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from './privacy.mjs';
-import { messagesFor } from './messages.mjs';
+import { readOptOut, writeOptOut, writeConsentAnswer, eraseWebStorageKeys, OPT_OUT_KEY } from './privacy.mjs';
 import { EventKind } from './event_kinds.mjs';
+import { frameMessages, el, byShopper as onClick } from './frame_page.mjs';
 
-const params = new URLSearchParams(location.search);
-const lang = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(params.get('lang') ?? '') ? params.get('lang') : 'en';
-document.documentElement.lang = lang;
-const say = messagesFor(lang);
+const say = frameMessages(new URLSearchParams(location.search));
 const limits = { maxEvents: DEFAULTS.maxEvents, maxBytes: DEFAULTS.maxBytes, retentionDays: DEFAULTS.retentionDays };
-
-const el = (tag, attrs = {}, text = '') => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.textContent = text;
-  return node;
-};
 
 const title = el('h2', {}, say.panelTitle);
 const state = el('p', { id: 'state' });
@@ -65,16 +55,14 @@ function viewedProducts(events, limit) {
   return [...names.values()];
 }
 
-// Only a click the shopper made in this frame counts: a synthetic event carries no user activation.
+// Only a click the shopper made in this frame counts; the panel shows the state after it either way.
 function byShopper(action) {
+  const run = onClick(action, (message) => {
+    result.textContent = message;
+  });
   return async (event) => {
-    if (!event.isTrusted || navigator.userActivation?.isActive === false) return;
-    try {
-      await action();
-    } catch (e) {
-      result.textContent = String(e?.message ?? e);
-    }
-    await show();
+    await run(event);
+    if (event.isTrusted) await show();
   };
 }
 
@@ -96,6 +84,7 @@ erase.addEventListener('click', byShopper(async () => {
 toggle.addEventListener('click', byShopper(async () => {
   if (readOptOut(window)) {
     writeOptOut(false, window); // from the shop's next page on
+    writeConsentAnswer('granted', window); // the shopper's own click in Vitrine's frame: consent for its prompt too
     return;
   }
   writeOptOut(true, window); // the vaults of open pages hear it (storage event) and stop their pages

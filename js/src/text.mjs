@@ -27,6 +27,12 @@ export function createTextLedger() {
       if (!original.has(element)) original.set(element, element.textContent);
       return writeText(element, value);
     },
+    /** Puts one element's text back as it was before Vitrine first wrote it. */
+    restore(element) {
+      if (!original.has(element)) return;
+      element.textContent = original.get(element);
+      original.delete(element);
+    },
     restoreAll() {
       for (const [element, text] of original) element.textContent = text;
       original.clear();

@@ -8,34 +8,49 @@
 // erasing the history is the shopper's, in panel.html, Vitrine's own frame (panel.mjs).
 //
 // Protocol, on the MessagePort the page transfers with its connect message (window.postMessage to this frame):
-//   page -> vault  { type: 'vitrine-connect', v: 1, config }        config: normalizeConfig() fields the vault uses
-//   vault -> page  { type: 'hello', v: 1, optedOut, storage }       once; optedOut: the shopper's opt-out, kept here
+//   page -> vault  { type: 'vitrine-connect', v: 1, config }        config: normalizeConfig() fields the vault uses,
+//                                                                  and consentBasis: 'signal' when the page's consent
+//                                                                  manager granted consent
+//   vault -> page  { type: 'hello', v: 1, optedOut, storage, consent } once; optedOut: the shopper's opt-out, kept
+//                                                                  here; consent: 'granted', or else the answer to
+//                                                                  Vitrine's own prompt so far, 'ask' or 'refused'
+//                                                                  (nothing is opened or kept until 'granted')
+//   page -> vault  { v: 1, id, type: 'consent', basis: 'signal' }  -> { v: 1, id, type: 'consent', storage }
 //   page -> vault  { v: 1, id, type: 'append', records }          -> { v: 1, id, type: 'appended', stored }
 //                  { v: 1, id, type: 'warm' }                     -> { v: 1, id, type: 'warm', model }
-//                  { v: 1, id, type: 'rank', candidates, nowMs, blend?, diversity? }
-//                                                                  -> { v: 1, id, type: 'ranked', order, history }
+//                  { v: 1, id, type: 'rank', candidates, nowMs, blend?, diversity?,
+//                                   explainTop?                    -> { v: 1, id, type: 'ranked', order, history, ticket? }
 //                  { v: 1, id, type: 'slots', slots: [{ variants: string[][], fallback }] }  (slots.mjs describeSlot)
 //                                                                  -> { v: 1, id, type: 'chosen', choices, history }
 //                  { v: 1, id, type: 'erase' }                    -> { v: 1, id, type: 'erased', erased }  (consent withdrawn)
 //                  { v: 1, id, type: 'opt-out' }                  -> { v: 1, id, type: 'opted-out', saved, erased }
 //                  anything else (a profile request)              -> { v: 1, id, type: 'error', code: 'PRIVATE' }
 //   vault -> page  { type: 'notice', what: 'cleared' | 'opted-out' }  the shopper acted in the panel or another tab
+//                  { type: 'notice', what: 'consent-granted' | 'consent-refused' }  answered Vitrine's prompt
+//   Before consent, every request but 'consent', 'erase' and 'opt-out'  -> { type: 'error', code: 'CONSENT' }
 // `history` is 0 when nothing is stored (the page then keeps the shop's order and says 'no-history').
+// `ticket` names the reasons of the top `explainTop` items, kept here (the last TICKETS_KEPT rankings): the page's
+// "why?" button opens why.html of this origin, which asks for one item's reason on WHY_CHANNEL (why.mjs), a channel
+// of this origin that page scripts cannot join. The page itself never receives a reason.
 //
 // What the page can still learn is the order of listings and the variant of slots it asks about; ORACLE_BUDGET bounds
 // how many it may ask for, across the shop's tabs, so crafted listings cannot walk the history (README, threat model).
 import { normalizeConfig } from './config.mjs';
 import { validRecord } from './events.mjs';
 import { recoverJournals, writeJournal, dropJournal, withUnsaved } from './journal.mjs';
-import { OPT_OUT_KEY, readOptOut, writeOptOut, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
+import { OPT_OUT_KEY, CONSENT_KEY, readOptOut, writeOptOut, readConsentAnswer, forgetConsentAnswer, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
+import { CONSENT_NOT_REQUIRED } from './consent.mjs';
 import { PROTOCOL_VERSION, MAX_CANDIDATES } from './ranking_service.mjs';
 import { chooseIndex } from './slots.mjs';
+import { WHY_CHANNEL } from './why.mjs';
 
 /** At most `count` rankings per `windowMs` for the shop's origin, all tabs together. */
 export const ORACLE_BUDGET = Object.freeze({ count: 30, windowMs: 60_000 });
 const BUDGET_KEY = 'vitrine.rankings';
 const MAX_APPEND = 500; // records per append message: a page flushes far fewer
 const MAX_SLOTS = 50;
+const MAX_EXPLAIN = 50; // reasons per ranking: a page promotes far fewer
+const TICKETS_KEPT = 16;
 
 /**
  * Whether a page of `pageOrigin` may use the vault at `vaultOrigin`: the same host, or hosts under one parent domain
@@ -101,6 +116,7 @@ export async function serveVault(port, rawConfig, deps) {
   let stopped = false;
   const memory = {};
   const cleanups = [];
+  const tickets = new Map(); // ticket -> the reasons of one ranking, by item id (a Map: ids come from the page)
 
   const post = (message) => {
     try {
@@ -123,26 +139,53 @@ export async function serveVault(port, rawConfig, deps) {
     post({ type: 'hello', v: PROTOCOL_VERSION, optedOut: true, storage: 'none' });
     return stop;
   }
-  store = await deps.openStore({
-    name: config.dbName,
-    limits: { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays },
-  });
-  try {
-    await recoverJournals(win, store, { lookBack: config.rankEvents });
-  } catch {
-    // the journal's events are lost; the stored history is intact
-  }
-  cleanups.push(store.onChange(({ type, remote }) => {
-    if (type === 'cleared' && remote) post({ type: 'notice', what: 'cleared' });
-  }));
+  // Nothing is opened, and nothing kept, before consent: the shop's tag says none is needed, the page's consent
+  // manager granted it (the page says so; README, threat model), or the shopper said yes in Vitrine's own prompt.
+  const pageGrants = config.consent === CONSENT_NOT_REQUIRED || rawConfig?.consentBasis === 'signal';
+  let opening = null;
+  const begin = () => {
+    opening ??= (async () => {
+      const opened = await deps.openStore({
+        name: config.dbName,
+        limits: { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays },
+      });
+      try {
+        await recoverJournals(win, opened, { lookBack: config.rankEvents });
+      } catch {
+        // the journal's events are lost; the stored history is intact
+      }
+      cleanups.push(opened.onChange(({ type, remote }) => {
+        if (type === 'cleared' && remote) post({ type: 'notice', what: 'cleared' });
+      }));
+      store = opened;
+      return opened;
+    })();
+    return opening;
+  };
   const onStorage = (event) => {
     if (event.key === OPT_OUT_KEY && event.newValue === '1') {
       post({ type: 'notice', what: 'opted-out' });
       stop();
+    } else if (event.key === CONSENT_KEY && opening === null && !stopped) {
+      // The shopper answered Vitrine's prompt (panel.html?view=consent), in this tab or another.
+      if (event.newValue === 'granted') void begin().then(() => post({ type: 'notice', what: 'consent-granted' }));
+      else if (event.newValue === 'refused') post({ type: 'notice', what: 'consent-refused' });
     }
   };
   win.addEventListener?.('storage', onStorage);
   cleanups.push(() => win.removeEventListener?.('storage', onStorage));
+  const Channel = deps.BroadcastChannel ?? win.BroadcastChannel;
+  if (typeof Channel === 'function') {
+    const channel = new Channel(WHY_CHANNEL);
+    channel.onmessage = (event) => {
+      const { type, ticket, item } = event.data ?? {};
+      const reasons = type === 'why-ask' ? tickets.get(ticket) : undefined;
+      if (!reasons) return; // another tab's ticket, or one dropped
+      const reason = reasons.get(String(item)) ?? null;
+      channel.postMessage({ type: 'why-answer', ticket, item, reason });
+    };
+    cleanups.push(() => channel.close());
+  }
   // The page is leaving, and this frame with it: what is not committed yet goes to the journal (journal.mjs).
   const onPageHide = () => writeJournal(win, pageKey, inFlight.flat());
   win.addEventListener?.('pagehide', onPageHide);
@@ -169,10 +212,27 @@ export async function serveVault(port, rawConfig, deps) {
       throw new VaultError('BAD_REQUEST', `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
     }
     if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
+    const explainTop = Number.isInteger(msg.explainTop) ? Math.min(Math.max(msg.explainTop, 0), MAX_EXPLAIN) : 0;
     const reply = await rankingClient().rank({ events, candidates: msg.candidates, nowMs: Number(msg.nowMs) || now(),
-      explainTop: 0, blend: msg.blend, diversity: msg.diversity });
-    // The order only: scores and reasons would tell the page more about the history than the order shows.
-    return { type: 'ranked', order: reply.order, history: events.length };
+      explainTop, blend: msg.blend, diversity: msg.diversity });
+    // The order only: scores and reasons would tell the page more about the history than the order shows. The
+    // reasons stay here, under a ticket, for the why.html frame the shopper opens.
+    const ticket = explainTop > 0 ? keepReasons(reply.reasons) : undefined;
+    return { type: 'ranked', order: reply.order, history: events.length, ...(ticket ? { ticket } : {}) };
+  }
+
+  function keepReasons(reasons) {
+    const byItem = new Map();
+    for (const [id, r] of Object.entries(reasons ?? {})) {
+      byItem.set(id, { factors: Array.isArray(r?.factors) ? r.factors : null, text: typeof r?.text === 'string' ? r.text : null });
+    }
+    const ticket = randomKey(win);
+    tickets.set(ticket, byItem);
+    for (const old of tickets.keys()) {
+      if (tickets.size <= TICKETS_KEPT) break;
+      tickets.delete(old);
+    }
+    return ticket;
   }
 
   // Each slot's variant from the profile, computed here: the page learns which variant shows, as it sees it anyway.
@@ -190,7 +250,9 @@ export async function serveVault(port, rawConfig, deps) {
   // reading the history, or opting back in, is the panel's, by the shopper.
   async function erase() {
     inFlight = [];
-    const erased = await store.clear();
+    tickets.clear();
+    forgetConsentAnswer(win); // consent withdrawn: Vitrine's prompt asks again
+    const erased = store ? await store.clear() : await (deps.deleteHistory?.(config.dbName) ?? true);
     eraseWebStorageKeys(win);
     return { type: 'erased', erased };
   }
@@ -215,6 +277,15 @@ export async function serveVault(port, rawConfig, deps) {
 
   async function handle(msg) {
     if (!msg || typeof msg !== 'object' || msg.v !== PROTOCOL_VERSION) throw new VaultError('BAD_REQUEST', 'not a vault request');
+    if (msg.type === 'consent') {
+      // Granted by the page's consent manager after this page first asked for the prompt's answer.
+      if (msg.basis !== 'signal') throw new VaultError('BAD_REQUEST', 'consent is given by the page\'s consent manager or in Vitrine\'s prompt');
+      return { type: 'consent', storage: (await begin()).backend };
+    }
+    // An opt-out and an erasure only protect the shopper: any page may ask, consent or not.
+    if (msg.type === 'opt-out') return optOut();
+    if (msg.type === 'erase') return erase();
+    if (!store) throw new VaultError('CONSENT', 'nothing is kept or ranked before consent');
     if (msg.type === 'append') return append(msg.records);
     if (msg.type === 'warm') {
       const { ready, model } = await rankingClient().warm();
@@ -222,8 +293,6 @@ export async function serveVault(port, rawConfig, deps) {
       return { type: 'warm', model };
     }
     if (msg.type === 'rank') return rank(msg);
-    if (msg.type === 'opt-out') return optOut();
-    if (msg.type === 'erase') return erase();
     if (msg.type === 'slots') return chooseSlots(msg.slots);
     throw new VaultError('PRIVATE', `'${String(msg.type).slice(0, 20)}' is not offered to the page: the shopper's data is shown in Vitrine's own panel`);
   }
@@ -237,7 +306,12 @@ export async function serveVault(port, rawConfig, deps) {
       post({ v: PROTOCOL_VERSION, id, type: 'error', code: e?.code ?? 'VAULT', message: String(e?.message ?? e) });
     }
   };
-  post({ type: 'hello', v: PROTOCOL_VERSION, optedOut: false, storage: store.backend });
+  const answer = readConsentAnswer(win);
+  if (pageGrants || answer === 'granted') {
+    post({ type: 'hello', v: PROTOCOL_VERSION, optedOut: false, storage: (await begin()).backend, consent: 'granted' });
+  } else {
+    post({ type: 'hello', v: PROTOCOL_VERSION, optedOut: false, storage: 'none', consent: answer ?? 'ask' });
+  }
   return stop;
 }
 

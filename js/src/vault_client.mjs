@@ -15,7 +15,7 @@ export function vaultUrlFor(packageUrl, pageOrigin) {
 
 /** The configuration the vault needs: it keeps the history, fetches the model and ranks. */
 export function vaultConfig(config) {
-  const keys = ['model', 'retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs',
+  const keys = ['model', 'consent', 'retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs',
     'maxModelBytes', 'modelIntegrity', 'worker', 'dbName'];
   return Object.fromEntries(keys.map((k) => [k, config[k]]));
 }
@@ -25,7 +25,7 @@ export function vaultConfig(config) {
  * worker_client.mjs openRankingChannel returns one (for a RankingClient; terminate() removes the frame), `hello` a
  * Promise of the vault's { optedOut, storage } that rejects when the vault refuses or does not answer in time.
  */
-export function openVault({ doc, url, config, timeoutMs }) {
+export function openVault({ doc, url, config, timeoutMs, consentBasis = null }) {
   const frame = doc.createElement('iframe');
   frame.src = url.href;
   frame.title = 'Vitrine';
@@ -36,7 +36,7 @@ export function openVault({ doc, url, config, timeoutMs }) {
   frame.referrerPolicy = 'no-referrer';
   const { port1, port2 } = new MessageChannel();
   frame.addEventListener('load', () => {
-    frame.contentWindow?.postMessage({ type: 'vitrine-connect', v: 1, config: vaultConfig(config) }, url.origin, [port2]);
+    frame.contentWindow?.postMessage({ type: 'vitrine-connect', v: 1, config: { ...vaultConfig(config), consentBasis } }, url.origin, [port2]);
   }, { once: true });
   (doc.body ?? doc.documentElement).appendChild(frame);
   const channel = {
@@ -64,7 +64,8 @@ export function adoptVault(channel, { origin = 'the vault', timeoutMs }) {
     const settle = (m) => {
       clearTimeout(timer);
       if (m.type === 'refused') reject(new Error(String(m.reason)));
-      else resolve({ optedOut: m.optedOut === true, storage: String(m.storage) });
+      // consent: a vault that does not say is taken as not granted (consent fails closed).
+      else resolve({ optedOut: m.optedOut === true, storage: String(m.storage), consent: ['granted', 'refused'].includes(m.consent) ? m.consent : 'ask' });
     };
     if (channel.hello) {
       settle(channel.hello);
@@ -93,20 +94,47 @@ export function adoptVault(channel, { origin = 'the vault', timeoutMs }) {
  * Its language follows <html lang>; its height, data-vitrine-panel-height (CSS pixels, default 320).
  */
 export function mountPanels(doc, url) {
-  for (const host of doc.querySelectorAll('[data-vitrine-panel]')) {
-    if (host.querySelector('iframe[data-vitrine-panel-frame]')) continue;
+  return mountFrames(doc, url, { host: 'data-vitrine-panel', page: './panel.html', title: 'Your data', height: 320 });
+}
+
+/**
+ * Vitrine's own consent prompt, for a page with the vault and no consent manager: consent.html in every
+ * [data-vitrine-consent] element (the shop renders it hidden; shown while the prompt is up). The shopper's answer is
+ * kept on the vault's origin, where no page script can write it. Returns false when the page has no such element.
+ * Height: data-vitrine-consent-height (default 120).
+ */
+export function mountConsentPrompts(doc, url) {
+  return mountFrames(doc, url, { host: 'data-vitrine-consent', page: './consent.html', title: 'Personalization', height: 120 }) > 0;
+}
+
+/** Takes the consent prompts away once the shopper answered, and hides their elements again. */
+export function removeConsentPrompts(doc) {
+  for (const frame of doc.querySelectorAll('iframe[data-vitrine-consent-frame]')) {
+    const host = frame.parentElement;
+    frame.remove();
+    if (host) host.hidden = true;
+  }
+}
+
+/** One frame of `page` per element with the attribute `host`; returns how many elements there are. */
+function mountFrames(doc, url, { host: attribute, page, title, height: defaultHeight }) {
+  const hosts = Array.from(doc.querySelectorAll(`[${attribute}]`));
+  for (const host of hosts) {
+    if (host.querySelector(`iframe[${attribute}-frame]`)) continue;
     const frame = doc.createElement('iframe');
-    const src = new URL('./panel.html', url);
+    const src = new URL(page, url);
     const lang = doc.documentElement?.lang;
     if (lang) src.searchParams.set('lang', lang);
     frame.src = src.href;
-    frame.title = 'Your data';
+    frame.title = title;
     frame.referrerPolicy = 'no-referrer';
-    frame.setAttribute('data-vitrine-panel-frame', '');
-    const height = Number(host.getAttribute('data-vitrine-panel-height'));
+    frame.setAttribute(`${attribute}-frame`, '');
+    const height = Number(host.getAttribute(`${attribute}-height`));
     frame.style.width = '100%';
     frame.style.border = '0';
-    frame.style.height = `${height >= 100 && height <= 2000 ? height : 320}px`;
+    frame.style.height = `${height >= 60 && height <= 2000 ? height : defaultHeight}px`;
     host.appendChild(frame);
+    host.hidden = false;
   }
+  return hosts.length;
 }

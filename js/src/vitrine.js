@@ -97,7 +97,7 @@
       if (!channel.hello && m && (m.type === 'hello' || m.type === 'refused')) channel.hello = m;
     });
     pair.port1.start();
-    var config = { model: modelUrl, worker: options.worker };
+    var config = { model: modelUrl, worker: options.worker, consent: options.consent }; // 'not-required' here (startEarly)
     var keys = ['retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs', 'maxModelBytes', 'modelIntegrity'];
     for (var k = 0; k < keys.length; ++k) if (options[keys[k]] !== undefined) config[keys[k]] = options[keys[k]];
     frame.addEventListener('load', function () {

@@ -4,7 +4,8 @@
 // one console warning per page (log.mjs).
 import { normalizeConfig } from './config.mjs';
 import { createLogger } from './log.mjs';
-import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from './privacy.mjs';
+import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY, readConsentAnswer, writeConsentAnswer,
+  forgetConsentAnswer } from './privacy.mjs';
 import { toRecord } from './events.mjs';
 import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
@@ -23,7 +24,8 @@ import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
-import { openVault, adoptVault, vaultUrlFor, mountPanels } from './vault_client.mjs';
+import { openVault, adoptVault, vaultUrlFor, mountPanels, mountConsentPrompts, removeConsentPrompts } from './vault_client.mjs';
+import { createWhyButtons } from './why.mjs';
 import { watchConsentSignals, CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
 const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
@@ -60,7 +62,8 @@ export function createVitrine(options = {}, env = {}) {
   const limits = { maxEvents: config.maxEvents, maxBytes: config.maxBytes, retentionDays: config.retentionDays };
 
   let state = 'starting'; // starting | waiting-consent | running | opted-out | stopped
-  let consentGiven = false; // by grantConsent() or the consent callback
+  let consentGiven = false; // by grantConsent() or the consent callback (on the shop's origin only)
+  let vaultConsented = false; // the shopper said yes in Vitrine's own prompt (the vault's hello or notice)
   let signals = null; // the page's consent signals (consent.mjs), watched when consent is required
   let store = null;
   let storeOpening = null;
@@ -84,6 +87,7 @@ export function createVitrine(options = {}, env = {}) {
   let listObserver = null;
   const explanations = new Map(); // item id or slot name -> text
   const written = createTextLedger(); // what Vitrine wrote into the page, to take back
+  let why = null; // the "why?" buttons (why.mjs), from the first ranking on
   const slotShownBefore = new Map(); // slot -> the variant the shop showed before Vitrine chose one
   const widgetUndo = new Map(); // widget -> takes back what Vitrine rendered in it
   const ranked = new WeakSet();
@@ -113,7 +117,9 @@ export function createVitrine(options = {}, env = {}) {
       return;
     }
     if (config.consent === CONSENT_REQUIRED && !signals) signals = watchConsentSignals(win, onConsentSignal);
-    if (!consentOk() && config.consentCallback && signals?.decision !== 'denied') {
+    // With the vault, no page function grants consent: any script could call or replace it.
+    if (config.consentCallback && vaultUrl) log.warn('data-consent-callback is not used with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
+    if (!consentOk() && config.consentCallback && !vaultUrl && signals?.decision !== 'denied') {
       try {
         consentGiven = (await config.consentCallback()) === true;
       } catch (e) {
@@ -122,9 +128,38 @@ export function createVitrine(options = {}, env = {}) {
     }
     if (!consentOk()) {
       state = 'waiting-consent';
+      // With the vault and no consent manager on the page, Vitrine asks in its own frame, and the vault keeps the answer.
+      if (vaultUrl && config.consent === CONSENT_REQUIRED && (signals?.decision ?? null) === null) await askInVault();
       return;
     }
     await start();
+  }
+
+  async function askInVault() {
+    let hello;
+    try {
+      hello = await vaultConnection().hello;
+    } catch (e) {
+      log.warn('the vault is unavailable; nothing is recorded and the listing keeps its order', e);
+      return;
+    }
+    if (state !== 'waiting-consent') return;
+    if (hello.optedOut) {
+      optedOutInVault = true;
+      stopEverything('opted-out');
+    } else if (hello.consent === 'granted') {
+      vaultConsented = true;
+      await start();
+    } else if (hello.consent === 'ask' && !mountConsentPrompts(doc, vaultUrl)) {
+      // The shop's element may come with its own scripts, after Vitrine's: looked for once more when the page has loaded.
+      const again = () => {
+        if (state === 'waiting-consent' && !mountConsentPrompts(doc, vaultUrl)) {
+          log.warn('consent is required and the page has no consent manager; put a [data-vitrine-consent] element on the page for Vitrine\'s own prompt');
+        }
+      };
+      if (doc.readyState === 'complete') again();
+      else win.addEventListener('load', again, { once: true });
+    }
   }
 
   /** Consent fails closed (consent.mjs): a signal that says no, or has not decided yet, wins over grantConsent(). */
@@ -132,7 +167,7 @@ export function createVitrine(options = {}, env = {}) {
     if (config.consent === CONSENT_NOT_REQUIRED) return true;
     const signal = signals?.decision ?? null;
     if (signal === 'denied' || signal === 'pending') return false;
-    return signal === 'granted' || consentGiven;
+    return signal === 'granted' || consentGiven || vaultConsented;
   }
 
   function onConsentSignal() {
@@ -148,6 +183,9 @@ export function createVitrine(options = {}, env = {}) {
     const connection = vault;
     vault = null; // with the vault, kept open for the erasure below: stopEverything() would close it
     stopEverything('waiting-consent');
+    consentGiven = false;
+    vaultConsented = false;
+    forgetConsentAnswer(win);
     await flushing;
     if (connection) await eraseInVault(connection);
     else await eraseStoredData();
@@ -367,8 +405,10 @@ export function createVitrine(options = {}, env = {}) {
    * is 'vault', or 'opted-out' when the shopper opted out in Vitrine's panel.
    */
   function openTheVault() {
-    storeOpening ??= vaultConnection().hello.then(({ optedOut }) => {
+    storeOpening ??= vaultConnection().hello.then(async ({ optedOut, consent }) => {
       optedOutInVault ||= optedOut;
+      // This page asked the vault for its prompt's answer first, and the page's consent manager granted it since.
+      if (!optedOut && consent !== 'granted' && !vaultConsented) await vaultConnection().client.consent('signal');
       store = {
         backend: optedOut ? 'opted-out' : 'vault',
         append: (records) => vaultConnection().client.append(records),
@@ -386,7 +426,8 @@ export function createVitrine(options = {}, env = {}) {
     if (vault) return vault;
     // The loader's frame if it started one (vitrine.js), else a new one.
     const { channel, hello } = earlyChannel?.vault ? adoptVault(earlyChannel, { origin: vaultUrl.origin, timeoutMs: config.modelTimeoutMs })
-      : openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs });
+      : openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs,
+        consentBasis: signals?.decision === 'granted' ? 'signal' : null });
     if (earlyChannel?.vault) earlyChannel = null;
     const client = new RankingClient({
       workerUrl: null,
@@ -400,6 +441,10 @@ export function createVitrine(options = {}, env = {}) {
           stopEverything('opted-out');
         } else if (what === 'cleared') {
           clearPageTraces();
+        } else if (what === 'consent-granted' || what === 'consent-refused') {
+          removeConsentPrompts(doc);
+          vaultConsented = what === 'consent-granted';
+          if (vaultConsented && state === 'waiting-consent' && consentOk()) void start().catch((e) => log.warn('could not start', e));
         }
       },
     });
@@ -450,6 +495,7 @@ export function createVitrine(options = {}, env = {}) {
    */
   function clearPageTraces() {
     dropDerivedState();
+    why?.clear();
     written.restoreAll();
     for (const [slot, variant] of slotShownBefore) applySlot(slot, { variant, category: null });
     slotShownBefore.clear();
@@ -684,7 +730,7 @@ export function createVitrine(options = {}, env = {}) {
         const late = seen && config.lateReorder === 'below-fold';
         const r = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
         hold?.release(list); // in the same task as the moves: the listing is first painted in its new order
-        if (r.applied) showReasons(list, reply.reasons, promoted);
+        if (r.applied) showReasons(list, reply, promoted);
         markResult(list, !r.applied ? 'shopper-active' : r.moved > 0 ? 'reordered' : 'unchanged');
         return r;
       });
@@ -709,22 +755,44 @@ export function createVitrine(options = {}, env = {}) {
 
   // Only the promoted items are explained: the others stand where the shop put them. The engine's own factors are
   // worded here, from where each item stood in the shop's order and stands now, so "moved up" is said only of
-  // items that did; another engine's text is shown as it came.
-  function showReasons(list, reasons, promoted) {
+  // items that did; another engine's text is shown as it came. A card with a "why?" button shows its reason on the
+  // shopper's click (why.mjs); one without gets it written now. With the vault, the page holds no reason: the
+  // button's frame asks the vault by the ranking's ticket.
+  function showReasons(list, { reasons, ticket }, promoted) {
     const shown = new Map(); // ids come from the page: never used as plain-object keys
     const before = shopPositions.get(list);
     const now = positions(list);
     for (const id of promoted) {
-      if (!reasons || !Object.hasOwn(reasons, id)) continue;
-      const reason = reasons[id];
       const from = before?.get(id);
       const to = now.get(id);
+      if (vaultUrl) {
+        if (typeof ticket === 'string') shown.set(id, { ticket, from, to });
+        continue;
+      }
+      if (!reasons || !Object.hasOwn(reasons, id)) continue;
+      const reason = reasons[id];
       const text = isEngineFactors(reason.factors) && from !== undefined && to !== undefined
         ? explanationText(reason.factors, { from, to }, messages) : reason.text;
       shown.set(id, { text });
       explanations.set(id, text);
     }
+    const asked = whyButtons().arm(list, shown);
+    if (vaultUrl) return;
+    for (const id of asked) shown.delete(id);
     writeReasons(list, shown, written.write);
+  }
+
+  function whyButtons() {
+    if (!why) {
+      why = createWhyButtons(doc, { write: written.write, restore: written.restore, frameUrl: vaultUrl,
+        lang: doc.documentElement?.lang });
+      cleanups.push(() => {
+        why?.clear();
+        why?.stop();
+        why = null;
+      });
+    }
+    return why;
   }
 
   /** The one place the shopper profile comes from: the engine, through the worker. */
@@ -851,6 +919,16 @@ export function createVitrine(options = {}, env = {}) {
   // ------------------------------------------------------------------------------------------ public API
 
   /** With the vault, what reads or erases the history, or opts back in, is the shopper's, in Vitrine's panel. */
+  /**
+   * Whether the call comes while the shopper acts on the page (transient user activation: a click or key press in the
+   * last few seconds), so that a script running on its own cannot turn Vitrine on. Read before anything is awaited.
+   */
+  function shopperAsked(name) {
+    const active = win?.navigator?.userActivation?.isActive === true;
+    if (!active) log.warn(`${name}() needs the shopper's click or key press: call it from the handler of the control they used`);
+    return active;
+  }
+
   function inVault(name) {
     if (!vaultUrl) return false;
     log.warn(`${name}() is not offered to the page while the history is kept in Vitrine's own origin; the shopper uses Vitrine's panel (data-vitrine-panel)`);
@@ -982,8 +1060,9 @@ export function createVitrine(options = {}, env = {}) {
       return saved && erased;
     }),
     optIn: guarded('optIn', false, async () => {
+      const asked = !vaultUrl && shopperAsked('optIn');
       await started;
-      if (inVault('optIn')) return false;
+      if (inVault('optIn') || !asked) return false;
       writeOptOut(false, win);
       if (state !== 'opted-out' || optedOutBy()) return false; // a browser signal (GPC, DNT) still applies
       state = 'starting';
@@ -994,8 +1073,16 @@ export function createVitrine(options = {}, env = {}) {
       return state === 'running' || state === 'waiting-consent';
     }),
     grantConsent: guarded('grantConsent', false, async () => {
+      // Remembered from an earlier click on this shop (a consent manager hands it over on every page), or a click now.
+      const asked = !vaultUrl && (readConsentAnswer(win) === 'granted' || shopperAsked('grantConsent'));
       await started;
+      if (vaultUrl) {
+        log.warn('grantConsent() is not offered with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
+        return false;
+      }
+      if (!asked) return false;
       consentGiven = true;
+      if (config.consent === CONSENT_REQUIRED) writeConsentAnswer('granted', win); // later pages of this shop, no click needed
       if (state === 'waiting-consent' && consentOk()) await start();
       return state === 'running';
     }),

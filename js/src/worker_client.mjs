@@ -73,7 +73,8 @@ export class RankingClient {
    * @param {typeof SharedWorker|null} [options.SharedWorker] given only with data-worker="shared" (default none)
    * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first,
    *   or to the vault (vault_client.mjs openVault), which answers the same requests from the history it keeps
-   * @param {(what: string) => void} [options.onNotice] the vault's notices: 'cleared', 'opted-out'
+   * @param {(what: string) => void} [options.onNotice] the vault's notices: 'cleared', 'opted-out', 'consent-granted',
+   *   'consent-refused'
    */
   constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, modelIntegrity = null, Worker: WorkerCtor = globalThis.Worker,
     SharedWorker: SharedCtor = null, channel = null, onNotice = null }) {
@@ -84,6 +85,8 @@ export class RankingClient {
     this.#ctors = { Worker: WorkerCtor, SharedWorker: SharedCtor };
     this.#started = channel;
     this.#onNotice = onNotice;
+    // A vault's notices can come before any request: the shopper answers Vitrine's consent prompt.
+    if (onNotice && channel) this.#start();
   }
 
   /** True when the worker is shared with the shop's other pages (and outlives this one). */
@@ -117,6 +120,11 @@ export class RankingClient {
   /** The vault only: each slot's variant index (slots.mjs describeSlot in, chooseIndex out). */
   chooseSlots(slots) {
     return this.#request({ type: 'slots', slots });
+  }
+
+  /** The vault only: the page's consent manager granted consent (vault.mjs). @returns {Promise<{storage: string}>} */
+  consent(basis) {
+    return this.#request({ type: 'consent', basis });
   }
 
   /** The vault only: erases the history it keeps (consent withdrawn). @returns {Promise<{erased: boolean}>} */

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { shopAndBrowser, openPage, vitrineReady, databases, storedEvents } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, databases, storedEvents, callOnShopperClick } from './storefront_support.mjs';
 
 const up = shopAndBrowser({ engine: 'test' });
 
@@ -40,9 +40,9 @@ test('without data-consent, and with a value not understood, nothing is recorded
 test('TCF: undecided and refused keep Vitrine off whatever grantConsent() says; purposes 1, 3 and 4 start it; withdrawing erases', async () => {
   const { page } = await freshPage('consent-tcf.html');
   assert.equal(await state(page), 'waiting-consent');
-  assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), false, 'the banner is still up');
+  assert.equal(await callOnShopperClick(page, 'grantConsent'), false, 'the banner is still up');
   await page.evaluate(() => window.testCmp.decide({ 1: true, 3: true, 4: false }));
-  assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), false, 'purpose 4 refused');
+  assert.equal(await callOnShopperClick(page, 'grantConsent'), false, 'purpose 4 refused');
   assert.equal(await state(page), 'waiting-consent');
   await page.evaluate(() => window.testCmp.decide({ 1: true, 3: true, 4: true }));
   await page.waitForFunction(() => window.vitrine.status().state === 'running');
@@ -58,7 +58,7 @@ test('TCF: undecided and refused keep Vitrine off whatever grantConsent() says; 
 test('Consent Mode: denied by default keeps Vitrine off, even against grantConsent(); an update granting both fields starts it', async () => {
   const { page } = await freshPage('consent-mode.html');
   assert.equal(await state(page), 'waiting-consent');
-  assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), false);
+  assert.equal(await callOnShopperClick(page, 'grantConsent'), false);
   await page.evaluate(() => window.gtag('consent', 'update', { ad_personalization: 'granted' }));
   await page.waitForTimeout(50);
   assert.equal(await state(page), 'waiting-consent', 'personalization_storage is still denied');

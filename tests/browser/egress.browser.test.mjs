@@ -18,7 +18,7 @@ import path from 'node:path';
 import { startServer } from '../../tools/serve.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
-import { startShop, openPage, vitrineReady } from './storefront_support.mjs';
+import { startShop, openPage, vitrineReady, callOnShopperClick } from './storefront_support.mjs';
 
 let sink; // the attacker's server: any request to it is a leak
 let canaryDir;
@@ -84,8 +84,8 @@ function unexpected(seen, shop) {
     { origin: shopOrigin, path: /^\/(?:[\w-]+\.(?:html|js|mjs|css)|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/(?:test|tiny)\.vtm)$/ },
     { origin: vaultOrigin, path: /^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/test\.vtm|favicon\.ico)$/ },
   ];
-  // The one query string: the shopper's panel in the page's language.
-  const allowedSearch = (url) => url.search === '' || (url.pathname === '/vitrine/panel.html' && /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
+  // The one query string: Vitrine's panel and consent prompt in the page's language (why.html's is a fragment).
+  const allowedSearch = (url) => url.search === '' || (/^\/vitrine\/(?:panel|consent)\.html$/.test(url.pathname) && /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
   return seen.filter((r) => {
     let url;
     try {
@@ -102,8 +102,8 @@ function unexpected(seen, shop) {
 
 // Not real.html, real-de.html and late-list.html: templates whose model their own tests fill in.
 const FIXTURE_PAGES = ['shop.html', 'other.html', 'capture.html', 'recent.html', 'ga4.html',
-  'manual.html', 'consent.html', 'consent-tcf.html', 'consent-mode.html', 'report-consent.html'];
-const VAULT_PAGES = ['vault-shop.html', 'vault-other.html', 'vault-recent.html'];
+  'manual.html', 'consent.html', 'consent-tcf.html', 'consent-mode.html', 'report-consent.html', 'why.html', 'prompt.html'];
+const VAULT_PAGES = ['vault-shop.html', 'vault-other.html', 'vault-recent.html', 'vault-why.html', 'vault-prompt.html'];
 
 /** A shopper's visit over every page: consent, views, a cart, a search, export, forget, opt-out and back, leaving. */
 async function visitEverything(shop, openWatched) {
@@ -111,16 +111,23 @@ async function visitEverything(shop, openWatched) {
   for (const name of [...FIXTURE_PAGES, ...VAULT_PAGES]) {
     await page.goto(shop.url + name);
     await vitrineReady(page);
-    await page.evaluate(async () => {
+    await page.evaluate(() => {
       window.testCmp?.decide({ 1: true, 3: true, 4: true });
       window.gtag?.('consent', 'update', { ad_personalization: 'granted', personalization_storage: 'granted' });
-      await window.vitrine.grantConsent();
+    });
+    await callOnShopperClick(page, 'grantConsent');
+    await page.evaluate(async () => {
       for (const item of ['p3', 'p5']) await window.vitrine.track({ kind: 'add_to_cart', item, category: 'bags' });
       await window.vitrine.track({ kind: 'search', query: 'secret query' });
       await window.vitrine.ready;
     });
     const add = await page.$('[data-vitrine-action="add_to_cart"]');
     if (add) await add.click();
+    // The shopper's own frames: Vitrine's consent prompt, and a reason asked for.
+    const allow = page.frameLocator('iframe[data-vitrine-consent-frame]').locator('#allow');
+    if (await page.$('iframe[data-vitrine-consent-frame]')) await allow.click();
+    const why = await page.$('[data-vitrine-why]:not([hidden])');
+    if (why) await why.click();
     await page.evaluate(async () => {
       await window.vitrine.exportData();
       await window.vitrine.profile();
@@ -132,8 +139,8 @@ async function visitEverything(shop, openWatched) {
     await window.vitrine.forget();
     await window.vitrine.track({ kind: 'view', item: 'p6' });
     await window.vitrine.optOut();
-    await window.vitrine.optIn();
   });
+  await callOnShopperClick(page, 'optIn');
   await page.goto(shop.url + 'vault-shop.html');
   await vitrineReady(page);
   await page.evaluate(() => window.vitrine.optOut());

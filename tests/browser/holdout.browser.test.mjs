@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { repoRoot } from '../support/paths.mjs';
-import { shopAndBrowser, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
 
 const MODEL_VERSION = createHash('sha256')
   .update(readFileSync(path.join(repoRoot, 'tests/fixtures/models/test.vtm'))).digest('hex').slice(0, 16);
@@ -148,6 +148,6 @@ test('forget() erases the draw with the events; an opted-out or non-consenting s
   assert.equal(await page.evaluate(() => window.vitrine.status().arm), null);
   assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.arm')), null);
   assert.deepEqual((await exposures(page)).dataLayer, [], 'an opted-out shopper is in no arm and nothing is announced');
-  await page.evaluate(() => window.vitrine.optIn());
+  await callOnShopperClick(page, 'optIn');
   await page.close();
 });

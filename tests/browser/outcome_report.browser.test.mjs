@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { shopAndBrowser, openPage, vitrineReady } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, callOnShopperClick } from './storefront_support.mjs';
 
 const DAY_MS = 86400000;
 const up = shopAndBrowser({ engine: 'test' });
@@ -95,7 +95,7 @@ test('no report before consent, and none once the shopper opted out', async () =
     await vitrineReady(page);
     assert.deepEqual(reportsIn(requests.seen).map((r) => r.url()), [], 'opted out');
     assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.reportedDay')), null);
-    await page.evaluate(() => window.vitrine.optIn());
+    await callOnShopperClick(page, 'optIn');
   } finally {
     requests.stop();
   }
@@ -109,7 +109,7 @@ test('after consent is granted, the day is reported', async () => {
   try {
     await page.goto(up.shop.url + 'report-consent.html');
     await vitrineReady(page);
-    assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), true);
+    assert.equal(await callOnShopperClick(page, 'grantConsent'), true);
     await page.evaluate(() => window.vitrine.ready);
     await page.waitForFunction(() => localStorage.getItem('vitrine.reportedDay') !== null);
     await page.waitForTimeout(200); // the request itself, after the day was remembered

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launchBrowser } from '../support/browser.mjs';
-import { startShop, openPage, vitrineReady, listOrder, storedEvents, databases, MERCHANT_ORDER } from './storefront_support.mjs';
+import { startShop, openPage, vitrineReady, listOrder, storedEvents, databases, MERCHANT_ORDER, callOnShopperClick, callsOnItsOwn } from './storefront_support.mjs';
 
 let shop, browser;
 
@@ -331,25 +331,44 @@ test('optOut() is persisted, erases data, and stops capture and ranking on later
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
   assert.deepEqual(await listOrder(page), MERCHANT_ORDER);
   assert.deepEqual(await databases(page), []);
-  assert.equal(await page.evaluate(() => window.vitrine.optIn()), true);
+  // A script on its own cannot undo the opt-out; the shopper's click on the shop's control can.
+  const { page: tag } = await openPage(browser.context, { init: callsOnItsOwn('optIn') });
+  await tag.goto(shop.url + 'shop.html');
+  await vitrineReady(tag);
+  assert.equal(await tag.evaluate(() => window.__onItsOwn), false);
+  assert.equal(await tag.evaluate(() => window.vitrine.status().state), 'opted-out');
+  await tag.close();
+  assert.equal(await callOnShopperClick(page, 'optIn'), true);
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
   await page.close();
 });
 
-test('consent required: nothing is stored before grantConsent()', async () => {
+test('consent required: nothing is stored before grantConsent(), which a script cannot call on its own; the grant is kept for the next page', async () => {
   await freshContext();
-  const { page } = await openPage(browser.context);
+  const { page, seen } = await openPage(browser.context, { init: callsOnItsOwn('grantConsent') });
   await page.goto(shop.url + 'consent.html');
   await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.__onItsOwn), false, 'a script\'s grant, with no shopper action');
+  assert.match(seen.warnings.join('\n'), /grantConsent\(\) needs the shopper's click/);
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
   await page.click('[data-vitrine-item="p2"] [data-vitrine-action="add_to_cart"]');
   await page.waitForTimeout(400);
   assert.deepEqual(await databases(page), []);
-  assert.equal(await page.evaluate(() => window.vitrine.grantConsent()), true);
+  assert.equal(await callOnShopperClick(page, 'grantConsent'), true);
   await page.click('[data-vitrine-item="p3"] [data-vitrine-action="add_to_cart"]');
   const events = await storedEvents(page);
   assert.deepEqual(events.filter((e) => e.kind === 2).map((e) => e.item), ['p3']);
+  // The next page's consent manager hands the remembered answer over at load, with no click: accepted.
+  await page.reload();
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.__onItsOwn), true, 'remembered: accepted with no click');
+  // Withdrawn, the remembered answer goes too: a script cannot grant it again on its own (the init script's call).
+  assert.equal(await page.evaluate(() => window.vitrine.revokeConsent()), true);
+  await page.reload();
+  await vitrineReady(page);
+  assert.equal(await page.evaluate(() => window.__onItsOwn), false);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   await page.close();
 });
 

@@ -35,14 +35,20 @@ export const PAGE_VARIANTS = Object.freeze({
   'consent-typo.html': { from: 'shop.html', tag: `data-consent="none" ${TEST_SHOP_TAG}` },
   'consent-tcf.html': { from: 'shop.html', head: '<script src="tcf-cmp.js"></script>', tag: TEST_SHOP_TAG },
   'consent-mode.html': { from: 'shop.html', head: '<script src="consent-mode.js"></script>', tag: TEST_SHOP_TAG },
+  // No consent manager: with the vault, Vitrine asks in its own frame in this element (vault_client.mjs).
+  'prompt.html': { from: 'consent.html', body: '<div id="consent" data-vitrine-consent hidden></div>' },
+  // Each card with a hidden "why?" button (why.mjs): reasons show on the shopper's click only.
+  'why.html': { from: 'shop.html', whyButtons: true },
 });
 
 // Pages also made with the tag from the vault origin (startShop({ vault: true })), as `vault-<name>`.
-const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html', 'consent-tcf.html'];
+const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html', 'consent-tcf.html', 'why.html', 'prompt.html'];
 
-/** A fixture page with another tag, extra head scripts or language (PAGE_VARIANTS). */
-export function pageVariant(html, { tag, head = '', lang } = {}) {
+/** A fixture page with another tag, extra head scripts, language, an element first in the body or "why?" buttons (PAGE_VARIANTS). */
+export function pageVariant(html, { tag, head = '', lang, body, whyButtons = false } = {}) {
   let out = html;
+  if (body !== undefined) out = out.replace('<body>\n', `<body>\n  ${body}\n`);
+  if (whyButtons) out = out.replaceAll(' <small data-vitrine-explain></small></li>', ' <button data-vitrine-why hidden>Why?</button> <small data-vitrine-explain></small></li>');
   if (tag !== undefined) {
     const replaced = out.replace(/<script src="\/vitrine\/vitrine\.js"[^>]*><\/script>/, `${head}<script src="/vitrine/vitrine.js" ${tag} defer></script>`);
     if (replaced === out) throw new Error('pageVariant: the page has no vitrine.js tag');
@@ -145,4 +151,40 @@ export function shopAndBrowser(options) {
     up.shop?.close();
   });
   return up;
+}
+
+/**
+ * Calls window.vitrine[name]() from the click handler of a button the test presses, as a consent banner or a
+ * settings page does: the call runs during the shopper's own click (user activation). Resolves with what it returns.
+ */
+export async function callOnShopperClick(page, name) {
+  await page.evaluate((fn) => {
+    const button = document.createElement('button');
+    button.id = 'shopper-click';
+    button.textContent = fn;
+    button.addEventListener('click', () => {
+      window.__shopperClickResult = window.vitrine[fn]();
+    }, { once: true });
+    document.body.append(button);
+  }, name);
+  await page.click('#shopper-click');
+  return page.evaluate(async () => {
+    document.getElementById('shopper-click').remove();
+    return window.__shopperClickResult;
+  });
+}
+
+/**
+ * An init script (openPage's `init`) for a script that calls window.vitrine[name]() on its own, as soon as the API
+ * exists, with no shopper action: its result lands in window.__onItsOwn. (Playwright's page.evaluate runs as a user
+ * gesture, so a call through it would count as the shopper's.)
+ */
+export function callsOnItsOwn(name) {
+  return `(() => {
+    const timer = setInterval(() => {
+      if (!window.vitrine || typeof window.vitrine[${JSON.stringify(name)}] !== 'function') return;
+      clearInterval(timer);
+      window.__onItsOwn = window.vitrine[${JSON.stringify(name)}]();
+    }, 1);
+  })();`;
 }

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { shopAndBrowser, openPage, vitrineReady, listOrder, MERCHANT_ORDER } from './storefront_support.mjs';
+import { shopAndBrowser, openPage, vitrineReady, listOrder, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
 
 const up = shopAndBrowser({ engine: 'test', vault: true });
 
@@ -49,6 +49,30 @@ async function shopAround(page, otherPage) {
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
   await page.evaluate(() => window.vitrine.ready);
 }
+
+/** What the vault's origin keeps: its IndexedDB databases and the events in Vitrine's (read from a page of that origin). */
+async function vaultKeeps() {
+  const vaultPage = await up.browser.context.newPage();
+  await vaultPage.goto(up.shop.vaultUrl + 'vitrine/vault.html');
+  const kept = await vaultPage.evaluate(async () => {
+    const databases = (await indexedDB.databases()).map((d) => d.name);
+    if (!databases.includes('vitrine')) return { databases, events: 0 };
+    const db = await new Promise((resolve) => {
+      const r = indexedDB.open('vitrine');
+      r.onsuccess = () => resolve(r.result);
+    });
+    const events = await new Promise((resolve) => {
+      const r = db.transaction('events').objectStore('events').count();
+      r.onsuccess = () => resolve(r.result);
+    });
+    db.close();
+    return { databases, events };
+  });
+  await vaultPage.close();
+  return kept;
+}
+
+const vaultEvents = async () => (await vaultKeeps()).events;
 
 // The third-party tag. Runs in the top page only: no page script can run inside another origin's frame.
 function thirdPartyTag() {
@@ -253,30 +277,132 @@ test('with the vault, consent withdrawn through the page\'s TCF signal erases wh
   await page.evaluate(() => window.testCmp.decide({ 1: true, 3: true, 4: true }));
   await page.waitForFunction(() => window.vitrine.status().storage === 'vault');
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
-  const vaultEvents = async () => {
-    const vaultPage = await up.browser.context.newPage();
-    await vaultPage.goto(up.shop.vaultUrl + 'vitrine/vault.html');
-    const count = await vaultPage.evaluate(async () => {
-      if (!(await indexedDB.databases()).some((d) => d.name === 'vitrine')) return 0;
-      const db = await new Promise((resolve) => {
-        const r = indexedDB.open('vitrine');
-        r.onsuccess = () => resolve(r.result);
-      });
-      const n = await new Promise((resolve) => {
-        const r = db.transaction('events').objectStore('events').count();
-        r.onsuccess = () => resolve(r.result);
-      });
-      db.close();
-      return n;
-    });
-    await vaultPage.close();
-    return count;
-  };
   await page.waitForTimeout(300);
   assert.ok(await vaultEvents() >= 1, 'the view is kept in the vault');
   await page.evaluate(() => window.testCmp.decide({ 1: true, 3: false, 4: true }));
   await page.waitForFunction(() => window.vitrine.status().state === 'waiting-consent');
   await page.waitForTimeout(300);
   assert.equal(await vaultEvents(), 0);
+  await page.close();
+});
+
+/** The "why?" buttons and explanation elements of why.html: [id, button shown, explanation text, frames]. */
+function whyState(page) {
+  return page.$$eval('#list > li', (items) => items.map((li) => [li.dataset.vitrineItem, !li.querySelector('[data-vitrine-why]').hidden,
+    li.querySelector('[data-vitrine-explain]').textContent, li.querySelectorAll('iframe').length]));
+}
+
+test('on the shop\'s own origin, a promoted card\'s "why?" button shows its reason on the shopper\'s click only', async () => {
+  await eraseBothOrigins();
+  const { page, seen } = await openPage(up.browser.context);
+  await shopAround(page, 'other.html');
+  await page.goto(up.shop.url + 'why.html');
+  await vitrineReady(page);
+  assert.equal(await page.$eval('#list', (l) => l.dataset.vitrineResult), 'reordered');
+  // Shown on the promoted items the engine gave a reason for (not the pinned p4: it stays where the shop put it);
+  // nothing is written before the shopper asks.
+  const armed = (await whyState(page)).filter(([, shown]) => shown).map(([id]) => id).sort();
+  assert.deepEqual(armed, ['p1', 'p2', 'p3', 'p5', 'p6']);
+  assert.ok((await whyState(page)).every(([, , text]) => text === ''));
+  // A script's click is not the shopper's.
+  await page.evaluate(() => document.querySelector('[data-vitrine-item="p3"] [data-vitrine-why]').click());
+  assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), '');
+  await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
+  assert.match(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), /bags/);
+  assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-why]', (b) => b.getAttribute('aria-expanded')), 'true');
+  await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
+  assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), '');
+  // forget() puts the cards back as the shop rendered them: buttons hidden, nothing written.
+  await page.click('[data-vitrine-item="p5"] [data-vitrine-why]');
+  assert.equal(await page.evaluate(() => window.vitrine.forget()), true);
+  assert.ok((await whyState(page)).every(([, shown, text]) => !shown && text === ''));
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('with the vault, the "why?" button opens a frame of the vault that shows the reason; the page never holds it', async () => {
+  await eraseBothOrigins();
+  const { page, seen } = await openPage(up.browser.context, { init: thirdPartyTag });
+  await shopAround(page, 'vault-other.html');
+  await page.goto(up.shop.url + 'vault-why.html');
+  await vitrineReady(page);
+  await page.waitForFunction(() => document.querySelector('#list').dataset.vitrineResult === 'reordered');
+  const armed = (await whyState(page)).filter(([, shown]) => shown).map(([id]) => id).sort();
+  assert.deepEqual(armed, ['p1', 'p2', 'p3', 'p5', 'p6'], 'every promoted item: the page cannot tell which ones the vault has a reason for');
+  await page.evaluate(() => document.querySelector('[data-vitrine-item="p3"] [data-vitrine-why]').click());
+  assert.equal(await page.$$eval('iframe[data-vitrine-why-frame]', (fs) => fs.length), 0, 'a script\'s click opens nothing');
+  await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
+  const frame = page.frameLocator('[data-vitrine-item="p3"] iframe[data-vitrine-why-frame]');
+  await frame.locator('#reason', { hasText: 'bags' }).waitFor();
+  // The page sees a frame it cannot open, and its own text and messages hold no reason.
+  assert.equal(await page.$eval('[data-vitrine-item="p3"] iframe', (f) => f.contentDocument), null);
+  assert.ok((await whyState(page)).every(([, , text]) => text === ''));
+  const heard = await page.evaluate(() => window.__readEverything());
+  assert.doesNotMatch(heard, /bags<|<b>bags/, 'the reason text reached the page');
+  // A ticket the vault does not hold gets the plain answer, not another item's reason.
+  await page.evaluate((src) => {
+    const f = document.createElement('iframe');
+    f.id = 'forged';
+    f.src = src;
+    document.body.append(f);
+  }, `${up.shop.vaultUrl}vitrine/why.html#t=0000000000000000&i=p3&lang=en`);
+  await page.frameLocator('#forged').locator('#reason', { hasText: 'no longer kept' }).waitFor();
+  await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
+  assert.equal(await page.$$eval('#list iframe', (fs) => fs.length), 0, 'a second click closes it');
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('with the vault and no consent manager, Vitrine asks in its own frame: the page cannot grant consent, the shopper\'s click there does', async () => {
+  await eraseBothOrigins();
+  const { page, seen } = await openPage(up.browser.context);
+  await page.goto(up.shop.url + 'vault-prompt.html');
+  await vitrineReady(page);
+  const prompt = page.frameLocator('#consent iframe[data-vitrine-consent-frame]');
+  await prompt.locator('#allow').waitFor();
+  assert.equal(await page.isVisible('#consent'), true, 'the shop\'s hidden element is shown while Vitrine asks');
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  // Everything a page script can do: call the API during a click, claim the answer in its own storage, click the
+  // prompt's buttons through a synthetic event (it cannot reach into the frame), post to the frames.
+  assert.equal(await callOnShopperClick(page, 'grantConsent'), false);
+  assert.match(seen.warnings.join('\n'), /grantConsent\(\) is not offered with the vault/);
+  await page.evaluate(() => {
+    localStorage.setItem('vitrine.consent', 'granted');
+    for (const frame of document.querySelectorAll('iframe')) frame.contentWindow.postMessage({ type: 'why-answer', consent: 'granted' }, '*');
+    document.querySelector('#consent iframe').dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  });
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  assert.deepEqual(await vaultKeeps(), { databases: [], events: 0 }, 'nothing opened in the vault before consent');
+  // The shopper's own click in Vitrine's frame.
+  await prompt.locator('#allow').click();
+  await page.waitForFunction(() => window.vitrine.status().state === 'running');
+  assert.equal(await page.isVisible('#consent'), false, 'the prompt is gone once answered');
+  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
+  await page.evaluate(() => window.vitrine.ready);
+  await page.waitForTimeout(300);
+  assert.ok(await vaultEvents() >= 1, 'the view (and the category visit) kept in the vault');
+  // Kept by the vault: the next page runs without asking.
+  await page.reload();
+  await vitrineReady(page);
+  await page.waitForFunction(() => window.vitrine.status().state === 'running');
+  assert.equal(await page.$('#consent iframe'), null);
+  // Consent withdrawn by the page erases, and the prompt asks again on the next page.
+  assert.equal(await page.evaluate(() => window.vitrine.revokeConsent()), true);
+  await page.waitForTimeout(300);
+  assert.equal(await vaultEvents(), 0);
+  await page.reload();
+  await vitrineReady(page);
+  await prompt.locator('#allow').waitFor();
+  // "No thanks" is kept too: the prompt goes, and does not come back on the next page.
+  await prompt.locator('#refuse').click();
+  await page.waitForFunction(() => document.getElementById('consent').hidden);
+  await page.reload();
+  await vitrineReady(page);
+  await page.waitForTimeout(300);
+  assert.equal(await page.$('#consent iframe'), null);
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  assert.deepEqual(seen.errors, []);
   await page.close();
 });

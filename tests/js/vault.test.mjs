@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { sameShop, spendOracleBudget, serveVault, ORACLE_BUDGET } from '../../js/src/vault.mjs';
 import { openStore } from '../../js/src/storage.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
+import { WHY_CHANNEL } from '../../js/src/why.mjs';
 
 test('a vault serves pages of the same host or the same parent domain, never another site or scheme', () => {
   assert.equal(sameShop('https://shop.example', 'https://vitrine.shop.example'), true);
@@ -34,8 +35,13 @@ function fakeWindow() {
         return items.size;
       },
     },
-    addEventListener() {},
-    removeEventListener() {},
+    listeners: new Map(),
+    addEventListener(type, fn) {
+      this.listeners.set(type, fn);
+    },
+    removeEventListener(type) {
+      this.listeners.delete(type);
+    },
   };
 }
 
@@ -50,12 +56,12 @@ test('the ranking budget is shared through storage and refills as its window pas
 });
 
 /** A vault on a fake port and a memory store; `rankReply` is what its ranking worker answers. */
-async function vaultWith(rankReply) {
+async function vaultWith(rankReply, moreDeps = {}, config = { consent: 'not-required' }) {
   const sent = [];
   const port = { postMessage: (m) => sent.push(m), onmessage: null };
   const ranked = [];
   const win = fakeWindow();
-  await serveVault(port, { model: 'https://vitrine.shop.example/m.vtm' }, {
+  const stop = await serveVault(port, { model: 'https://vitrine.shop.example/m.vtm', ...config }, {
     win,
     openStore: (options) => openStore({ ...options, indexedDB: null, BroadcastChannel: null }),
     makeRankingClient: () => ({
@@ -67,18 +73,19 @@ async function vaultWith(rankReply) {
       },
       terminate() {},
     }),
+    ...moreDeps,
   });
   const ask = async (message) => {
     const before = sent.length;
     await port.onmessage({ data: { v: 1, ...message } });
     return sent.slice(before);
   };
-  return { sent, ask, ranked };
+  return { sent, ask, ranked, stop, win };
 }
 
 test('the vault stores valid records, ranks with its own history, and answers the order only', async () => {
   const { sent, ask, ranked } = await vaultWith({ order: ['b', 'a'], scores: [2, 1], reasons: { b: { text: 'secret' } } });
-  assert.deepEqual(sent, [{ type: 'hello', v: 1, optedOut: false, storage: 'memory' }]);
+  assert.deepEqual(sent, [{ type: 'hello', v: 1, optedOut: false, storage: 'memory', consent: 'granted' }]);
   assert.deepEqual(await ask({ id: 1, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now() }),
     [{ v: 1, id: 1, type: 'ranked', order: [], history: 0 }], 'no history: nothing ranked');
   const now = Date.now();
@@ -120,4 +127,71 @@ test('the vault picks each slot\'s variant from its profile and answers the inde
   assert.deepEqual(reply, { v: 1, id: 3, type: 'chosen', choices: [1, 0], history: 1 });
   const [bad] = await ask({ id: 4, type: 'slots', slots: [] });
   assert.equal(bad.code, 'BAD_REQUEST');
+});
+
+test('with explainTop, the vault keeps the reasons under a ticket and tells them only on its own channel', async () => {
+  const { ask, ranked, stop } = await vaultWith({ order: ['b', 'a'], scores: [2, 1], reasons: { b: { text: 'secret', factors: [] } } },
+    { BroadcastChannel });
+  await ask({ id: 1, type: 'append', records: [{ kind: EventKind.view, t: Date.now(), item: 'b' }] });
+  const [reply] = await ask({ id: 2, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now(), explainTop: 1e6 });
+  assert.equal(ranked[0].explainTop, 50, 'bounded');
+  assert.deepEqual(Object.keys(reply).sort(), ['history', 'id', 'order', 'ticket', 'type', 'v']);
+  assert.match(reply.ticket, /^[0-9a-f]{16}$/);
+  const frame = new BroadcastChannel(WHY_CHANNEL); // what why.html does, on the vault's origin
+  const answer = (message) => new Promise((resolve) => {
+    frame.onmessage = (event) => resolve(event.data);
+    setTimeout(() => resolve('no answer'), 300);
+    frame.postMessage(message);
+  });
+  try {
+    assert.deepEqual(await answer({ type: 'why-ask', ticket: reply.ticket, item: 'b' }),
+      { type: 'why-answer', ticket: reply.ticket, item: 'b', reason: { text: 'secret', factors: [] } });
+    assert.deepEqual(await answer({ type: 'why-ask', ticket: reply.ticket, item: 'a' }),
+      { type: 'why-answer', ticket: reply.ticket, item: 'a', reason: null });
+    assert.equal(await answer({ type: 'why-ask', ticket: 'f'.repeat(16), item: 'b' }), 'no answer', 'a ticket it does not hold');
+    await ask({ id: 3, type: 'erase' });
+    assert.equal(await answer({ type: 'why-ask', ticket: reply.ticket, item: 'b' }), 'no answer', 'erasing drops the reasons');
+  } finally {
+    frame.close();
+    stop();
+  }
+});
+
+test('before consent the vault opens nothing and keeps nothing; Vitrine\'s prompt or the page\'s consent manager starts it', async () => {
+  const opened = [];
+  const { sent, ask, win } = await vaultWith({ order: ['a'], scores: [1], reasons: {} }, {
+    openStore: (options) => {
+      opened.push(options.name);
+      return openStore({ ...options, indexedDB: null, BroadcastChannel: null });
+    },
+  }, { consent: 'required' });
+  assert.deepEqual(sent, [{ type: 'hello', v: 1, optedOut: false, storage: 'none', consent: 'ask' }]);
+  const record = { kind: EventKind.view, t: Date.now(), item: 'a' };
+  for (const message of [{ type: 'append', records: [record] }, { type: 'rank', candidates: [{ id: 'a' }] }, { type: 'slots', slots: [] }]) {
+    const [reply] = await ask({ id: 1, ...message });
+    assert.equal(reply.code, 'CONSENT', message.type);
+  }
+  const [claimed] = await ask({ id: 2, type: 'consent', basis: 'prompt' });
+  assert.equal(claimed.code, 'BAD_REQUEST', 'the page cannot say the shopper answered the prompt');
+  assert.equal((await ask({ id: 3, type: 'erase' }))[0].type, 'erased', 'erasing needs no consent');
+  assert.deepEqual(opened, [], 'no store was opened');
+  // The shopper says yes in Vitrine's prompt (another frame of the vault's origin writes the answer).
+  win.localStorage.setItem('vitrine.consent', 'granted');
+  win.listeners.get('storage')({ key: 'vitrine.consent', newValue: 'granted' });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(sent.at(-1), { type: 'notice', what: 'consent-granted' });
+  assert.deepEqual((await ask({ id: 4, type: 'append', records: [record] }))[0], { v: 1, id: 4, type: 'appended', stored: 1 });
+  assert.equal(opened.length, 1);
+
+  // A page whose consent manager granted consent says so; the vault then opens its store for it.
+  const second = await vaultWith({ order: ['a'], scores: [1], reasons: {} }, {}, { consent: 'required' });
+  assert.equal(second.sent[0].consent, 'ask');
+  assert.deepEqual((await second.ask({ id: 1, type: 'consent', basis: 'signal' }))[0], { v: 1, id: 1, type: 'consent', storage: 'memory' });
+  assert.equal((await second.ask({ id: 2, type: 'append', records: [record] }))[0].type, 'appended');
+  // An answer kept from an earlier visit: the hello says granted at once; a refusal is said, and nothing opens.
+  const win3 = fakeWindow();
+  win3.localStorage.setItem('vitrine.consent', 'refused');
+  const port = { postMessage: (m) => port.sent.push(m), sent: [] };
+  await serveVault(port, { model: 'x', consent: 'required' }, { win: win3, openStore: () => assert.fail('opened'), makeRankingClient: () => null });
+  assert.deepEqual(port.sent, [{ type: 'hello', v: 1, optedOut: false, storage: 'none', consent: 'refused' }]);
 });
