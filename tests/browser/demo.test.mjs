@@ -17,7 +17,7 @@ import { distDir } from '../support/paths.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
 
 const DATASET = '/usr/share/datasets/fashion-mnist';
-let tmp, server, baseUrl, browser, catalog;
+let tmp, server, baseUrl, vaultUrl, browser, catalog;
 const requests = []; // every answer of the demo server: { p: URL path, status }
 
 before(async () => {
@@ -36,7 +36,7 @@ before(async () => {
   execFileSync(vitrineCli, ['train', '--events', path.join(tmp, 'events.csv'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
     '--image-features', features, '--unseen-content-only',
     '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
-  ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));
+  ({ server, url: baseUrl, vaultUrl } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));
   browser = await launchBrowser();
 });
 
@@ -136,20 +136,29 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   const topOff = off.slice(0, before.length).filter((id) => categoryOf(id) === 'sneakers').length;
   assert.ok(topOn > topOff, `sneakers in the top ${before.length}: ${topOn} on, ${topOff} off`);
 
-  // A sneaker that moved up shows its badge and, as text, the reason explain() gives.
-  const moved = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (card) => ({
-    id: card.dataset.vitrineItem, badge: card.querySelector('.badge').textContent, why: card.querySelector('.why').textContent,
-    whyChildren: card.querySelector('.why').children.length, whyVisible: card.querySelector('.why').offsetHeight > 0,
-  }));
-  assert.match(moved.badge, /^\u25B2 \d+$/);
-  assert.equal(moved.why, await page.evaluate((id) => window.vitrine.explain(id), moved.id));
-  assert.match(moved.why, /sneakers/);
-  assert.equal(moved.whyChildren, 0, 'the explanation is text, not markup');
-  assert.equal(moved.whyVisible, true);
-  // Every reason shown says "moved up" exactly on the cards that moved up, and the summary counts those cards.
+  // A sneaker that moved up shows its badge and a "why?" button; the reason is written only once the shopper asks,
+  // as text, the one explain() gives.
+  const movedId = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (card) => card.dataset.vitrineItem);
+  const card = `#list > li[data-vitrine-item="${movedId}"]`;
+  const moved = () => page.$eval(card, (c) => ({ badge: c.querySelector('.badge').textContent, why: c.querySelector('.why').textContent,
+    whyChildren: c.querySelector('.why').children.length, whyVisible: c.querySelector('.why').offsetHeight > 0,
+    button: !c.querySelector('.why-button').hidden }));
+  assert.deepEqual(await moved().then(({ why, button }) => ({ why, button })), { why: '', button: true });
+  assert.equal(await page.$$eval('#list .why', (ws) => ws.filter((w) => w.textContent !== '').length), 0, 'no reason before a click');
+  await page.click(`${card} .why-button`);
+  const shownReason = await moved();
+  assert.match(shownReason.badge, /^\u25B2 \d+$/);
+  assert.equal(shownReason.why, await page.evaluate((id) => window.vitrine.explain(id), movedId));
+  assert.match(shownReason.why, /sneakers/);
+  assert.equal(shownReason.whyChildren, 0, 'the explanation is text, not markup');
+  assert.equal(shownReason.whyVisible, true);
+  // Every reason offered says "moved up" exactly on the cards that moved up, and the summary counts those cards.
   const cards = await page.$$eval('#list > li', (lis) => lis.map((c) => ({ id: c.dataset.vitrineItem, up: c.classList.contains('up'),
-    why: c.querySelector('.why').textContent })));
-  for (const card of cards.filter((c) => c.why !== '')) assert.equal(/^Moved up/.test(card.why), card.up, `${card.id}: ${card.why}`);
+    offered: !c.querySelector('.why-button').hidden })));
+  for (const c of cards.filter((x) => x.offered)) {
+    const why = await page.evaluate((id) => window.vitrine.explain(id), c.id);
+    assert.equal(/^Moved up/.test(why), c.up, `${c.id}: ${why}`);
+  }
   const ups = cards.filter((c) => c.up).length;
   assert.match(await page.textContent('#vitrine-state'), new RegExp(`: ${ups} products? moved up\\.`));
 
@@ -170,14 +179,13 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
 
 test('the shop under /vault/ asks for consent with a banner, ranks from the history in Vitrine\'s own origin and shows it only in Vitrine\'s panel', async () => {
   const { page, seen } = await openPage();
-  await page.goto(baseUrl + 'about.html');
-  await page.evaluate(() => localStorage.removeItem('loomlane.consent')); // the demo's banner asks again
   await page.goto(baseUrl + 'vault/index.html');
-  await page.waitForSelector('#consent-banner');
+  const prompt = page.frameLocator('#consent-banner iframe[data-vitrine-consent-frame]');
+  await prompt.locator('#allow').waitFor();
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent', 'nothing before the answer');
-  await page.click('#consent-allow');
+  await prompt.locator('#allow').click();
   await page.waitForFunction(() => window.vitrine.status().state === 'running');
-  assert.equal(await page.$('#consent-banner'), null);
+  assert.equal(await page.isVisible('#consent-banner'), false);
   const viewed = catalog.products.filter((p) => p.category === 'sneakers' && p.rank >= 20).slice(4, 8);
   for (const product of viewed) {
     await page.goto(baseUrl + `vault/product.html?id=${product.id}`);
@@ -197,6 +205,11 @@ test('the shop under /vault/ asks for consent with a banner, ranks from the hist
   assert.ok(mean(on) < mean(off) - 10, `sneakers at a mean place of ${mean(on)} (on) vs ${mean(off)} (off)`);
   assert.equal(await page.evaluate(() => window.vitrine.exportData()), null, 'the page cannot read the history');
   assert.equal(await page.$eval('#list', (l) => l.querySelector('.why')?.textContent ?? ''), '', 'no reason written into the page');
+  // The shopper's "why?" opens a frame of Vitrine's origin with the reason; the page holds none of it.
+  const movedId = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (c) => c.dataset.vitrineItem);
+  await page.click(`#list > li[data-vitrine-item="${movedId}"] .why-button`);
+  await page.frameLocator(`#list > li[data-vitrine-item="${movedId}"] iframe[data-vitrine-why-frame]`).locator('#reason', { hasText: /sneakers/ }).waitFor();
+  assert.equal(await page.$$eval('#list .why', (ws) => ws.map((w) => w.textContent).join('')), '');
 
   await page.goto(baseUrl + 'vault/privacy.html');
   await page.waitForFunction(() => document.body.dataset.loaded === '1');
@@ -503,4 +516,55 @@ test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.warnings, []);
   await page.close();
+});
+
+test('no request from any demo page, in either install, carries what the shopper did: only the shop\'s pages and files, the package and the model', async () => {
+  const seen = [];
+  const onRequest = (r) => seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
+  browser.context.on('request', onRequest);
+  const { page } = await openPage();
+  // WebSockets do not show as requests: the DevTools protocol reports the page's and its frames'.
+  const cdp = await browser.context.newCDPSession(page);
+  cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
+  await cdp.send('Network.enable');
+  const sneaker = catalog.products.find((p) => p.category === 'sneakers');
+  try {
+    for (const install of ['', 'vault/']) {
+      for (const route of ['index.html', 'category.html?c=sneakers', `product.html?id=${sneaker.id}`, 'search.html?q=sneaker',
+        'cart.html', 'privacy.html', 'about.html', 'uplift.html', 'dashboard.html', 'engine.html']) {
+        await page.goto(baseUrl + install + route);
+        await page.waitForLoadState('load');
+        if (await page.$('iframe[data-vitrine-consent-frame]')) {
+          await page.frameLocator('iframe[data-vitrine-consent-frame]').locator('#allow').click();
+        }
+        await page.waitForFunction(() => !window.vitrine || window.vitrine.status().state !== 'starting');
+        const add = await page.$('[data-vitrine-action="add_to_cart"]');
+        if (add) await add.click();
+        const why = await page.$('[data-vitrine-why]:not([hidden])');
+        if (why) await why.click();
+        await page.waitForTimeout(200);
+      }
+    }
+    await page.goto('about:blank'); // leaving: pagehide
+  } finally {
+    browser.context.off('request', onRequest);
+    await cdp.detach().catch(() => {});
+    await page.close();
+  }
+  const shop = new URL(baseUrl).origin;
+  const vault = new URL(vaultUrl).origin;
+  const unexpected = seen.filter((r) => {
+    const url = new URL(r.url);
+    if (url.protocol === 'blob:' || url.protocol === 'data:' || url.href === 'about:blank') return false;
+    if (r.method !== 'GET' || r.body !== null || r.kind === 'websocket') return true;
+    // The shop's own navigation carries its own query (?id=, ?c=, ?q=); Vitrine's files carry none but the language.
+    if (url.origin === shop) return url.search !== '' && r.kind !== 'document';
+    if (url.origin === vault) {
+      return !/^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/[\w.-]+\.vtm|favicon\.ico)$/.test(url.pathname)
+        || !(url.search === '' || /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
+    }
+    return true;
+  });
+  assert.deepEqual(unexpected, []);
+  assert.ok(seen.some((r) => new URL(r.url).origin === vault && r.url.endsWith('.vtm')), 'the /vault/ pages did load the model from the vault');
 });
