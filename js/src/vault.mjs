@@ -33,8 +33,9 @@
 // "why?" button opens why.html of this origin, which asks for one item's reason on WHY_CHANNEL (why.mjs), a channel
 // of this origin that page scripts cannot join. The page itself never receives a reason.
 //
-// What the page can still learn is the order of listings and the variant of slots it asks about; ORACLE_BUDGET bounds
-// how many it may ask for, across the shop's tabs, so crafted listings cannot walk the history (README, threat model).
+// What the page can still learn is the leading items of the listings (ORDER_SHOWN) and the variant of the slots it asks
+// about; ORACLE_BUDGET bounds how many it may ask for, across the shop's tabs, so crafted listings cannot walk the
+// history (README, threat model).
 import { normalizeConfig } from './config.mjs';
 import { validRecord } from './events.mjs';
 import { recoverJournals, writeJournal, dropJournal, withUnsaved } from './journal.mjs';
@@ -49,7 +50,10 @@ export const ORACLE_BUDGET = Object.freeze({ count: 30, windowMs: 60_000 });
 const BUDGET_KEY = 'vitrine.rankings';
 const MAX_APPEND = 500; // records per append message: a page flushes far fewer
 const MAX_SLOTS = 50;
-const MAX_EXPLAIN = 50; // reasons per ranking: a page promotes far fewer
+// Coarsened answers: the leading items of a listing's order, the rest staying in the shop's order on the page. A
+// listing of hundreds of crafted candidates then shows which few the history favours, not how it ranks them all.
+export const ORDER_SHOWN = 24;
+const MAX_EXPLAIN = ORDER_SHOWN; // reasons only for what is shown moved
 const TICKETS_KEPT = 16;
 
 /**
@@ -218,7 +222,7 @@ export async function serveVault(port, rawConfig, deps) {
     // The order only: scores and reasons would tell the page more about the history than the order shows. The
     // reasons stay here, under a ticket, for the why.html frame the shopper opens.
     const ticket = explainTop > 0 ? keepReasons(reply.reasons) : undefined;
-    return { type: 'ranked', order: reply.order, history: events.length, ...(ticket ? { ticket } : {}) };
+    return { type: 'ranked', order: reply.order.slice(0, ORDER_SHOWN), history: events.length, ...(ticket ? { ticket } : {}) };
   }
 
   function keepReasons(reasons) {

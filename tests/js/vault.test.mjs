@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { sameShop, spendOracleBudget, serveVault, ORACLE_BUDGET } from '../../js/src/vault.mjs';
+import { sameShop, spendOracleBudget, serveVault, ORACLE_BUDGET, ORDER_SHOWN } from '../../js/src/vault.mjs';
 import { openStore } from '../../js/src/storage.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
 import { WHY_CHANNEL } from '../../js/src/why.mjs';
@@ -134,7 +134,7 @@ test('with explainTop, the vault keeps the reasons under a ticket and tells them
     { BroadcastChannel });
   await ask({ id: 1, type: 'append', records: [{ kind: EventKind.view, t: Date.now(), item: 'b' }] });
   const [reply] = await ask({ id: 2, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now(), explainTop: 1e6 });
-  assert.equal(ranked[0].explainTop, 50, 'bounded');
+  assert.equal(ranked[0].explainTop, ORDER_SHOWN, 'bounded: reasons for what is shown moved, at most');
   assert.deepEqual(Object.keys(reply).sort(), ['history', 'id', 'order', 'ticket', 'type', 'v']);
   assert.match(reply.ticket, /^[0-9a-f]{16}$/);
   const frame = new BroadcastChannel(WHY_CHANNEL); // what why.html does, on the vault's origin
@@ -194,4 +194,14 @@ test('before consent the vault opens nothing and keeps nothing; Vitrine\'s promp
   const port = { postMessage: (m) => port.sent.push(m), sent: [] };
   await serveVault(port, { model: 'x', consent: 'required' }, { win: win3, openStore: () => assert.fail('opened'), makeRankingClient: () => null });
   assert.deepEqual(port.sent, [{ type: 'hello', v: 1, optedOut: false, storage: 'none', consent: 'refused' }]);
+});
+
+test('the vault answers the leading items of an order only: the rest of a long crafted listing stays the shop\'s', async () => {
+  const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
+  const { ask, stop } = await vaultWith({ order: [...ids].reverse(), scores: ids.map((_, i) => i), reasons: {} });
+  await ask({ id: 1, type: 'append', records: [{ kind: EventKind.view, t: Date.now(), item: 'c1' }] });
+  const [reply] = await ask({ id: 2, type: 'rank', candidates: ids.map((id) => ({ id })), nowMs: Date.now() });
+  assert.deepEqual(reply.order, [...ids].reverse().slice(0, ORDER_SHOWN));
+  assert.ok(ORDER_SHOWN >= 12 && ORDER_SHOWN <= 48, 'enough for the first screens of a listing, far short of a whole one');
+  stop();
 });
