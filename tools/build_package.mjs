@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Writes the shipped package into a dist folder: every js/src module minified (esbuild's transform, one file in, one
-// file out, so the module graph, the worker entry and the exported names stay as written), then index.mjs replaced
+// file out, so the module graph, the worker entry and the exported names stay as written) with its source map beside
+// it (fetched by developer tools only, never by a shopper's page), then index.mjs replaced
 // by a bundle of the modules the page itself runs (below), and the hand-written .d.ts and the frames' .html and .css copied as is. Every shopper downloads these files, so they ship without comments or whitespace; the tests and the
 // demo load the same minified files, so what ships is what is tested.
 //
 //   node tools/build_package.mjs --src js/src --out build/wasm/dist
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -30,9 +32,10 @@ async function main() {
       writeIfChanged(to, text);
     } else if (name.endsWith('.mjs') || name.endsWith('.js')) {
       // es2022: every browser with WebAssembly SIMD (which the engine needs) runs it, so nothing is lowered.
-      const result = await esbuild.transform(text, { loader: 'js', minify: true, target: 'es2022', sourcefile: from,
-        legalComments: 'none', charset: 'utf8' });
-      writeIfChanged(to, result.code);
+      const result = await esbuild.transform(text, { loader: 'js', minify: true, target: 'es2022', sourcefile: name,
+        legalComments: 'none', charset: 'utf8', sourcemap: 'external', sourcesContent: true });
+      writeIfChanged(to, `${result.code}//# sourceMappingURL=${name}.map\n`);
+      writeIfChanged(`${to}.map`, result.map);
     } else {
       continue;
     }
@@ -45,10 +48,58 @@ async function main() {
   // The vault frame's module (vault.html) likewise: the vault must answer before the page's first ranking.
   for (const entry of ['index.mjs', 'vault_frame.mjs']) {
     const bundle = await esbuild.build({ entryPoints: [path.join(src, entry)], bundle: true, format: 'esm',
-      minify: true, target: 'es2022', legalComments: 'none', charset: 'utf8', write: false, logLevel: 'silent' });
-    writeIfChanged(path.join(out, entry), bundle.outputFiles[0].text);
+      minify: true, target: 'es2022', legalComments: 'none', charset: 'utf8', write: false, logLevel: 'silent',
+      sourcemap: 'linked', sourceRoot: '', outfile: path.join(out, entry), absWorkingDir: src });
+    for (const file of bundle.outputFiles) writeIfChanged(file.path, file.text);
   }
-  console.log(`package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules`);
+  writePublishedManifest(src, out);
+  const hashed = writeIntegrity(out);
+  console.log(`package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules, its npm manifest, `
+    + `and the SRI digests of its ${hashed} files in integrity.json`);
+}
+
+/**
+ * Makes the dist folder the npm package (`npm pack` there; tests/js/package.test.mjs installs it in a clean project):
+ * a manifest for this layout from js/package.json (which stays private: its src/ alone lacks the engine), and the
+ * hand-written types, the package README, the CHANGELOG and the LICENSE beside the files.
+ */
+function writePublishedManifest(src, out) {
+  const jsDir = path.resolve(src, '..');
+  const repoRoot = path.resolve(jsDir, '..');
+  const source = JSON.parse(readFileSync(path.join(jsDir, 'package.json'), 'utf8'));
+  const manifest = {
+    name: source.name,
+    version: source.version,
+    description: source.description,
+    license: source.license,
+    type: 'module',
+    main: './index.mjs',
+    types: './vitrine.d.ts',
+    exports: {
+      '.': { types: './vitrine.d.ts', default: './index.mjs' },
+      './vitrine.js': './vitrine.js', // the one-tag loader, for a script tag
+      './package.json': './package.json',
+    },
+  };
+  writeIfChanged(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const [from, name] of [[path.join(jsDir, 'vitrine.d.ts'), 'vitrine.d.ts'], [path.join(jsDir, 'README.md'), 'README.md'],
+    [path.join(jsDir, 'CHANGELOG.md'), 'CHANGELOG.md'], [path.join(repoRoot, 'LICENSE'), 'LICENSE']]) {
+    writeIfChanged(path.join(out, name), readFileSync(from, 'utf8'));
+  }
+}
+
+/**
+ * integrity.json: the SRI digest (sha384, as a script tag's integrity attribute takes it) of every file a page can
+ * load, for the shop's own tag and for checking a copy on a CDN. Returns how many.
+ */
+function writeIntegrity(out) {
+  const digests = {};
+  for (const name of readdirSync(out).sort()) {
+    if (!/\.(?:mjs|js|wasm|html|css)$/.test(name)) continue;
+    digests[name] = `sha384-${createHash('sha384').update(readFileSync(path.join(out, name))).digest('base64')}`;
+  }
+  writeIfChanged(path.join(out, 'integrity.json'), `${JSON.stringify(digests, null, 2)}\n`);
+  return Object.keys(digests).length;
 }
 
 main().catch((error) => {
