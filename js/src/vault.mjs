@@ -159,7 +159,9 @@ export async function serveVault(port, rawConfig, deps) {
         // the journal's events are lost; the stored history is intact
       }
       cleanups.push(opened.onChange(({ type, remote }) => {
-        if (type === 'cleared' && remote) post({ type: 'notice', what: 'cleared' });
+        if (type !== 'cleared' || !remote) return;
+        tickets.clear(); // erased in the panel or another tab: no reason drawn from that history is told any more
+        post({ type: 'notice', what: 'cleared' });
       }));
       store = opened;
       return opened;

@@ -347,8 +347,23 @@ test('with the vault, the "why?" button opens a frame of the vault that shows th
     document.body.append(f);
   }, `${up.shop.vaultUrl}vitrine/why.html#t=0000000000000000&i=p3&lang=en`);
   await page.frameLocator('#forged').locator('#reason', { hasText: 'no longer kept' }).waitFor();
+  const asked = await page.$eval('[data-vitrine-item="p3"] iframe', (f) => f.src);
   await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
   assert.equal(await page.$$eval('#list iframe', (fs) => fs.length), 0, 'a second click closes it');
+  // Erased in the shopper's panel: the page takes its buttons back, and the vault no longer tells that reason.
+  const panel = await up.browser.context.newPage();
+  await panel.goto(up.shop.vaultUrl + 'vitrine/panel.html');
+  await panel.click('#erase');
+  await panel.locator('#result', { hasText: 'Erased.' }).waitFor();
+  await panel.close();
+  await page.waitForFunction(() => document.querySelectorAll('[data-vitrine-why]:not([hidden])').length === 0);
+  await page.evaluate((src) => {
+    const f = document.createElement('iframe');
+    f.id = 'asked-again';
+    f.src = src;
+    document.body.append(f);
+  }, asked);
+  await page.frameLocator('#asked-again').locator('#reason', { hasText: 'no longer kept' }).waitFor();
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
