@@ -9,6 +9,7 @@ const MAX_TEXT = 100;
 const MAX_URL = 512;
 // A product's own page or image on the shop's site: a path ("/p/sku-1") or an http(s) URL. Checked against the
 // page's origin again before it is shown (widgets.mjs).
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const URL_PATTERN = /^(?:\/(?!\/)|https?:\/\/)[^\s\u0000-\u001f\u007f"'<>\\]*$/;
 const ITEM_KINDS = new Set([
   EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase, EventKind.impression,

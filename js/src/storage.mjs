@@ -125,13 +125,6 @@ export class MemoryBackend {
 
 // ------------------------------------------------------------------------------------------------ IndexedDB backend
 
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 function openDatabase(idb, name) {
   return new Promise((resolve, reject) => {
     let settled = false;
