@@ -918,7 +918,6 @@ export function createVitrine(options = {}, env = {}) {
 
   // ------------------------------------------------------------------------------------------ public API
 
-  /** With the vault, what reads or erases the history, or opts back in, is the shopper's, in Vitrine's panel. */
   /**
    * Whether the call comes while the shopper acts on the page (transient user activation: a click or key press in the
    * last few seconds), so that a script running on its own cannot turn Vitrine on. Read before anything is awaited.
@@ -929,6 +928,7 @@ export function createVitrine(options = {}, env = {}) {
     return active;
   }
 
+  /** With the vault, what reads or erases the history, or opts back in, is the shopper's, in Vitrine's panel. */
   function inVault(name) {
     if (!vaultUrl) return false;
     log.warn(`${name}() is not offered to the page while the history is kept in Vitrine's own origin; the shopper uses Vitrine's panel (data-vitrine-panel)`);
