@@ -1,6 +1,9 @@
 // `vitrine`: the merchant's offline CLI. Dispatches to the subcommands in commands.h.
+#include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "vitrine/build_info.h"
@@ -23,6 +26,8 @@ const char kUsage[] =
     "  -h, --help     show this help\n"
     "  --version      print the version and build as JSON\n"
     "\n"
+    "A flag takes its value after a space or an '=': --epochs 3 or --epochs=3.\n"
+    "\n"
     "Exit codes: 0 success, 1 the data or a file is bad, 2 usage error or feature not built.\n";
 
 struct Command {
@@ -39,6 +44,29 @@ const Command kCommands[] = {
     {"image-features", vitrine::cli::run_image_features},
     {"uplift", vitrine::cli::run_uplift},
 };
+
+// `--flag=value` is read as `--flag value` by every command. The split is at the first '=' of an argument that
+// starts with "--" and names a flag (letters, digits and dashes), so a value may itself hold '=':
+// `--event-name=pv=view` is `--event-name pv=view`.
+std::vector<std::string> split_flag_values(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    bool is_flag = arg.rfind("--", 0) == 0 && eq != std::string::npos && eq > 2;
+    for (size_t k = 2; is_flag && k < eq; ++k) {
+      const unsigned char c = static_cast<unsigned char>(arg[k]);
+      is_flag = std::isalnum(c) != 0 || c == '-';
+    }
+    if (is_flag) {
+      args.push_back(arg.substr(0, eq));
+      args.push_back(arg.substr(eq + 1));
+    } else {
+      args.push_back(arg);
+    }
+  }
+  return args;
+}
 
 }  // namespace
 
@@ -57,7 +85,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   for (const Command& c : kCommands) {
-    if (std::strcmp(first, c.name) == 0) return c.run(argc - 1, argv + 1);
+    if (std::strcmp(first, c.name) != 0) continue;
+    std::vector<std::string> args = split_flag_values(argc - 1, argv + 1);
+    std::vector<char*> pointers;
+    for (std::string& a : args) pointers.push_back(a.data());
+    pointers.push_back(nullptr);  // argv[argc] is null, as the commands may expect
+    return c.run(static_cast<int>(args.size()), pointers.data());
   }
   std::fprintf(stderr, "vitrine: unknown command '%s'\n\n%s", first, kUsage);
   return 2;
