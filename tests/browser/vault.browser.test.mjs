@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { shopAndBrowser, openPage, vitrineReady, listOrder, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
+import { shopAndBrowser, startShop, openPage, vitrineReady, listOrder, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
 
 const up = shopAndBrowser({ engine: 'test', vault: true });
 
@@ -420,4 +420,36 @@ test('with the vault and no consent manager, Vitrine asks in its own frame: the 
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   assert.deepEqual(seen.errors, []);
   await page.close();
+});
+
+test('a page of another site that frames the vault itself is refused; a page of the shop\'s own site is served', async () => {
+  // No frame-ancestors here (csp: null), so what refuses is the vault's own check (vault.mjs sameShop), not the policy.
+  const open = await startShop({ engine: 'test', vault: true, csp: null });
+  try {
+    const { page } = await openPage(up.browser.context);
+    const connect = (vaultHtml) => page.evaluate(async (src) => {
+      const frame = document.createElement('iframe');
+      frame.src = src;
+      document.body.append(frame);
+      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      const { port1, port2 } = new MessageChannel();
+      const answer = new Promise((resolve) => {
+        port1.onmessage = (event) => resolve(event.data);
+        setTimeout(() => resolve('no answer'), 5000);
+      });
+      frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: { consent: 'not-required' } }, '*', [port2]);
+      return answer;
+    }, vaultHtml);
+    // localhost and 127.0.0.1 are two sites to the browser.
+    await page.goto(open.url.replace('127.0.0.1', 'localhost') + 'manual.html');
+    const foreign = await connect(`${open.vaultUrl}vitrine/vault.html`);
+    assert.equal(foreign.type, 'refused');
+    assert.match(foreign.reason, /may not use the vault/);
+    await page.goto(open.url + 'manual.html');
+    const own = await connect(`${open.vaultUrl}vitrine/vault.html`);
+    assert.equal(own.type, 'hello', 'the same test from the shop\'s own site is answered');
+    await page.close();
+  } finally {
+    open.close();
+  }
 });
