@@ -118,7 +118,7 @@ export function createVitrine(options = {}, env = {}) {
     }
     if (config.consent === CONSENT_REQUIRED && !signals) signals = watchConsentSignals(win, onConsentSignal);
     // With the vault, no page function grants consent: any script could call or replace it.
-    if (config.consentCallback && vaultUrl) log.warn('data-consent-callback is not used with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
+    if (config.consentCallback && vaultUrl) log.warn('the consentCallback option is not used with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
     if (!consentOk() && config.consentCallback && !vaultUrl && signals?.decision !== 'denied') {
       try {
         consentGiven = (await config.consentCallback()) === true;
