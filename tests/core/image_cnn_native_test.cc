@@ -102,80 +102,99 @@ TEST_CASE("CNN gradients match finite differences", "[image]") {
   const uint32_t seed = vitrine::testing::test_seed();
   INFO("seed " << seed);
   std::mt19937 rng(seed);
-  // A net this small can be dead at a random point (every unit of a layer off for every image): no gradient
-  // reaches the first layers and the check proves nothing there. Draw points until every tensor has gradient.
-  CnnWeights w, grads;
-  std::vector<std::vector<float>> images(3, std::vector<float>(14 * 14));
-  const std::vector<uint32_t> labels = {0, 1, 2};
-  std::vector<CnnTape> tapes(images.size());
-  bool alive = false;
-  for (int attempt = 0; attempt < 50 && !alive; ++attempt) {
-    w = CnnWeights::initial(tiny_config(), seed + 7919u * static_cast<uint32_t>(attempt)).value();
-    std::uniform_real_distribution<float> bias(0.05f, 0.3f), pixel(0.0f, 1.0f);
-    w.for_each_param([&](const char* name, std::vector<float>& p) {
-      if (std::string(name).find("_b") != std::string::npos)
-        for (float& x : p) x = bias(rng);
-    });
-    for (auto& img : images)
-      for (float& v : img) v = pixel(rng);
-    grads = CnnWeights::zeros(w.config).value();
-    total_loss(w, images, labels, tapes);
-    for (size_t i = 0; i < images.size(); ++i)
-      vitrine::image::cnn_backward(w, images[i].data(), labels[i], tapes[i], grads);
-    alive = true;
-    grads.for_each_param([&](const char*, std::vector<float>& g) {
-      double sum = 0.0;
-      for (float x : g) sum += std::abs(x);
-      alive = alive && sum > 1e-4;
+  // Every gradient checked at a point must match; a point where some tensor's checked values all lack gradient (its
+  // live values sat on kinks) proves nothing for that tensor, so another point is drawn, at most five.
+  size_t central = 0, one_sided = 0, skipped = 0;
+  std::string unproven = "none tried";
+  for (int point = 0; point < 5 && !unproven.empty(); ++point) {
+    // A net this small can be dead at a random point (every unit of a layer off for every image): no gradient
+    // reaches the first layers and the check proves nothing there. Draw points until every tensor has gradient.
+    CnnWeights w, grads;
+    std::vector<std::vector<float>> images(3, std::vector<float>(14 * 14));
+    const std::vector<uint32_t> labels = {0, 1, 2};
+    std::vector<CnnTape> tapes(images.size());
+    bool alive = false;
+    for (int attempt = 0; attempt < 50 && !alive; ++attempt) {
+      w = CnnWeights::initial(tiny_config(),
+                              seed + 7919u * static_cast<uint32_t>(attempt) + 104729u * static_cast<uint32_t>(point))
+              .value();
+      std::uniform_real_distribution<float> bias(0.05f, 0.3f), pixel(0.0f, 1.0f);
+      w.for_each_param([&](const char* name, std::vector<float>& p) {
+        if (std::string(name).find("_b") != std::string::npos)
+          for (float& x : p) x = bias(rng);
+      });
+      for (auto& img : images)
+        for (float& v : img) v = pixel(rng);
+      grads = CnnWeights::zeros(w.config).value();
+      total_loss(w, images, labels, tapes);
+      for (size_t i = 0; i < images.size(); ++i)
+        vitrine::image::cnn_backward(w, images[i].data(), labels[i], tapes[i], grads);
+      alive = true;
+      grads.for_each_param([&](const char*, std::vector<float>& g) {
+        double sum = 0.0;
+        for (float x : g) sum += std::abs(x);
+        alive = alive && sum > 1e-4;
+      });
+    }
+    REQUIRE(alive);
+    std::vector<std::vector<float>*> analytic;
+    grads.for_each_param([&](const char*, std::vector<float>& g) { analytic.push_back(&g); });
+
+    // A ReLU or max pool that switches between two probes makes their difference quotient no derivative. So
+    // each probe's pattern is compared with the unperturbed one: central differences where neither side
+    // switched, one-sided (looser: its error is first order in eps) where one side did, skipped where both did.
+    const double base = total_loss(w, images, labels, tapes);
+    const std::vector<uint32_t> base_pattern = active_pattern(tapes);
+    size_t tensor = 0;
+    central = one_sided = skipped = 0;
+    unproven.clear();
+    w.for_each_param([&](const char* name, std::vector<float>& param) {
+      const std::vector<float>& grad = *analytic[tensor++];
+      REQUIRE(grad.size() == param.size());
+      double magnitude = 0.0;
+      size_t checked_here = 0;
+      for (size_t i = 0; i < param.size(); ++i) {
+        // A probe that crosses a kink on both sides is tried again four times closer before the value is skipped.
+        const float saved = param[i];
+        double numeric = 0.0, tolerance = 0.0;
+        bool probed = false;
+        for (const float eps : {1e-3f, 2.5e-4f}) {
+          param[i] = saved + eps;
+          const double up = total_loss(w, images, labels, tapes);
+          const bool up_smooth = active_pattern(tapes) == base_pattern;
+          param[i] = saved - eps;
+          const double down = total_loss(w, images, labels, tapes);
+          const bool down_smooth = active_pattern(tapes) == base_pattern;
+          param[i] = saved;
+          if (up_smooth && down_smooth) {
+            numeric = (up - down) / (2.0 * eps);
+            tolerance = 2e-3 + 2e-2 * std::abs(numeric);
+            ++central;
+          } else if (up_smooth || down_smooth) {
+            numeric = up_smooth ? (up - base) / eps : (base - down) / eps;
+            tolerance = 1e-2 + 5e-2 * std::abs(numeric);
+            ++one_sided;
+          } else {
+            continue;
+          }
+          probed = true;
+          break;
+        }
+        if (!probed) {
+          ++skipped;
+          continue;
+        }
+        INFO("tensor " << name << " index " << i << " analytic " << grad[i] << " numeric " << numeric);
+        REQUIRE(std::abs(grad[i] - numeric) <= tolerance);
+        magnitude += std::abs(numeric);
+        ++checked_here;
+      }
+      // A tensor whose checked values have no gradient proves nothing: its live values all sat on kinks here.
+      if (checked_here == 0 || magnitude <= 1e-6) unproven = name;
     });
   }
-  REQUIRE(alive);
-  std::vector<std::vector<float>*> analytic;
-  grads.for_each_param([&](const char*, std::vector<float>& g) { analytic.push_back(&g); });
-
-  // A ReLU or max pool that switches between two probes makes their difference quotient no derivative. So
-  // each probe's pattern is compared with the unperturbed one: central differences where neither side
-  // switched, one-sided (looser: its error is first order in eps) where one side did, skipped where both did.
-  const double base = total_loss(w, images, labels, tapes);
-  const std::vector<uint32_t> base_pattern = active_pattern(tapes);
-  size_t tensor = 0, central = 0, one_sided = 0, skipped = 0;
-  w.for_each_param([&](const char* name, std::vector<float>& param) {
-    const std::vector<float>& grad = *analytic[tensor++];
-    REQUIRE(grad.size() == param.size());
-    double magnitude = 0.0;
-    size_t checked_here = 0;
-    for (size_t i = 0; i < param.size(); ++i) {
-      const float saved = param[i];
-      const float eps = 1e-3f;
-      param[i] = saved + eps;
-      const double up = total_loss(w, images, labels, tapes);
-      const bool up_smooth = active_pattern(tapes) == base_pattern;
-      param[i] = saved - eps;
-      const double down = total_loss(w, images, labels, tapes);
-      const bool down_smooth = active_pattern(tapes) == base_pattern;
-      param[i] = saved;
-      double numeric = 0.0, tolerance = 0.0;
-      if (up_smooth && down_smooth) {
-        numeric = (up - down) / (2.0 * eps);
-        tolerance = 2e-3 + 2e-2 * std::abs(numeric);
-        ++central;
-      } else if (up_smooth || down_smooth) {
-        numeric = up_smooth ? (up - base) / eps : (base - down) / eps;
-        tolerance = 1e-2 + 5e-2 * std::abs(numeric);
-        ++one_sided;
-      } else {
-        ++skipped;
-        continue;
-      }
-      INFO("tensor " << name << " index " << i << " analytic " << grad[i] << " numeric " << numeric);
-      REQUIRE(std::abs(grad[i] - numeric) <= tolerance);
-      magnitude += std::abs(numeric);
-      ++checked_here;
-    }
-    INFO("tensor " << name << ": " << checked_here << " of " << param.size() << " values checked");
-    CHECK(checked_here > 0);
-    CHECK(magnitude > 1e-6);  // a tensor without gradient would prove nothing
-  });
+  INFO("tensor without checked gradient at every point: " << unproven);
+  REQUIRE(unproven.empty());
   INFO("central " << central << " one-sided " << one_sided << " skipped " << skipped);
   CHECK(central > 60);
   CHECK(skipped * 10 < central + one_sided);  // skipping may not hollow the check out
