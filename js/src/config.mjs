@@ -5,6 +5,7 @@ import { HOLD_CAP_MS } from './hold.mjs';
 import { CALLBACK_NAME_PATTERN } from './arm.mjs';
 import { DEFAULT_REPORT_EPSILON } from './report.mjs';
 import { CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
+import { DEFAULT_RANK_BY, rankByValue } from './rank_by.mjs';
 
 export const MAX_RETENTION_DAYS = 90;
 
@@ -43,6 +44,10 @@ export const DEFAULTS = Object.freeze({
   dataLayer: 'off', // 'ga4': the shop's GA4 ecommerce pushes to window.dataLayer are recorded as events (ga4.mjs)
   reportEpsilon: DEFAULT_REPORT_EPSILON, // per report, split between its two outcomes
   dbName: 'vitrine',
+  // What a listing is ordered by (data-rank-by; a listing's data-vitrine-rank-by overrides it): 'relevance',
+  // 'conversion' or 'value' (rank_by.mjs). The last two need a model with a conversion head; the worker ranks by
+  // relevance otherwise (ranking_service.mjs).
+  rankBy: DEFAULT_RANK_BY,
 });
 
 function number(value, fallback, min, max) {
@@ -105,6 +110,10 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     dataLayer: options.dataLayer === 'ga4' ? 'ga4' : 'off',
     reportEpsilon: number(options.reportEpsilon, DEFAULTS.reportEpsilon, 0.1, 10),
     dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
+    rankBy: rankByValue(options.rankBy) ?? DEFAULTS.rankBy,
+    // Given but not understood: relevance, and worth a warning (vitrine.mjs).
+    rankByMisread: options.rankBy != null && options.rankBy !== '' && rankByValue(options.rankBy) === null
+      ? String(options.rankBy).slice(0, 40) : null,
   });
 }
 
@@ -132,5 +141,6 @@ export function fromDataset(dataset = {}) {
     report: dataset.report,
     dataLayer: dataset.datalayer,
     reportEpsilon: dataset.reportEpsilon,
+    rankBy: dataset.rankBy,
   };
 }

@@ -5,6 +5,8 @@
 //   merchant [data-vitrine-boost="2"] on an item       boost (> 0) or bury (< 0), in score units (-100..100)
 //            [data-vitrine-available="false"]          out of stock: ranked after every available item
 //            [data-vitrine-blend="1"] on a listing     weight of the shop's order (0: the personal order alone)
+//            [data-vitrine-rank-by="value"] on a listing  what it is ordered by: relevance, conversion or value
+//                                                      (overrides the tag's data-rank-by; rank_by.mjs)
 //            [data-vitrine-search-page] on a listing   search results: the shop's relevance order weighs more
 //            [data-vitrine-diversity="brand:2/8"]      on a listing: at most 2 items of one brand (or category) in
 //                                                      the first 8
@@ -26,6 +28,7 @@
 //            "price" | "url" (href) | "image" (src)]; data-vitrine-limit (default 8)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
 import { parsePrice } from './price.mjs';
+import { rankByValue } from './rank_by.mjs';
 
 export const ATTR = Object.freeze({
   list: 'data-vitrine-list',
@@ -48,6 +51,7 @@ export const ATTR = Object.freeze({
   boost: 'data-vitrine-boost',
   available: 'data-vitrine-available',
   blend: 'data-vitrine-blend',
+  rankBy: 'data-vitrine-rank-by',
   searchPage: 'data-vitrine-search-page',
   diversity: 'data-vitrine-diversity',
   name: 'data-vitrine-name',
@@ -118,7 +122,10 @@ export function displayOf(element) {
   return out;
 }
 
-/** How a listing is ranked: the weight of the shop's order, and its diversity rule or null. */
+/**
+ * How a listing is ranked: the weight of the shop's order, its diversity rule or null, and what it is ranked by
+ * (its data-vitrine-rank-by, or null when it has none that is understood: the tag's data-rank-by then).
+ */
 export function listingRules(list) {
   const given = list.getAttribute(ATTR.blend);
   const blend = given !== null && given.trim() !== '' ? Number(given) : NaN;
@@ -128,6 +135,7 @@ export function listingRules(list) {
       : list.hasAttribute(ATTR.searchPage) ? SEARCH_BLEND : DEFAULT_BLEND,
     diversity: diversity && Number(diversity[2]) >= 1
       ? { by: diversity[1], max: Number(diversity[2]), top: Number(diversity[3]) } : null,
+    rankBy: rankByValue(list.getAttribute(ATTR.rankBy)),
   };
 }
 

@@ -2,14 +2,16 @@
 //
 // Requests (main thread -> worker), one message per ranking:
 //   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop?,
-//                                blend?, diversity? }
+//                                blend?, diversity?, rankBy? }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
 //   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
 //                                             engine and the model so that the first ranking waits for neither
 //   both may carry modelTimeoutMs, maxModelBytes and modelIntegrity (config.mjs) for the model fetch; explainTop (a count) limits
 //   the reasons to the best-ranked items the page will move, so a long listing's reply stays small
 // Replies (worker -> main thread), same id:
-//   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } } }
+//   { v: 1, id, type: 'ranked',  order: string[], scores: number[], reasons: { [itemId]: { text, factors } },
+//                                rankBy }   rankBy: what the order was made by; 'relevance' when the request asked
+//                                           for 'conversion' or 'value' and the model has no conversion head
 //   { v: 1, id, type: 'profile', profile: object }
 //   { v: 1, id, type: 'warm', model }        model: the loaded model's version (modelVersion below)
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
@@ -17,17 +19,22 @@
 // query?, dwellMs? }; Candidate is { id, category?, brand?, price?, position?, boost?, available? } read from the
 // listing (dom.mjs), position being its place in the shop's own order. blend weighs the shop's order (ranker.h);
 // diversity { by: 'brand'|'category', max, top } allows at most `max` items of one group in the first `top`.
+// rankBy (rank_by.mjs, default 'relevance') is what the engine orders by; the engine refuses 'conversion' and 'value'
+// for a model without a conversion head (engine.loadModel's info says conversion: { cart, purchase }), so such a
+// request is ranked by relevance here and the reply says so: the page warns once and the listing is still ranked.
 //
 // The engine is created and its model loaded on the first request (and again if modelUrl changes); the engine's
 // wasm is compiled while the model downloads. A worker shared by the shop's pages may live for hours: a request
 // that finds the model older than MODEL_RECHECK_MS fetches it again in the background (the HTTP cache revalidates
 // it) and, when the bytes changed, loads them into a new engine that takes over once it is ready. The engine
-// calls used are exactly engine.loadModel(bytes, {maxBytes}), engine.rank({events, candidates, nowMs, blend?}) -> {scores, reasons}
+// calls used are exactly engine.loadModel(bytes, {maxBytes}) -> info, engine.rank({events, candidates, nowMs, blend?, rankBy?})
+// -> {scores, reasons}
 // and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
 // merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
+import { RANK_BY, DEFAULT_RANK_BY } from './rank_by.mjs';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -96,6 +103,9 @@ function checkRequest(msg) {
     if (d != null && !(typeof d === 'object' && (d.by === 'brand' || d.by === 'category') && Number.isInteger(d.max) && d.max >= 1
       && Number.isInteger(d.top) && d.top >= 1)) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, 'diversity must be { by: "brand" | "category", max >= 1, top >= 1 }');
+    }
+    if (msg.rankBy !== undefined && !RANK_BY.includes(msg.rankBy)) {
+      throw new ServiceError(ErrorCode.BAD_REQUEST, `rankBy must be one of ${RANK_BY.join(', ')}`);
     }
     const top = msg.explainTop;
     if (top !== undefined && !(Number.isInteger(top) && top >= 0 && top <= MAX_CANDIDATES)) {
@@ -181,7 +191,13 @@ export function diversify(order, candidates, rule) {
   return out.concat(left);
 }
 
-function toRankReply(candidates, result, explainTop = candidates.length, diversity = null) {
+/** Whether a model's info (engine.loadModel, modelInfo) has a conversion head; older builds say nothing: none. */
+export function hasConversionHead(info) {
+  const c = info?.conversion;
+  return c?.cart === true || c?.purchase === true;
+}
+
+function toRankReply(candidates, result, explainTop = candidates.length, diversity = null, rankBy = DEFAULT_RANK_BY) {
   const scores = result?.scores;
   if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
     throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
@@ -195,7 +211,7 @@ function toRankReply(candidates, result, explainTop = candidates.length, diversi
     const text = plainText(r.text);
     if (text) reasons[id] = { text, factors: plainData(r.factors) };
   }
-  return { type: 'ranked', order, scores: Array.from(scores, Number), reasons };
+  return { type: 'ranked', order, scores: Array.from(scores, Number), reasons, rankBy };
 }
 
 /**
@@ -212,12 +228,13 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
   let readyFor = null;
   let loaded = null; // { at, version: Promise<string> } of the model in `ready`
   let rechecking = false;
+  const converts = new WeakMap(); // engine -> whether its model has a conversion head
 
   async function loadInto(engine, bytes, maxBytes) {
     const version = modelVersion(bytes); // started first: the engine may take the bytes over
     try {
       needs(engine, 'loadModel');
-      await engine.loadModel(bytes, { maxBytes });
+      converts.set(engine, hasConversionHead(await engine.loadModel(bytes, { maxBytes })));
     } catch (e) {
       engine.release?.();
       throw e;
@@ -297,10 +314,12 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
     if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
     if (msg.type === 'rank') {
       needs(engine, 'rank');
+      // 'conversion' and 'value' only where the model can: the engine would refuse them (BAD_INPUT).
+      const rankBy = msg.rankBy !== undefined && converts.get(engine) ? msg.rankBy : DEFAULT_RANK_BY;
       const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs,
-        ...(msg.blend === undefined ? {} : { blend: msg.blend }) });
+        ...(msg.blend === undefined ? {} : { blend: msg.blend }), ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }) });
       mark('ranked');
-      return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null);
+      return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null, rankBy);
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');

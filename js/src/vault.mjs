@@ -18,8 +18,11 @@
 //   page -> vault  { v: 1, id, type: 'consent', basis: 'signal' }  -> { v: 1, id, type: 'consent', storage }
 //   page -> vault  { v: 1, id, type: 'append', records }          -> { v: 1, id, type: 'appended', stored }
 //                  { v: 1, id, type: 'warm' }                     -> { v: 1, id, type: 'warm', model }
-//                  { v: 1, id, type: 'rank', candidates, nowMs, blend?, diversity?,
-//                                   explainTop?                    -> { v: 1, id, type: 'ranked', order, history, ticket? }
+//                  { v: 1, id, type: 'rank', candidates, nowMs, blend?, diversity?, rankBy?,
+//                                   explainTop?                    -> { v: 1, id, type: 'ranked', order, history, ticket?,
+//                                                                       rankBy? }  rankBy (rank_by.mjs): what the order
+//                                                                  was made by, 'relevance' when the model cannot rank
+//                                                                  by conversion (a fact about the model, not the shopper)
 //                  { v: 1, id, type: 'slots', slots: [{ variants: string[][], fallback }] }  (slots.mjs describeSlot)
 //                                                                  -> { v: 1, id, type: 'chosen', choices, history }
 //                  { v: 1, id, type: 'erase' }                    -> { v: 1, id, type: 'erased', erased }  (consent withdrawn)
@@ -42,6 +45,7 @@ import { recoverJournals, writeJournal, dropJournal, withUnsaved } from './journ
 import { OPT_OUT_KEY, CONSENT_KEY, readOptOut, writeOptOut, readConsentAnswer, forgetConsentAnswer, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
 import { CONSENT_NOT_REQUIRED } from './consent.mjs';
 import { PROTOCOL_VERSION, MAX_CANDIDATES } from './ranking_service.mjs';
+import { RANK_BY } from './rank_by.mjs';
 import { chooseIndex } from './slots.mjs';
 import { WHY_CHANNEL } from './why.mjs';
 
@@ -217,14 +221,18 @@ export async function serveVault(port, rawConfig, deps) {
     if (!Array.isArray(msg.candidates) || msg.candidates.length < 1 || msg.candidates.length > MAX_CANDIDATES) {
       throw new VaultError('BAD_REQUEST', `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
     }
+    if (msg.rankBy !== undefined && !RANK_BY.includes(msg.rankBy)) {
+      throw new VaultError('BAD_REQUEST', `rankBy must be one of ${RANK_BY.join(', ')}`);
+    }
     if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
     const explainTop = Number.isInteger(msg.explainTop) ? Math.min(Math.max(msg.explainTop, 0), MAX_EXPLAIN) : 0;
     const reply = await rankingClient().rank({ events, candidates: msg.candidates, nowMs: Number(msg.nowMs) || now(),
-      explainTop, blend: msg.blend, diversity: msg.diversity });
+      explainTop, blend: msg.blend, diversity: msg.diversity, rankBy: msg.rankBy });
     // The order only: scores and reasons would tell the page more about the history than the order shows. The
     // reasons stay here, under a ticket, for the why.html frame the shopper opens.
     const ticket = explainTop > 0 ? keepReasons(reply.reasons) : undefined;
-    return { type: 'ranked', order: reply.order.slice(0, ORDER_SHOWN), history: events.length, ...(ticket ? { ticket } : {}) };
+    return { type: 'ranked', order: reply.order.slice(0, ORDER_SHOWN), history: events.length, ...(ticket ? { ticket } : {}),
+      ...(RANK_BY.includes(reply.rankBy) ? { rankBy: reply.rankBy } : {}) };
   }
 
   function keepReasons(reasons) {

@@ -10,6 +10,7 @@ import { toRecord } from './events.mjs';
 import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
+import { DEFAULT_RANK_BY } from './rank_by.mjs';
 import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot, slotVariants, describeSlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
@@ -51,6 +52,9 @@ export function createVitrine(options = {}, env = {}) {
   if (config.consentMisread !== null) {
     log.warn(`data-consent="${config.consentMisread}" is not understood, so consent is required; a shop that needs no consent says data-consent="not-required"`);
   }
+  if (config.rankByMisread !== null) {
+    log.warn(`data-rank-by="${config.rankByMisread}" is not understood (relevance, conversion or value); ranking by relevance`);
+  }
   // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
   const messages = messagesFor(doc?.documentElement?.lang);
   const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
@@ -70,6 +74,7 @@ export function createVitrine(options = {}, env = {}) {
   let capture = null;
   let client = null;
   let rankingDisabled = false;
+  let rankByRefused = false; // the model cannot rank by conversion (told once)
   let arm = null; // 'on' | 'off' once started (arm.mjs): 'off' keeps the merchant's order, events are still recorded
   let exposed = false; // the shop's analytics heard this page's arm
   let warming = null; // the worker's warm-up: Promise<{ready, model}>
@@ -705,7 +710,9 @@ export function createVitrine(options = {}, env = {}) {
     // The shop's own places, as it rendered the listing: a later pass reads the listing in Vitrine's order.
     const shopPlace = shopPositions.get(list);
     for (const c of candidates) if (shopPlace.has(c.id)) c.position = shopPlace.get(c.id);
-    const { blend, diversity } = listingRules(list);
+    const rules = listingRules(list);
+    const { blend, diversity } = rules;
+    const rankBy = rules.rankBy ?? config.rankBy; // the listing's own data-vitrine-rank-by, else the tag's
     const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
     const isStale = () => watch?.touchedSince(list, since) ?? false;
     if (isStale()) {
@@ -714,8 +721,14 @@ export function createVitrine(options = {}, env = {}) {
     }
     try {
       mark('rank-sent');
-      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth, blend, diversity });
+      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth, blend, diversity,
+        ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }) });
       mark('rank-reply');
+      if (rankBy !== DEFAULT_RANK_BY && reply.rankBy === DEFAULT_RANK_BY && !rankByRefused) {
+        // Ranked all the same, by relevance (ranking_service.mjs): the merchant hears it once.
+        rankByRefused = true;
+        log.warn(`${rules.rankBy ? ATTR.rankBy : 'data-rank-by'}="${rankBy}" needs a model trained on carts or purchases; ranking by relevance`);
+      }
       engineWarm = true;
       if (state !== 'running') return false;
       if (reply.history === 0) {

@@ -94,10 +94,13 @@ export class RankingClient {
     return this.#channel?.shared ?? this.#started?.shared ?? false;
   }
 
-  /** @returns {Promise<{order: string[], scores: number[], reasons: object}>} */
-  rank({ events, candidates, nowMs, explainTop, blend, diversity }) {
+  /**
+   * rankBy: 'relevance', 'conversion' or 'value' (rank_by.mjs); the reply's rankBy says what the order was made by.
+   * @returns {Promise<{order: string[], scores: number[], reasons: object, rankBy?: string}>}
+   */
+  rank({ events, candidates, nowMs, explainTop, blend, diversity, rankBy }) {
     return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }),
-      ...(blend === undefined ? {} : { blend }), ...(diversity ? { diversity } : {}) });
+      ...(blend === undefined ? {} : { blend }), ...(diversity ? { diversity } : {}), ...(rankBy === undefined ? {} : { rankBy }) });
   }
 
   /**

@@ -81,4 +81,22 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
   const limits = normalizeConfig(fromDataset({ modelTimeoutMs: '250', maxModelBytes: '2048', rankTimeoutMs: 'soon' }));
   assert.deepEqual([limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs], [250, 2048, DEFAULTS.rankTimeoutMs]);
   assert.equal(normalizeConfig({ modelTimeoutMs: 0 }).modelTimeoutMs, DEFAULTS.modelTimeoutMs);
+  // data-rank-by: one of three; anything else is relevance, kept as misread for the one warning.
+  assert.equal(DEFAULTS.rankBy, 'relevance');
+  assert.equal(normalizeConfig(fromDataset({ rankBy: 'value' })).rankBy, 'value');
+  assert.equal(normalizeConfig({ rankBy: 'Conversion' }).rankBy, 'conversion');
+  for (const [rankBy, misread] of [[undefined, null], ['', null], ['relevance', null], ['revenue', 'revenue'], [42, '42']]) {
+    const config = normalizeConfig({ rankBy });
+    assert.equal(config.rankBy, 'relevance', String(rankBy));
+    assert.equal(config.rankByMisread, misread, String(rankBy));
+  }
+});
+
+test('a data-rank-by that is not understood warns once and ranks by relevance', () => {
+  const warnings = [];
+  createVitrine({ rankBy: 'revenue', model: '/m.vtm' }, { window: null, console: { warn: (m) => warnings.push(m) } });
+  assert.deepEqual(warnings, ['[vitrine] data-rank-by="revenue" is not understood (relevance, conversion or value); ranking by relevance']);
+  const quiet = [];
+  createVitrine({ rankBy: 'value' }, { window: null, console: { warn: (m) => quiet.push(m) } });
+  assert.deepEqual(quiet, []);
 });

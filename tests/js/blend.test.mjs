@@ -94,7 +94,7 @@ test('the markup: boost, stock, blend, search pages and diversity are read, and 
   assert.deepEqual(describeItem(b), { id: 'b' }, 'out of range: no boost');
   assert.deepEqual(describeItem(c), { id: 'c', available: false });
   assert.deepEqual(describeItem(d), { id: 'd' }, 'only "false" means out of stock');
-  assert.deepEqual(listingRules(list), { blend: DEFAULT_BLEND, diversity: null });
+  assert.deepEqual(listingRules(list), { blend: DEFAULT_BLEND, diversity: null, rankBy: null });
   list.setAttribute('data-vitrine-search-page', '');
   assert.equal(listingRules(list).blend, SEARCH_BLEND);
   list.setAttribute('data-vitrine-blend', '0');
@@ -106,6 +106,12 @@ test('the markup: boost, stock, blend, search pages and diversity are read, and 
   for (const bad of ['brand:0/8', 'colour:2/8', 'brand:2', 'brand:2/8; x']) {
     list.setAttribute('data-vitrine-diversity', bad);
     assert.equal(listingRules(list).diversity, null, bad);
+  }
+  // What the listing is ordered by: its own value, or null (the tag's data-rank-by) when it says nothing usable.
+  for (const [given, read] of [['value', 'value'], [' Conversion ', 'conversion'], ['relevance', 'relevance'],
+    ['revenue', null], ['', null]]) {
+    list.setAttribute('data-vitrine-rank-by', given);
+    assert.equal(listingRules(list).rankBy, read, given);
   }
 });
 

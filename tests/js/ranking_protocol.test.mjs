@@ -204,11 +204,57 @@ function fakeWorkerClass(svc, { silent = false, failOnLoad = false } = {}) {
   };
 }
 
+test('rankBy reaches the engine only when its model has a conversion head; otherwise relevance, and the reply says so', async () => {
+  const rankWith = async (info, request) => {
+    const { engine, calls } = engineWith({ loadModel: () => info, rank: () => ({ scores: [1, 3, 2], reasons: [] }) });
+    const reply = await service(engine).handle(rankRequest(request));
+    return { reply, sent: calls.find(([name]) => name === 'rank')?.[1] };
+  };
+  const head = { kind: 'session_attn', conversion: { cart: false, purchase: true } };
+  for (const rankBy of ['conversion', 'value']) {
+    const { reply, sent } = await rankWith(head, { rankBy });
+    assert.equal(reply.type, 'ranked', reply.message);
+    assert.equal(sent.rankBy, rankBy);
+    assert.equal(reply.rankBy, rankBy);
+    assert.deepEqual(reply.order, ['b', 'c', 'a']);
+  }
+  assert.equal((await rankWith({ conversion: { cart: true, purchase: false } }, { rankBy: 'value' })).sent.rankBy, 'value',
+    'a cart head alone is a head');
+  // No head (both outputs false), an older build's info without the key, an engine that says nothing: relevance,
+  // ranked all the same, and nothing but the usual request sent (the engine would refuse rank_by: BAD_INPUT).
+  for (const info of [{ conversion: { cart: false, purchase: false } }, { kind: 'session_attn' }, undefined]) {
+    const { reply, sent } = await rankWith(info, { rankBy: 'conversion' });
+    assert.equal(reply.type, 'ranked', reply.message);
+    assert.equal(reply.rankBy, 'relevance', JSON.stringify(info));
+    assert.deepEqual(sent, { events, candidates, nowMs: 5000 });
+  }
+  const plain = await rankWith(head, {});
+  assert.equal(plain.reply.rankBy, 'relevance');
+  assert.deepEqual(plain.sent, { events, candidates, nowMs: 5000 }, 'relevance is the default and is not sent');
+  for (const rankBy of ['revenue', 'Value', 1, null]) {
+    const { reply, sent } = await rankWith(head, { rankBy });
+    assert.equal(reply.code, ErrorCode.BAD_REQUEST, String(rankBy));
+    assert.equal(sent, undefined);
+  }
+});
+
 test('client: rank resolves with the reply and engine errors reject with their code', async () => {
   const ok = service({ loadModel() {}, rank: () => ({ scores: [3, 2, 1], reasons: [] }) });
   const client = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(ok) });
   const reply = await client.rank({ events, candidates, nowMs: 1 });
   assert.deepEqual(reply.order, ['a', 'b', 'c']);
+  assert.equal(reply.rankBy, 'relevance');
+  // rankBy goes through the client to the engine; a model without a conversion head (the first client's) is answered
+  // by relevance.
+  const asked = [];
+  const seeing = service({ loadModel: () => ({ conversion: { cart: true, purchase: true } }), rank: (request) => {
+    asked.push(request);
+    return { scores: [1, 2, 3], reasons: [] };
+  } });
+  const converting = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(seeing) });
+  assert.equal((await converting.rank({ events, candidates, nowMs: 1, rankBy: 'value' })).rankBy, 'value');
+  assert.equal(asked[0].rankBy, 'value');
+  assert.equal((await client.rank({ events, candidates, nowMs: 1, rankBy: 'value' })).rankBy, 'relevance');
   const unsupported = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(service({})) });
   await assert.rejects(unsupported.rank({ events, candidates, nowMs: 1 }), (e) => e instanceof RankingError && e.code === 'ENGINE_UNSUPPORTED');
 });

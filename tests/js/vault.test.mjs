@@ -101,6 +101,22 @@ test('the vault stores valid records, ranks with its own history, and answers th
   assert.equal(ranked[0].explainTop, 0);
 });
 
+test('the vault passes a listing\'s rankBy to its worker, refuses one it does not know, and says what the order was made by', async () => {
+  const { ask, ranked } = await vaultWith({ order: ['b', 'a'], scores: [2, 1], reasons: {}, rankBy: 'relevance' });
+  await ask({ id: 1, type: 'append', records: [{ kind: EventKind.view, t: Date.now(), item: 'b' }] });
+  const [reply] = await ask({ id: 2, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now(), rankBy: 'value' });
+  assert.equal(ranked[0].rankBy, 'value');
+  // The worker ranked by relevance (its model has no conversion head): a fact about the model, told to the page.
+  assert.deepEqual(reply, { v: 1, id: 2, type: 'ranked', order: ['b', 'a'], history: 1, rankBy: 'relevance' });
+  await ask({ id: 3, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now() });
+  assert.equal(ranked[1].rankBy, undefined);
+  for (const rankBy of ['revenue', 7, { toString: () => 'value' }]) {
+    const [bad] = await ask({ id: 4, type: 'rank', candidates: [{ id: 'a' }, { id: 'b' }], nowMs: Date.now(), rankBy });
+    assert.equal(bad.code, 'BAD_REQUEST', String(rankBy));
+  }
+  assert.equal(ranked.length, 2);
+});
+
 test('the vault refuses what would reveal the history, and rankings past the budget', async () => {
   const { ask } = await vaultWith({ order: ['a'], scores: [1], reasons: {} });
   for (const type of ['profile', 'export', 'forget', 'optIn']) {
