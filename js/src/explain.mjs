@@ -20,7 +20,19 @@ const phrases = {
   // The merchant's own terms (ranker.h step 2): said as the shop's, never as something about the shopper.
   shop: (f, m) => m.shop,
   boost: (f, m) => m.boost,
+  // rank_by conversion or value (ranker.h): the probability the ranking used, of a purchase this visit, or of an
+  // add-to-cart for a model trained without purchases (engine.mjs names that factor 'cart').
+  conversion: (f, m) => {
+    if (!(f.probability >= 0 && f.probability <= 1)) return '';
+    return f.name === 'cart' ? m.likelyToCart(percent(f.probability)) : m.likelyToBuy(percent(f.probability));
+  },
 };
+
+/** A probability as a whole percentage, as text: "12", and "<1" for a chance that rounds to 0 without being 0. */
+function percent(p) {
+  const rounded = Math.round(p * 100);
+  return rounded === 0 && p > 0 ? '<1' : String(rounded);
+}
 
 /** True when factors are the engine's own ({kind, contribution, ...}), which explanationText can word. */
 export function isEngineFactors(factors) {
@@ -43,9 +55,12 @@ export function explanationText(factors, move, m = MESSAGES.en) {
   if (Array.isArray(factors) && factors.some((f) => f?.kind === 'bought')) {
     return known && move.to > move.from ? m.boughtMovedDown(places) : m.boughtShownAfter;
   }
+  // A conversion factor is what the order was made of, so it is said first whatever its sign: its contribution is
+  // ln p (or ln p x price), below 0 for every probability.
   const lifting = (Array.isArray(factors) ? factors : [])
-    .filter((f) => f?.contribution > 0 && Object.hasOwn(phrases, f.kind))
-    .sort((a, b) => b.contribution - a.contribution); // stable: equal terms keep the engine's order
+    .filter((f) => (f?.kind === 'conversion' || f?.contribution > 0) && Object.hasOwn(phrases, f.kind))
+    .sort((a, b) => (a.kind === 'conversion') !== (b.kind === 'conversion') ? (a.kind === 'conversion' ? -1 : 1)
+      : b.contribution - a.contribution); // stable: equal terms keep the engine's order
   const parts = [];
   for (const f of lifting) {
     const text = phrases[f.kind](f, m);

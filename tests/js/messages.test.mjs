@@ -33,11 +33,17 @@ test('each language words every explanation, with the numbers and the shop\u2019
     [[{ kind: 'bought', name: 'x', contribution: -3, events: 1 }], { from: 0, to: 3 }],
     [[{ kind: 'unavailable', name: 'x', contribution: -3, events: 0 }], { from: 0, to: 3 }],
     [[], undefined],
+    [[{ kind: 'conversion', name: '', contribution: Math.log(0.37), events: 0, probability: 0.37 }], { from: 3, to: 0 }],
+    [[{ kind: 'conversion', name: 'cart', contribution: Math.log(0.37), events: 0, probability: 0.37 }], { from: 3, to: 3 }],
   ];
   for (const [lang, table] of Object.entries(MESSAGES)) {
     const texts = cases.map(([factors, move]) => explanationText(factors, move, table));
     for (const text of texts) assert.ok(typeof text === 'string' && text.length > 10, `${lang}: ${text}`);
     assert.ok(texts[0].includes(name) && texts[0].includes('3'), `${lang}: ${texts[0]}`);
+    // The chance behind a conversion ranking, as a whole percentage, for a purchase and for a cart (not the same).
+    assert.match(texts[6], /37/, `${lang}: ${texts[6]}`);
+    assert.match(texts[7], /37/, `${lang}: ${texts[7]}`);
+    assert.notEqual(table.likelyToBuy('37'), table.likelyToCart('37'), lang);
     if (lang !== 'en') {
       texts.forEach((text, i) => assert.notEqual(text, explanationText(cases[i][0], cases[i][1], MESSAGES.en), `${lang} case ${i} is English`));
     }

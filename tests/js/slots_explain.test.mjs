@@ -92,6 +92,27 @@ test('the reason names the strongest factor first, and its count says what it co
     { kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }], { from: 2, to: 1 }), /because you often choose Acme/);
 });
 
+test('ranked by conversion, the reason names the chance first (its term is ln p, below 0), as a whole percentage', () => {
+  const conversion = (probability, name = '') => ({ kind: 'conversion', name, contribution: Math.log(probability), events: 0, probability });
+  const brand = { kind: 'brand', name: 'Acme', contribution: 0.6, events: 4 };
+  assert.equal(explanationText([brand, conversion(0.1234)], { from: 3, to: 0 }),
+    'Moved up 3 places because your chance of buying it this visit is 12%, and you often choose Acme '
+    + '(4 things you did here were from that brand).');
+  assert.match(explanationText([conversion(0.004)], { from: 0, to: 2 }), /though your chance of buying it this visit is <1%\.$/);
+  assert.match(explanationText([conversion(0)], { from: 1, to: 0 }), /is 0%\.$/);
+  // A model trained on carts only ranks by the add-to-cart probability (engine.mjs names the factor 'cart').
+  assert.match(explanationText([conversion(0.5, 'cart')], { from: 2, to: 2 }),
+    /^Kept at the shop\u2019s position; your chance of adding it to your cart this visit is 50%\.$/);
+  // Without a probability in [0, 1] nothing is said about it.
+  for (const probability of [undefined, NaN, 1.5, -0.1]) {
+    assert.equal(explanationText([{ kind: 'conversion', name: '', contribution: -1, events: 0, probability }], { from: 1, to: 0 }),
+      'Moved up 1 place: products the shop put above it fit what you did here less well.', String(probability));
+  }
+  // The rules that sink a product still come first.
+  assert.match(explanationText([conversion(0.3), { kind: 'bought', name: '', contribution: -5, events: 1 }], { from: 0, to: 3 }),
+    /you bought it already/);
+});
+
 test('repeats are worded by visit: this visit (its count), or an earlier visit', () => {
   const repeat = (events) => explanationText([{ kind: 'repeat', name: 'x', contribution: 1, events }], { from: 2, to: 0 });
   assert.match(repeat(3), /because you looked at it 3 times this visit\.$/);
