@@ -165,7 +165,20 @@ export interface VitrineOptions {
   dataLayer?: 'ga4' | 'off';
   /** IndexedDB database name (default 'vitrine'). */
   dbName?: string;
+  /**
+   * `data-rank-by`: what listings are ordered by; a listing's own `data-vitrine-rank-by` overrides it.
+   * 'relevance' (the default): the session model and the shopper's profile. 'conversion': the probability that the
+   * shopper buys the product this visit (adds it to the cart, for a model trained without purchases). 'value': that
+   * probability times the price (`data-vitrine-price`; a product without one takes the median of the listing's
+   * priced products). The shop's order, boosts and the bought and out-of-stock rules apply to all three.
+   * 'conversion' and 'value' need a model trained with `vitrine train --events` on a log with add_to_cart or
+   * purchase rows; with another model the listing is ranked by relevance, with one warning. Any other value:
+   * relevance, with a warning.
+   */
+  rankBy?: RankBy;
 }
+
+export type RankBy = 'relevance' | 'conversion' | 'value';
 
 export interface VitrineExposure {
   arm: 'on' | 'off';
@@ -256,6 +269,34 @@ export interface Vitrine {
 }
 
 export declare function createVitrine(options?: VitrineOptions): Vitrine;
+
+/**
+ * The engine module's rank() (engine.mjs beside index.mjs in the package: the worker runs it, and an app may import
+ * it by file, as tests/js/package.test.mjs does): one call scores a listing's candidates.
+ */
+export interface EngineRankRequest {
+  events: StoredEvent[];
+  candidates: { id: string; category?: string; brand?: string; price?: number; position?: number; boost?: number;
+    available?: boolean }[];
+  nowMs?: number;
+  /** The weight of the shop's order (default 1). */
+  blend?: number;
+  /** As VitrineOptions.rankBy; 'conversion' and 'value' throw an EngineError (BAD_INPUT) for a model without a
+   * conversion head (modelInfo().conversion). */
+  rankBy?: RankBy;
+}
+
+export interface EngineRankResult {
+  /** One per candidate, higher first (the order the listing takes before its diversity rule). */
+  scores: Float32Array;
+  /** One per candidate (none with { explain: false }): the text and the engine's factors behind it. */
+  reasons: { id: string; text: string; factors: object[] }[];
+  /**
+   * Per candidate, the probability that the shopper adds it to the cart (`cart`) and buys it (`purchase`) this
+   * visit, in [0, 1]; NaN for an output the model was not trained for. null when the model has no conversion head.
+   */
+  conversion: { cart: Float32Array; purchase: Float32Array } | null;
+}
 
 /** Starts Vitrine from a script tag's data-* attributes (used by vitrine.js). */
 export declare function startFromScriptTag(dataset: Record<string, string | undefined>): Vitrine;

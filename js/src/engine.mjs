@@ -17,9 +17,10 @@ const encoder = new TextEncoder();
  * The request document of core/include/vitrine/shopper.h, as JSON text, from the package's stored events and DOM
  * candidates: what the engine's C API decodes.
  */
-export function requestJson({ events = [], candidates = [], nowMs = Date.now(), blend }) {
+export function requestJson({ events = [], candidates = [], nowMs = Date.now(), blend, rankBy }) {
   return JSON.stringify({
     blend,
+    rank_by: rankBy, // 'relevance' | 'conversion' | 'value' (ranker.h); left out when not given
     now: nowMs,
     events: events.map((e) => ({
       kind: e.kind, t: e.t, item: e.item, category: e.category, brand: e.brand, price: e.price, query: e.query,
@@ -219,27 +220,42 @@ export class Engine {
   /**
    * Scores a page's candidates against the shopper's events, in one wasm call.
    * @param {{events: object[], candidates: {id: string, category?: string, brand?: string, price?: number}[],
-   *          nowMs?: number, blend?: number}} request events as stored by the package (storage.mjs records);
-   *        candidates may carry the merchant's position, boost and available (core/include/vitrine/shopper.h), and
-   *        blend weighs the shop's order (default kDefaultBlend)
+   *          nowMs?: number, blend?: number, rankBy?: 'relevance'|'conversion'|'value'}} request events as stored
+   *        by the package (storage.mjs records); candidates may carry the merchant's position, boost and available
+   *        (core/include/vitrine/shopper.h), blend weighs the shop's order (default kDefaultBlend), and rankBy
+   *        replaces the personal score by ln(purchase probability) ('conversion') or ln(probability x price)
+   *        ('value'), each stated relative to the listing (one constant apart); a model without a conversion head
+   *        refuses those (BAD_INPUT)
    * @param {{explain?: boolean}} [options] explain: false skips the reasons (most of the cost of a long listing)
    *        and returns none; the scores are the same
-   * @returns {{scores: Float32Array, reasons: {id: string, text: string, factors: object[]}[]}}
+   * @returns {{scores: Float32Array, reasons: {id: string, text: string, factors: object[]}[],
+   *            conversion: {cart: Float32Array, purchase: Float32Array}|null}} conversion: each candidate's
+   *        probability of being added to the cart and bought this visit (NaN for an output the model lacks), or
+   *        null when the model has no conversion head
    */
   rank(request, { explain = true } = {}) {
     const wasm = this.#wasm;
     const n = request.candidates.length;
-    let pScores = 0;
+    let pScores = 0, pConversion = 0;
     try {
       pScores = this.#alloc(n * F32);
+      pConversion = this.#alloc(2 * n * F32);
+      // NaN first: an engine that writes no probabilities (no head) leaves "none" behind, never stale heap bytes.
+      wasm.HEAPF32.fill(NaN, pConversion >>> 2, (pConversion >>> 2) + 2 * n);
+      const call = (pReq, len, pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pConversion, pText);
       if (!explain) {
-        this.#withRequest(request, (pReq, len) => this.#check(wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, 0)));
-        return { scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n), reasons: [] };
+        this.#withRequest(request, (pReq, len) => this.#check(call(pReq, len, 0)));
+        return { scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n), reasons: [],
+          conversion: this.#conversionOut(pConversion, n) };
       }
-      const explanations = this.#withRequest(request, (pReq, len) =>
-        this.#textOut((pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pText)));
+      const explanations = this.#withRequest(request, (pReq, len) => this.#textOut((pText) => call(pReq, len, pText)));
       const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
+      const conversion = this.#conversionOut(pConversion, n);
       const factors = JSON.parse(explanations);
+      // A model with a cart head only ranks by the cart probability: its factor says so (explain.mjs words it).
+      if (conversion && Number.isNaN(conversion.purchase[0])) {
+        for (const entry of factors) for (const f of entry.factors) if (f.kind === 'conversion' && !f.name) f.name = 'cart';
+      }
       // The text says where each candidate lands when the whole list is ordered by these scores (by index, so
       // duplicate ids each get theirs); a page that moves fewer items words it again from what it shows (vitrine.mjs).
       const shownAt = new Array(n);
@@ -247,10 +263,18 @@ export class Engine {
       const reasons = request.candidates.map((c, i) => ({
         id: c.id, text: explanationText(factors[i].factors, { from: i, to: shownAt[i] }), factors: factors[i].factors,
       }));
-      return { scores, reasons };
+      return { scores, reasons, conversion };
     } finally {
       wasm._free(pScores);
+      wasm._free(pConversion);
     }
+  }
+
+  // The 2n probabilities rank() wrote (cart first, then purchase) as two arrays, or null when all are NaN.
+  #conversionOut(pConversion, n) {
+    const both = this.#wasm.HEAPF32.slice(pConversion >>> 2, (pConversion >>> 2) + 2 * n);
+    if (both.every((p) => Number.isNaN(p))) return null;
+    return { cart: both.slice(0, n), purchase: both.slice(n) };
   }
 
   /**
