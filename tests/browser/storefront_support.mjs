@@ -61,10 +61,10 @@ export function pageVariant(html, { tag, head = '', lang, body, whyButtons = fal
 /**
  * engine 'shipped': the dist as built (or `packageDir`). engine 'test': a copy of it whose engine.mjs is the TEST ONLY engine
  * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
- * the PAGE_VARIANTS made from them.
+ * the PAGE_VARIANTS made from them, and `pages` ({ name: html }) a test writes itself.
  */
 export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models'), vault = false,
-  packageDir: fromDir = distDir } = {}) {
+  packageDir: fromDir = distDir, pages = {} } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -74,6 +74,7 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   for (const [name, variant] of Object.entries(PAGE_VARIANTS)) {
     writeFileSync(path.join(pagesDir, name), pageVariant(readFileSync(path.join(pagesDir, variant.from), 'utf8'), variant));
   }
+  for (const [name, html] of Object.entries(pages)) writeFileSync(path.join(pagesDir, name), html);
   let packageDir = fromDir;
   if (engine === 'test') {
     packageDir = path.join(tmp, 'package');
