@@ -2,6 +2,7 @@
 // vt_status and a last-error message. No Emscripten header here; the ES module exports these symbols by name.
 #include "vitrine_api.h"
 
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -116,9 +117,17 @@ nlohmann::json explanations_json(const std::vector<vitrine::Explanation>& explan
   nlohmann::json out = nlohmann::json::array();
   for (const auto& ex : explanations) {
     nlohmann::json factors = nlohmann::json::array();
-    for (const auto& f : ex.factors)
-      factors.push_back({{"kind", f.kind}, {"name", f.name}, {"contribution", f.contribution}, {"events", f.events}});
-    out.push_back({{"score", ex.score}, {"factors", std::move(factors)}});
+    for (const auto& f : ex.factors) {
+      nlohmann::json factor = {
+          {"kind", f.kind}, {"name", f.name}, {"contribution", f.contribution}, {"events", f.events}};
+      if (f.probability >= 0.0f) factor["probability"] = f.probability;
+      factors.push_back(std::move(factor));
+    }
+    nlohmann::json entry = {{"score", ex.score}, {"factors", std::move(factors)}};
+    // NaN has no JSON form: an output the model lacks is left out.
+    if (std::isfinite(ex.cart)) entry["cart"] = ex.cart;
+    if (std::isfinite(ex.purchase)) entry["purchase"] = ex.purchase;
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -270,7 +279,7 @@ vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids) {
 }
 
 vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
-                         uint32_t n_candidates, const char** out_explanations) {
+                         uint32_t n_candidates, float* out_conversion, const char** out_explanations) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
@@ -284,7 +293,7 @@ vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_
     if (n_candidates > 0 && out_scores == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "rank: out_scores is null");
     std::vector<vitrine::Explanation> explanations;
     const vitrine::Status status =
-        engine->ranker->rank(r, out_scores, out_explanations != nullptr ? &explanations : nullptr);
+        engine->ranker->rank(r, out_scores, out_explanations != nullptr ? &explanations : nullptr, out_conversion);
     if (!status.ok()) return engine->fail(status);
     if (out_explanations != nullptr) {
       engine->output = explanations_json(explanations).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -104,12 +104,15 @@ vt_status vt_engine_score_features(vt_engine* engine, const float* features, uin
 /* ---- the session model ---------------------------------------------------------------------------------- */
 
 /* Ranks one batch. `request` is UTF-8 JSON of `request_size` bytes, caller-owned (shopper.h documents it):
- * {"now", "events": [...], "candidates": [...]}. `out_scores` (caller-owned) receives one float per candidate;
- * `n_candidates` must equal the request's candidate count. If `out_explanations` is non-NULL it receives JSON
- * owned by the engine (valid until the next call): [{"score", "factors": [{"kind", "name", "contribution",
- * "events"}]}], one entry per candidate. */
+ * {"now", "events": [...], "candidates": [...], "blend", "rank_by"}. `out_scores` (caller-owned) receives one float
+ * per candidate; `n_candidates` must equal the request's candidate count. If `out_conversion` is non-NULL (caller-
+ * owned, 2 * n_candidates floats) it receives the conversion head's probabilities: [0, n) that each candidate is
+ * added to the cart in this visit, [n, 2n) that it is bought; NaN where the model has no such output. If
+ * `out_explanations` is non-NULL it receives JSON owned by the engine (valid until the next call):
+ * [{"score", "factors": [{"kind", "name", "contribution", "events", "probability"?}], "cart"?, "purchase"?}], one
+ * entry per candidate. rank_by "conversion" or "value" on a model without the head is VT_BAD_INPUT. */
 vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
-                         uint32_t n_candidates, const char** out_explanations);
+                         uint32_t n_candidates, float* out_conversion, const char** out_explanations);
 
 /* Best `k` products of the whole catalog for the request's events (its candidates are ignored).
  * out_items and out_scores are caller-owned, k entries each; out_items get model items (1-based: line item-1

@@ -140,6 +140,17 @@ Result<RankRequest> decode_rank_request(std::string_view json, const RequestLimi
       return bad("request.blend", "expected a number from 0 to 100");
     request.blend = blend->get<float>();
   }
+  if (const auto by = doc.find("rank_by"); by != doc.end() && !by->is_null()) {
+    const std::string* name = by->get_ptr<const std::string*>();
+    if (name != nullptr && *name == "relevance")
+      request.rank_by = RankBy::kRelevance;
+    else if (name != nullptr && *name == "conversion")
+      request.rank_by = RankBy::kConversion;
+    else if (name != nullptr && *name == "value")
+      request.rank_by = RankBy::kValue;
+    else
+      return bad("request.rank_by", "expected \"relevance\", \"conversion\" or \"value\"");
+  }
 
   const auto list = [&](const char* key, size_t max, auto decode, auto& out) -> Status {
     const auto it = doc.find(key);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -463,7 +464,224 @@ TEST_CASE("the merchant's fields decode strictly", "[request]") {
       "available": false}]})");
   REQUIRE(ok.ok());
   CHECK(ok.value().blend == 2.5f);
+  CHECK(ok.value().rank_by == RankBy::kRelevance);
+  CHECK_THAT(problem(R"({"now": 1, "rank_by": "price"})"), Catch::Contains("rank_by"));
+  CHECK_THAT(problem(R"({"now": 1, "rank_by": 1})"), Catch::Contains("rank_by"));
+  CHECK(decode_rank_request(R"({"now": 1, "rank_by": "value"})").value().rank_by == RankBy::kValue);
+  CHECK(decode_rank_request(R"({"now": 1, "rank_by": "conversion"})").value().rank_by == RankBy::kConversion);
   CHECK(ok.value().candidates[0].position == 7);
   CHECK(ok.value().candidates[0].boost == -3.0f);
   CHECK_FALSE(ok.value().candidates[0].available);
+}
+
+// ------------------------------------------------------------------------------------------- the conversion head
+
+namespace {
+
+// The tiny model with a conversion head: random weights and item rates from the seed; `outputs` picks the fitted
+// outputs (bit 0 cart, bit 1 purchase).
+TinyModel tiny_model_with_head(uint32_t seed, unsigned outputs = 3) {
+  TinyModel m = tiny_model(seed);
+  SessionModelConfig c = m.weights.config;
+  c.cart_head = (outputs & 1u) != 0;
+  c.purchase_head = (outputs & 2u) != 0;
+  SessionModelWeights with = SessionModelWeights::zeros(c).value();
+  m.weights.config = c;
+  m.weights.conversion_w = with.conversion_w;
+  m.weights.conversion_b = with.conversion_b;
+  m.weights.item_conversion = with.item_conversion;
+  std::mt19937 rng(seed + 1);
+  std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+  for (auto* t : {&m.weights.conversion_w, &m.weights.conversion_b, &m.weights.item_conversion})
+    for (float& x : *t) x = u(rng) - (t == &m.weights.item_conversion ? 3.0f : 0.0f);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("conversion features count the window as documented", "[conversion]") {
+  const TinyModel m = tiny_model_with_head(testing::test_seed());
+  INFO("seed " << testing::test_seed());
+  const SessionModelConfig& c = m.weights.config;  // max_length 5
+  const auto k = [](EventKind kind) { return static_cast<uint8_t>(kind); };
+  // Oldest first: an earlier visit's cart of 3, then this visit: 9 viewed, 3 viewed and carted, an impression of 7
+  // and a search (neither is looking at an item), 9 viewed again.
+  const std::vector<SessionEvent> events = {
+      {3, k(EventKind::kVIEW), 1},   {3, k(EventKind::kADD_TO_CART), 1}, {9, k(EventKind::kVIEW), 0},
+      {3, k(EventKind::kVIEW), 0},   {3, k(EventKind::kADD_TO_CART), 0}, {7, k(EventKind::kIMPRESSION), 0},
+      {0, k(EventKind::kSEARCH), 0}, {9, k(EventKind::kCLICK), 0},
+  };
+  ConversionContext context;
+  conversion_context(c, events.data(), events.size(), context);
+  CHECK(context.carts_this_visit == 1);
+  CHECK(context.events_this_visit == 4);
+  std::vector<float> session_vec(c.dim, 0.0f), item_vec(c.dim, 0.0f), f(conversion_feature_count(c));
+  session_vec[0] = 1.0f;
+  item_vec[0] = 0.25f;
+  conversion_features(m.weights, context, session_vec.data(), item_vec.data(), 3, f.data());
+  CHECK(f[0] == 0.25f);
+  CHECK(f[1] == m.weights.item_conversion[3 * 2 + 0]);
+  CHECK(f[2] == m.weights.item_conversion[3 * 2 + 1]);
+  CHECK(f[3] == 1.0f);
+  CHECK(f[4] == Approx(std::log(3.0f)));  // two events on 3 this visit
+  // Window of 5 reaches back to the earlier visit's cart only: the view before it falls out.
+  CHECK(f[5] == Approx(std::log(2.0f)));
+  CHECK(f[6] == Approx(std::exp(-1.0f / 4.0f)));  // 3's last event is one before the newest
+  CHECK(f[7] == 1.0f);
+  CHECK(f[8] == 0.0f);
+  CHECK(f[9] == 1.0f);
+  CHECK(f[10] == Approx(std::log(2.0f)));
+  CHECK(f[11] == Approx(std::log(5.0f)));
+  CHECK(f[kConversionScalarFeatures] == 0.25f);
+  // The impression of 7 is not a look at it; an unknown item reads row 0 and no counts.
+  conversion_features(m.weights, context, session_vec.data(), item_vec.data(), 7, f.data());
+  CHECK(f[4] == 0.0f);
+  CHECK(f[6] == 0.0f);
+  conversion_features(m.weights, context, session_vec.data(), item_vec.data(), 0, f.data());
+  CHECK(f[1] == m.weights.item_conversion[0]);
+  CHECK(f[3] == 0.0f);
+}
+
+TEST_CASE("the conversion head survives the file round trip and a damaged head is refused", "[conversion]") {
+  const TinyModel m = tiny_model_with_head(testing::test_seed(), 2);
+  INFO("seed " << testing::test_seed());
+  const auto bytes = serialize(m);
+  auto file = ModelFile::parse(bytes.data(), bytes.size());
+  REQUIRE(file.ok());
+  auto read = read_session_model(file.value());
+  REQUIRE(read.ok());
+  CHECK_FALSE(read.value().config.cart_head);
+  CHECK(read.value().config.purchase_head);
+  CHECK(read.value().conversion_w == m.weights.conversion_w);
+  CHECK(read.value().conversion_b == m.weights.conversion_b);
+  CHECK(read.value().item_conversion == m.weights.item_conversion);
+
+  TinyModel broken = m;
+  broken.weights.conversion_b[1] = std::numeric_limits<float>::infinity();
+  CHECK_FALSE(write_session_model(broken.weights, broken.vocab, broken.content, SessionModelExport()).ok());
+
+  // Files another writer made: the same tensors re-emitted, with the config or one tensor changed.
+  const auto rewrite = [&](const std::vector<uint8_t>& from, const std::function<void(nlohmann::json&)>& edit_config,
+                           const std::string& change, float value) {
+    // (The writer refuses non-finite values, so `value` is finite here; the reader's own check is for other writers.)
+    auto parsed = ModelFile::parse(from.data(), from.size());
+    REQUIRE(parsed.ok());
+    const ModelFile& f = parsed.value();
+    ModelFileWriter writer;
+    writer.set_kind(f.kind());
+    nlohmann::json config = f.config();
+    edit_config(config);
+    writer.set_config(config);
+    std::vector<std::string> vocab(f.vocabulary().begin(), f.vocabulary().end());
+    REQUIRE(writer.set_vocabulary(vocab).ok());
+    for (const TensorView& t : f.tensors()) {
+      if (t.name == "vocab") continue;
+      const std::vector<size_t> shape(t.shape.begin(), t.shape.end());
+      if (t.dtype == DType::kI32) {
+        auto ids = f.read_i32(t.name);
+        REQUIRE(writer.add_i32(t.name, shape, ids.value().data(), ids.value().size()).ok());
+      } else if (t.dtype == DType::kStr) {
+        auto strings = f.read_strings(t.name);
+        REQUIRE(writer.add_strings(t.name, {strings.value().begin(), strings.value().end()}).ok());
+      } else {
+        std::vector<float> values = f.read_f32(t.name).value();
+        if (t.name == change) values.back() = value;
+        REQUIRE(writer.add_f32(t.name, shape, values.data(), values.size(), DType::kF32).ok());
+      }
+    }
+    auto out = writer.serialize();
+    REQUIRE(out.ok());
+    return std::move(out).value();
+  };
+  const auto load_status = [](const std::vector<uint8_t>& model) {
+    return Ranker::load(model.data(), model.size()).status();
+  };
+  const auto keep = [](nlohmann::json&) {};
+  REQUIRE(load_status(rewrite(bytes, keep, "", 0.0f)).ok());  // the rewrite itself loses nothing
+  const Status changed = load_status(rewrite(bytes, keep, "conversion_b", 0.5f));
+  REQUIRE(changed.ok());  // a changed value is a different model, not a damaged one
+  // A config that claims a head whose tensors the file lacks.
+  const auto headless = serialize(tiny_model(testing::test_seed()));
+  const Status missing = load_status(rewrite(
+      headless, [](nlohmann::json& c) { c["cart_head"] = true; }, "", 0.0f));
+  CHECK(missing.code() == StatusCode::kMODEL_CORRUPT);
+  CHECK_THAT(missing.message(), Catch::Contains("conversion_w"));
+  const Status not_bool = load_status(rewrite(
+      bytes, [](nlohmann::json& c) { c["purchase_head"] = 1; }, "", 0.0f));
+  CHECK_THAT(not_bool.message(), Catch::Contains("purchase_head"));
+}
+
+TEST_CASE("rank returns the head's probabilities and orders by conversion or value when asked", "[conversion]") {
+  const TinyModel m = tiny_model_with_head(testing::test_seed());
+  INFO("seed " << testing::test_seed());
+  const Ranker ranker = load(serialize(m));
+  const std::string events =
+      event_json(0, "sku-4", 1000) + "," + event_json(2, "sku-7", 2000) + "," + event_json(0, "sku-4", 3000);
+  const std::string candidates = R"([{"id": "sku-4", "price": 10}, {"id": "sku-9", "price": 80}, {"id": "new-1"},
+      {"id": "sku-7", "price": 30}, {"id": "sku-12", "price": 5}])";
+  const auto request = [&](const std::string& by) {
+    auto r = decode_rank_request(R"({"now": 4000, "blend": 0, "events": [)" + events + R"(], "candidates": )" +
+                                 candidates + R"(, "rank_by": ")" + by + R"("})");
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  };
+  const size_t n = 5;
+  std::vector<float> relevance(n), conversion(2 * n), again(n), by_conversion(n), by_value(n);
+  std::vector<Explanation> why;
+  REQUIRE(ranker.rank(request("relevance"), relevance.data(), nullptr, conversion.data()).ok());
+  // Asking for the probabilities changes no score.
+  REQUIRE(ranker.rank(request("relevance"), again.data()).ok());
+  CHECK(again == relevance);
+  for (float p : conversion) {
+    CHECK(p > 0.0f);
+    CHECK(p < 1.0f);
+  }
+  // The same probabilities as the evaluator's path for known items (new-1 is unknown to the model).
+  const std::vector<SessionEvent> session = ranker.session_events(request("relevance").events, 4000);
+  const uint32_t items[] = {ranker.item_of("sku-4"), ranker.item_of("sku-9")};
+  float cart[2], purchase[2];
+  ranker.conversion(session, items, 2, cart, purchase);
+  CHECK(cart[0] == conversion[0]);
+  CHECK(cart[1] == conversion[1]);
+  CHECK(purchase[0] == conversion[n + 0]);
+  CHECK(purchase[1] == conversion[n + 1]);
+
+  REQUIRE(ranker.rank(request("conversion"), by_conversion.data(), &why).ok());
+  REQUIRE(ranker.rank(request("value"), by_value.data()).ok());
+  const float typical_price = 30.0f;  // median of 10, 80, 30, 5
+  const float prices[] = {10, 80, typical_price, 30, 5};
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const float pi = conversion[n + i], pj = conversion[n + j];
+      CHECK((by_conversion[i] > by_conversion[j]) == (pi > pj));
+      CHECK((by_value[i] > by_value[j]) == (pi * prices[i] > pj * prices[j] * (1 + 1e-6f)));
+    }
+    REQUIRE(why[i].factors.size() == 1);
+    CHECK(why[i].factors[0].kind == "conversion");
+    CHECK(why[i].factors[0].probability == conversion[n + i]);
+    CHECK(why[i].purchase == conversion[n + i]);
+    CHECK(why[i].cart == conversion[i]);
+  }
+}
+
+TEST_CASE("a head without its purchase output ranks by carts; a model without a head refuses rank_by", "[conversion]") {
+  const TinyModel carts_only = tiny_model_with_head(testing::test_seed(), 1);
+  INFO("seed " << testing::test_seed());
+  const Ranker ranker = load(serialize(carts_only));
+  auto r = decode_rank_request(R"({"now": 1, "blend": 0, "rank_by": "conversion",
+      "candidates": [{"id": "sku-1"}, {"id": "sku-2"}, {"id": "sku-3"}]})");
+  REQUIRE(r.ok());
+  std::vector<float> scores(3), conversion(6);
+  REQUIRE(ranker.rank(r.value(), scores.data(), nullptr, conversion.data()).ok());
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(std::isnan(conversion[3 + i]));  // no purchase output
+    for (size_t j = 0; j < 3; ++j) CHECK((scores[i] > scores[j]) == (conversion[i] > conversion[j]));
+  }
+  const Ranker plain = load(serialize(tiny_model(testing::test_seed())));
+  const Status refused = plain.rank(r.value(), scores.data());
+  CHECK(refused.code() == StatusCode::kBAD_INPUT);
+  CHECK_THAT(refused.message(), Catch::Contains("conversion head"));
+  r.value().rank_by = RankBy::kRelevance;
+  REQUIRE(plain.rank(r.value(), scores.data(), nullptr, conversion.data()).ok());
+  for (float p : conversion) CHECK(std::isnan(p));
 }

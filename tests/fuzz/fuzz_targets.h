@@ -74,9 +74,9 @@ inline bool run_stored_events(const uint8_t* data, size_t size) {
     return e;
   }();
   const std::string request = events_request(data, size);
-  float scores[3];
+  float scores[3], conversion[6];
   const char* text = nullptr;
-  const vt_status ranked = vt_engine_rank(engine, request.data(), request.size(), scores, 3, &text);
+  const vt_status ranked = vt_engine_rank(engine, request.data(), request.size(), scores, 3, conversion, &text);
   if (ranked == VT_OK && (text == nullptr || text[0] != '[')) return false;
   uint32_t items[4], count = 0;
   float top[4];

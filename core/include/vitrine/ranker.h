@@ -11,6 +11,11 @@
 //      the attention a listing position gets, so the shop's top items keep an edge the shopper's signals must
 //      overcome. blend comes with the request (the page decides: kDefaultBlend, more on search pages, where the
 //      query's relevance must dominate); boost is the merchant's boost or bury of one product;
+//      with rank_by "conversion" the shopper's terms (model and profile) give way to ln p(c), the conversion head's
+//      probability that this shopper buys c in this visit (adds it to the cart, for a model fitted on carts only);
+//      "value" adds ln price(c), so the order is by expected revenue (a candidate without a price takes the
+//      listing's median price). Both need a model with the head (session_model.h); the shop's order, boosts and
+//      steps 3 and 4 apply as for relevance;
 //   3. a product the shopper has bought exactly once goes after every candidate they have not bought (ties keep
 //      the shop's order): on real logs shoppers look at what they bought again and again (46% of the events after a
 //      purchase in the REES46 sample), which a next-item model learns as a reason to lift it, but rarely buy it
@@ -25,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -55,17 +61,22 @@ struct ProfileWeights {
 };
 
 struct ExplanationFactor {
-  std::string kind;  // "session", "repeat", "popular" (the item prior, relative to the listing), "category",
+  std::string kind;  // "session", "repeat", "popular" (the item prior, relative to the listing), "conversion" (ln p,
+                     // relative to the listing; probability = p), "category",
                      // "brand", "price", "bought" (the drop below the products not bought; events = purchases),
                      // "shop" (the shop's order, relative to the listing), "boost" (the merchant's), "unavailable"
   std::string name;  // the category or brand; for "session", the recent product it is most like
   float contribution = 0.0f;
-  uint32_t events = 0;  // how many of the shopper's events back this factor ("repeat": in this visit only)
+  uint32_t events = 0;        // how many of the shopper's events back this factor ("repeat": in this visit only)
+  float probability = -1.0f;  // "conversion": the probability ranked by; negative for every other kind
 };
 
 struct Explanation {
   float score = 0.0f;
   std::vector<ExplanationFactor> factors;  // strongest contribution first; only terms that are not zero
+  // The conversion head's probabilities for this candidate (Ranker::rank's `conversion`); NaN without the head.
+  float cart = std::numeric_limits<float>::quiet_NaN();
+  float purchase = std::numeric_limits<float>::quiet_NaN();
 };
 
 class Ranker {
@@ -99,8 +110,17 @@ class Ranker {
   void encode(const std::vector<SessionEvent>& session, float* session_vec, SessionTape* tape = nullptr) const;
 
   // Scores request.candidates into `scores` (one float each). With `explanations`, also fills one explanation
-  // per candidate. Candidates may repeat and may be unknown to the model.
-  Status rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations = nullptr) const;
+  // per candidate. With `conversion` (2n floats), also the conversion head's probabilities: [0, n) that each
+  // candidate is added to the cart in this visit, [n, 2n) that it is bought; NaN for an output the model lacks.
+  // Candidates may repeat and may be unknown to the model. rank_by other than relevance on a model without the
+  // head fails with BAD_INPUT.
+  Status rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations = nullptr,
+              float* conversion = nullptr) const;
+
+  // The conversion head's probabilities for model items (no content-only vectors) after `session`: cart[i] and
+  // purchase[i] for items[i] (NaN for an output the model lacks). What `vitrine eval` measures. Needs the head.
+  void conversion(const std::vector<SessionEvent>& session, const uint32_t* items, size_t n, float* cart,
+                  float* purchase) const;
 
   // The model's score for every catalog item (V+1 floats, item 0 = -inf): tau * s . n_j + repeat(j). The profile
   // terms are not included: this is what the offline evaluation measures.

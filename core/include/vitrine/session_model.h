@@ -14,6 +14,11 @@
 //                             for items j in the encoder's window (0 otherwise): when people come back to items,
 //                             how recently, how often and how (viewed, carted, bought) decide more than similarity.
 //                 bias[j]     a learned per-item prior, started from the training data's log popularity.
+//   conversion    p_h(j) = sigmoid(conv_b[h] + conv_w[h] . f(j))      h = 0: adds j to the cart, 1: buys j, later in
+//   (optional)    f(j) = [s . n_j, item priors, window counts, ...,    this visit, given that j is shown now
+//                         s * n_j]                                      (conversion_features() lists f)
+//                 A logistic head on the encoder's output, fitted after the encoder on a log's carts and purchases
+//                 (models/train/conversion_fit.h); only models trained on such logs have it.
 //
 // Matrices are row-major with the input dimension first: W1, W2 are [d][d], W3 is [2d][d], so y = x W.
 // Forward code lives here; the trainer (models/train) adds the backward pass on top of the tape that
@@ -55,6 +60,13 @@ struct SessionModelConfig {
   // visit" only of events after the last such gap). Files without them have no visit input.
   bool visit_inputs = false;
   uint32_t visit_gap_minutes = 30;
+  // The conversion head (header comment): which of its two outputs were fitted. Either one brings conversion_w,
+  // conversion_b and item_conversion; an output that was not fitted (no such events in the log) has zero weights
+  // and is never served.
+  bool cart_head = false;
+  bool purchase_head = false;
+
+  bool has_conversion_head() const { return cart_head || purchase_head; }
 
   // The kind_emb row the encoder uses for events of `kind`, or -1 if such events are left out.
   int32_t kind_row(uint32_t kind) const;
@@ -86,6 +98,10 @@ struct SessionModelWeights {
   std::vector<float> repeat_kind;        // [K] or empty
   std::vector<float> item_bias;          // [V+1] or empty
   std::vector<float> visit_emb;          // [d] with visit_inputs, else empty
+  // The conversion head. Fitted after the encoder, not by its optimizer, so not in for_each_param().
+  std::vector<float> conversion_w;     // [2][F] (F = conversion_feature_count()), or empty
+  std::vector<float> conversion_b;     // [2] or empty
+  std::vector<float> item_conversion;  // [V+1][2] smoothed log-odds of cart, purchase per showing; row 0: all items
 
   // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
   // and optimizer state, the model file reader and writer for tensors: one list of parameters.
@@ -190,5 +206,52 @@ void add_item_terms(const SessionModelWeights& weights, const SessionEvent* even
 // (kernels.h) must agree with this within rounding.
 void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
                    const SessionEvent* events, size_t n_events, float* scores);
+
+// ------------------------------------------------------------------------------------------------ conversion head
+
+// Output rows of the conversion head.
+enum ConversionOutput : uint32_t { kCartOutput = 0, kPurchaseOutput = 1, kConversionOutputs = 2 };
+
+// The scalar features at the start of f(j); the encoder's elementwise product s * n_j (d values) follows them.
+//   0 s . n_j                      the encoder's similarity of the shopper to the item (0 for an unknown item)
+//   1 item_conversion[j][cart]     how often the item is carted when shown, smoothed log-odds (row 0 if unknown)
+//   2 item_conversion[j][purchase]
+//   3 known                        1 if the model knows the item
+//   4 log(1 + events on j this visit)       counts over the conversion window: the last max_length view, click,
+//   5 log(1 + events on j, earlier visits)  add-to-cart and purchase events on known items (impressions are not
+//   6 exp(-r/4), r = reverse position of j's last event in the window (0 if absent)      looking at an item)
+//   7 j in the cart this visit     8 j bought this visit     9 j carted or bought in an earlier visit
+//  10 log(1 + add-to-carts this visit, any item)             11 log(1 + window events this visit)
+inline constexpr uint32_t kConversionScalarFeatures = 12;
+inline uint32_t conversion_feature_count(const SessionModelConfig& config) {
+  return kConversionScalarFeatures + config.dim;
+}
+
+// What the conversion features need from one shopper's events, gathered once per request.
+struct ConversionContext {
+  struct Seen {
+    uint32_t item = 0;
+    uint32_t events_this_visit_of_item = 0, events_earlier = 0;
+    uint32_t last_position = 0;
+    bool carted = false, bought = false, converted_earlier = false;
+  };
+  std::vector<Seen> items;  // distinct items of the window
+  uint32_t carts_this_visit = 0;
+  uint32_t events_this_visit = 0;
+};
+
+// Builds the context of `events` (oldest first, as for encode_session()).
+void conversion_context(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
+                        ConversionContext& out);
+
+// f(j) into `features` (conversion_feature_count() floats). `session_vec` is encode_session()'s output for the same
+// events, `item_vector` the item's unit vector (compute_item_vectors(), or a content-only vector for an item the
+// model does not know, item = 0).
+void conversion_features(const SessionModelWeights& weights, const ConversionContext& context, const float* session_vec,
+                         const float* item_vector, uint32_t item, float* features);
+
+// The head's two probabilities for one feature row: out[kCartOutput], out[kPurchaseOutput]. An output the model was
+// not fitted for is NaN. Needs config.has_conversion_head().
+void conversion_probabilities(const SessionModelWeights& weights, const float* features, float* out);
 
 }  // namespace vitrine

@@ -9,7 +9,8 @@
 //                "category": "shoes", "brand": "acme", "price": 59.9, "query": "red boots"}, ...],
 //    "candidates": [{"id": "sku-9", "category": "shoes", "brand": "acme", "price": 49.0,
 //                    "position": 3, "boost": 1.5, "available": false}, ...],
-//    "blend": 1.0}                                           // weight of the shop's order (ranker.h)
+//    "blend": 1.0,                                           // weight of the shop's order (ranker.h)
+//    "rank_by": "relevance"}                                 // or "conversion", "value" (ranker.h)
 //
 // Only "kind" and "t" are required for an event; "item" is required for view, click, add_to_cart, purchase.
 // A candidate needs only "id"; "position" is its place in the shop's own order (default: its index), "boost" the
@@ -51,8 +52,13 @@ struct Candidate {
   bool available = true;  // false: out of stock, ranked after every available candidate
 };
 
+// What a ranking orders by (ranker.h step 2): the shopper's interest, the conversion head's purchase probability, or
+// that probability times the price.
+enum class RankBy : uint8_t { kRelevance, kConversion, kValue };
+
 struct RankRequest {
   double now_ms = 0.0;
+  RankBy rank_by = RankBy::kRelevance;
   std::vector<ShopperEvent> events;
   std::vector<Candidate> candidates;
   float blend = -1.0f;  // weight of the shop's order in the final score; negative: kDefaultBlend (ranker.h)

@@ -79,6 +79,7 @@ std::string Ranker::info_json() const {
                       {"content", content},
                       {"kernels", kernels_ != nullptr ? kernels_->name : "none"},
                       {"file_bytes", file_.file_bytes()},
+                      {"conversion", {{"cart", c.cart_head}, {"purchase", c.purchase_head}}},
                       {"training", file_.training()}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -136,9 +137,15 @@ void Ranker::candidate_vector(const Candidate& candidate, uint32_t item, float* 
   for (size_t k = 0; k < d; ++k) out[k] *= inv;
 }
 
-Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations) const {
+Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
+                    float* conversion) const {
   if (kernels_ == nullptr) return Status(StatusCode::kNO_MODEL, "no model is loaded");
   const size_t d = weights_.config.dim, n = request.candidates.size();
+  const bool by_conversion = request.rank_by != RankBy::kRelevance;
+  if (by_conversion && !weights_.config.has_conversion_head())
+    return Status(StatusCode::kBAD_INPUT,
+                  "rank_by \"conversion\" and \"value\" need a model with a conversion head (vitrine train --events "
+                  "on a log with add_to_cart or purchase rows)");
   if (n == 0) return Status();
   if (scores == nullptr) return Status(StatusCode::kINVALID_ARGUMENT, "rank: scores buffer is null");
 
@@ -166,6 +173,55 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
       candidate_vector(c, items[start + r], tile.data() + r * d);
     }
     kernels_->f32_dot_rows(session_vec.data(), tile.data(), rows, d, d, scores + start);
+  }
+
+  // The conversion head: [0, n) cart, [n, 2n) purchase.
+  std::vector<float> probability;
+  if (conversion != nullptr || by_conversion) {
+    probability.assign(2 * n, std::numeric_limits<float>::quiet_NaN());
+    if (weights_.config.has_conversion_head()) {
+      ConversionContext context;
+      conversion_context(weights_.config, session.data(), session.size(), context);
+      std::vector<float> vec(d), features(conversion_feature_count(weights_.config));
+      float p[kConversionOutputs];
+      for (size_t i = 0; i < n; ++i) {
+        candidate_vector(request.candidates[i], items[i], vec.data());
+        conversion_features(weights_, context, session_vec.data(), vec.data(), items[i], features.data());
+        conversion_probabilities(weights_, features.data(), p);
+        probability[i] = p[kCartOutput];
+        probability[n + i] = p[kPurchaseOutput];
+      }
+    }
+    if (conversion != nullptr) std::copy(probability.begin(), probability.end(), conversion);
+  }
+  // rank_by conversion or value: ln p (+ ln price), relative to the listing's mean like the priors below.
+  std::vector<float> objective(n, 0.0f);
+  const float* ranked_probability = nullptr;
+  if (by_conversion) {
+    ranked_probability = probability.data() + (weights_.config.purchase_head ? n : 0);
+    float typical_price = 0.0f;  // for candidates without a price: the listing's median price
+    if (request.rank_by == RankBy::kValue) {
+      std::vector<float> prices;
+      for (const Candidate& c : request.candidates)
+        if (c.price > 0.0f && std::isfinite(c.price)) prices.push_back(c.price);
+      if (!prices.empty()) {
+        std::nth_element(prices.begin(), prices.begin() + static_cast<std::ptrdiff_t>(prices.size() / 2), prices.end());
+        typical_price = prices[prices.size() / 2];
+      }
+    }
+    double sum = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      // A floor keeps ln finite; far below any probability a fitted head gives.
+      double term = std::log(std::max(double{ranked_probability[i]}, 1e-9));
+      if (typical_price > 0.0f) {
+        const float price = request.candidates[i].price;
+        term += std::log(price > 0.0f && std::isfinite(price) ? double{price} : double{typical_price});
+      }
+      objective[i] = static_cast<float>(term);
+      sum += term;
+    }
+    const auto mean = static_cast<float>(sum / static_cast<double>(n));
+    for (float& o : objective) o -= mean;
   }
 
   // The item prior, told apart from the shopper's own terms: relative to the mean over this listing, since only
@@ -204,11 +260,23 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     const float cat_term = cat != nullptr ? profile_weights_.category * cat->weight : 0.0f;
     const float brand_term = brand != nullptr ? profile_weights_.brand * brand->weight : 0.0f;
     const float price_term = profile_weights_.price * price_fit(profile, c.price);
-    scores[i] = model + bias[i] + repeat + cat_term + brand_term + price_term + shop[i] + c.boost;
+    const float shopper_terms =
+        by_conversion ? objective[i] : model + bias[i] + repeat + cat_term + brand_term + price_term;
+    scores[i] = shopper_terms + shop[i] + c.boost;
     if (explanations == nullptr) continue;
 
     Explanation& ex = (*explanations)[i];
     ex.score = scores[i];
+    if (!probability.empty()) {
+      ex.cart = probability[i];
+      ex.purchase = probability[n + i];
+    }
+    if (by_conversion) {
+      ex.factors.push_back({"conversion", "", objective[i], 0, ranked_probability[i]});
+      if (shop[i] != 0.0f) ex.factors.push_back({"shop", "", shop[i], 0});
+      if (c.boost != 0.0f) ex.factors.push_back({"boost", "", c.boost, 0});
+      continue;
+    }
     if (!session.empty() && model != 0.0f) {
       // The recent product this candidate is most like, as evidence for the session term.
       const float* cv = items[i] != 0 ? item_vectors_.data() + size_t{items[i]} * d : nullptr;
@@ -247,6 +315,29 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     }
   }
   return Status();
+}
+
+void Ranker::conversion(const std::vector<SessionEvent>& session, const uint32_t* items, size_t n, float* cart,
+                        float* purchase) const {
+  if (!weights_.config.has_conversion_head()) {
+    std::fill_n(cart, n, std::numeric_limits<float>::quiet_NaN());
+    std::fill_n(purchase, n, std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
+  const size_t d = weights_.config.dim;
+  std::vector<float> session_vec(d, 0.0f), features(conversion_feature_count(weights_.config)), unknown(d, 0.0f);
+  encode(session, session_vec.data());
+  ConversionContext context;
+  conversion_context(weights_.config, session.data(), session.size(), context);
+  float p[kConversionOutputs];
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t item = items[i] <= weights_.config.vocab_size ? items[i] : 0;
+    const float* vec = item != 0 ? item_vectors_.data() + size_t{item} * d : unknown.data();
+    conversion_features(weights_, context, session_vec.data(), vec, item, features.data());
+    conversion_probabilities(weights_, features.data(), p);
+    cart[i] = p[kCartOutput];
+    purchase[i] = p[kPurchaseOutput];
+  }
 }
 
 void Ranker::sink_bought_items(const RankRequest& request, float* scores,

@@ -147,6 +147,11 @@ Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig&
   if (config.repeat_kinds) w.repeat_kind.assign(config.num_kinds, 0.0f);
   if (config.item_bias) w.item_bias.assign(v, 0.0f);
   if (config.visit_inputs) w.visit_emb.assign(d, 0.0f);
+  if (config.has_conversion_head()) {
+    w.conversion_w.assign(size_t{kConversionOutputs} * conversion_feature_count(config), 0.0f);
+    w.conversion_b.assign(kConversionOutputs, 0.0f);
+    w.item_conversion.assign(v * kConversionOutputs, 0.0f);
+  }
   return w;
 }
 
@@ -181,6 +186,18 @@ Status SessionModelWeights::validate() const {
   VITRINE_RETURN_IF_ERROR(check_size("repeat_count", repeat_count.size(), config.repeat_counts));
   VITRINE_RETURN_IF_ERROR(check_size("repeat_kind", repeat_kind.size(), config.repeat_kinds ? config.num_kinds : 0));
   VITRINE_RETURN_IF_ERROR(check_size("item_bias", item_bias.size(), config.item_bias ? v : 0));
+  const bool head = config.has_conversion_head();
+  VITRINE_RETURN_IF_ERROR(check_size("conversion_w", conversion_w.size(),
+                                     head ? size_t{kConversionOutputs} * conversion_feature_count(config) : 0));
+  VITRINE_RETURN_IF_ERROR(check_size("conversion_b", conversion_b.size(), head ? size_t{kConversionOutputs} : 0));
+  VITRINE_RETURN_IF_ERROR(
+      check_size("item_conversion", item_conversion.size(), head ? v * size_t{kConversionOutputs} : 0));
+  // A probability from a non-finite weight would be NaN or 0/1 for every shopper: refuse the file instead.
+  for (const auto* t : {&conversion_w, &conversion_b, &item_conversion}) {
+    for (float x : *t)
+      if (!std::isfinite(x))
+        return Status(StatusCode::kMODEL_CORRUPT, "the conversion head holds a value that is not finite");
+  }
   VITRINE_RETURN_IF_ERROR(check_ids("item_category", item_category, config.num_categories));
   VITRINE_RETURN_IF_ERROR(check_ids("item_brand", item_brand, config.num_brands));
   VITRINE_RETURN_IF_ERROR(check_ids("item_price_band", item_price_band, config.num_price_bands));
@@ -347,6 +364,86 @@ void score_catalog(const SessionModelWeights& weights, const float* item_vectors
   for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
   add_item_terms(weights, events, n_events, scores);
   scores[0] = -std::numeric_limits<float>::infinity();
+}
+
+void conversion_context(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
+                        ConversionContext& out) {
+  out.items.clear();
+  out.carts_this_visit = 0;
+  out.events_this_visit = 0;
+  const auto kind_is = [](const SessionEvent& e, EventKind k) { return e.kind == static_cast<uint8_t>(k); };
+  uint32_t position = 0;  // reverse position in the window
+  for (size_t i = n_events; i-- > 0 && position < config.max_length;) {
+    const SessionEvent& e = events[i];
+    if (e.item == 0 || e.item > config.vocab_size) continue;
+    const bool cart = kind_is(e, EventKind::kADD_TO_CART), purchase = kind_is(e, EventKind::kPURCHASE);
+    if (!(cart || purchase || kind_is(e, EventKind::kVIEW) || kind_is(e, EventKind::kCLICK))) continue;
+    auto it = std::find_if(out.items.begin(), out.items.end(),
+                           [&](const ConversionContext::Seen& s) { return s.item == e.item; });
+    if (it == out.items.end()) {
+      out.items.push_back({});
+      it = out.items.end() - 1;
+      it->item = e.item;
+      it->last_position = position;
+    }
+    if (e.earlier_visit != 0) {
+      ++it->events_earlier;
+      it->converted_earlier = it->converted_earlier || cart || purchase;
+    } else {
+      ++it->events_this_visit_of_item;
+      ++out.events_this_visit;
+      it->carted = it->carted || cart;
+      it->bought = it->bought || purchase;
+      if (cart) ++out.carts_this_visit;
+    }
+    ++position;
+  }
+}
+
+void conversion_features(const SessionModelWeights& weights, const ConversionContext& context, const float* session_vec,
+                         const float* item_vector, uint32_t item, float* features) {
+  const SessionModelConfig& c = weights.config;
+  const size_t d = c.dim;
+  const uint32_t row = item <= c.vocab_size ? item : 0;
+  float* f = features;
+  float similarity = 0.0f;
+  for (size_t k = 0; k < d; ++k) similarity += session_vec[k] * item_vector[k];
+  std::fill(f, f + kConversionScalarFeatures, 0.0f);
+  f[0] = similarity;
+  f[1] = weights.item_conversion[size_t{row} * kConversionOutputs + kCartOutput];
+  f[2] = weights.item_conversion[size_t{row} * kConversionOutputs + kPurchaseOutput];
+  f[3] = row != 0 ? 1.0f : 0.0f;
+  if (row != 0) {
+    for (const ConversionContext::Seen& s : context.items) {
+      if (s.item != row) continue;
+      f[4] = std::log1p(static_cast<float>(s.events_this_visit_of_item));
+      f[5] = std::log1p(static_cast<float>(s.events_earlier));
+      f[6] = std::exp(-static_cast<float>(s.last_position) / 4.0f);
+      f[7] = s.carted ? 1.0f : 0.0f;
+      f[8] = s.bought ? 1.0f : 0.0f;
+      f[9] = s.converted_earlier ? 1.0f : 0.0f;
+      break;
+    }
+  }
+  f[10] = std::log1p(static_cast<float>(context.carts_this_visit));
+  f[11] = std::log1p(static_cast<float>(context.events_this_visit));
+  for (size_t k = 0; k < d; ++k) f[kConversionScalarFeatures + k] = session_vec[k] * item_vector[k];
+}
+
+void conversion_probabilities(const SessionModelWeights& weights, const float* features, float* out) {
+  const SessionModelConfig& c = weights.config;
+  const size_t n = conversion_feature_count(c);
+  const bool fitted[kConversionOutputs] = {c.cart_head, c.purchase_head};
+  for (uint32_t h = 0; h < kConversionOutputs; ++h) {
+    if (!fitted[h]) {
+      out[h] = std::numeric_limits<float>::quiet_NaN();
+      continue;
+    }
+    const float* w = weights.conversion_w.data() + h * n;
+    double z = weights.conversion_b[h];
+    for (size_t k = 0; k < n; ++k) z += double{w[k]} * features[k];
+    out[h] = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
+  }
 }
 
 }  // namespace vitrine

@@ -77,6 +77,8 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
     config["visit_inputs"] = true;
     config["visit_gap_minutes"] = c.visit_gap_minutes;
   }
+  if (c.cart_head) config["cart_head"] = true;
+  if (c.purchase_head) config["purchase_head"] = true;
   writer.set_config(config);
   writer.set_training(options.training);
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
@@ -114,6 +116,15 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   if (c.image_dim > 0)  // unit-length embeddings: half precision loses nothing that matters
     VITRINE_RETURN_IF_ERROR(writer.add_f32("item_image", {v, c.image_dim}, weights.item_image.data(),
                                            weights.item_image.size(), DType::kF16));
+  if (c.has_conversion_head()) {
+    const size_t outputs = kConversionOutputs;
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("conversion_w", {outputs, conversion_feature_count(c)},
+                                           weights.conversion_w.data(), weights.conversion_w.size(), DType::kF32));
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("conversion_b", {outputs}, weights.conversion_b.data(),
+                                           weights.conversion_b.size(), DType::kF32));
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_conversion", {v, outputs}, weights.item_conversion.data(),
+                                           weights.item_conversion.size(), DType::kF32));
+  }
   return writer.serialize();
 }
 
@@ -137,7 +148,9 @@ Status session_model_config_from_json(const nlohmann::json& cfg, uint64_t vocab_
   c.visit_gap_minutes = visit_gap.value();
   for (const auto& [key, flag] : {std::pair<const char*, bool*>{"repeat_kinds", &c.repeat_kinds},
                                   std::pair<const char*, bool*>{"item_bias", &c.item_bias},
-                                  std::pair<const char*, bool*>{"visit_inputs", &c.visit_inputs}}) {
+                                  std::pair<const char*, bool*>{"visit_inputs", &c.visit_inputs},
+                                  std::pair<const char*, bool*>{"cart_head", &c.cart_head},
+                                  std::pair<const char*, bool*>{"purchase_head", &c.purchase_head}}) {
     const auto it = cfg.find(key);
     if (it == cfg.end()) continue;
     if (!it->is_boolean()) return corrupt(std::string("config.") + key + " must be true or false");
@@ -208,6 +221,12 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
     specs.push_back({"image_proj", kFloatDTypes, {m, d}});
     specs.push_back({"item_image", kFloatDTypes, {v, m}});
   }
+  if (c.has_conversion_head()) {
+    const int64_t outputs = kConversionOutputs;
+    specs.push_back({"conversion_w", kFloatDTypes, {outputs, static_cast<int64_t>(conversion_feature_count(c))}});
+    specs.push_back({"conversion_b", kFloatDTypes, {outputs}});
+    specs.push_back({"item_conversion", kFloatDTypes, {v, outputs}});
+  }
   VITRINE_RETURN_IF_ERROR(file.check_tensors(specs));
 
   auto zeros = SessionModelWeights::zeros(c);
@@ -219,6 +238,11 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   });
   VITRINE_RETURN_IF_ERROR(status);
   if (c.image_dim > 0) VITRINE_RETURN_IF_ERROR(file.read_f32("item_image", w.item_image.data(), w.item_image.size()));
+  for (auto& [name, tensor] : {std::pair<const char*, std::vector<float>*>{"conversion_w", &w.conversion_w},
+                               {"conversion_b", &w.conversion_b},
+                               {"item_conversion", &w.item_conversion}}) {
+    if (!tensor->empty()) VITRINE_RETURN_IF_ERROR(file.read_f32(name, tensor->data(), tensor->size()));
+  }
   const auto read_ids = [&](const char* name, std::vector<int32_t>& out) -> Status {
     if (out.empty()) return Status();
     auto ids = file.read_i32(name);
