@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "conversion_fit.h"
 #include "eval/baselines.h"
 #include "eval/evaluate.h"
 #include "eval/model_scorer.h"
@@ -222,16 +223,34 @@ int run_eval(int argc, char** argv) {
   Result<SessionCorpus> train = SessionCorpus();
   Result<std::vector<SessionExample>> test = std::vector<SessionExample>();
   std::vector<std::string> skus;  // with event logs: the training log's SKUs, by item index
+  std::vector<train::EventSession> train_events, test_events;
+  // With logs, the model is read first for its conversion head: the sessions it is measured on carry earlier
+  // visits up to the encoder's length, as `vitrine train --events` made them.
+  std::unique_ptr<Ranker> head;
+  size_t history = 0;
+  if (from_logs && !o.model.empty()) {
+    std::ifstream in(o.model, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto ranker = Ranker::load(bytes.data(), bytes.size());
+    if (!ranker.ok()) return data_error(Status(ranker.status().code(), o.model + ": " + ranker.status().message()));
+    if (ranker.value().weights().config.has_conversion_head()) {
+      head = std::make_unique<Ranker>(std::move(ranker).value());
+      history = head->weights().config.max_length;
+    }
+  }
   if (from_logs) {
     auto train_log = read_event_log_verbose("vitrine eval", o.events, o.log, false);
     if (!train_log.ok()) return data_error(train_log.status());
     train = train::item_corpus(train_log.value());
+    // For the conversion head's measures (kept only when a model is given): events with their kinds and visits.
+    if (head) train_events = train::training_sessions(train_log.value(), nullptr, history);
     skus = std::move(train_log.value().item_ids);
     train_log = train::EventLog();
     train::EventLogOptions test_options = o.log;
     test_options.vocabulary = &skus;
     auto test_log = read_event_log_verbose("vitrine eval", o.test_events, test_options, false);
     if (!test_log.ok()) return data_error(test_log.status());
+    if (head) test_events = train::training_sessions(test_log.value(), nullptr, history);
     train::LogExamples made = train::next_item_examples(test_log.value());
     std::fprintf(log,
                  "vitrine eval: %zu test examples; skipped %llu with a label the training log never saw, %llu "
@@ -330,6 +349,15 @@ int run_eval(int argc, char** argv) {
   if (model) {
     Status st = run_method("model", *model, model_seconds, model_bytes);
     if (!st.ok()) return data_error(st);
+  }
+
+  // The conversion head, where the model has one and the logs have kinds.
+  if (head) {
+    auto start = std::chrono::steady_clock::now();
+    summary.conversion = train::evaluate_conversion(*head, train_events, test_events);
+    if (!summary.conversion.is_null())
+      std::fprintf(log, "conversion head measured on %lld showings (%.1f s)\n",
+                   static_cast<long long>(summary.conversion["examples"].get<int64_t>()), seconds_since(start));
   }
 
   const std::string table = eval::format_table(summary);

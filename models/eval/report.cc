@@ -100,7 +100,29 @@ nlohmann::ordered_json summary_json(const EvalSummary& s) {
     methods[m.key] = std::move(e);
   }
   j["methods"] = std::move(methods);
+  if (!s.conversion.is_null()) j["conversion"] = s.conversion;
   return j;
+}
+
+static std::string format_conversion_table(const nlohmann::ordered_json& conversion) {
+  std::ostringstream out;
+  const auto pair = [&](const nlohmann::ordered_json& m) {
+    const auto number = [](const nlohmann::ordered_json& x) { return x.is_number() ? fixed(x.get<double>(), 4) : "-"; };
+    return number(m["auc"]) + " / " + number(m["log_loss"]);
+  };
+  out << "\nconversion head: AUC / log loss over " << conversion["examples"].get<int64_t>()
+      << " showings (carted / bought later in the visit)\n";
+  out << "output       positives            model        item rate  already in cart\n";
+  for (const char* name : {"add_to_cart", "purchase"}) {
+    if (!conversion.contains(name)) continue;
+    const auto& o = conversion[name];
+    std::string row = name;
+    row.resize(13, ' ');
+    std::string positives = std::to_string(o["positives"].get<int64_t>());
+    out << row << std::string(9 - std::min<size_t>(9, positives.size()), ' ') << positives << "  " << pair(o["model"])
+        << "  " << pair(o["item_rate"]) << "  " << pair(o["in_cart"]) << "\n";
+  }
+  return out.str();
 }
 
 std::string format_table(const EvalSummary& s) {
@@ -128,6 +150,7 @@ std::string format_table(const EvalSummary& s) {
     out << pad(fixed(m.fit_seconds + m.eval_seconds, 1), 9) << "\n";
   }
   out << "(percent; " << s.examples << " examples, full ranking over " << s.catalog_size << " items)\n";
+  if (!s.conversion.is_null()) out << format_conversion_table(s.conversion);
   return out.str();
 }
 

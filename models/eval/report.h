@@ -24,6 +24,8 @@ struct EvalSummary {
   double repeat_share = 0.0;
   int threads = 1;
   std::vector<MethodResult> methods;
+  // The conversion head's measures (models/train/conversion_fit.h evaluate_conversion), or null.
+  nlohmann::ordered_json conversion;
 };
 
 // Metrics are fractions in [0, 1] under "hr@5" ... "ndcg@20"; methods keyed by their stable key, in run order.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "calibrate.h"
+#include "conversion_fit.h"
 #include "vitrine/metrics.h"
 
 namespace vitrine::train {
@@ -453,6 +454,15 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     }
   }
 
+  // The conversion head, on the chosen encoder, where the log has carts or purchases (conversion_fit.h).
+  nlohmann::json conversion = {{"fitted", false}};
+  if (options.conversion_head &&
+      (kind_counts[kind_code(EventKind::kADD_TO_CART)] > 0 || kind_counts[kind_code(EventKind::kPURCHASE)] > 0)) {
+    ConversionFitOptions fit;
+    fit.threads = options.train.threads;
+    conversion = fit_conversion_head(best, train_sessions, valid_sessions, fit);
+  }
+
   SessionModelExport exported;
   exported.item_storage = options.item_storage;
   exported.item_bits = options.item_bits;
@@ -482,7 +492,8 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
                        {"valid_examples", result.valid_examples},
                        {"history", epochs},
                        {"scorers", scorers},
-                       {"scorer", chosen}};
+                       {"scorer", chosen},
+                       {"conversion", conversion}};
   auto bytes = write_session_model(best, vocabulary, content, exported);
   if (!bytes.ok()) return bytes.status();
   result.model_bytes = std::move(bytes).value();

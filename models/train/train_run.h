@@ -61,7 +61,8 @@ struct RunOptions {
   // on a generated 2,000-session log 1 pass per epoch stopped far short of Markov-1, 500 steps overfit within the
   // first epoch, 100 steps beat it (validation picked the epoch in each case).
   uint32_t min_steps_per_epoch = 100;
-  bool calibrate = true;  // fit the scorer's linear terms on the validation split after training (calibrate.h)
+  bool calibrate = true;        // fit the scorer's linear terms on the validation split after training (calibrate.h)
+  bool conversion_head = true;  // fit the conversion head where the data has carts or purchases (conversion_fit.h)
 };
 
 struct EpochReport {
