@@ -73,6 +73,11 @@ const char kTrainUsageTail[] =
     "  --one-visit           train each session alone; by default a known visitor's session starts with their\n"
     "                        earlier visits' last events (marked as such), as the browser's stored history does\n"
     "\n"
+    "A log with add_to_cart or purchase rows also gets the conversion head: the probability that a shown product\n"
+    "is added to the cart, and bought, later in the visit (what data-rank-by=\"conversion|value\" ranks by). It is\n"
+    "fitted after the encoder; the validation split chooses its penalty, and the file's training.conversion\n"
+    "records the validation AUC and log loss beside the products' own rates.\n"
+    "\n"
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
 
 const char arg_needs_events[] =

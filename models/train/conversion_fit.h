@@ -55,9 +55,11 @@ double mean_log_loss(const std::vector<float>& probabilities, const std::vector<
 bool in_cart_before(const std::vector<EventSession>& sessions, const ConversionExample& e);
 
 struct ConversionFitOptions {
-  size_t max_examples = 150'000;  // per split (memory: examples x features doubles)
-  uint32_t min_positives = 10;    // an output is fitted only with at least this many positives and negatives
-  uint32_t threads = 0;           // 0 = all cores
+  // Per split. Enough for a logistic fit of ~80 weights (a 2% purchase rate still gives 1,200 positives); memory and
+  // time grow with it (examples x features doubles; the fit is ~10 Newton solves over them).
+  size_t max_examples = 60'000;
+  uint32_t min_positives = 10;  // an output is fitted only with at least this many positives and negatives
+  uint32_t threads = 0;         // 0 = all cores
 };
 
 // Fits the head on `train` and chooses its penalty on `valid` (which may be empty: a middle penalty then), with the

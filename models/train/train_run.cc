@@ -380,6 +380,7 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
   };
   nlohmann::json scorers = nlohmann::json::object();
   std::string chosen = "trained";
+  const auto choosing_start = std::chrono::steady_clock::now();
   if (!valid.examples.empty() && options.calibrate) {
     scorers["trained"] = {{"valid_hr@20", result.epochs[result.best_epoch - 1].valid_hr20}, {"valid_mrr@20", best_mrr}};
     std::vector<std::pair<std::string, SessionModelWeights>> candidates;
@@ -454,13 +455,16 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     }
   }
 
+  scorers["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - choosing_start).count();
   // The conversion head, on the chosen encoder, where the log has carts or purchases (conversion_fit.h).
   nlohmann::json conversion = {{"fitted", false}};
   if (options.conversion_head &&
       (kind_counts[kind_code(EventKind::kADD_TO_CART)] > 0 || kind_counts[kind_code(EventKind::kPURCHASE)] > 0)) {
     ConversionFitOptions fit;
     fit.threads = options.train.threads;
+    const auto start = std::chrono::steady_clock::now();
     conversion = fit_conversion_head(best, train_sessions, valid_sessions, fit);
+    conversion["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
   SessionModelExport exported;
