@@ -107,12 +107,14 @@ nlohmann::ordered_json summary_json(const EvalSummary& s) {
 static std::string format_conversion_table(const nlohmann::ordered_json& conversion) {
   std::ostringstream out;
   const auto pair = [&](const nlohmann::ordered_json& m) {
-    const auto number = [](const nlohmann::ordered_json& x) { return x.is_number() ? fixed(x.get<double>(), 4) : "-"; };
-    return number(m["auc"]) + " / " + number(m["log_loss"]);
+    const auto number = [](const nlohmann::ordered_json& x) {
+      return x.is_number() && std::isfinite(x.get<double>()) ? fixed(x.get<double>(), 3) : std::string("-");
+    };
+    return number(m["auc"]) + " +-" + number(m["auc_standard_error"]) + " / " + number(m["log_loss"]);
   };
   out << "\nconversion head: AUC / log loss over " << conversion["examples"].get<int64_t>()
       << " showings (carted / bought later in the visit)\n";
-  out << "output       positives            model        item rate  already in cart\n";
+  out << "output       positives                model            item rate      already in cart\n";
   for (const char* name : {"add_to_cart", "purchase"}) {
     if (!conversion.contains(name)) continue;
     const auto& o = conversion[name];

@@ -7,7 +7,9 @@
 // impressions gives only views and clicks as showings.
 //
 // The head is fitted after the encoder, which stays fixed: a logistic regression per output on
-// conversion_features(), by Newton's method with an L2 penalty chosen on the validation split's log loss. The item
+// conversion_features(), by Newton's method with an L2 penalty chosen on the validation split's log loss. The two
+// baselines that `vitrine eval` reports (the item's own rate, "already in cart") compete on that split as well,
+// written in the head's own weights, so the head is never worse than either there. The item
 // priors in the features (item_conversion) come from the training examples, each example's own labels left out, so
 // the fit cannot learn to trust a prior that saw the answer.
 #pragma once

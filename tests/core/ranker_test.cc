@@ -540,6 +540,18 @@ TEST_CASE("conversion features count the window as documented", "[conversion]") 
   conversion_features(m.weights, context, session_vec.data(), item_vec.data(), 0, f.data());
   CHECK(f[1] == m.weights.item_conversion[0]);
   CHECK(f[3] == 0.0f);
+  // A cart of this visit older than the window still counts as in the cart; nothing else of it does.
+  std::vector<SessionEvent> longer = events;
+  longer.insert(longer.begin() + 2, SessionEvent{11, k(EventKind::kADD_TO_CART), 0});
+  longer.push_back({9, k(EventKind::kVIEW), 0});  // two more looks push the cart of 11 out of the window of 5
+  longer.push_back({9, k(EventKind::kVIEW), 0});
+  conversion_context(c, longer.data(), longer.size(), context);
+  CHECK(context.carts_this_visit == 2);
+  CHECK(context.events_this_visit == 5);
+  conversion_features(m.weights, context, session_vec.data(), item_vec.data(), 11, f.data());
+  CHECK(f[7] == 1.0f);
+  CHECK(f[4] == 0.0f);
+  CHECK(f[6] == 0.0f);
 }
 
 TEST_CASE("the conversion head survives the file round trip and a damaged head is refused", "[conversion]") {

@@ -220,8 +220,9 @@ enum ConversionOutput : uint32_t { kCartOutput = 0, kPurchaseOutput = 1, kConver
 //   4 log(1 + events on j this visit)       counts over the conversion window: the last max_length view, click,
 //   5 log(1 + events on j, earlier visits)  add-to-cart and purchase events on known items (impressions are not
 //   6 exp(-r/4), r = reverse position of j's last event in the window (0 if absent)      looking at an item)
-//   7 j in the cart this visit     8 j bought this visit     9 j carted or bought in an earlier visit
-//  10 log(1 + add-to-carts this visit, any item)             11 log(1 + window events this visit)
+//   7 j added to the cart this visit   8 j bought this visit  (both over the whole visit, not only the window)
+//   9 j carted or bought in an earlier visit (window)        10 log(1 + add-to-carts this visit, any item)
+//  11 log(1 + window events this visit)
 inline constexpr uint32_t kConversionScalarFeatures = 12;
 inline uint32_t conversion_feature_count(const SessionModelConfig& config) {
   return kConversionScalarFeatures + config.dim;
@@ -232,7 +233,8 @@ struct ConversionContext {
   struct Seen {
     uint32_t item = 0;
     uint32_t events_this_visit_of_item = 0, events_earlier = 0;
-    uint32_t last_position = 0;
+    bool in_window = false;      // false: only a cart or purchase of this visit older than the window
+    uint32_t last_position = 0;  // in the window
     bool carted = false, bought = false, converted_earlier = false;
   };
   std::vector<Seen> items;  // distinct items of the window

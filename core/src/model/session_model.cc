@@ -372,29 +372,36 @@ void conversion_context(const SessionModelConfig& config, const SessionEvent* ev
   out.carts_this_visit = 0;
   out.events_this_visit = 0;
   const auto kind_is = [](const SessionEvent& e, EventKind k) { return e.kind == static_cast<uint8_t>(k); };
-  uint32_t position = 0;  // reverse position in the window
-  for (size_t i = n_events; i-- > 0 && position < config.max_length;) {
+  uint32_t position = 0;  // reverse position among the window's events
+  for (size_t i = n_events; i-- > 0;) {
     const SessionEvent& e = events[i];
     if (e.item == 0 || e.item > config.vocab_size) continue;
     const bool cart = kind_is(e, EventKind::kADD_TO_CART), purchase = kind_is(e, EventKind::kPURCHASE);
     if (!(cart || purchase || kind_is(e, EventKind::kVIEW) || kind_is(e, EventKind::kCLICK))) continue;
+    const bool in_window = position < config.max_length;
+    // Past the window only this visit's carts and purchases still count (the cart does not forget).
+    if (!in_window && (e.earlier_visit != 0 || !(cart || purchase))) continue;
     auto it = std::find_if(out.items.begin(), out.items.end(),
                            [&](const ConversionContext::Seen& s) { return s.item == e.item; });
     if (it == out.items.end()) {
       out.items.push_back({});
       it = out.items.end() - 1;
       it->item = e.item;
-      it->last_position = position;
+      it->in_window = in_window;
+      it->last_position = in_window ? position : 0;
     }
+    if (e.earlier_visit == 0) {
+      it->carted = it->carted || cart;
+      it->bought = it->bought || purchase;
+      if (cart) ++out.carts_this_visit;
+    }
+    if (!in_window) continue;
     if (e.earlier_visit != 0) {
       ++it->events_earlier;
       it->converted_earlier = it->converted_earlier || cart || purchase;
     } else {
       ++it->events_this_visit_of_item;
       ++out.events_this_visit;
-      it->carted = it->carted || cart;
-      it->bought = it->bought || purchase;
-      if (cart) ++out.carts_this_visit;
     }
     ++position;
   }
@@ -418,7 +425,7 @@ void conversion_features(const SessionModelWeights& weights, const ConversionCon
       if (s.item != row) continue;
       f[4] = std::log1p(static_cast<float>(s.events_this_visit_of_item));
       f[5] = std::log1p(static_cast<float>(s.events_earlier));
-      f[6] = std::exp(-static_cast<float>(s.last_position) / 4.0f);
+      f[6] = s.in_window ? std::exp(-static_cast<float>(s.last_position) / 4.0f) : 0.0f;
       f[7] = s.carted ? 1.0f : 0.0f;
       f[8] = s.bought ? 1.0f : 0.0f;
       f[9] = s.converted_earlier ? 1.0f : 0.0f;
