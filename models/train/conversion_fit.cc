@@ -2,12 +2,13 @@
 
 #include <omp.h>
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <string_view>
+
+#include "vitrine/native/eigen_core.h"
 
 namespace vitrine::train {
 namespace {

@@ -13,6 +13,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#include <Eigen/Cholesky>  // LDLT, for the trainer's Newton steps (models/train/conversion_fit.cc)
 #include <Eigen/Core>
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
