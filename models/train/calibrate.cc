@@ -46,13 +46,15 @@ CalibrationResult calibrate_scorer(SessionModelWeights& weights, const ExampleSe
   std::vector<float> item_vectors;
   compute_item_vectors(weights, item_vectors);
   std::vector<float> sessions(n * d);
+  {
+    std::vector<SessionTape> tapes;
+    EncoderBatch scratch;
+    encode_batch(weights, item_vectors.data(), held_out, examples.data(), n, sessions.data(), tapes, scratch);
+  }
   std::vector<std::vector<RepeatFeature>> repeats(n);
 #pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) {
-    const SessionEvent* events = &held_out.events[examples[b].begin];
-    encode_session(weights, item_vectors.data(), events, examples[b].length, sessions.data() + b * d);
-    session_repeat_features(c, events, examples[b].length, repeats[b]);
-  }
+  for (size_t b = 0; b < n; ++b)
+    session_repeat_features(c, &held_out.events[examples[b].begin], examples[b].length, repeats[b]);
 
   const DenseKernels& dense = native_dense_kernels();
   const bool cached = n * items <= kMaxCachedScores;

@@ -15,9 +15,6 @@ namespace {
 struct EncoderGrads {
   std::vector<float> pos_emb, kind_emb, att_w1, att_w2, att_b, att_q, out_w, out_b, repeat_bonus, repeat_count,
       repeat_kind, visit_emb;
-  // Sparse gradient on item vectors n_i from the encoder inputs: (item, d floats) pairs.
-  std::vector<uint32_t> item_ids;
-  std::vector<float> item_grads;
 
   void reset(const SessionModelWeights& w) {
     const auto zero_like = [](std::vector<float>& g, const std::vector<float>& p) { g.assign(p.size(), 0.0f); };
@@ -33,8 +30,6 @@ struct EncoderGrads {
     zero_like(repeat_count, w.repeat_count);
     zero_like(repeat_kind, w.repeat_kind);
     zero_like(visit_emb, w.visit_emb);
-    item_ids.clear();
-    item_grads.clear();
   }
 };
 
@@ -42,9 +37,14 @@ void add_into(std::vector<float>& dst, const std::vector<float>& src) {
   for (size_t i = 0; i < dst.size(); ++i) dst[i] += src[i];
 }
 
-// Backward of encode_session(): d_out is the gradient on the unit session vector.
-void backward_session(const SessionModelWeights& w, const SessionTape& t, const float* d_out, EncoderGrads& g) {
+// Backward of encode_session(), first half: d_out is the gradient on the unit session vector. Writes, per event of
+// the window, the gradient on the gate pre-activation (d_pre, n x d) and on x_t through every path but x_t W2 (d_x,
+// n x d); encoder_batch_backward() gives the rest. Both are zero for an empty window.
+void backward_session_head(const SessionModelWeights& w, const SessionTape& t, const float* d_out, EncoderGrads& g,
+                           float* d_pre_rows, float* d_x) {
   const size_t d = w.config.dim, n = t.length;
+  std::fill(d_pre_rows, d_pre_rows + n * d, 0.0f);
+  std::fill(d_x, d_x + n * d, 0.0f);
   if (n == 0 || t.raw_norm <= 1e-12f) return;
   // s = raw / |raw|
   std::vector<float> s(d), d_raw(d);
@@ -69,35 +69,22 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
   }
   for (size_t j = 0; j < d; ++j) g.out_b[j] += d_raw[j];
   const float* d_g = d_concat.data();
-  std::vector<float> d_x(n * d, 0.0f);
-  float* d_x_last = d_x.data() + (n - 1) * d;
+  float* d_x_last = d_x + (n - 1) * d;
   for (size_t j = 0; j < d; ++j) d_x_last[j] += d_concat[d + j];
 
   // g = sum_t alpha_t x_t ; alpha_t = q . gate_t ; gate_t = sigmoid(x_last W1 + x_t W2 + b)
-  std::vector<float> d_pre(d), d_pre_sum(d, 0.0f);
+  std::vector<float> d_pre_sum(d, 0.0f);
   for (size_t i = 0; i < n; ++i) {
     const float* x = t.x.data() + i * d;
     const float* gate = t.gate.data() + i * d;
-    float d_alpha = 0.0f;
-    for (size_t j = 0; j < d; ++j) d_alpha += d_g[j] * x[j];
-    float* dx = d_x.data() + i * d;
+    const float d_alpha = dot_lanes(d_g, x, d);
+    float* dx = d_x + i * d;
+    float* d_pre = d_pre_rows + i * d;
     for (size_t j = 0; j < d; ++j) {
       dx[j] += t.alpha[i] * d_g[j];
       g.att_q[j] += d_alpha * gate[j];
       d_pre[j] = d_alpha * w.att_q[j] * gate[j] * (1.0f - gate[j]);
       d_pre_sum[j] += d_pre[j];
-    }
-    // x_t W2: grad on W2 and on x_t
-    for (size_t k = 0; k < d; ++k) {
-      const float xk = x[k];
-      const float* w2_row = w.att_w2.data() + k * d;
-      float* gw2_row = g.att_w2.data() + k * d;
-      float acc = 0.0f;
-      for (size_t j = 0; j < d; ++j) {
-        gw2_row[j] += xk * d_pre[j];
-        acc += w2_row[j] * d_pre[j];
-      }
-      dx[k] += acc;
     }
   }
   const float* x_last = t.x.data() + (n - 1) * d;
@@ -112,10 +99,14 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
     d_x_last[k] += acc;
   }
   for (size_t j = 0; j < d; ++j) g.att_b[j] += d_pre_sum[j];
+}
 
-  // x_t = n[item] + pos[r] + kind[k] (+ visit for events of an earlier visit)
+// Second half: d_x (n x d) is now the whole gradient on each x_t = n[item] + pos[r] + kind[k] (+ visit for events of
+// an earlier visit). Adds the position, kind and visit shares; compute_gradients() gives the items theirs.
+void backward_session_inputs(const SessionModelWeights& w, const SessionTape& t, const float* d_x, EncoderGrads& g) {
+  const size_t d = w.config.dim, n = t.length;
   for (size_t i = 0; i < n; ++i) {
-    const float* dx = d_x.data() + i * d;
+    const float* dx = d_x + i * d;
     float* gp = g.pos_emb.data() + size_t{t.positions[i]} * d;
     float* gk = g.kind_emb.data() + size_t{t.kinds[i]} * d;
     for (size_t j = 0; j < d; ++j) {
@@ -125,8 +116,6 @@ void backward_session(const SessionModelWeights& w, const SessionTape& t, const 
     if (w.config.visit_inputs && t.earlier[i] != 0) {
       for (size_t j = 0; j < d; ++j) g.visit_emb[j] += dx[j];
     }
-    g.item_ids.push_back(t.items[i]);
-    g.item_grads.insert(g.item_grads.end(), dx, dx + d);
   }
 }
 
@@ -142,7 +131,67 @@ void catalog_logits(const DenseKernels& dense, const float* session_vecs, size_t
   }
 }
 
+// Rows of one batch matrix per thread block: large enough for the kernels' tiles, small enough to share the work.
+constexpr size_t kEncoderRowBlock = 256;
+
+// Backward through x_t W2 for the whole batch: W2's gradient X^T D_pre, and D_pre W2^T into `product`.
+void encoder_batch_backward(const DenseKernels& dense, const SessionModelWeights& w, EncoderBatch& scratch,
+                            std::vector<float>& grad_w2) {
+  const size_t d = w.config.dim, rows = scratch.offset.back();
+  const size_t blocks = (rows + kEncoderRowBlock - 1) / kEncoderRowBlock;
+  std::vector<float> partial(blocks * d * d);
+#pragma omp parallel for schedule(static)
+  for (size_t bi = 0; bi < blocks; ++bi) {
+    const size_t r0 = bi * kEncoderRowBlock, count = std::min(rows, r0 + kEncoderRowBlock) - r0;
+    dense.f32_gemm_tn(d, d, count, 1.0f, scratch.x.data() + r0 * d, d, scratch.d_pre.data() + r0 * d, d,
+                      partial.data() + bi * d * d, d);
+    dense.f32_gemm_nt(count, d, d, 1.0f, scratch.d_pre.data() + r0 * d, d, w.att_w2.data(), d,
+                      scratch.product.data() + r0 * d, d);
+  }
+  for (size_t bi = 0; bi < blocks; ++bi)
+    for (size_t k = 0; k < d * d; ++k) grad_w2[k] += partial[bi * d * d + k];
+}
+
 }  // namespace
+
+void encode_batch(const SessionModelWeights& weights, const float* item_vectors, const ExampleSet& data,
+                  const Example* batch, size_t n, float* session_vecs, std::vector<SessionTape>& tapes,
+                  EncoderBatch& scratch) {
+  std::vector<EventSpan> spans(n);
+  for (size_t b = 0; b < n; ++b) spans[b] = {&data.events[batch[b].begin], batch[b].length};
+  encode_batch(weights, item_vectors, spans.data(), n, session_vecs, tapes, scratch);
+}
+
+void encode_batch(const SessionModelWeights& weights, const float* item_vectors, const EventSpan* spans, size_t n,
+                  float* session_vecs, std::vector<SessionTape>& tapes, EncoderBatch& scratch) {
+  const size_t d = weights.config.dim;
+  tapes.resize(n);
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b) encoder_inputs(weights, item_vectors, spans[b].events, spans[b].length, tapes[b]);
+  scratch.offset.assign(n + 1, 0);
+  for (size_t b = 0; b < n; ++b) scratch.offset[b + 1] = scratch.offset[b] + tapes[b].length;
+  const size_t rows = scratch.offset[n];
+  scratch.x.resize(rows * d);
+  scratch.product.resize(rows * d);
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b)
+    std::copy(tapes[b].x.begin(), tapes[b].x.end(), scratch.x.begin() + scratch.offset[b] * d);
+  const DenseKernels& dense = native_dense_kernels();
+  const size_t blocks = (rows + kEncoderRowBlock - 1) / kEncoderRowBlock;
+#pragma omp parallel for schedule(static)
+  for (size_t bi = 0; bi < blocks; ++bi) {
+    const size_t r0 = bi * kEncoderRowBlock, count = std::min(rows, r0 + kEncoderRowBlock) - r0;
+    dense.f32_gemm_nn(count, d, d, 1.0f, scratch.x.data() + r0 * d, d, weights.att_w2.data(), d,
+                      scratch.product.data() + r0 * d, d);
+  }
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b) {
+    SessionTape& t = tapes[b];
+    std::copy_n(scratch.product.begin() + static_cast<std::ptrdiff_t>(scratch.offset[b] * d), t.length * d,
+                t.gate.begin());
+    encoder_output(weights, t, session_vecs + b * d);
+  }
+}
 
 SessionModelWeights SessionTrainer::initial_weights(const SessionModelConfig& config, const TrainOptions& options) {
   auto zeros = SessionModelWeights::zeros(config);
@@ -178,12 +227,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   compute_item_vectors(weights_, item_vectors_, &item_norms_);
 
   session_vecs_.assign(n * d, 0.0f);
-  std::vector<SessionTape> tapes(n);
-#pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) {
-    encode_session(weights_, item_vectors_.data(), &data.events[batch[b].begin], batch[b].length,
-                   session_vecs_.data() + b * d, &tapes[b]);
-  }
+  encode_batch(weights_, item_vectors_.data(), data, batch, n, session_vecs_.data(), tapes_, encoder_batch_);
 
   const DenseKernels& dense = native_dense_kernels();
   logits_.resize(n * items);
@@ -262,10 +306,23 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     }
   }
 
+  // The encoder: each window's own terms, then x_t W2 for the whole batch, then the inputs.
+  EncoderBatch& scratch = encoder_batch_;
+  scratch.d_pre.resize(scratch.x.size());
+  scratch.d_x.resize(scratch.x.size());
 #pragma omp parallel for schedule(static)
   for (size_t b = 0; b < n; ++b) {
-    backward_session(weights_, tapes[b], d_session_.data() + b * d,
-                     thread_grads[static_cast<size_t>(omp_get_thread_num())]);
+    backward_session_head(weights_, tapes_[b], d_session_.data() + b * d,
+                          thread_grads[static_cast<size_t>(omp_get_thread_num())],
+                          scratch.d_pre.data() + scratch.offset[b] * d, scratch.d_x.data() + scratch.offset[b] * d);
+  }
+  encoder_batch_backward(dense, weights_, scratch, thread_grads[0].att_w2);
+#pragma omp parallel for schedule(static)
+  for (size_t b = 0; b < n; ++b) {
+    float* dx = scratch.d_x.data() + scratch.offset[b] * d;
+    const float* through_w2 = scratch.product.data() + scratch.offset[b] * d;
+    for (size_t k = 0; k < size_t{tapes_[b].length} * d; ++k) dx[k] += through_w2[k];
+    backward_session_inputs(weights_, tapes_[b], dx, thread_grads[static_cast<size_t>(omp_get_thread_num())]);
   }
 
   // Reduce the thread-local gradients.
@@ -285,10 +342,12 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     add_into(total.repeat_kind, g.repeat_kind);
     add_into(total.visit_emb, g.visit_emb);
   }
-  for (const EncoderGrads& g : thread_grads) {
-    for (size_t k = 0; k < g.item_ids.size(); ++k) {
-      float* dst = d_item_vectors_.data() + size_t{g.item_ids[k]} * d;
-      const float* src = g.item_grads.data() + k * d;
+  // The encoder inputs' share of the item vectors' gradient: each window row's d_x goes to its item.
+  for (size_t b = 0; b < n; ++b) {
+    const SessionTape& t = tapes_[b];
+    for (size_t i = 0; i < t.length; ++i) {
+      float* dst = d_item_vectors_.data() + size_t{t.items[i]} * d;
+      const float* src = scratch.d_x.data() + (scratch.offset[b] + i) * d;
       for (size_t j = 0; j < d; ++j) dst[j] += src[j];
     }
   }
@@ -407,13 +466,11 @@ std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const Exam
   std::vector<uint32_t> ranks(data.examples.size(), 0);
   const size_t chunk = 512;
   std::vector<float> session_vecs(chunk * d), logits(chunk * items);
+  std::vector<SessionTape> tapes;
+  EncoderBatch scratch;
   for (size_t start = 0; start < data.examples.size(); start += chunk) {
     const size_t n = std::min(chunk, data.examples.size() - start);
-#pragma omp parallel for schedule(static)
-    for (size_t b = 0; b < n; ++b) {
-      const Example& ex = data.examples[start + b];
-      encode_session(weights, item_vectors.data(), &data.events[ex.begin], ex.length, session_vecs.data() + b * d);
-    }
+    encode_batch(weights, item_vectors.data(), data, &data.examples[start], n, session_vecs.data(), tapes, scratch);
     catalog_logits(native_dense_kernels(), session_vecs.data(), n, item_vectors.data(), items, d, c.temperature,
                    logits.data());
 #pragma omp parallel for schedule(static)

@@ -215,3 +215,33 @@ TEST_CASE("malformed scorer config fields are refused with the field named", "[s
     CHECK(status.message().find(key) != std::string::npos);
   }
 }
+
+TEST_CASE("the gates' sigmoid stays within 3e-7 relative of 1 / (1 + exp(-x)) wherever that is a normal float",
+          "[session_model]") {
+  // Dense near 0 where the gates live, then out to where the clamp takes over, and a few extremes.
+  std::vector<float> xs;
+  for (int i = -200000; i <= 200000; ++i) xs.push_back(static_cast<float>(i) * 1e-4f);
+  for (float x = 20.0f; x < 200.0f; x *= 1.001f) {
+    xs.push_back(x);
+    xs.push_back(-x);
+  }
+  for (float x :
+       {1e-30f, -1e-30f, 1e30f, -1e30f, std::numeric_limits<float>::max(), -std::numeric_limits<float>::max()})
+    xs.push_back(x);
+  double worst = 0.0;
+  float worst_x = 0.0f;
+  for (float x : xs) {
+    if (x < -85.0f) {  // the sigmoid is below float's normal range: only "tiny" is asked for
+      CHECK(vitrine::gate_sigmoid(x) < 1.3e-37f);  // e^-85
+      continue;
+    }
+    const double reference = 1.0 / (1.0 + std::exp(-double{x}));
+    const double error = std::fabs(double{vitrine::gate_sigmoid(x)} - reference) / reference;
+    if (error > worst) {
+      worst = error;
+      worst_x = x;
+    }
+  }
+  INFO("worst relative error " << worst << " at x = " << worst_x);
+  CHECK(worst < 3e-7);
+}

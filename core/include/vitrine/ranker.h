@@ -132,6 +132,10 @@ class Ranker {
  private:
   // Vector of a product: its model row if known, else from content (may be all zeros). Writes dim floats.
   void candidate_vector(const Candidate& candidate, uint32_t item, float* out) const;
+  // The conversion head over `rows` candidates whose vectors (dim floats each) are `vectors` and model items `items`:
+  // cart[r] and purchase[r]. rank() and conversion() both score through this. Needs has_conversion_head().
+  void head_probabilities(const ConversionContext& context, const float* session_vec, const float* vectors,
+                          const uint32_t* items, size_t rows, float* cart, float* purchase) const;
   // Step 3 of the header: bought-once products drop strictly below every other finite score; adds their "bought"
   // factor. Then unavailable products drop below every available one ("unavailable").
   void sink_bought_items(const RankRequest& request, float* scores, std::vector<Explanation>* explanations) const;

@@ -162,6 +162,13 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
     return nullptr;
   };
 
+  // The conversion head's probabilities, [0, n) cart and [n, 2n) purchase, are filled tile by tile with the scores.
+  std::vector<float> probability;
+  const bool with_head = (conversion != nullptr || by_conversion) && weights_.config.has_conversion_head();
+  ConversionContext context;
+  if (conversion != nullptr || by_conversion) probability.assign(2 * n, std::numeric_limits<float>::quiet_NaN());
+  if (with_head) conversion_context(weights_.config, session.data(), session.size(), context);
+
   // Model scores, a tile of gathered candidate vectors at a time.
   std::vector<uint32_t> items(n);
   std::vector<float> tile(kCandidateTile * d);
@@ -173,27 +180,11 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
       candidate_vector(c, items[start + r], tile.data() + r * d);
     }
     kernels_->f32_dot_rows(session_vec.data(), tile.data(), rows, d, d, scores + start);
+    if (with_head)
+      head_probabilities(context, session_vec.data(), tile.data(), items.data() + start, rows,
+                         probability.data() + start, probability.data() + n + start);
   }
-
-  // The conversion head: [0, n) cart, [n, 2n) purchase.
-  std::vector<float> probability;
-  if (conversion != nullptr || by_conversion) {
-    probability.assign(2 * n, std::numeric_limits<float>::quiet_NaN());
-    if (weights_.config.has_conversion_head()) {
-      ConversionContext context;
-      conversion_context(weights_.config, session.data(), session.size(), context);
-      std::vector<float> vec(d), features(conversion_feature_count(weights_.config));
-      float p[kConversionOutputs];
-      for (size_t i = 0; i < n; ++i) {
-        candidate_vector(request.candidates[i], items[i], vec.data());
-        conversion_features(weights_, context, session_vec.data(), vec.data(), items[i], features.data());
-        conversion_probabilities(weights_, features.data(), p);
-        probability[i] = p[kCartOutput];
-        probability[n + i] = p[kPurchaseOutput];
-      }
-    }
-    if (conversion != nullptr) std::copy(probability.begin(), probability.end(), conversion);
-  }
+  if (conversion != nullptr) std::copy(probability.begin(), probability.end(), conversion);
   // rank_by conversion or value: ln p (+ ln price), relative to the listing's mean like the priors below.
   std::vector<float> objective(n, 0.0f);
   const float* ranked_probability = nullptr;
@@ -317,6 +308,19 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
   return Status();
 }
 
+void Ranker::head_probabilities(const ConversionContext& context, const float* session_vec, const float* vectors,
+                                const uint32_t* items, size_t rows, float* cart, float* purchase) const {
+  const size_t d = weights_.config.dim;
+  std::vector<float> features(conversion_feature_count(weights_.config));
+  float p[kConversionOutputs];
+  for (size_t r = 0; r < rows; ++r) {
+    conversion_features(weights_, context, session_vec, vectors + r * d, items[r], features.data());
+    conversion_probabilities(weights_, features.data(), p);
+    cart[r] = p[kCartOutput];
+    purchase[r] = p[kPurchaseOutput];
+  }
+}
+
 void Ranker::conversion(const std::vector<SessionEvent>& session, const uint32_t* items, size_t n, float* cart,
                         float* purchase) const {
   if (!weights_.config.has_conversion_head()) {
@@ -325,18 +329,21 @@ void Ranker::conversion(const std::vector<SessionEvent>& session, const uint32_t
     return;
   }
   const size_t d = weights_.config.dim;
-  std::vector<float> session_vec(d, 0.0f), features(conversion_feature_count(weights_.config)), unknown(d, 0.0f);
+  std::vector<float> session_vec(d, 0.0f);
   encode(session, session_vec.data());
   ConversionContext context;
   conversion_context(weights_.config, session.data(), session.size(), context);
-  float p[kConversionOutputs];
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t item = items[i] <= weights_.config.vocab_size ? items[i] : 0;
-    const float* vec = item != 0 ? item_vectors_.data() + size_t{item} * d : unknown.data();
-    conversion_features(weights_, context, session_vec.data(), vec, item, features.data());
-    conversion_probabilities(weights_, features.data(), p);
-    cart[i] = p[kCartOutput];
-    purchase[i] = p[kPurchaseOutput];
+  // Items outside the model read as unknown (item 0, a zero vector), a tile at a time like rank().
+  std::vector<uint32_t> known(kCandidateTile);
+  std::vector<float> tile(kCandidateTile * d);
+  for (size_t start = 0; start < n; start += kCandidateTile) {
+    const size_t rows = std::min(kCandidateTile, n - start);
+    std::fill(tile.begin(), tile.end(), 0.0f);
+    for (size_t r = 0; r < rows; ++r) {
+      known[r] = items[start + r] <= weights_.config.vocab_size ? items[start + r] : 0;
+      if (known[r] != 0) std::copy_n(item_vectors_.data() + size_t{known[r]} * d, d, tile.data() + r * d);
+    }
+    head_probabilities(context, session_vec.data(), tile.data(), known.data(), rows, cart + start, purchase + start);
   }
 }
 

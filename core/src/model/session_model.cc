@@ -34,10 +34,6 @@ Status check_ids(const char* name, const std::vector<int32_t>& ids, uint32_t tab
   return Status();
 }
 
-inline float sigmoid(float x) {
-  return 1.0f / (1.0f + std::exp(-x));
-}
-
 // y[0..d) += x[0..k) * W[k][d]
 inline void add_vec_mat(const float* x, const float* w, size_t k, size_t d, float* y) {
   for (size_t i = 0; i < k; ++i) {
@@ -239,16 +235,13 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
   }
 }
 
-void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
-                    size_t n_events, float* out, SessionTape* tape) {
+size_t encoder_inputs(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
+                      size_t n_events, SessionTape& t) {
   const SessionModelConfig& c = weights.config;
   const size_t d = c.dim;
   std::vector<SessionEvent> window;
   collect_window(c, events, n_events, window);
   const size_t n = window.size();
-  std::fill(out, out + d, 0.0f);
-  SessionTape local;
-  SessionTape& t = tape != nullptr ? *tape : local;
   t.length = static_cast<uint32_t>(n);
   t.items.resize(n);
   t.positions.resize(n);
@@ -260,8 +253,6 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
   t.concat.assign(2 * d, 0.0f);
   t.raw.assign(d, 0.0f);
   t.raw_norm = 0.0f;
-  if (n == 0) return;
-
   for (size_t i = 0; i < n; ++i) {
     const uint32_t pos = static_cast<uint32_t>(n - 1 - i);
     t.items[i] = window[i].item;
@@ -277,21 +268,23 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
       for (size_t j = 0; j < d; ++j) x[j] += weights.visit_emb[j];
     }
   }
+  return n;
+}
+
+void encoder_output(const SessionModelWeights& weights, SessionTape& t, float* out) {
+  const size_t d = weights.config.dim, n = t.length;
+  std::fill(out, out + d, 0.0f);
+  if (n == 0) return;
   const float* x_last = t.x.data() + (n - 1) * d;
 
-  // The query part x_last W1 + b is shared by every position.
+  // The query part x_last W1 + b is shared by every position; tape.gate holds x_t W2.
   std::vector<float> query(weights.att_b);
   add_vec_mat(x_last, weights.att_w1.data(), d, d, query.data());
   float* g = t.concat.data();
   for (size_t i = 0; i < n; ++i) {
     float* gate = t.gate.data() + i * d;
-    std::copy(query.begin(), query.end(), gate);
-    add_vec_mat(t.x.data() + i * d, weights.att_w2.data(), d, d, gate);
-    float alpha = 0.0f;
-    for (size_t j = 0; j < d; ++j) {
-      gate[j] = sigmoid(gate[j]);
-      alpha += gate[j] * weights.att_q[j];
-    }
+    for (size_t j = 0; j < d; ++j) gate[j] = gate_sigmoid(query[j] + gate[j]);  // apart, so that it vectorizes
+    const float alpha = dot_lanes(gate, weights.att_q.data(), d);
     t.alpha[i] = alpha;
     const float* x = t.x.data() + i * d;
     for (size_t j = 0; j < d; ++j) g[j] += alpha * x[j];
@@ -305,6 +298,16 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
   t.raw_norm = static_cast<float>(std::sqrt(sq));
   const float inv = t.raw_norm > 1e-12f ? 1.0f / t.raw_norm : 0.0f;
   for (size_t j = 0; j < d; ++j) out[j] = t.raw[j] * inv;
+}
+
+void encode_session(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,
+                    size_t n_events, float* out, SessionTape* tape) {
+  SessionTape local;
+  SessionTape& t = tape != nullptr ? *tape : local;
+  const size_t d = weights.config.dim;
+  const size_t n = encoder_inputs(weights, item_vectors, events, n_events, t);
+  for (size_t i = 0; i < n; ++i) add_vec_mat(t.x.data() + i * d, weights.att_w2.data(), d, d, t.gate.data() + i * d);
+  encoder_output(weights, t, out);
 }
 
 void session_repeat_features(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
