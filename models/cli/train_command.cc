@@ -72,6 +72,8 @@ const char kTrainUsageHead[] =
 const char kTrainUsageTail[] =
     "  --one-visit           train each session alone; by default a known visitor's session starts with their\n"
     "                        earlier visits' last events (marked as such), as the browser's stored history does\n"
+    "  --check               read the log (and --catalog), print what training would use, and stop: no --out,\n"
+    "                        no training; exit 1 on the first bad row as training would\n"
     "\n"
     "A log with add_to_cart or purchase rows also gets the conversion head: the probability that a shown product\n"
     "is added to the cart, and bought, later in the visit (what data-rank-by=\"conversion|value\" ranks by). It is\n"
@@ -81,7 +83,7 @@ const char kTrainUsageTail[] =
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
 
 const char arg_needs_events[] =
-    "--session-gap, --skip-bad-rows, --columns, --event-name and --one-visit go with --events";
+    "--session-gap, --skip-bad-rows, --columns, --event-name, --one-visit and --check go with --events";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "vitrine train: %s\n(see vitrine train --help)\n", message.c_str());
@@ -118,6 +120,7 @@ std::string folder_name(const std::string& path) {
 int run_train(int argc, char** argv) {
   std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
   bool one_visit = false;
+  bool check_only = false;
   train::EventLogOptions log_options;
   bool log_flags = false;
   bool quiet = false;
@@ -175,6 +178,10 @@ int run_train(int argc, char** argv) {
       one_visit = true;
       continue;
     }
+    if (arg == "--check") {
+      check_only = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
     const std::string value = argv[++i];
     if (arg == "--train")
@@ -202,10 +209,10 @@ int run_train(int argc, char** argv) {
     }
   }
   if (train_path.empty() == events_path.empty()) return usage_error("give either --train or --events");
-  if (events_path.empty() && (log_flags || one_visit)) return usage_error(arg_needs_events);
+  if (events_path.empty() && (log_flags || one_visit || check_only)) return usage_error(arg_needs_events);
   if (!events_path.empty() && !image_path.empty() && catalog_path.empty())
     return usage_error("--image-features with --events needs --catalog: the features are keyed by its ids");
-  if (out_path.empty()) return usage_error("--out is required");
+  if (out_path.empty() && !check_only) return usage_error("--out is required");
   if (item_dtype == "i8")
     options.item_storage = DType::kI8;
   else if (item_dtype == "f16")
@@ -244,6 +251,22 @@ int run_train(int argc, char** argv) {
     options.model.visit_gap_minutes =
         static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
     if (catalog_path.empty()) catalog = train::log_catalog(log.value());
+    if (check_only) {
+      size_t events = 0, earlier = 0, returning = 0;
+      for (const train::EventSession& session : kinded) {
+        events += session.size();
+        size_t from_earlier = 0;
+        for (const SessionEvent& e : session) from_earlier += e.earlier_visit != 0 ? 1 : 0;
+        earlier += from_earlier;
+        returning += from_earlier > 0 ? 1 : 0;
+      }
+      std::printf(
+          "vitrine train --check: %s would train on %zu sessions of %zu item events (%zu sessions start with "
+          "%zu events of earlier visits), %d items; no model written\n",
+          events_path.c_str(), kinded.size(), events - earlier, returning, earlier,
+          corpus.ok() ? corpus.value().catalog_size : 0);
+      return 0;
+    }
   } else {
     corpus = read_sessions_file(train_path);
   }
@@ -294,9 +317,10 @@ int run_train(int argc, char** argv) {
     };
   }
   const bool with_catalog = !catalog_path.empty() || !events_path.empty();
-  auto result = events_path.empty()
-                    ? train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress)
-                    : train::run_training(kinded, corpus.value().catalog_size, &catalog, options, name, progress);
+  auto result =
+      events_path.empty()
+          ? train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress)
+          : train::run_training(std::move(kinded), corpus.value().catalog_size, &catalog, options, name, progress);
   if (!result.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;

@@ -173,6 +173,18 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
   return f;
 }
 
+namespace {
+// Occurrences of each item as a view or click (the events that are labels), for S-POP's order.
+std::vector<double> label_popularity(const std::vector<EventSession>& sessions, ItemId catalog_size) {
+  std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
+  for (const EventSession& session : sessions)
+    for (const SessionEvent& e : session)
+      if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
+        popularity[e.item] += 1.0;
+  return popularity;
+}
+}  // namespace
+
 ExampleSet make_examples(const std::vector<EventSession>& sessions) {
   ExampleSet set;
   for (const EventSession& s : sessions) {
@@ -195,10 +207,10 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
     EventSession& e = sessions.emplace_back();
     for (ItemId item : s) e.push_back({static_cast<uint32_t>(item), kind_code(EventKind::kVIEW)});
   }
-  return run_training(sessions, corpus.catalog_size, catalog, options, dataset, progress);
+  return run_training(std::move(sessions), corpus.catalog_size, catalog, options, dataset, progress);
 }
 
-Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId catalog_size, const Catalog* catalog,
+Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalog_size, const Catalog* catalog,
                                const RunOptions& options, const std::string& dataset, const Progress& progress) {
   if (catalog_size <= 0) return Status(StatusCode::kBAD_INPUT, "no items in the training sessions");
   for (const EventSession& s : sessions) {
@@ -208,16 +220,20 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
                                                          " or kind " + std::to_string(e.kind) + " out of range");
     }
   }
-  std::vector<EventSession> train_sessions = sessions, valid_sessions;
+  const size_t session_count = sessions.size();
+  // S-POP's order, if chosen, is shipped with every session's popularity, the held-out ones included.
+  const std::vector<double> all_label_popularity = label_popularity(sessions, catalog_size);
+  std::vector<EventSession> train_sessions = std::move(sessions), valid_sessions;
   if (options.validation_fraction > 0.0) {
     const double fraction = options.validation_fraction;
-    const size_t n_valid = static_cast<size_t>(std::llround(fraction * static_cast<double>(sessions.size())));
-    if (!(fraction < 1.0) || n_valid == 0 || n_valid >= sessions.size())
+    const size_t n_valid = static_cast<size_t>(std::llround(fraction * static_cast<double>(session_count)));
+    if (!(fraction < 1.0) || n_valid == 0 || n_valid >= session_count)
       return Status(StatusCode::kINVALID_ARGUMENT, "validation fraction " + std::to_string(fraction) + " of " +
-                                                       std::to_string(sessions.size()) +
+                                                       std::to_string(session_count) +
                                                        " sessions leaves one of the two parts empty");
-    valid_sessions.assign(sessions.end() - static_cast<std::ptrdiff_t>(n_valid), sessions.end());
-    train_sessions.resize(sessions.size() - n_valid);
+    valid_sessions.assign(std::make_move_iterator(train_sessions.end() - static_cast<std::ptrdiff_t>(n_valid)),
+                          std::make_move_iterator(train_sessions.end()));
+    train_sessions.resize(session_count - n_valid);
   }
   // Held-out sessions are read as a test file is (the SR-GNN protocol): items the training part never saw are
   // left out, since nothing could be learned about them. Otherwise validation would judge the model by the share of
@@ -369,15 +385,6 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
 
   // The scorer is chosen on the validation split among: the trained one, the same with its linear terms fitted on
   // the held-out sessions (calibrate.h), and S-POP's order in the model's own terms (the default, see below).
-  // Occurrences of each item as a view or click (the events that are labels), for S-POP's order.
-  const auto label_popularity = [&](const std::vector<EventSession>& from) {
-    std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
-    for (const EventSession& session : from)
-      for (const SessionEvent& e : session)
-        if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
-          popularity[e.item] += 1.0;
-    return popularity;
-  };
   nlohmann::json scorers = nlohmann::json::object();
   std::string chosen = "trained";
   const auto choosing_start = std::chrono::steady_clock::now();
@@ -405,7 +412,7 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     if (config.repeat_counts > 0 && config.item_bias) {
       // Judged with the training part's popularity, as the other candidates.
       SessionModelWeights counting = best;
-      use_session_popularity_scorer(counting, label_popularity(train_sessions));
+      use_session_popularity_scorer(counting, label_popularity(train_sessions, catalog_size));
       scorers["session_popularity"] = nlohmann::json::object();
       candidates.emplace_back("session_popularity", std::move(counting));
     }
@@ -451,7 +458,7 @@ Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId
     }
     if (chosen == "session_popularity") {
       // Shipped with the popularity of every training session, the held-out ones included (as S-POP would be).
-      use_session_popularity_scorer(best, label_popularity(sessions));
+      use_session_popularity_scorer(best, all_label_popularity);
     }
   }
 

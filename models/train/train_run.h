@@ -95,7 +95,8 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
                                const std::string& dataset, const Progress& progress);
 // The same from sessions whose events carry their kinds (event logs). `training.kind_counts` in the model file
 // records how many training events each kind had; config.kind_inputs maps absent kinds away from their rows.
-Result<RunResult> run_training(const std::vector<EventSession>& sessions, ItemId catalog_size, const Catalog* catalog,
+// Takes the sessions by value: a caller done with them moves them in, and training splits them without a copy.
+Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalog_size, const Catalog* catalog,
                                const RunOptions& options, const std::string& dataset, const Progress& progress);
 
 // Flattens sessions into the trainer's event array. Every view or click that has an earlier event in its session

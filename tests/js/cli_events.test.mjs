@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -333,5 +333,29 @@ test('train --events learns visits where visitors come back; --one-visit trains 
     assert.equal(modelConfig(model).visit_inputs, undefined, 'no visit input without earlier visits');
     const sessionsOnly = vitrine('train', '--train', log, '--one-visit', '--out', model);
     assert.equal(sessionsOnly.status, 2, '--one-visit goes with --events');
+  });
+});
+
+test('train --events --check reads the log, counts what training would use, and writes nothing', () => {
+  withTempDir((dir) => {
+    const rows = makeLog(rng(seed + 3), 40, Date.UTC(2024, 2, 1), null); // every visitor comes back 2 hours later
+    const log = path.join(dir, 'train.csv');
+    writeLog(log, rows);
+    const check = vitrine('train', '--events', log, '--check');
+    assert.equal(check.status, 0, check.stderr);
+    const [, sessions, own, returning, earlier] =
+      check.stdout.match(/train on (\d+) sessions of (\d+) item events \((\d+) sessions start with (\d+) events/).map(Number);
+    assert.equal(sessions, 80, 'two visits per visitor');
+    assert.equal(returning, 40, 'every second visit starts with the first');
+    assert.ok(earlier > 0 && own > earlier, `${own} own events, ${earlier} from earlier visits`);
+    const alone = vitrine('train', '--events', log, '--check', '--one-visit');
+    assert.match(alone.stdout, /\(0 sessions start with 0 events/);
+    assert.equal(readdirSync(dir).length, 1, 'nothing but the log');
+    const broken = path.join(dir, 'broken.csv');
+    writeFileSync(broken, readFileSync(log, 'utf8') + 'not,a,row\n');
+    const refused = vitrine('train', '--events', broken, '--check');
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /broken\.csv:\d+: /);
+    assert.equal(vitrine('train', '--train', log, '--check').status, 2, '--check goes with --events');
   });
 });
