@@ -32,26 +32,51 @@ export function productCard(catalog, product, { tracked = true, position = 0 } =
     tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null);
 }
 
-function grid(catalog, products, { tracked, id, categoryPage, searchPage }) {
+function grid(catalog, products, { tracked, id, categoryPage, searchPage, rankBy }) {
   return el('ul', { class: 'grid', id, 'data-vitrine-list': tracked ? true : undefined,
     'data-vitrine-category-page': tracked ? categoryPage : undefined,
+    // What the listing is ordered by when the shopper picks it (js/README.md, "Ranking by conversion").
+    'data-vitrine-rank-by': tracked ? rankBy : undefined,
     // Search results: the shop's relevance order weighs more than the shopper's profile (dom.mjs SEARCH_BLEND).
     'data-vitrine-search-page': tracked && searchPage ? true : undefined },
   products.map((p, i) => productCard(catalog, p, { tracked, position: i })));
 }
 
+// The orders a listing page offers: the URL's ?rank= value (none: relevance) and its label.
+export const LISTING_ORDERS = [[null, 'For you'], ['conversion', 'Likely to buy'], ['value', 'Best value']];
+
+/** The page's ?rank= when it is one of LISTING_ORDERS, else null (relevance). */
+export function listingOrder() {
+  const rank = new URL(location.href).searchParams.get('rank');
+  return LISTING_ORDERS.some(([value]) => value !== null && value === rank) ? rank : null;
+}
+
+// Links to the same page in each order, the current one marked.
+function orderChoices(current) {
+  return el('nav', { class: 'order', 'aria-label': 'Order' }, 'Order:', LISTING_ORDERS.map(([value, label]) => {
+    const url = new URL(location.href);
+    if (value === null) url.searchParams.delete('rank');
+    else url.searchParams.set('rank', value);
+    return el('a', { href: url.pathname + url.search, 'aria-current': value === current ? 'true' : undefined, text: label });
+  }));
+}
+
 /**
  * Renders a listing into `host`. With `compare`, two columns: the merchant's order (personalization off) and the
- * same products as Vitrine orders them. Returns the personalized list element (id "list").
+ * same products as Vitrine orders them. With `rankBy` ('conversion' or 'value'), Vitrine orders by the model's
+ * chance of a purchase (times the price); `orders` adds links to switch. Returns the personalized list element
+ * (id "list").
  */
-export function renderListing(host, catalog, products, { compare = false, categoryPage, searchPage = false, controls = true } = {}) {
-  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage, searchPage });
+export function renderListing(host, catalog, products,
+  { compare = false, categoryPage, searchPage = false, controls = true, rankBy = null, orders = false } = {}) {
+  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage, searchPage, rankBy: rankBy ?? undefined });
   const status = el('span', { class: 'state', id: 'vitrine-state' });
   const url = new URL(location.href);
   url.searchParams.set('compare', compare ? '0' : '1');
   const bar = el('div', { class: 'compare-bar' },
     el('a', { class: 'switch', href: url.pathname + url.search, role: 'button', 'aria-pressed': String(compare),
       text: compare ? 'Side by side: on' : 'Side by side: off' }),
+    orders ? orderChoices(rankBy) : null,
     status);
   if (compare) {
     const columns = el('div', { class: 'columns', 'data-show': 'on' },

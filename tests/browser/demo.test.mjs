@@ -177,6 +177,35 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   await page.close();
 });
 
+test('a category page can be ordered by the chance of a purchase times the price, and says so in its reasons', async () => {
+  const { page, seen } = await openPage();
+  await eraseEverything(page);
+  for (const product of catalog.products.filter((p) => p.category === 'bags').slice(0, 2)) {
+    await page.goto(baseUrl + `product.html?id=${product.id}`);
+    await ready(page);
+    await page.waitForTimeout(900); // past the 600 ms view dwell
+  }
+  await page.goto(baseUrl + 'category.html?c=all&rank=value');
+  await personalized(page);
+  assert.equal(await page.getAttribute('#list', 'data-vitrine-rank-by'), 'value');
+  assert.equal(await page.textContent('.order a[aria-current="true"]'), 'Best value');
+  const off = await page.$$eval('#plain-list > li', (cards) => cards.map((c) => c.dataset.product));
+  const on = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
+  assert.notDeepEqual(on, off, 'ordered by value, the listing moves');
+  const movedId = await page.$eval('#list > li.up', (card) => card.dataset.vitrineItem);
+  assert.match(await page.evaluate((id) => window.vitrine.explain(id), movedId), /chance of (buying it|adding it to your cart) this visit is/);
+  // "For you" goes back to relevance: no rank-by on the listing, no chance in the reasons.
+  await page.click('.order a:has-text("For you")');
+  await personalized(page);
+  assert.equal(new URL(page.url()).searchParams.has('rank'), false);
+  assert.equal(await page.getAttribute('#list', 'data-vitrine-rank-by'), null);
+  const reasons = await page.$$eval('#list > li', (cards) => cards.map((c) => window.vitrine.explain(c.dataset.vitrineItem)));
+  assert.ok(reasons.every((r) => !/chance of/.test(r)), 'relevance reasons say nothing of a chance');
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.warnings, [], 'the demo model has the head: no fallback warning');
+  await page.close();
+});
+
 test('the shop under /vault/ asks for consent with a banner, ranks from the history in Vitrine\'s own origin and shows it only in Vitrine\'s panel', async () => {
   const { page, seen } = await openPage();
   await page.goto(baseUrl + 'vault/index.html');

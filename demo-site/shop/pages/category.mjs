@@ -3,7 +3,7 @@
 import { param } from '../dom.mjs';
 import { loadCatalog, mixedListing } from '../catalog.mjs';
 import { renderLayout, renderFailure } from '../layout.mjs';
-import { renderListing, personalize } from '../listing.mjs';
+import { listingOrder, renderListing, personalize } from '../listing.mjs';
 
 const PAGE_SIZE = 60;
 
@@ -23,6 +23,8 @@ try {
   renderListing(document.getElementById('listing'), catalog, products, {
     compare: param('compare') !== '0',
     categoryPage: slug === 'all' ? undefined : slug,
+    rankBy: listingOrder(),
+    orders: true,
   });
   await personalize();
 } catch (e) {
