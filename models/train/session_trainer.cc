@@ -39,7 +39,7 @@ void add_into(std::vector<float>& dst, const std::vector<float>& src) {
 
 // Backward of encode_session(), first half: d_out is the gradient on the unit session vector. Writes, per event of
 // the window, the gradient on the gate pre-activation (d_pre, n x d) and on x_t through every path but x_t W2 (d_x,
-// n x d); encoder_batch_backward() gives the rest. Both are zero for an empty window.
+// n x d); compute_gradients() adds the path through x_t W2. Both are zero for an empty window.
 void backward_session_head(const SessionModelWeights& w, const SessionTape& t, const float* d_out, EncoderGrads& g,
                            float* d_pre_rows, float* d_x) {
   const size_t d = w.config.dim, n = t.length;
@@ -131,27 +131,6 @@ void catalog_logits(const DenseKernels& dense, const float* session_vecs, size_t
   }
 }
 
-// Rows of one batch matrix per thread block: large enough for the kernels' tiles, small enough to share the work.
-constexpr size_t kEncoderRowBlock = 256;
-
-// Backward through x_t W2 for the whole batch: W2's gradient X^T D_pre, and D_pre W2^T into `product`.
-void encoder_batch_backward(const DenseKernels& dense, const SessionModelWeights& w, EncoderBatch& scratch,
-                            std::vector<float>& grad_w2) {
-  const size_t d = w.config.dim, rows = scratch.offset.back();
-  const size_t blocks = (rows + kEncoderRowBlock - 1) / kEncoderRowBlock;
-  std::vector<float> partial(blocks * d * d);
-#pragma omp parallel for schedule(static)
-  for (size_t bi = 0; bi < blocks; ++bi) {
-    const size_t r0 = bi * kEncoderRowBlock, count = std::min(rows, r0 + kEncoderRowBlock) - r0;
-    dense.f32_gemm_tn(d, d, count, 1.0f, scratch.x.data() + r0 * d, d, scratch.d_pre.data() + r0 * d, d,
-                      partial.data() + bi * d * d, d);
-    dense.f32_gemm_nt(count, d, d, 1.0f, scratch.d_pre.data() + r0 * d, d, w.att_w2.data(), d,
-                      scratch.product.data() + r0 * d, d);
-  }
-  for (size_t bi = 0; bi < blocks; ++bi)
-    for (size_t k = 0; k < d * d; ++k) grad_w2[k] += partial[bi * d * d + k];
-}
-
 }  // namespace
 
 void encode_batch(const SessionModelWeights& weights, const float* item_vectors, const ExampleSet& data,
@@ -165,31 +144,26 @@ void encode_batch(const SessionModelWeights& weights, const float* item_vectors,
 void encode_batch(const SessionModelWeights& weights, const float* item_vectors, const EventSpan* spans, size_t n,
                   float* session_vecs, std::vector<SessionTape>& tapes, EncoderBatch& scratch) {
   const size_t d = weights.config.dim;
-  tapes.resize(n);
-#pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) encoder_inputs(weights, item_vectors, spans[b].events, spans[b].length, tapes[b]);
-  scratch.offset.assign(n + 1, 0);
-  for (size_t b = 0; b < n; ++b) scratch.offset[b + 1] = scratch.offset[b] + tapes[b].length;
-  const size_t rows = scratch.offset[n];
-  scratch.x.resize(rows * d);
-  scratch.product.resize(rows * d);
-#pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b)
-    std::copy(tapes[b].x.begin(), tapes[b].x.end(), scratch.x.begin() + scratch.offset[b] * d);
   const DenseKernels& dense = native_dense_kernels();
-  const size_t blocks = (rows + kEncoderRowBlock - 1) / kEncoderRowBlock;
+  tapes.resize(n);
+  scratch.threads.resize(static_cast<size_t>(omp_get_max_threads()));
+  const size_t chunks = (n + kEncoderChunk - 1) / kEncoderChunk;
 #pragma omp parallel for schedule(static)
-  for (size_t bi = 0; bi < blocks; ++bi) {
-    const size_t r0 = bi * kEncoderRowBlock, count = std::min(rows, r0 + kEncoderRowBlock) - r0;
-    dense.f32_gemm_nn(count, d, d, 1.0f, scratch.x.data() + r0 * d, d, weights.att_w2.data(), d,
-                      scratch.product.data() + r0 * d, d);
-  }
-#pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) {
-    SessionTape& t = tapes[b];
-    std::copy_n(scratch.product.begin() + static_cast<std::ptrdiff_t>(scratch.offset[b] * d), t.length * d,
-                t.gate.begin());
-    encoder_output(weights, t, session_vecs + b * d);
+  for (size_t chunk = 0; chunk < chunks; ++chunk) {
+    EncoderChunkScratch& s = scratch.threads[static_cast<size_t>(omp_get_thread_num())];
+    const size_t first = chunk * kEncoderChunk, last = std::min(n, first + kEncoderChunk);
+    size_t rows = 0;
+    for (size_t b = first; b < last; ++b)
+      rows += encoder_inputs(weights, item_vectors, spans[b].events, spans[b].length, tapes[b]);
+    s.x.resize(rows * d);
+    s.product.resize(rows * d);
+    for (size_t b = first, row = 0; b < last; row += tapes[b].length, ++b)
+      std::copy(tapes[b].x.begin(), tapes[b].x.end(), s.x.begin() + static_cast<std::ptrdiff_t>(row * d));
+    if (rows > 0) dense.f32_gemm_nn(rows, d, d, 1.0f, s.x.data(), d, weights.att_w2.data(), d, s.product.data(), d);
+    for (size_t b = first, row = 0; b < last; row += tapes[b].length, ++b) {
+      std::copy_n(s.product.begin() + static_cast<std::ptrdiff_t>(row * d), tapes[b].length * d, tapes[b].gate.begin());
+      encoder_output(weights, tapes[b], session_vecs + b * d);
+    }
   }
 }
 
@@ -306,23 +280,38 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     }
   }
 
-  // The encoder: each window's own terms, then x_t W2 for the whole batch, then the inputs.
+  // The encoder, a chunk of examples at a time as encode_batch() ran it: each window's own terms, then x_t W2's two
+  // gradients as products over the chunk, then the inputs. d_x is kept for the items' share (below).
   EncoderBatch& scratch = encoder_batch_;
-  scratch.d_pre.resize(scratch.x.size());
-  scratch.d_x.resize(scratch.x.size());
+  scratch.offset.assign(n + 1, 0);
+  for (size_t b = 0; b < n; ++b) scratch.offset[b + 1] = scratch.offset[b] + tapes_[b].length;
+  scratch.d_x.resize(scratch.offset[n] * d);
+  const size_t chunks = (n + kEncoderChunk - 1) / kEncoderChunk;
 #pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) {
-    backward_session_head(weights_, tapes_[b], d_session_.data() + b * d,
-                          thread_grads[static_cast<size_t>(omp_get_thread_num())],
-                          scratch.d_pre.data() + scratch.offset[b] * d, scratch.d_x.data() + scratch.offset[b] * d);
-  }
-  encoder_batch_backward(dense, weights_, scratch, thread_grads[0].att_w2);
-#pragma omp parallel for schedule(static)
-  for (size_t b = 0; b < n; ++b) {
-    float* dx = scratch.d_x.data() + scratch.offset[b] * d;
-    const float* through_w2 = scratch.product.data() + scratch.offset[b] * d;
-    for (size_t k = 0; k < size_t{tapes_[b].length} * d; ++k) dx[k] += through_w2[k];
-    backward_session_inputs(weights_, tapes_[b], dx, thread_grads[static_cast<size_t>(omp_get_thread_num())]);
+  for (size_t chunk = 0; chunk < chunks; ++chunk) {
+    const auto thread = static_cast<size_t>(omp_get_thread_num());
+    EncoderChunkScratch& s = scratch.threads[thread];
+    EncoderGrads& g = thread_grads[thread];
+    const size_t first = chunk * kEncoderChunk, last = std::min(n, first + kEncoderChunk);
+    const size_t base = scratch.offset[first], rows = scratch.offset[last] - base;
+    s.x.resize(rows * d);
+    s.d_pre.resize(rows * d);
+    s.product.resize(rows * d);
+    s.w2_grad.resize(d * d);
+    for (size_t b = first; b < last; ++b) {
+      const size_t row = scratch.offset[b] - base;
+      std::copy(tapes_[b].x.begin(), tapes_[b].x.end(), s.x.begin() + static_cast<std::ptrdiff_t>(row * d));
+      backward_session_head(weights_, tapes_[b], d_session_.data() + b * d, g, s.d_pre.data() + row * d,
+                            scratch.d_x.data() + scratch.offset[b] * d);
+    }
+    if (rows == 0) continue;
+    dense.f32_gemm_tn(d, d, rows, 1.0f, s.x.data(), d, s.d_pre.data(), d, s.w2_grad.data(), d);
+    for (size_t k = 0; k < d * d; ++k) g.att_w2[k] += s.w2_grad[k];
+    dense.f32_gemm_nt(rows, d, d, 1.0f, s.d_pre.data(), d, weights_.att_w2.data(), d, s.product.data(), d);
+    float* dx = scratch.d_x.data() + base * d;
+    for (size_t k = 0; k < rows * d; ++k) dx[k] += s.product[k];
+    for (size_t b = first; b < last; ++b)
+      backward_session_inputs(weights_, tapes_[b], scratch.d_x.data() + scratch.offset[b] * d, g);
   }
 
   // Reduce the thread-local gradients.

@@ -44,15 +44,22 @@ struct TrainOptions {
   uint32_t threads = 0;  // 0 = all cores
 };
 
-// Every event of a batch's encoder windows as rows of one matrix, so that the gate projections x_t W2 and their two
-// gradients are three matrix products per batch on the dense kernels instead of three vector-matrix products per
-// event in the portable build (those were about half of the training time with windows of 15 events or more).
+// The encoder's gate projections x_t W2 and their two gradients as matrix products on the dense kernels instead of
+// vector-matrix products per event in the portable build (those were about half of the training time with windows
+// of 15 events or more). Each thread takes chunks of kEncoderChunk examples and puts every event of a chunk in one
+// matrix, small enough to stay in its cache; chunks go to threads in a fixed order, so a run stays reproducible for
+// a seed and thread count.
+inline constexpr size_t kEncoderChunk = 32;
+struct EncoderChunkScratch {
+  std::vector<float> x;        // [rows][d] the chunk's encoder inputs
+  std::vector<float> product;  // [rows][d] x_t W2; in the backward pass, d_pre W2^T
+  std::vector<float> d_pre;    // [rows][d] backward: gradients on the gate pre-activations
+  std::vector<float> w2_grad;  // [d][d] backward: the chunk's share of W2's gradient
+};
 struct EncoderBatch {
-  std::vector<size_t> offset;  // [n + 1]: example b's window is rows [offset[b], offset[b + 1])
-  std::vector<float> x;        // [E][d] encoder inputs
-  std::vector<float> product;  // [E][d] x_t W2; in the backward pass, d_pre W2^T
-  std::vector<float> d_pre;    // [E][d] backward: gradients on the gate pre-activations
-  std::vector<float> d_x;      // [E][d] backward: gradients on the encoder inputs
+  std::vector<EncoderChunkScratch> threads;  // one per OpenMP thread
+  std::vector<size_t> offset;                // backward: example b's rows of d_x are [offset[b], offset[b + 1])
+  std::vector<float> d_x;                    // backward: [E][d] gradients on every encoder input of the batch
 };
 
 // Events an encoder reads: events[0, length).
