@@ -1,5 +1,6 @@
 // The JS linter of the test command (tools/test.sh, suite "lint"): ESLint's recommended rules over every JS file
-// of the repository, with the globals each place runs with. Style is left to review: what fails here is a likely bug.
+// of the repository, with the globals each place runs with. Layout is Prettier's (.prettierrc.json); what fails
+// here is a likely bug.
 import js from '@eslint/js';
 import globals from 'globals';
 

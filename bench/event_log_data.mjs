@@ -40,7 +40,8 @@ export async function writeSeededLog({ logPath, sessionsPath = null, rows, sessi
     for (let k = 0; k < length && written < rows; ++k) {
       time += 1000 + Math.floor(random() * 60000);
       // Next item: near the last one most of the time (a category walk), anywhere otherwise.
-      item = random() < 0.7 ? 1 + ((item + Math.floor(random() * 7)) % items) : 1 + Math.floor(random() * random() * items);
+      item =
+        random() < 0.7 ? 1 + ((item + Math.floor(random() * 7)) % items) : 1 + Math.floor(random() * random() * items);
       const price = (5 + (item % 50) * 3).toFixed(2);
       const events = ['view'];
       if (random() < 0.06) events.push('add_to_cart');

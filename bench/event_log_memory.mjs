@@ -32,15 +32,23 @@ try {
   for (const sessionColumn of [true, false]) {
     const logPath = path.join(dir, sessionColumn ? 'with_sessions.csv' : 'visitors_only.csv');
     const { items, sessions } = await writeSeededLog({ logPath, rows, sessionColumn });
-    const run = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', vitrine, 'train', '--events', logPath, '--check'],
-      { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    const run = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', vitrine, 'train', '--events', logPath, '--check'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(`vitrine train --check failed:\n${run.stderr}`);
     const [, seconds, kilobytes] = run.stderr.match(/BENCH ([\d.]+) (\d+)/);
     const fileBytes = statSync(logPath).size;
     const peak = Number(kilobytes) * 1024;
     result[sessionColumn ? 'session_column' : 'visitors_only'] = {
-      items, sessions, file_mb: fileBytes / 2 ** 20, peak_rss_mb: peak / 2 ** 20, seconds: Number(seconds),
-      file_bytes_per_row: fileBytes / rows, peak_bytes_per_row: peak / rows, check: run.stdout.trim(),
+      items,
+      sessions,
+      file_mb: fileBytes / 2 ** 20,
+      peak_rss_mb: peak / 2 ** 20,
+      seconds: Number(seconds),
+      file_bytes_per_row: fileBytes / rows,
+      peak_bytes_per_row: peak / rows,
+      check: run.stdout.trim(),
     };
     rmSync(logPath);
   }
@@ -50,8 +58,10 @@ try {
     console.log(`${rows} rows; vitrine train --events LOG --check`);
     for (const k of ['session_column', 'visitors_only']) {
       const r = result[k];
-      console.log(`${k.padEnd(15)} file ${r.file_mb.toFixed(0)} MB (${r.file_bytes_per_row.toFixed(1)} B/row)  ` +
-        `peak RSS ${r.peak_rss_mb.toFixed(0)} MB (${r.peak_bytes_per_row.toFixed(1)} B/row)  ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${k.padEnd(15)} file ${r.file_mb.toFixed(0)} MB (${r.file_bytes_per_row.toFixed(1)} B/row)  ` +
+          `peak RSS ${r.peak_rss_mb.toFixed(0)} MB (${r.peak_bytes_per_row.toFixed(1)} B/row)  ${r.seconds.toFixed(1)} s`
+      );
     }
   }
 } finally {

@@ -35,8 +35,10 @@ try {
   const common = ['--epochs', '2', '--patience', '0', '--threads', '2', '--quiet'];
   const timed = (input) => {
     const out = path.join(dir, `${input[0].slice(2)}.vtm`);
-    const run = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', vitrine, 'train', ...input, '--out', out, ...common],
-      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const run = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', vitrine, 'train', ...input, '--out', out, ...common], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(`vitrine train ${input.join(' ')} failed:\n${run.stderr}`);
     const [, seconds, kilobytes] = run.stderr.match(/BENCH ([\d.]+) (\d+)/);
     return { seconds: Number(seconds), peak_rss_mb: Number(kilobytes) / 1024 };
@@ -44,13 +46,18 @@ try {
   // Runs take turns, twice each: the machine's speed drifts. `--one-visit` trains on the same sessions as the file
   // (no earlier visits put before them), so it isolates what reading a log and learning kinds costs; the default
   // also reads each returning visitor's earlier events, a longer input per example.
-  const variants = { session_file: ['--train', sessionsPath], event_log_one_visit: ['--events', logPath, '--one-visit'],
-    event_log: ['--events', logPath] };
+  const variants = {
+    session_file: ['--train', sessionsPath],
+    event_log_one_visit: ['--events', logPath, '--one-visit'],
+    event_log: ['--events', logPath],
+  };
   const runs = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let turn = 0; turn < 2; ++turn) for (const [k, input] of Object.entries(variants)) runs[k].push(timed(input));
   const best = (list) => list.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const result = {
-    rows, items, sessions: session,
+    rows,
+    items,
+    sessions: session,
     ...Object.fromEntries(Object.keys(variants).map((k) => [k, best(runs[k])])),
     command: `node bench/event_log_training.mjs --rows ${rows}`,
   };
@@ -61,10 +68,14 @@ try {
   } else {
     console.log(`${rows} rows, ${items} items, ${session} sessions (best of 2 runs each, 2 epochs, 2 threads)`);
     for (const k of Object.keys(variants)) {
-      console.log(`${k.padEnd(20)} ${result[k].seconds.toFixed(1).padStart(6)} s  peak RSS ${result[k].peak_rss_mb.toFixed(0)} MB`);
+      console.log(
+        `${k.padEnd(20)} ${result[k].seconds.toFixed(1).padStart(6)} s  peak RSS ${result[k].peak_rss_mb.toFixed(0)} MB`
+      );
     }
-    console.log(`event log / session file: ${result.ratio_one_visit.toFixed(2)}x with --one-visit, ` +
-      `${result.ratio.toFixed(2)}x by default (issue 13: at most 1.3x)`);
+    console.log(
+      `event log / session file: ${result.ratio_one_visit.toFixed(2)}x with --one-visit, ` +
+        `${result.ratio.toFixed(2)}x by default (issue 13: at most 1.3x)`
+    );
   }
 } finally {
   if (!process.env.KEEP_BENCH_FILES) rmSync(dir, { recursive: true, force: true });

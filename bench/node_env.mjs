@@ -12,8 +12,10 @@ export function nodeEnv({ distDir, rooflineModule, modelDir }) {
     now: () => performance.now(),
     async loadVitrine() {
       const { createEngine } = await import(pathToFileURL(path.join(distDir, 'engine.mjs')).href);
-      return createEngine({ moduleUrl: pathToFileURL(path.join(distDir, 'vitrine-engine.mjs')),
-        wasmBinary: readFileSync(path.join(distDir, 'vitrine-engine.wasm')) });
+      return createEngine({
+        moduleUrl: pathToFileURL(path.join(distDir, 'vitrine-engine.mjs')),
+        wasmBinary: readFileSync(path.join(distDir, 'vitrine-engine.wasm')),
+      });
     },
     async loadOrt() {
       return import('onnxruntime-web');

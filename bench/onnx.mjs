@@ -22,7 +22,7 @@ class Writer {
   // Unsigned varint of a non-negative safe integer (or a BigInt for int64 values).
   #varint(value) {
     let v = BigInt(value);
-    if (v < 0n) v += 1n << 64n;  // int64 negatives are ten-byte two's complement
+    if (v < 0n) v += 1n << 64n; // int64 negatives are ten-byte two's complement
     const out = [];
     while (v >= 0x80n) {
       out.push(Number(v & 0x7fn) | 0x80);
@@ -32,7 +32,9 @@ class Writer {
     this.#push(Uint8Array.from(out));
   }
 
-  #tag(field, wire) { this.#varint(field * 8 + wire); }
+  #tag(field, wire) {
+    this.#varint(field * 8 + wire);
+  }
 
   int(field, value) {
     this.#tag(field, WIRE_VARINT);
@@ -52,8 +54,12 @@ class Writer {
     this.#push(value);
     return this;
   }
-  string(field, value) { return this.bytes(field, utf8.encode(value)); }
-  message(field, writer) { return this.bytes(field, writer.finish()); }
+  string(field, value) {
+    return this.bytes(field, utf8.encode(value));
+  }
+  message(field, writer) {
+    return this.bytes(field, writer.finish());
+  }
   packedInts(field, values) {
     const inner = new Writer();
     for (const v of values) inner.#varint(v);
@@ -73,7 +79,10 @@ class Writer {
 
 // TensorProto: dims = 1, data_type = 2, name = 8, raw_data = 9 (little-endian values).
 function tensor(name, dims, dataType, raw) {
-  return new Writer().packedInts(1, dims).int(2, dataType).string(8, name)
+  return new Writer()
+    .packedInts(1, dims)
+    .int(2, dataType)
+    .string(8, name)
     .bytes(9, new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
 }
 
@@ -112,8 +121,12 @@ function model({ nodes, initializers, inputs, outputs, name }) {
   for (const t of initializers) g.message(5, t);
   for (const i of inputs) g.message(11, i);
   for (const o of outputs) g.message(12, o);
-  return new Writer().int(1, 8).string(2, 'vitrine-bench').message(7, g)
-    .message(8, new Writer().string(1, '').int(2, 13)).finish();
+  return new Writer()
+    .int(1, 8)
+    .string(2, 'vitrine-bench')
+    .message(7, g)
+    .message(8, new Writer().string(1, '').int(2, 13))
+    .finish();
 }
 
 /**
@@ -121,7 +134,8 @@ function model({ nodes, initializers, inputs, outputs, name }) {
  * [in][out], bias: [out]}]. Input "features" [N, in0], output "scores" [N, outLast].
  */
 export function onnxMlp(layers) {
-  const nodes = [], initializers = [];
+  const nodes = [],
+    initializers = [];
   let x = 'features';
   layers.forEach((l, i) => {
     initializers.push(tensor(`fc${i}_w`, [l.in, l.out], ONNX_FLOAT, Float32Array.from(l.weights)));
@@ -135,7 +149,9 @@ export function onnxMlp(layers) {
     x = y;
   });
   return model({
-    name: 'reference_mlp', nodes, initializers,
+    name: 'reference_mlp',
+    nodes,
+    initializers,
     inputs: [valueInfo('features', ONNX_FLOAT, ['N', layers[0].in])],
     outputs: [valueInfo('scores', ONNX_FLOAT, ['N', layers.at(-1).out])],
   });
@@ -148,10 +164,14 @@ export function onnxMlp(layers) {
 export function onnxTopK(itemsT, nItems, dim, k) {
   return model({
     name: 'catalog_top_k',
-    nodes: [node('MatMul', ['query', 'items_t'], ['scores']),
-      node('TopK', ['scores', 'k'], ['values', 'indices'], { axis: -1, largest: 1, sorted: 1 })],
-    initializers: [tensor('items_t', [dim, nItems], ONNX_FLOAT, itemsT),
-      tensor('k', [1], ONNX_INT64, BigInt64Array.from([BigInt(k)]))],
+    nodes: [
+      node('MatMul', ['query', 'items_t'], ['scores']),
+      node('TopK', ['scores', 'k'], ['values', 'indices'], { axis: -1, largest: 1, sorted: 1 }),
+    ],
+    initializers: [
+      tensor('items_t', [dim, nItems], ONNX_FLOAT, itemsT),
+      tensor('k', [1], ONNX_INT64, BigInt64Array.from([BigInt(k)])),
+    ],
     inputs: [valueInfo('query', ONNX_FLOAT, [1, dim])],
     outputs: [valueInfo('values', ONNX_FLOAT, [1, k]), valueInfo('indices', ONNX_INT64, [1, k])],
   });

@@ -16,7 +16,7 @@ const env = {
   now: () => performance.now(),
   async loadVitrine() {
     const { createEngine } = await import('/dist/engine.mjs');
-    return createEngine();  // fetches dist/vitrine-engine.wasm next to the module
+    return createEngine(); // fetches dist/vitrine-engine.wasm next to the module
   },
   async loadOrt() {
     const ort = await import(ORT_DIST + 'ort.wasm.min.mjs');
@@ -40,8 +40,11 @@ const env = {
 };
 
 export const pageApi = {
-  info: () => ({ userAgent: navigator.userAgent, crossOriginIsolated: globalThis.crossOriginIsolated,
-    hardwareConcurrency: navigator.hardwareConcurrency }),
+  info: () => ({
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+  }),
   run: (options) => runSuite(env, options),
   coldStart: (name) => coldStart(name, env),
 };

@@ -39,19 +39,24 @@ const USAGE = 'usage: node bench/page_shift.mjs [--demo DIR] [--dist DIR] [--run
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const ALL_VARIANTS = ['without', 'shipped', 'no hold, all', 'shared worker', 'vault'];
-const o = parseArgs(args.filter((a) => a !== '--json'),
-  { demo: 'build/demo', dist: 'build/wasm/dist', runs: 5, variants: ALL_VARIANTS.join(',') }, USAGE);
+const o = parseArgs(
+  args.filter((a) => a !== '--json'),
+  { demo: 'build/demo', dist: 'build/wasm/dist', runs: 5, variants: ALL_VARIANTS.join(',') },
+  USAGE
+);
 const runs = Number(o.runs);
 
 const catalog = JSON.parse(readFileSync(path.join(o.demo, 'catalog.json'), 'utf8'));
 const sneaker = catalog.products.find((p) => p.category === 'sneakers');
-const PAGES = process.env.PAGE_SHIFT_ONLY ? { only: process.env.PAGE_SHIFT_ONLY } : {
-  'home': 'index.html',
-  'new in': 'category.html?c=all&compare=0',
-  'category': 'category.html?c=bags&compare=0',
-  'search': 'search.html?q=sneaker&compare=0',
-  'product': `product.html?id=${sneaker.id}`,
-};
+const PAGES = process.env.PAGE_SHIFT_ONLY
+  ? { only: process.env.PAGE_SHIFT_ONLY }
+  : {
+      home: 'index.html',
+      'new in': 'category.html?c=all&compare=0',
+      category: 'category.html?c=bags&compare=0',
+      search: 'search.html?q=sneaker&compare=0',
+      product: `product.html?id=${sneaker.id}`,
+    };
 
 // In the page, from the first script on: layout shifts, long tasks and the listing's render and reorder times.
 const probe = () => {
@@ -93,28 +98,54 @@ const probe = () => {
 async function vitrineTimings(page) {
   const inPage = await page.evaluate(() => ({
     origin: performance.timeOrigin,
-    marks: performance.getEntriesByType('mark').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.name, e.startTime]),
-    work: performance.getEntriesByType('measure').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.startTime, e.duration, e.name.slice(8)]),
+    marks: performance
+      .getEntriesByType('mark')
+      .filter((e) => e.name.startsWith('vitrine:'))
+      .map((e) => [e.name, e.startTime]),
+    work: performance
+      .getEntriesByType('measure')
+      .filter((e) => e.name.startsWith('vitrine:'))
+      .map((e) => [e.startTime, e.duration, e.name.slice(8)]),
   }));
   const steps = Object.fromEntries(inPage.marks.map(([name, t]) => [name.slice(8), t]));
   for (const worker of page.workers()) {
-    const w = await worker.evaluate(() => ({
-      origin: performance.timeOrigin,
-      marks: performance.getEntriesByType('mark').filter((e) => e.name.startsWith('vitrine:')).map((e) => [e.name, e.startTime]),
-    })).catch(() => null);
+    const w = await worker
+      .evaluate(() => ({
+        origin: performance.timeOrigin,
+        marks: performance
+          .getEntriesByType('mark')
+          .filter((e) => e.name.startsWith('vitrine:'))
+          .map((e) => [e.name, e.startTime]),
+      }))
+      .catch(() => null);
     for (const [name, t] of w?.marks ?? []) steps[name.slice(8)] = t + w.origin - inPage.origin;
   }
   return { steps, work: inPage.work };
 }
 
-const VARIANTS = String(o.variants).split(',').map((v) => v.trim());
+const VARIANTS = String(o.variants)
+  .split(',')
+  .map((v) => v.trim());
 for (const v of VARIANTS) {
   if (!ALL_VARIANTS.includes(v)) {
     process.stderr.write(`unknown variant "${v}": one of ${ALL_VARIANTS.join(', ')}\n${USAGE}`);
     process.exit(2);
   }
 }
-const STEPS = ['loader', 'start', 'worker', 'store', 'engine', 'model-fetched', 'model-loaded', 'pass', 'events', 'rank-sent', 'ranked', 'applied'];
+const STEPS = [
+  'loader',
+  'start',
+  'worker',
+  'store',
+  'engine',
+  'model-fetched',
+  'model-loaded',
+  'pass',
+  'events',
+  'rank-sent',
+  'ranked',
+  'applied',
+];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -125,11 +156,19 @@ async function seedHistory(context, url) {
   const page = await context.newPage();
   await page.goto(url + 'about.html');
   await page.evaluate(() => window.vitrine.ready);
-  const liked = [...catalog.products.filter((p) => p.category === 'sneakers').slice(20, 24),
-    ...catalog.products.filter((p) => p.category === 'bags').slice(30, 33)];
+  const liked = [
+    ...catalog.products.filter((p) => p.category === 'sneakers').slice(20, 24),
+    ...catalog.products.filter((p) => p.category === 'bags').slice(30, 33),
+  ];
   for (const p of liked) {
-    await page.evaluate((e) => window.vitrine.track(e),
-      { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 3000 });
+    await page.evaluate((e) => window.vitrine.track(e), {
+      kind: 'view',
+      item: p.id,
+      category: p.category,
+      brand: p.brand,
+      price: p.price,
+      dwellMs: 3000,
+    });
   }
   await page.evaluate(() => window.vitrine.exportData()); // stored before the measured pages
   if (VARIANTS.includes('vault')) {
@@ -138,8 +177,14 @@ async function seedHistory(context, url) {
     await page.goto(url + 'vault/about.html');
     await page.waitForFunction(() => window.vitrine?.status().storage === 'vault');
     for (const p of liked) {
-      await page.evaluate((e) => window.vitrine.track(e),
-        { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 3000 });
+      await page.evaluate((e) => window.vitrine.track(e), {
+        kind: 'view',
+        item: p.id,
+        category: p.category,
+        brand: p.brand,
+        price: p.price,
+        dwellMs: 3000,
+      });
     }
     await page.waitForTimeout(500); // posted at once; stored by the vault within this
   }
@@ -163,8 +208,11 @@ async function load(context, url, route, variant) {
   }
   // 'vault': as a shop that needs no consent, so that the one-tag loader starts the vault's frame at once (with
   // consent required, nothing starts before the consent manager answers, whatever the install).
-  const attributes = { 'no hold, all': { holdMs: '0', lateReorder: 'all' }, 'shared worker': { worker: 'shared' },
-    vault: { consent: 'not-required' } }[variant];
+  const attributes = {
+    'no hold, all': { holdMs: '0', lateReorder: 'all' },
+    'shared worker': { worker: 'shared' },
+    vault: { consent: 'not-required' },
+  }[variant];
   if (attributes) {
     await page.addInitScript((set) => {
       new MutationObserver((records, observer) => {
@@ -176,16 +224,26 @@ async function load(context, url, route, variant) {
     }, attributes);
   }
   await page.goto(url + (variant === 'vault' ? `vault/${route}` : route), { waitUntil: 'load' });
-  await page.waitForFunction(() => document.body.dataset.personalized === '1' || (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list')));
+  await page.waitForFunction(
+    () =>
+      document.body.dataset.personalized === '1' ||
+      (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list'))
+  );
   if (withVitrine) await page.evaluate(() => window.vitrine.ready);
   await page.waitForTimeout(300); // late shifts and tasks are reported
-  const m = await page.evaluate(() => ({ ...window.__probe, result: document.getElementById('list')?.dataset.vitrineResult ?? null }));
+  const m = await page.evaluate(() => ({
+    ...window.__probe,
+    result: document.getElementById('list')?.dataset.vitrineResult ?? null,
+  }));
   const { steps, work } = withVitrine ? await vitrineTimings(page) : { steps: {}, work: [] };
   m.steps = steps;
   m.vwork = Math.max(0, ...work.map(([, d]) => d));
   m.vworkName = work.find(([, d]) => d === m.vwork)?.[2] ?? null;
   // A long task is Vitrine's when one of its measures lies inside it (the task's other work may be the page's).
-  m.vtask = Math.max(0, ...m.tasks.filter(([t, d]) => work.some(([s, w]) => s >= t && s + w <= t + d + 1)).map(([, d]) => d));
+  m.vtask = Math.max(
+    0,
+    ...m.tasks.filter(([t, d]) => work.some(([s, w]) => s >= t && s + w <= t + d + 1)).map(([, d]) => d)
+  );
   await page.close();
   return m;
 }
@@ -225,7 +283,8 @@ try {
         const xs = rows[side][temp];
         const med = (f) => median(xs.map(f).filter(Number.isFinite));
         summary[`${side} ${temp}`] = {
-          shift: median(xs.map((x) => x.shift)), shiftMax: Math.max(...xs.map((x) => x.shift)),
+          shift: median(xs.map((x) => x.shift)),
+          shiftMax: Math.max(...xs.map((x) => x.shift)),
           listedMs: med((x) => x.listed ?? NaN),
           shownMs: med((x) => x.shown ?? NaN),
           orderMs: med((x) => x.order ?? NaN),
@@ -257,14 +316,18 @@ if (json) {
 } else {
   const f = (x, d = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
   console.log(`medians of ${runs} runs per cell; shift max in brackets\n`);
-  console.log('page       variant/cache       shift (max)    listed  shown  order  listed->order  held (max)  task  ' +
-    'vitrine task  vitrine work  result');
+  console.log(
+    'page       variant/cache       shift (max)    listed  shown  order  listed->order  held (max)  task  ' +
+      'vitrine task  vitrine work  result'
+  );
   for (const [name, s] of Object.entries(results)) {
     for (const [key, v] of Object.entries(s)) {
-      console.log(`${name.padEnd(10)} ${key.padEnd(19)} ${f(v.shift, 3).padStart(5)} (${f(v.shiftMax, 3)})  ` +
-        `${f(v.listedMs).padStart(6)} ${f(v.shownMs).padStart(6)} ${f(v.orderMs).padStart(6)} ${f(v.listedToOrderMs).padStart(14)} ` +
-        `${f(v.heldMs).padStart(6)} (${f(v.heldMaxMs)}) frame ${f(v.firstFrameMs)} ${f(v.longestTaskMs).padStart(5)} ${f(v.vitrineTaskMs).padStart(13)} ` +
-        `${f(v.vitrineWorkMs, 1).padStart(13)}  ${v.results.join(',')}`);
+      console.log(
+        `${name.padEnd(10)} ${key.padEnd(19)} ${f(v.shift, 3).padStart(5)} (${f(v.shiftMax, 3)})  ` +
+          `${f(v.listedMs).padStart(6)} ${f(v.shownMs).padStart(6)} ${f(v.orderMs).padStart(6)} ${f(v.listedToOrderMs).padStart(14)} ` +
+          `${f(v.heldMs).padStart(6)} (${f(v.heldMaxMs)}) frame ${f(v.firstFrameMs)} ${f(v.longestTaskMs).padStart(5)} ${f(v.vitrineTaskMs).padStart(13)} ` +
+          `${f(v.vitrineWorkMs, 1).padStart(13)}  ${v.results.join(',')}`
+      );
       if (!key.startsWith('without')) {
         console.log(`${''.padEnd(31)}steps: ${STEPS.map((k) => `${k} ${f(v.steps[k])}`).join(', ')}`);
       }

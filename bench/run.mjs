@@ -16,7 +16,17 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../tools/serve.mjs';
 import { onnxMlp } from './onnx.mjs';
 import { fileSizes, shippedSize } from './shipped_size.mjs';
-import { CATALOG_DIM, CATALOG_ITEMS, FEATURE_DIM, mlpFlops, RUNTIMES, runSuite, SIZES, TOLERANCE, TOP_K } from './suite.mjs';
+import {
+  CATALOG_DIM,
+  CATALOG_ITEMS,
+  FEATURE_DIM,
+  mlpFlops,
+  RUNTIMES,
+  runSuite,
+  SIZES,
+  TOLERANCE,
+  TOP_K,
+} from './suite.mjs';
 import { nodeEnv } from './node_env.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,8 +53,11 @@ const log = (line) => process.stderr.write(line + '\n');
 const budget = quick ? { budgetMs: 60, rounds: 1 } : { budgetMs: 1500, rounds: 60 };
 const coldRepeats = quick ? 1 : 3;
 
-for (const [what, file] of [['wasm engine', path.join(distDir, 'vitrine-engine.wasm')],
-  ['roofline module', rooflineModule], ['native CLI', cli]]) {
+for (const [what, file] of [
+  ['wasm engine', path.join(distDir, 'vitrine-engine.wasm')],
+  ['roofline module', rooflineModule],
+  ['native CLI', cli],
+]) {
   if (!existsSync(file)) {
     console.error(`bench: ${what} missing at ${file}; build it first (README.md, "Building by hand")`);
     process.exit(1);
@@ -52,20 +65,42 @@ for (const [what, file] of [['wasm engine', path.join(distDir, 'vitrine-engine.w
 }
 
 const loadAverage = () => os.loadavg().map((x) => Number(x.toFixed(2)));
-const meta = { command: `node bench/run.mjs${json ? ' --json' : ''}${quick ? ' --quick' : ''}`,
-  date: new Date().toISOString(), quick, node: process.version, cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length, load_before: loadAverage() };
+const meta = {
+  command: `node bench/run.mjs${json ? ' --json' : ''}${quick ? ' --quick' : ''}`,
+  date: new Date().toISOString(),
+  quick,
+  node: process.version,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  load_before: loadAverage(),
+};
 
 // ---------------------------------------------------------------- the reference model, written natively
 const modelDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-bench-'));
 let exitCode = 0;
 try {
-  execFileSync(cli, ['make-reference-mlp', '--out', path.join(modelDir, 'reference_mlp.vtm'),
-    '--weights-json', path.join(modelDir, 'reference_mlp.json'), '--seed', String(SEED)], { stdio: 'inherit' });
+  execFileSync(
+    cli,
+    [
+      'make-reference-mlp',
+      '--out',
+      path.join(modelDir, 'reference_mlp.vtm'),
+      '--weights-json',
+      path.join(modelDir, 'reference_mlp.json'),
+      '--seed',
+      String(SEED),
+    ],
+    { stdio: 'inherit' }
+  );
   const layers = JSON.parse(readFileSync(path.join(modelDir, 'reference_mlp.json'), 'utf8')).layers;
   writeFileSync(path.join(modelDir, 'reference_mlp.onnx'), onnxMlp(layers));
-  const model = { seed: SEED, layers: layers.map(({ in: i, out, activation }) => ({ in: i, out, activation })),
-    flops_per_row: mlpFlops(layers, 1), sizes: SIZES, catalog: { items: CATALOG_ITEMS, dim: CATALOG_DIM, k: TOP_K } };
+  const model = {
+    seed: SEED,
+    layers: layers.map(({ in: i, out, activation }) => ({ in: i, out, activation })),
+    flops_per_row: mlpFlops(layers, 1),
+    sizes: SIZES,
+    catalog: { items: CATALOG_ITEMS, dim: CATALOG_DIM, k: TOP_K },
+  };
 
   // ---------------------------------------------------------------- Node
   log(`Node ${process.version}: ${quick ? 'quick run' : 'full run'}`);
@@ -76,12 +111,20 @@ try {
   const chromium = await runChromium(modelDir);
 
   const size = shippedSizes();
-  const result = { meta: { ...meta, load_after: loadAverage(), chromium: chromium.info },
-    model, correctness: { tolerance: TOLERANCE, node: node.correctness, chromium: chromium.correctness },
-    node, chromium, size };
+  const result = {
+    meta: { ...meta, load_after: loadAverage(), chromium: chromium.info },
+    model,
+    correctness: { tolerance: TOLERANCE, node: node.correctness, chromium: chromium.correctness },
+    node,
+    chromium,
+    size,
+  };
   delete chromium.info;
-  result.correctness.pass = node.correctness.mlp.pass && node.correctness.topk.pass &&
-    chromium.correctness.mlp.pass && chromium.correctness.topk.pass;
+  result.correctness.pass =
+    node.correctness.mlp.pass &&
+    node.correctness.topk.pass &&
+    chromium.correctness.mlp.pass &&
+    chromium.correctness.topk.pass;
   result.targets = targets(result);
 
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
@@ -102,8 +145,11 @@ function coldStartsNode() {
   for (const name of RUNTIMES) {
     const runs = [];
     for (let i = 0; i < coldRepeats; ++i) {
-      const child = spawnSync(process.execPath, [path.join(repoRoot, 'bench/cold_start.mjs'), name, distDir,
-        rooflineModule, modelDir], { cwd: repoRoot, encoding: 'utf8' });
+      const child = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'bench/cold_start.mjs'), name, distDir, rooflineModule, modelDir],
+        { cwd: repoRoot, encoding: 'utf8' }
+      );
       if (child.status !== 0) throw new Error(`cold start of ${name} failed: ${child.stderr}`);
       runs.push(JSON.parse(child.stdout.trim().split('\n').at(-1)).ms);
     }
@@ -124,7 +170,9 @@ async function runChromium(dir) {
   const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
   const { server, url } = await startServer({
     mounts: {
-      '/bench': path.join(repoRoot, 'bench'), '/tools': path.join(repoRoot, 'tools'), '/dist': distDir,
+      '/bench': path.join(repoRoot, 'bench'),
+      '/tools': path.join(repoRoot, 'tools'),
+      '/dist': distDir,
       '/bench-build': path.join(wasmBuild, 'bench'),
       '/model': dir,
       '/node_modules/onnxruntime-web': path.join(nodeModules, 'onnxruntime-web'),
@@ -139,15 +187,22 @@ async function runChromium(dir) {
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(url + 'bench/page.html');
-      await page.waitForFunction(() => document.body.dataset.ready === '1' || null, null, { timeout: 60_000 })
-        .catch(() => { throw new Error(`bench page did not start: ${errors.join('; ')}`); });
+      await page
+        .waitForFunction(() => document.body.dataset.ready === '1' || null, null, { timeout: 60_000 })
+        .catch(() => {
+          throw new Error(`bench page did not start: ${errors.join('; ')}`);
+        });
       return page;
     };
     const page = await open();
-    page.on('console', (m) => { if (m.type() === 'error') log(`  [chromium] ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') log(`  [chromium] ${m.text()}`);
+    });
     const info = await page.evaluate(() => window.vitrineBench.info());
-    log(`Chromium ${info.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''} (crossOriginIsolated ${info.crossOriginIsolated})`);
-    const minSampleMs = info.crossOriginIsolated ? 0.2 : 2;  // group calls shorter than ~40 timer ticks
+    log(
+      `Chromium ${info.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''} (crossOriginIsolated ${info.crossOriginIsolated})`
+    );
+    const minSampleMs = info.crossOriginIsolated ? 0.2 : 2; // group calls shorter than ~40 timer ticks
     const result = await page.evaluate((options) => window.vitrineBench.run(options), { ...budget, minSampleMs });
     for (const n of SIZES) {
       log(`  N=${n}: ${RUNTIMES.map((r) => `${r} ${result.mlp[n][r].median_ms.toFixed(4)} ms`).join(', ')}`);
@@ -158,7 +213,7 @@ async function runChromium(dir) {
     for (const name of RUNTIMES) {
       const runs = [];
       for (let i = 0; i < coldRepeats; ++i) {
-        const fresh = await open();  // a new page: nothing imported yet, and the server sends no-store
+        const fresh = await open(); // a new page: nothing imported yet, and the server sends no-store
         runs.push(await fresh.evaluate((n) => window.vitrineBench.coldStart(n), name));
         await fresh.close();
       }
@@ -177,10 +232,16 @@ async function runChromium(dir) {
 function shippedSizes() {
   return {
     vitrine: shippedSize(distDir),
-    ort: fileSizes(path.join(nodeModules, 'onnxruntime-web/dist'), ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs',
-      'ort-wasm-simd-threaded.wasm']),
-    tfjs: fileSizes(nodeModules, ['@tensorflow/tfjs/dist/tf.min.js', '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
-      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm']),
+    ort: fileSizes(path.join(nodeModules, 'onnxruntime-web/dist'), [
+      'ort.wasm.min.mjs',
+      'ort-wasm-simd-threaded.mjs',
+      'ort-wasm-simd-threaded.wasm',
+    ]),
+    tfjs: fileSizes(nodeModules, [
+      '@tensorflow/tfjs/dist/tf.min.js',
+      '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
+      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    ]),
   };
 }
 
@@ -190,18 +251,36 @@ function targets(r) {
     for (const n of [200, 1000, 5000]) {
       const m = r[envName].mlp[n];
       const speedup = m.ort.median_ms / m.vitrine.median_ms;
-      out.push({ target: `${envName}: >= 1.5x faster than onnxruntime-web (1 thread) at N=${n}`, value: speedup,
-        unit: 'x', met: speedup >= 1.5 });
+      out.push({
+        target: `${envName}: >= 1.5x faster than onnxruntime-web (1 thread) at N=${n}`,
+        value: speedup,
+        unit: 'x',
+        met: speedup >= 1.5,
+      });
     }
     for (const n of SIZES.filter((x) => x >= 200)) {
       const f = r[envName].mlp[n].vitrine.roofline_fraction;
-      out.push({ target: `${envName}: >= 70% of the measured roofline at N=${n}`, value: f, unit: 'fraction', met: f >= 0.7 });
+      out.push({
+        target: `${envName}: >= 70% of the measured roofline at N=${n}`,
+        value: f,
+        unit: 'fraction',
+        met: f >= 0.7,
+      });
     }
   }
-  out.push({ target: 'JS + wasm a shop page loads <= 150 KB gzip', value: r.size.vitrine.gzip / 1024, unit: 'KB',
-    met: r.size.vitrine.gzip <= 150 * 1024 });
+  out.push({
+    target: 'JS + wasm a shop page loads <= 150 KB gzip',
+    value: r.size.vitrine.gzip / 1024,
+    unit: 'KB',
+    met: r.size.vitrine.gzip <= 150 * 1024,
+  });
   const cold = r.node.cold_start.vitrine.median_ms;
-  out.push({ target: 'cold start <= 50 ms in Node (import to first result)', value: cold, unit: 'ms', met: cold <= 50 });
+  out.push({
+    target: 'cold start <= 50 ms in Node (import to first result)',
+    value: cold,
+    unit: 'ms',
+    met: cold <= 50,
+  });
   return out;
 }
 
@@ -209,30 +288,49 @@ function printTables(r) {
   const pad = (s, w) => String(s).padStart(w);
   const lines = [];
   lines.push(`Vitrine benchmark (${r.meta.command}), ${r.meta.date}`);
-  lines.push(`${r.meta.cpu}, ${r.meta.cores} cores; load average before ${r.meta.load_before.join(' ')}, after ${r.meta.load_after.join(' ')}`);
-  lines.push(`Model: features [N,${FEATURE_DIM}] -> ${r.model.layers.map((l) => `${l.out} ${l.activation}`).join(' -> ')}, seed ${r.model.seed}, ${r.model.flops_per_row} FLOP per row`);
+  lines.push(
+    `${r.meta.cpu}, ${r.meta.cores} cores; load average before ${r.meta.load_before.join(' ')}, after ${r.meta.load_after.join(' ')}`
+  );
+  lines.push(
+    `Model: features [N,${FEATURE_DIM}] -> ${r.model.layers.map((l) => `${l.out} ${l.activation}`).join(' -> ')}, seed ${r.model.seed}, ${r.model.flops_per_row} FLOP per row`
+  );
   lines.push(`Scores agree within ${TOLERANCE}: ${r.correctness.pass ? 'yes' : 'NO'}`);
   for (const envName of ['node', 'chromium']) {
     const e = r[envName];
     lines.push('');
-    lines.push(`${envName === 'node' ? `Node ${r.meta.node}` : r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}: roofline ${e.roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${e.roofline.paired_gflops.toFixed(1)} paired with the timed samples (f32_gemm_roofline_wasmsimd; % of roofline: median over samples of each against its paired roofline call)`);
-    lines.push(`${pad('N', 6)} | ${RUNTIMES.map((x) => pad(`${x} med / p95 ms`, 24)).join(' | ')} | ${pad('vs ort', 7)} | ${pad('vs tfjs', 7)} | ${pad('roofline med (best)', 19)}`);
+    lines.push(
+      `${envName === 'node' ? `Node ${r.meta.node}` : (r.meta.chromium.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium')}: roofline ${e.roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${e.roofline.paired_gflops.toFixed(1)} paired with the timed samples (f32_gemm_roofline_wasmsimd; % of roofline: median over samples of each against its paired roofline call)`
+    );
+    lines.push(
+      `${pad('N', 6)} | ${RUNTIMES.map((x) => pad(`${x} med / p95 ms`, 24)).join(' | ')} | ${pad('vs ort', 7)} | ${pad('vs tfjs', 7)} | ${pad('roofline med (best)', 19)}`
+    );
     for (const n of SIZES) {
       const m = e.mlp[n];
       const cells = RUNTIMES.map((x) => pad(`${m[x].median_ms.toFixed(4)} / ${m[x].p95_ms.toFixed(4)}`, 24));
-      lines.push(`${pad(n, 6)} | ${cells.join(' | ')} | ${pad((m.ort.median_ms / m.vitrine.median_ms).toFixed(2) + 'x', 7)} | ${pad((m.tfjs.median_ms / m.vitrine.median_ms).toFixed(2) + 'x', 7)} | ${pad(`${(100 * m.vitrine.roofline_fraction).toFixed(1)}% (${m.vitrine.best_roofline_fraction === null ? 'n/a' : (100 * m.vitrine.best_roofline_fraction).toFixed(1) + '%'})`, 19)}`);
+      lines.push(
+        `${pad(n, 6)} | ${cells.join(' | ')} | ${pad((m.ort.median_ms / m.vitrine.median_ms).toFixed(2) + 'x', 7)} | ${pad((m.tfjs.median_ms / m.vitrine.median_ms).toFixed(2) + 'x', 7)} | ${pad(`${(100 * m.vitrine.roofline_fraction).toFixed(1)}% (${m.vitrine.best_roofline_fraction === null ? 'n/a' : (100 * m.vitrine.best_roofline_fraction).toFixed(1) + '%'})`, 19)}`
+      );
     }
-    lines.push(`roofline fraction per runtime at N=5000: ${RUNTIMES.map((x) => `${x} ${(100 * e.mlp[5000][x].roofline_fraction).toFixed(1)}%`).join(', ')}`);
-    lines.push(`top-${TOP_K} of ${CATALOG_ITEMS}x${CATALOG_DIM} (median / p95 ms): ${RUNTIMES.map((x) => `${x} ${e.topk[x].median_ms.toFixed(3)} / ${e.topk[x].p95_ms.toFixed(3)}`).join(', ')}`);
-    lines.push(`cold start, import to first result (median ms): ${RUNTIMES.map((x) => `${x} ${e.cold_start[x].median_ms.toFixed(1)}`).join(', ')}`);
+    lines.push(
+      `roofline fraction per runtime at N=5000: ${RUNTIMES.map((x) => `${x} ${(100 * e.mlp[5000][x].roofline_fraction).toFixed(1)}%`).join(', ')}`
+    );
+    lines.push(
+      `top-${TOP_K} of ${CATALOG_ITEMS}x${CATALOG_DIM} (median / p95 ms): ${RUNTIMES.map((x) => `${x} ${e.topk[x].median_ms.toFixed(3)} / ${e.topk[x].p95_ms.toFixed(3)}`).join(', ')}`
+    );
+    lines.push(
+      `cold start, import to first result (median ms): ${RUNTIMES.map((x) => `${x} ${e.cold_start[x].median_ms.toFixed(1)}`).join(', ')}`
+    );
   }
   lines.push('');
-  lines.push(`Shipped size (raw / gzip KB): ${RUNTIMES.map((x) => `${x} ${(r.size[x].raw / 1024).toFixed(1)} / ${(r.size[x].gzip / 1024).toFixed(1)}`).join(', ')}`);
+  lines.push(
+    `Shipped size (raw / gzip KB): ${RUNTIMES.map((x) => `${x} ${(r.size[x].raw / 1024).toFixed(1)} / ${(r.size[x].gzip / 1024).toFixed(1)}`).join(', ')}`
+  );
   lines.push(`  vitrine files: ${r.size.vitrine.files.map((f) => f.name).join(', ')}`);
   lines.push('');
   lines.push('Targets:');
   for (const t of r.targets) {
-    const v = t.unit === 'fraction' ? `${(100 * t.value).toFixed(1)}%` : `${t.value.toFixed(t.unit === 'x' ? 2 : 1)} ${t.unit}`;
+    const v =
+      t.unit === 'fraction' ? `${(100 * t.value).toFixed(1)}%` : `${t.value.toFixed(t.unit === 'x' ? 2 : 1)} ${t.unit}`;
     lines.push(`  [${t.met ? 'met' : 'NOT met'}] ${t.target}: ${v}`);
   }
   process.stdout.write(lines.join('\n') + '\n');

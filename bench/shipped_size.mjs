@@ -32,7 +32,10 @@ export function shippedSize(distDir) {
     const refs = [...text.matchAll(/(?:from|import\(|new URL\()\s*['"]\.\/([\w.-]+)['"]/g)].map((m) => m[1]);
     for (const ref of refs) if (existsSync(path.join(distDir, ref))) queue.push(ref);
   }
-  return { ...fileSizes(distDir, [...seen].sort()), wasm_raw: statSync(path.join(distDir, 'vitrine-engine.wasm')).size };
+  return {
+    ...fileSizes(distDir, [...seen].sort()),
+    wasm_raw: statSync(path.join(distDir, 'vitrine-engine.wasm')).size,
+  };
 }
 
 function sum(list, key) {

@@ -24,8 +24,11 @@ const BIG = 5000;
 const LIMITS = { maxEvents: 2000, maxBytes: 512 * 1024, retentionDays: 30 }; // the package defaults (config.mjs)
 
 function listPage(n, script) {
-  const items = Array.from({ length: n }, (_, i) =>
-    `<li data-vitrine-item="sku-${1 + (i % 200)}${i < 200 ? '' : `-${i}`}" data-vitrine-category="category-${Math.floor((i % 200) / 20)}">item ${i}</li>`);
+  const items = Array.from(
+    { length: n },
+    (_, i) =>
+      `<li data-vitrine-item="sku-${1 + (i % 200)}${i < 200 ? '' : `-${i}`}" data-vitrine-category="category-${Math.floor((i % 200) / 20)}">item ${i}</li>`
+  );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>soak</title>${script}</head>
 <body><ul data-vitrine-list id="list">${items.join('')}</ul></body></html>`;
 }
@@ -35,18 +38,31 @@ mkdirSync(path.join(tmp, 'site'));
 mkdirSync(path.join(tmp, 'models'));
 writeFileSync(path.join(tmp, 'models', 'tiny.vtm'), tinyModel().bytes);
 writeFileSync(path.join(tmp, 'site', 'lab.html'), listPage(0, ''));
-writeFileSync(path.join(tmp, 'site', 'seed.html'),
-  listPage(0, '<script src="/vitrine/vitrine.js" data-consent="not-required" data-rank="off" defer></script>'));
+writeFileSync(
+  path.join(tmp, 'site', 'seed.html'),
+  listPage(0, '<script src="/vitrine/vitrine.js" data-consent="not-required" data-rank="off" defer></script>')
+);
 writeFileSync(path.join(tmp, 'site', 'plain.html'), listPage(BIG, ''));
-writeFileSync(path.join(tmp, 'site', 'big.html'),
-  listPage(BIG, '<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'));
+writeFileSync(
+  path.join(tmp, 'site', 'big.html'),
+  listPage(
+    BIG,
+    '<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" defer></script>'
+  )
+);
 const { server, url } = await startServer({
   mounts: { '/': path.join(tmp, 'site'), '/vitrine': distDir, '/models': path.join(tmp, 'models') },
 });
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--js-flags=--expose-gc',
+    '--enable-precise-memory-info',
+  ],
 });
 
 try {
@@ -60,7 +76,10 @@ try {
     const store = await openStore({ name: 'soak', limits });
     const engine = await createEngine();
     engine.loadModel(new Uint8Array(await (await fetch('/models/tiny.vtm')).arrayBuffer()));
-    const candidates = Array.from({ length: 200 }, (_, i) => ({ id: `sku-${i + 1}`, category: `category-${Math.floor(i / 20)}` }));
+    const candidates = Array.from({ length: 200 }, (_, i) => ({
+      id: `sku-${i + 1}`,
+      category: `category-${Math.floor(i / 20)}`,
+    }));
     let t = Date.now() - 10 * 24 * 3600 * 1000;
     let seq = 0;
     globalThis.soak = {
@@ -69,7 +88,17 @@ try {
           const batch = [];
           for (let i = 0; i < 50; ++i, ++seq) {
             const item = `sku-${1 + ((seq * 7) % 200)}`;
-            batch.push(toRecord({ kind: seq % 9 === 0 ? 'add_to_cart' : 'view', item, category: `category-${Math.floor(((seq * 7) % 200) / 20)}`, t: (t += 5000) }, t).record);
+            batch.push(
+              toRecord(
+                {
+                  kind: seq % 9 === 0 ? 'add_to_cart' : 'view',
+                  item,
+                  category: `category-${Math.floor(((seq * 7) % 200) / 20)}`,
+                  t: (t += 5000),
+                },
+                t
+              ).record
+            );
           }
           await store.append(batch);
         }
@@ -102,11 +131,17 @@ try {
     process.stderr.write(`  ${recorded} events recorded\n`);
   }
   await page.close();
-  console.log(`\nSoak: ${EVENTS} events through the package's IndexedDB store (limits ${LIMITS.maxEvents} events, ${LIMITS.maxBytes} bytes)\n`);
-  console.log('| events recorded | events stored | bytes stored | rank 200 candidates, median ms | JS heap after GC, MB | wasm memory, MB |');
+  console.log(
+    `\nSoak: ${EVENTS} events through the package's IndexedDB store (limits ${LIMITS.maxEvents} events, ${LIMITS.maxBytes} bytes)\n`
+  );
+  console.log(
+    '| events recorded | events stored | bytes stored | rank 200 candidates, median ms | JS heap after GC, MB | wasm memory, MB |'
+  );
   console.log('|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.recorded} | ${r.stored} | ${r.bytes} | ${r.rankMs.toFixed(2)} | ${r.heapMB.toFixed(1)} | ${r.wasmMB.toFixed(1)} |`);
+    console.log(
+      `| ${r.recorded} | ${r.stored} | ${r.bytes} | ${r.rankMs.toFixed(2)} | ${r.heapMB.toFixed(1)} | ${r.wasmMB.toFixed(1)} |`
+    );
   }
 
   // ---------------------------------------------------------------------------------------------- 2. 5,000 items
@@ -116,11 +151,14 @@ try {
   const seed = await context.newPage();
   await seed.goto(url + 'seed.html');
   await seed.waitForFunction(() => window.vitrine?.isVitrine);
-  for (const n of [43, 44, 45]) await seed.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${n}`);
+  for (const n of [43, 44, 45])
+    await seed.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${n}`);
   await seed.evaluate(() => window.vitrine.exportData());
   await seed.close();
   console.log(`\nA listing of ${BIG} items on page load, with and without Vitrine (main thread tasks > 50 ms)\n`);
-  console.log('| page | run | reordered | long tasks (ms) | script time in long frames: Vitrine / page, ms | longest Vitrine callback, ms | warnings |');
+  console.log(
+    '| page | run | reordered | long tasks (ms) | script time in long frames: Vitrine / page, ms | longest Vitrine callback, ms | warnings |'
+  );
   console.log('|---|---:|:---:|---|---:|---:|---:|');
   for (let run = 1; run <= 3; ++run) {
     for (const name of ['plain', 'big']) {
@@ -132,7 +170,16 @@ try {
           for (const e of list.getEntries()) globalThis.__longTasks.push(Math.round(e.duration));
         }).observe({ type: 'longtask', buffered: true });
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) globalThis.__frames.push(e.scripts.map((s) => ({ url: s.sourceURL, ms: s.duration, fn: s.sourceFunctionName, invoker: s.invoker, pos: s.sourceCharPosition })));
+          for (const e of list.getEntries())
+            globalThis.__frames.push(
+              e.scripts.map((s) => ({
+                url: s.sourceURL,
+                ms: s.duration,
+                fn: s.sourceFunctionName,
+                invoker: s.invoker,
+                pos: s.sourceCharPosition,
+              }))
+            );
         }).observe({ type: 'long-animation-frame', buffered: true });
       });
       const warnings = [];
@@ -144,8 +191,11 @@ try {
         await p.evaluate(() => window.vitrine.ready);
       }
       await p.waitForTimeout(500); // let the observers deliver the last entries
-      const r = await p.evaluate(() => ({ tasks: globalThis.__longTasks, frames: globalThis.__frames,
-        first: document.querySelector('#list > li').getAttribute('data-vitrine-item') }));
+      const r = await p.evaluate(() => ({
+        tasks: globalThis.__longTasks,
+        frames: globalThis.__frames,
+        first: document.querySelector('#list > li').getAttribute('data-vitrine-item'),
+      }));
       let ours = 0;
       let theirs = 0;
       let oursLongest = 0; // one callback of ours (a task, or a frame callback) — what a long task would be
@@ -161,8 +211,10 @@ try {
       }
       if (process.env.SOAK_DEBUG) console.log(JSON.stringify(r.frames.flat().filter((s) => s.ms > 20)));
       const label = name === 'big' ? 'with Vitrine' : 'without';
-      console.log(`| ${label} | ${run} | ${r.first !== first ? 'yes' : 'no'} | ${r.tasks.join(', ') || 'none'} | ` +
-        `${ours.toFixed(0)} / ${theirs.toFixed(0)} | ${oursLongest.toFixed(0)} | ${warnings.length} |`);
+      console.log(
+        `| ${label} | ${run} | ${r.first !== first ? 'yes' : 'no'} | ${r.tasks.join(', ') || 'none'} | ` +
+          `${ours.toFixed(0)} / ${theirs.toFixed(0)} | ${oursLongest.toFixed(0)} | ${warnings.length} |`
+      );
       await p.close();
     }
   }

@@ -16,7 +16,8 @@ export const RUNTIMES = ['vitrine', 'ort', 'tfjs'];
 export { rng };
 
 export function uniform(n, seed, scale = 1) {
-  const r = rng(seed), out = new Float32Array(n);
+  const r = rng(seed),
+    out = new Float32Array(n);
   for (let i = 0; i < n; ++i) out[i] = (2 * r() - 1) * scale;
   return out;
 }
@@ -46,14 +47,16 @@ export function mlpFlops(layers, n) {
 
 /** The MLP in float64, layer by layer: the yardstick every runtime is checked against. */
 export function referenceMlp(layers, features, n) {
-  let x = Float64Array.from(features), width = layers[0].in;
+  let x = Float64Array.from(features),
+    width = layers[0].in;
   for (const l of layers) {
     const y = new Float64Array(n * l.out);
     for (let r = 0; r < n; ++r) {
       for (let j = 0; j < l.out; ++j) {
         let s = l.bias[j];
         for (let k = 0; k < width; ++k) s += x[r * width + k] * l.weights[k * l.out + j];
-        y[r * l.out + j] = l.activation === 'relu' ? Math.max(s, 0) : l.activation === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s;
+        y[r * l.out + j] =
+          l.activation === 'relu' ? Math.max(s, 0) : l.activation === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : s;
       }
     }
     x = y;
@@ -70,7 +73,9 @@ export function referenceTopK({ items, query }) {
     for (let d = 0; d < CATALOG_DIM; ++d) s += query[d] * items[r * CATALOG_DIM + d];
     scores[r] = s;
   }
-  const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, TOP_K);
+  const order = Array.from(scores.keys())
+    .sort((a, b) => scores[b] - scores[a] || a - b)
+    .slice(0, TOP_K);
   return { items: order, scores: order.map((i) => scores[i]), all: scores };
 }
 
@@ -90,7 +95,7 @@ export async function vitrineRuntime(engine, modelBytes, catalog) {
 }
 
 export async function ortRuntime(ort, layers, catalog) {
-  ort.env.wasm.numThreads = 1;  // a shop page is rarely cross-origin isolated: one thread is the fair figure
+  ort.env.wasm.numThreads = 1; // a shop page is rarely cross-origin isolated: one thread is the fair figure
   const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   const mlp = await ort.InferenceSession.create(onnxMlp(layers), options);
   const topk = await ort.InferenceSession.create(onnxTopK(catalog.itemsT, CATALOG_ITEMS, CATALOG_DIM, TOP_K), options);
@@ -117,10 +122,15 @@ async function tfjsMlp(tf, layers) {
   if (!(await tf.setBackend('wasm'))) throw new Error('TF.js could not start its wasm backend');
   await tf.ready();
   const model = tf.sequential();
-  layers.forEach((l, i) => model.add(tf.layers.dense({
-    units: l.out, activation: l.activation === 'none' ? 'linear' : l.activation,
-    ...(i === 0 ? { inputShape: [l.in] } : {}),
-  })));
+  layers.forEach((l, i) =>
+    model.add(
+      tf.layers.dense({
+        units: l.out,
+        activation: l.activation === 'none' ? 'linear' : l.activation,
+        ...(i === 0 ? { inputShape: [l.in] } : {}),
+      })
+    )
+  );
   model.setWeights(layers.flatMap((l) => [tf.tensor2d(l.weights, [l.in, l.out]), tf.tensor1d(l.bias)]));
   return model;
 }
@@ -133,7 +143,12 @@ export async function tfjsRuntime(tf, layers, catalog) {
     name: 'tfjs',
     backend: tf.getBackend(),
     mlp(features, n) {
-      return tf.tidy(() => model.predict(tf.tensor2d(features, [n, FEATURE_DIM]), { batchSize: n }).dataSync().slice());
+      return tf.tidy(() =>
+        model
+          .predict(tf.tensor2d(features, [n, FEATURE_DIM]), { batchSize: n })
+          .dataSync()
+          .slice()
+      );
     },
     topK() {
       return tf.tidy(() => {
@@ -183,7 +198,8 @@ export async function checkTopK(runtimes, catalog) {
   const out = { tolerance: TOLERANCE, max_abs_diff: 0, pass: true, runtimes: {} };
   for (const rt of runtimes) {
     const got = await rt.topK();
-    let worst = got.items.length === TOP_K ? 0 : Infinity, itemsOk = worst === 0;
+    let worst = got.items.length === TOP_K ? 0 : Infinity,
+      itemsOk = worst === 0;
     for (let i = 0; i < Math.min(TOP_K, got.items.length); ++i) {
       worst = Math.max(worst, Math.abs(got.scores[i] - ref.scores[i]));
       const item = Number(got.items[i]);
@@ -220,7 +236,8 @@ export async function callsPerSample(call, { minSampleMs = 0, now }) {
  * each sample is preceded by before(), whose results come back in `paired`, one per sample.
  */
 export async function timeCalls(call, { budgetMs, reps = 1, minSamples = 1, maxSamples = 500, now, before = null }) {
-  const samples = [], paired = [];
+  const samples = [],
+    paired = [];
   const start = now();
   while (samples.length < maxSamples && (samples.length < minSamples || now() - start < budgetMs)) {
     if (before) paired.push(before());
@@ -233,10 +250,19 @@ export async function timeCalls(call, { budgetMs, reps = 1, minSamples = 1, maxS
 
 export function summarize(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { median_ms: quantile(sorted, 0.5), p95_ms: quantile(sorted, 0.95), min_ms: sorted[0], samples: sorted.length };
+  return {
+    median_ms: quantile(sorted, 0.5),
+    p95_ms: quantile(sorted, 0.95),
+    min_ms: sorted[0],
+    samples: sorted.length,
+  };
 }
 
-const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5
+  );
 
 /**
  * The MLP at every N and the catalog top-K for every runtime, after a warm-up. The runtimes take turns in `rounds`
@@ -244,8 +270,13 @@ const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
  * pooled. Every MLP sample is paired with a roofline call of the same FLOP count run just before it, and a call's
  * fraction of the roofline is taken against that partner: the two see the same moment of the machine.
  */
-export async function measure(runtimes, layers, featuresFor, roofline, { budgetMs, rounds = 3, minSampleMs = 0, now,
-  log = () => {} }) {
+export async function measure(
+  runtimes,
+  layers,
+  featuresFor,
+  roofline,
+  { budgetMs, rounds = 3, minSampleMs = 0, now, log = () => {} }
+) {
   const mlp = {};
   // Warm every runtime up on the largest batch first. V8 runs wasm in a baseline tier until a function has done
   // enough work to be optimized; small batches timed first would otherwise catch some runtimes' kernels still in
@@ -276,8 +307,15 @@ export async function measure(runtimes, layers, featuresFor, roofline, { budgetM
     for (const { rt, reps, samples, rooflineRates } of perRuntime) {
       const s = summarize(samples);
       const fractions = samples.map((ms, i) => flops / (ms * 1e6) / rooflineRates[i]);
-      mlp[n][rt.name] = { ...s, calls_per_sample: reps, flops, gflops: flops / (s.median_ms * 1e6),
-        roofline_fraction: median(fractions), paired_roofline_gflops: median(rooflineRates), roofline_rates: rooflineRates };
+      mlp[n][rt.name] = {
+        ...s,
+        calls_per_sample: reps,
+        flops,
+        gflops: flops / (s.median_ms * 1e6),
+        roofline_fraction: median(fractions),
+        paired_roofline_gflops: median(rooflineRates),
+        roofline_rates: rooflineRates,
+      };
     }
     log(`  N=${n}: ${runtimes.map((rt) => `${rt.name} ${mlp[n][rt.name].median_ms.toFixed(4)} ms`).join(', ')}`);
   }
@@ -302,9 +340,12 @@ export async function measure(runtimes, layers, featuresFor, roofline, { budgetM
  * close() frees the operands.
  */
 export function rooflineProbe(mod, { now, minSampleMs = 0 }) {
-  const kc = 256, floatBytes = 4;
+  const kc = 256,
+    floatBytes = 4;
   const flopsPerPass = 2 * kc * 4 * 8;
-  const pa = mod._malloc(kc * 4 * floatBytes), pb = mod._malloc(kc * 8 * floatBytes), pc = mod._malloc(32 * floatBytes);
+  const pa = mod._malloc(kc * 4 * floatBytes),
+    pb = mod._malloc(kc * 8 * floatBytes),
+    pc = mod._malloc(32 * floatBytes);
   const close = () => {
     mod._free(pa);
     mod._free(pb);
@@ -355,13 +396,24 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
   let probe = null;
   try {
     probe = rooflineProbe(await env.loadRoofline(), { now: env.now, minSampleMs });
-    const correctness = { mlp: await checkMlp(runtimes, layers, featuresFor), topk: await checkTopK(runtimes, catalog) };
-    log(`  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
-      ` top-K ${correctness.topk.pass}`);
+    const correctness = {
+      mlp: await checkMlp(runtimes, layers, featuresFor),
+      topk: await checkTopK(runtimes, catalog),
+    };
+    log(
+      `  scores agree within ${TOLERANCE}: MLP ${correctness.mlp.pass} (max ${correctness.mlp.max_abs_diff.toExponential(2)}),` +
+        ` top-K ${correctness.topk.pass}`
+    );
     // Long calls up front give the ceiling's own figure; the paired calls of the timing rounds give the fractions.
     const longFlops = 2000 * 2 * probe.kc * 32;
     const upFront = Array.from({ length: 25 }, () => probe.rate(longFlops));
-    const timing = await measure(runtimes, layers, featuresFor, probe, { budgetMs, rounds, minSampleMs, now: env.now, log });
+    const timing = await measure(runtimes, layers, featuresFor, probe, {
+      budgetMs,
+      rounds,
+      minSampleMs,
+      now: env.now,
+      log,
+    });
     const paired = [];
     for (const perRuntime of Object.values(timing.mlp)) {
       for (const r of Object.values(perRuntime)) {
@@ -370,10 +422,19 @@ export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = (
       }
     }
     const all = [...upFront, ...paired].sort((x, y) => x - y);
-    const roofline = { kernel: 'f32_gemm_roofline_wasmsimd', kc: probe.kc, up_front_gflops: median(upFront),
-      paired_gflops: median(paired), gflops: quantile(all, 0.5), best_gflops: all.at(-1), calls: all.length };
-    log(`  roofline ${roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${roofline.paired_gflops.toFixed(1)} ` +
-      `in the ${paired.length} calls paired with the timed samples`);
+    const roofline = {
+      kernel: 'f32_gemm_roofline_wasmsimd',
+      kc: probe.kc,
+      up_front_gflops: median(upFront),
+      paired_gflops: median(paired),
+      gflops: quantile(all, 0.5),
+      best_gflops: all.at(-1),
+      calls: all.length,
+    };
+    log(
+      `  roofline ${roofline.up_front_gflops.toFixed(1)} GFLOP/s up front, ${roofline.paired_gflops.toFixed(1)} ` +
+        `in the ${paired.length} calls paired with the timed samples`
+    );
     for (const perRuntime of Object.values(timing.mlp)) {
       for (const r of Object.values(perRuntime)) {
         // Fastest call against the fastest roofline call (null if a grouped sample read 0 on a coarse timer): what

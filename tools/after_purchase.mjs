@@ -36,7 +36,11 @@ for (const events of visitors) {
   });
 }
 const pct = (a, b) => `${a} (${b ? ((100 * a) / b).toFixed(1) : '-'}%)`;
-console.log(`${format}: ${n.purchases} purchases; a product the same visitor bought before: ${pct(n.rebought, n.purchases)}`);
+console.log(
+  `${format}: ${n.purchases} purchases; a product the same visitor bought before: ${pct(n.rebought, n.purchases)}`
+);
 console.log(`  ${n.later} later events; on the product just bought: ${pct(n.laterSame, n.later)}`);
-console.log(`  ${n.laterBuys} later purchases; the same product: ${pct(n.laterBuysSame, n.laterBuys)}, ` +
-  `another product of its category: ${pct(n.laterBuysCategory, n.laterBuys)}`);
+console.log(
+  `  ${n.laterBuys} later purchases; the same product: ${pct(n.laterBuysSame, n.laterBuys)}, ` +
+    `another product of its category: ${pct(n.laterBuysCategory, n.laterBuys)}`
+);

@@ -18,8 +18,9 @@ const percent = (fraction) => Math.round(fraction * 10000) / 100;
 
 function diginetica() {
   const s = readJson('models/diginetica/summary.json');
-  const command = `build/native/models/vitrine eval --train ${s.train} --test ${s.test} --model models/diginetica/model.vtm `
-    + `--out models/diginetica --name ${s.dataset}`;
+  const command =
+    `build/native/models/vitrine eval --train ${s.train} --test ${s.test} --model models/diginetica/model.vtm ` +
+    `--out models/diginetica --name ${s.dataset}`;
   return {
     task: `next-item ranking over all ${s.catalog_size} items, ${s.examples} test examples of the published split`,
     source: 'models/diginetica/summary.json',
@@ -37,14 +38,23 @@ function imageCnn() {
   const s = readJson('models/image/cnn_summary.json');
   const command = s.command; // `vitrine` is the native CLI (build/native/models/vitrine)
   return {
-    task: `Fashion-MNIST classification: trained on ${s.train_images} train images, accuracy on the ${s.test_images} `
-      + 'test images (the split the demo catalog\'s photos come from)',
+    task:
+      `Fashion-MNIST classification: trained on ${s.train_images} train images, accuracy on the ${s.test_images} ` +
+      "test images (the split the demo catalog's photos come from)",
     source: 'models/image/cnn_summary.json',
     metrics: 'accuracy in %',
     results: [
-      { method: `CNN (${s.architecture}), ${s.epochs} epochs`, test_accuracy: percent(s.cnn_test_accuracy),
-        train_accuracy: percent(s.cnn_train_accuracy), command },
-      { method: 'nearest class centroid on raw pixels', test_accuracy: percent(s.nearest_centroid_test_accuracy), command },
+      {
+        method: `CNN (${s.architecture}), ${s.epochs} epochs`,
+        test_accuracy: percent(s.cnn_test_accuracy),
+        train_accuracy: percent(s.cnn_train_accuracy),
+        command,
+      },
+      {
+        method: 'nearest class centroid on raw pixels',
+        test_accuracy: percent(s.nearest_centroid_test_accuracy),
+        command,
+      },
       { method: 'chance (10 balanced classes)', test_accuracy: percent(s.chance_accuracy), command },
     ],
   };
@@ -63,19 +73,25 @@ function coldStart() {
     command: s.command,
   });
   return {
-    task: `demo shop, simulated shoppers: ${s.cold_products} of ${s.catalog_items} products never seen in training; `
-      + `${s.cold_targets} held-out views of them (cold) and ${s.warm_targets} of other products (warm), ranked over the `
-      + `whole catalog; new-in: the cold target ranked among the ${s.cold_products} cold products only`,
+    task:
+      `demo shop, simulated shoppers: ${s.cold_products} of ${s.catalog_items} products never seen in training; ` +
+      `${s.cold_targets} held-out views of them (cold) and ${s.warm_targets} of other products (warm), ranked over the ` +
+      `whole catalog; new-in: the cold target ranked among the ${s.cold_products} cold products only`,
     source: 'models/image/cold_start.json',
-    metrics: 'in %: HR@20 / MRR@20 over the whole catalog (cold and warm targets), HR@10 / MRR@10 within the new-in '
-      + 'listing of cold products; ties broken at random in expectation',
+    metrics:
+      'in %: HR@20 / MRR@20 over the whole catalog (cold and warm targets), HR@10 / MRR@10 within the new-in ' +
+      'listing of cold products; ties broken at random in expectation',
     results: [
       row('session model, catalog content (category, brand, price band)', s.results.catalog_content),
       row('session model, catalog content + CNN photo embeddings', s.results.catalog_content_and_image),
       row('session model, no catalog (ids only)', s.results.no_catalog),
       row('session model, no catalog, CNN photo embeddings', s.results.no_catalog_image_only),
-      { method: 'chance', 'cold hr@20': percent(s.chance_hr20), 'new-in hr@10': percent(s.chance_new_in_hr10),
-        command: `20 / ${s.catalog_items} items; 10 / ${s.cold_products} cold products` },
+      {
+        method: 'chance',
+        'cold hr@20': percent(s.chance_hr20),
+        'new-in hr@10': percent(s.chance_new_in_hr10),
+        command: `20 / ${s.catalog_items} items; 10 / ${s.cold_products} cold products`,
+      },
     ],
   };
 }
@@ -83,7 +99,7 @@ function coldStart() {
 export function buildBaselines() {
   return {
     generated_by: 'node tools/build_baselines.mjs',
-    notice: 'Figures come from the reports named in each section\'s source, written by the command beside each figure.',
+    notice: "Figures come from the reports named in each section's source, written by the command beside each figure.",
     image_classification: imageCnn(),
     cold_start: coldStart(),
     diginetica_ranking: diginetica(),

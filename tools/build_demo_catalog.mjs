@@ -37,7 +37,8 @@ export function readIdx(file) {
   const rank = view.getUint8(3);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const data = bytes.subarray(4 + 4 * rank);
-  if (data.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`${file}: ${data.length} bytes for shape ${dims}`);
+  if (data.length !== dims.reduce((a, b) => a * b, 1))
+    throw new Error(`${file}: ${data.length} bytes for shape ${dims}`);
   return { dims, data };
 }
 
@@ -50,13 +51,15 @@ function shade(v, tint) {
 
 /** Look features of one image: how light the tinted garment is and how much texture it has (both 0..1). */
 export function lookOf(pixels, tint) {
-  let weight = 0, luminance = 0, texture = 0;
+  let weight = 0,
+    luminance = 0,
+    texture = 0;
   for (let y = 0; y < SIDE; ++y) {
     for (let x = 0; x < SIDE; ++x) {
       const v = pixels[y * SIDE + x] / 255;
       if (v < 0.1) continue;
       const [r, g, b] = shade(v, tint);
-      luminance += v * (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+      luminance += (v * (0.2126 * r + 0.7152 * g + 0.0722 * b)) / 255;
       const right = x + 1 < SIDE ? pixels[y * SIDE + x + 1] / 255 : 0;
       const down = y + 1 < SIDE ? pixels[(y + 1) * SIDE + x] / 255 : 0;
       texture += v * (Math.abs(v - right) + Math.abs(v - down));
@@ -70,14 +73,21 @@ const round3 = (x) => Math.round(x * 1000) / 1000;
 
 /** Draws one product into a sheet: bilinear 2x upscale of the tinted image. */
 function drawCell(sheet, sheetSide, cellIndex, pixels, tint) {
-  const ox = (cellIndex % SHEET_COLS) * CELL, oy = Math.floor(cellIndex / SHEET_COLS) * CELL;
+  const ox = (cellIndex % SHEET_COLS) * CELL,
+    oy = Math.floor(cellIndex / SHEET_COLS) * CELL;
   const at = (x, y) => pixels[Math.min(SIDE - 1, Math.max(0, y)) * SIDE + Math.min(SIDE - 1, Math.max(0, x))] / 255;
   const scale = SIDE / CELL;
   for (let y = 0; y < CELL; ++y) {
-    const sy = (y + 0.5) * scale - 0.5, y0 = Math.floor(sy), fy = sy - y0;
+    const sy = (y + 0.5) * scale - 0.5,
+      y0 = Math.floor(sy),
+      fy = sy - y0;
     for (let x = 0; x < CELL; ++x) {
-      const sx = (x + 0.5) * scale - 0.5, x0 = Math.floor(sx), fx = sx - x0;
-      const v = (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+      const sx = (x + 0.5) * scale - 0.5,
+        x0 = Math.floor(sx),
+        fx = sx - x0;
+      const v =
+        (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
+        (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
       const rgb = shade(v, tint);
       const o = ((oy + y) * sheetSide + ox + x) * 3;
       sheet[o] = rgb[0];
@@ -96,14 +106,16 @@ function priceOf(random, category, brand) {
 }
 
 export function buildCatalog({ out, products, seed, dataset }) {
-  if (!(products >= 10 && products % 10 === 0)) throw new Error(`--products must be a positive multiple of 10, got ${products}`);
+  if (!(products >= 10 && products % 10 === 0))
+    throw new Error(`--products must be a positive multiple of 10, got ${products}`);
   const images = readIdx(path.join(dataset, 't10k-images-idx3-ubyte.gz'));
   const labels = readIdx(path.join(dataset, 't10k-labels-idx1-ubyte.gz'));
   const perCategory = products / 10;
   const pick = rng(subSeed(seed, 'images'));
   const byLabel = CATEGORIES.map(() => []);
   labels.data.forEach((label, index) => byLabel[label].push(index));
-  if (byLabel.some((list) => list.length < perCategory)) throw new Error(`the dataset has too few images for ${products} products`);
+  if (byLabel.some((list) => list.length < perCategory))
+    throw new Error(`the dataset has too few images for ${products} products`);
 
   // Catalog order = category, then the merchant's own order within it (a seeded shuffle stands in for the shop's
   // "featured" ranking). Model item ids follow it, so a category page needs few sprite sheets.
@@ -153,7 +165,8 @@ export function buildCatalog({ out, products, seed, dataset }) {
     format: 'vitrine-demo-catalog',
     version: 1,
     seed,
-    notice: 'Product photos are from Fashion-MNIST (Zalando Research, MIT licence). Names, brands, colours and prices are generated.',
+    notice:
+      'Product photos are from Fashion-MNIST (Zalando Research, MIT licence). Names, brands, colours and prices are generated.',
     source: { dataset: 'Fashion-MNIST', split: 't10k', package: 'dataset-fashion-mnist' },
     look: ['brightness', 'texture'],
     categories: CATEGORIES.map(({ slug, label }) => ({ slug, label })),
@@ -162,15 +175,23 @@ export function buildCatalog({ out, products, seed, dataset }) {
     products: list.map(({ tint, ...p }) => p),
   };
   writeIfChanged(path.join(out, 'catalog.json'), JSON.stringify(catalog));
-  const tsv = ['id\tproduct_id\tcategory\tbrand\tprice', ...list.map((p) => `${p.n}\t${p.id}\t${p.category}\t${p.brand}\t${p.price.toFixed(2)}`)];
+  const tsv = [
+    'id\tproduct_id\tcategory\tbrand\tprice',
+    ...list.map((p) => `${p.n}\t${p.id}\t${p.category}\t${p.brand}\t${p.price.toFixed(2)}`),
+  ];
   writeIfChanged(path.join(out, 'catalog.tsv'), tsv.join('\n') + '\n');
   return catalog;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = parseArgs(process.argv.slice(2),
-    { out: 'build/demo', products: 3000, seed: 2024, dataset: '/usr/share/datasets/fashion-mnist' }, USAGE);
+  const options = parseArgs(
+    process.argv.slice(2),
+    { out: 'build/demo', products: 3000, seed: 2024, dataset: '/usr/share/datasets/fashion-mnist' },
+    USAGE
+  );
   const started = Date.now();
   const catalog = buildCatalog(options);
-  console.log(`catalog: ${catalog.products.length} products, ${catalog.sprites.files.length} sprite sheets in ${options.out} (${Date.now() - started} ms)`);
+  console.log(
+    `catalog: ${catalog.products.length} products, ${catalog.sprites.files.length} sprite sheets in ${options.out} (${Date.now() - started} ms)`
+  );
 }

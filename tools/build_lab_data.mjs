@@ -39,8 +39,14 @@ export const DEFAULTS = {
 // Only SR-GNN's figure is checked against a second source (the data's PROVENANCE.md); it was measured on the full
 // published test split with the same protocol (full ranking, HR@20 / MRR@20).
 const PUBLISHED = {
-  diginetica: [{ name: 'SR-GNN', hr20: 0.5073, mrr20: 0.1759,
-    source: 'Wu et al., Session-based Recommendation with Graph Neural Networks, AAAI 2019 (full test split)' }],
+  diginetica: [
+    {
+      name: 'SR-GNN',
+      hr20: 0.5073,
+      mrr20: 0.1759,
+      source: 'Wu et al., Session-based Recommendation with Graph Neural Networks, AAAI 2019 (full test split)',
+    },
+  ],
 };
 
 // Paths as the page shows them: relative to the repository when inside or beside it.
@@ -76,14 +82,24 @@ export function buildLabData(options = {}) {
   writeIfChanged(samplePath, sample.map(formatExample).join('\n') + '\n');
 
   const args = ['eval', '--train', train, '--test', samplePath, '--model', o.model, '--json', '--name', o.name];
-  if (!existsSync(o.cli)) throw new Error(`${o.cli} is missing: build the native CLI first (cmake --build <dir> --target vitrine)`);
-  const native = JSON.parse(execFileSync(o.cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20 }));
-  manifest.sample = { file: 'sample.tsv', every: o.every, examples: sample.length,
-    rule: `every ${o.every === 1 ? '' : ordinal(o.every) + ' '}test example, starting with the first` };
+  if (!existsSync(o.cli))
+    throw new Error(`${o.cli} is missing: build the native CLI first (cmake --build <dir> --target vitrine)`);
+  const native = JSON.parse(
+    execFileSync(o.cli, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20 })
+  );
+  manifest.sample = {
+    file: 'sample.tsv',
+    every: o.every,
+    examples: sample.length,
+    rule: `every ${o.every === 1 ? '' : ordinal(o.every) + ' '}test example, starting with the first`,
+  };
   manifest.full = { file: 'all.tsv', examples: examples.length };
   manifest.native = {
-    sample: { command: ['vitrine', ...args.map((a) => (path.isAbsolute(a) ? shown(a) : a))].join(' '),
-      methods: native.methods, examples: native.examples },
+    sample: {
+      command: ['vitrine', ...args.map((a) => (path.isAbsolute(a) ? shown(a) : a))].join(' '),
+      methods: native.methods,
+      examples: native.examples,
+    },
     full: fullSplitReport(o.summary, examples.length),
   };
   writeIfChanged(path.join(o.out, 'lab.json'), JSON.stringify(manifest, null, 1) + '\n');
@@ -105,24 +121,32 @@ function ordinal(n) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const usage = 'usage: node tools/build_lab_data.mjs [--data DIR] [--model FILE] [--out DIR] [--every K] [--cli FILE] ' +
+  const usage =
+    'usage: node tools/build_lab_data.mjs [--data DIR] [--model FILE] [--out DIR] [--every K] [--cli FILE] ' +
     '[--dist DIR] [--summary FILE] [--name NAME]\n';
   const o = parseArgs(process.argv.slice(2), DEFAULTS, usage);
   for (const key of ['data', 'model', 'out', 'cli', 'dist', 'summary']) o[key] = path.resolve(o[key]);
   try {
     const m = buildLabData(o);
     if (m.data.state === 'missing') {
-      console.log(`EVALUATION LAB: DATA MISSING: ${m.data.missing.join(', ')} not found. The demo builds without it and ` +
-        `its lab page explains how to provide the data (${m.data.dir}).`);
+      console.log(
+        `EVALUATION LAB: DATA MISSING: ${m.data.missing.join(', ')} not found. The demo builds without it and ` +
+          `its lab page explains how to provide the data (${m.data.dir}).`
+      );
     } else {
       const model = m.native.sample.methods.model;
-      console.log(`evaluation lab: ${m.sample.examples} sample examples (${m.sample.rule}) of ${m.full.examples}; native ` +
-        `HR@20 ${(100 * model['hr@20']).toFixed(2)}%, MRR@20 ${(100 * model['mrr@20']).toFixed(2)}% -> ${shown(o.out)}/`);
+      console.log(
+        `evaluation lab: ${m.sample.examples} sample examples (${m.sample.rule}) of ${m.full.examples}; native ` +
+          `HR@20 ${(100 * model['hr@20']).toFixed(2)}%, MRR@20 ${(100 * model['mrr@20']).toFixed(2)}% -> ${shown(o.out)}/`
+      );
     }
   } catch (error) {
     const message = String(error.stderr || error.message).trim();
-    writeIfChanged(path.join(o.out, 'lab.json'), JSON.stringify({ format: 1, dataset: o.name,
-      data: { state: 'error', dir: shown(o.data), message } }, null, 1) + '\n');
+    writeIfChanged(
+      path.join(o.out, 'lab.json'),
+      JSON.stringify({ format: 1, dataset: o.name, data: { state: 'error', dir: shown(o.data), message } }, null, 1) +
+        '\n'
+    );
     console.error(`build_lab_data: ${message}`);
     process.exit(1);
   }

@@ -21,7 +21,9 @@ async function main() {
   try {
     esbuild = await import('esbuild');
   } catch {
-    throw new Error('esbuild is missing: run `npm ci --ignore-scripts` (tools/setup.sh does) before building the package');
+    throw new Error(
+      'esbuild is missing: run `npm ci --ignore-scripts` (tools/setup.sh does) before building the package'
+    );
   }
   let written = 0;
   for (const name of readdirSync(src).sort()) {
@@ -32,8 +34,16 @@ async function main() {
       writeIfChanged(to, text);
     } else if (name.endsWith('.mjs') || name.endsWith('.js')) {
       // es2022: every browser with WebAssembly SIMD (which the engine needs) runs it, so nothing is lowered.
-      const result = await esbuild.transform(text, { loader: 'js', minify: true, target: 'es2022', sourcefile: name,
-        legalComments: 'none', charset: 'utf8', sourcemap: 'external', sourcesContent: true });
+      const result = await esbuild.transform(text, {
+        loader: 'js',
+        minify: true,
+        target: 'es2022',
+        sourcefile: name,
+        legalComments: 'none',
+        charset: 'utf8',
+        sourcemap: 'external',
+        sourcesContent: true,
+      });
       writeIfChanged(to, `${result.code}//# sourceMappingURL=${name}.map\n`);
       writeIfChanged(`${to}.map`, result.map);
     } else {
@@ -47,15 +57,29 @@ async function main() {
   // thread, and the tests can swap engine.mjs. Files the bundle took in stay in dist for the worker and for apps.
   // The vault frame's module (vault.html) likewise: the vault must answer before the page's first ranking.
   for (const entry of ['index.mjs', 'vault_frame.mjs']) {
-    const bundle = await esbuild.build({ entryPoints: [path.join(src, entry)], bundle: true, format: 'esm',
-      minify: true, target: 'es2022', legalComments: 'none', charset: 'utf8', write: false, logLevel: 'silent',
-      sourcemap: 'linked', sourceRoot: '', outfile: path.join(out, entry), absWorkingDir: src });
+    const bundle = await esbuild.build({
+      entryPoints: [path.join(src, entry)],
+      bundle: true,
+      format: 'esm',
+      minify: true,
+      target: 'es2022',
+      legalComments: 'none',
+      charset: 'utf8',
+      write: false,
+      logLevel: 'silent',
+      sourcemap: 'linked',
+      sourceRoot: '',
+      outfile: path.join(out, entry),
+      absWorkingDir: src,
+    });
     for (const file of bundle.outputFiles) writeIfChanged(file.path, file.text);
   }
   writePublishedManifest(src, out);
   const hashed = writeIntegrity(out);
-  console.log(`package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules, its npm manifest, `
-    + `and the SRI digests of its ${hashed} files in integrity.json`);
+  console.log(
+    `package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules, its npm manifest, ` +
+      `and the SRI digests of its ${hashed} files in integrity.json`
+  );
 }
 
 /**
@@ -82,8 +106,12 @@ function writePublishedManifest(src, out) {
     },
   };
   writeIfChanged(path.join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const [from, name] of [[path.join(jsDir, 'vitrine.d.ts'), 'vitrine.d.ts'], [path.join(jsDir, 'README.md'), 'README.md'],
-    [path.join(jsDir, 'CHANGELOG.md'), 'CHANGELOG.md'], [path.join(repoRoot, 'LICENSE'), 'LICENSE']]) {
+  for (const [from, name] of [
+    [path.join(jsDir, 'vitrine.d.ts'), 'vitrine.d.ts'],
+    [path.join(jsDir, 'README.md'), 'README.md'],
+    [path.join(jsDir, 'CHANGELOG.md'), 'CHANGELOG.md'],
+    [path.join(repoRoot, 'LICENSE'), 'LICENSE'],
+  ]) {
     writeIfChanged(path.join(out, name), readFileSync(from, 'utf8'));
   }
 }
@@ -96,7 +124,9 @@ function writeIntegrity(out) {
   const digests = {};
   for (const name of readdirSync(out).sort()) {
     if (!/\.(?:mjs|js|wasm|html|css)$/.test(name)) continue;
-    digests[name] = `sha384-${createHash('sha384').update(readFileSync(path.join(out, name))).digest('base64')}`;
+    digests[name] = `sha384-${createHash('sha384')
+      .update(readFileSync(path.join(out, name)))
+      .digest('base64')}`;
   }
   writeIfChanged(path.join(out, 'integrity.json'), `${JSON.stringify(digests, null, 2)}\n`);
   return Object.keys(digests).length;

@@ -54,10 +54,14 @@ export function warmSessions(lines, cold) {
 
 /** label<TAB>prefix examples of held-out views, split by whether the label is cold. Ids past `last` are dropped. */
 export function heldoutExamples(shoppers, nOf, cold, last) {
-  const coldExamples = [], warmExamples = [];
+  const coldExamples = [],
+    warmExamples = [];
   for (const shopper of shoppers) {
     for (const session of shopper.sessions) {
-      const views = session.events.filter((e) => e[0] === 'view').map((e) => nOf.get(e[1])).filter((n) => n && n <= last);
+      const views = session.events
+        .filter((e) => e[0] === 'view')
+        .map((e) => nOf.get(e[1]))
+        .filter((n) => n && n <= last);
       for (let k = 1; k < views.length; ++k) {
         const line = `${views[k]}\t${views.slice(0, k).join(' ')}`;
         (cold.has(views[k]) ? coldExamples : warmExamples).push(line);
@@ -82,7 +86,8 @@ export function placesAmong(topkLines, candidates, nOfProduct) {
     const { label, items, scores } = JSON.parse(line);
     const at = items.findIndex((id) => idOf(id) === label);
     if (at < 0) throw new Error(`label ${label} is missing from a topk line: the list must cover the catalog`);
-    let above = 0, tied = 0;
+    let above = 0,
+      tied = 0;
     items.forEach((id, k) => {
       if (k === at || (candidates && !candidates.has(idOf(id)))) return;
       if (scores[k] > scores[at]) above += 1;
@@ -98,7 +103,9 @@ export function placesAmong(topkLines, candidates, nOfProduct) {
  * first among all its twins.
  */
 export function expectedMetrics(places, k) {
-  let hits = 0, reciprocal = 0, rank = 0;
+  let hits = 0,
+    reciprocal = 0,
+    rank = 0;
   for (const { above, tied } of places) {
     const n = tied + 1; // the label is equally likely at each of ranks above+1 .. above+n
     for (let r = above + 1; r <= Math.min(above + n, k); ++r) {
@@ -107,22 +114,55 @@ export function expectedMetrics(places, k) {
     }
     rank += above + 1 + tied / 2;
   }
-  return { examples: places.length, [`hr@${k}`]: hits / places.length, [`mrr@${k}`]: reciprocal / places.length,
-    mean_rank: rank / places.length, tied_examples: places.filter((p) => p.tied > 0).length };
+  return {
+    examples: places.length,
+    [`hr@${k}`]: hits / places.length,
+    [`mrr@${k}`]: reciprocal / places.length,
+    mean_rank: rank / places.length,
+    tied_examples: places.filter((p) => p.tied > 0).length,
+  };
 }
 
 function evaluate(vitrine, train, test, model, threads) {
-  const summary = JSON.parse(run(vitrine, ['eval', '--train', train, '--test', test, '--model', model, '--baselines', 'none',
-    '--json', '--threads', String(threads), '--name', 'demo-cold-start']));
+  const summary = JSON.parse(
+    run(vitrine, [
+      'eval',
+      '--train',
+      train,
+      '--test',
+      test,
+      '--model',
+      model,
+      '--baselines',
+      'none',
+      '--json',
+      '--threads',
+      String(threads),
+      '--name',
+      'demo-cold-start',
+    ])
+  );
   const m = summary.methods.model ?? Object.values(summary.methods)[0];
   return { examples: m.examples, 'hr@20': m['hr@20'], 'mrr@20': m['mrr@20'], tied_examples: m.tied_examples };
 }
 
 function main() {
-  const o = parseArgs(process.argv.slice(2), {
-    demo: 'build/demo', imageFeatures: '', out: '', vitrine: 'build/native/models/vitrine', coldFraction: 0.1,
-    seed: 11, dim: 32, epochs: 3, threads: 2, maxExamples: 4000,
-  }, USAGE);
+  const o = parseArgs(
+    process.argv.slice(2),
+    {
+      demo: 'build/demo',
+      imageFeatures: '',
+      out: '',
+      vitrine: 'build/native/models/vitrine',
+      coldFraction: 0.1,
+      seed: 11,
+      dim: 32,
+      epochs: 3,
+      threads: 2,
+      maxExamples: 4000,
+    },
+    USAGE
+  );
   if (!o.imageFeatures) throw new Error('--image-features is required');
   const out = o.out || path.join(o.demo, 'cold-start');
   mkdirSync(out, { recursive: true });
@@ -130,12 +170,19 @@ function main() {
 
   const catalog = JSON.parse(readFileSync(path.join(o.demo, 'catalog.json'), 'utf8'));
   const nOf = new Map(catalog.products.map((p) => [p.id, p.n]));
-  const lines = readFileSync(path.join(o.demo, 'sessions.txt'), 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+  const lines = readFileSync(path.join(o.demo, 'sessions.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number));
   const last = Math.max(...lines.flat());
   const cold = pickCold(last, Number(o.coldFraction), Number(o.seed));
   const warm = warmSessions(lines, cold);
-  if (Math.max(...warm.flat()) !== last) throw new Error('the largest item id became cold; the vocabulary would shrink');
-  const shoppers = readFileSync(path.join(o.demo, 'heldout.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  if (Math.max(...warm.flat()) !== last)
+    throw new Error('the largest item id became cold; the vocabulary would shrink');
+  const shoppers = readFileSync(path.join(o.demo, 'heldout.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const { coldExamples, warmExamples } = heldoutExamples(shoppers, nOf, cold, last);
   const warmSample = warmExamples.slice(0, Number(o.maxExamples));
   if (coldExamples.length === 0) throw new Error('no held-out view of a cold product: nothing to measure');
@@ -148,12 +195,27 @@ function main() {
   };
   writeFileSync(files.sessions, warm.map((ids) => ids.join(' ')).join('\n') + '\n');
   const tsv = readFileSync(path.join(o.demo, 'catalog.tsv'), 'utf8').trimEnd().split('\n');
-  writeFileSync(files.catalog, [tsv[0], ...tsv.slice(1).filter((l) => Number(l.split('\t', 1)[0]) <= last)].join('\n') + '\n');
+  writeFileSync(
+    files.catalog,
+    [tsv[0], ...tsv.slice(1).filter((l) => Number(l.split('\t', 1)[0]) <= last)].join('\n') + '\n'
+  );
   writeFileSync(files.cold, coldExamples.join('\n') + '\n');
   writeFileSync(files.warm, warmSample.join('\n') + '\n');
 
-  const common = ['--train', files.sessions, '--unseen-content-only', '--dim', String(o.dim), '--epochs', String(o.epochs),
-    '--seed', String(o.seed), '--threads', String(o.threads), '--quiet'];
+  const common = [
+    '--train',
+    files.sessions,
+    '--unseen-content-only',
+    '--dim',
+    String(o.dim),
+    '--epochs',
+    String(o.epochs),
+    '--seed',
+    String(o.seed),
+    '--threads',
+    String(o.threads),
+    '--quiet',
+  ];
   // With the shop's catalog (category, brand, price band) and, as a shop without such data would be, without it.
   const variants = {
     catalog_content: ['--catalog', files.catalog],
@@ -165,7 +227,9 @@ function main() {
   for (const [name, extra] of Object.entries(variants)) {
     const model = path.join(out, `${name}.vtm`);
     run(o.vitrine, ['train', ...common, ...extra, '--out', model]);
-    const topk = run(o.vitrine, ['topk', '--model', model, '--test', files.cold, '--k', String(last)]).trim().split('\n');
+    const topk = run(o.vitrine, ['topk', '--model', model, '--test', files.cold, '--k', String(last)])
+      .trim()
+      .split('\n');
     results[name] = {
       train_flags: [...common.filter((a) => a !== '--quiet'), ...extra].join(' '),
       cold: expectedMetrics(placesAmong(topk, null, nOf), 20),
@@ -173,14 +237,17 @@ function main() {
       // Warm products have id embeddings, so ties are rare there; vitrine eval counts them (tied_examples).
       warm: evaluate(o.vitrine, files.sessions, files.warm, model, o.threads),
     };
-    console.log(`${name}: cold HR@20 ${(100 * results[name].cold['hr@20']).toFixed(2)}%  MRR@20 ` +
-      `${(100 * results[name].cold['mrr@20']).toFixed(2)}%  (${results[name].cold.examples} targets); warm HR@20 ` +
-      `${(100 * results[name].warm['hr@20']).toFixed(2)}%; new-in listing of ${cold.size}: HR@10 ` +
-      `${(100 * results[name].new_in_listing['hr@10']).toFixed(2)}%, mean rank ${results[name].new_in_listing.mean_rank.toFixed(1)}`);
+    console.log(
+      `${name}: cold HR@20 ${(100 * results[name].cold['hr@20']).toFixed(2)}%  MRR@20 ` +
+        `${(100 * results[name].cold['mrr@20']).toFixed(2)}%  (${results[name].cold.examples} targets); warm HR@20 ` +
+        `${(100 * results[name].warm['hr@20']).toFixed(2)}%; new-in listing of ${cold.size}: HR@10 ` +
+        `${(100 * results[name].new_in_listing['hr@10']).toFixed(2)}%, mean rank ${results[name].new_in_listing.mean_rank.toFixed(1)}`
+    );
   }
   const report = {
-    notice: 'Simulated shoppers of the demo shop (tools/simulate_shoppers.mjs), not real people. Cold products: '
-      + 'every training view of them removed; targets: held-out shoppers\' views of them, ranked over the whole catalog.',
+    notice:
+      'Simulated shoppers of the demo shop (tools/simulate_shoppers.mjs), not real people. Cold products: ' +
+      "every training view of them removed; targets: held-out shoppers' views of them, ranked over the whole catalog.",
     command: `node tools/cold_start_eval.mjs ${process.argv.slice(2).join(' ')}`,
     catalog_items: last,
     cold_products: cold.size,

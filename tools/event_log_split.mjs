@@ -26,7 +26,8 @@ const all = readPublicLog(format, file);
 const kept = all.filter((e) => e.event !== 'remove_from_cart');
 const removed = all.length - kept.length;
 const ordered = sessionsOf(kept, format).map((events) =>
-  events.map((e) => [e.t, e.visitor, e.session, e.item, e.event, e.category, e.brand, e.price]));
+  events.map((e) => [e.t, e.visitor, e.session, e.item, e.event, e.category, e.brand, e.price])
+);
 const cut = Math.floor(ordered.length * 0.8);
 const header = 'timestamp,visitor_id,session_id,item_id,event,category,brand,price';
 const write = (name, part) => {
@@ -38,12 +39,22 @@ mkdirSync(outDir, { recursive: true });
 const trainRows = write('train.csv', ordered.slice(0, cut));
 // The order `vitrine train --events` numbers the SKUs in: first appearance in the file, which is sorted by time.
 const products = new Map();
-for (const r of ordered.slice(0, cut).flat().sort((a, b) => a[0] - b[0])) {
+for (const r of ordered
+  .slice(0, cut)
+  .flat()
+  .sort((a, b) => a[0] - b[0])) {
   const known = products.get(r[3]) ?? { category: '', brand: '', price: '' };
   products.set(r[3], { category: r[5] || known.category, brand: r[6] || known.brand, price: r[7] || known.price });
 }
-writeFileSync(path.join(outDir, 'catalog.tsv'), ['id\tproduct_id\tcategory\tbrand\tprice',
-  ...[...products].map(([sku, p], i) => [i + 1, sku, p.category, p.brand, p.price].join('\t'))].join('\n') + '\n');
+writeFileSync(
+  path.join(outDir, 'catalog.tsv'),
+  [
+    'id\tproduct_id\tcategory\tbrand\tprice',
+    ...[...products].map(([sku, p], i) => [i + 1, sku, p.category, p.brand, p.price].join('\t')),
+  ].join('\n') + '\n'
+);
 const testRows = write('test.csv', ordered.slice(cut));
-console.log(`${format}: ${cut} training sessions (${trainRows} events), ${ordered.length - cut} test sessions ` +
-  `(${testRows} events)${removed ? `; ${removed} remove_from_cart rows left out` : ''}`);
+console.log(
+  `${format}: ${cut} training sessions (${trainRows} events), ${ordered.length - cut} test sessions ` +
+    `(${testRows} events)${removed ? `; ${removed} remove_from_cart rows left out` : ''}`
+);

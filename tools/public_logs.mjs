@@ -18,7 +18,9 @@ export const SESSION_GAP_MS = 30 * 60_000;
  */
 export function readPublicLog(format, file) {
   if (!FORMATS.includes(format)) throw new Error(`unknown log format ${format}: one of ${FORMATS.join(', ')}`);
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const events = [];
   if (format === 'rees46') {
     // event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session
@@ -26,7 +28,16 @@ export function readPublicLog(format, file) {
       const f = line.split(',');
       if (f.length !== 9 || !f[8]) continue;
       const t = Date.parse(f[0].replace(' UTC', 'Z').replace(' ', 'T'));
-      events.push({ t, visitor: f[7], session: f[8], item: f[2], event: f[1], category: f[3], brand: f[5], price: f[6] });
+      events.push({
+        t,
+        visitor: f[7],
+        session: f[8],
+        item: f[2],
+        event: f[1],
+        category: f[3],
+        brand: f[5],
+        price: f[6],
+      });
     }
     return events;
   }
@@ -34,7 +45,16 @@ export function readPublicLog(format, file) {
   for (const line of lines) {
     const f = line.split(',');
     if (f.length !== 5) continue;
-    events.push({ t: Number(f[4]) * 1000, visitor: f[0], session: '', item: f[1], event: f[3], category: f[2], brand: '', price: '' });
+    events.push({
+      t: Number(f[4]) * 1000,
+      visitor: f[0],
+      session: '',
+      item: f[1],
+      event: f[3],
+      category: f[2],
+      brand: '',
+      price: '',
+    });
   }
   const byVisitor = new Map();
   for (const e of events) {
@@ -76,7 +96,9 @@ export function groupBy(events, key) {
  * @param {'rees46'|'taobao'} format
  */
 export function sessionsOf(events, format) {
-  const sessions = format === 'rees46' ? groupBy(events, 'session')
-    : groupBy(events, 'visitor').flatMap((own) => groupBy(own, 'session'));
+  const sessions =
+    format === 'rees46'
+      ? groupBy(events, 'session')
+      : groupBy(events, 'visitor').flatMap((own) => groupBy(own, 'session'));
   return sessions.sort((a, b) => a[0].t - b[0].t);
 }

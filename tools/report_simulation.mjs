@@ -30,7 +30,16 @@ import { reportFor, revenueBucket, utcDay } from '../js/src/report.mjs';
 
 export const CONVERSION = Object.freeze({ off: 0.08, on: 0.088 }); // +10% relative, the effect to find
 // A purchase day's basket: amount and probability (the same in both arms).
-export const BASKETS = Object.freeze([[15, 0.15], [30, 0.2], [45, 0.15], [80, 0.2], [120, 0.12], [180, 0.1], [300, 0.05], [650, 0.03]]);
+export const BASKETS = Object.freeze([
+  [15, 0.15],
+  [30, 0.2],
+  [45, 0.15],
+  [80, 0.2],
+  [120, 0.12],
+  [180, 0.1],
+  [300, 0.05],
+  [650, 0.03],
+]);
 const Z95 = 1.959963984540054;
 const DAY_MS = 86400000;
 
@@ -112,7 +121,17 @@ export function simulate({ shoppers, runs, epsilon, holdout, seed, binary }) {
   try {
     for (let r = 0; r < runs; ++r) {
       // Hashed, not seed + r: nearby mulberry32 seeds give streams that are not clearly independent.
-      results.push(simulateRun({ shoppers, epsilon, holdout, seed: subSeed(seed, `run ${r}`), binary, dir, bucketValues: buckets.value }));
+      results.push(
+        simulateRun({
+          shoppers,
+          epsilon,
+          holdout,
+          seed: subSeed(seed, `run ${r}`),
+          binary,
+          dir,
+          bucketValues: buckets.value,
+        })
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -126,14 +145,19 @@ export function simulate({ shoppers, runs, epsilon, holdout, seed, binary }) {
     nonPrivateMeanWidth: average(results.map((x) => width(x.exact[field]))),
   });
   return {
-    shoppers, runs, epsilon, holdout, seed,
+    shoppers,
+    runs,
+    epsilon,
+    holdout,
+    seed,
     epsilonPerWeek: results[0].estimate.epsilon.per_week,
     conversion: summary('conversion'),
     revenue: summary('revenue'),
   };
 }
 
-export const NOTICE = 'Simulated shoppers: every figure on this page comes from a population invented by ' +
+export const NOTICE =
+  'Simulated shoppers: every figure on this page comes from a population invented by ' +
   'tools/report_simulation.mjs with a known true effect, not from real people or real sales.';
 const DASHBOARD_EPSILONS = [0.5, 1, 2, 4, 8];
 
@@ -142,16 +166,28 @@ export function dashboard({ shoppers, epsilon, holdout, seed, binary }) {
   const buckets = vitrineJson(binary, ['uplift', '--buckets']);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-reports-'));
   try {
-    const run = (eps) => simulateRun({ shoppers, epsilon: eps, holdout, seed, binary, dir, bucketValues: buckets.value });
+    const run = (eps) =>
+      simulateRun({ shoppers, epsilon: eps, holdout, seed, binary, dir, bucketValues: buckets.value });
     const main = run(epsilon);
     const widths = DASHBOARD_EPSILONS.map((eps) => {
       const r = eps === epsilon ? main : run(eps);
-      return { epsilon: eps, perWeek: r.estimate.epsilon.per_week, conversion: width(r.estimate.difference.conversion),
-        revenue: width(r.estimate.difference.revenue) };
+      return {
+        epsilon: eps,
+        perWeek: r.estimate.epsilon.per_week,
+        conversion: width(r.estimate.difference.conversion),
+        revenue: width(r.estimate.difference.revenue),
+      };
     });
     return {
-      notice: NOTICE, shoppers, holdout, epsilon, seed, buckets,
-      truth: trueEffect(buckets.value), uplift: main.estimate, nonPrivate: main.exact,
+      notice: NOTICE,
+      shoppers,
+      holdout,
+      epsilon,
+      seed,
+      buckets,
+      truth: trueEffect(buckets.value),
+      uplift: main.estimate,
+      nonPrivate: main.exact,
       nonPrivateWidth: { conversion: width(main.exact.conversion), revenue: width(main.exact.revenue) },
       widths,
       command: `node tools/report_simulation.mjs --dashboard FILE --shoppers ${shoppers} --epsilons ${epsilon} --holdout ${holdout} --seed ${seed}`,
@@ -166,10 +202,20 @@ const USAGE = `usage: node tools/report_simulation.mjs [--shoppers 200000] [--ru
 `;
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const o = parseArgs(process.argv.slice(2), {
-    shoppers: 200000, runs: 100, epsilons: '2', holdout: 0.5, seed: 1, json: 0, dashboard: '',
-    vitrine: path.join(path.dirname(new URL(import.meta.url).pathname), '../build/native/models/vitrine'),
-  }, USAGE);
+  const o = parseArgs(
+    process.argv.slice(2),
+    {
+      shoppers: 200000,
+      runs: 100,
+      epsilons: '2',
+      holdout: 0.5,
+      seed: 1,
+      json: 0,
+      dashboard: '',
+      vitrine: path.join(path.dirname(new URL(import.meta.url).pathname), '../build/native/models/vitrine'),
+    },
+    USAGE
+  );
   if (o.dashboard) {
     const epsilon = Number(o.epsilons.split(',')[0]);
     const out = dashboard({ shoppers: o.shoppers, epsilon, holdout: o.holdout, seed: o.seed, binary: o.vitrine });
@@ -180,15 +226,24 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = [];
   for (const epsilon of o.epsilons.split(',').map(Number)) {
     const t0 = Date.now();
-    const row = simulate({ shoppers: o.shoppers, runs: o.runs, epsilon, holdout: o.holdout, seed: o.seed, binary: o.vitrine });
+    const row = simulate({
+      shoppers: o.shoppers,
+      runs: o.runs,
+      epsilon,
+      holdout: o.holdout,
+      seed: o.seed,
+      binary: o.vitrine,
+    });
     row.seconds = (Date.now() - t0) / 1000;
     rows.push(row);
     if (!o.json) {
       for (const field of ['conversion', 'revenue']) {
         const s = row[field];
-        console.log(`epsilon ${epsilon} (${row.epsilonPerWeek} a week), ${field}: truth ${s.truth.toFixed(4)}, ` +
-          `covered ${s.covered}/${row.runs}, mean estimate ${s.meanEstimate.toFixed(4)}, mean 95% width ` +
-          `${s.meanWidth.toFixed(4)} (non-private ${s.nonPrivateMeanWidth.toFixed(4)}, covered ${s.nonPrivateCovered}/${row.runs})`);
+        console.log(
+          `epsilon ${epsilon} (${row.epsilonPerWeek} a week), ${field}: truth ${s.truth.toFixed(4)}, ` +
+            `covered ${s.covered}/${row.runs}, mean estimate ${s.meanEstimate.toFixed(4)}, mean 95% width ` +
+            `${s.meanWidth.toFixed(4)} (non-private ${s.nonPrivateMeanWidth.toFixed(4)}, covered ${s.nonPrivateCovered}/${row.runs})`
+        );
       }
     }
   }

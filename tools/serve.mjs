@@ -18,10 +18,18 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json',
-  '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.vtm': 'application/octet-stream',
-  '.md': 'text/markdown; charset=utf-8', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.vtm': 'application/octet-stream',
+  '.md': 'text/markdown; charset=utf-8',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -40,12 +48,20 @@ export function directoryVersion(dir) {
   let key = null;
   let version = null;
   return async () => {
-    const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
+    const names = (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
+      .sort();
     const stats = await Promise.all(names.map((name) => stat(path.join(dir, name))));
     const now = names.map((name, i) => `${name}:${stats[i].size}:${stats[i].mtimeMs}`).join('|');
     if (now !== key) {
       const hash = createHash('sha256');
-      for (const name of names) hash.update(name).update('\0').update(await readFile(path.join(dir, name))).update('\0');
+      for (const name of names)
+        hash
+          .update(name)
+          .update('\0')
+          .update(await readFile(path.join(dir, name)))
+          .update('\0');
       version = hash.digest('hex').slice(0, 16);
       key = now;
     }
@@ -62,8 +78,15 @@ export function directoryVersion(dir) {
  * prefix; a stale hash is a 404, never old bytes under a new name. `onRequest(urlPath, status)` sees every answer.
  * `rewriteHtml(urlPath, text)` may change an HTML page before that (the demo points its /vault/ pages elsewhere).
  */
-export function startServer({ mounts, port = 0, headers = () => ({}), caching = false, versioned = null, onRequest = () => {},
-  rewriteHtml = null }) {
+export function startServer({
+  mounts,
+  port = 0,
+  headers = () => ({}),
+  caching = false,
+  versioned = null,
+  onRequest = () => {},
+  rewriteHtml = null,
+}) {
   const table = Object.entries(mounts)
     .map(([prefix, dir]) => [prefix.endsWith('/') ? prefix : prefix + '/', path.resolve(dir)])
     .sort((a, b) => b[0].length - a[0].length);

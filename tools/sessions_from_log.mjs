@@ -19,16 +19,21 @@ if (!FORMATS.includes(format) || !file || !outDir) {
   process.exit(2);
 }
 
-const sessions = sessionsOf(readPublicLog(format, file), format).map((events) => ({ start: events[0].t, items: events.map((e) => e.item) }));
+const sessions = sessionsOf(readPublicLog(format, file), format).map((events) => ({
+  start: events[0].t,
+  items: events.map((e) => e.item),
+}));
 
 const kept = sessions.filter((s) => s.items.length >= 2);
 kept.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 const cut = Math.floor(kept.length * 0.8);
 const ids = new Map();
-const train = kept.slice(0, cut).map((s) => s.items.map((item) => {
-  if (!ids.has(item)) ids.set(item, ids.size + 1);
-  return ids.get(item);
-}));
+const train = kept.slice(0, cut).map((s) =>
+  s.items.map((item) => {
+    if (!ids.has(item)) ids.set(item, ids.size + 1);
+    return ids.get(item);
+  })
+);
 const examples = [];
 let repeats = 0;
 for (const s of kept.slice(cut)) {
@@ -42,5 +47,7 @@ for (const s of kept.slice(cut)) {
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, 'train_sessions.txt'), train.map((s) => s.join(' ')).join('\n') + '\n');
 writeFileSync(path.join(outDir, 'test_examples.tsv'), examples.join('\n') + '\n');
-console.log(`${format}: ${train.length} training sessions, ${ids.size} items, ${examples.length} test examples, ` +
-  `repeat share ${(100 * repeats / Math.max(1, examples.length)).toFixed(1)}%`);
+console.log(
+  `${format}: ${train.length} training sessions, ${ids.size} items, ${examples.length} test examples, ` +
+    `repeat share ${((100 * repeats) / Math.max(1, examples.length)).toFixed(1)}%`
+);

@@ -31,8 +31,16 @@ import path from 'node:path';
 
 import { rng, subSeed } from './demo/random.mjs';
 import { parseArgs, writeIfChanged } from './demo/files.mjs';
-import { PARAMS, makeTaste, shopIndex, utilities, categoryWeights, listingWeights, cartProbability, sessionLength }
-  from './demo/shopper_model.mjs';
+import {
+  PARAMS,
+  makeTaste,
+  shopIndex,
+  utilities,
+  categoryWeights,
+  listingWeights,
+  cartProbability,
+  sessionLength,
+} from './demo/shopper_model.mjs';
 
 const USAGE = `usage: node tools/simulate_shoppers.mjs [--catalog FILE] [--out DIR] [--shoppers N] [--heldout N] [--seed N]
   --catalog   catalog.json from tools/build_demo_catalog.mjs (default build/demo/catalog.json)
@@ -55,7 +63,10 @@ function simulateShopper(index, split, seed, shop) {
   const utility = utilities(taste, shop);
   const weightsOfCategories = categoryWeights(taste, shop);
   const sessionCount = 1 + Math.min(7, Math.floor(-Math.log(1 - random.next()) * 2.5));
-  const starts = Array.from({ length: sessionCount }, () => START_MS + Math.floor(random.next() * SPAN_DAYS * DAY_MS)).sort((a, b) => a - b);
+  const starts = Array.from(
+    { length: sessionCount },
+    () => START_MS + Math.floor(random.next() * SPAN_DAYS * DAY_MS)
+  ).sort((a, b) => a - b);
   const sessions = starts.map((start) => {
     const events = [];
     let t = start;
@@ -104,31 +115,52 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
   const held = Array.from({ length: heldout }, (_, i) => simulateShopper(i, 'heldout', seed, shop));
 
   // All training sessions on one timeline, oldest first: the trainer's validation split is the newest tail.
-  const lines = train.flatMap((s) => s.sessions)
+  const lines = train
+    .flatMap((s) => s.sessions)
     .sort((a, b) => a.start - b.start)
     .map((s) => s.events.filter((e) => e[0] === 'view').map((e) => nOf.get(e[1])))
     .filter((ids) => ids.length >= 2);
   const maxId = Math.max(...lines.flat());
-  const tsv = readFileSync(path.join(path.dirname(catalogPath), 'catalog.tsv'), 'utf8').trimEnd().split('\n');
+  const tsv = readFileSync(path.join(path.dirname(catalogPath), 'catalog.tsv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   // The trainer's vocabulary ends at the largest id seen in training; later products are cold-start items.
   const trainCatalog = [tsv[0], ...tsv.slice(1).filter((line) => Number(line.split('\t', 1)[0]) <= maxId)];
 
   writeIfChanged(path.join(out, 'sessions.txt'), lines.map((ids) => ids.join(' ')).join('\n') + '\n');
   // Every event of every training session, in time order, as an export would list them.
-  const rows = train.flatMap((s) => s.sessions.flatMap((session, k) =>
-    session.events.map(([kind, sku, t]) => [t, s.shopper, `${s.shopper}-${k}`, sku, kind])));
+  const rows = train.flatMap((s) =>
+    s.sessions.flatMap((session, k) =>
+      session.events.map(([kind, sku, t]) => [t, s.shopper, `${s.shopper}-${k}`, sku, kind])
+    )
+  );
   rows.sort((a, b) => a[0] - b[0]);
-  writeIfChanged(path.join(out, 'events.csv'),
-    ['timestamp,visitor_id,session_id,item_id,event', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  writeIfChanged(
+    path.join(out, 'events.csv'),
+    ['timestamp,visitor_id,session_id,item_id,event', ...rows.map((r) => r.join(','))].join('\n') + '\n'
+  );
   writeIfChanged(path.join(out, 'train-catalog.tsv'), trainCatalog.join('\n') + '\n');
   writeIfChanged(path.join(out, 'shoppers.jsonl'), train.map((s) => JSON.stringify(s)).join('\n') + '\n');
   writeIfChanged(path.join(out, 'heldout.jsonl'), held.map((s) => JSON.stringify(s)).join('\n') + '\n');
-  const count = (list, kind) => list.reduce((n, s) => n + s.sessions.reduce((m, x) => m + x.events.filter((e) => e[0] === kind).length, 0), 0);
+  const count = (list, kind) =>
+    list.reduce((n, s) => n + s.sessions.reduce((m, x) => m + x.events.filter((e) => e[0] === kind).length, 0), 0);
   const summary = {
     notice: 'Simulated shoppers: generated from hidden tastes by tools/simulate_shoppers.mjs, not real people.',
-    seed, params: PARAMS, catalogProducts: products.length,
-    train: { shoppers, sessions: lines.length, views: count(train, 'view'), addToCart: count(train, 'add_to_cart'), purchases: count(train, 'purchase') },
-    heldout: { shoppers: heldout, sessions: held.reduce((n, s) => n + s.sessions.length, 0), views: count(held, 'view') },
+    seed,
+    params: PARAMS,
+    catalogProducts: products.length,
+    train: {
+      shoppers,
+      sessions: lines.length,
+      views: count(train, 'view'),
+      addToCart: count(train, 'add_to_cart'),
+      purchases: count(train, 'purchase'),
+    },
+    heldout: {
+      shoppers: heldout,
+      sessions: held.reduce((n, s) => n + s.sessions.length, 0),
+      views: count(held, 'view'),
+    },
     vocabulary: maxId,
   };
   writeIfChanged(path.join(out, 'simulation.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -136,10 +168,15 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = parseArgs(process.argv.slice(2),
-    { catalog: 'build/demo/catalog.json', out: 'build/demo', shoppers: 2500, heldout: 500, seed: 7 }, USAGE);
+  const options = parseArgs(
+    process.argv.slice(2),
+    { catalog: 'build/demo/catalog.json', out: 'build/demo', shoppers: 2500, heldout: 500, seed: 7 },
+    USAGE
+  );
   const started = Date.now();
   const s = simulate(options);
-  console.log(`shoppers: ${s.train.shoppers} simulated for training (${s.train.sessions} sessions, ${s.train.views} views, ` +
-    `${s.train.addToCart} add-to-cart, ${s.train.purchases} purchases), ${s.heldout.shoppers} held out (${Date.now() - started} ms)`);
+  console.log(
+    `shoppers: ${s.train.shoppers} simulated for training (${s.train.sessions} sessions, ${s.train.views} views, ` +
+      `${s.train.addToCart} add-to-cart, ${s.train.purchases} purchases), ${s.heldout.shoppers} held out (${Date.now() - started} ms)`
+  );
 }

@@ -37,27 +37,40 @@ function ticks(max, count) {
  * @param {{label: string, hr: number, mrr: number, kind: string}[]} rows fractions; kind is a CSS modifier
  */
 export function barChart(rows) {
-  const width = 680, labelWidth = 200, right = 60, top = 40, rowHeight = 38;
+  const width = 680,
+    labelWidth = 200,
+    right = 60,
+    top = 40,
+    rowHeight = 38;
   const height = top + rows.length * rowHeight + 8;
   const max = Math.max(0.6, ...rows.map((r) => r.hr)) * 100;
   const x = (value) => labelWidth + ((width - labelWidth - right) * value * 100) / max;
   const root = frame(width, height, 'HR@20 and MRR@20 per method');
   for (const t of ticks(max, 6)) {
-    root.append(svg('line', { x1: round(x(t / 100)), x2: round(x(t / 100)), y1: top - 6, y2: height - 4, class: 'grid' }),
-      svg('text', { x: round(x(t / 100)), y: top - 10, class: 'axis', 'text-anchor': 'middle' }, `${t}%`));
+    root.append(
+      svg('line', { x1: round(x(t / 100)), x2: round(x(t / 100)), y1: top - 6, y2: height - 4, class: 'grid' }),
+      svg('text', { x: round(x(t / 100)), y: top - 10, class: 'axis', 'text-anchor': 'middle' }, `${t}%`)
+    );
   }
-  root.append(svg('rect', { x: width - 190, y: 2, width: 10, height: 10, class: 'bar-hr' }),
+  root.append(
+    svg('rect', { x: width - 190, y: 2, width: 10, height: 10, class: 'bar-hr' }),
     svg('text', { x: width - 176, y: 11, class: 'axis' }, 'HR@20'),
     svg('rect', { x: width - 120, y: 2, width: 10, height: 10, class: 'bar-mrr' }),
-    svg('text', { x: width - 106, y: 11, class: 'axis' }, 'MRR@20'));
+    svg('text', { x: width - 106, y: 11, class: 'axis' }, 'MRR@20')
+  );
   rows.forEach((row, i) => {
     const y = top + i * rowHeight;
     const g = svg('g', { class: `row row-${row.kind}` });
     g.append(svg('text', { x: labelWidth - 8, y: y + 22, class: 'label', 'text-anchor': 'end' }, row.label));
-    for (const [key, dy, cls] of [['hr', 6, 'bar-hr'], ['mrr', 20, 'bar-mrr']]) {
+    for (const [key, dy, cls] of [
+      ['hr', 6, 'bar-hr'],
+      ['mrr', 20, 'bar-mrr'],
+    ]) {
       const end = x(row[key]);
-      g.append(svg('rect', { x: labelWidth, y: y + dy, width: round(Math.max(0, end - labelWidth)), height: 12, class: cls }),
-        svg('text', { x: round(end + 4), y: y + dy + 10, class: 'value' }, pct(row[key])));
+      g.append(
+        svg('rect', { x: labelWidth, y: y + dy, width: round(Math.max(0, end - labelWidth)), height: 12, class: cls }),
+        svg('text', { x: round(end + 4), y: y + dy + 10, class: 'value' }, pct(row[key]))
+      );
     }
     root.append(g);
   });
@@ -70,27 +83,48 @@ export function barChart(rows) {
  * @param {{total: number, nativeHr?: number, nativeMrr?: number}} scale
  */
 export function traceChart(points, { total, nativeHr, nativeMrr }) {
-  const width = 680, height = 260, left = 44, right = 16, top = 12, bottom = 30;
+  const width = 680,
+    height = 260,
+    left = 44,
+    right = 16,
+    top = 12,
+    bottom = 30;
   const yMax = Math.max(0.6, ...points.map((p) => p.hr), nativeHr ?? 0) * 100;
   const x = (done) => left + ((width - left - right) * done) / Math.max(1, total);
   const y = (value) => top + (height - top - bottom) * (1 - (value * 100) / yMax);
   const root = frame(width, height, 'HR@20 and MRR@20 as the replay goes on');
   for (const t of ticks(yMax, 6)) {
-    root.append(svg('line', { x1: left, x2: width - right, y1: round(y(t / 100)), y2: round(y(t / 100)), class: 'grid' }),
-      svg('text', { x: left - 6, y: round(y(t / 100)) + 4, class: 'axis', 'text-anchor': 'end' }, `${t}%`));
+    root.append(
+      svg('line', { x1: left, x2: width - right, y1: round(y(t / 100)), y2: round(y(t / 100)), class: 'grid' }),
+      svg('text', { x: left - 6, y: round(y(t / 100)) + 4, class: 'axis', 'text-anchor': 'end' }, `${t}%`)
+    );
   }
   for (const t of ticks(total, 5)) {
-    root.append(svg('text', { x: round(x(t)), y: height - 10, class: 'axis', 'text-anchor': 'middle' }, t.toLocaleString('en')));
+    root.append(
+      svg('text', { x: round(x(t)), y: height - 10, class: 'axis', 'text-anchor': 'middle' }, t.toLocaleString('en'))
+    );
   }
-  for (const [value, cls] of [[nativeHr, 'native-hr'], [nativeMrr, 'native-mrr']]) {
-    if (value !== undefined) root.append(svg('line', { x1: left, x2: width - right, y1: round(y(value)), y2: round(y(value)), class: cls }));
+  for (const [value, cls] of [
+    [nativeHr, 'native-hr'],
+    [nativeMrr, 'native-mrr'],
+  ]) {
+    if (value !== undefined)
+      root.append(svg('line', { x1: left, x2: width - right, y1: round(y(value)), y2: round(y(value)), class: cls }));
   }
-  [['HR@20', 'line-hr'], ['MRR@20', 'line-mrr']].forEach(([label, cls], i) => {
+  [
+    ['HR@20', 'line-hr'],
+    ['MRR@20', 'line-mrr'],
+  ].forEach(([label, cls], i) => {
     const lx = width - right - 170 + i * 85;
-    root.append(svg('line', { x1: lx, x2: lx + 18, y1: top + 8, y2: top + 8, class: cls }),
-      svg('text', { x: lx + 22, y: top + 12, class: 'axis' }, label));
+    root.append(
+      svg('line', { x1: lx, x2: lx + 18, y1: top + 8, y2: top + 8, class: cls }),
+      svg('text', { x: lx + 22, y: top + 12, class: 'axis' }, label)
+    );
   });
-  for (const [key, cls] of [['hr', 'line-hr'], ['mrr', 'line-mrr']]) {
+  for (const [key, cls] of [
+    ['hr', 'line-hr'],
+    ['mrr', 'line-mrr'],
+  ]) {
     const coords = points.map((p) => `${round(x(p.done))},${round(y(p[key]))}`).join(' ');
     if (points.length > 0) root.append(svg('polyline', { points: coords, class: cls }));
   }
@@ -103,7 +137,13 @@ export function traceChart(points, { total, nativeHr, nativeMrr }) {
  * bin (the timer's step can read 0) count in it.
  */
 export function latencyHistogram(sorted, { p50, p95, p99 }) {
-  const width = 680, height = 220, left = 44, right = 16, top = 22, bottom = 30, binsPerDecade = 10;
+  const width = 680,
+    height = 220,
+    left = 44,
+    right = 16,
+    top = 22,
+    bottom = 30,
+    binsPerDecade = 10;
   const root = frame(width, height, 'Histogram of top-20 call times');
   if (sorted.length === 0) return root;
   const lo = 10 ** Math.floor(Math.log10(Math.max(sorted.find((t) => t > 0) ?? 0.1, 0.01)));
@@ -117,13 +157,23 @@ export function latencyHistogram(sorted, { p50, p95, p99 }) {
   const x = (ms) => left + ((width - left - right) * Math.log10(Math.max(ms, lo) / lo)) / Math.log10(hi / lo);
   const y = (n) => top + (height - top - bottom) * (1 - n / most);
   for (const t of ticks(most, 4)) {
-    root.append(svg('line', { x1: left, x2: width - right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }),
-      svg('text', { x: left - 6, y: round(y(t)) + 4, class: 'axis', 'text-anchor': 'end' }, t.toLocaleString('en')));
+    root.append(
+      svg('line', { x1: left, x2: width - right, y1: round(y(t)), y2: round(y(t)), class: 'grid' }),
+      svg('text', { x: left - 6, y: round(y(t)) + 4, class: 'axis', 'text-anchor': 'end' }, t.toLocaleString('en'))
+    );
   }
   const binWidth = (width - left - right) / bins;
   counts.forEach((n, i) => {
-    if (n > 0) root.append(svg('rect', { x: round(left + i * binWidth + 0.5), y: round(y(n)), width: round(binWidth - 1),
-      height: round(y(0) - y(n)), class: 'bar-latency' }));
+    if (n > 0)
+      root.append(
+        svg('rect', {
+          x: round(left + i * binWidth + 0.5),
+          y: round(y(n)),
+          width: round(binWidth - 1),
+          height: round(y(0) - y(n)),
+          class: 'bar-latency',
+        })
+      );
   });
   for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
     for (const m of [1, 2, 5]) {
@@ -132,9 +182,15 @@ export function latencyHistogram(sorted, { p50, p95, p99 }) {
       root.append(svg('text', { x: round(x(t)), y: height - 10, class: 'axis', 'text-anchor': 'middle' }, String(t)));
     }
   }
-  [['p50', p50], ['p95', p95], ['p99', p99]].forEach(([label, value], i) => {
-    root.append(svg('line', { x1: round(x(value)), x2: round(x(value)), y1: top - 4, y2: height - bottom, class: 'mark' }),
-      svg('text', { x: round(x(value)) + 3, y: top - 8 + i * 12, class: 'axis' }, label));
+  [
+    ['p50', p50],
+    ['p95', p95],
+    ['p99', p99],
+  ].forEach(([label, value], i) => {
+    root.append(
+      svg('line', { x1: round(x(value)), x2: round(x(value)), y1: top - 4, y2: height - bottom, class: 'mark' }),
+      svg('text', { x: round(x(value)) + 3, y: top - 8 + i * 12, class: 'axis' }, label)
+    );
   });
   return root;
 }

@@ -40,7 +40,10 @@ export function parseExamples(text, source, catalogSize = MAX_ITEM_ID) {
       return id;
     };
     const label = inCatalog(parseItem(labelText, fail));
-    const prefix = fields[1].split(' ').filter((t) => t !== '').map((t) => inCatalog(parseItem(t, fail)));
+    const prefix = fields[1]
+      .split(' ')
+      .filter((t) => t !== '')
+      .map((t) => inCatalog(parseItem(t, fail)));
     if (prefix.length === 0) fail('empty prefix');
     examples.push({ label, prefix });
   });
@@ -55,6 +58,7 @@ export function formatExample({ label, prefix }) {
 
 /** The lab's default sample: every `every`-th example, starting with the first (so it spans the whole split). */
 export function everyKth(examples, every) {
-  if (!Number.isInteger(every) || every < 1) throw new RangeError(`sample step must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new RangeError(`sample step must be a positive integer, got ${every}`);
   return examples.filter((_, i) => i % every === 0);
 }

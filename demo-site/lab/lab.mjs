@@ -36,12 +36,13 @@ async function loadManifest() {
 
 function renderSizes(manifest) {
   const wasm = manifest.bundle.files.find((f) => f.name.endsWith('.wasm'));
-  const row = (label, raw, gzip) => el('tr', {}, el('td', { text: label }), el('td', { text: kilobytes(raw) }),
-    el('td', { text: kilobytes(gzip) }));
+  const row = (label, raw, gzip) =>
+    el('tr', {}, el('td', { text: label }), el('td', { text: kilobytes(raw) }), el('td', { text: kilobytes(gzip) }));
   $('sizes').tBodies[0].replaceChildren(
     row(`model (${manifest.model.source})`, manifest.model.raw, manifest.model.gzip),
     row(`package: JS + wasm, ${manifest.bundle.files.length} files`, manifest.bundle.raw, manifest.bundle.gzip),
-    wasm ? row(`of which ${wasm.name}`, wasm.raw, wasm.gzip) : null);
+    wasm ? row(`of which ${wasm.name}`, wasm.raw, wasm.gzip) : null
+  );
   $('lab-sizes').hidden = false;
 }
 
@@ -51,14 +52,27 @@ function referenceRows(manifest, native, sameExamples) {
   const rows = [];
   if (native) {
     const where = `${sameExamples}, native (vitrine eval)`;
-    rows.push({ key: 'native', label: 'Vitrine, native evaluator', hr: native.methods.model['hr@20'],
-      mrr: native.methods.model['mrr@20'], kind: 'native', where });
+    rows.push({
+      key: 'native',
+      label: 'Vitrine, native evaluator',
+      hr: native.methods.model['hr@20'],
+      mrr: native.methods.model['mrr@20'],
+      kind: 'native',
+      where,
+    });
     for (const [key, m] of Object.entries(native.methods)) {
       if (key !== 'model') rows.push({ key, label: m.name, hr: m['hr@20'], mrr: m['mrr@20'], kind: 'baseline', where });
     }
   }
   for (const p of manifest.published) {
-    rows.push({ key: p.name, label: `${p.name} (published)`, hr: p.hr20, mrr: p.mrr20, kind: 'published', where: p.source });
+    rows.push({
+      key: p.name,
+      label: `${p.name} (published)`,
+      hr: p.hr20,
+      mrr: p.mrr20,
+      kind: 'published',
+      where: p.source,
+    });
   }
   return rows;
 }
@@ -67,18 +81,28 @@ class Lab {
   constructor(manifest) {
     this.manifest = manifest;
     this.modes = {
-      sample: { file: manifest.sample.file, examples: manifest.sample.examples, native: manifest.native.sample,
+      sample: {
+        file: manifest.sample.file,
+        examples: manifest.sample.examples,
+        native: manifest.native.sample,
         what: `the sample: ${manifest.sample.rule} (${count(manifest.sample.examples)} of ${count(manifest.full.examples)})`,
-        same: 'same sample' },
-      all: { file: manifest.full.file, examples: manifest.full.examples, native: manifest.native.full,
-        what: `the whole test split (${count(manifest.full.examples)} examples)`, same: 'whole split' },
+        same: 'same sample',
+      },
+      all: {
+        file: manifest.full.file,
+        examples: manifest.full.examples,
+        native: manifest.native.full,
+        what: `the whole test split (${count(manifest.full.examples)} examples)`,
+        same: 'whole split',
+      },
     };
     this.run = null;
     this.frame = 0;
     $('run-sample').addEventListener('click', () => this.start('sample'));
     $('run-all').addEventListener('click', () => this.start('all'));
     $('stop').addEventListener('click', () => this.stop());
-    $('native-command').textContent = `Native figures on the sample: ${manifest.native.sample.command}` +
+    $('native-command').textContent =
+      `Native figures on the sample: ${manifest.native.sample.command}` +
       (manifest.native.full ? `; on the whole split: ${manifest.native.full.source}.` : '.');
     $('lab-run').hidden = false;
   }
@@ -87,13 +111,24 @@ class Lab {
     this.run?.worker.terminate();
     const spec = this.modes[mode];
     const worker = new Worker(new URL('./replay_worker.mjs', import.meta.url), { type: 'module' });
-    const run = { mode, spec, worker, histogram: new RankHistogram(), latencies: new LatencyLog(), trace: [],
-      started: performance.now(), state: 'running' };
+    const run = {
+      mode,
+      spec,
+      worker,
+      histogram: new RankHistogram(),
+      latencies: new LatencyLog(),
+      trace: [],
+      started: performance.now(),
+      state: 'running',
+    };
     this.run = run;
     worker.onmessage = ({ data }) => this.#onMessage(run, data);
     worker.onerror = (event) => this.#fail(run, event.message || 'the replay worker could not start');
-    worker.postMessage({ modelUrl: LAB_URL + this.manifest.model.file, examplesUrl: LAB_URL + spec.file,
-      examplesName: spec.file });
+    worker.postMessage({
+      modelUrl: LAB_URL + this.manifest.model.file,
+      examplesUrl: LAB_URL + spec.file,
+      examplesName: spec.file,
+    });
     $('run-what').textContent = `Replaying ${spec.what}.`;
     $('status').textContent = 'Loading the engine and the model…';
     this.#setButtons(true);
@@ -113,7 +148,8 @@ class Lab {
     if (run !== this.run || run.state !== 'running') return;
     if (message.type === 'started') {
       run.total = message.examples;
-      run.engine = `model ${message.model.kind}, ${count(message.model.vocab_size)} items; engine v${message.build.version}, ` +
+      run.engine =
+        `model ${message.model.kind}, ${count(message.model.vocab_size)} items; engine v${message.build.version}, ` +
         `kernels ${message.build.kernels}`;
     } else if (message.type === 'progress') {
       for (const rank of message.ranks) run.histogram.add(rank);
@@ -155,9 +191,15 @@ class Lab {
   #result(run) {
     const live = run.histogram.at(CUTOFF);
     const native = run.spec.native?.methods.model;
-    return { mode: run.mode, examples: live.examples, hits: live.hits, hr20: live.hitRate, mrr20: live.mrr,
+    return {
+      mode: run.mode,
+      examples: live.examples,
+      hits: live.hits,
+      hr20: live.hitRate,
+      mrr20: live.mrr,
       native: native ? { examples: run.spec.native.examples, hr20: native['hr@20'], mrr20: native['mrr@20'] } : null,
-      latency: latencySummary(run.latencies.sorted()) };
+      latency: latencySummary(run.latencies.sorted()),
+    };
   }
 
   render() {
@@ -167,27 +209,53 @@ class Lab {
     const live = run.histogram.at(CUTOFF);
     const total = run.total ?? run.spec.examples;
     $('progress').value = total ? live.examples / total : 0;
-    const elapsed = ((run.seconds ?? (performance.now() - run.started) / 1000)).toFixed(1);
+    const elapsed = (run.seconds ?? (performance.now() - run.started) / 1000).toFixed(1);
     const verb = { running: 'Replayed', done: 'Done:', stopped: 'Stopped after', error: 'Failed after' }[run.state];
-    $('status').textContent = `${verb} ${count(live.examples)} of ${count(total)} examples in ${elapsed} s` +
+    $('status').textContent =
+      `${verb} ${count(live.examples)} of ${count(total)} examples in ${elapsed} s` +
       (run.engine ? ` · ${run.engine}` : '');
 
     const references = referenceRows(this.manifest, run.spec.native, run.spec.same);
-    const liveRow = { label: 'Vitrine, this browser', hr: live.hitRate, mrr: live.mrr, kind: 'live',
-      where: `${run.state === 'running' ? 'live, ' : ''}wasm in a worker, ${count(live.examples)} examples` };
+    const liveRow = {
+      label: 'Vitrine, this browser',
+      hr: live.hitRate,
+      mrr: live.mrr,
+      kind: 'live',
+      where: `${run.state === 'running' ? 'live, ' : ''}wasm in a worker, ${count(live.examples)} examples`,
+    };
     const rows = [liveRow, ...references];
-    $('metrics').tBodies[0].replaceChildren(...rows.map((r) => el('tr', { class: `row-${r.kind}` },
-      el('td', { text: r.label }), el('td', { text: pct(r.hr) }), el('td', { text: pct(r.mrr) }), el('td', { text: r.where }))));
+    $('metrics').tBodies[0].replaceChildren(
+      ...rows.map((r) =>
+        el(
+          'tr',
+          { class: `row-${r.kind}` },
+          el('td', { text: r.label }),
+          el('td', { text: pct(r.hr) }),
+          el('td', { text: pct(r.mrr) }),
+          el('td', { text: r.where })
+        )
+      )
+    );
     $('bar-chart').replaceChildren(barChart(rows));
     const native = run.spec.native?.methods.model;
-    $('trace-chart').replaceChildren(traceChart(run.trace, { total, nativeHr: native?.['hr@20'], nativeMrr: native?.['mrr@20'] }));
+    $('trace-chart').replaceChildren(
+      traceChart(run.trace, { total, nativeHr: native?.['hr@20'], nativeMrr: native?.['mrr@20'] })
+    );
     $('agreement').textContent = this.#agreement(run, live, native);
 
     const sorted = run.latencies.sorted();
     const stats = latencySummary(sorted);
-    $('latency-stats').replaceChildren(...(sorted.length === 0 ? [] : [
-      ['calls', count(stats.calls)], ['p50', ms(stats.p50)], ['p95', ms(stats.p95)], ['p99', ms(stats.p99)],
-      ['slowest', ms(stats.max)]].map(([term, value]) => el('div', {}, el('dt', { text: term }), el('dd', { text: value })))));
+    $('latency-stats').replaceChildren(
+      ...(sorted.length === 0
+        ? []
+        : [
+            ['calls', count(stats.calls)],
+            ['p50', ms(stats.p50)],
+            ['p95', ms(stats.p95)],
+            ['p99', ms(stats.p99)],
+            ['slowest', ms(stats.max)],
+          ].map(([term, value]) => el('div', {}, el('dt', { text: term }), el('dd', { text: value }))))
+    );
     $('latency-chart').replaceChildren(latencyHistogram(sorted, stats));
   }
 
@@ -195,11 +263,13 @@ class Lab {
     if (!native) return 'No native figure for these examples: the native report covers another test file.';
     const examples = run.spec.native.examples;
     const nativeHits = Math.round(native['hr@20'] * examples);
-    const nativeText = `the native evaluator: ${count(nativeHits)} hits of ${count(examples)}, HR@20 ${pct(native['hr@20'])}, ` +
+    const nativeText =
+      `the native evaluator: ${count(nativeHits)} hits of ${count(examples)}, HR@20 ${pct(native['hr@20'])}, ` +
       `MRR@20 ${pct(native['mrr@20'])}`;
     const liveText = `This browser: ${count(live.hits)} hits of ${count(live.examples)}, HR@20 ${pct(live.hitRate)}, MRR@20 ${pct(live.mrr)}`;
     if (run.state !== 'done' || live.examples !== examples) return `${liveText}; ${nativeText}.`;
-    const verdict = live.hits === nativeHits ? 'the same hits as' : `${Math.abs(live.hits - nativeHits)} hit(s) apart from`;
+    const verdict =
+      live.hits === nativeHits ? 'the same hits as' : `${Math.abs(live.hits - nativeHits)} hit(s) apart from`;
     return `${liveText}: ${verdict} ${nativeText}.`;
   }
 }

@@ -23,13 +23,20 @@ export class RankHistogram {
   /** Hits, HR@k and MRR@k as fractions in [0, 1]; zeros before any example. */
   at(k = this.cutoff) {
     if (!(k >= 1 && k <= this.cutoff)) throw new RangeError(`cutoff ${k} is outside 1..${this.cutoff}`);
-    let hits = 0, rr = 0;
+    let hits = 0,
+      rr = 0;
     for (let r = 1; r <= k; ++r) {
       const n = this.rankCounts[r - 1];
       hits += n;
       rr += n / r;
     }
-    return { k, hits, examples: this.count, hitRate: this.count ? hits / this.count : 0, mrr: this.count ? rr / this.count : 0 };
+    return {
+      k,
+      hits,
+      examples: this.count,
+      hitRate: this.count ? hits / this.count : 0,
+      mrr: this.count ? rr / this.count : 0,
+    };
   }
 }
 
@@ -62,6 +69,12 @@ export class LatencyLog {
 
 /** p50, p95, p99, min and max of an ascending array. */
 export function latencySummary(sorted) {
-  return { calls: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99),
-    min: sorted[0] ?? NaN, max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    calls: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    min: sorted[0] ?? NaN,
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }

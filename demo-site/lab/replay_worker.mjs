@@ -21,10 +21,12 @@ async function fetchOk(url) {
 }
 
 function replay(engine, vocabulary, examples) {
-  let ranks = [], latencies = [];
+  let ranks = [],
+    latencies = [];
   let lastPost = performance.now();
   const flush = () => {
-    const r = Uint8Array.from(ranks), l = Float64Array.from(latencies);
+    const r = Uint8Array.from(ranks),
+      l = Float64Array.from(latencies);
     postMessage({ type: 'progress', ranks: r, latencies: l }, [r.buffer, l.buffer]);
     ranks = [];
     latencies = [];
@@ -46,7 +48,10 @@ self.onmessage = async ({ data }) => {
   let engine = null;
   try {
     const [created, modelResponse, examplesResponse] = await Promise.all([
-      createEngine(), fetchOk(data.modelUrl), fetchOk(data.examplesUrl)]);
+      createEngine(),
+      fetchOk(data.modelUrl),
+      fetchOk(data.examplesUrl),
+    ]);
     engine = created;
     const model = engine.loadModel(new Uint8Array(await modelResponse.arrayBuffer()));
     const vocabulary = engine.vocabulary();

@@ -47,7 +47,8 @@ export const formatPrice = (price) => money.format(price);
 export function productImage(catalog, product, className = 'ph') {
   const { cols, files } = catalog.sprites;
   const node = el('div', { class: className, role: 'img', 'aria-label': product.name });
-  const col = product.cell % cols, row = Math.floor(product.cell / cols);
+  const col = product.cell % cols,
+    row = Math.floor(product.cell / cols);
   node.style.backgroundImage = `url("/catalog/${files[product.sheet]}")`;
   node.style.backgroundSize = `${cols * 100}% ${cols * 100}%`;
   node.style.backgroundPosition = `${(col / (cols - 1)) * 100}% ${(row / (cols - 1)) * 100}%`;

@@ -7,5 +7,14 @@ import { el } from './dom.mjs';
 
 // Placed when this module loads (before Vitrine's own modules, which the deferred tag imports later), so Vitrine
 // finds it when it asks.
-document.body.append(el('div', { class: 'consent-banner', id: 'consent-banner', 'data-vitrine-consent': true,
-  'data-vitrine-consent-height': '110', hidden: true, role: 'region', 'aria-label': 'Personalization' }));
+document.body.append(
+  el('div', {
+    class: 'consent-banner',
+    id: 'consent-banner',
+    'data-vitrine-consent': true,
+    'data-vitrine-consent-height': '110',
+    hidden: true,
+    role: 'region',
+    'aria-label': 'Personalization',
+  })
+);

@@ -7,43 +7,82 @@ import { addToCart } from './cart.mjs';
 
 export function productCard(catalog, product, { tracked = true, position = 0 } = {}) {
   const item = tracked
-    ? { 'data-vitrine-item': product.id, 'data-vitrine-category': product.category, 'data-vitrine-brand': product.brand,
-        'data-vitrine-price': product.price.toFixed(2) }
+    ? {
+        'data-vitrine-item': product.id,
+        'data-vitrine-category': product.category,
+        'data-vitrine-brand': product.brand,
+        'data-vitrine-price': product.price.toFixed(2),
+      }
     : {};
-  const add = el('button', { type: 'button', class: 'add', 'data-vitrine-action': tracked ? 'add_to_cart' : undefined, text: 'Add' });
+  const add = el('button', {
+    type: 'button',
+    class: 'add',
+    'data-vitrine-action': tracked ? 'add_to_cart' : undefined,
+    text: 'Add',
+  });
   add.addEventListener('click', () => {
     addToCart(product.id);
     add.classList.add('done');
     add.textContent = 'Added';
     // Without the markup Vitrine's capture does not see this button: record the add-to-cart explicitly.
     if (!tracked) {
-      void vitrine()?.track({ kind: 'add_to_cart', item: product.id, category: product.category, brand: product.brand, price: product.price });
+      void vitrine()?.track({
+        kind: 'add_to_cart',
+        item: product.id,
+        category: product.category,
+        brand: product.brand,
+        price: product.price,
+      });
     }
   });
-  return el('li', { class: 'card', 'data-product': product.id, 'data-merchant-position': position, ...item },
+  return el(
+    'li',
+    { class: 'card', 'data-product': product.id, 'data-merchant-position': position, ...item },
     el('span', { class: 'badge', title: 'Places moved up from the shop\u2019s order' }),
-    el('a', { class: 'title', href: productUrl(product) },
+    el(
+      'a',
+      { class: 'title', href: productUrl(product) },
       productImage(catalog, product),
       el('span', { class: 'brand', text: product.brand }),
-      el('span', { class: 'name', text: product.name })),
-    el('div', { class: 'row' }, el('span', { class: 'price', text: formatPrice(product.price) }),
+      el('span', { class: 'name', text: product.name })
+    ),
+    el(
+      'div',
+      { class: 'row' },
+      el('span', { class: 'price', text: formatPrice(product.price) }),
       // Vitrine shows it on the products it promoted; the reason appears on the shopper's click (why.mjs).
-      tracked ? el('button', { type: 'button', class: 'why-button', 'data-vitrine-why': true, hidden: true, text: 'Why?' }) : null, add),
-    tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null);
+      tracked
+        ? el('button', { type: 'button', class: 'why-button', 'data-vitrine-why': true, hidden: true, text: 'Why?' })
+        : null,
+      add
+    ),
+    tracked ? el('p', { class: 'why', 'data-vitrine-explain': true }) : null
+  );
 }
 
 function grid(catalog, products, { tracked, id, categoryPage, searchPage, rankBy }) {
-  return el('ul', { class: 'grid', id, 'data-vitrine-list': tracked ? true : undefined,
-    'data-vitrine-category-page': tracked ? categoryPage : undefined,
-    // What the listing is ordered by when the shopper picks it (js/README.md, "Ranking by conversion").
-    'data-vitrine-rank-by': tracked ? rankBy : undefined,
-    // Search results: the shop's relevance order weighs more than the shopper's profile (dom.mjs SEARCH_BLEND).
-    'data-vitrine-search-page': tracked && searchPage ? true : undefined },
-  products.map((p, i) => productCard(catalog, p, { tracked, position: i })));
+  return el(
+    'ul',
+    {
+      class: 'grid',
+      id,
+      'data-vitrine-list': tracked ? true : undefined,
+      'data-vitrine-category-page': tracked ? categoryPage : undefined,
+      // What the listing is ordered by when the shopper picks it (js/README.md, "Ranking by conversion").
+      'data-vitrine-rank-by': tracked ? rankBy : undefined,
+      // Search results: the shop's relevance order weighs more than the shopper's profile (dom.mjs SEARCH_BLEND).
+      'data-vitrine-search-page': tracked && searchPage ? true : undefined,
+    },
+    products.map((p, i) => productCard(catalog, p, { tracked, position: i }))
+  );
 }
 
 // The orders a listing page offers: the URL's ?rank= value (none: relevance) and its label.
-export const LISTING_ORDERS = [[null, 'For you'], ['conversion', 'Likely to buy'], ['value', 'Best value']];
+export const LISTING_ORDERS = [
+  [null, 'For you'],
+  ['conversion', 'Likely to buy'],
+  ['value', 'Best value'],
+];
 
 /** The page's ?rank= when it is one of LISTING_ORDERS, else null (relevance). */
 export function listingOrder() {
@@ -53,12 +92,21 @@ export function listingOrder() {
 
 // Links to the same page in each order, the current one marked.
 function orderChoices(current) {
-  return el('nav', { class: 'order', 'aria-label': 'Order' }, 'Order:', LISTING_ORDERS.map(([value, label]) => {
-    const url = new URL(location.href);
-    if (value === null) url.searchParams.delete('rank');
-    else url.searchParams.set('rank', value);
-    return el('a', { href: url.pathname + url.search, 'aria-current': value === current ? 'true' : undefined, text: label });
-  }));
+  return el(
+    'nav',
+    { class: 'order', 'aria-label': 'Order' },
+    'Order:',
+    LISTING_ORDERS.map(([value, label]) => {
+      const url = new URL(location.href);
+      if (value === null) url.searchParams.delete('rank');
+      else url.searchParams.set('rank', value);
+      return el('a', {
+        href: url.pathname + url.search,
+        'aria-current': value === current ? 'true' : undefined,
+        text: label,
+      });
+    })
+  );
 }
 
 /**
@@ -67,29 +115,62 @@ function orderChoices(current) {
  * chance of a purchase (times the price); `orders` adds links to switch. Returns the personalized list element
  * (id "list").
  */
-export function renderListing(host, catalog, products,
-  { compare = false, categoryPage, searchPage = false, controls = true, rankBy = null, orders = false } = {}) {
-  const list = grid(catalog, products, { tracked: true, id: 'list', categoryPage, searchPage, rankBy: rankBy ?? undefined });
+export function renderListing(
+  host,
+  catalog,
+  products,
+  { compare = false, categoryPage, searchPage = false, controls = true, rankBy = null, orders = false } = {}
+) {
+  const list = grid(catalog, products, {
+    tracked: true,
+    id: 'list',
+    categoryPage,
+    searchPage,
+    rankBy: rankBy ?? undefined,
+  });
   const status = el('span', { class: 'state', id: 'vitrine-state' });
   const url = new URL(location.href);
   url.searchParams.set('compare', compare ? '0' : '1');
-  const bar = el('div', { class: 'compare-bar' },
-    el('a', { class: 'switch', href: url.pathname + url.search, role: 'button', 'aria-pressed': String(compare),
-      text: compare ? 'Side by side: on' : 'Side by side: off' }),
+  const bar = el(
+    'div',
+    { class: 'compare-bar' },
+    el('a', {
+      class: 'switch',
+      href: url.pathname + url.search,
+      role: 'button',
+      'aria-pressed': String(compare),
+      text: compare ? 'Side by side: on' : 'Side by side: off',
+    }),
     orders ? orderChoices(rankBy) : null,
-    status);
+    status
+  );
   if (compare) {
-    const columns = el('div', { class: 'columns', 'data-show': 'on' },
-      el('section', { class: 'plain', 'aria-label': 'Personalization off' },
-        el('div', { class: 'column-head' },
+    const columns = el(
+      'div',
+      { class: 'columns', 'data-show': 'on' },
+      el(
+        'section',
+        { class: 'plain', 'aria-label': 'Personalization off' },
+        el(
+          'div',
+          { class: 'column-head' },
           el('h2', { text: 'Personalization off' }),
-          el('p', { text: 'The shop\u2019s own order, the same for every shopper.' })),
-        grid(catalog, products, { tracked: false, id: 'plain-list' })),
-      el('section', { class: 'personal', 'aria-label': 'Personalization on' },
-        el('div', { class: 'column-head on' },
+          el('p', { text: 'The shop\u2019s own order, the same for every shopper.' })
+        ),
+        grid(catalog, products, { tracked: false, id: 'plain-list' })
+      ),
+      el(
+        'section',
+        { class: 'personal', 'aria-label': 'Personalization on' },
+        el(
+          'div',
+          { class: 'column-head on' },
           el('h2', { text: 'Personalization on' }),
-          el('p', { text: 'Reordered by Vitrine in this browser, from what you did here.' })),
-        list));
+          el('p', { text: 'Reordered by Vitrine in this browser, from what you did here.' })
+        ),
+        list
+      )
+    );
     bar.prepend(viewToggle(columns));
     host.replaceChildren(bar, columns);
   } else {
@@ -104,8 +185,14 @@ export function renderListing(host, catalog, products,
  * "on", at the same scroll position. On wide screens it is hidden and both columns show.
  */
 function viewToggle(columns) {
-  const buttons = ['off', 'on'].map((side) => el('button', { type: 'button', 'data-side': side,
-    'aria-pressed': String(side === 'on'), text: `Personalization ${side}` }));
+  const buttons = ['off', 'on'].map((side) =>
+    el('button', {
+      type: 'button',
+      'data-side': side,
+      'aria-pressed': String(side === 'on'),
+      text: `Personalization ${side}`,
+    })
+  );
   for (const button of buttons) {
     button.addEventListener('click', () => {
       columns.dataset.show = button.dataset.side;
@@ -134,7 +221,11 @@ export function watchMoves(list, status) {
     if (status) status.textContent = stateText(list.dataset.vitrineResult, moved, up);
   };
   // Vitrine writes data-vitrine-result on the listing once it has decided what to do with it.
-  new MutationObserver(update).observe(list, { childList: true, attributes: true, attributeFilter: ['data-vitrine-result'] });
+  new MutationObserver(update).observe(list, {
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-vitrine-result'],
+  });
   update();
 }
 
@@ -144,13 +235,17 @@ function stateText(result, moved, up) {
   if (moved > 0) {
     // Under /vault/ Vitrine writes no reasons into the page (they would be readable by the page's scripts).
     const why = location.pathname.startsWith('/vault/') ? '.' : ', and why.';
-    return `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. ` +
-      `Green badges show how far a product moved up${why}`;
+    return (
+      `Vitrine reordered this listing in your browser: ${up} ${up === 1 ? 'product' : 'products'} moved up. ` +
+      `Green badges show how far a product moved up${why}`
+    );
   }
   switch (result) {
     case 'shopper-active':
-      return 'Shown in the shop\u2019s order: you were already using this listing when Vitrine\u2019s order was ready, ' +
-        'so it was left as you saw it. The next page is personalized.';
+      return (
+        'Shown in the shop\u2019s order: you were already using this listing when Vitrine\u2019s order was ready, ' +
+        'so it was left as you saw it. The next page is personalized.'
+      );
     case 'no-history':
       return 'Shown in the shop\u2019s order: Vitrine has nothing to go on yet. Look at a few products and come back.';
     case 'unchanged':

@@ -95,7 +95,10 @@ export function announceExposure(win, { arm, model }, callback) {
   }
   if (callback !== null && callback !== undefined) {
     const fn = resolveCallback(win, callback);
-    if (!fn) problems.push(`the exposure callback ${typeof callback === 'string' ? callback : ''} is not a function on the page`);
+    if (!fn)
+      problems.push(
+        `the exposure callback ${typeof callback === 'string' ? callback : ''} is not a function on the page`
+      );
     else {
       try {
         fn({ arm, model });

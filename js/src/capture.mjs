@@ -66,7 +66,10 @@ export class Capture {
     const win = this.#win;
     this.#route = this.#routeKey();
     if (typeof win.IntersectionObserver === 'function') {
-      this.#io = new win.IntersectionObserver(quietly((entries) => this.#onIntersect(entries)), { threshold: [0, VISIBLE_RATIO] });
+      this.#io = new win.IntersectionObserver(
+        quietly((entries) => this.#onIntersect(entries)),
+        { threshold: [0, VISIBLE_RATIO] }
+      );
       for (const el of doc.querySelectorAll(`[${ATTR.item}]`)) this.#io.observe(el);
     }
     if (typeof win.MutationObserver === 'function') {
@@ -146,8 +149,16 @@ export class Capture {
     // Dated when it came into view, as a shop's own log dates a list view or a product view, so that the clicks and
     // cart adds made while it was on screen come after it here too (the order the model was trained on).
     const t = Math.round(Date.now() - dwell);
-    this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, dwellMs: dwell, t,
-      ...(kind === 'view' ? displayOf(el) : {}) });
+    this.#emit({
+      kind,
+      item: item.id,
+      category: item.category,
+      brand: item.brand,
+      price: item.price,
+      dwellMs: dwell,
+      t,
+      ...(kind === 'view' ? displayOf(el) : {}),
+    });
   }
 
   // Observation restarts from "now": IntersectionObserver reports every observed target again on observe().
@@ -214,7 +225,10 @@ export class Capture {
     this.#viewed.clear();
     this.#rearmViews();
     // The app renders the new route after changing the URL; look for its category marker once it has.
-    this.#win.setTimeout(quietly(() => this.#recordCategoryVisit()), 0);
+    this.#win.setTimeout(
+      quietly(() => this.#recordCategoryVisit()),
+      0
+    );
   }
 
   #recordCategoryVisit() {
@@ -239,7 +253,14 @@ export class Capture {
       const item = el ? describeItem(el) : null;
       if (!item) return;
       const qty = Number.parseInt(action.getAttribute('data-vitrine-qty') ?? '', 10);
-      this.#emit({ kind, item: item.id, category: item.category, brand: item.brand, price: item.price, qty: qty > 0 ? qty : undefined });
+      this.#emit({
+        kind,
+        item: item.id,
+        category: item.category,
+        brand: item.brand,
+        price: item.price,
+        qty: qty > 0 ? qty : undefined,
+      });
       this.#flushNow(); // a cart or checkout click often navigates right away
       return;
     }
@@ -257,7 +278,9 @@ export class Capture {
   #onSubmit(event) {
     const form = event.target;
     if (!form?.hasAttribute?.(ATTR.search)) return;
-    const input = form.querySelector(`input[${ATTR.search}], input[type="search"], input[name="q"], input[type="text"]`);
+    const input = form.querySelector(
+      `input[${ATTR.search}], input[type="search"], input[name="q"], input[type="text"]`
+    );
     this.#search(input?.value);
   }
 

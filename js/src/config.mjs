@@ -82,8 +82,13 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     model,
     consent: options.consent === CONSENT_NOT_REQUIRED ? CONSENT_NOT_REQUIRED : CONSENT_REQUIRED,
     // A value given but not understood (a typo, the old 'none'): still 'required', and worth a warning.
-    consentMisread: options.consent !== undefined && options.consent !== null && options.consent !== CONSENT_REQUIRED
-      && options.consent !== CONSENT_NOT_REQUIRED ? String(options.consent).slice(0, 40) : null,
+    consentMisread:
+      options.consent !== undefined &&
+      options.consent !== null &&
+      options.consent !== CONSENT_REQUIRED &&
+      options.consent !== CONSENT_NOT_REQUIRED
+        ? String(options.consent).slice(0, 40)
+        : null,
     consentCallback: typeof options.consentCallback === 'function' ? options.consentCallback : null,
     // Capped: nothing is kept longer than MAX_RETENTION_DAYS, whatever the page asks.
     retentionDays: Math.min(MAX_RETENTION_DAYS, number(options.retentionDays, DEFAULTS.retentionDays, 1, 3650)),
@@ -101,19 +106,29 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     worker: options.worker === 'shared' ? 'shared' : 'page',
     // Digests the model must match before it is parsed (SRI syntax); false when given but malformed, which turns
     // ranking off rather than skip the check.
-    modelIntegrity: options.modelIntegrity == null || options.modelIntegrity === '' ? null
-      : typeof options.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(options.modelIntegrity) ? options.modelIntegrity : false,
+    modelIntegrity:
+      options.modelIntegrity == null || options.modelIntegrity === ''
+        ? null
+        : typeof options.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(options.modelIntegrity)
+          ? options.modelIntegrity
+          : false,
     holdout: number(options.holdout, DEFAULTS.holdout, 0, 1),
-    onExposure: typeof options.onExposure === 'function'
-      || (typeof options.onExposure === 'string' && CALLBACK_NAME_PATTERN.test(options.onExposure)) ? options.onExposure : null,
+    onExposure:
+      typeof options.onExposure === 'function' ||
+      (typeof options.onExposure === 'string' && CALLBACK_NAME_PATTERN.test(options.onExposure))
+        ? options.onExposure
+        : null,
     report,
     dataLayer: options.dataLayer === 'ga4' ? 'ga4' : 'off',
     reportEpsilon: number(options.reportEpsilon, DEFAULTS.reportEpsilon, 0.1, 10),
-    dbName: typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
+    dbName:
+      typeof options.dbName === 'string' && /^[\w.-]{1,64}$/.test(options.dbName) ? options.dbName : DEFAULTS.dbName,
     rankBy: rankByValue(options.rankBy) ?? DEFAULTS.rankBy,
     // Given but not understood: relevance, and worth a warning (vitrine.mjs).
-    rankByMisread: options.rankBy != null && options.rankBy !== '' && rankByValue(options.rankBy) === null
-      ? String(options.rankBy).slice(0, 40) : null,
+    rankByMisread:
+      options.rankBy != null && options.rankBy !== '' && rankByValue(options.rankBy) === null
+        ? String(options.rankBy).slice(0, 40)
+        : null,
   });
 }
 

@@ -78,12 +78,14 @@ export function watchConsentSignals(win, onChange) {
     }
   }
   if (Array.isArray(win.dataLayer)) {
-    stops.push(watchDataLayer(win, (entry) => {
-      if (applyConsentMode(mode, entry)) {
-        modeSeen = true;
-        update();
-      }
-    }));
+    stops.push(
+      watchDataLayer(win, (entry) => {
+        if (applyConsentMode(mode, entry)) {
+          modeSeen = true;
+          update();
+        }
+      })
+    );
   }
   update();
   return {

@@ -13,14 +13,18 @@ const result = el('p', { id: 'result', role: 'status', 'aria-live': 'polite' });
 document.body.append(question, el('p'), result);
 question.nextElementSibling.append(allow, ' ', refuse);
 
-const answer = (value) => byShopper(() => {
-  // The vault frames of this origin hear it (a storage event), start or stay off, and their pages remove this frame.
-  if (!writeConsentAnswer(value, window)) throw new Error(say.consentNotKept);
-  allow.disabled = true;
-  refuse.disabled = true;
-}, (message) => {
-  result.textContent = message;
-});
+const answer = (value) =>
+  byShopper(
+    () => {
+      // The vault frames of this origin hear it (a storage event), start or stay off, and their pages remove this frame.
+      if (!writeConsentAnswer(value, window)) throw new Error(say.consentNotKept);
+      allow.disabled = true;
+      refuse.disabled = true;
+    },
+    (message) => {
+      result.textContent = message;
+    }
+  );
 allow.addEventListener('click', answer('granted'));
 refuse.addEventListener('click', answer('refused'));
 if (readConsentAnswer(window) !== null) {

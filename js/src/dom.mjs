@@ -107,7 +107,8 @@ export function describeItem(element, id = itemId(element)) {
   const price = parsePrice(element.getAttribute(ATTR.price)); // as the shop prints it: "49,90", "1.299,00 €"
   if (price !== null) out.price = price;
   const boost = Number(element.getAttribute(ATTR.boost) ?? '');
-  if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0) out.boost = boost;
+  if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0)
+    out.boost = boost;
   if (element.getAttribute(ATTR.available)?.trim().toLowerCase() === 'false') out.available = false;
   return out;
 }
@@ -131,10 +132,16 @@ export function listingRules(list) {
   const blend = given !== null && given.trim() !== '' ? Number(given) : NaN;
   const diversity = /^(brand|category):(\d{1,3})\/(\d{1,4})$/.exec(list.getAttribute(ATTR.diversity)?.trim() ?? '');
   return {
-    blend: Number.isFinite(blend) && blend >= 0 && blend <= MAX_BLEND ? blend
-      : list.hasAttribute(ATTR.searchPage) ? SEARCH_BLEND : DEFAULT_BLEND,
-    diversity: diversity && Number(diversity[2]) >= 1
-      ? { by: diversity[1], max: Number(diversity[2]), top: Number(diversity[3]) } : null,
+    blend:
+      Number.isFinite(blend) && blend >= 0 && blend <= MAX_BLEND
+        ? blend
+        : list.hasAttribute(ATTR.searchPage)
+          ? SEARCH_BLEND
+          : DEFAULT_BLEND,
+    diversity:
+      diversity && Number(diversity[2]) >= 1
+        ? { by: diversity[1], max: Number(diversity[2]), top: Number(diversity[3]) }
+        : null,
     rankBy: rankByValue(list.getAttribute(ATTR.rankBy)),
   };
 }
@@ -160,5 +167,7 @@ export function listEntries(list) {
 
 /** Candidates for ranking: the movable items of a listing, in the merchant's order. */
 export function readCandidates(list) {
-  return listEntries(list).filter((e) => e.movable).map((e) => describeItem(e.item, e.id)); // the id is read once per item
+  return listEntries(list)
+    .filter((e) => e.movable)
+    .map((e) => describeItem(e.item, e.id)); // the id is read once per item
 }

@@ -23,11 +23,24 @@ export function requestJson({ events = [], candidates = [], nowMs = Date.now(), 
     rank_by: rankBy, // 'relevance' | 'conversion' | 'value' (ranker.h); left out when not given
     now: nowMs,
     events: events.map((e) => ({
-      kind: e.kind, t: e.t, item: e.item, category: e.category, brand: e.brand, price: e.price, query: e.query,
+      kind: e.kind,
+      t: e.t,
+      item: e.item,
+      category: e.category,
+      brand: e.brand,
+      price: e.price,
+      query: e.query,
       dwell: e.dwellMs,
     })),
-    candidates: candidates.map((c) => ({ id: c.id, category: c.category, brand: c.brand, price: c.price,
-      position: c.position, boost: c.boost, available: c.available })),
+    candidates: candidates.map((c) => ({
+      id: c.id,
+      category: c.category,
+      brand: c.brand,
+      price: c.price,
+      position: c.position,
+      boost: c.boost,
+      available: c.available,
+    })),
   });
 }
 
@@ -54,7 +67,7 @@ export class Engine {
   #wasm;
   #handle = 0;
   #vocabulary = null;
-  #outputDim = null;  // outputs per row of the loaded MLP, for sizing scoreFeatures' result
+  #outputDim = null; // outputs per row of the loaded MLP, for sizing scoreFeatures' result
 
   constructor(wasm) {
     this.#wasm = wasm;
@@ -91,7 +104,9 @@ export class Engine {
       throw new EngineError(Status.INVALID_ARGUMENT, `rows length ${rows.length} is not a multiple of dim ${dim}`);
     }
     const nRows = rows.length / dim;
-    let pQuery = 0, pRows = 0, pOut = 0;
+    let pQuery = 0,
+      pRows = 0,
+      pOut = 0;
     try {
       pQuery = this.#alloc(dim * F32);
       pRows = this.#alloc(rows.length * F32);
@@ -115,7 +130,10 @@ export class Engine {
   setItemVectors(vectors, dim) {
     const wasm = this.#wasm;
     if (!(dim > 0) || vectors.length % dim !== 0) {
-      throw new EngineError(Status.INVALID_ARGUMENT, `item table length ${vectors.length} is not a multiple of dim ${dim}`);
+      throw new EngineError(
+        Status.INVALID_ARGUMENT,
+        `item table length ${vectors.length} is not a multiple of dim ${dim}`
+      );
     }
     let pVectors = 0;
     try {
@@ -135,7 +153,10 @@ export class Engine {
    */
   topKDot(query, k) {
     const wasm = this.#wasm;
-    let pQuery = 0, pItems = 0, pScores = 0, pCount = 0;
+    let pQuery = 0,
+      pItems = 0,
+      pScores = 0,
+      pCount = 0;
     try {
       pQuery = this.#alloc(query.length * F32);
       pItems = this.#alloc(k * U32);
@@ -144,8 +165,10 @@ export class Engine {
       wasm.HEAPF32.set(query, pQuery >>> 2);
       this.#check(wasm._vt_engine_top_k_dot(this.#live(), pQuery, query.length, k, pItems, pScores, pCount));
       const count = wasm.HEAPU32[pCount >>> 2];
-      return { items: wasm.HEAPU32.slice(pItems >>> 2, (pItems >>> 2) + count),
-               scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count) };
+      return {
+        items: wasm.HEAPU32.slice(pItems >>> 2, (pItems >>> 2) + count),
+        scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count),
+      };
     } finally {
       wasm._free(pQuery);
       wasm._free(pItems);
@@ -163,12 +186,16 @@ export class Engine {
   scoreFeatures(features, dim) {
     const wasm = this.#wasm;
     if (!(dim > 0) || features.length % dim !== 0) {
-      throw new EngineError(Status.INVALID_ARGUMENT, `features length ${features.length} is not a multiple of dim ${dim}`);
+      throw new EngineError(
+        Status.INVALID_ARGUMENT,
+        `features length ${features.length} is not a multiple of dim ${dim}`
+      );
     }
     const n = features.length / dim;
     // Without an MLP the C call fails (NO_MODEL) before writing, so any size will do.
     const nOut = n * (this.#outputDim ?? 1);
-    let pFeatures = 0, pOut = 0;
+    let pFeatures = 0,
+      pOut = 0;
     try {
       pFeatures = this.#alloc(features.length * F32);
       pOut = this.#alloc(nOut * F32);
@@ -191,7 +218,8 @@ export class Engine {
    */
   loadModel(bytes, { maxBytes } = {}) {
     const wasm = this.#wasm;
-    if (maxBytes !== undefined) this.#check(wasm._vt_engine_set_model_limit(this.#live(), Math.min(maxBytes, 0xffffffff) >>> 0));
+    if (maxBytes !== undefined)
+      this.#check(wasm._vt_engine_set_model_limit(this.#live(), Math.min(maxBytes, 0xffffffff) >>> 0));
     let pBytes = 0;
     try {
       pBytes = this.#alloc(bytes.length);
@@ -236,7 +264,8 @@ export class Engine {
   rank(request, { explain = true } = {}) {
     const wasm = this.#wasm;
     const n = request.candidates.length;
-    let pScores = 0, pConversion = 0;
+    let pScores = 0,
+      pConversion = 0;
     try {
       pScores = this.#alloc(n * F32);
       pConversion = this.#alloc(2 * n * F32);
@@ -245,8 +274,11 @@ export class Engine {
       const call = (pReq, len, pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pConversion, pText);
       if (!explain) {
         this.#withRequest(request, (pReq, len) => this.#check(call(pReq, len, 0)));
-        return { scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n), reasons: [],
-          conversion: this.#conversionOut(pConversion, n) };
+        return {
+          scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n),
+          reasons: [],
+          conversion: this.#conversionOut(pConversion, n),
+        };
       }
       const explanations = this.#withRequest(request, (pReq, len) => this.#textOut((pText) => call(pReq, len, pText)));
       const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
@@ -254,14 +286,22 @@ export class Engine {
       const factors = JSON.parse(explanations);
       // A model with a cart head only ranks by the cart probability: its factor says so (explain.mjs words it).
       if (conversion && Number.isNaN(conversion.purchase[0])) {
-        for (const entry of factors) for (const f of entry.factors) if (f.kind === 'conversion' && !f.name) f.name = 'cart';
+        for (const entry of factors)
+          for (const f of entry.factors) if (f.kind === 'conversion' && !f.name) f.name = 'cart';
       }
       // The text says where each candidate lands when the whole list is ordered by these scores (by index, so
       // duplicate ids each get theirs); a page that moves fewer items words it again from what it shows (vitrine.mjs).
       const shownAt = new Array(n);
-      orderByScore(request.candidates.map((_, i) => ({ id: i })), scores).forEach((i, to) => { shownAt[i] = to; });
+      orderByScore(
+        request.candidates.map((_, i) => ({ id: i })),
+        scores
+      ).forEach((i, to) => {
+        shownAt[i] = to;
+      });
       const reasons = request.candidates.map((c, i) => ({
-        id: c.id, text: explanationText(factors[i].factors, { from: i, to: shownAt[i] }), factors: factors[i].factors,
+        id: c.id,
+        text: explanationText(factors[i].factors, { from: i, to: shownAt[i] }),
+        factors: factors[i].factors,
       }));
       return { scores, reasons, conversion };
     } finally {
@@ -284,7 +324,9 @@ export class Engine {
   topK({ events = [], nowMs = Date.now(), k = 20 }) {
     const wasm = this.#wasm;
     const vocabulary = this.vocabulary();
-    let pItems = 0, pScores = 0, pCount = 0;
+    let pItems = 0,
+      pScores = 0,
+      pCount = 0;
     try {
       pItems = this.#alloc(k * U32);
       pScores = this.#alloc(k * F32);
@@ -294,8 +336,10 @@ export class Engine {
         return wasm.HEAPU32[pCount >>> 2];
       });
       const items = wasm.HEAPU32.slice(pItems >>> 2, (pItems >>> 2) + count);
-      return { ids: Array.from(items, (item) => vocabulary[item - 1]),
-               scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count) };
+      return {
+        ids: Array.from(items, (item) => vocabulary[item - 1]),
+        scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count),
+      };
     } finally {
       wasm._free(pItems);
       wasm._free(pScores);
@@ -309,7 +353,8 @@ export class Engine {
    */
   profile({ events = [], nowMs = Date.now() }) {
     const json = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
-      this.#textOut((pOut) => this.#wasm._vt_engine_profile(this.#live(), pReq, len, pOut)));
+      this.#textOut((pOut) => this.#wasm._vt_engine_profile(this.#live(), pReq, len, pOut))
+    );
     const profile = JSON.parse(json);
     profile.categoryAffinity = Object.fromEntries(profile.categories.map((c) => [c.name, c.weight]));
     return profile;

@@ -12,7 +12,11 @@ const MAX_URL = 512;
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const URL_PATTERN = /^(?:\/(?!\/)|https?:\/\/)[^\s\u0000-\u001f\u007f"'<>\\]*$/;
 const ITEM_KINDS = new Set([
-  EventKind.view, EventKind.click, EventKind.add_to_cart, EventKind.purchase, EventKind.impression,
+  EventKind.view,
+  EventKind.click,
+  EventKind.add_to_cart,
+  EventKind.purchase,
+  EventKind.impression,
 ]);
 
 export function kindCode(kind) {
@@ -38,8 +42,13 @@ function shortString(value, max) {
 
 function cleanText(value) {
   if (typeof value !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
-  const s = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_TEXT).replace(LONE_SURROGATE, '\ufffd').trim();
+  const s = value
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, MAX_TEXT)
+    .replace(LONE_SURROGATE, '\ufffd')
+    .trim();
   return s === '' ? null : s;
 }
 
@@ -71,7 +80,8 @@ function readRecord(input, nowMs, stored) {
   if (nowMs > 0 && t > nowMs + FUTURE_SLACK_MS) return { error: 'event time is in the future' };
   const record = { kind, t };
   const item = input.item === undefined ? null : shortString(input.item, MAX_ID);
-  if (input.item !== undefined && item === null) return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
+  if (input.item !== undefined && item === null)
+    return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
   if (item !== null) record.item = item;
   if (ITEM_KINDS.has(kind) && item === null) return { error: `a ${kindName(kind)} event needs an item` };
   for (const key of ['category', 'brand']) {

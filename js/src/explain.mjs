@@ -59,8 +59,13 @@ export function explanationText(factors, move, m = MESSAGES.en) {
   // ln p (or ln p x price), below 0 for every probability.
   const lifting = (Array.isArray(factors) ? factors : [])
     .filter((f) => (f?.kind === 'conversion' || f?.contribution > 0) && Object.hasOwn(phrases, f.kind))
-    .sort((a, b) => (a.kind === 'conversion') !== (b.kind === 'conversion') ? (a.kind === 'conversion' ? -1 : 1)
-      : b.contribution - a.contribution); // stable: equal terms keep the engine's order
+    .sort((a, b) =>
+      (a.kind === 'conversion') !== (b.kind === 'conversion')
+        ? a.kind === 'conversion'
+          ? -1
+          : 1
+        : b.contribution - a.contribution
+    ); // stable: equal terms keep the engine's order
   const parts = [];
   for (const f of lifting) {
     const text = phrases[f.kind](f, m);

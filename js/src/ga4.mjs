@@ -103,10 +103,11 @@ export function watchDataLayer(win, onEntry) {
   if (!hook) {
     const listeners = new Set();
     let current = layer.push;
-    const wrap = (fn) => function push(...entries) {
-      for (const entry of entries) for (const listener of [...listeners]) listener(entry);
-      return fn.apply(this, entries);
-    };
+    const wrap = (fn) =>
+      function push(...entries) {
+        for (const entry of entries) for (const listener of [...listeners]) listener(entry);
+        return fn.apply(this, entries);
+      };
     let wrapped = wrap(current);
     Object.defineProperty(layer, 'push', {
       configurable: true,
@@ -117,10 +118,13 @@ export function watchDataLayer(win, onEntry) {
         wrapped = typeof fn === 'function' ? wrap(fn) : fn;
       },
     });
-    hook = { listeners, restore: () => {
-      delete layer.push;
-      if (current !== Array.prototype.push) layer.push = current;
-    } };
+    hook = {
+      listeners,
+      restore: () => {
+        delete layer.push;
+        if (current !== Array.prototype.push) layer.push = current;
+      },
+    };
     watchers.set(layer, hook);
   }
   hook.listeners.add(safely);

@@ -63,7 +63,10 @@ export function createHold(win, doc, { capMs, now, prior = null }) {
   function watch(list, seenAt) {
     const left = capMs - (now() - seenAt);
     if (!(left > 0)) return false;
-    held.set(list, win.setTimeout(() => release(list), left));
+    held.set(
+      list,
+      win.setTimeout(() => release(list), left)
+    );
     const frame = () => {
       if (!held.has(list)) return;
       if (now() - seenAt >= capMs) release(list);

@@ -4,7 +4,8 @@
 // parses them.
 
 /** `sha256-<base64>` (or sha384, sha512), one or more separated by spaces: what data-model-integrity accepts. */
-export const INTEGRITY_PATTERN = /^\s*sha(256|384|512)-[A-Za-z0-9+/]+={0,2}(\s+sha(256|384|512)-[A-Za-z0-9+/]+={0,2})*\s*$/;
+export const INTEGRITY_PATTERN =
+  /^\s*sha(256|384|512)-[A-Za-z0-9+/]+={0,2}(\s+sha(256|384|512)-[A-Za-z0-9+/]+={0,2})*\s*$/;
 
 function base64(bytes) {
   let text = '';
@@ -18,16 +19,20 @@ function base64(bytes) {
  * @param {string} integrity
  */
 export async function checkIntegrity(bytes, integrity) {
-  if (!INTEGRITY_PATTERN.test(integrity)) throw new Error('data-model-integrity is not sha256-, sha384- or sha512- and base64');
+  if (!INTEGRITY_PATTERN.test(integrity))
+    throw new Error('data-model-integrity is not sha256-, sha384- or sha512- and base64');
   const wanted = integrity.trim().split(/\s+/);
   const computed = new Map();
   for (const entry of wanted) {
     const dash = entry.indexOf('-');
     const algorithm = `SHA-${entry.slice(3, dash)}`;
-    if (!computed.has(algorithm)) computed.set(algorithm, base64(new Uint8Array(await crypto.subtle.digest(algorithm, bytes))));
+    if (!computed.has(algorithm))
+      computed.set(algorithm, base64(new Uint8Array(await crypto.subtle.digest(algorithm, bytes))));
     if (computed.get(algorithm) === entry.slice(dash + 1)) return;
   }
-  throw new Error(`the model does not match data-model-integrity (its ${[...computed.keys()][0].toLowerCase().replace('-', '')} is ${[...computed.values()][0]})`);
+  throw new Error(
+    `the model does not match data-model-integrity (its ${[...computed.keys()][0].toLowerCase().replace('-', '')} is ${[...computed.values()][0]})`
+  );
 }
 
 /**

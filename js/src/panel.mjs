@@ -66,35 +66,48 @@ function byShopper(action) {
   };
 }
 
-download.addEventListener('click', byShopper(async () => {
-  const data = await (await theStore()).exportAll();
-  const body = JSON.stringify({ format: 'vitrine-export', exportedAt: new Date().toISOString(), storage: data }, null, 2);
-  const url = URL.createObjectURL(new Blob([body], { type: 'application/json' }));
-  const link = el('a', { href: url, download: 'vitrine-data.json' });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}));
+download.addEventListener(
+  'click',
+  byShopper(async () => {
+    const data = await (await theStore()).exportAll();
+    const body = JSON.stringify(
+      { format: 'vitrine-export', exportedAt: new Date().toISOString(), storage: data },
+      null,
+      2
+    );
+    const url = URL.createObjectURL(new Blob([body], { type: 'application/json' }));
+    const link = el('a', { href: url, download: 'vitrine-data.json' });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  })
+);
 
-erase.addEventListener('click', byShopper(async () => {
-  const erased = await (await theStore()).clear(); // tells the vaults of every tab, which clear their pages
-  eraseWebStorageKeys(window);
-  result.textContent = erased ? say.panelErased : say.panelEraseFailed;
-}));
+erase.addEventListener(
+  'click',
+  byShopper(async () => {
+    const erased = await (await theStore()).clear(); // tells the vaults of every tab, which clear their pages
+    eraseWebStorageKeys(window);
+    result.textContent = erased ? say.panelErased : say.panelEraseFailed;
+  })
+);
 
-toggle.addEventListener('click', byShopper(async () => {
-  if (readOptOut(window)) {
-    writeOptOut(false, window); // from the shop's next page on
-    writeConsentAnswer('granted', window); // the shopper's own click in Vitrine's frame: consent for its prompt too
-    return;
-  }
-  writeOptOut(true, window); // the vaults of open pages hear it (storage event) and stop their pages
-  const s = await theStore();
-  const erased = await s.clear();
-  s.close();
-  store = null;
-  eraseWebStorageKeys(window);
-  if (!erased) result.textContent = say.panelEraseFailed;
-}));
+toggle.addEventListener(
+  'click',
+  byShopper(async () => {
+    if (readOptOut(window)) {
+      writeOptOut(false, window); // from the shop's next page on
+      writeConsentAnswer('granted', window); // the shopper's own click in Vitrine's frame: consent for its prompt too
+      return;
+    }
+    writeOptOut(true, window); // the vaults of open pages hear it (storage event) and stop their pages
+    const s = await theStore();
+    const erased = await s.clear();
+    s.close();
+    store = null;
+    eraseWebStorageKeys(window);
+    if (!erased) result.textContent = say.panelEraseFailed;
+  })
+);
 
 addEventListener('storage', (event) => {
   if (event.key === OPT_OUT_KEY || event.key === null) void show();

@@ -80,11 +80,19 @@ export const REPLY_LIMITS = Object.freeze({ entries: 200, stringLength: 512, dep
 
 function checkRequest(msg) {
   if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
-  if (msg.v !== PROTOCOL_VERSION) throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
-  if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '') throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
+  if (msg.v !== PROTOCOL_VERSION)
+    throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
+  if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '')
+    throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
   // A malformed integrity value is refused, never read as "no check".
-  if (msg.modelIntegrity != null && !(typeof msg.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(msg.modelIntegrity))) {
-    throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelIntegrity must be sha256-, sha384- or sha512- digests in base64');
+  if (
+    msg.modelIntegrity != null &&
+    !(typeof msg.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(msg.modelIntegrity))
+  ) {
+    throw new ServiceError(
+      ErrorCode.BAD_REQUEST,
+      'modelIntegrity must be sha256-, sha384- or sha512- digests in base64'
+    );
   }
   if (msg.type === 'warm') return;
   if (!Number.isFinite(msg.nowMs)) throw new ServiceError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
@@ -100,9 +108,21 @@ function checkRequest(msg) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
     }
     const d = msg.diversity;
-    if (d != null && !(typeof d === 'object' && (d.by === 'brand' || d.by === 'category') && Number.isInteger(d.max) && d.max >= 1
-      && Number.isInteger(d.top) && d.top >= 1)) {
-      throw new ServiceError(ErrorCode.BAD_REQUEST, 'diversity must be { by: "brand" | "category", max >= 1, top >= 1 }');
+    if (
+      d != null &&
+      !(
+        typeof d === 'object' &&
+        (d.by === 'brand' || d.by === 'category') &&
+        Number.isInteger(d.max) &&
+        d.max >= 1 &&
+        Number.isInteger(d.top) &&
+        d.top >= 1
+      )
+    ) {
+      throw new ServiceError(
+        ErrorCode.BAD_REQUEST,
+        'diversity must be { by: "brand" | "category", max >= 1, top >= 1 }'
+      );
     }
     if (msg.rankBy !== undefined && !RANK_BY.includes(msg.rankBy)) {
       throw new ServiceError(ErrorCode.BAD_REQUEST, `rankBy must be one of ${RANK_BY.join(', ')}`);
@@ -200,7 +220,10 @@ export function hasConversionHead(info) {
 function toRankReply(candidates, result, explainTop = candidates.length, diversity = null, rankBy = DEFAULT_RANK_BY) {
   const scores = result?.scores;
   if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
-    throw new ServiceError(ErrorCode.BAD_RESULT, `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`);
+    throw new ServiceError(
+      ErrorCode.BAD_RESULT,
+      `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`
+    );
   }
   const order = diversify(orderByScore(candidates, scores), candidates, diversity);
   const explained = new Set(order.slice(0, explainTop)); // the best-ranked explainTop ids (all by default)
@@ -222,8 +245,12 @@ function toRankReply(candidates, result, explainTop = candidates.length, diversi
  * @param {() => boolean} [deps.hasWebAssembly]
  * @param {() => number} [deps.clock] ms, for the model's age
  */
-export function createRankingService({ createEngine, fetchBytes, hasWebAssembly = () => typeof WebAssembly === 'object',
-  clock = () => Date.now() }) {
+export function createRankingService({
+  createEngine,
+  fetchBytes,
+  hasWebAssembly = () => typeof WebAssembly === 'object',
+  clock = () => Date.now(),
+}) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
   let loaded = null; // { at, version: Promise<string> } of the model in `ready`
@@ -256,10 +283,15 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       const old = ready;
       ready = Promise.resolve(engine);
       // A ranking that took the old engine just before the swap may still be using it.
-      old?.then((e) => setTimeout(() => e.release?.(), RELEASE_AFTER_SWAP_MS), () => undefined);
-    })().catch(() => undefined).finally(() => {
-      rechecking = false;
-    });
+      old?.then(
+        (e) => setTimeout(() => e.release?.(), RELEASE_AFTER_SWAP_MS),
+        () => undefined
+      );
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        rechecking = false;
+      });
   }
 
   function engineFor(modelUrl, limits) {
@@ -270,21 +302,28 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       return ready;
     }
     // A different model: free the previous engine's wasm memory once it is no longer in use.
-    ready?.then((old) => old.release?.(), () => undefined);
+    ready?.then(
+      (old) => old.release?.(),
+      () => undefined
+    );
     readyFor = key;
     loaded = null;
     ready = (async () => {
       if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
       // Side by side: the engine's wasm compiles while the model downloads.
       const [made, fetched] = await Promise.allSettled([
-        Promise.resolve().then(createEngine).then((engine) => {
-          mark('engine');
-          return engine;
-        }),
-        Promise.resolve().then(() => fetchBytes(modelUrl, limits)).then((bytes) => {
-          mark('model-fetched');
-          return bytes;
-        }),
+        Promise.resolve()
+          .then(createEngine)
+          .then((engine) => {
+            mark('engine');
+            return engine;
+          }),
+        Promise.resolve()
+          .then(() => fetchBytes(modelUrl, limits))
+          .then((bytes) => {
+            mark('model-fetched');
+            return bytes;
+          }),
       ]);
       if (made.status === 'rejected') throw made.reason;
       const engine = made.value;
@@ -316,15 +355,21 @@ export function createRankingService({ createEngine, fetchBytes, hasWebAssembly 
       needs(engine, 'rank');
       // 'conversion' and 'value' only where the model can: the engine would refuse them (BAD_INPUT).
       const rankBy = msg.rankBy !== undefined && converts.get(engine) ? msg.rankBy : DEFAULT_RANK_BY;
-      const result = await engine.rank({ events: msg.events, candidates: msg.candidates, nowMs: msg.nowMs,
-        ...(msg.blend === undefined ? {} : { blend: msg.blend }), ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }) });
+      const result = await engine.rank({
+        events: msg.events,
+        candidates: msg.candidates,
+        nowMs: msg.nowMs,
+        ...(msg.blend === undefined ? {} : { blend: msg.blend }),
+        ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }),
+      });
       mark('ranked');
       return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null, rankBy);
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');
       const profile = plainData(await engine.profile({ events: msg.events, nowMs: msg.nowMs }));
-      if (!profile || typeof profile !== 'object') throw new ServiceError(ErrorCode.BAD_RESULT, 'engine returned no profile');
+      if (!profile || typeof profile !== 'object')
+        throw new ServiceError(ErrorCode.BAD_RESULT, 'engine returned no profile');
       return { type: 'profile', profile };
     }
     throw new ServiceError(ErrorCode.BAD_REQUEST, `unknown request type ${String(msg.type).slice(0, 40)}`);

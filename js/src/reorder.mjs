@@ -138,7 +138,10 @@ export function applyOrder(list, rankedIds, options = {}) {
   // The nodes whose current order already agrees with the plan (a longest increasing run of planned positions)
   // stay; every other node goes right before its planned successor, back to front. Each moved node costs the
   // browser a style and layout pass, so a few items promoted in a listing of thousands move a few nodes, not all.
-  const staying = longestOrderedRun(entries.map((e) => e.node), target);
+  const staying = longestOrderedRun(
+    entries.map((e) => e.node),
+    target
+  );
   let moved = 0;
   for (let i = target.length - 1; i >= 0; --i) {
     const node = target[i];
@@ -184,7 +187,6 @@ function atNextFrame(win, fn) {
     else if (!frames) run();
   });
 }
-
 
 /**
  * Writes each item's reason, as text, into its [data-vitrine-explain] element. One pass over the listing, so a

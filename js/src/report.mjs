@@ -40,7 +40,8 @@ export function dayOutcome(events, day) {
   for (const e of events) {
     if (e.kind !== EventKind.purchase || utcDay(e.t) !== day) continue;
     converted = 1;
-    if (Number.isFinite(e.price) && e.price > 0) revenue += e.price * (Number.isInteger(e.qty) && e.qty > 0 ? e.qty : 1);
+    if (Number.isFinite(e.price) && e.price > 0)
+      revenue += e.price * (Number.isInteger(e.qty) && e.qty > 0 ? e.qty : 1);
   }
   return { converted, revenue };
 }

@@ -34,7 +34,13 @@ export function slotVariants(slot) {
 export function describeSlot(slot) {
   const variants = slotVariants(slot);
   const byDefault = variants.findIndex((v) => v.hasAttribute(ATTR.defaultVariant));
-  const fallback = byDefault >= 0 ? byDefault : Math.max(0, variants.findIndex((v) => !v.hidden));
+  const fallback =
+    byDefault >= 0
+      ? byDefault
+      : Math.max(
+          0,
+          variants.findIndex((v) => !v.hidden)
+        );
   return { variants: variants.map(variantCategories), fallback };
 }
 
@@ -46,7 +52,10 @@ export function describeSlot(slot) {
 export function chooseIndex(described, profile) {
   const variants = Array.isArray(described?.variants) ? described.variants : [];
   if (variants.length === 0) return null;
-  const fallback = Number.isInteger(described.fallback) && described.fallback >= 0 && described.fallback < variants.length ? described.fallback : 0;
+  const fallback =
+    Number.isInteger(described.fallback) && described.fallback >= 0 && described.fallback < variants.length
+      ? described.fallback
+      : 0;
   const affinity = categoryAffinity(profile);
   let best = { index: fallback, category: null, fit: 0 };
   variants.forEach((categories, index) => {

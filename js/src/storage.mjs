@@ -39,9 +39,11 @@ export const MIGRATIONS = Object.freeze({
     db.createObjectStore(EVENTS_STORE, { autoIncrement: true });
   },
   2(db, tx) {
-    rewriteRecords(tx, (old) => (old && typeof old === 'object'
-      ? validRecord({ ...old, kind: kindCode(old.kind), t: Math.round(Number(old.time)) })
-      : null));
+    rewriteRecords(tx, (old) =>
+      old && typeof old === 'object'
+        ? validRecord({ ...old, kind: kindCode(old.kind), t: Math.round(Number(old.time)) })
+        : null
+    );
   },
   3(db, tx) {
     rewriteRecords(tx, (value) => {
@@ -128,7 +130,10 @@ export class MemoryBackend {
 function openDatabase(idb, name) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const timer = setTimeout(() => finish(new Error('timed out opening IndexedDB (blocked by another tab?)')), OPEN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(new Error('timed out opening IndexedDB (blocked by another tab?)')),
+      OPEN_TIMEOUT_MS
+    );
     function finish(error, db) {
       if (settled) {
         db?.close();
@@ -290,9 +295,13 @@ export class IndexedDbBackend {
    * going away; if the prune does not run, the next write or read does it.
    */
   async append(records, nowMs) {
-    await this.#transaction('readwrite', (store) => {
-      for (const record of records) store.add(record);
-    }, { commitNow: true });
+    await this.#transaction(
+      'readwrite',
+      (store) => {
+        for (const record of records) store.add(record);
+      },
+      { commitNow: true }
+    );
     await this.#transaction('readwrite', (store) => this.#prune(store, nowMs, null));
   }
 
@@ -402,7 +411,7 @@ export class EventStore {
     this.#backend = backend;
     this.ready = backend.connect().then(
       () => undefined,
-      (error) => this.#fallBack(error),
+      (error) => this.#fallBack(error)
     );
   }
 

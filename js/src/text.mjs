@@ -4,8 +4,11 @@ const MAX_TEXT = 280;
 
 export function plainText(value, max = MAX_TEXT) {
   if (value == null) return '';
-  // eslint-disable-next-line no-control-regex
-  const text = String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = String(value)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > max ? text.slice(0, max - 1) + '\u2026' : text;
 }
 

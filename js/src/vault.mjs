@@ -42,7 +42,16 @@
 import { normalizeConfig } from './config.mjs';
 import { validRecord } from './events.mjs';
 import { recoverJournals, writeJournal, dropJournal, withUnsaved } from './journal.mjs';
-import { OPT_OUT_KEY, CONSENT_KEY, readOptOut, writeOptOut, readConsentAnswer, forgetConsentAnswer, eraseWebStorageKeys, browserOptOutSignal } from './privacy.mjs';
+import {
+  OPT_OUT_KEY,
+  CONSENT_KEY,
+  readOptOut,
+  writeOptOut,
+  readConsentAnswer,
+  forgetConsentAnswer,
+  eraseWebStorageKeys,
+  browserOptOutSignal,
+} from './privacy.mjs';
 import { CONSENT_NOT_REQUIRED } from './consent.mjs';
 import { PROTOCOL_VERSION, MAX_CANDIDATES } from './ranking_service.mjs';
 import { RANK_BY } from './rank_by.mjs';
@@ -162,11 +171,13 @@ export async function serveVault(port, rawConfig, deps) {
       } catch {
         // the journal's events are lost; the stored history is intact
       }
-      cleanups.push(opened.onChange(({ type, remote }) => {
-        if (type !== 'cleared' || !remote) return;
-        tickets.clear(); // erased in the panel or another tab: no reason drawn from that history is told any more
-        post({ type: 'notice', what: 'cleared' });
-      }));
+      cleanups.push(
+        opened.onChange(({ type, remote }) => {
+          if (type !== 'cleared' || !remote) return;
+          tickets.clear(); // erased in the panel or another tab: no reason drawn from that history is told any more
+          post({ type: 'notice', what: 'cleared' });
+        })
+      );
       store = opened;
       return opened;
     })();
@@ -202,7 +213,8 @@ export async function serveVault(port, rawConfig, deps) {
   cleanups.push(() => win.removeEventListener?.('pagehide', onPageHide));
 
   async function append(values) {
-    if (!Array.isArray(values) || values.length > MAX_APPEND) throw new VaultError('BAD_REQUEST', `records must be an array of at most ${MAX_APPEND}`);
+    if (!Array.isArray(values) || values.length > MAX_APPEND)
+      throw new VaultError('BAD_REQUEST', `records must be an array of at most ${MAX_APPEND}`);
     const nowMs = now();
     const records = values.map((v) => validRecord(v, nowMs)).filter((r) => r !== null);
     inFlight.push(records);
@@ -226,19 +238,34 @@ export async function serveVault(port, rawConfig, deps) {
     }
     if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
     const explainTop = Number.isInteger(msg.explainTop) ? Math.min(Math.max(msg.explainTop, 0), MAX_EXPLAIN) : 0;
-    const reply = await rankingClient().rank({ events, candidates: msg.candidates, nowMs: Number(msg.nowMs) || now(),
-      explainTop, blend: msg.blend, diversity: msg.diversity, rankBy: msg.rankBy });
+    const reply = await rankingClient().rank({
+      events,
+      candidates: msg.candidates,
+      nowMs: Number(msg.nowMs) || now(),
+      explainTop,
+      blend: msg.blend,
+      diversity: msg.diversity,
+      rankBy: msg.rankBy,
+    });
     // The order only: scores and reasons would tell the page more about the history than the order shows. The
     // reasons stay here, under a ticket, for the why.html frame the shopper opens.
     const ticket = explainTop > 0 ? keepReasons(reply.reasons) : undefined;
-    return { type: 'ranked', order: reply.order.slice(0, ORDER_SHOWN), history: events.length, ...(ticket ? { ticket } : {}),
-      ...(RANK_BY.includes(reply.rankBy) ? { rankBy: reply.rankBy } : {}) };
+    return {
+      type: 'ranked',
+      order: reply.order.slice(0, ORDER_SHOWN),
+      history: events.length,
+      ...(ticket ? { ticket } : {}),
+      ...(RANK_BY.includes(reply.rankBy) ? { rankBy: reply.rankBy } : {}),
+    };
   }
 
   function keepReasons(reasons) {
     const byItem = new Map();
     for (const [id, r] of Object.entries(reasons ?? {})) {
-      byItem.set(id, { factors: Array.isArray(r?.factors) ? r.factors : null, text: typeof r?.text === 'string' ? r.text : null });
+      byItem.set(id, {
+        factors: Array.isArray(r?.factors) ? r.factors : null,
+        text: typeof r?.text === 'string' ? r.text : null,
+      });
     }
     const ticket = randomKey(win);
     tickets.set(ticket, byItem);
@@ -251,13 +278,18 @@ export async function serveVault(port, rawConfig, deps) {
 
   // Each slot's variant from the profile, computed here: the page learns which variant shows, as it sees it anyway.
   async function chooseSlots(slots) {
-    if (!Array.isArray(slots) || slots.length < 1 || slots.length > MAX_SLOTS) throw new VaultError('BAD_REQUEST', `slots must be an array of 1 to ${MAX_SLOTS}`);
+    if (!Array.isArray(slots) || slots.length < 1 || slots.length > MAX_SLOTS)
+      throw new VaultError('BAD_REQUEST', `slots must be an array of 1 to ${MAX_SLOTS}`);
     const events = await recentEvents();
     if (events.length === 0) return { type: 'chosen', choices: slots.map(() => null), history: 0 };
     if (!spendOracleBudget(win, now(), memory)) throw budgetSpent();
     const { profile } = await rankingClient().profile({ events, nowMs: now() });
     // The index only: which of its categories fit, and how well, stays here.
-    return { type: 'chosen', choices: slots.map((slot) => chooseIndex(slot, profile)?.index ?? null), history: events.length };
+    return {
+      type: 'chosen',
+      choices: slots.map((slot) => chooseIndex(slot, profile)?.index ?? null),
+      history: events.length,
+    };
   }
 
   // The page's consent was withdrawn: what was kept goes. Any script may ask, since it only protects the shopper;
@@ -290,10 +322,12 @@ export async function serveVault(port, rawConfig, deps) {
   }
 
   async function handle(msg) {
-    if (!msg || typeof msg !== 'object' || msg.v !== PROTOCOL_VERSION) throw new VaultError('BAD_REQUEST', 'not a vault request');
+    if (!msg || typeof msg !== 'object' || msg.v !== PROTOCOL_VERSION)
+      throw new VaultError('BAD_REQUEST', 'not a vault request');
     if (msg.type === 'consent') {
       // Granted by the page's consent manager after this page first asked for the prompt's answer.
-      if (msg.basis !== 'signal') throw new VaultError('BAD_REQUEST', 'consent is given by the page\'s consent manager or in Vitrine\'s prompt');
+      if (msg.basis !== 'signal')
+        throw new VaultError('BAD_REQUEST', "consent is given by the page's consent manager or in Vitrine's prompt");
       return { type: 'consent', storage: (await begin()).backend };
     }
     // An opt-out and an erasure only protect the shopper: any page may ask, consent or not.
@@ -308,7 +342,10 @@ export async function serveVault(port, rawConfig, deps) {
     }
     if (msg.type === 'rank') return rank(msg);
     if (msg.type === 'slots') return chooseSlots(msg.slots);
-    throw new VaultError('PRIVATE', `'${String(msg.type).slice(0, 20)}' is not offered to the page: the shopper's data is shown in Vitrine's own panel`);
+    throw new VaultError(
+      'PRIVATE',
+      `'${String(msg.type).slice(0, 20)}' is not offered to the page: the shopper's data is shown in Vitrine's own panel`
+    );
   }
 
   port.onmessage = async (event) => {
@@ -330,7 +367,10 @@ export async function serveVault(port, rawConfig, deps) {
 }
 
 function budgetSpent() {
-  return new VaultError('BUDGET', `more than ${ORACLE_BUDGET.count} rankings in ${ORACLE_BUDGET.windowMs / 1000} s; the page keeps the shop's order`);
+  return new VaultError(
+    'BUDGET',
+    `more than ${ORACLE_BUDGET.count} rankings in ${ORACLE_BUDGET.windowMs / 1000} s; the page keeps the shop's order`
+  );
 }
 
 class VaultError extends Error {

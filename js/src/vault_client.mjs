@@ -15,8 +15,20 @@ export function vaultUrlFor(packageUrl, pageOrigin) {
 
 /** The configuration the vault needs: it keeps the history, fetches the model and ranks. */
 export function vaultConfig(config) {
-  const keys = ['model', 'consent', 'retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs',
-    'maxModelBytes', 'modelIntegrity', 'worker', 'dbName'];
+  const keys = [
+    'model',
+    'consent',
+    'retentionDays',
+    'maxEvents',
+    'maxBytes',
+    'rankEvents',
+    'rankTimeoutMs',
+    'modelTimeoutMs',
+    'maxModelBytes',
+    'modelIntegrity',
+    'worker',
+    'dbName',
+  ];
   return Object.fromEntries(keys.map((k) => [k, config[k]]));
 }
 
@@ -35,9 +47,17 @@ export function openVault({ doc, url, config, timeoutMs, consentBasis = null }) 
   frame.setAttribute('data-vitrine-vault', '');
   frame.referrerPolicy = 'no-referrer';
   const { port1, port2 } = new MessageChannel();
-  frame.addEventListener('load', () => {
-    frame.contentWindow?.postMessage({ type: 'vitrine-connect', v: 1, config: { ...vaultConfig(config), consentBasis } }, url.origin, [port2]);
-  }, { once: true });
+  frame.addEventListener(
+    'load',
+    () => {
+      frame.contentWindow?.postMessage(
+        { type: 'vitrine-connect', v: 1, config: { ...vaultConfig(config), consentBasis } },
+        url.origin,
+        [port2]
+      );
+    },
+    { once: true }
+  );
   (doc.body ?? doc.documentElement).appendChild(frame);
   const channel = {
     port: port1,
@@ -65,7 +85,12 @@ export function adoptVault(channel, { origin = 'the vault', timeoutMs }) {
       clearTimeout(timer);
       if (m.type === 'refused') reject(new Error(String(m.reason)));
       // consent: a vault that does not say is taken as not granted (consent fails closed).
-      else resolve({ optedOut: m.optedOut === true, storage: String(m.storage), consent: ['granted', 'refused'].includes(m.consent) ? m.consent : 'ask' });
+      else
+        resolve({
+          optedOut: m.optedOut === true,
+          storage: String(m.storage),
+          consent: ['granted', 'refused'].includes(m.consent) ? m.consent : 'ask',
+        });
     };
     if (channel.hello) {
       settle(channel.hello);
@@ -104,7 +129,14 @@ export function mountPanels(doc, url) {
  * Height: data-vitrine-consent-height (default 120).
  */
 export function mountConsentPrompts(doc, url) {
-  return mountFrames(doc, url, { host: 'data-vitrine-consent', page: './consent.html', title: 'Personalization', height: 120 }) > 0;
+  return (
+    mountFrames(doc, url, {
+      host: 'data-vitrine-consent',
+      page: './consent.html',
+      title: 'Personalization',
+      height: 120,
+    }) > 0
+  );
 }
 
 /** Takes the consent prompts away once the shopper answered, and hides their elements again. */

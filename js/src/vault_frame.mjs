@@ -6,9 +6,13 @@ import { RankingClient } from './worker_client.mjs';
 let connected = false;
 addEventListener('message', (event) => {
   const port = event.ports?.[0];
-  if (connected || event.source !== parent || parent === window || event.data?.type !== 'vitrine-connect' || !port) return;
+  if (connected || event.source !== parent || parent === window || event.data?.type !== 'vitrine-connect' || !port)
+    return;
   if (!sameShop(event.origin, location.origin)) {
-    port.postMessage({ type: 'refused', reason: `a page of ${event.origin} may not use the vault of ${location.origin}` });
+    port.postMessage({
+      type: 'refused',
+      reason: `a page of ${event.origin} may not use the vault of ${location.origin}`,
+    });
     return;
   }
   connected = true;
@@ -17,14 +21,17 @@ addEventListener('message', (event) => {
     openStore,
     deleteHistory: (name) => (typeof indexedDB === 'object' && indexedDB ? deleteDatabase(indexedDB, name) : true),
     // A malformed data-model-integrity (false) loads no model rather than skip the check.
-    makeRankingClient: (config) => (config.model && config.modelIntegrity !== false && typeof WebAssembly === 'object' ? new RankingClient({
-      workerUrl: new URL('./worker.mjs', import.meta.url),
-      modelUrl: config.model,
-      timeoutMs: config.rankTimeoutMs,
-      modelTimeoutMs: config.modelTimeoutMs,
-      maxModelBytes: config.maxModelBytes,
-      modelIntegrity: config.modelIntegrity,
-      SharedWorker: config.worker === 'shared' ? globalThis.SharedWorker : null,
-    }) : null),
+    makeRankingClient: (config) =>
+      config.model && config.modelIntegrity !== false && typeof WebAssembly === 'object'
+        ? new RankingClient({
+            workerUrl: new URL('./worker.mjs', import.meta.url),
+            modelUrl: config.model,
+            timeoutMs: config.rankTimeoutMs,
+            modelTimeoutMs: config.modelTimeoutMs,
+            maxModelBytes: config.maxModelBytes,
+            modelIntegrity: config.modelIntegrity,
+            SharedWorker: config.worker === 'shared' ? globalThis.SharedWorker : null,
+          })
+        : null,
   }).catch((e) => port.postMessage({ type: 'refused', reason: `the vault could not start: ${e?.message ?? e}` }));
 });

@@ -63,18 +63,37 @@
     var read = false;
     if (kind === 'shared' && typeof SharedWorker === 'function') {
       try {
-        new SharedWorker('http://[', { get extendedLifetime() { read = true; return true; } });
+        new SharedWorker('http://[', {
+          get extendedLifetime() {
+            read = true;
+            return true;
+          },
+        });
       } catch (expected) {
         // the unparsable URL: only the options were wanted
       }
     }
     if (read) {
       var shared = new SharedWorker(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
-      return { port: shared.port, source: shared, shared: true, terminate: function () { shared.port.close(); } };
+      return {
+        port: shared.port,
+        source: shared,
+        shared: true,
+        terminate: function () {
+          shared.port.close();
+        },
+      };
     }
     if (typeof Worker !== 'function') return null;
     var own = new Worker(url, { type: 'module', name: 'vitrine' });
-    return { port: own, source: own, shared: false, terminate: function () { own.terminate(); } };
+    return {
+      port: own,
+      source: own,
+      shared: false,
+      terminate: function () {
+        own.terminate();
+      },
+    };
   }
 
   // The vault's frame and its channel (vault.mjs has the protocol). The hello is kept on the channel for the modules.
@@ -88,21 +107,41 @@
     frame.setAttribute('data-vitrine-vault', '');
     frame.referrerPolicy = 'no-referrer';
     var pair = new MessageChannel();
-    var channel = { port: pair.port1, source: frame, shared: false, vault: true, hello: null, terminate: function () {
-      pair.port1.close();
-      frame.remove();
-    } };
+    var channel = {
+      port: pair.port1,
+      source: frame,
+      shared: false,
+      vault: true,
+      hello: null,
+      terminate: function () {
+        pair.port1.close();
+        frame.remove();
+      },
+    };
     pair.port1.addEventListener('message', function (event) {
       var m = event.data;
       if (!channel.hello && m && (m.type === 'hello' || m.type === 'refused')) channel.hello = m;
     });
     pair.port1.start();
     var config = { model: modelUrl, worker: options.worker, consent: options.consent }; // 'not-required' here (startEarly)
-    var keys = ['retentionDays', 'maxEvents', 'maxBytes', 'rankEvents', 'rankTimeoutMs', 'modelTimeoutMs', 'maxModelBytes', 'modelIntegrity'];
+    var keys = [
+      'retentionDays',
+      'maxEvents',
+      'maxBytes',
+      'rankEvents',
+      'rankTimeoutMs',
+      'modelTimeoutMs',
+      'maxModelBytes',
+      'modelIntegrity',
+    ];
     for (var k = 0; k < keys.length; ++k) if (options[keys[k]] !== undefined) config[keys[k]] = options[keys[k]];
-    frame.addEventListener('load', function () {
-      frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: config }, url.origin, [pair.port2]);
-    }, { once: true });
+    frame.addEventListener(
+      'load',
+      function () {
+        frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: config }, url.origin, [pair.port2]);
+      },
+      { once: true }
+    );
     (document.body || document.documentElement).appendChild(frame);
     return channel;
   }
@@ -136,8 +175,10 @@
     // Served from its own origin, the package keeps the history and ranks in its vault frame there: that frame starts
     // now instead of a worker (vault_client.mjs openVault makes it the same way, in ES5 here).
     var modelUrl = new URL(options.model.trim(), document.baseURI).href;
-    var channel = new URL(base).origin !== location.origin ? openVaultFrame(new URL('./vault.html', base), options, modelUrl)
-      : openChannel(new URL('./worker.mjs', base), options.worker); // as worker_client.mjs makes them, in ES5
+    var channel =
+      new URL(base).origin !== location.origin
+        ? openVaultFrame(new URL('./vault.html', base), options, modelUrl)
+        : openChannel(new URL('./worker.mjs', base), options.worker); // as worker_client.mjs makes them, in ES5
     if (channel) {
       channel.port.addEventListener('message', function (event) {
         if (event.data && event.data.id === 0 && event.data.type === 'warm') engineReady = true;
@@ -152,8 +193,15 @@
       if (Number(options.maxModelBytes) > 0) limits.maxModelBytes = Number(options.maxModelBytes);
       // Passed on as written: the worker refuses a malformed value rather than skip the check.
       if (options.modelIntegrity) limits.modelIntegrity = options.modelIntegrity;
-      channel.port.postMessage({ v: 1, id: 0, type: 'warm', modelUrl: modelUrl,
-        modelTimeoutMs: limits.modelTimeoutMs, maxModelBytes: limits.maxModelBytes, modelIntegrity: limits.modelIntegrity });
+      channel.port.postMessage({
+        v: 1,
+        id: 0,
+        type: 'warm',
+        modelUrl: modelUrl,
+        modelTimeoutMs: limits.modelTimeoutMs,
+        maxModelBytes: limits.maxModelBytes,
+        modelIntegrity: limits.modelIntegrity,
+      });
     }
     var held = [];
     var sheet = null;
@@ -214,8 +262,12 @@
         }
       }
     }
-    if (cap > 0 && typeof MutationObserver === 'function' && typeof CSSStyleSheet === 'function' &&
-      Array.isArray(document.adoptedStyleSheets)) {
+    if (
+      cap > 0 &&
+      typeof MutationObserver === 'function' &&
+      typeof CSSStyleSheet === 'function' &&
+      Array.isArray(document.adoptedStyleSheets)
+    ) {
       var painted = performance.getEntriesByType('paint').length > 0 || document.visibilityState !== 'visible';
       var parsed = performance.getEntriesByType('navigation')[0];
       var parsedAt = parsed && parsed.domInteractive > 0 ? parsed.domInteractive : performance.now();
@@ -233,10 +285,16 @@
           onRecords(observer.takeRecords());
           observer.disconnect();
         }
-        var out = { channel: workerFailed ? null : channel, engineReady: engineReady, seen: seen, sheet: sheet, held: held.map(function (e) {
-          clearTimeout(e.timer);
-          return { list: e.list, seenAt: e.seenAt };
-        }) };
+        var out = {
+          channel: workerFailed ? null : channel,
+          engineReady: engineReady,
+          seen: seen,
+          sheet: sheet,
+          held: held.map(function (e) {
+            clearTimeout(e.timer);
+            return { list: e.list, seenAt: e.seenAt };
+          }),
+        };
         if (workerFailed && channel) channel.terminate();
         return out;
       },
@@ -267,7 +325,9 @@
     refresh: later('refresh', false),
     destroy: later('destroy', undefined),
     status: function () {
-      return instance ? instance.status() : { state: 'loading', storage: 'none', ranking: 'available', optedOutBy: null, problems: [] };
+      return instance
+        ? instance.status()
+        : { state: 'loading', storage: 'none', ranking: 'available', optedOutBy: null, problems: [] };
     },
   };
 })();

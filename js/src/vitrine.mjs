@@ -4,8 +4,16 @@
 // one console warning per page (log.mjs).
 import { normalizeConfig } from './config.mjs';
 import { createLogger } from './log.mjs';
-import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY, readConsentAnswer, writeConsentAnswer,
-  forgetConsentAnswer } from './privacy.mjs';
+import {
+  browserOptOutSignal,
+  readOptOut,
+  writeOptOut,
+  eraseWebStorageKeys,
+  OPT_OUT_KEY,
+  readConsentAnswer,
+  writeConsentAnswer,
+  forgetConsentAnswer,
+} from './privacy.mjs';
 import { toRecord } from './events.mjs';
 import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
@@ -25,7 +33,14 @@ import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
 import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
-import { openVault, adoptVault, vaultUrlFor, mountPanels, mountConsentPrompts, removeConsentPrompts } from './vault_client.mjs';
+import {
+  openVault,
+  adoptVault,
+  vaultUrlFor,
+  mountPanels,
+  mountConsentPrompts,
+  removeConsentPrompts,
+} from './vault_client.mjs';
 import { createWhyButtons } from './why.mjs';
 import { watchConsentSignals, CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
@@ -50,10 +65,14 @@ export function createVitrine(options = {}, env = {}) {
     log.warn('invalid options, using defaults', e);
   }
   if (config.consentMisread !== null) {
-    log.warn(`data-consent="${config.consentMisread}" is not understood, so consent is required; a shop that needs no consent says data-consent="not-required"`);
+    log.warn(
+      `data-consent="${config.consentMisread}" is not understood, so consent is required; a shop that needs no consent says data-consent="not-required"`
+    );
   }
   if (config.rankByMisread !== null) {
-    log.warn(`data-rank-by="${config.rankByMisread}" is not understood (relevance, conversion or value); ranking by relevance`);
+    log.warn(
+      `data-rank-by="${config.rankByMisread}" is not understood (relevance, conversion or value); ranking by relevance`
+    );
   }
   // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
   const messages = messagesFor(doc?.documentElement?.lang);
@@ -123,7 +142,10 @@ export function createVitrine(options = {}, env = {}) {
     }
     if (config.consent === CONSENT_REQUIRED && !signals) signals = watchConsentSignals(win, onConsentSignal);
     // With the vault, no page function grants consent: any script could call or replace it.
-    if (config.consentCallback && vaultUrl) log.warn('the consentCallback option is not used with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
+    if (config.consentCallback && vaultUrl)
+      log.warn(
+        "the consentCallback option is not used with the vault: consent comes from the page's consent manager (TCF, Consent Mode) or Vitrine's prompt ([data-vitrine-consent])"
+      );
     if (!consentOk() && config.consentCallback && !vaultUrl && signals?.decision !== 'denied') {
       try {
         consentGiven = (await config.consentCallback()) === true;
@@ -159,7 +181,9 @@ export function createVitrine(options = {}, env = {}) {
       // The shop's element may come with its own scripts, after Vitrine's: looked for once more when the page has loaded.
       const again = () => {
         if (state === 'waiting-consent' && !mountConsentPrompts(doc, vaultUrl)) {
-          log.warn('consent is required and the page has no consent manager; put a [data-vitrine-consent] element on the page for Vitrine\'s own prompt');
+          log.warn(
+            "consent is required and the page has no consent manager; put a [data-vitrine-consent] element on the page for Vitrine's own prompt"
+          );
         }
       };
       if (doc.readyState === 'complete') again();
@@ -288,7 +312,13 @@ export function createVitrine(options = {}, env = {}) {
 
   /** Ranking can happen on this page (it may still fail): worth warming the engine and holding listings for. */
   function rankable() {
-    return config.autoRank && arm !== 'off' && !rankingDisabled && config.model !== null && typeof win.WebAssembly === 'object';
+    return (
+      config.autoRank &&
+      arm !== 'off' &&
+      !rankingDisabled &&
+      config.model !== null &&
+      typeof win.WebAssembly === 'object'
+    );
   }
 
   /** Starts the worker, the engine and the model once; resolves with the model's version, or null. */
@@ -308,7 +338,8 @@ export function createVitrine(options = {}, env = {}) {
   function exposeOnce() {
     if (exposed || state !== 'running') return;
     exposed = true;
-    const model = arm === 'on' && !rankingDisabled && config.model !== null ? modelReady() : Promise.resolve({ model: null });
+    const model =
+      arm === 'on' && !rankingDisabled && config.model !== null ? modelReady() : Promise.resolve({ model: null });
     void model.then(({ model: version }) => {
       if (state !== 'running') return;
       const problem = announceExposure(win, { arm, model: version }, config.onExposure);
@@ -350,7 +381,9 @@ export function createVitrine(options = {}, env = {}) {
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (node.nodeType !== 1) continue;
-        const lists = node.matches(selector) ? [node, ...node.querySelectorAll(selector)] : node.querySelectorAll(selector);
+        const lists = node.matches(selector)
+          ? [node, ...node.querySelectorAll(selector)]
+          : node.querySelectorAll(selector);
         for (const list of lists) {
           if (listSeenAt.has(list)) continue;
           listSeenAt.set(list, at);
@@ -430,9 +463,15 @@ export function createVitrine(options = {}, env = {}) {
   function vaultConnection() {
     if (vault) return vault;
     // The loader's frame if it started one (vitrine.js), else a new one.
-    const { channel, hello } = earlyChannel?.vault ? adoptVault(earlyChannel, { origin: vaultUrl.origin, timeoutMs: config.modelTimeoutMs })
-      : openVault({ doc, url: vaultUrl, config, timeoutMs: config.modelTimeoutMs,
-        consentBasis: signals?.decision === 'granted' ? 'signal' : null });
+    const { channel, hello } = earlyChannel?.vault
+      ? adoptVault(earlyChannel, { origin: vaultUrl.origin, timeoutMs: config.modelTimeoutMs })
+      : openVault({
+          doc,
+          url: vaultUrl,
+          config,
+          timeoutMs: config.modelTimeoutMs,
+          consentBasis: signals?.decision === 'granted' ? 'signal' : null,
+        });
     if (earlyChannel?.vault) earlyChannel = null;
     const client = new RankingClient({
       workerUrl: null,
@@ -449,7 +488,8 @@ export function createVitrine(options = {}, env = {}) {
         } else if (what === 'consent-granted' || what === 'consent-refused') {
           removeConsentPrompts(doc);
           vaultConsented = what === 'consent-granted';
-          if (vaultConsented && state === 'waiting-consent' && consentOk()) void start().catch((e) => log.warn('could not start', e));
+          if (vaultConsented && state === 'waiting-consent' && consentOk())
+            void start().catch((e) => log.warn('could not start', e));
         }
       },
     });
@@ -579,8 +619,9 @@ export function createVitrine(options = {}, env = {}) {
     if (pending.length === 0 || state !== 'running') return flushing;
     const batch = pending;
     pending = [];
-    const sent = (store ? store.append(batch) : openTheStore().then((s) => s.append(batch)))
-      .catch((e) => log.warn('could not store events', e));
+    const sent = (store ? store.append(batch) : openTheStore().then((s) => s.append(batch))).catch((e) =>
+      log.warn('could not store events', e)
+    );
     flushing = Promise.all([flushing, sent]).then(() => {});
     return flushing;
   }
@@ -601,7 +642,9 @@ export function createVitrine(options = {}, env = {}) {
     }
     if (config.modelIntegrity === false) {
       rankingDisabled = true;
-      log.warn('data-model-integrity is not sha256-, sha384- or sha512- digests in base64; the model is not loaded and the listing keeps its order');
+      log.warn(
+        'data-model-integrity is not sha256-, sha384- or sha512- digests in base64; the model is not loaded and the listing keeps its order'
+      );
       return null;
     }
     if (vaultUrl) return vaultConnection().client; // the vault ranks with the history it keeps
@@ -721,13 +764,22 @@ export function createVitrine(options = {}, env = {}) {
     }
     try {
       mark('rank-sent');
-      const reply = await rc.rank({ events, candidates, nowMs: Date.now(), explainTop: config.rerankDepth, blend, diversity,
-        ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }) });
+      const reply = await rc.rank({
+        events,
+        candidates,
+        nowMs: Date.now(),
+        explainTop: config.rerankDepth,
+        blend,
+        diversity,
+        ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }),
+      });
       mark('rank-reply');
       if (rankBy !== DEFAULT_RANK_BY && reply.rankBy === DEFAULT_RANK_BY && !rankByRefused) {
         // Ranked all the same, by relevance (ranking_service.mjs): the merchant hears it once.
         rankByRefused = true;
-        log.warn(`${rules.rankBy ? ATTR.rankBy : 'data-rank-by'}="${rankBy}" needs a model trained on carts or purchases; ranking by relevance`);
+        log.warn(
+          `${rules.rankBy ? ATTR.rankBy : 'data-rank-by'}="${rankBy}" needs a model trained on carts or purchases; ranking by relevance`
+        );
       }
       engineWarm = true;
       if (state !== 'running') return false;
@@ -784,8 +836,10 @@ export function createVitrine(options = {}, env = {}) {
       }
       if (!reasons || !Object.hasOwn(reasons, id)) continue;
       const reason = reasons[id];
-      const text = isEngineFactors(reason.factors) && from !== undefined && to !== undefined
-        ? explanationText(reason.factors, { from, to }, messages) : reason.text;
+      const text =
+        isEngineFactors(reason.factors) && from !== undefined && to !== undefined
+          ? explanationText(reason.factors, { from, to }, messages)
+          : reason.text;
       shown.set(id, { text });
       explanations.set(id, text);
     }
@@ -797,8 +851,12 @@ export function createVitrine(options = {}, env = {}) {
 
   function whyButtons() {
     if (!why) {
-      why = createWhyButtons(doc, { write: written.write, restore: written.restore, frameUrl: vaultUrl,
-        lang: doc.documentElement?.lang });
+      why = createWhyButtons(doc, {
+        write: written.write,
+        restore: written.restore,
+        frameUrl: vaultUrl,
+        lang: doc.documentElement?.lang,
+      });
       cleanups.push(() => {
         why?.clear();
         why?.stop();
@@ -873,11 +931,17 @@ export function createVitrine(options = {}, env = {}) {
     // With the vault, what the shopper viewed must not be written into the page: not offered there yet.
     if (widgets.length === 0 || arm === 'off' || state !== 'running' || vaultUrl) return;
     const events = await rankingEvents();
-    const onPage = new Set(Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
-      .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`)).map((el) => el.getAttribute(ATTR.item)));
+    const onPage = new Set(
+      Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
+        .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`))
+        .map((el) => el.getAttribute(ATTR.item))
+    );
     const formatPrice = (price) => {
       try {
-        return new Intl.NumberFormat(doc.documentElement?.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(price);
+        return new Intl.NumberFormat(doc.documentElement?.lang || undefined, {
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        }).format(price);
       } catch {
         return price.toFixed(2);
       }
@@ -911,8 +975,13 @@ export function createVitrine(options = {}, env = {}) {
     }
     const lastReported = /^\d{4}-\d{2}-\d{2}$/.test(remembered ?? '') ? remembered : null;
     const { events } = await store.exportAll();
-    const report = reportFor(events, { arm, today: utcDay(Date.now()), lastReported, epsilon: config.reportEpsilon,
-      random: randomFrom(win.crypto) });
+    const report = reportFor(events, {
+      arm,
+      today: utcDay(Date.now()),
+      lastReported,
+      epsilon: config.reportEpsilon,
+      random: randomFrom(win.crypto),
+    });
     if (!report || state !== 'running') return;
     try {
       storage.setItem(REPORTED_DAY_KEY, report.day);
@@ -922,8 +991,15 @@ export function createVitrine(options = {}, env = {}) {
     }
     try {
       // Not sendBeacon: it always sends the shop's cookies. text/plain keeps it a simple request (no preflight).
-      await win.fetch(config.report, { method: 'POST', body: JSON.stringify(report), credentials: 'omit',
-        referrerPolicy: 'no-referrer', keepalive: true, cache: 'no-store', headers: { 'Content-Type': 'text/plain' } });
+      await win.fetch(config.report, {
+        method: 'POST',
+        body: JSON.stringify(report),
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer',
+        keepalive: true,
+        cache: 'no-store',
+        headers: { 'Content-Type': 'text/plain' },
+      });
     } catch (e) {
       log.warn('the outcome report could not be sent', e);
     }
@@ -937,14 +1013,17 @@ export function createVitrine(options = {}, env = {}) {
    */
   function shopperAsked(name) {
     const active = win?.navigator?.userActivation?.isActive === true;
-    if (!active) log.warn(`${name}() needs the shopper's click or key press: call it from the handler of the control they used`);
+    if (!active)
+      log.warn(`${name}() needs the shopper's click or key press: call it from the handler of the control they used`);
     return active;
   }
 
   /** With the vault, what reads or erases the history, or opts back in, is the shopper's, in Vitrine's panel. */
   function inVault(name) {
     if (!vaultUrl) return false;
-    log.warn(`${name}() is not offered to the page while the history is kept in Vitrine's own origin; the shopper uses Vitrine's panel (data-vitrine-panel)`);
+    log.warn(
+      `${name}() is not offered to the page while the history is kept in Vitrine's own origin; the shopper uses Vitrine's panel (data-vitrine-panel)`
+    );
     return true;
   }
 
@@ -957,7 +1036,8 @@ export function createVitrine(options = {}, env = {}) {
     if (!connection) return false;
     try {
       const reply = await connection.client.optOut();
-      if (!reply.saved) log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
+      if (!reply.saved)
+        log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
       if (!reply.erased) log.warn('optOut(): the browser did not confirm that the stored events were deleted');
       return reply.saved && reply.erased;
     } finally {
@@ -1002,7 +1082,7 @@ export function createVitrine(options = {}, env = {}) {
     earlyChannel?.terminate();
     earlyChannel = null;
   }
-  
+
   const api = {
     get ready() {
       return started.then(async () => {
@@ -1040,15 +1120,19 @@ export function createVitrine(options = {}, env = {}) {
       if (inVault('exportData')) return null;
       await flush();
       const stored = store ? await store.exportAll() : { schemaVersion: SCHEMA_VERSION, backend: 'none', events: [] };
-      return JSON.stringify({
-        format: 'vitrine-export',
-        exportedAt: new Date().toISOString(),
-        state,
-        optedOut: readOptOut(win),
-        arm,
-        storage: stored,
-        explanations: Object.fromEntries(explanations),
-      }, null, 2);
+      return JSON.stringify(
+        {
+          format: 'vitrine-export',
+          exportedAt: new Date().toISOString(),
+          state,
+          optedOut: readOptOut(win),
+          arm,
+          storage: stored,
+          explanations: Object.fromEntries(explanations),
+        },
+        null,
+        2
+      );
     }),
     forget: guarded('forget', false, async () => {
       await started;
@@ -1057,7 +1141,10 @@ export function createVitrine(options = {}, env = {}) {
       await flushing;
       const erased = await eraseStoredData();
       clearPageTraces();
-      if (!erased) log.warn('forget(): the browser did not confirm that the stored events were deleted (another tab may be holding the database); try again');
+      if (!erased)
+        log.warn(
+          'forget(): the browser did not confirm that the stored events were deleted (another tab may be holding the database); try again'
+        );
       return erased;
     }),
     optOut: guarded('optOut', false, async () => {
@@ -1068,7 +1155,8 @@ export function createVitrine(options = {}, env = {}) {
       await flushing;
       const erased = await eraseStoredData();
       clearPageTraces();
-      if (!saved) log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
+      if (!saved)
+        log.warn('optOut(): the opt-out could not be saved (storage is blocked), so it holds for this page only');
       if (!erased) log.warn('optOut(): the browser did not confirm that the stored events were deleted');
       return saved && erased;
     }),
@@ -1090,7 +1178,9 @@ export function createVitrine(options = {}, env = {}) {
       const asked = !vaultUrl && (readConsentAnswer(win) === 'granted' || shopperAsked('grantConsent'));
       await started;
       if (vaultUrl) {
-        log.warn('grantConsent() is not offered with the vault: consent comes from the page\'s consent manager (TCF, Consent Mode) or Vitrine\'s prompt ([data-vitrine-consent])');
+        log.warn(
+          "grantConsent() is not offered with the vault: consent comes from the page's consent manager (TCF, Consent Mode) or Vitrine's prompt ([data-vitrine-consent])"
+        );
         return false;
       }
       if (!asked) return false;

@@ -38,8 +38,13 @@ export function createWhyButtons(doc, io) {
       frame = doc.createElement('iframe');
       const src = new URL('./why.html', io.frameUrl);
       // In the fragment: never sent to a server. The positions are the page's own; the reason stays in the vault.
-      src.hash = new URLSearchParams({ t: entry.ticket, i: entry.id, f: String(entry.from ?? ''), o: String(entry.to ?? ''),
-        lang: io.lang ?? '' }).toString();
+      src.hash = new URLSearchParams({
+        t: entry.ticket,
+        i: entry.id,
+        f: String(entry.from ?? ''),
+        o: String(entry.to ?? ''),
+        lang: io.lang ?? '',
+      }).toString();
       frame.src = src.href;
       frame.title = 'Why this product is shown here';
       frame.referrerPolicy = 'no-referrer';
@@ -84,7 +89,11 @@ export function createWhyButtons(doc, io) {
         if (!button || !entries.has(id)) continue;
         close(button);
         const before = armed.get(button);
-        armed.set(button, { item, entry: { id, ...entries.get(id) }, wasHidden: before ? before.wasHidden : button.hidden });
+        armed.set(button, {
+          item,
+          entry: { id, ...entries.get(id) },
+          wasHidden: before ? before.wasHidden : button.hidden,
+        });
         button.hidden = false;
         button.setAttribute('aria-expanded', 'false');
         asked.add(id);

@@ -15,7 +15,12 @@ const place = (name) => (/^\d{1,4}$/.test(params.get(name) ?? '') ? Number(param
 const move = { from: place('f'), to: place('o') };
 const shown = document.getElementById('reason');
 // Styled through the CSSOM: a shop's CSP without 'unsafe-inline' allows it, and it spares a stylesheet request.
-Object.assign(document.body.style, { font: '13px/1.35 system-ui, sans-serif', margin: '0', padding: '2px 0', color: '#333' });
+Object.assign(document.body.style, {
+  font: '13px/1.35 system-ui, sans-serif',
+  margin: '0',
+  padding: '2px 0',
+  color: '#333',
+});
 shown.style.margin = '0';
 
 const channel = new BroadcastChannel(WHY_CHANNEL);

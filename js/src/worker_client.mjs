@@ -12,7 +12,12 @@ export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWo
   if (typeof SharedWorkerCtor !== 'function') return false;
   let read = false;
   try {
-    new SharedWorkerCtor('http://[', { get extendedLifetime() { read = true; return true; } });
+    new SharedWorkerCtor('http://[', {
+      get extendedLifetime() {
+        read = true;
+        return true;
+      },
+    });
   } catch {
     // the SyntaxError of the URL, expected
   }
@@ -29,7 +34,10 @@ export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWo
  * @param {string|URL} url
  * @param {{Worker?: typeof Worker, SharedWorker?: typeof SharedWorker|null}} [ctors] SharedWorker: none by default
  */
-export function openRankingChannel(url, { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = null } = {}) {
+export function openRankingChannel(
+  url,
+  { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = null } = {}
+) {
   if (sharedWorkersOutlivePages(SharedCtor)) {
     const worker = new SharedCtor(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
     const port = worker.port;
@@ -76,8 +84,18 @@ export class RankingClient {
    * @param {(what: string) => void} [options.onNotice] the vault's notices: 'cleared', 'opted-out', 'consent-granted',
    *   'consent-refused'
    */
-  constructor({ workerUrl, modelUrl, timeoutMs, modelTimeoutMs = 10000, maxModelBytes, modelIntegrity = null, Worker: WorkerCtor = globalThis.Worker,
-    SharedWorker: SharedCtor = null, channel = null, onNotice = null }) {
+  constructor({
+    workerUrl,
+    modelUrl,
+    timeoutMs,
+    modelTimeoutMs = 10000,
+    maxModelBytes,
+    modelIntegrity = null,
+    Worker: WorkerCtor = globalThis.Worker,
+    SharedWorker: SharedCtor = null,
+    channel = null,
+    onNotice = null,
+  }) {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
@@ -99,8 +117,16 @@ export class RankingClient {
    * @returns {Promise<{order: string[], scores: number[], reasons: object, rankBy?: string}>}
    */
   rank({ events, candidates, nowMs, explainTop, blend, diversity, rankBy }) {
-    return this.#request({ type: 'rank', events, candidates, nowMs, ...(explainTop === undefined ? {} : { explainTop }),
-      ...(blend === undefined ? {} : { blend }), ...(diversity ? { diversity } : {}), ...(rankBy === undefined ? {} : { rankBy }) });
+    return this.#request({
+      type: 'rank',
+      events,
+      candidates,
+      nowMs,
+      ...(explainTop === undefined ? {} : { explainTop }),
+      ...(blend === undefined ? {} : { blend }),
+      ...(diversity ? { diversity } : {}),
+      ...(rankBy === undefined ? {} : { rankBy }),
+    });
   }
 
   /**
@@ -112,7 +138,8 @@ export class RankingClient {
   warm() {
     return this.#request({ type: 'warm' }).then(
       (reply) => ({ ready: true, model: typeof reply.model === 'string' ? reply.model : null }),
-      () => ({ ready: false, model: null }));
+      () => ({ ready: false, model: null })
+    );
   }
 
   /** The vault only (vault.mjs): adds records (events.mjs toRecord) to the shopper's history it keeps. */

@@ -27,15 +27,20 @@ const check = (ok, what) => {
 };
 
 // Expansion order: longest prefix first within each session.
-const lines = (f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = (f) =>
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 const expanded = [];
 for (const line of lines(files[1])) {
   const s = line.split(' ');
   for (let k = s.length - 1; k >= 1; --k) expanded.push(`${s[k]}\t${s.slice(0, k).join(' ')}`);
 }
 const examples = lines(files[2]);
-check(expanded.length === examples.length && expanded.every((e, i) => e === examples[i]),
-  `expanding test_sessions.txt gives test_examples.tsv (${expanded.length} vs ${examples.length} lines)`);
+check(
+  expanded.length === examples.length && expanded.every((e, i) => e === examples[i]),
+  `expanding test_sessions.txt gives test_examples.tsv (${expanded.length} vs ${examples.length} lines)`
+);
 
 const binary = path.join(build, 'models/vitrine');
 const r = spawnSync(binary, ['eval', '--train', files[0], '--test', files[2], '--json'], { encoding: 'utf8' });
@@ -48,10 +53,14 @@ const reference = { pop: [0.93, 0.21], spop: [21.08, 13.69], markov: [34.75, 12.
 for (const [key, [hr, mrr]] of Object.entries(reference)) {
   const m = summary.methods[key];
   const got = [(100 * m['hr@20']).toFixed(2), (100 * m['mrr@20']).toFixed(2)];
-  check(got[0] === hr.toFixed(2) && got[1] === mrr.toFixed(2),
-    `${m.name}: HR@20 ${got[0]} MRR@20 ${got[1]} (reference ${hr.toFixed(2)} / ${mrr.toFixed(2)})`);
+  check(
+    got[0] === hr.toFixed(2) && got[1] === mrr.toFixed(2),
+    `${m.name}: HR@20 ${got[0]} MRR@20 ${got[1]} (reference ${hr.toFixed(2)} / ${mrr.toFixed(2)})`
+  );
 }
 const knn = summary.methods.itemknn;
-console.log(`info Item-KNN: HR@20 ${(100 * knn['hr@20']).toFixed(2)} MRR@20 ${(100 * knn['mrr@20']).toFixed(2)} ` +
-  '(published 35.75 / 11.57, different definition; see models/eval/baselines.h)');
+console.log(
+  `info Item-KNN: HR@20 ${(100 * knn['hr@20']).toFixed(2)} MRR@20 ${(100 * knn['mrr@20']).toFixed(2)} ` +
+    '(published 35.75 / 11.57, different definition; see models/eval/baselines.h)'
+);
 process.exit(failed ? 1 : 0);

@@ -4,7 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { shopAndBrowser, openPage, vitrineReady, databases, storedEvents, callOnShopperClick } from './storefront_support.mjs';
+import {
+  shopAndBrowser,
+  openPage,
+  vitrineReady,
+  databases,
+  storedEvents,
+  callOnShopperClick,
+} from './storefront_support.mjs';
 
 const up = shopAndBrowser({ engine: 'test' });
 
@@ -30,7 +37,11 @@ test('without data-consent, and with a value not understood, nothing is recorded
     await page.click('[data-vitrine-item="p2"] [data-vitrine-action="add_to_cart"]');
     await page.waitForTimeout(300);
     assert.deepEqual(await databases(page), [], name);
-    assert.equal(await page.$eval('#list', (l) => l.dataset.vitrineResult ?? null), null, `${name}: the listing is left alone`);
+    assert.equal(
+      await page.$eval('#list', (l) => l.dataset.vitrineResult ?? null),
+      null,
+      `${name}: the listing is left alone`
+    );
     const misread = seen.warnings.filter((w) => /data-consent="none" is not understood/.test(w));
     assert.equal(misread.length, name === 'consent-typo.html' ? 1 : 0, name);
     await page.close();

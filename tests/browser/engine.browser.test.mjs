@@ -32,7 +32,10 @@ test('engine page shows scores computed in wasm that match JS', async () => {
   assert.equal(await page.textContent('#status'), 'engine running: wasm and JS agree');
   const scores = JSON.parse(await page.evaluate(() => document.body.dataset.wasmScores));
   assert.equal(scores.length, 5);
-  assert.ok(scores.some((s) => s !== 0), 'scores are all zero');
+  assert.ok(
+    scores.some((s) => s !== 0),
+    'scores are all zero'
+  );
   assert.match(await page.textContent('#build'), /kernels wasmsimd, SIMD128 true/);
   assert.deepEqual(errors, []);
   await page.close();

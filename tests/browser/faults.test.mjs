@@ -18,8 +18,14 @@ import { withHeader } from '../support/model_header.mjs';
 import { STRICT_CSP, openPage, vitrineReady, listOrder, storedEvents } from './storefront_support.mjs';
 
 // sku-1..20 are category-0, 21..40 category-1, 41..60 category-2 in the tiny model's catalog.
-const ITEMS = [['sku-1', 'category-0'], ['sku-2', 'category-0'], ['sku-21', 'category-1'], ['sku-46', 'category-2'],
-  ['sku-3', 'category-0'], ['sku-52', 'category-2']];
+const ITEMS = [
+  ['sku-1', 'category-0'],
+  ['sku-2', 'category-0'],
+  ['sku-21', 'category-1'],
+  ['sku-46', 'category-2'],
+  ['sku-3', 'category-0'],
+  ['sku-52', 'category-2'],
+];
 const MERCHANT_ORDER = ITEMS.map(([id]) => id);
 const MODEL_TIMEOUT_MS = 800;
 const SEED = [43, 44, 45].map((n) => ({ kind: 'click', item: `sku-${n}`, category: 'category-2' }));
@@ -29,8 +35,10 @@ let browser, tmp;
 // data-late-reorder="all": the baseline shows that an intact model reorders this listing (which is on screen and
 // painted before the ranking lands), so that the faults below, which leave it as rendered, would show.
 function page(model, extra = '') {
-  const items = ITEMS.map(([id, category]) =>
-    `<li data-vitrine-item="${id}" data-vitrine-category="${category}"><a href="#${id}">${id}</a> <small data-vitrine-explain></small></li>`);
+  const items = ITEMS.map(
+    ([id, category]) =>
+      `<li data-vitrine-item="${id}" data-vitrine-category="${category}"><a href="#${id}">${id}</a> <small data-vitrine-explain></small></li>`
+  );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fault shop</title>
 <script src="/vitrine/vitrine.js" data-consent="not-required" ${model ? `data-model="/models/${model}"` : ''} data-model-timeout-ms="${MODEL_TIMEOUT_MS}"
   data-rank-timeout-ms="1000" data-view-dwell-ms="60000" data-late-reorder="all" ${extra} defer></script></head>
@@ -50,26 +58,38 @@ before(async () => {
   flipped[Math.floor(flipped.length / 2)] ^= 0x40;
   writeFileSync(path.join(models, 'flipped.vtm'), flipped);
   // Checksum right, sizes absurd: a 4-million-product catalog at the widest dimension, in a 20 KB file.
-  writeFileSync(path.join(models, 'absurd.vtm'), withHeader(bytes, (h) => {
-    const table = h.tensors.find((t) => t.name === 'item_emb');
-    table.shape = [4_000_000, 65_536];
-    table.bytes = 4_000_000 * 65_536;
-    h.vocab_size = 4_000_000;
-    // Bigger numbers need room: the training metadata (free-form, with timings of varying length) makes it.
-    h.training = {};
-  }));
-  for (const model of ['tiny', 'truncated', 'flipped', 'absurd', 'missing', 'hang']) writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
+  writeFileSync(
+    path.join(models, 'absurd.vtm'),
+    withHeader(bytes, (h) => {
+      const table = h.tensors.find((t) => t.name === 'item_emb');
+      table.shape = [4_000_000, 65_536];
+      table.bytes = 4_000_000 * 65_536;
+      h.vocab_size = 4_000_000;
+      // Bigger numbers need room: the training metadata (free-form, with timings of varying length) makes it.
+      h.training = {};
+    })
+  );
+  for (const model of ['tiny', 'truncated', 'flipped', 'absurd', 'missing', 'hang'])
+    writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
   const sha256 = createHash('sha256').update(bytes).digest('base64');
   writeFileSync(path.join(site, 'signed.html'), page('tiny.vtm', `data-model-integrity="sha256-${sha256}"`));
-  writeFileSync(path.join(site, 'signed-wrong.html'), page('tiny.vtm', `data-model-integrity="sha256-${createHash('sha256').update('another file').digest('base64')}"`));
+  writeFileSync(
+    path.join(site, 'signed-wrong.html'),
+    page('tiny.vtm', `data-model-integrity="sha256-${createHash('sha256').update('another file').digest('base64')}"`)
+  );
   writeFileSync(path.join(site, 'signed-malformed.html'), page('tiny.vtm', 'data-model-integrity="md5-abc"'));
   writeFileSync(path.join(site, 'shared.html'), page('tiny.vtm', 'data-worker="shared"'));
   writeFileSync(path.join(site, 'shared-2.html'), page('tiny.vtm', 'data-worker="shared"'));
   writeFileSync(path.join(site, 'seed.html'), page(null, 'data-rank="off"'));
   writeFileSync(path.join(site, 'crash-on-load.mjs'), "throw new Error('the worker crashed while loading');\n");
-  writeFileSync(path.join(site, 'crash-on-message.mjs'), "self.onmessage = () => { throw new Error('the worker crashed'); };\n");
-  writeFileSync(path.join(site, 'shared-crash-on-message.mjs'),
-    "self.onconnect = (e) => { e.ports[0].onmessage = () => { throw new Error('the shared worker crashed'); }; };\n");
+  writeFileSync(
+    path.join(site, 'crash-on-message.mjs'),
+    "self.onmessage = () => { throw new Error('the worker crashed'); };\n"
+  );
+  writeFileSync(
+    path.join(site, 'shared-crash-on-message.mjs'),
+    "self.onconnect = (e) => { e.ports[0].onmessage = () => { throw new Error('the shared worker crashed'); }; };\n"
+  );
   browser = await launchBrowser();
 });
 
@@ -248,7 +268,9 @@ test('with data-worker="shared" one worker ranks every page: the next page reord
   await p.goto(url + 'shared.html');
   await vitrineReady(p);
   assert.notDeepEqual(await listOrder(p), MERCHANT_ORDER, 'ranked');
-  assert.deepEqual(await p.evaluate(() => globalThis.__sharedWorkers.map((u) => new URL(u).pathname)), ['/vitrine/worker.mjs']);
+  assert.deepEqual(await p.evaluate(() => globalThis.__sharedWorkers.map((u) => new URL(u).pathname)), [
+    '/vitrine/worker.mjs',
+  ]);
   const modelRequests = () => served.filter(([u]) => u === '/models/tiny.vtm').length;
   assert.equal(modelRequests(), 1);
   await p.goto(url + 'shared-2.html');
@@ -259,7 +281,10 @@ test('with data-worker="shared" one worker ranks every page: the next page reord
   await p.close();
 });
 
-for (const [what, script] of [['throws while loading', 'crash-on-load.mjs'], ['throws on every message', 'shared-crash-on-message.mjs']]) {
+for (const [what, script] of [
+  ['throws while loading', 'crash-on-load.mjs'],
+  ['throws on every message', 'shared-crash-on-message.mjs'],
+]) {
   test(`fault: the shared worker ${what}`, async (t) => {
     await modelFault(t, 'shared.html', {
       init: `(() => {
@@ -295,7 +320,10 @@ test('fault: IndexedDB writes fail with QuotaExceededError (events move to memor
   await vitrineReady(p);
   await recordOn(p, ['sku-1', 'sku-2', 'sku-3', 'sku-21']);
   const stored = await storedEvents(p);
-  assert.deepEqual(stored.map((e) => e.item), ['sku-1', 'sku-2', 'sku-3', 'sku-21']);
+  assert.deepEqual(
+    stored.map((e) => e.item),
+    ['sku-1', 'sku-2', 'sku-3', 'sku-21']
+  );
   assert.equal(await p.evaluate(() => window.vitrine.status().storage), 'memory');
   assert.deepEqual(await listOrder(p), MERCHANT_ORDER);
   assertClean(seen, { match: /kept in memory.*QuotaExceededError|quota/i });
@@ -318,7 +346,10 @@ test('fault: storage is cleared in the middle of a session (later events are sto
     });
   });
   await recordOn(p, ['sku-3', 'sku-21', 'sku-46']);
-  assert.deepEqual((await storedEvents(p)).map((e) => e.item), ['sku-3', 'sku-21', 'sku-46']);
+  assert.deepEqual(
+    (await storedEvents(p)).map((e) => e.item),
+    ['sku-3', 'sku-21', 'sku-46']
+  );
   assert.equal(await p.evaluate(() => window.vitrine.status().storage), 'indexeddb', 'the database was recreated');
   assert.deepEqual(await listOrder(p), MERCHANT_ORDER);
   assertClean(seen, { warnings: 1 });

@@ -22,14 +22,29 @@ test('GA4 pushes before and after Vitrine loads are recorded, with their prices 
   await page.goto(up.shop.url + 'ga4.html');
   await vitrineReady(page);
   await page.click('#buy-p1');
-  assert.equal(await page.evaluate(() => window.vitrine.track({
-    kind: 'purchase', items: [{ item_id: 'p1', price: '49,90', quantity: 2 }, { item_id: 'p3', price: '$1,299.00' }],
-  })), true);
-  assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'purchase', items: [] })), false, 'no items: nothing recorded');
+  assert.equal(
+    await page.evaluate(() =>
+      window.vitrine.track({
+        kind: 'purchase',
+        items: [
+          { item_id: 'p1', price: '49,90', quantity: 2 },
+          { item_id: 'p3', price: '$1,299.00' },
+        ],
+      })
+    ),
+    true
+  );
+  assert.equal(
+    await page.evaluate(() => window.vitrine.track({ kind: 'purchase', items: [] })),
+    false,
+    'no items: nothing recorded'
+  );
   assert.deepEqual(summary(await storedEvents(page)), [
-    [6, 'p1', 49.9, null], [6, 'p3', 1299, null], // the list view: impressions
+    [6, 'p1', 49.9, null],
+    [6, 'p3', 1299, null], // the list view: impressions
     [2, 'p1', 49.9, 2], // the add_to_cart pushed on the click
-    [3, 'p1', 49.9, 2], [3, 'p3', 1299, null], // track() with items[]
+    [3, 'p1', 49.9, 2],
+    [3, 'p3', 1299, null], // track() with items[]
   ]);
   const stored = await storedEvents(page);
   assert.equal(stored[0].category, 'shoes');

@@ -39,7 +39,8 @@ before(async () => {
       const model = url.searchParams.get('model') ?? '/models/test.vtm';
       const csp = (await fetch(shop.url + 'other.html')).headers.get('content-security-policy');
       res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': csp });
-      const tag = url.searchParams.get('late') === 'all' ? 'data-hold-ms="0" data-late-reorder="all" data-model=' : 'data-model=';
+      const tag =
+        url.searchParams.get('late') === 'all' ? 'data-hold-ms="0" data-late-reorder="all" data-model=' : 'data-model=';
       return void res.end(page.replace('__MODEL__', model).replace('data-model=', tag));
     }
     const upstream = await fetch(new URL(req.url, shop.url));
@@ -61,7 +62,8 @@ after(async () => {
 async function seedHistory(page) {
   await page.goto(frontUrl + 'other.html');
   await vitrineReady(page);
-  for (const item of ['p3', 'p5']) await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item);
+  for (const item of ['p3', 'p5'])
+    await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item);
   await page.evaluate(() => window.vitrine.exportData()); // stored before the next page
 }
 
@@ -71,11 +73,15 @@ async function afterTheCap(page) {
   return page.evaluate(async (ms) => {
     const list = document.getElementById('list');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, window.__hold.inserted + ms - performance.now())));
-    return { ...window.__hold, visibility: getComputedStyle(list).visibility, attribute: list.hasAttribute('data-vitrine-hold') };
+    return {
+      ...window.__hold,
+      visibility: getComputedStyle(list).visibility,
+      attribute: list.hasAttribute('data-vitrine-hold'),
+    };
   }, CAP_MS + SLACK_MS);
 }
 
-test('a listing held for a ranking that never comes is visible again after the cap, in the shop\'s order', async () => {
+test("a listing held for a ranking that never comes is visible again after the cap, in the shop's order", async () => {
   const { page, seen } = await openPage(browser.context);
   await seedHistory(page);
   await page.goto(frontUrl + 'late-list.html?model=/models/hangs.vtm');
@@ -85,13 +91,17 @@ test('a listing held for a ranking that never comes is visible again after the c
   assert.equal(state.visibility, 'visible');
   assert.ok(state.released - state.inserted <= CAP_MS + SLACK_MS, `held ${state.released - state.inserted} ms`);
   assert.deepEqual(await listOrder(page), MERCHANT_ORDER);
-  assert.deepEqual(await page.evaluate(() => document.adoptedStyleSheets.length), 0, 'the hold\'s stylesheet is removed');
+  assert.deepEqual(
+    await page.evaluate(() => document.adoptedStyleSheets.length),
+    0,
+    "the hold's stylesheet is removed"
+  );
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), [], 'the hold works under the strict CSP');
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
 
-test('when the engine fails the held listing ends visible, in the shop\'s order', async () => {
+test("when the engine fails the held listing ends visible, in the shop's order", async () => {
   const { page, seen } = await openPage(browser.context);
   await seedHistory(page);
   await page.goto(frontUrl + 'late-list.html?model=/models/fails.vtm');
@@ -124,7 +134,11 @@ test('the listing is never shown in two orders; without the hold and with late-r
     const shipped = await shownOrders(`?model=${model}`);
     assert.equal(shipped.held, true, model);
     assert.ok(['reordered', 'unchanged'].includes(shipped.result), `${model}: ${shipped.result}`);
-    assert.equal(shipped.shown.length, 1, `${model}: shown in ${shipped.shown.length} orders: ${shipped.shown.join(' then ')}`);
+    assert.equal(
+      shipped.shown.length,
+      1,
+      `${model}: shown in ${shipped.shown.length} orders: ${shipped.shown.join(' then ')}`
+    );
   }
   // The control: the old behaviour (no hold, the whole listing reordered when the ranking lands) shows the shop's
   // order, then another.

@@ -7,10 +7,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { repoRoot } from '../support/paths.mjs';
-import { shopAndBrowser, openPage, vitrineReady, listOrder, storedEvents, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
+import {
+  shopAndBrowser,
+  openPage,
+  vitrineReady,
+  listOrder,
+  storedEvents,
+  MERCHANT_ORDER,
+  callOnShopperClick,
+} from './storefront_support.mjs';
 
 const MODEL_VERSION = createHash('sha256')
-  .update(readFileSync(path.join(repoRoot, 'tests/fixtures/models/test.vtm'))).digest('hex').slice(0, 16);
+  .update(readFileSync(path.join(repoRoot, 'tests/fixtures/models/test.vtm')))
+  .digest('hex')
+  .slice(0, 16);
 const HALF = 2 ** 31; // draws below it are 'off' at data-holdout="0.5"
 
 const up = shopAndBrowser({ engine: 'test' });
@@ -28,7 +38,8 @@ async function freshOrigin() {
 function watchEngineRequests() {
   const seen = [];
   const onRequest = (r) => {
-    if (/\/vitrine\/(?:worker|engine)[\w.-]*\.(?:mjs|wasm)$|\.wasm$|\/models\//.test(new URL(r.url()).pathname)) seen.push(r.url());
+    if (/\/vitrine\/(?:worker|engine)[\w.-]*\.(?:mjs|wasm)$|\.wasm$|\/models\//.test(new URL(r.url()).pathname))
+      seen.push(r.url());
   };
   up.browser.context.on('request', onRequest);
   return { seen, stop: () => up.browser.context.off('request', onRequest) };
@@ -49,7 +60,10 @@ test('the off arm keeps the merchant\u2019s order and loads no model; its events
     await page.goto(up.shop.url + 'holdout.html'); // data-holdout="1": every shopper is held out
     await vitrineReady(page);
     for (const item of ['p3', 'p5']) {
-      assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
+      assert.equal(
+        await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item),
+        true
+      );
     }
     await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' }));
     assert.equal(await page.evaluate(() => window.vitrine.refresh()), false, 'refresh() says nothing was reordered');
@@ -58,13 +72,21 @@ test('the off arm keeps the merchant\u2019s order and loads no model; its events
     assert.equal(await page.$eval('#v-general', (v) => v.hidden), false, 'the slot keeps the shop\u2019s default');
     assert.equal(await page.evaluate(() => window.vitrine.status().arm), 'off');
     assert.deepEqual(engine.seen, [], 'the off arm never loads the engine or the model');
-    assert.deepEqual(await exposures(page), {
-      dataLayer: [{ event: 'vitrine_exposure', vitrine_arm: 'off', vitrine_model: null }],
-      callback: [{ arm: 'off', model: null }],
-    }, 'one exposure per page, however many ranking passes');
+    assert.deepEqual(
+      await exposures(page),
+      {
+        dataLayer: [{ event: 'vitrine_exposure', vitrine_arm: 'off', vitrine_model: null }],
+        callback: [{ arm: 'off', model: null }],
+      },
+      'one exposure per page, however many ranking passes'
+    );
     const exported = JSON.parse(await page.evaluate(() => window.vitrine.exportData()));
     assert.equal(exported.arm, 'off', 'the shopper sees their arm in their export');
-    assert.deepEqual(exported.storage.events.filter((e) => e.kind === 2).map((e) => e.item), ['p3', 'p5'], 'events are still recorded');
+    assert.deepEqual(
+      exported.storage.events.filter((e) => e.kind === 2).map((e) => e.item),
+      ['p3', 'p5'],
+      'events are still recorded'
+    );
     assert.match(await page.evaluate(() => localStorage.getItem('vitrine.arm')), /^\d{1,10}$/);
   } finally {
     engine.stop();
@@ -88,14 +110,19 @@ test('the on arm names the model it ranked with: the first 16 hex digits of the 
   await page.goto(up.shop.url + 'shop.html'); // no holdout: everyone is on, and nothing is drawn
   await vitrineReady(page);
   await page.waitForFunction(() => (window.dataLayer ?? []).some((e) => e.event === 'vitrine_exposure'));
-  assert.deepEqual((await exposures(page)).dataLayer, [{ event: 'vitrine_exposure', vitrine_arm: 'on', vitrine_model: MODEL_VERSION }]);
+  assert.deepEqual((await exposures(page)).dataLayer, [
+    { event: 'vitrine_exposure', vitrine_arm: 'on', vitrine_model: MODEL_VERSION },
+  ]);
   assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.arm')), null, 'no draw without a holdout');
   assert.deepEqual(seen.warnings, []);
   await page.close();
 });
 
 test('the loader and the modules read a stored draw alike, on both sides of the holdout boundary', async () => {
-  for (const [draw, arm] of [[HALF - 1, 'off'], [HALF, 'on']]) {
+  for (const [draw, arm] of [
+    [HALF - 1, 'off'],
+    [HALF, 'on'],
+  ]) {
     await freshOrigin();
     const { page, seen } = await openPage(up.browser.context);
     await page.goto(up.shop.url + 'other.html');
@@ -119,7 +146,11 @@ test('the loader and the modules read a stored draw alike, on both sides of the 
         assert.equal(result, 'reordered');
         assert.ok(engine.seen.some((u) => u.endsWith('/models/test.vtm')));
       }
-      assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.arm')), String(draw), 'the draw is kept as it was');
+      assert.equal(
+        await page.evaluate(() => localStorage.getItem('vitrine.arm')),
+        String(draw),
+        'the draw is kept as it was'
+      );
     } finally {
       engine.stop();
     }

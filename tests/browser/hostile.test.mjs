@@ -40,9 +40,11 @@ const HOSTILE_SEED = [
 let browser, tmp, server, url;
 
 function listPage(rows, extra = '') {
-  const items = rows.map(([id, category, brand, price, name]) =>
-    `<li data-vitrine-item="${escape(id)}" data-vitrine-category="${escape(category)}" data-vitrine-brand="${escape(brand)}" ` +
-    `data-vitrine-price="${escape(price)}"><a href="#">${escape(name)}</a> <small data-vitrine-explain></small></li>`);
+  const items = rows.map(
+    ([id, category, brand, price, name]) =>
+      `<li data-vitrine-item="${escape(id)}" data-vitrine-category="${escape(category)}" data-vitrine-brand="${escape(brand)}" ` +
+      `data-vitrine-price="${escape(price)}"><a href="#">${escape(name)}</a> <small data-vitrine-explain></small></li>`
+  );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hostile shop</title>
 <script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/tiny.vtm" data-view-dwell-ms="60000" ${extra} defer></script></head>
 <body><ul data-vitrine-list id="list">${items.join('\n')}</ul></body></html>`;
@@ -55,7 +57,13 @@ before(async () => {
   writeFileSync(path.join(tmp, 'models', 'tiny.vtm'), tinyModel().bytes);
   writeFileSync(path.join(tmp, 'site', 'hostile.html'), listPage(HOSTILE));
   writeFileSync(path.join(tmp, 'site', 'seed.html'), listPage([], 'data-rank="off"'));
-  const big = Array.from({ length: 5001 }, (_, i) => [`sku-${1 + (i % 200)}-${i}`, 'category-0', 'acme', '10', `item ${i}`]);
+  const big = Array.from({ length: 5001 }, (_, i) => [
+    `sku-${1 + (i % 200)}-${i}`,
+    'category-0',
+    'acme',
+    '10',
+    `item ${i}`,
+  ]);
   writeFileSync(path.join(tmp, 'site', 'big.html'), listPage(big));
   ({ server, url } = await startServer({
     mounts: { '/': path.join(tmp, 'site'), '/vitrine': distDir, '/models': path.join(tmp, 'models') },
@@ -81,13 +89,17 @@ async function watched() {
   return { page, seen, dialogs };
 }
 
-const snapshot = (page) => page.evaluate(() => ({
-  elements: document.querySelectorAll('#list *').length,
-  injected: document.querySelectorAll('#list img, #list script, #list svg, body > script:not([src])').length,
-  explainChildren: [...document.querySelectorAll('[data-vitrine-explain]')].reduce((n, e) => n + e.children.length, 0),
-  pwned: window.__pwned ?? null,
-  ids: [...document.querySelectorAll('#list > li')].map((li) => li.getAttribute('data-vitrine-item')).sort(),
-}));
+const snapshot = (page) =>
+  page.evaluate(() => ({
+    elements: document.querySelectorAll('#list *').length,
+    injected: document.querySelectorAll('#list img, #list script, #list svg, body > script:not([src])').length,
+    explainChildren: [...document.querySelectorAll('[data-vitrine-explain]')].reduce(
+      (n, e) => n + e.children.length,
+      0
+    ),
+    pwned: window.__pwned ?? null,
+    ids: [...document.querySelectorAll('#list > li')].map((li) => li.getAttribute('data-vitrine-item')).sort(),
+  }));
 
 test('hostile ids, names, attributes and tracked values never become markup; ranking works or declines', async () => {
   const { page, seen, dialogs } = await watched();
@@ -115,7 +127,10 @@ test('hostile ids, names, attributes and tracked values never become markup; ran
   const explanation = await page.evaluate(() => window.vitrine.explain('sku-46'));
   assert.ok(explanation === null || !/[<>]/.test(explanation.replace(/category-2<img[^]*$/, '')), explanation);
   const exported = JSON.parse(await page.evaluate(() => window.vitrine.exportData()));
-  assert.ok(exported.storage.events.every((e) => JSON.stringify(e).length < 1024), 'nothing huge was stored');
+  assert.ok(
+    exported.storage.events.every((e) => JSON.stringify(e).length < 1024),
+    'nothing huge was stored'
+  );
   await page.close();
 });
 

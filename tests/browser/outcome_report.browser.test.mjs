@@ -89,11 +89,19 @@ test('no report before consent, and none once the shopper opted out', async () =
     await page.goto(up.shop.url + 'report-consent.html');
     await vitrineReady(page);
     await page.waitForTimeout(300);
-    assert.deepEqual(reportsIn(requests.seen).map((r) => r.url()), [], 'consent not given yet');
+    assert.deepEqual(
+      reportsIn(requests.seen).map((r) => r.url()),
+      [],
+      'consent not given yet'
+    );
     await page.evaluate(() => window.vitrine.optOut());
     await page.goto(up.shop.url + 'report.html');
     await vitrineReady(page);
-    assert.deepEqual(reportsIn(requests.seen).map((r) => r.url()), [], 'opted out');
+    assert.deepEqual(
+      reportsIn(requests.seen).map((r) => r.url()),
+      [],
+      'opted out'
+    );
     assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.reportedDay')), null);
     await callOnShopperClick(page, 'optIn');
   } finally {

@@ -33,7 +33,10 @@ test('browsing one category moves its products up, with explanations, using the 
   });
   // The shopper walks through category 2 (items 41..60), as the simulated sessions do.
   for (const id of [43, 44, 45]) {
-    const ok = await page.evaluate((item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }), `sku-${id}`);
+    const ok = await page.evaluate(
+      (item) => window.vitrine.track({ kind: 'click', item, category: 'category-2' }),
+      `sku-${id}`
+    );
     assert.equal(ok, true);
   }
   await page.evaluate(() => window.vitrine.refresh());
@@ -53,13 +56,21 @@ test('browsing one category moves its products up, with explanations, using the 
     const text = await page.evaluate((item) => window.vitrine.explain(item), id);
     if (text === null) continue;
     const up = order.indexOf(id) < MERCHANT_ORDER.indexOf(id);
-    assert.equal(/^Moved up/.test(text), up, `${id} from ${MERCHANT_ORDER.indexOf(id)} to ${order.indexOf(id)}: ${text}`);
+    assert.equal(
+      /^Moved up/.test(text),
+      up,
+      `${id} from ${MERCHANT_ORDER.indexOf(id)} to ${order.indexOf(id)}: ${text}`
+    );
   }
-  const shown = await page.$eval('[data-vitrine-item="sku-46"] [data-vitrine-explain]', (el) => ({ text: el.textContent, children: el.children.length }));
+  const shown = await page.$eval('[data-vitrine-item="sku-46"] [data-vitrine-explain]', (el) => ({
+    text: el.textContent,
+    children: el.children.length,
+  }));
   assert.equal(shown.text, explanation);
   assert.equal(shown.children, 0, 'explanations are text, never markup');
   // Only the page, the package, the wasm and the model were fetched.
-  for (const url of requests) assert.match(new URL(url).pathname, /^\/(real\.html|shop\.css|vitrine\/.*|models\/tiny\.vtm|favicon\.ico)$/);
+  for (const url of requests)
+    assert.match(new URL(url).pathname, /^\/(real\.html|shop\.css|vitrine\/.*|models\/tiny\.vtm|favicon\.ico)$/);
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   await page.close();

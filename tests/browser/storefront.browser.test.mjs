@@ -5,7 +5,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launchBrowser } from '../support/browser.mjs';
-import { startShop, openPage, vitrineReady, listOrder, storedEvents, databases, MERCHANT_ORDER, callOnShopperClick, callsOnItsOwn } from './storefront_support.mjs';
+import {
+  startShop,
+  openPage,
+  vitrineReady,
+  listOrder,
+  storedEvents,
+  databases,
+  MERCHANT_ORDER,
+  callOnShopperClick,
+  callsOnItsOwn,
+} from './storefront_support.mjs';
 
 let shop, browser;
 
@@ -33,7 +43,10 @@ async function seedBagsInterest(page) {
   await page.goto(shop.url + 'other.html');
   await vitrineReady(page);
   for (const item of ['p3', 'p5']) {
-    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
+    assert.equal(
+      await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item),
+      true
+    );
   }
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
 }
@@ -48,13 +61,20 @@ test('under the strict CSP (no violations) ranks in the worker and reorders in p
   assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
   const explained = await page.evaluate(() => window.vitrine.explain('p3'));
   assert.equal(explained, 'Because you liked <b>bags</b>');
-  const rendered = await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (el) => ({ text: el.textContent, children: el.children.length }));
+  const rendered = await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (el) => ({
+    text: el.textContent,
+    children: el.children.length,
+  }));
   assert.deepEqual(rendered, { text: 'Because you liked <b>bags</b>', children: 0 });
   assert.match(await page.evaluate(() => window.vitrine.explain('p1')), /shoes/, 'this page is a shoes category page');
   assert.equal(await page.evaluate(() => window.vitrine.explain('no-such-item')), null);
   // Slot: the bags variant is shown, the others hidden, and explain covers it.
   const hidden = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
-  assert.deepEqual(hidden, [['v-general', true], ['v-bags', false], ['v-hats', true]]);
+  assert.deepEqual(hidden, [
+    ['v-general', true],
+    ['v-bags', false],
+    ['v-hats', true],
+  ]);
   assert.match(await page.evaluate(() => window.vitrine.explain('hero')), /bags/);
   const profile = await page.evaluate(() => window.vitrine.profile());
   assert.ok(profile.categoryAffinity.bags > profile.categoryAffinity.hats);
@@ -68,14 +88,31 @@ test('a failed profile leaves the slot at its default but never switches ranking
   await freshContext();
   const { page, seen } = await openPage(browser.context);
   // The same test model, except that its engine cannot build a profile.
-  await page.route('**/models/test.vtm', (route) => route.fulfill({ contentType: 'application/octet-stream',
-    body: JSON.stringify({ test_only: true, kindWeight: [1, 1, 3, 5, 0, 0.5], reasonPrefix: 'Because you liked', profileFails: true }) }));
+  await page.route('**/models/test.vtm', (route) =>
+    route.fulfill({
+      contentType: 'application/octet-stream',
+      body: JSON.stringify({
+        test_only: true,
+        kindWeight: [1, 1, 3, 5, 0, 0.5],
+        reasonPrefix: 'Because you liked',
+        profileFails: true,
+      }),
+    })
+  );
   await seedBagsInterest(page);
   await page.goto(shop.url + 'shop.html');
   await vitrineReady(page);
   assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2'], 'the listing is ranked');
   const hidden = await page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.map((v) => [v.id, v.hidden]));
-  assert.deepEqual(hidden, [['v-general', false], ['v-bags', true], ['v-hats', true]], 'the slot keeps its default');
+  assert.deepEqual(
+    hidden,
+    [
+      ['v-general', false],
+      ['v-bags', true],
+      ['v-hats', true],
+    ],
+    'the slot keeps its default'
+  );
   assert.equal(await page.evaluate(() => window.vitrine.status().ranking), 'available');
   assert.equal(await page.evaluate(() => window.vitrine.refresh()), true, 'a later ranking still runs');
   assert.equal(await page.evaluate(() => window.vitrine.profile()), null);
@@ -94,17 +131,22 @@ test('reorder moves the same nodes and keeps focus and scroll position', async (
   assert.deepEqual(await listOrder(page), MERCHANT_ORDER, 'data-rank="off" leaves the order alone until refresh()');
   // The scroll event is delivered at the next frame: wait for it, or it would land after refresh() began and count
   // as the shopper using the page (which skips the reorder, as it should; this made the test flaky).
-  await page.evaluate(() => new Promise((resolve) => {
-    for (const li of document.querySelectorAll('#list > li')) li.originalNode = li.dataset.vitrineItem;
-    document.querySelector('[data-vitrine-item="p5"] a').focus();
-    addEventListener('scroll', () => resolve(), { once: true });
-    window.scrollTo(0, 120);
-  }));
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        for (const li of document.querySelectorAll('#list > li')) li.originalNode = li.dataset.vitrineItem;
+        document.querySelector('[data-vitrine-item="p5"] a').focus();
+        addEventListener('scroll', () => resolve(), { once: true });
+        window.scrollTo(0, 120);
+      })
+  );
   const scrollBefore = await page.evaluate(() => window.scrollY);
   assert.ok(scrollBefore > 0);
   assert.equal(await page.evaluate(() => window.vitrine.refresh()), true);
   assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
-  const same = await page.$$eval('#list > li', (items) => items.every((li) => li.originalNode === li.dataset.vitrineItem));
+  const same = await page.$$eval('#list > li', (items) =>
+    items.every((li) => li.originalNode === li.dataset.vitrineItem)
+  );
   assert.equal(same, true, 'every item is the original node, not a re-rendered copy');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('href')), '#p5');
   assert.equal(await page.evaluate(() => window.scrollY), scrollBefore);
@@ -123,7 +165,8 @@ test('a ranking answered after the shopper touched the list is not applied', asy
     const post = Worker.prototype.postMessage;
     Worker.prototype.postMessage = function (message, ...rest) {
       post.call(this, message, ...rest);
-      if (message?.type === 'rank') document.querySelector('#list a').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      if (message?.type === 'rank')
+        document.querySelector('#list a').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
     };
     const ranked = await window.vitrine.refresh();
     Worker.prototype.postMessage = post;
@@ -165,19 +208,46 @@ test('capture: impressions and product views with dwell, clicks, add-to-cart, pu
   const byKind = (k) => events.filter((e) => e.kind === k);
   // Cards of the listing are impressions, the product outside it a view: once on capture.html and once on
   // /catalog/page-2, never twice on one route.
-  const impressions = byKind(6).map((e) => e.item).sort();
+  const impressions = byKind(6)
+    .map((e) => e.item)
+    .sort();
   assert.deepEqual(impressions, ['p1', 'p1', 'p2', 'p2', 'p3', 'p3', 'p4', 'p4', 'p5', 'p5', 'p6', 'p6']);
-  assert.deepEqual(byKind(0).map((e) => e.item), ['p9', 'p9']);
+  assert.deepEqual(
+    byKind(0).map((e) => e.item),
+    ['p9', 'p9']
+  );
   assert.ok([...byKind(0), ...byKind(6)].every((e) => e.dwellMs >= 150));
   // Dated when they came into view: p2's card was on screen before its add-to-cart, and stays before it.
-  assert.ok(Math.min(...byKind(6).filter((e) => e.item === 'p2').map((e) => e.t)) < byKind(2)[0].t,
-    'an impression is dated when the card came into view, not when it left');
-  assert.deepEqual(byKind(1).map((e) => e.item), ['p1']);
-  assert.deepEqual(byKind(2).map((e) => [e.item, e.category]), [['p2', 'shoes']]);
-  assert.deepEqual(byKind(3).map((e) => e.item), ['p5']);
-  assert.deepEqual(byKind(4).map((e) => e.query), [undefined], 'one search, its text not kept');
+  assert.ok(
+    Math.min(
+      ...byKind(6)
+        .filter((e) => e.item === 'p2')
+        .map((e) => e.t)
+    ) < byKind(2)[0].t,
+    'an impression is dated when the card came into view, not when it left'
+  );
+  assert.deepEqual(
+    byKind(1).map((e) => e.item),
+    ['p1']
+  );
+  assert.deepEqual(
+    byKind(2).map((e) => [e.item, e.category]),
+    [['p2', 'shoes']]
+  );
+  assert.deepEqual(
+    byKind(3).map((e) => e.item),
+    ['p5']
+  );
+  assert.deepEqual(
+    byKind(4).map((e) => e.query),
+    [undefined],
+    'one search, its text not kept'
+  );
   // One category visit per route: capture.html, /catalog/page-2, /catalog/page-3 (the marker is still rendered).
-  assert.deepEqual(byKind(5).map((e) => e.category), ['shoes', 'shoes', 'shoes']);
+  assert.deepEqual(
+    byKind(5).map((e) => e.category),
+    ['shoes', 'shoes', 'shoes']
+  );
   assert.deepEqual(seen.errors, []);
   await page.close();
 });
@@ -194,7 +264,10 @@ test('no event is lost when the shopper navigates away right after acting', asyn
   });
   await page.waitForURL('**/other.html');
   await vitrineReady(page);
-  const items = (await storedEvents(page)).filter((e) => e.kind !== 5).map((e) => `${e.kind}:${e.item}`).sort();
+  const items = (await storedEvents(page))
+    .filter((e) => e.kind !== 5)
+    .map((e) => `${e.kind}:${e.item}`)
+    .sort();
   assert.deepEqual(items, ['0:p6', '2:p3']);
   await page.close();
 });
@@ -233,15 +306,17 @@ test('forget() takes back what the page shows: explanations and the slot return 
   await seedBagsInterest(page);
   await page.goto(shop.url + 'shop.html');
   await vitrineReady(page);
-  const explanations = () => page.$$eval('[data-vitrine-explain]', (els) => els.map((e) => e.textContent).filter(Boolean));
-  const variants = () => page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.filter((v) => !v.hidden).map((v) => v.id));
+  const explanations = () =>
+    page.$$eval('[data-vitrine-explain]', (els) => els.map((e) => e.textContent).filter(Boolean));
+  const variants = () =>
+    page.$$eval('#hero > [data-vitrine-variant]', (vs) => vs.filter((v) => !v.hidden).map((v) => v.id));
   assert.ok((await explanations()).length > 0, 'the ranked page explains something');
   assert.deepEqual(await variants(), ['v-bags']);
   assert.equal(await page.evaluate(() => window.vitrine.forget()), true);
   assert.deepEqual(await explanations(), [], 'every explanation written is taken back');
   assert.deepEqual(await variants(), ['v-general'], 'the slot shows what the shop showed');
   assert.equal(await page.evaluate(() => window.vitrine.explain('p3')), null);
-  assert.ok(await page.evaluate(() => globalThis.__terminated) >= 1, 'the ranking worker is stopped');
+  assert.ok((await page.evaluate(() => globalThis.__terminated)) >= 1, 'the ranking worker is stopped');
   assert.deepEqual(await databases(page), []);
   assert.deepEqual(seen.errors, []);
   await page.close();
@@ -256,8 +331,11 @@ test('forget() in one tab takes back the explanations and slot choice another ta
   await vitrineReady(tabB);
   assert.ok(await tabB.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (el) => el.textContent !== ''));
   assert.equal(await tabA.evaluate(() => window.vitrine.forget()), true);
-  await tabB.waitForFunction(() => [...document.querySelectorAll('[data-vitrine-explain]')].every((el) => el.textContent === '') &&
-    !document.getElementById('v-general').hidden);
+  await tabB.waitForFunction(
+    () =>
+      [...document.querySelectorAll('[data-vitrine-explain]')].every((el) => el.textContent === '') &&
+      !document.getElementById('v-general').hidden
+  );
   await tabA.close();
   await tabB.close();
 });
@@ -294,7 +372,10 @@ test('optOut() says when the opt-out could not be saved', async () => {
   });
   await seedBagsInterest(page);
   assert.equal(await page.evaluate(() => window.vitrine.optOut()), false);
-  assert.ok(seen.warnings.some((w) => /opt-out could not be saved/.test(w)), JSON.stringify(seen.warnings));
+  assert.ok(
+    seen.warnings.some((w) => /opt-out could not be saved/.test(w)),
+    JSON.stringify(seen.warnings)
+  );
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'opted-out', 'it still holds for this page');
   assert.deepEqual(await databases(page), [], 'and the stored events are still erased');
   await page.close();
@@ -303,7 +384,8 @@ test('optOut() says when the opt-out could not be saved', async () => {
 test('Global Privacy Control: nothing is stored and the listing stays as rendered', async () => {
   await freshContext();
   const { page, seen } = await openPage(browser.context, {
-    init: () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }),
+    init: () =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }),
   });
   await page.goto(shop.url + 'capture.html');
   await vitrineReady(page);
@@ -348,7 +430,7 @@ test('consent required: nothing is stored before grantConsent(), which a script 
   const { page, seen } = await openPage(browser.context, { init: callsOnItsOwn('grantConsent') });
   await page.goto(shop.url + 'consent.html');
   await vitrineReady(page);
-  assert.equal(await page.evaluate(() => window.__onItsOwn), false, 'a script\'s grant, with no shopper action');
+  assert.equal(await page.evaluate(() => window.__onItsOwn), false, "a script's grant, with no shopper action");
   assert.match(seen.warnings.join('\n'), /grantConsent\(\) needs the shopper's click/);
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
@@ -358,7 +440,10 @@ test('consent required: nothing is stored before grantConsent(), which a script 
   assert.equal(await callOnShopperClick(page, 'grantConsent'), true);
   await page.click('[data-vitrine-item="p3"] [data-vitrine-action="add_to_cart"]');
   const events = await storedEvents(page);
-  assert.deepEqual(events.filter((e) => e.kind === 2).map((e) => e.item), ['p3']);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 2).map((e) => e.item),
+    ['p3']
+  );
   // The next page's consent manager hands the remembered answer over at load, with no click: accepted.
   await page.reload();
   await vitrineReady(page);
@@ -398,7 +483,10 @@ test('no request carries behaviour: only pages, package modules, the wasm and th
     browser.context.off('request', onRequest);
   }
   const allowed = /^\/(?:[\w-]+\.html|shop\.css|favicon\.ico|vitrine\/[\w.-]+\.(?:js|mjs|wasm)|models\/test\.vtm)$/;
-  assert.ok(requests.some((r) => r.url.endsWith('/models/test.vtm')), 'the model fetch (from the worker) is seen');
+  assert.ok(
+    requests.some((r) => r.url.endsWith('/models/test.vtm')),
+    'the model fetch (from the worker) is seen'
+  );
   assert.ok(requests.some((r) => r.url.endsWith('/vitrine/worker.mjs')));
   for (const r of requests) {
     const url = new URL(r.url);
@@ -419,12 +507,14 @@ test('two tabs write at once without losing events, and forget() in one empties 
   await tabB.goto(shop.url + 'other.html');
   await vitrineReady(tabA);
   await vitrineReady(tabB);
-  const burst = (page, prefix) => page.evaluate(async (p) => {
-    const done = [];
-    for (let i = 0; i < 20; ++i) done.push(window.vitrine.track({ kind: 'view', item: `${p}${i}`, category: 'bags' }));
-    await Promise.all(done);
-    await window.vitrine.exportData(); // flushes
-  }, prefix);
+  const burst = (page, prefix) =>
+    page.evaluate(async (p) => {
+      const done = [];
+      for (let i = 0; i < 20; ++i)
+        done.push(window.vitrine.track({ kind: 'view', item: `${p}${i}`, category: 'bags' }));
+      await Promise.all(done);
+      await window.vitrine.exportData(); // flushes
+    }, prefix);
   await Promise.all([burst(tabA, 'a'), burst(tabB, 'b')]);
   const seenByB = (await storedEvents(tabB)).filter((e) => e.kind === 0).map((e) => e.item);
   assert.equal(seenByB.length, 40);

@@ -29,7 +29,8 @@ after(async () => {
 async function seed(page, base) {
   await page.goto(base + 'other.html');
   await vitrineReady(page);
-  for (const item of ['p3', 'p5']) await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item);
+  for (const item of ['p3', 'p5'])
+    await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item);
   assert.equal((await storedEvents(page)).filter((e) => e.kind === 2).length >= 2, true);
 }
 
@@ -39,7 +40,10 @@ async function assertAsRendered(page, seen) {
   assert.deepEqual(hidden, [false, true, true], 'the slot shows the merchant default');
   assert.equal(await page.$$eval('[data-vitrine-explain]', (els) => els.filter((e) => e.textContent !== '').length), 0);
   assert.ok(seen.warnings.length <= 1, `warnings: ${JSON.stringify(seen.warnings)}`);
-  assert.deepEqual(seen.errors.filter((e) => e.startsWith('pageerror')), []);
+  assert.deepEqual(
+    seen.errors.filter((e) => e.startsWith('pageerror')),
+    []
+  );
 }
 
 test('without WebAssembly the listing is unchanged and exactly one warning is logged', async () => {
@@ -99,7 +103,11 @@ test('several failures at once (no IndexedDB, no WebAssembly) still log a single
   assert.equal(await page.evaluate(() => window.vitrine.refresh()), false);
   await assertAsRendered(page, seen);
   assert.equal(seen.warnings.length, 1, JSON.stringify(seen.warnings));
-  assert.equal((await storedEvents(page)).some((e) => e.item === 'p3'), true, 'events are kept in memory');
+  assert.equal(
+    (await storedEvents(page)).some((e) => e.item === 'p3'),
+    true,
+    'events are kept in memory'
+  );
   await page.close();
 });
 
@@ -109,8 +117,17 @@ test('bad calls from the page never throw into it', async () => {
   await vitrineReady(page);
   const results = await page.evaluate(async () => {
     const v = window.vitrine;
-    return [await v.track(null), await v.track({ kind: 'teleport', item: 'x' }), await v.track({ kind: 'view' }),
-      await v.explain({ toString() { throw new Error('boom'); } }), await v.track({ kind: 'search', query: 42 })];
+    return [
+      await v.track(null),
+      await v.track({ kind: 'teleport', item: 'x' }),
+      await v.track({ kind: 'view' }),
+      await v.explain({
+        toString() {
+          throw new Error('boom');
+        },
+      }),
+      await v.track({ kind: 'search', query: 42 }),
+    ];
   });
   assert.deepEqual(results, [false, false, false, null, false]);
   assert.equal(seen.warnings.length, 1);
@@ -118,7 +135,7 @@ test('bad calls from the page never throw into it', async () => {
   await page.close();
 });
 
-test('a CSP without \'wasm-unsafe-eval\' leaves the listing unchanged with one warning; events are still recorded', async () => {
+test("a CSP without 'wasm-unsafe-eval' leaves the listing unchanged with one warning; events are still recorded", async () => {
   const { page, seen } = await openPage(browser.context);
   await seed(page, blockedWasm.url);
   await page.goto(blockedWasm.url + 'shop.html');

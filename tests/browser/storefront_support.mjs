@@ -2,7 +2,16 @@
 // CSP, with the package from the wasm dist, and records what each page logs, violates and requests.
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync, cpSync, renameSync, copyFileSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  cpSync,
+  renameSync,
+  copyFileSync,
+  rmSync,
+  existsSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 
 import { before, after } from 'node:test';
 
@@ -13,7 +22,8 @@ import { distDir, repoRoot } from '../support/paths.mjs';
 // Pages that record console warnings/errors, page errors and CSP violations.
 export { openWatchedPage as openPage } from '../support/browser.mjs';
 
-export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'";
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'";
 const fixtures = path.join(repoRoot, 'tests/fixtures');
 
 // Pages that differ from a fixture page only in the tag's data-* attributes, extra scripts before it or <html lang>:
@@ -22,12 +32,21 @@ const TEST_SHOP_TAG = 'data-model="/models/test.vtm" data-view-dwell-ms="60000"'
 const NO_CONSENT = 'data-consent="not-required"'; // the test shop is outside the consent regimes, except where a test says
 const EXPOSURE_SCRIPT = '<script src="exposure.js"></script>'; // the shop's analytics hook (holdout tests)
 export const PAGE_VARIANTS = Object.freeze({
-  'holdout.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
-    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="1" data-on-exposure="shopAnalytics.vitrineExposure"` },
-  'holdout-half.html': { from: 'shop.html', head: EXPOSURE_SCRIPT,
-    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="0.5" data-on-exposure="shopAnalytics.vitrineExposure"` },
+  'holdout.html': {
+    from: 'shop.html',
+    head: EXPOSURE_SCRIPT,
+    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="1" data-on-exposure="shopAnalytics.vitrineExposure"`,
+  },
+  'holdout-half.html': {
+    from: 'shop.html',
+    head: EXPOSURE_SCRIPT,
+    tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-late-reorder="all" data-holdout="0.5" data-on-exposure="shopAnalytics.vitrineExposure"`,
+  },
   'report.html': { from: 'shop.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-report="/vitrine-report"` },
-  'report-consent.html': { from: 'shop.html', tag: `${TEST_SHOP_TAG} data-report="/vitrine-report" data-consent="required"` },
+  'report-consent.html': {
+    from: 'shop.html',
+    tag: `${TEST_SHOP_TAG} data-report="/vitrine-report" data-consent="required"`,
+  },
   'recent-holdout.html': { from: 'recent.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-holdout="1"` },
   'real-de.html': { from: 'real.html', lang: 'de-DE' },
   // Consent (consent.browser.test.mjs): no data-consent, one not understood, and the page's standard signals.
@@ -48,9 +67,16 @@ const VAULT_PAGES = ['shop.html', 'other.html', 'recent.html', 'consent-tcf.html
 export function pageVariant(html, { tag, head = '', lang, body, whyButtons = false } = {}) {
   let out = html;
   if (body !== undefined) out = out.replace('<body>\n', `<body>\n  ${body}\n`);
-  if (whyButtons) out = out.replaceAll(' <small data-vitrine-explain></small></li>', ' <button data-vitrine-why hidden>Why?</button> <small data-vitrine-explain></small></li>');
+  if (whyButtons)
+    out = out.replaceAll(
+      ' <small data-vitrine-explain></small></li>',
+      ' <button data-vitrine-why hidden>Why?</button> <small data-vitrine-explain></small></li>'
+    );
   if (tag !== undefined) {
-    const replaced = out.replace(/<script src="\/vitrine\/vitrine\.js"[^>]*><\/script>/, `${head}<script src="/vitrine/vitrine.js" ${tag} defer></script>`);
+    const replaced = out.replace(
+      /<script src="\/vitrine\/vitrine\.js"[^>]*><\/script>/,
+      `${head}<script src="/vitrine/vitrine.js" ${tag} defer></script>`
+    );
     if (replaced === out) throw new Error('pageVariant: the page has no vitrine.js tag');
     out = replaced;
   }
@@ -63,8 +89,14 @@ export function pageVariant(html, { tag, head = '', lang, body, whyButtons = fal
  * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
  * the PAGE_VARIANTS made from them, and `pages` ({ name: html }) a test writes itself.
  */
-export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDir = path.join(fixtures, 'models'), vault = false,
-  packageDir: fromDir = distDir, pages = {} } = {}) {
+export async function startShop({
+  engine = 'shipped',
+  csp = STRICT_CSP,
+  modelsDir = path.join(fixtures, 'models'),
+  vault = false,
+  packageDir: fromDir = distDir,
+  pages = {},
+} = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -72,7 +104,10 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   const pagesDir = path.join(tmp, 'shop');
   cpSync(path.join(fixtures, 'shop'), pagesDir, { recursive: true });
   for (const [name, variant] of Object.entries(PAGE_VARIANTS)) {
-    writeFileSync(path.join(pagesDir, name), pageVariant(readFileSync(path.join(pagesDir, variant.from), 'utf8'), variant));
+    writeFileSync(
+      path.join(pagesDir, name),
+      pageVariant(readFileSync(path.join(pagesDir, variant.from), 'utf8'), variant)
+    );
   }
   for (const [name, html] of Object.entries(pages)) writeFileSync(path.join(pagesDir, name), html);
   let packageDir = fromDir;
@@ -85,23 +120,30 @@ export async function startShop({ engine = 'shipped', csp = STRICT_CSP, modelsDi
   // vault: the package and the models also from a second origin (another port), as a shop serves Vitrine from its
   // own subdomain; pages `vault-<page>` load the tag from there, so the history lives in the vault (vault.mjs).
   let shopOrigin = null;
-  const second = vault ? await startServer({
-    mounts: { '/vitrine': packageDir, '/models': modelsDir },
-    headers: () => ({ 'Access-Control-Allow-Origin': shopOrigin,
-      ...(csp ? { 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` } : {}) }),
-  }) : null;
+  const second = vault
+    ? await startServer({
+        mounts: { '/vitrine': packageDir, '/models': modelsDir },
+        headers: () => ({
+          'Access-Control-Allow-Origin': shopOrigin,
+          ...(csp ? { 'Content-Security-Policy': `${STRICT_CSP}; frame-ancestors ${shopOrigin}` } : {}),
+        }),
+      })
+    : null;
   const vaultOrigin = second ? new URL(second.url).origin : null;
   // A vault page needs neither 'wasm-unsafe-eval' nor worker-src: the engine and the worker run in the vault's frame.
   const vaultPageCsp = `default-src 'self'; script-src 'self' ${vaultOrigin}; frame-src ${vaultOrigin}; object-src 'none'; base-uri 'none'`;
   const { server, url } = await startServer({
     mounts: { '/': pagesDir, '/vitrine': packageDir, '/models': modelsDir },
-    headers: (urlPath) => (!csp ? {} : { 'Content-Security-Policy': vaultOrigin && urlPath.startsWith('/vault-') ? vaultPageCsp : csp }),
+    headers: (urlPath) =>
+      !csp ? {} : { 'Content-Security-Policy': vaultOrigin && urlPath.startsWith('/vault-') ? vaultPageCsp : csp },
   });
   shopOrigin = new URL(url).origin;
   if (second) {
     for (const name of VAULT_PAGES) {
-      const html = readFileSync(path.join(pagesDir, name), 'utf8').replace(/<script src="\/vitrine\/vitrine\.js"( [^>]*?)? data-model="\/models\//,
-        `<script src="${second.url}vitrine/vitrine.js"$1 data-model="${second.url}models/`);
+      const html = readFileSync(path.join(pagesDir, name), 'utf8').replace(
+        /<script src="\/vitrine\/vitrine\.js"( [^>]*?)? data-model="\/models\//,
+        `<script src="${second.url}vitrine/vitrine.js"$1 data-model="${second.url}models/`
+      );
       writeFileSync(path.join(pagesDir, `vault-${name}`), html);
     }
   }
@@ -163,9 +205,13 @@ export async function callOnShopperClick(page, name) {
     const button = document.createElement('button');
     button.id = 'shopper-click';
     button.textContent = fn;
-    button.addEventListener('click', () => {
-      window.__shopperClickResult = window.vitrine[fn]();
-    }, { once: true });
+    button.addEventListener(
+      'click',
+      () => {
+        window.__shopperClickResult = window.vitrine[fn]();
+      },
+      { once: true }
+    );
     document.body.append(button);
   }, name);
   await page.click('#shopper-click');

@@ -37,7 +37,7 @@ function trainingRows() {
       let t = Date.UTC(2026, 0, 1) + v * 86_400_000 + visit * 7_200_000;
       const c = (v + visit) % CATEGORIES.length;
       const visitor = `trainer-${v}`;
-      const row = (item, event) => rows.push([t += 1000, visitor, item, event, CATEGORIES[c]]);
+      const row = (item, event) => rows.push([(t += 1000), visitor, item, event, CATEGORIES[c]]);
       for (let k = 0; k < 3; ++k) row(sku(c, k), 'view_item_list');
       let k = Math.floor(random() * 6);
       for (let i = 0; i < 4; ++i) {
@@ -53,17 +53,24 @@ function trainingRows() {
 }
 
 function writeLog(file, rows) {
-  writeFileSync(file, [HEADER, ...rows.map((r) => [new Date(r[0]).toISOString(), ...r.slice(1)].join(','))].join('\n') + '\n');
+  writeFileSync(
+    file,
+    [HEADER, ...rows.map((r) => [new Date(r[0]).toISOString(), ...r.slice(1)].join(','))].join('\n') + '\n'
+  );
 }
 
 function inputs(...args) {
   return execFileSync(vitrineCli, ['inputs', '--model', model, ...args], { encoding: 'utf8' })
-    .trim().split('\n').map((line) => JSON.parse(line));
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
-const cards = [sku(0, 1), sku(0, 2), sku(0, 3), sku(1, 1)].map((id) =>
-  `<li data-vitrine-item="${id}" data-vitrine-category="${id.startsWith('SHOES') ? 'shoes' : 'bags'}"><a href="#${id}">${id}</a>
-   <button type="button" data-vitrine-action="add_to_cart">Add</button> <button type="button" data-vitrine-action="purchase">Buy</button></li>`);
+const cards = [sku(0, 1), sku(0, 2), sku(0, 3), sku(1, 1)].map(
+  (id) =>
+    `<li data-vitrine-item="${id}" data-vitrine-category="${id.startsWith('SHOES') ? 'shoes' : 'bags'}"><a href="#${id}">${id}</a>
+   <button type="button" data-vitrine-action="add_to_cart">Add</button> <button type="button" data-vitrine-action="purchase">Buy</button></li>`
+);
 
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-parity-'));
@@ -73,13 +80,32 @@ before(async () => {
   mkdirSync(models);
   writeLog(path.join(tmp, 'train.csv'), trainingRows());
   model = path.join(models, 'shop.vtm');
-  execFileSync(vitrineCli, ['train', '--events', path.join(tmp, 'train.csv'), '--out', model, '--epochs', '1', '--dim', '8',
-    '--batch', '32', '--quiet'], { stdio: 'inherit' });
+  execFileSync(
+    vitrineCli,
+    [
+      'train',
+      '--events',
+      path.join(tmp, 'train.csv'),
+      '--out',
+      model,
+      '--epochs',
+      '1',
+      '--dim',
+      '8',
+      '--batch',
+      '32',
+      '--quiet',
+    ],
+    { stdio: 'inherit' }
+  );
   // No automatic views or impressions (the longest dwell, a minute; no page here lasts that long): every event of a
   // visit is one the test did.
-  writeFileSync(path.join(site, 'shop.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parity</title>
+  writeFileSync(
+    path.join(site, 'shop.html'),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parity</title>
 <script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/shop.vtm" data-view-dwell-ms="60000" defer></script></head>
-<body><ul data-vitrine-list id="list">${cards.join('\n')}</ul></body></html>`);
+<body><ul data-vitrine-list id="list">${cards.join('\n')}</ul></body></html>`
+  );
   ({ server, url } = await startServer({
     mounts: { '/': site, '/vitrine': distDir, '/models': models },
     headers: () => ({ 'Content-Security-Policy': STRICT_CSP }),
@@ -95,12 +121,29 @@ after(async () => {
 
 // The visits: [how the browser does it, the log row's event name, SKU]. 'track' rows' event names are also the
 // package's kind names.
-const A = sku(0, 1), B = sku(0, 2), C = sku(1, 1);
+const A = sku(0, 1),
+  B = sku(0, 2),
+  C = sku(1, 1);
 const VISITS = [
-  [['track', 'impression', A], ['track', 'impression', B], ['click', 'select_item', A], ['track', 'view', A],
-    ['add_to_cart', 'add_to_cart', A], ['click', 'select_item', B], ['track', 'view', B], ['track', 'impression', C],
-    ['purchase', 'purchase', A], ['search', 'search', ''], ['track', 'view', B]],
-  [['track', 'view', C], ['click', 'select_item', B], ['track', 'impression', A], ['track', 'view', B]],
+  [
+    ['track', 'impression', A],
+    ['track', 'impression', B],
+    ['click', 'select_item', A],
+    ['track', 'view', A],
+    ['add_to_cart', 'add_to_cart', A],
+    ['click', 'select_item', B],
+    ['track', 'view', B],
+    ['track', 'impression', C],
+    ['purchase', 'purchase', A],
+    ['search', 'search', ''],
+    ['track', 'view', B],
+  ],
+  [
+    ['track', 'view', C],
+    ['click', 'select_item', B],
+    ['track', 'impression', A],
+    ['track', 'view', B],
+  ],
 ];
 const LATER_MS = 2 * 3_600_000; // the second visit, on the page's clock
 
@@ -124,8 +167,10 @@ async function visitInTheBrowser(actions, shiftMs) {
   for (const [how, name, item] of actions) {
     await p.waitForTimeout(5); // distinct times, so that only the order decides
     if (how === 'click') await p.click(`li[data-vitrine-item="${item}"] a`);
-    else if (how === 'add_to_cart' || how === 'purchase') await p.click(`li[data-vitrine-item="${item}"] [data-vitrine-action="${how}"]`);
-    else if (how === 'search') assert.equal(await p.evaluate(() => window.vitrine.track({ kind: 'search', query: 'boots' })), true);
+    else if (how === 'add_to_cart' || how === 'purchase')
+      await p.click(`li[data-vitrine-item="${item}"] [data-vitrine-action="${how}"]`);
+    else if (how === 'search')
+      assert.equal(await p.evaluate(() => window.vitrine.track({ kind: 'search', query: 'boots' })), true);
     else assert.equal(await p.evaluate(([kind, id]) => window.vitrine.track({ kind, item: id }), [name, item]), true);
   }
   const before = await p.evaluate(() => globalThis.__rankRequests.length);
@@ -148,8 +193,18 @@ function servedInputs(sent) {
 function loggedInputs(rename = (visit, i, name) => name) {
   const t0 = Date.UTC(2026, 5, 1, 12);
   const logFile = path.join(tmp, 'shopper.csv');
-  writeLog(logFile, VISITS.flatMap((actions, visit) => actions.map(([, name, item], i) =>
-    [t0 + visit * LATER_MS + i * 1000, 'shopper-1', item, rename(visit, i, name), ''])));
+  writeLog(
+    logFile,
+    VISITS.flatMap((actions, visit) =>
+      actions.map(([, name, item], i) => [
+        t0 + visit * LATER_MS + i * 1000,
+        'shopper-1',
+        item,
+        rename(visit, i, name),
+        '',
+      ])
+    )
+  );
   return inputs('--events', logFile).map(({ session, visitor, ...read }) => {
     assert.equal(visitor, 'shopper-1');
     return { session, read };
@@ -160,9 +215,16 @@ test('the encoder reads the same from visits the browser stored as from the same
   const first = servedInputs(await visitInTheBrowser(VISITS[0], 0));
   const second = servedInputs(await visitInTheBrowser(VISITS[1], LATER_MS));
   const logged = loggedInputs();
-  assert.deepEqual(logged.map((l) => l.session), [0, 1], 'two visits, two sessions');
+  assert.deepEqual(
+    logged.map((l) => l.session),
+    [0, 1],
+    'two visits, two sessions'
+  );
   assert.ok(first.items.length >= 8, `the visit's item events reach the encoder: ${JSON.stringify(first.items)}`);
-  assert.ok(new Set(first.kinds).size >= 4, `views, impressions, clicks, carts and purchases read their own rows: ${first.kinds}`);
+  assert.ok(
+    new Set(first.kinds).size >= 4,
+    `views, impressions, clicks, carts and purchases read their own rows: ${first.kinds}`
+  );
   assert.deepEqual(first, logged[0].read, 'after the first visit: bit-identical');
   assert.ok(second.earlier.includes(1) && second.earlier.includes(0), `both visits in the window: ${second.earlier}`);
   assert.deepEqual(second, logged[1].read, 'after the second visit, with the first as an earlier visit: bit-identical');

@@ -18,21 +18,44 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 let tmp, server, baseUrl, browser, result;
 
 before(async () => {
-  if (!existsSync(path.join(distDir, 'vitrine.js'))) throw new Error(`${distDir}/vitrine.js is missing: build the wasm tree`);
+  if (!existsSync(path.join(distDir, 'vitrine.js')))
+    throw new Error(`${distDir}/vitrine.js is missing: build the wasm tree`);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-uplift-page-'));
   // The shop's header needs a catalog; the page itself does not use it.
-  writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify({ categories: [{ slug: 'bags', label: 'Bags' }], brands: [], products: [] }));
+  writeFileSync(
+    path.join(tmp, 'catalog.json'),
+    JSON.stringify({ categories: [{ slug: 'bags', label: 'Bags' }], brands: [], products: [] })
+  );
   // A result in the form tools/uplift.mjs writes, from made-up counts; one label carries markup that must stay text.
   const random = rng(21);
-  const arm = () => ({ sessions: 3, impressions: 8 + random.int(5), clicks: 5 + random.int(4), views: 6, carts: random.int(3),
-    purchases: random.int(3), revenue: 40 * random.next() });
+  const arm = () => ({
+    sessions: 3,
+    impressions: 8 + random.int(5),
+    clicks: 5 + random.int(4),
+    views: 6,
+    carts: random.int(3),
+    purchases: random.int(3),
+    revenue: 40 * random.next(),
+  });
   const units = Array.from({ length: 60 }, () => ({ off: arm(), on: arm() }));
   const metrics = pairedBootstrap(units, { resamples: 400, seed: 2 });
   metrics.conversion.label = `${HOSTILE} Conversion`;
-  const better = units.map((u) => ({ off: u.off, on: { ...u.off, clicks: u.off.clicks + 2, purchases: u.off.purchases + 1 } }));
-  result = { notice: NOTICE, seed: 11, shoppers: 60, sessions: 180, method: 'paired bootstrap (test)', listing: 'test listing',
-    definitions: DEFINITIONS, metrics, command: 'node tools/uplift.mjs --test',
-    reference: { label: 'ceiling (test)', metrics: pairedBootstrap(better, { resamples: 400, seed: 2 }) } };
+  const better = units.map((u) => ({
+    off: u.off,
+    on: { ...u.off, clicks: u.off.clicks + 2, purchases: u.off.purchases + 1 },
+  }));
+  result = {
+    notice: NOTICE,
+    seed: 11,
+    shoppers: 60,
+    sessions: 180,
+    method: 'paired bootstrap (test)',
+    listing: 'test listing',
+    definitions: DEFINITIONS,
+    metrics,
+    command: 'node tools/uplift.mjs --test',
+    reference: { label: 'ceiling (test)', metrics: pairedBootstrap(better, { resamples: 400, seed: 2 }) },
+  };
   ({ server, url: baseUrl } = await startDemoServer({ demoDir: tmp, distDir }));
   browser = await launchBrowser();
 });
@@ -55,12 +78,17 @@ test('the uplift page shows the table and the interval chart, labelled simulated
   await page.waitForSelector('svg.ci-chart');
   assert.match(await page.textContent('main'), /Simulated shoppers\./);
   assert.match(await page.textContent('#summary'), /^60 held-out simulated shoppers, 180 sessions in each arm/);
-  const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+  const rows = await page.$$eval('#results tbody tr', (trs) =>
+    trs.map((tr) => Array.from(tr.cells, (c) => c.textContent))
+  );
   assert.equal(rows.length, METRICS.length);
   const clickThrough = result.metrics.clickThrough;
   const row = rows.find((r) => r[0] === clickThrough.label);
   assert.ok(row, `no row for ${clickThrough.label}`);
-  assert.ok(row[1].startsWith(clickThrough.off.estimate.toFixed(3)) && row[1].includes(`95% CI ${clickThrough.off.lower.toFixed(3)} to`));
+  assert.ok(
+    row[1].startsWith(clickThrough.off.estimate.toFixed(3)) &&
+      row[1].includes(`95% CI ${clickThrough.off.lower.toFixed(3)} to`)
+  );
   assert.ok(row[2].startsWith(clickThrough.on.estimate.toFixed(3)));
   const ceiling = result.reference.metrics.clickThrough.relative;
   assert.ok(row[5].startsWith(`+${(100 * ceiling.estimate).toFixed(1)}%`), `ceiling cell ${row[5]}`);
@@ -102,7 +130,9 @@ test('the merchant dashboard shows both arms, the private and non-private interv
   await page.waitForSelector('svg.ci-chart');
   assert.match(await page.textContent('#notice'), /Simulated shoppers: every figure/);
   assert.equal(await page.$$eval('main img', (imgs) => imgs.length), 0, 'markup in the data stays text');
-  const rows = await page.$$eval('#arms tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+  const rows = await page.$$eval('#arms tbody tr', (trs) =>
+    trs.map((tr) => Array.from(tr.cells, (c) => c.textContent))
+  );
   assert.equal(rows.length, 3);
   assert.equal(rows[0][1], String(board.uplift.on.reports));
   assert.equal(rows[1][1], String(board.uplift.off.reports));

@@ -10,7 +10,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { shopAndBrowser, startShop, openPage, vitrineReady, listOrder, MERCHANT_ORDER, callOnShopperClick } from './storefront_support.mjs';
+import {
+  shopAndBrowser,
+  startShop,
+  openPage,
+  vitrineReady,
+  listOrder,
+  MERCHANT_ORDER,
+  callOnShopperClick,
+} from './storefront_support.mjs';
 
 const up = shopAndBrowser({ engine: 'test', vault: true });
 
@@ -41,10 +49,19 @@ async function shopAround(page, otherPage) {
   await page.goto(up.shop.url + otherPage);
   await vitrineReady(page);
   for (const item of SECRETS) {
-    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'view', item: id, category: 'scarves', name: `Scarf ${id}` }), item), true);
+    assert.equal(
+      await page.evaluate(
+        (id) => window.vitrine.track({ kind: 'view', item: id, category: 'scarves', name: `Scarf ${id}` }),
+        item
+      ),
+      true
+    );
   }
   for (const item of ['p3', 'p5']) {
-    assert.equal(await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item), true);
+    assert.equal(
+      await page.evaluate((id) => window.vitrine.track({ kind: 'add_to_cart', item: id, category: 'bags' }), item),
+      true
+    );
   }
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
   await page.evaluate(() => window.vitrine.ready);
@@ -99,10 +116,15 @@ function thirdPartyTag() {
         return onmessage.get.call(this);
       },
       set(fn) {
-        onmessage.set.call(this, typeof fn === 'function' ? function (event) {
-          note(`${Ctor.name} message`, event.data);
-          return fn.call(this, event);
-        } : fn);
+        onmessage.set.call(
+          this,
+          typeof fn === 'function'
+            ? function (event) {
+                note(`${Ctor.name} message`, event.data);
+                return fn.call(this, event);
+              }
+            : fn
+        );
       },
     });
   }
@@ -124,15 +146,17 @@ function thirdPartyTag() {
     return fetch.call(this, input, init);
   };
   const beacon = navigator.sendBeacon?.bind(navigator);
-  if (beacon) navigator.sendBeacon = (url, data) => {
-    note('sendBeacon', { url, data: typeof data === 'string' ? data : null });
-    return beacon(url, data);
-  };
+  if (beacon)
+    navigator.sendBeacon = (url, data) => {
+      note('sendBeacon', { url, data: typeof data === 'string' ? data : null });
+      return beacon(url, data);
+    };
   // Once Vitrine is ready: everything a script of this origin can read.
   window.__readEverything = async () => {
     const v = window.vitrine;
     for (const name of ['exportData', 'profile']) note(name, await v[name]());
-    for (const li of document.querySelectorAll('[data-vitrine-item]')) note('explain', await v.explain(li.dataset.vitrineItem));
+    for (const li of document.querySelectorAll('[data-vitrine-item]'))
+      note('explain', await v.explain(li.dataset.vitrineItem));
     note('status', v.status());
     for (const store of [localStorage, sessionStorage]) {
       for (let i = 0; i < store.length; ++i) note('web storage', `${store.key(i)}=${store.getItem(store.key(i))}`);
@@ -184,32 +208,56 @@ async function whatTheTagRecovers(otherPage, shopPage) {
   const vaultFrames = await page.$$eval('iframe[data-vitrine-vault]', (fs) => fs.length);
   const written = await page.$$eval('[data-vitrine-explain]', (els) => els.map((e) => e.textContent).join(''));
   await page.close();
-  return { recovered: SECRETS.filter((s) => heard.includes(s)), order, result, heard, violations, hero, written, vaultFrames };
+  return {
+    recovered: SECRETS.filter((s) => heard.includes(s)),
+    order,
+    result,
+    heard,
+    violations,
+    hero,
+    written,
+    vaultFrames,
+  };
 }
 
-test('served from the shop\'s own origin, the third-party tag recovers every viewed product (the leak this test must catch)', async () => {
+test("served from the shop's own origin, the third-party tag recovers every viewed product (the leak this test must catch)", async () => {
   const { recovered, result } = await whatTheTagRecovers('other.html', 'shop.html');
   assert.equal(result, 'reordered');
   assert.deepEqual(recovered, SECRETS);
 });
 
 test('with the vault, the listing and the slot follow the history the vault keeps and the tag recovers none of it', async () => {
-  const { recovered, order, result, heard, violations, hero, written, vaultFrames } = await whatTheTagRecovers('vault-other.html', 'vault-shop.html');
+  const { recovered, order, result, heard, violations, hero, written, vaultFrames } = await whatTheTagRecovers(
+    'vault-other.html',
+    'vault-shop.html'
+  );
   assert.equal(vaultFrames, 1, 'the frame the one-tag loader started is the one the modules use');
   // The slot's variant is chosen in the vault from the profile there, and no explanation is written into the page.
-  assert.deepEqual(hero, [['v-general', true], ['v-bags', false], ['v-hats', true]]);
+  assert.deepEqual(hero, [
+    ['v-general', true],
+    ['v-bags', false],
+    ['v-hats', true],
+  ]);
   assert.equal(written, '');
   // The page's policy has neither 'wasm-unsafe-eval' nor worker-src: the engine runs in the vault's frame.
   assert.deepEqual(violations, []);
   // The same order as the storefront test's same-origin install: bags (two carts) before hats (one view), p4 pinned.
   assert.deepEqual(order, ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
   assert.equal(result, 'reordered');
-  assert.deepEqual(recovered, [], `the tag recovered ${recovered.join(', ')} from\n${heard.split('\n').filter((l) => /secret/.test(l)).map((l) => l.slice(0, 300)).join('\n')}`);
+  assert.deepEqual(
+    recovered,
+    [],
+    `the tag recovered ${recovered.join(', ')} from\n${heard
+      .split('\n')
+      .filter((l) => /secret/.test(l))
+      .map((l) => l.slice(0, 300))
+      .join('\n')}`
+  );
   assert.doesNotMatch(heard, /scarves/, 'not even the category');
   assert.match(heard, /frame refused: SecurityError/, 'the tag did try the vault frame');
 });
 
-test('with the vault, the page\'s API offers neither the history nor its erasure; an opt-out is kept by the vault and erases it', async () => {
+test("with the vault, the page's API offers neither the history nor its erasure; an opt-out is kept by the vault and erases it", async () => {
   await eraseBothOrigins();
   const { page, seen } = await openPage(up.browser.context);
   await shopAround(page, 'vault-other.html');
@@ -237,19 +285,25 @@ test('with the vault, the page\'s API offers neither the history nor its erasure
   await page.close();
 });
 
-test('the shopper\'s panel, in Vitrine\'s frame, shows, downloads and erases the history and turns personalization off and on', async () => {
+test("the shopper's panel, in Vitrine's frame, shows, downloads and erases the history and turns personalization off and on", async () => {
   await eraseBothOrigins();
   const { page, seen } = await openPage(up.browser.context);
   await shopAround(page, 'vault-other.html');
   const panel = page.frameLocator('#panel iframe[data-vitrine-panel-frame]');
   await panel.locator('#kept', { hasText: '7 things you did here are kept in this browser only.' }).waitFor();
-  assert.deepEqual(await panel.locator('#recent li').allTextContents(), ['p6', ...SECRETS.map((s) => `Scarf ${s}`).reverse()]);
+  assert.deepEqual(await panel.locator('#recent li').allTextContents(), [
+    'p6',
+    ...SECRETS.map((s) => `Scarf ${s}`).reverse(),
+  ]);
   // The page cannot look inside.
   assert.equal(await page.$eval('#panel iframe', (f) => f.contentDocument), null);
 
   const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('#download').click()]);
   const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
-  assert.deepEqual(exported.storage.events.map((e) => e.item), [...SECRETS, 'p3', 'p5', 'p6']);
+  assert.deepEqual(
+    exported.storage.events.map((e) => e.item),
+    [...SECRETS, 'p3', 'p5', 'p6']
+  );
 
   await panel.locator('#erase').click();
   await panel.locator('#result', { hasText: 'Erased.' }).waitFor();
@@ -268,7 +322,7 @@ test('the shopper\'s panel, in Vitrine\'s frame, shows, downloads and erases the
   await page.close();
 });
 
-test('with the vault, consent withdrawn through the page\'s TCF signal erases what the vault kept', async () => {
+test("with the vault, consent withdrawn through the page's TCF signal erases what the vault kept", async () => {
   await eraseBothOrigins();
   const { page } = await openPage(up.browser.context);
   await page.goto(up.shop.url + 'vault-consent-tcf.html');
@@ -278,7 +332,7 @@ test('with the vault, consent withdrawn through the page\'s TCF signal erases wh
   await page.waitForFunction(() => window.vitrine.status().storage === 'vault');
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
   await page.waitForTimeout(300);
-  assert.ok(await vaultEvents() >= 1, 'the view is kept in the vault');
+  assert.ok((await vaultEvents()) >= 1, 'the view is kept in the vault');
   await page.evaluate(() => window.testCmp.decide({ 1: true, 3: false, 4: true }));
   await page.waitForFunction(() => window.vitrine.status().state === 'waiting-consent');
   await page.waitForTimeout(300);
@@ -288,11 +342,17 @@ test('with the vault, consent withdrawn through the page\'s TCF signal erases wh
 
 /** The "why?" buttons and explanation elements of why.html: [id, button shown, explanation text, frames]. */
 function whyState(page) {
-  return page.$$eval('#list > li', (items) => items.map((li) => [li.dataset.vitrineItem, !li.querySelector('[data-vitrine-why]').hidden,
-    li.querySelector('[data-vitrine-explain]').textContent, li.querySelectorAll('iframe').length]));
+  return page.$$eval('#list > li', (items) =>
+    items.map((li) => [
+      li.dataset.vitrineItem,
+      !li.querySelector('[data-vitrine-why]').hidden,
+      li.querySelector('[data-vitrine-explain]').textContent,
+      li.querySelectorAll('iframe').length,
+    ])
+  );
 }
 
-test('on the shop\'s own origin, a promoted card\'s "why?" button shows its reason on the shopper\'s click only', async () => {
+test("on the shop's own origin, a promoted card's \"why?\" button shows its reason on the shopper's click only", async () => {
   await eraseBothOrigins();
   const { page, seen } = await openPage(up.browser.context);
   await shopAround(page, 'other.html');
@@ -301,7 +361,10 @@ test('on the shop\'s own origin, a promoted card\'s "why?" button shows its reas
   assert.equal(await page.$eval('#list', (l) => l.dataset.vitrineResult), 'reordered');
   // Shown on the promoted items the engine gave a reason for (not the pinned p4: it stays where the shop put it);
   // nothing is written before the shopper asks.
-  const armed = (await whyState(page)).filter(([, shown]) => shown).map(([id]) => id).sort();
+  const armed = (await whyState(page))
+    .filter(([, shown]) => shown)
+    .map(([id]) => id)
+    .sort();
   assert.deepEqual(armed, ['p1', 'p2', 'p3', 'p5', 'p6']);
   assert.ok((await whyState(page)).every(([, , text]) => text === ''));
   // A script's click is not the shopper's.
@@ -309,7 +372,10 @@ test('on the shop\'s own origin, a promoted card\'s "why?" button shows its reas
   assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), '');
   await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
   assert.match(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), /bags/);
-  assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-why]', (b) => b.getAttribute('aria-expanded')), 'true');
+  assert.equal(
+    await page.$eval('[data-vitrine-item="p3"] [data-vitrine-why]', (b) => b.getAttribute('aria-expanded')),
+    'true'
+  );
   await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
   assert.equal(await page.$eval('[data-vitrine-item="p3"] [data-vitrine-explain]', (e) => e.textContent), '');
   // forget() puts the cards back as the shop rendered them: buttons hidden, nothing written.
@@ -327,10 +393,21 @@ test('with the vault, the "why?" button opens a frame of the vault that shows th
   await page.goto(up.shop.url + 'vault-why.html');
   await vitrineReady(page);
   await page.waitForFunction(() => document.querySelector('#list').dataset.vitrineResult === 'reordered');
-  const armed = (await whyState(page)).filter(([, shown]) => shown).map(([id]) => id).sort();
-  assert.deepEqual(armed, ['p1', 'p2', 'p3', 'p5', 'p6'], 'every promoted item: the page cannot tell which ones the vault has a reason for');
+  const armed = (await whyState(page))
+    .filter(([, shown]) => shown)
+    .map(([id]) => id)
+    .sort();
+  assert.deepEqual(
+    armed,
+    ['p1', 'p2', 'p3', 'p5', 'p6'],
+    'every promoted item: the page cannot tell which ones the vault has a reason for'
+  );
   await page.evaluate(() => document.querySelector('[data-vitrine-item="p3"] [data-vitrine-why]').click());
-  assert.equal(await page.$$eval('iframe[data-vitrine-why-frame]', (fs) => fs.length), 0, 'a script\'s click opens nothing');
+  assert.equal(
+    await page.$$eval('iframe[data-vitrine-why-frame]', (fs) => fs.length),
+    0,
+    "a script's click opens nothing"
+  );
   await page.click('[data-vitrine-item="p3"] [data-vitrine-why]');
   const frame = page.frameLocator('[data-vitrine-item="p3"] iframe[data-vitrine-why-frame]');
   await frame.locator('#reason', { hasText: 'bags' }).waitFor();
@@ -368,14 +445,14 @@ test('with the vault, the "why?" button opens a frame of the vault that shows th
   await page.close();
 });
 
-test('with the vault and no consent manager, Vitrine asks in its own frame: the page cannot grant consent, the shopper\'s click there does', async () => {
+test("with the vault and no consent manager, Vitrine asks in its own frame: the page cannot grant consent, the shopper's click there does", async () => {
   await eraseBothOrigins();
   const { page, seen } = await openPage(up.browser.context);
   await page.goto(up.shop.url + 'vault-prompt.html');
   await vitrineReady(page);
   const prompt = page.frameLocator('#consent iframe[data-vitrine-consent-frame]');
   await prompt.locator('#allow').waitFor();
-  assert.equal(await page.isVisible('#consent'), true, 'the shop\'s hidden element is shown while Vitrine asks');
+  assert.equal(await page.isVisible('#consent'), true, "the shop's hidden element is shown while Vitrine asks");
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   // Everything a page script can do: call the API during a click, claim the answer in its own storage, click the
   // prompt's buttons through a synthetic event (it cannot reach into the frame), post to the frames.
@@ -383,7 +460,8 @@ test('with the vault and no consent manager, Vitrine asks in its own frame: the 
   assert.match(seen.warnings.join('\n'), /grantConsent\(\) is not offered with the vault/);
   await page.evaluate(() => {
     localStorage.setItem('vitrine.consent', 'granted');
-    for (const frame of document.querySelectorAll('iframe')) frame.contentWindow.postMessage({ type: 'why-answer', consent: 'granted' }, '*');
+    for (const frame of document.querySelectorAll('iframe'))
+      frame.contentWindow.postMessage({ type: 'why-answer', consent: 'granted' }, '*');
     document.querySelector('#consent iframe').dispatchEvent(new MouseEvent('click', { bubbles: true }));
   });
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
@@ -397,7 +475,7 @@ test('with the vault and no consent manager, Vitrine asks in its own frame: the 
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), true);
   await page.evaluate(() => window.vitrine.ready);
   await page.waitForTimeout(300);
-  assert.ok(await vaultEvents() >= 1, 'the view (and the category visit) kept in the vault');
+  assert.ok((await vaultEvents()) >= 1, 'the view (and the category visit) kept in the vault');
   // Kept by the vault: the next page runs without asking.
   await page.reload();
   await vitrineReady(page);
@@ -422,24 +500,27 @@ test('with the vault and no consent manager, Vitrine asks in its own frame: the 
   await page.close();
 });
 
-test('a page of another site that frames the vault itself is refused; a page of the shop\'s own site is served', async () => {
+test("a page of another site that frames the vault itself is refused; a page of the shop's own site is served", async () => {
   // No frame-ancestors here (csp: null), so what refuses is the vault's own check (vault.mjs sameShop), not the policy.
   const open = await startShop({ engine: 'test', vault: true, csp: null });
   try {
     const { page } = await openPage(up.browser.context);
-    const connect = (vaultHtml) => page.evaluate(async (src) => {
-      const frame = document.createElement('iframe');
-      frame.src = src;
-      document.body.append(frame);
-      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-      const { port1, port2 } = new MessageChannel();
-      const answer = new Promise((resolve) => {
-        port1.onmessage = (event) => resolve(event.data);
-        setTimeout(() => resolve('no answer'), 5000);
-      });
-      frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: { consent: 'not-required' } }, '*', [port2]);
-      return answer;
-    }, vaultHtml);
+    const connect = (vaultHtml) =>
+      page.evaluate(async (src) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.append(frame);
+        await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+        const { port1, port2 } = new MessageChannel();
+        const answer = new Promise((resolve) => {
+          port1.onmessage = (event) => resolve(event.data);
+          setTimeout(() => resolve('no answer'), 5000);
+        });
+        frame.contentWindow.postMessage({ type: 'vitrine-connect', v: 1, config: { consent: 'not-required' } }, '*', [
+          port2,
+        ]);
+        return answer;
+      }, vaultHtml);
     // localhost and 127.0.0.1 are two sites to the browser.
     await page.goto(open.url.replace('127.0.0.1', 'localhost') + 'manual.html');
     const foreign = await connect(`${open.vaultUrl}vitrine/vault.html`);
@@ -447,7 +528,7 @@ test('a page of another site that frames the vault itself is refused; a page of 
     assert.match(foreign.reason, /may not use the vault/);
     await page.goto(open.url + 'manual.html');
     const own = await connect(`${open.vaultUrl}vitrine/vault.html`);
-    assert.equal(own.type, 'hello', 'the same test from the shop\'s own site is answered');
+    assert.equal(own.type, 'hello', "the same test from the shop's own site is answered");
     await page.close();
   } finally {
     open.close();

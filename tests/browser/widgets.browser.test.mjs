@@ -18,17 +18,30 @@ async function shopperWhoViewed(page) {
   const views = [
     { kind: 'view', item: 'p1', name: 'Shoe one', url: '/p/p1', image: '/img/p1.png', price: 49.5, t },
     { kind: 'view', item: 'p2', name: 'Shoe two', url: '/p/p2', t: t + 1000 }, // the page's own product
-    { kind: 'view', item: 'p3', name: HOSTILE, url: 'https://evil.example/p3', image: 'https://evil.example/x.png', t: t + 2000 },
+    {
+      kind: 'view',
+      item: 'p3',
+      name: HOSTILE,
+      url: 'https://evil.example/p3',
+      image: 'https://evil.example/x.png',
+      t: t + 2000,
+    },
     { kind: 'view', item: 'p4', t: t + 3000 }, // no name or url: not shown
     { kind: 'view', item: 'p1', name: 'Shoe one', url: '/p/p1', t: t + 4000 }, // seen again: listed once, newest
   ];
   for (const v of views) assert.equal(await page.evaluate((e) => window.vitrine.track(e), v), true);
 }
 
-const cards = (page) => page.$$eval('#recent [data-vitrine-rendered]', (els) => els.map((a) => ({
-  item: a.dataset.vitrineItem, href: a.getAttribute('href'), src: a.querySelector('img')?.getAttribute('src') ?? null,
-  name: a.querySelector('[data-vitrine-field="name"]').textContent, tags: a.querySelectorAll('*').length,
-})));
+const cards = (page) =>
+  page.$$eval('#recent [data-vitrine-rendered]', (els) =>
+    els.map((a) => ({
+      item: a.dataset.vitrineItem,
+      href: a.getAttribute('href'),
+      src: a.querySelector('img')?.getAttribute('src') ?? null,
+      name: a.querySelector('[data-vitrine-field="name"]').textContent,
+      tags: a.querySelectorAll('*').length,
+    }))
+  );
 
 test('recently viewed: newest first, without the page\u2019s product, names as text, links only to the shop', async () => {
   const { page, seen } = await openPage(up.browser.context);

@@ -49,7 +49,9 @@ test('the script tag stub queues the same methods and reads its data-* attribute
   vm.runInContext(code, context);
   const stub = window.vitrine;
   assert.equal(stub.isVitrine, true);
-  const members = Object.keys(stub).filter((k) => k !== 'isVitrine').sort();
+  const members = Object.keys(stub)
+    .filter((k) => k !== 'isVitrine')
+    .sort();
   assert.deepEqual(members, declaredMembers());
   assert.equal(await stub.track({ kind: 'view', item: 'a' }), false);
   assert.equal(await stub.explain('a'), null);
@@ -61,7 +63,13 @@ test('the script tag stub queues the same methods and reads its data-* attribute
 
 test('data-* attributes become options; bad numbers fall back to defaults', async () => {
   const { normalizeConfig, DEFAULTS } = await import('../../js/src/config.mjs');
-  const options = fromDataset({ model: 'models/a.vtm', consent: 'required', retentionDays: '7', maxEvents: 'lots', rank: 'off' });
+  const options = fromDataset({
+    model: 'models/a.vtm',
+    consent: 'required',
+    retentionDays: '7',
+    maxEvents: 'lots',
+    rank: 'off',
+  });
   const config = normalizeConfig(options, 'https://shop.example/catalog/');
   assert.equal(config.model, 'https://shop.example/catalog/models/a.vtm');
   assert.equal(config.consent, 'required');
@@ -79,13 +87,22 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
   assert.equal(normalizeConfig({}).consentMisread, null);
   assert.equal(normalizeConfig({ dbName: '../../x' }).dbName, 'vitrine');
   const limits = normalizeConfig(fromDataset({ modelTimeoutMs: '250', maxModelBytes: '2048', rankTimeoutMs: 'soon' }));
-  assert.deepEqual([limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs], [250, 2048, DEFAULTS.rankTimeoutMs]);
+  assert.deepEqual(
+    [limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs],
+    [250, 2048, DEFAULTS.rankTimeoutMs]
+  );
   assert.equal(normalizeConfig({ modelTimeoutMs: 0 }).modelTimeoutMs, DEFAULTS.modelTimeoutMs);
   // data-rank-by: one of three; anything else is relevance, kept as misread for the one warning.
   assert.equal(DEFAULTS.rankBy, 'relevance');
   assert.equal(normalizeConfig(fromDataset({ rankBy: 'value' })).rankBy, 'value');
   assert.equal(normalizeConfig({ rankBy: 'Conversion' }).rankBy, 'conversion');
-  for (const [rankBy, misread] of [[undefined, null], ['', null], ['relevance', null], ['revenue', 'revenue'], [42, '42']]) {
+  for (const [rankBy, misread] of [
+    [undefined, null],
+    ['', null],
+    ['relevance', null],
+    ['revenue', 'revenue'],
+    [42, '42'],
+  ]) {
     const config = normalizeConfig({ rankBy });
     assert.equal(config.rankBy, 'relevance', String(rankBy));
     assert.equal(config.rankByMisread, misread, String(rankBy));
@@ -95,7 +112,9 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
 test('a data-rank-by that is not understood warns once and ranks by relevance', () => {
   const warnings = [];
   createVitrine({ rankBy: 'revenue', model: '/m.vtm' }, { window: null, console: { warn: (m) => warnings.push(m) } });
-  assert.deepEqual(warnings, ['[vitrine] data-rank-by="revenue" is not understood (relevance, conversion or value); ranking by relevance']);
+  assert.deepEqual(warnings, [
+    '[vitrine] data-rank-by="revenue" is not understood (relevance, conversion or value); ranking by relevance',
+  ]);
   const quiet = [];
   createVitrine({ rankBy: 'value' }, { window: null, console: { warn: (m) => quiet.push(m) } });
   assert.deepEqual(quiet, []);

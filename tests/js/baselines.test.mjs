@@ -24,8 +24,10 @@ test('baselines.json is what its sources give, and every figure has a command', 
     }
   }
   const cnn = committed.image_classification.results;
-  assert.ok(cnn[0].test_accuracy > cnn[1].test_accuracy && cnn[1].test_accuracy > cnn[2].test_accuracy,
-    'the CNN is expected above nearest centroid, which is above chance');
+  assert.ok(
+    cnn[0].test_accuracy > cnn[1].test_accuracy && cnn[1].test_accuracy > cnn[2].test_accuracy,
+    'the CNN is expected above nearest centroid, which is above chance'
+  );
   assert.ok(committed.diginetica_ranking.results.some((r) => r.method.startsWith('Vitrine')));
 });
 
@@ -39,14 +41,44 @@ test('cold products: a seeded share, never the last id, removed from every train
   const [a, b] = [...cold];
   const [w1, w2, w3, w4] = Array.from({ length: 199 }, (_, i) => i + 1).filter((id) => !cold.has(id));
   // Cold views vanish; a session left with one view is no training session any more.
-  assert.deepEqual(warmSessions([[w1, a, w2], [a, b], [a, w3, b], [w3, w4]], cold), [[w1, w2], [w3, w4]]);
+  assert.deepEqual(
+    warmSessions(
+      [
+        [w1, a, w2],
+        [a, b],
+        [a, w3, b],
+        [w3, w4],
+      ],
+      cold
+    ),
+    [
+      [w1, w2],
+      [w3, w4],
+    ]
+  );
 });
 
 test('held-out views become cold or warm targets with the views before them as the prefix', () => {
   const cold = new Set([3]);
-  const nOf = new Map([['p1', 1], ['p2', 2], ['p3', 3], ['p9', 9]]);
-  const shopper = { sessions: [{ events: [['view', 'p1', 1], ['add_to_cart', 'p1', 2], ['view', 'p3', 3], ['view', 'p9', 4],
-    ['view', 'p2', 5]] }] };
+  const nOf = new Map([
+    ['p1', 1],
+    ['p2', 2],
+    ['p3', 3],
+    ['p9', 9],
+  ]);
+  const shopper = {
+    sessions: [
+      {
+        events: [
+          ['view', 'p1', 1],
+          ['add_to_cart', 'p1', 2],
+          ['view', 'p3', 3],
+          ['view', 'p9', 4],
+          ['view', 'p2', 5],
+        ],
+      },
+    ],
+  };
   const { coldExamples, warmExamples } = heldoutExamples([shopper], nOf, cold, 5);
   // p9 is past the trained vocabulary (5) and is dropped; add_to_cart is not a view.
   assert.deepEqual(coldExamples, ['3\t1']);
@@ -54,18 +86,34 @@ test('held-out views become cold or warm targets with the views before them as t
 });
 
 test('cold ranks count only the candidates above the target, and ties are broken at random in expectation', () => {
-  const nOf = new Map([['a', 1], ['b', 2], ['c', 3], ['d', 4]]);
+  const nOf = new Map([
+    ['a', 1],
+    ['b', 2],
+    ['c', 3],
+    ['d', 4],
+  ]);
   const lines = [
     JSON.stringify({ label: 3, items: ['a', 'b', 'c', 'd'], scores: [9, 8, 7, 7] }), // b is cold and above; d ties
     JSON.stringify({ label: 2, items: ['a', 'b', 'c', 'd'], scores: [9, 8, 7, 6] }), // a is above but warm
   ];
   const places = placesAmong(lines, new Set([2, 3, 4]), nOf);
-  assert.deepEqual(places, [{ above: 1, tied: 1 }, { above: 0, tied: 0 }]);
-  assert.deepEqual(placesAmong(lines, null, nOf), [{ above: 2, tied: 1 }, { above: 1, tied: 0 }]);
-  assert.throws(() => placesAmong([JSON.stringify({ label: 4, items: ['a'], scores: [1] })], new Set([4]), nOf), /missing/);
+  assert.deepEqual(places, [
+    { above: 1, tied: 1 },
+    { above: 0, tied: 0 },
+  ]);
+  assert.deepEqual(placesAmong(lines, null, nOf), [
+    { above: 2, tied: 1 },
+    { above: 1, tied: 0 },
+  ]);
+  assert.throws(
+    () => placesAmong([JSON.stringify({ label: 4, items: ['a'], scores: [1] })], new Set([4]), nOf),
+    /missing/
+  );
   // Without a catalog the model names items by decimal id.
-  assert.deepEqual(placesAmong([JSON.stringify({ label: 7, items: ['9', '7', '8'], scores: [3, 2, 2] })], new Set([7, 8]), nOf),
-    [{ above: 0, tied: 1 }]);
+  assert.deepEqual(
+    placesAmong([JSON.stringify({ label: 7, items: ['9', '7', '8'], scores: [3, 2, 2] })], new Set([7, 8]), nOf),
+    [{ above: 0, tied: 1 }]
+  );
 
   // First example: rank 2 or 3 with equal chance; second: rank 1.
   const at2 = expectedMetrics(places, 2);

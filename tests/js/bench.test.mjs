@@ -8,8 +8,11 @@ import path from 'node:path';
 import { repoRoot } from '../support/paths.mjs';
 
 test('bench/run.mjs --quick --json reports every section and the runtimes agree', () => {
-  const run = spawnSync(process.execPath, [path.join(repoRoot, 'bench/run.mjs'), '--quick', '--json'],
-    { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const run = spawnSync(process.execPath, [path.join(repoRoot, 'bench/run.mjs'), '--quick', '--json'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   assert.equal(run.status, 0, `bench failed:\n${run.stderr}`);
   const result = JSON.parse(run.stdout);
   for (const key of ['meta', 'model', 'correctness', 'node', 'chromium', 'size', 'targets']) {

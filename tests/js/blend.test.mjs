@@ -13,10 +13,19 @@ import { tinyModel } from '../support/test_model.mjs';
 import { FakeDocument, makeList } from './fake_dom.mjs';
 
 const now = Date.UTC(2026, 10, 29, 12);
-const view = (item, minutesAgo, extra = {}) => ({ kind: 0, item, t: now - minutesAgo * 60_000, dwellMs: 6000, ...extra });
+const view = (item, minutesAgo, extra = {}) => ({
+  kind: 0,
+  item,
+  t: now - minutesAgo * 60_000,
+  dwellMs: 6000,
+  ...extra,
+});
 // The learned walk of the tiny model: after sku-43..45 the model wants sku-46, which the shop lists last.
-const events = [view('sku-43', 3, { category: 'category-2' }), view('sku-44', 2, { category: 'category-2' }),
-  view('sku-45', 1, { category: 'category-2' })];
+const events = [
+  view('sku-43', 3, { category: 'category-2' }),
+  view('sku-44', 2, { category: 'category-2' }),
+  view('sku-45', 1, { category: 'category-2' }),
+];
 const shopOrder = ['sku-120', 'sku-7', 'sku-190', 'sku-46'];
 
 async function withEngine(fn) {
@@ -42,7 +51,8 @@ test('the package\u2019s default blend is the engine\u2019s: a request without o
 
 test('blend 0 is the personal order, a large blend the shop\u2019s; the shop\u2019s place comes from position, not the page', async () => {
   await withEngine((engine) => {
-    const rank = (candidates, blend) => orderByScore(candidates, engine.rank({ events, candidates, nowMs: now, blend }, { explain: false }).scores);
+    const rank = (candidates, blend) =>
+      orderByScore(candidates, engine.rank({ events, candidates, nowMs: now, blend }, { explain: false }).scores);
     const candidates = shopOrder.map((id) => ({ id }));
     assert.equal(rank(candidates, 0)[0], 'sku-46', 'the model\u2019s pick leads on its own');
     assert.deepEqual(rank(candidates, 100), shopOrder, 'the shop\u2019s order, whatever the profile says');
@@ -65,19 +75,29 @@ test('a boost and a bury hold against the profile; out of stock goes last and sa
     assert.match(boosted.reasons.find((r) => r.id === 'sku-190').text, /the shop features it/);
     const stock = rank(shopOrder.map((id) => ({ id, ...(id === 'sku-46' ? { available: false } : {}) })));
     assert.equal(stock.order.at(-1), 'sku-46');
-    assert.equal(stock.reasons.find((r) => r.id === 'sku-46').text, 'Shown after the products in stock: it is out of stock.');
+    assert.equal(
+      stock.reasons.find((r) => r.id === 'sku-46').text,
+      'Shown after the products in stock: it is out of stock.'
+    );
   });
 });
 
 test('diversify: at most max of one group in the first top places, the best of the rest otherwise', () => {
   const candidates = [
-    { id: 'a1', brand: 'A' }, { id: 'a2', brand: 'A' }, { id: 'a3', brand: 'A' }, { id: 'b1', brand: 'B' },
-    { id: 'x' }, { id: 'a4', brand: 'A' },
+    { id: 'a1', brand: 'A' },
+    { id: 'a2', brand: 'A' },
+    { id: 'a3', brand: 'A' },
+    { id: 'b1', brand: 'B' },
+    { id: 'x' },
+    { id: 'a4', brand: 'A' },
   ];
   const order = ['a1', 'a2', 'a3', 'a4', 'b1', 'x']; // the profile pulls brand A to the top
   assert.deepEqual(diversify(order, candidates, { by: 'brand', max: 2, top: 4 }), ['a1', 'a2', 'b1', 'x', 'a3', 'a4']);
-  assert.deepEqual(diversify(order, candidates, { by: 'brand', max: 1, top: 6 }), ['a1', 'b1', 'x', 'a2', 'a3', 'a4'],
-    'when every group is full the best left comes next');
+  assert.deepEqual(
+    diversify(order, candidates, { by: 'brand', max: 1, top: 6 }),
+    ['a1', 'b1', 'x', 'a2', 'a3', 'a4'],
+    'when every group is full the best left comes next'
+  );
   assert.deepEqual(diversify(order, candidates, null), order);
   assert.deepEqual(diversify(order, candidates, { by: 'category', max: 1, top: 6 }), order, 'no categories: no groups');
 });
@@ -108,8 +128,13 @@ test('the markup: boost, stock, blend, search pages and diversity are read, and 
     assert.equal(listingRules(list).diversity, null, bad);
   }
   // What the listing is ordered by: its own value, or null (the tag's data-rank-by) when it says nothing usable.
-  for (const [given, read] of [['value', 'value'], [' Conversion ', 'conversion'], ['relevance', 'relevance'],
-    ['revenue', null], ['', null]]) {
+  for (const [given, read] of [
+    ['value', 'value'],
+    [' Conversion ', 'conversion'],
+    ['relevance', 'relevance'],
+    ['revenue', null],
+    ['', null],
+  ]) {
     list.setAttribute('data-vitrine-rank-by', given);
     assert.equal(listingRules(list).rankBy, read, given);
   }

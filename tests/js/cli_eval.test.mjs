@@ -14,14 +14,13 @@ import { tinyModel } from '../support/test_model.mjs';
 
 const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 const binary = path.join(buildDir, 'models/vitrine');
-const seed = Number(process.env.VITRINE_TEST_SEED ?? (Date.now() % 1_000_000));
+const seed = Number(process.env.VITRINE_TEST_SEED ?? Date.now() % 1_000_000);
 console.log(`# cli_eval seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${binary}`);
 
 function vitrine(...args) {
   assert.ok(existsSync(binary), `${binary} is missing: build the native tree first (cmake --build ${buildDir})`);
   return spawnSync(binary, args, { encoding: 'utf8' });
 }
-
 
 // Skewed ids and repeated clicks, so that popularity, repeats and transitions all matter.
 function makeData(random, catalog, nSessions, nTest) {
@@ -59,7 +58,7 @@ function expectedMetrics(data, primaryOf) {
   for (const e of data.test) {
     const primary = primaryOf(e.prefix);
     const key = (i) => [primary[i] ?? 0, count[i], -i];
-    const better = (a, b) => a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+    const better = (a, b) => (a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2]);
     const labelKey = key(e.label);
     let rank = 1;
     for (let i = 1; i <= data.catalog; ++i) if (better(key(i), labelKey)) rank += 1;
@@ -115,8 +114,10 @@ test('eval --json matches brute-force POP, S-POP and Markov-1 and writes the rep
     for (const [key, primaryOf] of Object.entries(definitions)) {
       const expected = expectedMetrics(data, (prefix) => primaryOf(prefix, data));
       for (const [name, value] of Object.entries(expected)) {
-        assert.ok(Math.abs(summary.methods[key][name] - value) < 1e-12,
-          `${key} ${name}: ${summary.methods[key][name]} vs ${value}`);
+        assert.ok(
+          Math.abs(summary.methods[key][name] - value) < 1e-12,
+          `${key} ${name}: ${summary.methods[key][name]} vs ${value}`
+        );
       }
       assert.equal(summary.methods[key].tied_examples, 0);
       assert.equal(typeof summary.methods[key].seconds, 'number');
@@ -130,8 +131,9 @@ test('eval --json matches brute-force POP, S-POP and Markov-1 and writes the rep
     assert.equal(written.methods.markov['mrr@20'], summary.methods.markov['mrr@20']);
     const svg = readFileSync(path.join(out, 'chart.svg'), 'utf8');
     assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    for (const name of ['POP', 'S-POP', 'Markov-1', 'Item-KNN', 'HR@20', 'MRR@20']) assert.ok(svg.includes(`>${name}<`), name);
-    assert.equal((svg.match(/<rect /g) ?? []).length, 1 + 4 * 2 + 2);  // background, bars, legend
+    for (const name of ['POP', 'S-POP', 'Markov-1', 'Item-KNN', 'HR@20', 'MRR@20'])
+      assert.ok(svg.includes(`>${name}<`), name);
+    assert.equal((svg.match(/<rect /g) ?? []).length, 1 + 4 * 2 + 2); // background, bars, legend
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     assert.ok(md.includes('](chart.svg)'));
     assert.ok(md.includes('| Markov-1 |'));
@@ -146,8 +148,19 @@ test('eval prints a table, honours --baselines, --limit and --threads', () => {
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /method\s+HR@5\s+HR@10\s+HR@20\s+MRR@5/);
     assert.match(table.stdout, /\nItem-KNN\s/);
-    const one = vitrine('eval', `--train=${trainPath}`, '--test', testPath, '--baselines', 'markov,pop', '--limit',
-      '123', '--threads', '1', '--json');
+    const one = vitrine(
+      'eval',
+      `--train=${trainPath}`,
+      '--test',
+      testPath,
+      '--baselines',
+      'markov,pop',
+      '--limit',
+      '123',
+      '--threads',
+      '1',
+      '--json'
+    );
     assert.equal(one.status, 0, one.stderr);
     const a = JSON.parse(one.stdout);
     assert.deepEqual(Object.keys(a.methods), ['markov', 'pop']);
@@ -156,8 +169,22 @@ test('eval prints a table, honours --baselines, --limit and --threads', () => {
     const limited = { ...data, test: data.test.slice(0, 123) };
     const expected = expectedMetrics(limited, (prefix) => definitions.markov(prefix, data));
     assert.ok(Math.abs(a.methods.markov['hr@10'] - expected['hr@10']) < 1e-12);
-    const two = JSON.parse(vitrine('eval', '--train', trainPath, '--test', testPath, '--baselines', 'markov,pop',
-      '--limit', '123', '--threads', '3', '--json').stdout);
+    const two = JSON.parse(
+      vitrine(
+        'eval',
+        '--train',
+        trainPath,
+        '--test',
+        testPath,
+        '--baselines',
+        'markov,pop',
+        '--limit',
+        '123',
+        '--threads',
+        '3',
+        '--json'
+      ).stdout
+    );
     assert.equal(two.methods.markov['ndcg@20'], a.methods.markov['ndcg@20']);
   });
 });
@@ -198,10 +225,15 @@ test('usage errors exit 2, bad model files exit 1, train is dispatched', () => {
     writeFileSync(testPath, '3\t1 2\n');
     const modelPath = path.join(dir, 'model.vtm');
     writeFileSync(modelPath, 'not a model');
-    for (const args of [['eval', '--test', testPath], ['eval', '--train', trainPath],
+    for (const args of [
+      ['eval', '--test', testPath],
+      ['eval', '--train', trainPath],
       ['eval', '--train', trainPath, '--test', testPath, '--baselines', 'pop,gru'],
       ['eval', '--train', trainPath, '--test', testPath, '--limit', '0'],
-      ['eval', '--train', trainPath, '--test', testPath, '--bogus', '1'], ['frobnicate'], []]) {
+      ['eval', '--train', trainPath, '--test', testPath, '--bogus', '1'],
+      ['frobnicate'],
+      [],
+    ]) {
       const r = vitrine(...args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(r.stderr.length > 0);
@@ -227,8 +259,24 @@ test('help documents every command and flag', () => {
   for (const word of ['train', 'eval', '--help', '--version']) assert.ok(top.stdout.includes(word), word);
   const help = vitrine('eval', '--help');
   assert.equal(help.status, 0);
-  const flags = ['--train', '--test', '--out', '--json', '--baselines', '--model', '--limit', '--name', '--threads',
-    '--help', '--events', '--test-events', '--session-gap', '--skip-bad-rows', '--columns', '--event-name'];
+  const flags = [
+    '--train',
+    '--test',
+    '--out',
+    '--json',
+    '--baselines',
+    '--model',
+    '--limit',
+    '--name',
+    '--threads',
+    '--help',
+    '--events',
+    '--test-events',
+    '--session-gap',
+    '--skip-bad-rows',
+    '--columns',
+    '--event-name',
+  ];
   // Each flag starts a line of its own, and no other flag is documented.
   const documented = [...help.stdout.matchAll(/^\s+(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]);
   assert.deepEqual([...documented].sort(), [...flags].sort());
@@ -238,9 +286,19 @@ test('help documents every command and flag', () => {
 });
 
 test('eval --model ranks with the trained model beside the baselines and reports its size', () => {
-  const tiny = tinyModel();  // trained by `vitrine train` on synthetic sessions, cached in the build dir
-  const r = vitrine('eval', '--train', tiny.train, '--test', tiny.test, '--model', tiny.model, '--baselines', 'pop',
-    '--json');
+  const tiny = tinyModel(); // trained by `vitrine train` on synthetic sessions, cached in the build dir
+  const r = vitrine(
+    'eval',
+    '--train',
+    tiny.train,
+    '--test',
+    tiny.test,
+    '--model',
+    tiny.model,
+    '--baselines',
+    'pop',
+    '--json'
+  );
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   assert.deepEqual(Object.keys(summary.methods), ['pop', 'model']);
@@ -254,5 +312,8 @@ test('eval --model ranks with the trained model beside the baselines and reports
     assert.ok(model[`hr@${k}`] >= model[`ndcg@${k}`] && model[`ndcg@${k}`] >= model[`mrr@${k}`]);
   }
   // The sessions walk categories in id order: a trained model must beat global popularity.
-  assert.ok(model['hr@20'] > summary.methods.pop['hr@20'], `model ${model['hr@20']} vs POP ${summary.methods.pop['hr@20']}`);
+  assert.ok(
+    model['hr@20'] > summary.methods.pop['hr@20'],
+    `model ${model['hr@20']} vs POP ${summary.methods.pop['hr@20']}`
+  );
 });

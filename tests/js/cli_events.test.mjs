@@ -15,7 +15,7 @@ import { repoRoot } from '../support/paths.mjs';
 
 const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 const binary = path.join(buildDir, 'models/vitrine');
-const seed = Number(process.env.VITRINE_TEST_SEED ?? (Date.now() % 1_000_000));
+const seed = Number(process.env.VITRINE_TEST_SEED ?? Date.now() % 1_000_000);
 console.log(`# cli_events seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${binary}`);
 
 function vitrine(...args) {
@@ -128,8 +128,21 @@ test('train --events names the model items by SKU; eval --events --test-events s
     writeLog(trainLog, trainRows);
     writeLog(testLog, testRows);
     const model = path.join(dir, 'shop.vtm');
-    const train = vitrine('train', '--events', trainLog, '--out', model, '--epochs', '2', '--dim', '8', '--batch',
-      '64', '--threads', '1');
+    const train = vitrine(
+      'train',
+      '--events',
+      trainLog,
+      '--out',
+      model,
+      '--epochs',
+      '2',
+      '--dim',
+      '8',
+      '--batch',
+      '64',
+      '--threads',
+      '1'
+    );
     assert.equal(train.status, 0, train.stderr);
     assert.match(train.stderr, /240 sessions \(cut at gaps per visitor\)/);
     assert.match(train.stderr, /impression \d+/);
@@ -139,8 +152,20 @@ test('train --events names the model items by SKU; eval --events --test-events s
     assert.deepEqual(vocab, skusInOrder(trainRows));
     assert.ok(vocab.includes(sku(0, 0)));
 
-    const r = vitrine('eval', '--events', trainLog, '--test-events', testLog, '--model', model, '--baselines',
-      'pop,markov', '--json', '--name', 'events');
+    const r = vitrine(
+      'eval',
+      '--events',
+      trainLog,
+      '--test-events',
+      testLog,
+      '--model',
+      model,
+      '--baselines',
+      'pop,markov',
+      '--json',
+      '--name',
+      'events'
+    );
     assert.equal(r.status, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(summary.methods), ['pop', 'markov', 'model']);
@@ -157,10 +182,16 @@ test('train --events names the model items by SKU; eval --events --test-events s
 
     // A model whose items are other SKUs (same count) is refused.
     const renamed = path.join(dir, 'renamed.csv');
-    writeLog(renamed, trainRows.map((row) => [row[0], row[1], row[2] && `X${row[2]}`, ...row.slice(3)]));
+    writeLog(
+      renamed,
+      trainRows.map((row) => [row[0], row[1], row[2] && `X${row[2]}`, ...row.slice(3)])
+    );
     const other = path.join(dir, 'other.vtm');
-    assert.equal(vitrine('train', '--events', renamed, '--out', other, '--epochs', '1', '--dim', '8', '--quiet',
-      '--threads', '1').status, 0);
+    assert.equal(
+      vitrine('train', '--events', renamed, '--out', other, '--epochs', '1', '--dim', '8', '--quiet', '--threads', '1')
+        .status,
+      0
+    );
     const wrong = vitrine('eval', '--events', trainLog, '--test-events', testLog, '--model', other);
     assert.equal(wrong.status, 1, wrong.stderr);
     assert.match(wrong.stderr, /was it trained on this log/);
@@ -170,27 +201,64 @@ test('train --events names the model items by SKU; eval --events --test-events s
 test('bad rows: refused with file:line, or skipped and counted with --skip-bad-rows', () => {
   withTempDir((dir) => {
     const log = path.join(dir, 'bad.csv');
-    writeFileSync(log, 'timestamp,visitor_id,item_id,event\n' +
-      '2024-03-01T10:00:00Z,v,a,view\n2024-03-01T10:00:01Z,v,b,view\n2024-03-01T10:00:02Z,v,a,wishlist\n' +
-      'not-a-time,v,a,view\n2024-03-01T10:00:03Z,v,c,view\n');
+    writeFileSync(
+      log,
+      'timestamp,visitor_id,item_id,event\n' +
+        '2024-03-01T10:00:00Z,v,a,view\n2024-03-01T10:00:01Z,v,b,view\n2024-03-01T10:00:02Z,v,a,wishlist\n' +
+        'not-a-time,v,a,view\n2024-03-01T10:00:03Z,v,c,view\n'
+    );
     const out = path.join(dir, 'm.vtm');
     const refused = vitrine('train', '--events', log, '--out', out, '--quiet');
     assert.equal(refused.status, 1);
     assert.ok(refused.stderr.includes(`${log}:4: unknown event 'wishlist'`), refused.stderr);
     assert.ok(!existsSync(out));
 
-    const skipped = vitrine('train', '--events', log, '--out', out, '--skip-bad-rows', '--epochs', '1', '--dim', '4',
-      '--validation', '0', '--threads', '1');
+    const skipped = vitrine(
+      'train',
+      '--events',
+      log,
+      '--out',
+      out,
+      '--skip-bad-rows',
+      '--epochs',
+      '1',
+      '--dim',
+      '4',
+      '--validation',
+      '0',
+      '--threads',
+      '1'
+    );
     assert.equal(skipped.status, 0, skipped.stderr);
-    assert.ok(skipped.stderr.includes(`skipped 1 row: unknown event (first: ${log}:4: unknown event 'wishlist')`),
-      skipped.stderr);
-    assert.ok(skipped.stderr.includes(`skipped 1 row: bad timestamp (first: ${log}:5: bad timestamp 'not-a-time')`),
-      skipped.stderr);
+    assert.ok(
+      skipped.stderr.includes(`skipped 1 row: unknown event (first: ${log}:4: unknown event 'wishlist')`),
+      skipped.stderr
+    );
+    assert.ok(
+      skipped.stderr.includes(`skipped 1 row: bad timestamp (first: ${log}:5: bad timestamp 'not-a-time')`),
+      skipped.stderr
+    );
     assert.deepEqual(modelVocabulary(out), ['a', 'b', 'c']);
 
     // --event-name maps a name the reader does not know, or ignores it on purpose (counted).
-    const ignored = vitrine('train', '--events', log, '--out', out, '--skip-bad-rows', '--event-name',
-      'wishlist=ignore', '--epochs', '1', '--dim', '4', '--validation', '0', '--threads', '1');
+    const ignored = vitrine(
+      'train',
+      '--events',
+      log,
+      '--out',
+      out,
+      '--skip-bad-rows',
+      '--event-name',
+      'wishlist=ignore',
+      '--epochs',
+      '1',
+      '--dim',
+      '4',
+      '--validation',
+      '0',
+      '--threads',
+      '1'
+    );
     assert.equal(ignored.status, 0, ignored.stderr);
     assert.match(ignored.stderr, /ignored 1 row by event name/);
   });
@@ -256,8 +324,20 @@ test('train --events learns every kind the log has and never feeds an untrained 
     const log = path.join(dir, 'train.csv');
     writeLog(log, rows);
     const model = path.join(dir, 'shop.vtm');
-    const run = vitrine('train', '--events', log, '--out', model, '--epochs', '1', '--dim', '8', '--quiet',
-      '--threads', '1');
+    const run = vitrine(
+      'train',
+      '--events',
+      log,
+      '--out',
+      model,
+      '--epochs',
+      '1',
+      '--dim',
+      '8',
+      '--quiet',
+      '--threads',
+      '1'
+    );
     assert.equal(run.status, 0, run.stderr);
     const file = modelHeader(model);
     const { kind_inputs: inputs } = file.header.config;
@@ -285,18 +365,49 @@ test('train --events --catalog: the catalog names the model products, the log is
     const log = path.join(dir, 'train.csv');
     writeLog(log, rows);
     // Every SKU the generator can make, in a fixed order, plus products nobody has looked at yet.
-    const products = [...categories.flatMap((_, c) => Array.from({ length: perCategory }, (__, k) => [sku(c, k), categories[c]])),
-      ['UNSEEN-1', 'shoes'], ['UNSEEN-2', 'bags']];
+    const products = [
+      ...categories.flatMap((_, c) => Array.from({ length: perCategory }, (__, k) => [sku(c, k), categories[c]])),
+      ['UNSEEN-1', 'shoes'],
+      ['UNSEEN-2', 'bags'],
+    ];
     const catalog = path.join(dir, 'catalog.tsv');
-    writeFileSync(catalog, ['id\tproduct_id\tcategory\tbrand\tprice',
-      // The last product has no brand and no price: its line ends with two tabs.
-      ...products.map(([id, category], i) => (i === products.length - 1 ? `${i + 1}\t${id}\t${category}\t\t`
-        : `${i + 1}\t${id}\t${category}\tacme\t${10 + i}`))].join('\n') + '\n');
+    writeFileSync(
+      catalog,
+      [
+        'id\tproduct_id\tcategory\tbrand\tprice',
+        // The last product has no brand and no price: its line ends with two tabs.
+        ...products.map(([id, category], i) =>
+          i === products.length - 1
+            ? `${i + 1}\t${id}\t${category}\t\t`
+            : `${i + 1}\t${id}\t${category}\tacme\t${10 + i}`
+        ),
+      ].join('\n') + '\n'
+    );
     const model = path.join(dir, 'shop.vtm');
-    const train = vitrine('train', '--events', log, '--catalog', catalog, '--unseen-content-only', '--out', model,
-      '--epochs', '1', '--dim', '8', '--batch', '64', '--threads', '1');
+    const train = vitrine(
+      'train',
+      '--events',
+      log,
+      '--catalog',
+      catalog,
+      '--unseen-content-only',
+      '--out',
+      model,
+      '--epochs',
+      '1',
+      '--dim',
+      '8',
+      '--batch',
+      '64',
+      '--threads',
+      '1'
+    );
     assert.equal(train.status, 0, train.stderr);
-    assert.deepEqual(modelVocabulary(model), products.map(([id]) => id), 'the catalog\u2019s products, in its order');
+    assert.deepEqual(
+      modelVocabulary(model),
+      products.map(([id]) => id),
+      'the catalog\u2019s products, in its order'
+    );
     const outside = rows.filter((r) => r[2] === 'NOT-IN-CATALOG').length;
     assert.ok(outside > 0);
     assert.match(train.stderr, new RegExp(`${outside} events? on items outside the training vocabulary`));
@@ -343,8 +454,9 @@ test('train --events --check reads the log, counts what training would use, and 
     writeLog(log, rows);
     const check = vitrine('train', '--events', log, '--check');
     assert.equal(check.status, 0, check.stderr);
-    const [, sessions, own, returning, earlier] =
-      check.stdout.match(/train on (\d+) sessions of (\d+) item events \((\d+) sessions start with (\d+) events/).map(Number);
+    const [, sessions, own, returning, earlier] = check.stdout
+      .match(/train on (\d+) sessions of (\d+) item events \((\d+) sessions start with (\d+) events/)
+      .map(Number);
     assert.equal(sessions, 80, 'two visits per visitor');
     assert.equal(returning, 40, 'every second visit starts with the first');
     assert.ok(earlier > 0 && own > earlier, `${own} own events, ${earlier} from earlier visits`);

@@ -27,8 +27,10 @@ function modelHeader(file) {
 }
 
 before(() => {
-  for (const [file, hint] of [[vitrineCli, 'build the native tree'],
-    [path.join(DATASET, 'train-images-idx3-ubyte.gz'), 'tools/setup.sh installs dataset-fashion-mnist']]) {
+  for (const [file, hint] of [
+    [vitrineCli, 'build the native tree'],
+    [path.join(DATASET, 'train-images-idx3-ubyte.gz'), 'tools/setup.sh installs dataset-fashion-mnist'],
+  ]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-image-features-'));
@@ -41,17 +43,37 @@ after(() => {
 });
 
 test('image-features trains the CNN, reports accuracy beside the baselines and embeds every product', () => {
-  const out = path.join(tmp, 'image-features.tsv'), summaryPath = path.join(tmp, 'image-features.json');
+  const out = path.join(tmp, 'image-features.tsv'),
+    summaryPath = path.join(tmp, 'image-features.json');
   // A slice of the training images keeps this fast; the full run is tools/demo.sh's.
-  const run = vitrine('image-features', '--catalog', path.join(tmp, 'catalog.json'), '--out', out, '--summary', summaryPath,
-    '--train-limit', '3000', '--epochs', '1', '--embed-dim', '16', '--threads', '2', '--quiet');
+  const run = vitrine(
+    'image-features',
+    '--catalog',
+    path.join(tmp, 'catalog.json'),
+    '--out',
+    out,
+    '--summary',
+    summaryPath,
+    '--train-limit',
+    '3000',
+    '--epochs',
+    '1',
+    '--embed-dim',
+    '16',
+    '--threads',
+    '2',
+    '--quiet'
+  );
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /CNN train accuracy [\d.]+%, test accuracy [\d.]+% \(10000 test images\)/);
   const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
   assert.equal(summary.train_images, 3000);
   assert.equal(summary.test_images, 10000);
   assert.equal(summary.chance_accuracy, 0.1);
-  assert.ok(summary.cnn_test_accuracy > 0.6, `CNN test accuracy ${summary.cnn_test_accuracy}: far above chance expected`);
+  assert.ok(
+    summary.cnn_test_accuracy > 0.6,
+    `CNN test accuracy ${summary.cnn_test_accuracy}: far above chance expected`
+  );
   // After one short epoch the CNN is not yet above the centroid baseline; the full run's figures are in baselines.json.
   assert.ok(summary.nearest_centroid_test_accuracy > 0.4, `nearest centroid ${summary.nearest_centroid_test_accuracy}`);
   assert.match(summary.command, /^vitrine image-features --catalog .* --train-limit 3000 --epochs 1 --embed-dim 16$/);
@@ -70,14 +92,48 @@ test('image-features trains the CNN, reports accuracy beside the baselines and e
   });
   // Same seed, same thread count: the same bytes.
   const again = path.join(tmp, 'again.tsv');
-  assert.equal(vitrine('image-features', '--catalog', path.join(tmp, 'catalog.json'), '--out', again, '--train-limit', '3000',
-    '--epochs', '1', '--embed-dim', '16', '--threads', '2', '--quiet').status, 0);
+  assert.equal(
+    vitrine(
+      'image-features',
+      '--catalog',
+      path.join(tmp, 'catalog.json'),
+      '--out',
+      again,
+      '--train-limit',
+      '3000',
+      '--epochs',
+      '1',
+      '--embed-dim',
+      '16',
+      '--threads',
+      '2',
+      '--quiet'
+    ).status,
+    0
+  );
   assert.equal(readFileSync(again, 'utf8'), readFileSync(out, 'utf8'));
 
   // The trainer stores the features and a projection in the model file.
   const model = path.join(tmp, 'shop.vtm');
-  const train = vitrine('train', '--train', path.join(tmp, 'sessions.txt'), '--catalog', path.join(tmp, 'train-catalog.tsv'),
-    '--image-features', out, '--unseen-content-only', '--out', model, '--dim', '8', '--epochs', '1', '--threads', '2', '--quiet');
+  const train = vitrine(
+    'train',
+    '--train',
+    path.join(tmp, 'sessions.txt'),
+    '--catalog',
+    path.join(tmp, 'train-catalog.tsv'),
+    '--image-features',
+    out,
+    '--unseen-content-only',
+    '--out',
+    model,
+    '--dim',
+    '8',
+    '--epochs',
+    '1',
+    '--threads',
+    '2',
+    '--quiet'
+  );
   assert.equal(train.status, 0, train.stderr);
   const header = modelHeader(model);
   assert.equal(header.config.image_dim, 16);
@@ -89,8 +145,24 @@ test('image-features trains the CNN, reports accuracy beside the baselines and e
 
 test('bad catalogs and feature files are refused with the file and place named', () => {
   const badCatalog = path.join(tmp, 'bad-catalog.json');
-  writeFileSync(badCatalog, JSON.stringify({ products: [{ n: 1, id: 'a', image: 3 }, { n: 2, id: 'b', image: 10000 }] }));
-  const refused = vitrine('image-features', '--catalog', badCatalog, '--out', path.join(tmp, 'x.tsv'), '--train-limit', '10');
+  writeFileSync(
+    badCatalog,
+    JSON.stringify({
+      products: [
+        { n: 1, id: 'a', image: 3 },
+        { n: 2, id: 'b', image: 10000 },
+      ],
+    })
+  );
+  const refused = vitrine(
+    'image-features',
+    '--catalog',
+    badCatalog,
+    '--out',
+    path.join(tmp, 'x.tsv'),
+    '--train-limit',
+    '10'
+  );
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /bad-catalog\.json: products\[1\] \(b\): 'image' must be an index in 0\.\.9999/);
   assert.equal(existsSync(path.join(tmp, 'x.tsv')), false);
@@ -107,7 +179,16 @@ test('bad catalogs and feature files are refused with the file and place named',
     ['1\ta\t1 0\n', /bad-features\.tsv:1: expected the header/],
   ]) {
     writeFileSync(features, body);
-    const run = vitrine('train', '--train', sessions, '--image-features', features, '--out', path.join(tmp, 'never.vtm'), '--quiet');
+    const run = vitrine(
+      'train',
+      '--train',
+      sessions,
+      '--image-features',
+      features,
+      '--out',
+      path.join(tmp, 'never.vtm'),
+      '--quiet'
+    );
     assert.equal(run.status, 1, body);
     assert.match(run.stderr, message);
     assert.equal(existsSync(path.join(tmp, 'never.vtm')), false);

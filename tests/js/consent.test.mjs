@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { tcfDecision, applyConsentMode, consentModeDecision, combine, watchConsentSignals } from '../../js/src/consent.mjs';
+import {
+  tcfDecision,
+  applyConsentMode,
+  consentModeDecision,
+  combine,
+  watchConsentSignals,
+} from '../../js/src/consent.mjs';
 
 const tc = (eventStatus, consents, gdprApplies = true) => ({ eventStatus, gdprApplies, purpose: { consents } });
 
@@ -15,7 +21,11 @@ test('TCF: purposes 1, 3 and 4 all consented, or GDPR not applying; undecided wh
     consents[missing] = false;
     assert.equal(tcfDecision(tc('useractioncomplete', consents), true), 'denied', `purpose ${missing}`);
   }
-  assert.equal(tcfDecision(tc('useractioncomplete', { 1: 'yes', 3: true, 4: true }), true), 'denied', 'only true is consent');
+  assert.equal(
+    tcfDecision(tc('useractioncomplete', { 1: 'yes', 3: true, 4: true }), true),
+    'denied',
+    'only true is consent'
+  );
   assert.equal(tcfDecision(tc('cmpuishown', { 1: true, 3: true, 4: true }), true), 'pending');
   assert.equal(tcfDecision(tc('useractioncomplete', { 1: true, 3: true, 4: true }), false), 'pending', 'a failed call');
   assert.equal(tcfDecision(null, true), 'pending');
@@ -28,7 +38,13 @@ test('Consent Mode: both fields granted, in order of the commands; unset is not 
   };
   assert.equal(applyConsentMode(state, gtag('event', 'page_view')), false);
   assert.equal(consentModeDecision(state, false), null);
-  assert.equal(applyConsentMode(state, gtag('consent', 'default', { ad_personalization: 'denied', personalization_storage: 'denied' })), true);
+  assert.equal(
+    applyConsentMode(
+      state,
+      gtag('consent', 'default', { ad_personalization: 'denied', personalization_storage: 'denied' })
+    ),
+    true
+  );
   assert.equal(consentModeDecision(state, true), 'denied');
   applyConsentMode(state, gtag('consent', 'update', { ad_personalization: 'granted' }));
   assert.equal(consentModeDecision(state, true), 'denied');
@@ -50,12 +66,14 @@ test('signals combine closed: any no is no, any undecided waits, no signal says 
 test('watchConsentSignals follows a consent manager that answers at once and a throwing one that never grants', () => {
   const seen = [];
   let callback = null;
-  const win = { __tcfapi: (command, version, cb) => {
-    if (command === 'addEventListener') {
-      callback = cb;
-      cb(tc('cmpuishown', {}), true);
-    }
-  } };
+  const win = {
+    __tcfapi: (command, version, cb) => {
+      if (command === 'addEventListener') {
+        callback = cb;
+        cb(tc('cmpuishown', {}), true);
+      }
+    },
+  };
   const watch = watchConsentSignals(win, (d) => seen.push(d));
   assert.equal(watch.decision, 'pending');
   callback(tc('useractioncomplete', { 1: true, 3: true, 4: true }), true);
@@ -63,8 +81,13 @@ test('watchConsentSignals follows a consent manager that answers at once and a t
   callback(tc('useractioncomplete', { 1: true, 3: true, 4: false }), true);
   assert.deepEqual(seen, ['pending', 'granted', 'denied']);
   watch.stop();
-  const broken = watchConsentSignals({ __tcfapi: () => {
-    throw new Error('CMP not ready');
-  } }, () => {});
+  const broken = watchConsentSignals(
+    {
+      __tcfapi: () => {
+        throw new Error('CMP not ready');
+      },
+    },
+    () => {}
+  );
   assert.equal(broken.decision, 'pending');
 });

@@ -18,7 +18,11 @@ import { nativeBuildDir, vitrineCli } from '../support/test_model.mjs';
 export const HOT = ['hot-0', 'hot-1', 'hot-2', 'hot-3', 'hot-4', 'hot-5', 'hot-6', 'hot-7'];
 export const MID = ['mid-0', 'mid-1', 'mid-2', 'mid-3', 'mid-4', 'mid-5', 'mid-6', 'mid-7'];
 export const COLD = ['cold-0', 'cold-1', 'cold-2', 'cold-3', 'cold-4', 'cold-5', 'cold-6', 'cold-7'];
-const CART_RATE = new Map([...HOT.map((id) => [id, 0.45]), ...MID.map((id) => [id, 0.15]), ...COLD.map((id) => [id, 0.02])]);
+const CART_RATE = new Map([
+  ...HOT.map((id) => [id, 0.45]),
+  ...MID.map((id) => [id, 0.15]),
+  ...COLD.map((id) => [id, 0.02]),
+]);
 const PURCHASE_AFTER_CART = 0.6;
 const PRODUCTS = [...HOT, ...MID, ...COLD];
 const categoryOf = (id) => `cat-${Number(id.split('-')[1]) % 3}`;
@@ -28,7 +32,12 @@ const priceOf = (id) => 10 + 5 * PRODUCTS.indexOf(id);
  * The log's rows (header first), oldest first: `visitors` visitors with `visits` visits each, two days apart.
  * kinds: which event kinds are kept ('view' always; 'add_to_cart' and 'purchase' when listed).
  */
-export function conversionLog({ visitors = 400, visits = 4, seed = 11, kinds = ['view', 'add_to_cart', 'purchase'] } = {}) {
+export function conversionLog({
+  visitors = 400,
+  visits = 4,
+  seed = 11,
+  kinds = ['view', 'add_to_cart', 'purchase'],
+} = {}) {
   const random = mulberry32(seed);
   const start = Date.UTC(2026, 0, 5, 8);
   const rows = [];
@@ -49,13 +58,16 @@ export function conversionLog({ visitors = 400, visits = 4, seed = 11, kinds = [
       }
       for (const id of carted) {
         t += 3_000;
-        if (random() < PURCHASE_AFTER_CART) rows.push([t, `v-${v}`, session, id, 'purchase', priceOf(id), categoryOf(id)]);
+        if (random() < PURCHASE_AFTER_CART)
+          rows.push([t, `v-${v}`, session, id, 'purchase', priceOf(id), categoryOf(id)]);
       }
     }
   }
   const kept = rows.filter((r) => kinds.includes(r[4]));
-  return ['timestamp,visitor_id,session_id,item_id,event,price,category',
-    ...kept.map((r) => [new Date(r[0]).toISOString(), ...r.slice(1)].join(','))];
+  return [
+    'timestamp,visitor_id,session_id,item_id,event,price,category',
+    ...kept.map((r) => [new Date(r[0]).toISOString(), ...r.slice(1)].join(',')),
+  ];
 }
 
 /** Trains (or finds in the cache) a model on conversionLog(options). @returns {{model: string, bytes: Buffer}} */
@@ -72,8 +84,28 @@ export function trainOnLog(options = {}) {
     const log = path.join(dir, `conversion-${key}.csv`);
     writeFileSync(log, text);
     const partial = `${model}.partial`;
-    execFileSync(vitrineCli, ['train', '--events', log, '--out', partial, '--epochs', '3', '--dim', '16', '--batch', '64',
-      '--threads', '2', '--seed', '3', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      vitrineCli,
+      [
+        'train',
+        '--events',
+        log,
+        '--out',
+        partial,
+        '--epochs',
+        '3',
+        '--dim',
+        '16',
+        '--batch',
+        '64',
+        '--threads',
+        '2',
+        '--seed',
+        '3',
+        '--quiet',
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] }
+    );
     renameSync(partial, model);
   }
   return { model, bytes: readFileSync(model) };

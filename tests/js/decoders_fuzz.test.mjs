@@ -17,36 +17,112 @@ const RUNS = 4000;
 
 // ------------------------------------------------------------------------------------------------ generators
 
-const ODD_STRINGS = ['', ' ', 'sku-1', '<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '\u202egnp.exe',
-  '\ud800', '\udfff', 'a\ud83dz', '\u200b', '\u200d\u200d', '\u0000', 'a\u0000b', '\u2028', '\ufeff', 'e\u0301',
-  '𝕍𝕚𝕥𝕣𝕚𝕟𝕖', 'x'.repeat(128), 'x'.repeat(129), ' x'.repeat(70), '__proto__', 'constructor', 'NaN', '-1', '1e400',
-  '0x10', '  sku-2  ', '\t\n', '"quoted"', '\\', '{"kind":0}'];
-const ODD_NUMBERS = [0, -0, 1, -1, 0.5, 5.5, 1e6, 1e6 - 1, 1e21, 1e300, -1e300, Number.MAX_SAFE_INTEGER + 2, Number.MIN_VALUE,
-  NaN, Infinity, -Infinity, 1733000000000, 1733000000000.4, 2 ** 53, 2 ** 64];
-const KEYS = ['kind', 't', 'item', 'category', 'brand', 'price', 'qty', 'query', 'dwellMs', 'time', 'id', '__proto__', 'junk'];
+const ODD_STRINGS = [
+  '',
+  ' ',
+  'sku-1',
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(1)</script>',
+  '\u202egnp.exe',
+  '\ud800',
+  '\udfff',
+  'a\ud83dz',
+  '\u200b',
+  '\u200d\u200d',
+  '\u0000',
+  'a\u0000b',
+  '\u2028',
+  '\ufeff',
+  'e\u0301',
+  '𝕍𝕚𝕥𝕣𝕚𝕟𝕖',
+  'x'.repeat(128),
+  'x'.repeat(129),
+  ' x'.repeat(70),
+  '__proto__',
+  'constructor',
+  'NaN',
+  '-1',
+  '1e400',
+  '0x10',
+  '  sku-2  ',
+  '\t\n',
+  '"quoted"',
+  '\\',
+  '{"kind":0}',
+];
+const ODD_NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  5.5,
+  1e6,
+  1e6 - 1,
+  1e21,
+  1e300,
+  -1e300,
+  Number.MAX_SAFE_INTEGER + 2,
+  Number.MIN_VALUE,
+  NaN,
+  Infinity,
+  -Infinity,
+  1733000000000,
+  1733000000000.4,
+  2 ** 53,
+  2 ** 64,
+];
+const KEYS = [
+  'kind',
+  't',
+  'item',
+  'category',
+  'brand',
+  'price',
+  'qty',
+  'query',
+  'dwellMs',
+  'time',
+  'id',
+  '__proto__',
+  'junk',
+];
 
 function makeGen(next) {
   const pick = (list) => list[Math.floor(next() * list.length)];
   const int = (n) => Math.floor(next() * n);
   function string() {
     switch (int(4)) {
-      case 0: return pick(ODD_STRINGS);
-      case 1: return Array.from({ length: int(12) }, () => String.fromCharCode(int(0x10000))).join('');
-      case 2: return pick(ODD_STRINGS) + pick(ODD_STRINGS);
-      default: return `sku-${int(20)}`;
+      case 0:
+        return pick(ODD_STRINGS);
+      case 1:
+        return Array.from({ length: int(12) }, () => String.fromCharCode(int(0x10000))).join('');
+      case 2:
+        return pick(ODD_STRINGS) + pick(ODD_STRINGS);
+      default:
+        return `sku-${int(20)}`;
     }
   }
   function value(depth = 0) {
     switch (int(depth > 2 ? 6 : 9)) {
-      case 0: return pick(ODD_NUMBERS);
-      case 1: return string();
-      case 2: return pick([null, undefined, true, false]);
-      case 3: return int(8) - 1;
-      case 4: return pick([10n, -1n, new Date(1733000000000), new Date(NaN), Symbol('s'), () => 1]);
-      case 5: return int(2) ? new Uint8Array(3) : new Map([[1, 2]]);
-      case 6: return Array.from({ length: int(4) }, () => value(depth + 1));
-      case 7: return Object.create(null);
-      default: return record(depth + 1);
+      case 0:
+        return pick(ODD_NUMBERS);
+      case 1:
+        return string();
+      case 2:
+        return pick([null, undefined, true, false]);
+      case 3:
+        return int(8) - 1;
+      case 4:
+        return pick([10n, -1n, new Date(1733000000000), new Date(NaN), Symbol('s'), () => 1]);
+      case 5:
+        return int(2) ? new Uint8Array(3) : new Map([[1, 2]]);
+      case 6:
+        return Array.from({ length: int(4) }, () => value(depth + 1));
+      case 7:
+        return Object.create(null);
+      default:
+        return record(depth + 1);
     }
   }
   // An object with event-like keys, mostly plausible values.
@@ -60,12 +136,18 @@ function makeGen(next) {
   }
   function plausible(key) {
     switch (key) {
-      case 'kind': return int(KIND_COUNT + 1) - 1; // one past the last kind, and -1
-      case 't': return 1733000000000 + int(1000);
-      case 'price': return int(200) - 20;
-      case 'qty': return int(5);
-      case 'dwellMs': return int(5000);
-      default: return string();
+      case 'kind':
+        return int(KIND_COUNT + 1) - 1; // one past the last kind, and -1
+      case 't':
+        return 1733000000000 + int(1000);
+      case 'price':
+        return int(200) - 20;
+      case 'qty':
+        return int(5);
+      case 'dwellMs':
+        return int(5000);
+      default:
+        return string();
     }
   }
   function valid() {
@@ -95,7 +177,9 @@ function makeGen(next) {
 
 const KIND_COUNT = Object.keys(EventKind).length;
 // Kinds about one product: all but search and category_visit.
-const ITEM_KINDS = new Set(Object.values(EventKind).filter((k) => k !== EventKind.search && k !== EventKind.category_visit));
+const ITEM_KINDS = new Set(
+  Object.values(EventKind).filter((k) => k !== EventKind.search && k !== EventKind.category_visit)
+);
 const ALLOWED = new Set(['kind', 't', 'item', 'category', 'brand', 'price', 'qty', 'dwellMs']); // never a search's text
 const IDS = ['item', 'category', 'brand'];
 
@@ -122,7 +206,9 @@ function problem(r) {
 
 function show(v) {
   try {
-    return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'symbol' ? String(x) : x))?.slice(0, 300);
+    return JSON.stringify(v, (_, x) =>
+      typeof x === 'bigint' ? `${x}n` : typeof x === 'symbol' ? String(x) : x
+    )?.slice(0, 300);
   } catch {
     return String(typeof v);
   }
@@ -136,13 +222,22 @@ test(`toRecord and validRecord never throw and accept only clean records (seed $
   for (let i = 0; i < RUNS * 4; ++i) {
     const input = i % 4 === 0 ? g.value() : i % 4 === 1 ? g.record() : g.mutated();
     let result, stored;
-    assert.doesNotThrow(() => {
-      result = toRecord(input, 1733000000000);
-    }, `toRecord threw on ${show(input)}`);
-    assert.doesNotThrow(() => {
-      stored = validRecord(input);
-    }, `validRecord threw on ${show(input)}`);
-    assert.ok(result && (result.record === undefined) !== (result.error === undefined), `toRecord gave ${show(result)}`);
+    assert.doesNotThrow(
+      () => {
+        result = toRecord(input, 1733000000000);
+      },
+      `toRecord threw on ${show(input)}`
+    );
+    assert.doesNotThrow(
+      () => {
+        stored = validRecord(input);
+      },
+      `validRecord threw on ${show(input)}`
+    );
+    assert.ok(
+      result && (result.record === undefined) !== (result.error === undefined),
+      `toRecord gave ${show(result)}`
+    );
     if (result.record) {
       assert.equal(problem(result.record), null, `toRecord accepted ${show(input)} as ${show(result.record)}`);
       // What toRecord stores reads back unchanged.
@@ -162,7 +257,11 @@ test('hostile objects handed to track() (throwing getters and conversions, proxi
     throw new Error('boom');
   };
   const hostile = [
-    { get kind() { return boom(); } },
+    {
+      get kind() {
+        return boom();
+      },
+    },
     { kind: { toString: boom } },
     { kind: 'view', item: 'a', t: { valueOf: boom } },
     { kind: 'view', item: 'a', t: Symbol('t') },
@@ -198,10 +297,17 @@ test(`journals with random and damaged contents yield only clean records, sorted
         text = '[';
       }
       switch (g.int(6)) {
-        case 0: text = text.slice(0, g.int(text.length + 1)); break; // torn write
-        case 1: text = g.string(); break;
-        case 2: text = show(g.record()) ?? 'null'; break;
-        default: break;
+        case 0:
+          text = text.slice(0, g.int(text.length + 1));
+          break; // torn write
+        case 1:
+          text = g.string();
+          break;
+        case 2:
+          text = show(g.record()) ?? 'null';
+          break;
+        default:
+          break;
       }
       ls.setItem(`vitrine.journal.${run}-${j}`, text);
     }

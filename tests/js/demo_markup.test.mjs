@@ -24,7 +24,8 @@ test('no demo page has an inline <style>, a style attribute or an inline script'
     const name = path.relative(repoRoot, file);
     if (/<style[\s>]/i.test(html)) problems.push(`${name}: <style>`);
     if (/\sstyle\s*=/i.test(html)) problems.push(`${name}: style attribute`);
-    for (const [tag] of html.matchAll(/<script\b[^>]*>/gi)) if (!/\ssrc\s*=/i.test(tag)) problems.push(`${name}: inline script`);
+    for (const [tag] of html.matchAll(/<script\b[^>]*>/gi))
+      if (!/\ssrc\s*=/i.test(tag)) problems.push(`${name}: inline script`);
     if (/\son[a-z]+\s*=/i.test(html)) problems.push(`${name}: inline event handler`);
   }
   assert.deepEqual(problems, []);

@@ -14,7 +14,8 @@ test('dotScores computes a batch in wasm with SIMD128 kernels', async () => {
     const info = engine.buildInfo();
     assert.equal(info.wasm_simd128, true);
     assert.equal(info.kernels, 'wasmsimd');
-    const dim = 7, nRows = 9;
+    const dim = 7,
+      nRows = 9;
     const query = Float32Array.from({ length: dim }, (_, i) => i + 1);
     const rows = Float32Array.from({ length: dim * nRows }, (_, i) => ((i * 7) % 5) - 2);
     const scores = engine.dotScores(query, rows);
@@ -34,7 +35,8 @@ test('memoryBytes reports the linear memory, in whole wasm pages, growing when a
   try {
     const before = engine.memoryBytes();
     assert.ok(before > 0 && before % 65536 === 0, String(before));
-    const dim = 64, nRows = (2 * before) / (4 * dim); // a batch twice the size of the whole memory
+    const dim = 64,
+      nRows = (2 * before) / (4 * dim); // a batch twice the size of the whole memory
     const scores = engine.dotScores(new Float32Array(dim).fill(1), new Float32Array(dim * nRows).fill(0.5));
     assert.equal(scores[nRows - 1], 32);
     assert.ok(engine.memoryBytes() >= 2 * before, `${engine.memoryBytes()} after a ${2 * before}-byte batch`);
@@ -46,10 +48,12 @@ test('memoryBytes reports the linear memory, in whole wasm pages, growing when a
 test('errors from wasm become EngineError with the last-error text', async () => {
   const engine = await createNodeEngine();
   try {
-    assert.throws(() => engine.dotScores(new Float32Array(3), new Float32Array(4)),
-      (e) => e instanceof EngineError && e.status === Status.INVALID_ARGUMENT);
+    assert.throws(
+      () => engine.dotScores(new Float32Array(3), new Float32Array(4)),
+      (e) => e instanceof EngineError && e.status === Status.INVALID_ARGUMENT
+    );
     engine.release();
-    engine.release();  // safe twice
+    engine.release(); // safe twice
     assert.throws(() => engine.buildInfo(), /released/);
   } finally {
     engine.release();
@@ -69,7 +73,9 @@ test('every vt_* function in the C header is exported by the module', async () =
 function memoryLimits(bytes) {
   let at = 8;
   const leb = () => {
-    let value = 0, shift = 0, byte;
+    let value = 0,
+      shift = 0,
+      byte;
     do {
       byte = bytes[at++];
       value += (byte & 0x7f) * 2 ** shift;
@@ -96,7 +102,10 @@ function memoryLimits(bytes) {
         const kind = bytes[at++];
         if (kind === 2) return limits();
         if (kind === 0) leb();
-        else if (kind === 1) { at += 1; limits(); } else if (kind === 3) at += 2;
+        else if (kind === 1) {
+          at += 1;
+          limits();
+        } else if (kind === 3) at += 2;
       }
     }
     at = end;
@@ -105,7 +114,11 @@ function memoryLimits(bytes) {
 }
 
 test('the wasm memory has a maximum of 512 MiB, so nothing a page sends can grow it without bound', () => {
-  const limits = memoryLimits(readFileSync(path.join(process.env.VITRINE_WASM_BUILD ?? path.join(repoRoot, 'build/wasm'), 'dist/vitrine-engine.wasm')));
+  const limits = memoryLimits(
+    readFileSync(
+      path.join(process.env.VITRINE_WASM_BUILD ?? path.join(repoRoot, 'build/wasm'), 'dist/vitrine-engine.wasm')
+    )
+  );
   assert.ok(limits, 'the module has a memory');
   assert.equal(limits.max, (512 * 1024 * 1024) / 65536, `maximum pages: ${limits.max}`);
   assert.ok(limits.min <= limits.max);

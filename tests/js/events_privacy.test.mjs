@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 
 import { toRecord, validRecord, kindCode } from '../../js/src/events.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
-import { browserOptOutSignal, readOptOut, writeOptOut, eraseWebStorageKeys, OPT_OUT_KEY } from '../../js/src/privacy.mjs';
+import {
+  browserOptOutSignal,
+  readOptOut,
+  writeOptOut,
+  eraseWebStorageKeys,
+  OPT_OUT_KEY,
+} from '../../js/src/privacy.mjs';
 import { writeJournal, takeJournals, notYetStored, dropJournal } from '../../js/src/journal.mjs';
 import { MemoryStorage } from '../support/memory_storage.mjs';
 
@@ -19,9 +25,18 @@ test('toRecord accepts kind names and codes and keeps only known, valid fields',
 });
 
 test('toRecord rejects events that cannot be used', () => {
-  for (const bad of [null, 'view', { kind: 'teleport', item: 'a' }, { kind: 'view' }, { kind: 'view', item: '' },
-    { kind: 'view', item: 'x'.repeat(200) }, { kind: 'search', query: '   ' }, { kind: 'category_visit' },
-    { kind: 'view', item: 'a', t: -5 }, { kind: 'click', item: { id: 1 } }]) {
+  for (const bad of [
+    null,
+    'view',
+    { kind: 'teleport', item: 'a' },
+    { kind: 'view' },
+    { kind: 'view', item: '' },
+    { kind: 'view', item: 'x'.repeat(200) },
+    { kind: 'search', query: '   ' },
+    { kind: 'category_visit' },
+    { kind: 'view', item: 'a', t: -5 },
+    { kind: 'click', item: { id: 1 } },
+  ]) {
     assert.ok(toRecord(bad, 1).error, JSON.stringify(bad));
   }
 });
@@ -37,7 +52,11 @@ test('GPC and Do Not Track are opt-out signals', () => {
   assert.equal(browserOptOutSignal({ doNotTrack: '1' }, {}), 'dnt');
   assert.equal(browserOptOutSignal({}, { doNotTrack: '1' }), 'dnt');
   assert.equal(browserOptOutSignal({ doNotTrack: 'unspecified', globalPrivacyControl: false }, {}), null);
-  const hostile = { get globalPrivacyControl() { throw new Error('no'); } };
+  const hostile = {
+    get globalPrivacyControl() {
+      throw new Error('no');
+    },
+  };
   assert.equal(browserOptOutSignal(hostile, {}), null);
 });
 
@@ -56,7 +75,11 @@ test('the opt-out is persisted and survives erasing the other keys', () => {
   assert.equal(readOptOut(win), true);
   writeOptOut(false, win);
   assert.equal(readOptOut(win), false);
-  const blocked = { get localStorage() { throw new DOMException('blocked', 'SecurityError'); } };
+  const blocked = {
+    get localStorage() {
+      throw new DOMException('blocked', 'SecurityError');
+    },
+  };
   assert.equal(readOptOut(blocked), false);
   assert.equal(writeOptOut(true, blocked), false);
 });

@@ -9,10 +9,30 @@ import { toRecord } from '../../js/src/events.mjs';
 
 test('parsePrice reads the ways shops print prices, and refuses what is not one', () => {
   const cases = [
-    ['49,90', 49.9], ['49.90', 49.9], ['1.299,00 €', 1299], ['$1,299.00', 1299], ['1 299,00 kr', 1299],
-    ['1\u00a0299,50', 1299.5], ['CHF 1\'299.50', 1299.5], ['1,299', 1299], ['1.299', 1299], ['0,5', 0.5],
-    ['1.234.567', 1234567], ['1,234,567.89', 1234567.89], ['€ 49', 49], ['12', 12], [1299, 1299], [0, 0],
-    ['abc', null], ['', null], ['-5', null], ['- 5', null], [-1, null], [NaN, null], [Infinity, null], [null, null],
+    ['49,90', 49.9],
+    ['49.90', 49.9],
+    ['1.299,00 €', 1299],
+    ['$1,299.00', 1299],
+    ['1 299,00 kr', 1299],
+    ['1\u00a0299,50', 1299.5],
+    ["CHF 1'299.50", 1299.5],
+    ['1,299', 1299],
+    ['1.299', 1299],
+    ['0,5', 0.5],
+    ['1.234.567', 1234567],
+    ['1,234,567.89', 1234567.89],
+    ['€ 49', 49],
+    ['12', 12],
+    [1299, 1299],
+    [0, 0],
+    ['abc', null],
+    ['', null],
+    ['-5', null],
+    ['- 5', null],
+    [-1, null],
+    [NaN, null],
+    [Infinity, null],
+    [null, null],
     [{}, null],
   ];
   for (const [text, expected] of cases) assert.equal(parsePrice(text), expected, JSON.stringify(text));
@@ -24,7 +44,16 @@ test('toRecord stores a printed price as a number', () => {
 });
 
 const items = [
-  { item_id: 'SKU_1', item_name: 'Trail runner', item_brand: 'Acme', item_category: 'shoes', price: '49,90', quantity: 2, index: 0, item_list_id: 'shoes' },
+  {
+    item_id: 'SKU_1',
+    item_name: 'Trail runner',
+    item_brand: 'Acme',
+    item_category: 'shoes',
+    price: '49,90',
+    quantity: 2,
+    index: 0,
+    item_list_id: 'shoes',
+  },
   { item_id: 42, price: 10 },
 ];
 
@@ -34,7 +63,9 @@ test('GA4 events map to Vitrine events, one per item, from GTM objects and gtag 
     { kind: 'add_to_cart', item: '42', price: 10 },
   ];
   assert.deepEqual(dataLayerEvents({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items } }), expected);
-  const gtagArguments = (function () { return arguments; })('event', 'add_to_cart', { items });
+  const gtagArguments = (function () {
+    return arguments;
+  })('event', 'add_to_cart', { items });
   assert.deepEqual(dataLayerEvents(gtagArguments), expected);
   const kinds = (name) => dataLayerEvents({ event: name, ecommerce: { items: items.slice(0, 1) } }).map((e) => e.kind);
   assert.deepEqual(kinds('view_item'), ['view']);
@@ -42,7 +73,9 @@ test('GA4 events map to Vitrine events, one per item, from GTM objects and gtag 
   assert.deepEqual(kinds('select_item'), ['click']);
   assert.deepEqual(kinds('purchase'), ['purchase']);
   assert.deepEqual(kinds('begin_checkout'), [], 'events Vitrine does not use are ignored');
-  assert.deepEqual(dataLayerEvents({ event: 'search', search_term: 'red boots' }), [{ kind: 'search', query: 'red boots' }]);
+  assert.deepEqual(dataLayerEvents({ event: 'search', search_term: 'red boots' }), [
+    { kind: 'search', query: 'red boots' },
+  ]);
   assert.deepEqual(dataLayerEvents({ event: 'gtm.js' }), []);
   assert.deepEqual(dataLayerEvents({ ecommerce: null }), []);
   assert.deepEqual(dataLayerEvents(null), []);
@@ -51,8 +84,18 @@ test('GA4 events map to Vitrine events, one per item, from GTM objects and gtag 
 });
 
 test('itemEvents: the event\u2019s own fields are the defaults, hostile items give nothing worse than invalid input', () => {
-  assert.deepEqual(itemEvents('view', [{ item_id: 'a' }], { t: 5, category: 'bags' }), [{ kind: 'view', item: 'a', t: 5, category: 'bags' }]);
-  const hostile = [{ get item_id() { throw new Error('boom'); } }, null, 7];
+  assert.deepEqual(itemEvents('view', [{ item_id: 'a' }], { t: 5, category: 'bags' }), [
+    { kind: 'view', item: 'a', t: 5, category: 'bags' },
+  ]);
+  const hostile = [
+    {
+      get item_id() {
+        throw new Error('boom');
+      },
+    },
+    null,
+    7,
+  ];
   const inputs = itemEvents('view', hostile);
   assert.equal(inputs.length, 3);
   for (const input of inputs) assert.ok(toRecord(input, Date.now()).error, 'refused by toRecord, never thrown');
@@ -77,7 +120,12 @@ test('bridgeDataLayer reads what is there, every later push, and a push function
   assert.deepEqual(seen, ['before', 'after', 'gtm']);
   assert.equal(gtmSaw.length, 1);
   // A hostile entry does not stop the shop's push.
-  win.dataLayer.push({ event: 'view_item', get ecommerce() { throw new Error('boom'); } });
+  win.dataLayer.push({
+    event: 'view_item',
+    get ecommerce() {
+      throw new Error('boom');
+    },
+  });
   assert.equal(win.dataLayer.length, 4);
   stop();
   win.dataLayer.push({ event: 'view_item', ecommerce: { items: [{ item_id: 'stopped' }] } });

@@ -68,8 +68,20 @@ test('shopperArm: an unreadable stored draw (corrupted storage) is drawn again a
 });
 
 test('shopperArm: blocked storage gives an arm for this page only (kept: false), never an exception', () => {
-  const throwing = { getItem() { throw new Error('blocked'); }, setItem() { throw new Error('blocked'); } };
-  const blocked = { crypto: webcrypto, get localStorage() { throw new Error('SecurityError'); } };
+  const throwing = {
+    getItem() {
+      throw new Error('blocked');
+    },
+    setItem() {
+      throw new Error('blocked');
+    },
+  };
+  const blocked = {
+    crypto: webcrypto,
+    get localStorage() {
+      throw new Error('SecurityError');
+    },
+  };
   for (const win of [fakeWindow(throwing), blocked]) {
     const { arm, kept } = shopperArm(win, 0.5);
     assert.ok(arm === 'on' || arm === 'off');
@@ -106,9 +118,18 @@ test('announceExposure: the callback by function or by dotted name gets its own 
   calls[0].arm = 'changed';
   assert.equal(win.dataLayer[0].vitrine_arm, 'on', 'the callback\u2019s copy is not the dataLayer\u2019s');
   assert.match(announceExposure({}, { arm: 'on', model: null }, 'missing.fn'), /not a function/);
-  assert.match(announceExposure({}, { arm: 'on', model: null }, 'constructor'), /not a function/, 'no walk up the prototype');
+  assert.match(
+    announceExposure({}, { arm: 'on', model: null }, 'constructor'),
+    /not a function/,
+    'no walk up the prototype'
+  );
   const throwing = { dataLayer: [] };
-  assert.match(announceExposure(throwing, { arm: 'off', model: null }, () => { throw new Error('boom'); }), /threw: boom/);
+  assert.match(
+    announceExposure(throwing, { arm: 'off', model: null }, () => {
+      throw new Error('boom');
+    }),
+    /threw: boom/
+  );
   assert.equal(throwing.dataLayer.length, 1, 'the push happened before the callback failed');
   const frozen = { dataLayer: Object.freeze([]) };
   assert.match(announceExposure(frozen, { arm: 'on', model: null }, null), /dataLayer.push failed/);

@@ -14,7 +14,17 @@ import { tinyModel } from '../support/test_model.mjs';
 
 const XSS = '<img src=x onerror=alert(1)>';
 const HUGE = 'x'.repeat(1 << 20);
-const STRINGS = [XSS, '<script>alert(1)</script>', '\u202esku-1\u200b', '\u200d', 'e\u0301', '𝕍', '"\\', HUGE, '\ud800'];
+const STRINGS = [
+  XSS,
+  '<script>alert(1)</script>',
+  '\u202esku-1\u200b',
+  '\u200d',
+  'e\u0301',
+  '𝕍',
+  '"\\',
+  HUGE,
+  '\ud800',
+];
 const PRICES = [NaN, -1, -Infinity, Infinity, 1e308, 0, 3.4e38, '12<b>'];
 const NOW = 1733000000000;
 
@@ -32,13 +42,24 @@ test('hostile candidates and events are ranked or cleanly refused; replies hold 
   let refusable = 0;
   for (const s of STRINGS) {
     for (const price of PRICES) {
-      const candidates = [{ id: 'sku-46', category: 'category-2' }, { id: s, category: s, brand: s, price },
-        { id: 'sku-1', category: s, brand: XSS, price }];
+      const candidates = [
+        { id: 'sku-46', category: 'category-2' },
+        { id: s, category: s, brand: s, price },
+        { id: 'sku-1', category: s, brand: XSS, price },
+      ];
       // Over the engine's string limit, not encodable as JSON, or a price that is not a number (the page's DOM
       // reader never sends one): refused as a whole. Everything else ranks.
       const refuse = s === HUGE || s === '\ud800' || typeof price === 'string';
       refusable += refuse ? 1 : 0;
-      const reply = await service.handle({ v: 1, id: ++cases, type: 'rank', modelUrl: 'm', nowMs: NOW, events, candidates });
+      const reply = await service.handle({
+        v: 1,
+        id: ++cases,
+        type: 'rank',
+        modelUrl: 'm',
+        nowMs: NOW,
+        events,
+        candidates,
+      });
       assert.equal(reply.id, cases);
       if (reply.type === 'error') {
         assert.ok(refuse, `${JSON.stringify(s).slice(0, 40)} ${price}: ${reply.message}`);
@@ -62,18 +83,28 @@ test('hostile candidates and events are ranked or cleanly refused; replies hold 
 test('lone surrogates in the shop markup: broken ids stay in place, cut attributes are repaired, the listing ranks', async () => {
   const doc = new FakeDocument();
   const pair = '\ud835\udd4d'; // one character, two UTF-16 units
-  const list = doc.el('div', { 'data-vitrine-list': '' },
+  const list = doc.el(
+    'div',
+    { 'data-vitrine-list': '' },
     doc.el('article', { 'data-vitrine-item': 'sku-43', 'data-vitrine-category': 'category-2' }),
     doc.el('article', { 'data-vitrine-item': 'bad\ud800id', 'data-vitrine-category': 'category-2' }),
     doc.el('article', { 'data-vitrine-item': '\udc00' }),
     // 127 ASCII + a pair: the 128-unit cut falls inside the pair.
-    doc.el('article', { 'data-vitrine-item': 'sku-44', 'data-vitrine-category': 'c'.repeat(127) + pair,
-      'data-vitrine-brand': `x\udbffy${pair}` }));
+    doc.el('article', {
+      'data-vitrine-item': 'sku-44',
+      'data-vitrine-category': 'c'.repeat(127) + pair,
+      'data-vitrine-brand': `x\udbffy${pair}`,
+    })
+  );
   const candidates = readCandidates(list);
-  assert.deepEqual(candidates.map((c) => c.id), ['sku-43', 'sku-44']);
+  assert.deepEqual(
+    candidates.map((c) => c.id),
+    ['sku-43', 'sku-44']
+  );
   assert.equal(candidates[1].category, 'c'.repeat(127) + '\ufffd');
   assert.equal(candidates[1].brand, `x\ufffdy${pair}`);
-  for (const c of candidates) for (const value of Object.values(c)) assert.ok(typeof value !== 'string' || value.isWellFormed());
+  for (const c of candidates)
+    for (const value of Object.values(c)) assert.ok(typeof value !== 'string' || value.isWellFormed());
 
   const bytes = tinyModel().bytes;
   const service = createRankingService({ createEngine: createNodeEngine, fetchBytes: async () => bytes });

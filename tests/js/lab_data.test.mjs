@@ -13,7 +13,11 @@ import { distDir, repoRoot } from '../support/paths.mjs';
 
 test('examples are read like the native reader: CRLF, optional final newline, extra spaces', () => {
   const examples = parseExamples('3\t1 2\r\n7\t 4  5 6 \n9\t8', 'x.tsv');
-  assert.deepEqual(examples, [{ label: 3, prefix: [1, 2] }, { label: 7, prefix: [4, 5, 6] }, { label: 9, prefix: [8] }]);
+  assert.deepEqual(examples, [
+    { label: 3, prefix: [1, 2] },
+    { label: 7, prefix: [4, 5, 6] },
+    { label: 9, prefix: [8] },
+  ]);
   assert.equal(examples.map(formatExample).join('\n'), '3\t1 2\n7\t4 5 6\n9\t8');
 });
 
@@ -31,12 +35,16 @@ test('a malformed example is refused with file:line and what is wrong', () => {
     ['2\t1\n3\t99\n', 2, /item 99 is outside the catalog of 10 items/],
   ];
   for (const [text, line, problem] of cases) {
-    assert.throws(() => parseExamples(text, 'test.tsv', 10), (error) => {
-      assert.ok(error instanceof ExampleFormatError);
-      assert.match(error.message, new RegExp(`^test\\.tsv:${line}: `), error.message);
-      assert.match(error.message, problem);
-      return true;
-    }, JSON.stringify(text));
+    assert.throws(
+      () => parseExamples(text, 'test.tsv', 10),
+      (error) => {
+        assert.ok(error instanceof ExampleFormatError);
+        assert.match(error.message, new RegExp(`^test\\.tsv:${line}: `), error.message);
+        assert.match(error.message, problem);
+        return true;
+      },
+      JSON.stringify(text)
+    );
   }
   assert.throws(() => parseExamples('', 'empty.tsv'), /empty\.tsv: no examples/);
 });
@@ -85,8 +93,11 @@ test('tools/build_lab_data.mjs refuses malformed test data with file:line, exit 
     mkdirSync(data);
     writeFileSync(path.join(data, 'train_sessions.txt'), '1 2 3\n2 3 4\n');
     writeFileSync(path.join(data, 'test_examples.tsv'), '3\t1 2\n4\t2 three\n');
-    const run = spawnSync(process.execPath, [path.join(repoRoot, 'tools/build_lab_data.mjs'), '--data', data, '--out', out,
-      '--dist', distDir], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'tools/build_lab_data.mjs'), '--data', data, '--out', out, '--dist', distDir],
+      { encoding: 'utf8' }
+    );
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stderr, /test_examples\.tsv:2: 'three' is not an item id/);
     const manifest = JSON.parse(readFileSync(path.join(out, 'lab.json'), 'utf8'));

@@ -14,13 +14,19 @@ test('every JavaScript file passes the linter', async () => {
   }
   const results = await new ESLint({ cwd: repoRoot }).lintFiles(['.']);
   assert.ok(results.length > 100, `expected the repository's JS files, linted ${results.length}`);
-  const problems = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(repoRoot.length + 1)}:${m.line}:${m.column} ${m.ruleId ?? 'parse'}: ${m.message}`));
+  const problems = results.flatMap((r) =>
+    r.messages.map(
+      (m) => `${r.filePath.slice(repoRoot.length + 1)}:${m.line}:${m.column} ${m.ruleId ?? 'parse'}: ${m.message}`
+    )
+  );
   assert.deepEqual(problems, []);
 });
 
 test('the linter fails on a planted problem', async () => {
   const { ESLint } = await import('eslint');
-  const [result] = await new ESLint({ cwd: repoRoot }).lintText('const unused = 1;\nexport const y = undefinedName;\n',
-    { filePath: `${repoRoot}/js/src/planted.mjs` });
+  const [result] = await new ESLint({ cwd: repoRoot }).lintText(
+    'const unused = 1;\nexport const y = undefinedName;\n',
+    { filePath: `${repoRoot}/js/src/planted.mjs` }
+  );
   assert.deepEqual(result.messages.map((m) => m.ruleId).sort(), ['no-undef', 'no-unused-vars']);
 });

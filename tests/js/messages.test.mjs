@@ -21,20 +21,33 @@ test('messagesFor reads the primary subtag; unknown languages get English', () =
   assert.equal(messagesFor('de-CH'), MESSAGES.de);
   assert.equal(messagesFor('FR'), MESSAGES.fr);
   assert.equal(messagesFor('zh-Hans-CN'), MESSAGES.zh);
-  for (const other of ['pt-BR', '', undefined, null, 42, '__proto__', 'constructor']) assert.equal(messagesFor(other), MESSAGES.en, String(other));
+  for (const other of ['pt-BR', '', undefined, null, 42, '__proto__', 'constructor'])
+    assert.equal(messagesFor(other), MESSAGES.en, String(other));
 });
 
 test('each language words every explanation, with the numbers and the shop\u2019s names kept as given', () => {
   const name = '<b>Rot & Weiß</b>';
   const cases = [
     [[{ kind: 'category', name, contribution: 2, events: 3 }], { from: 4, to: 1 }],
-    [[{ kind: 'brand', name, contribution: 1, events: 1 }, { kind: 'repeat', name: 'x', contribution: 0.5, events: 2 }], { from: 2, to: 2 }],
+    [
+      [
+        { kind: 'brand', name, contribution: 1, events: 1 },
+        { kind: 'repeat', name: 'x', contribution: 0.5, events: 2 },
+      ],
+      { from: 2, to: 2 },
+    ],
     [[{ kind: 'session', name: '', contribution: -1, events: 3 }], { from: 1, to: 5 }],
     [[{ kind: 'bought', name: 'x', contribution: -3, events: 1 }], { from: 0, to: 3 }],
     [[{ kind: 'unavailable', name: 'x', contribution: -3, events: 0 }], { from: 0, to: 3 }],
     [[], undefined],
-    [[{ kind: 'conversion', name: '', contribution: Math.log(0.37), events: 0, probability: 0.37 }], { from: 3, to: 0 }],
-    [[{ kind: 'conversion', name: 'cart', contribution: Math.log(0.37), events: 0, probability: 0.37 }], { from: 3, to: 3 }],
+    [
+      [{ kind: 'conversion', name: '', contribution: Math.log(0.37), events: 0, probability: 0.37 }],
+      { from: 3, to: 0 },
+    ],
+    [
+      [{ kind: 'conversion', name: 'cart', contribution: Math.log(0.37), events: 0, probability: 0.37 }],
+      { from: 3, to: 3 },
+    ],
   ];
   for (const [lang, table] of Object.entries(MESSAGES)) {
     const texts = cases.map(([factors, move]) => explanationText(factors, move, table));
@@ -45,7 +58,9 @@ test('each language words every explanation, with the numbers and the shop\u2019
     assert.match(texts[7], /37/, `${lang}: ${texts[7]}`);
     assert.notEqual(table.likelyToBuy('37'), table.likelyToCart('37'), lang);
     if (lang !== 'en') {
-      texts.forEach((text, i) => assert.notEqual(text, explanationText(cases[i][0], cases[i][1], MESSAGES.en), `${lang} case ${i} is English`));
+      texts.forEach((text, i) =>
+        assert.notEqual(text, explanationText(cases[i][0], cases[i][1], MESSAGES.en), `${lang} case ${i} is English`)
+      );
     }
   }
 });

@@ -44,7 +44,10 @@ test('HTTP errors, hung servers, stalled bodies and oversized models are refused
   await assert.rejects(fetchModel(`${base}/hang`, short), /no model after 300 ms/);
   await assert.rejects(fetchModel(`${base}/stall`, short), /no model after 300 ms/);
   assert.ok(Date.now() - started < 10000, 'the timeout bounds the wait');
-  await assert.rejects(fetchModel(`${base}/model`, { ...limits, maxBytes: 1024 }), /3000 bytes, over the limit of 1024/);
+  await assert.rejects(
+    fetchModel(`${base}/model`, { ...limits, maxBytes: 1024 }),
+    /3000 bytes, over the limit of 1024/
+  );
   await assert.rejects(fetchModel(`${base}/chunked-big`, limits), /over the limit of 4096 bytes/);
 });
 
@@ -53,8 +56,19 @@ test('with data-model-integrity the bytes must match a digest before anyone read
   const sha256 = await digest('SHA-256');
   assert.deepEqual(await fetchModel(`${base}/model`, { ...limits, integrity: `sha256-${sha256}` }), MODEL);
   // Any one listed digest may match, of any of the three algorithms.
-  assert.deepEqual(await fetchModel(`${base}/model`, { ...limits, integrity: `sha512-AAAA sha384-${await digest('SHA-384')}` }), MODEL);
-  await assert.rejects(fetchModel(`${base}/model`, { ...limits, integrity: `sha256-${sha256.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}` }),
-    /does not match data-model-integrity \(its sha256 is /);
-  await assert.rejects(fetchModel(`${base}/model`, { ...limits, integrity: 'md5-abc' }), /data-model-integrity is not sha256-/);
+  assert.deepEqual(
+    await fetchModel(`${base}/model`, { ...limits, integrity: `sha512-AAAA sha384-${await digest('SHA-384')}` }),
+    MODEL
+  );
+  await assert.rejects(
+    fetchModel(`${base}/model`, {
+      ...limits,
+      integrity: `sha256-${sha256.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}`,
+    }),
+    /does not match data-model-integrity \(its sha256 is /
+  );
+  await assert.rejects(
+    fetchModel(`${base}/model`, { ...limits, integrity: 'md5-abc' }),
+    /data-model-integrity is not sha256-/
+  );
 });

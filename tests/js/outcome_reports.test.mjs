@@ -11,13 +11,20 @@ import path from 'node:path';
 import { mulberry32 } from '../../tools/random.mjs';
 import { simulate } from '../../tools/report_simulation.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
-import { REPORT_VERSION, REVENUE_BUCKET_UPPER, revenueBucket, dayOutcome, privatize, reportFor, utcDay }
-  from '../../js/src/report.mjs';
+import {
+  REPORT_VERSION,
+  REVENUE_BUCKET_UPPER,
+  revenueBucket,
+  dayOutcome,
+  privatize,
+  reportFor,
+  utcDay,
+} from '../../js/src/report.mjs';
 import { repoRoot } from '../support/paths.mjs';
 
 const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 const binary = path.join(buildDir, 'models/vitrine');
-const seed = Number(process.env.VITRINE_TEST_SEED ?? (Date.now() % 1_000_000));
+const seed = Number(process.env.VITRINE_TEST_SEED ?? Date.now() % 1_000_000);
 console.log(`# outcome_reports seed ${seed} (VITRINE_TEST_SEED to repeat)`);
 
 function vitrine(...args) {
@@ -33,13 +40,29 @@ test('the revenue buckets and the report version are the same in the package and
   const r = vitrine('uplift', '--buckets');
   assert.equal(r.status, 0, r.stderr);
   const native = JSON.parse(r.stdout);
-  assert.deepEqual(native.upper.map((u) => (u < 0 ? Infinity : u)), [...REVENUE_BUCKET_UPPER]);
+  assert.deepEqual(
+    native.upper.map((u) => (u < 0 ? Infinity : u)),
+    [...REVENUE_BUCKET_UPPER]
+  );
   assert.equal(native.value.length, REVENUE_BUCKET_UPPER.length);
   assert.equal(native.version, REPORT_VERSION);
 });
 
 test('revenueBucket: 0 for none, then the first bucket whose upper bound holds the amount', () => {
-  const cases = [[0, 0], [-5, 0], [NaN, 0], [0.01, 1], [25, 1], [25.01, 2], [50, 2], [100, 3], [200, 4], [500, 5], [500.01, 6], [1e9, 6]];
+  const cases = [
+    [0, 0],
+    [-5, 0],
+    [NaN, 0],
+    [0.01, 1],
+    [25, 1],
+    [25.01, 2],
+    [50, 2],
+    [100, 3],
+    [200, 4],
+    [500, 5],
+    [500.01, 6],
+    [1e9, 6],
+  ];
   for (const [amount, bucket] of cases) assert.equal(revenueBucket(amount), bucket, String(amount));
 });
 
@@ -64,14 +87,24 @@ test('reportFor: the latest active day before today and after the last one repor
   const keepAll = () => 0; // random() = 0: every outcome is kept as it is
   const report = reportFor(events, { arm: 'off', today: TODAY, lastReported: null, epsilon: 2, random: keepAll });
   assert.deepEqual(report, {
-    v: REPORT_VERSION, day: utcDay(NOW - 2 * DAY), arm: 'off', converted: 1, revenue: 3,
+    v: REPORT_VERSION,
+    day: utcDay(NOW - 2 * DAY),
+    arm: 'off',
+    converted: 1,
+    revenue: 3,
     epsilon: { converted: 1, revenue: 1 },
   });
   assert.doesNotMatch(JSON.stringify(report), /secret|today-sku/);
-  assert.equal(reportFor(events, { arm: 'on', today: TODAY, lastReported: utcDay(NOW - 2 * DAY), epsilon: 2, random: keepAll }), null,
-    'an earlier day is never reported after a later one');
-  assert.equal(reportFor(events.slice(2), { arm: 'on', today: TODAY, lastReported: null, epsilon: 2, random: keepAll }), null,
-    'today is not over');
+  assert.equal(
+    reportFor(events, { arm: 'on', today: TODAY, lastReported: utcDay(NOW - 2 * DAY), epsilon: 2, random: keepAll }),
+    null,
+    'an earlier day is never reported after a later one'
+  );
+  assert.equal(
+    reportFor(events.slice(2), { arm: 'on', today: TODAY, lastReported: null, epsilon: 2, random: keepAll }),
+    null,
+    'today is not over'
+  );
   assert.equal(reportFor([], { arm: 'on', today: TODAY, lastReported: null, epsilon: 2, random: keepAll }), null);
 });
 
@@ -101,9 +134,13 @@ test('privatize: each outcome is kept with the probability its epsilon gives, an
 test('vitrine uplift: bad lines are refused with their line numbers and left out; too few reports is an error', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-uplift-'));
   try {
-    const good = (arm, c) => JSON.stringify({ v: 1, day: '2026-12-05', arm, converted: c, revenue: 0, epsilon: { converted: 1, revenue: 1 } });
+    const good = (arm, c) =>
+      JSON.stringify({ v: 1, day: '2026-12-05', arm, converted: c, revenue: 0, epsilon: { converted: 1, revenue: 1 } });
     const file = path.join(dir, 'reports.jsonl');
-    writeFileSync(file, [good('on', 1), '{not json', good('on', 0), '', good('off', 0), '{"v":1}', good('off', 1)].join('\n'));
+    writeFileSync(
+      file,
+      [good('on', 1), '{not json', good('on', 0), '', good('off', 0), '{"v":1}', good('off', 1)].join('\n')
+    );
     const r = vitrine('uplift', '--reports', file, '--json');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /reports\.jsonl:2: refused: not JSON/);
@@ -133,7 +170,10 @@ test('a simulated population with a known effect: the 95% intervals cover it in 
     assert.ok(s.covered >= 17, `${field}: covered ${s.covered}/20 (seed 1)`);
     // Unbiased: the mean of 20 estimates is within 4 standard errors of the truth (one interval's se is width/3.92).
     const se = s.meanWidth / 3.92 / Math.sqrt(result.runs);
-    assert.ok(Math.abs(s.meanEstimate - s.truth) < 4 * se, `${field}: mean ${s.meanEstimate} against ${s.truth} (seed 1)`);
+    assert.ok(
+      Math.abs(s.meanEstimate - s.truth) < 4 * se,
+      `${field}: mean ${s.meanEstimate} against ${s.truth} (seed 1)`
+    );
     assert.ok(s.meanWidth > s.nonPrivateMeanWidth, `${field}: privacy costs width`);
   }
 });

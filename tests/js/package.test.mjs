@@ -17,11 +17,18 @@ let packed;
 
 before(() => {
   if (!existsSync(path.join(distDir, 'package.json'))) {
-    throw new Error(`${distDir}/package.json is missing: build the wasm tree (cmake --build build/wasm --target vitrine_js_package)`);
+    throw new Error(
+      `${distDir}/package.json is missing: build the wasm tree (cmake --build build/wasm --target vitrine_js_package)`
+    );
   }
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-package-'));
-  const [summary] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: distDir, encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'] }));
+  const [summary] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], {
+      cwd: distDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+  );
   packed = summary;
 });
 
@@ -31,8 +38,24 @@ after(() => {
 
 test('the tarball holds the page modules, the one-tag loader, the engine and its wasm, the frames, the types, LICENSE and CHANGELOG', () => {
   const files = new Set(packed.files.map((f) => f.path));
-  for (const name of ['package.json', 'index.mjs', 'vitrine.js', 'worker.mjs', 'engine.mjs', 'vitrine-engine.mjs', 'vitrine-engine.wasm',
-    'vault.html', 'vault_frame.mjs', 'panel.html', 'consent.html', 'why.html', 'vitrine.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  for (const name of [
+    'package.json',
+    'index.mjs',
+    'vitrine.js',
+    'worker.mjs',
+    'engine.mjs',
+    'vitrine-engine.mjs',
+    'vitrine-engine.wasm',
+    'vault.html',
+    'vault_frame.mjs',
+    'panel.html',
+    'consent.html',
+    'why.html',
+    'vitrine.d.ts',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+  ]) {
     assert.ok(files.has(name), `${name} is not in the package`);
   }
   const manifest = JSON.parse(readFileSync(path.join(distDir, 'package.json'), 'utf8'));
@@ -42,20 +65,31 @@ test('the tarball holds the page modules, the one-tag loader, the engine and its
   assert.equal(manifest.license, 'Apache-2.0');
   assert.equal(manifest.private, undefined, 'the dist is the package to publish');
   assert.match(readFileSync(path.join(distDir, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
-  assert.match(readFileSync(path.join(distDir, 'CHANGELOG.md'), 'utf8'), new RegExp(`## ${manifest.version.replaceAll('.', '\\.')}`));
+  assert.match(
+    readFileSync(path.join(distDir, 'CHANGELOG.md'), 'utf8'),
+    new RegExp(`## ${manifest.version.replaceAll('.', '\\.')}`)
+  );
 });
 
 test('each minified module has its source map, and integrity.json holds the SRI digest of every file a page loads', () => {
   const files = new Set(packed.files.map((f) => f.path));
   for (const name of ['index.mjs', 'worker.mjs', 'engine.mjs', 'vault_frame.mjs']) {
     assert.ok(files.has(`${name}.map`), `${name}.map`);
-    assert.match(readFileSync(path.join(distDir, name), 'utf8'), new RegExp(`//# sourceMappingURL=${name.replace('.', '\\.')}\\.map\\s*$`));
+    assert.match(
+      readFileSync(path.join(distDir, name), 'utf8'),
+      new RegExp(`//# sourceMappingURL=${name.replace('.', '\\.')}\\.map\\s*$`)
+    );
   }
   const bundleMap = JSON.parse(readFileSync(path.join(distDir, 'index.mjs.map'), 'utf8'));
-  assert.ok(bundleMap.sources.some((s) => s.endsWith('vitrine.mjs')), 'the bundle maps back to its modules');
+  assert.ok(
+    bundleMap.sources.some((s) => s.endsWith('vitrine.mjs')),
+    'the bundle maps back to its modules'
+  );
   const integrity = JSON.parse(readFileSync(path.join(distDir, 'integrity.json'), 'utf8'));
   for (const name of ['vitrine.js', 'index.mjs', 'vitrine-engine.wasm', 'vault.html']) {
-    const digest = `sha384-${createHash('sha384').update(readFileSync(path.join(distDir, name))).digest('base64')}`;
+    const digest = `sha384-${createHash('sha384')
+      .update(readFileSync(path.join(distDir, name)))
+      .digest('base64')}`;
     assert.equal(integrity[name], digest, name);
   }
 });
@@ -63,20 +97,43 @@ test('each minified module has its source map, and integrity.json holds the SRI 
 test('installed from the tarball into a clean project: imported by name, bundled by esbuild, and its engine runs', async () => {
   const project = path.join(tmp, 'shop-app');
   execFileSync('mkdir', ['-p', project]);
-  writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'shop-app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(tmp, packed.filename)],
-    { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'shop-app', private: true, type: 'module' })
+  );
+  execFileSync(
+    'npm',
+    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(tmp, packed.filename)],
+    { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] }
+  );
   // By name, through the manifest's exports, as an app's code would.
-  const imported = execFileSync('node', ['--input-type=module', '-e',
-    "const m = await import('vitrine'); console.log(JSON.stringify(Object.keys(m).sort()))"], { cwd: project, encoding: 'utf8' });
+  const imported = execFileSync(
+    'node',
+    [
+      '--input-type=module',
+      '-e',
+      "const m = await import('vitrine'); console.log(JSON.stringify(Object.keys(m).sort()))",
+    ],
+    { cwd: project, encoding: 'utf8' }
+  );
   assert.deepEqual(JSON.parse(imported), ['EventKind', 'createVitrine', 'fromDataset', 'startFromScriptTag']);
   // A bundler follows the name and the exports map.
-  writeFileSync(path.join(project, 'app.mjs'), "import { createVitrine } from 'vitrine';\nexport const vitrine = createVitrine({ consent: 'required' });\n");
+  writeFileSync(
+    path.join(project, 'app.mjs'),
+    "import { createVitrine } from 'vitrine';\nexport const vitrine = createVitrine({ consent: 'required' });\n"
+  );
   const esbuild = await import('esbuild');
-  const bundle = await esbuild.build({ entryPoints: [path.join(project, 'app.mjs')], absWorkingDir: project, bundle: true, format: 'esm',
-    write: false, logLevel: 'silent', platform: 'browser' });
+  const bundle = await esbuild.build({
+    entryPoints: [path.join(project, 'app.mjs')],
+    absWorkingDir: project,
+    bundle: true,
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    platform: 'browser',
+  });
   assert.equal(bundle.errors.length, 0);
-  assert.ok(bundle.outputFiles[0].text.length > 10_000, 'the package\'s modules are in the bundle');
+  assert.ok(bundle.outputFiles[0].text.length > 10_000, "the package's modules are in the bundle");
   // The engine module finds its wasm beside it in the installed package.
   const installed = path.join(project, 'node_modules', 'vitrine');
   const { createEngine } = await import(pathToFileURL(path.join(installed, 'engine.mjs')).href);

@@ -14,16 +14,26 @@ import { tinyModel, vitrineCli } from '../support/test_model.mjs';
 const SCORE_TOLERANCE = 1e-4;
 
 function nativeTopK(model, examples, limit) {
-  const out = execFileSync(vitrineCli, ['topk', '--model', model, '--test', examples, '--k', '20', '--limit', String(limit)],
-    { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return out.trim().split('\n').map((line) => JSON.parse(line));
+  const out = execFileSync(
+    vitrineCli,
+    ['topk', '--model', model, '--test', examples, '--k', '20', '--limit', String(limit)],
+    { encoding: 'utf8', maxBuffer: 64 << 20 }
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 function readExamples(file, limit) {
-  return readFileSync(file, 'utf8').trim().split('\n').slice(0, limit).map((line) => {
-    const [label, prefix] = line.split('\t');
-    return { label: Number(label), prefix: prefix.trim().split(/\s+/).map(Number) };
-  });
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(0, limit)
+    .map((line) => {
+      const [label, prefix] = line.split('\t');
+      return { label: Number(label), prefix: prefix.trim().split(/\s+/).map(Number) };
+    });
 }
 
 async function checkParity(modelPath, examplesPath, limit) {
@@ -42,14 +52,18 @@ async function checkParity(modelPath, examplesPath, limit) {
       const want = native[e];
       assert.equal(wasm.ids.length, want.items.length, `example ${e}: list lengths differ`);
       for (let i = 0; i < want.items.length; ++i) {
-        assert.ok(Math.abs(wasm.scores[i] - want.scores[i]) <= SCORE_TOLERANCE,
-          `example ${e} rank ${i + 1}: wasm score ${wasm.scores[i]} vs native ${want.scores[i]}`);
+        assert.ok(
+          Math.abs(wasm.scores[i] - want.scores[i]) <= SCORE_TOLERANCE,
+          `example ${e} rank ${i + 1}: wasm score ${wasm.scores[i]} vs native ${want.scores[i]}`
+        );
         if (wasm.ids[i] !== want.items[i]) {
           // Only a near-tie may swap: the native score of the wasm item must match this rank's score.
           const j = want.items.indexOf(wasm.ids[i]);
           const nativeScoreOfWasmItem = j >= 0 ? want.scores[j] : -Infinity;
-          assert.ok(Math.abs(nativeScoreOfWasmItem - want.scores[i]) <= SCORE_TOLERANCE,
-            `example ${e} rank ${i + 1}: wasm has ${wasm.ids[i]}, native has ${want.items[i]}`);
+          assert.ok(
+            Math.abs(nativeScoreOfWasmItem - want.scores[i]) <= SCORE_TOLERANCE,
+            `example ${e} rank ${i + 1}: wasm has ${wasm.ids[i]}, native has ${want.items[i]}`
+          );
         }
       }
       compared += 1;

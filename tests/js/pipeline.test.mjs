@@ -14,10 +14,16 @@ import { vitrineCli } from '../support/test_model.mjs';
 
 function trainAndEvaluate(dir, trainFile, testFile, extraTrainArgs = []) {
   const model = path.join(dir, 'model.vtm');
-  execFileSync(vitrineCli, ['train', '--train', trainFile, '--out', model, '--epochs', '3', '--dim', '24', '--quiet',
-    ...extraTrainArgs], { stdio: 'inherit' });
-  const out = execFileSync(vitrineCli, ['eval', '--train', trainFile, '--test', testFile, '--model', model, '--json',
-    '--baselines', 'pop,markov'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  execFileSync(
+    vitrineCli,
+    ['train', '--train', trainFile, '--out', model, '--epochs', '3', '--dim', '24', '--quiet', ...extraTrainArgs],
+    { stdio: 'inherit' }
+  );
+  const out = execFileSync(
+    vitrineCli,
+    ['eval', '--train', trainFile, '--test', testFile, '--model', model, '--json', '--baselines', 'pop,markov'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }
+  );
   return { model, summary: JSON.parse(out) };
 }
 
@@ -49,15 +55,21 @@ test('train then evaluate on a sample of the Diginetica sessions', (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-pipeline-digi-'));
   try {
     // The first 6,000 sessions train; the next 1,000 give test examples over items seen in training.
-    const sessions = readFileSync(source, 'utf8').split('\n').filter((l) => l.length > 0);
+    const sessions = readFileSync(source, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     const train = sessions.slice(0, 6000);
     const maxId = Math.max(...train.flatMap((l) => l.split(' ').map(Number)));
     const examples = [];
     for (const line of sessions.slice(6000, 7000)) {
-      const s = line.split(' ').map(Number).filter((id) => id <= maxId);
+      const s = line
+        .split(' ')
+        .map(Number)
+        .filter((id) => id <= maxId);
       for (let k = s.length - 1; k >= 1; --k) examples.push(`${s[k]}\t${s.slice(0, k).join(' ')}`);
     }
-    const trainFile = path.join(dir, 'train.txt'), testFile = path.join(dir, 'test.tsv');
+    const trainFile = path.join(dir, 'train.txt'),
+      testFile = path.join(dir, 'test.tsv');
     writeFileSync(trainFile, train.join('\n') + '\n');
     writeFileSync(testFile, examples.join('\n') + '\n');
     const { summary } = trainAndEvaluate(dir, trainFile, testFile);

@@ -29,7 +29,18 @@ function trainAndEvaluate(options) {
     const paths = writeSyntheticDataset(dir, options);
     const model = path.join(dir, 'model.vtm');
     vitrine('train', '--train', paths.train, '--out', model, '--quiet', '--threads', '2');
-    const run = vitrine('eval', '--train', paths.train, '--test', paths.test, '--model', model, '--json', '--threads', '2');
+    const run = vitrine(
+      'eval',
+      '--train',
+      paths.train,
+      '--test',
+      paths.test,
+      '--model',
+      model,
+      '--json',
+      '--threads',
+      '2'
+    );
     return JSON.parse(run.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -44,9 +55,11 @@ function assertAtLeastEveryBaseline(summary) {
   assert.deepEqual(baselines.map((m) => m.name).sort(), ['Item-KNN', 'Markov-1', 'POP', 'S-POP']);
   for (const b of baselines) {
     for (const metric of ['hr@20', 'mrr@20']) {
-      assert.ok(model[metric] >= b[metric],
+      assert.ok(
+        model[metric] >= b[metric],
         `${metric}: model ${(100 * model[metric]).toFixed(2)}% < ${b.name} ${(100 * b[metric]).toFixed(2)}% ` +
-        `(repeat share ${(100 * summary.repeat_share).toFixed(1)}%)`);
+          `(repeat share ${(100 * summary.repeat_share).toFixed(1)}%)`
+      );
     }
   }
   return { model, spop: baselines.find((b) => b.name === 'S-POP') };
@@ -57,14 +70,18 @@ test('repeat-heavy shop log: the default model is never below S-POP or any other
   // The dataset is what it claims: about half of all next items repeat one of the session.
   assert.ok(summary.repeat_share > 0.4, `repeat share ${summary.repeat_share}`);
   const { model, spop } = assertAtLeastEveryBaseline(summary);
-  console.log(`# repeat-heavy: repeat share ${(100 * summary.repeat_share).toFixed(1)}%, model HR@20 ` +
-    `${(100 * model['hr@20']).toFixed(2)} MRR@20 ${(100 * model['mrr@20']).toFixed(2)}, S-POP ` +
-    `${(100 * spop['hr@20']).toFixed(2)} / ${(100 * spop['mrr@20']).toFixed(2)}`);
+  console.log(
+    `# repeat-heavy: repeat share ${(100 * summary.repeat_share).toFixed(1)}%, model HR@20 ` +
+      `${(100 * model['hr@20']).toFixed(2)} MRR@20 ${(100 * model['mrr@20']).toFixed(2)}, S-POP ` +
+      `${(100 * spop['hr@20']).toFixed(2)} / ${(100 * spop['mrr@20']).toFixed(2)}`
+  );
 });
 
 test('category walks: the default model is never below any baseline', () => {
   const summary = trainAndEvaluate({ generator: syntheticSessions, sessions: 2000, items: 200, seed: 7 });
   const { model } = assertAtLeastEveryBaseline(summary);
-  console.log(`# category walks: repeat share ${(100 * summary.repeat_share).toFixed(1)}%, model HR@20 ` +
-    `${(100 * model['hr@20']).toFixed(2)} MRR@20 ${(100 * model['mrr@20']).toFixed(2)}`);
+  console.log(
+    `# category walks: repeat share ${(100 * summary.repeat_share).toFixed(1)}%, model HR@20 ` +
+      `${(100 * model['hr@20']).toFixed(2)} MRR@20 ${(100 * model['mrr@20']).toFixed(2)}`
+  );
 });

@@ -4,8 +4,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 
-import { createRankingService, ErrorCode, MODEL_RECHECK_MS, PROTOCOL_VERSION, orderByScore, plainData } from '../../js/src/ranking_service.mjs';
-import { RankingClient, RankingError, openRankingChannel, sharedWorkersOutlivePages } from '../../js/src/worker_client.mjs';
+import {
+  createRankingService,
+  ErrorCode,
+  MODEL_RECHECK_MS,
+  PROTOCOL_VERSION,
+  orderByScore,
+  plainData,
+} from '../../js/src/ranking_service.mjs';
+import {
+  RankingClient,
+  RankingError,
+  openRankingChannel,
+  sharedWorkersOutlivePages,
+} from '../../js/src/worker_client.mjs';
 import { EngineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { tinyModel } from '../support/test_model.mjs';
@@ -14,7 +26,16 @@ const candidates = [{ id: 'a', category: 'shoes' }, { id: 'b' }, { id: 'c', pric
 const events = [{ kind: 0, t: 1000, item: 'b' }];
 
 function rankRequest(extra = {}) {
-  return { v: PROTOCOL_VERSION, id: 7, type: 'rank', modelUrl: 'http://127.0.0.1/m.vtm', nowMs: 5000, events, candidates, ...extra };
+  return {
+    v: PROTOCOL_VERSION,
+    id: 7,
+    type: 'rank',
+    modelUrl: 'http://127.0.0.1/m.vtm',
+    nowMs: 5000,
+    events,
+    candidates,
+    ...extra,
+  };
 }
 
 function engineWith(methods) {
@@ -30,7 +51,11 @@ function engineWith(methods) {
 }
 
 function service(engine, extra = {}) {
-  return createRankingService({ createEngine: async () => engine, fetchBytes: async () => new Uint8Array([1, 2, 3]), ...extra });
+  return createRankingService({
+    createEngine: async () => engine,
+    fetchBytes: async () => new Uint8Array([1, 2, 3]),
+    ...extra,
+  });
 }
 
 test('without engine.loadModel/rank the service answers ENGINE_UNSUPPORTED', async () => {
@@ -72,7 +97,10 @@ test('rank passes events, candidates and nowMs through and returns order, scores
 test('explainTop keeps only the reasons of the best-ranked items; the order and scores stay whole', async () => {
   const { engine } = engineWith({
     loadModel: () => undefined,
-    rank: () => ({ scores: Float32Array.from([0.1, 0.9, 0.5]), reasons: ['a', 'b', 'c'].map((id) => ({ id, text: `why ${id}` })) }),
+    rank: () => ({
+      scores: Float32Array.from([0.1, 0.9, 0.5]),
+      reasons: ['a', 'b', 'c'].map((id) => ({ id, text: `why ${id}` })),
+    }),
   });
   const s = service(engine);
   assert.deepEqual(Object.keys((await s.handle(rankRequest())).reasons).sort(), ['a', 'b', 'c']);
@@ -84,7 +112,11 @@ test('explainTop keeps only the reasons of the best-ranked items; the order and 
 });
 
 test('the model is loaded once per model URL; a replaced engine is released', async () => {
-  const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }), release: () => undefined });
+  const { engine, calls } = engineWith({
+    loadModel: () => undefined,
+    rank: () => ({ scores: [1, 2, 3], reasons: [] }),
+    release: () => undefined,
+  });
   const s = service(engine);
   await s.handle(rankRequest());
   await s.handle(rankRequest());
@@ -98,10 +130,21 @@ test('the model is loaded once per model URL; a replaced engine is released', as
 test('a wrong number of scores, an engine error, a fetch failure and no WebAssembly are errors, not orders', async () => {
   const short = await service({ loadModel() {}, rank: () => ({ scores: [1] }) }).handle(rankRequest());
   assert.equal(short.code, ErrorCode.BAD_RESULT);
-  const failing = await service({ loadModel() { throw new EngineError(Status.MODEL_TRUNCATED, 'file ends at byte 9'); } }).handle(rankRequest());
+  const failing = await service({
+    loadModel() {
+      throw new EngineError(Status.MODEL_TRUNCATED, 'file ends at byte 9');
+    },
+  }).handle(rankRequest());
   assert.equal(failing.code, ErrorCode.ENGINE);
   assert.equal(failing.status, 'MODEL_TRUNCATED');
-  const offline = await service({ loadModel() {} }, { fetchBytes: async () => { throw new Error('HTTP 404'); } }).handle(rankRequest());
+  const offline = await service(
+    { loadModel() {} },
+    {
+      fetchBytes: async () => {
+        throw new Error('HTTP 404');
+      },
+    }
+  ).handle(rankRequest());
   assert.equal(offline.code, ErrorCode.MODEL_FETCH);
   const noWasm = await service({ loadModel() {} }, { hasWebAssembly: () => false }).handle(rankRequest());
   assert.equal(noWasm.code, ErrorCode.NO_WEBASSEMBLY);
@@ -109,11 +152,21 @@ test('a wrong number of scores, an engine error, a fetch failure and no WebAssem
 
 test('malformed requests are rejected', async () => {
   const s = service({ loadModel() {}, rank: () => ({ scores: [] }) });
-  for (const bad of [null, 'rank', { ...rankRequest(), v: 99 }, rankRequest({ candidates: [] }),
-    rankRequest({ candidates: [{ id: 3 }] }), rankRequest({ nowMs: 'now' }), rankRequest({ type: 'explode' }),
-    rankRequest({ modelIntegrity: 'sha1-abc' }), rankRequest({ modelIntegrity: 42 }),
-    rankRequest({ modelUrl: '' }), rankRequest({ explainTop: -1 }), rankRequest({ explainTop: 1.5 }),
-    rankRequest({ explainTop: '2' })]) {
+  for (const bad of [
+    null,
+    'rank',
+    { ...rankRequest(), v: 99 },
+    rankRequest({ candidates: [] }),
+    rankRequest({ candidates: [{ id: 3 }] }),
+    rankRequest({ nowMs: 'now' }),
+    rankRequest({ type: 'explode' }),
+    rankRequest({ modelIntegrity: 'sha1-abc' }),
+    rankRequest({ modelIntegrity: 42 }),
+    rankRequest({ modelUrl: '' }),
+    rankRequest({ explainTop: -1 }),
+    rankRequest({ explainTop: 1.5 }),
+    rankRequest({ explainTop: '2' }),
+  ]) {
     const reply = await s.handle(bad);
     assert.equal(reply.type, 'error', JSON.stringify(bad));
     assert.equal(reply.code, ErrorCode.BAD_REQUEST);
@@ -122,19 +175,30 @@ test('malformed requests are rejected', async () => {
 
 // A shopper whose history spans 50 categories and 50 brands, with names as long as real shops use.
 const broadEvents = Array.from({ length: 100 }, (_, i) => ({
-  kind: i % 3, t: 4000 - i, item: `sku-${i + 1}`, price: 10 + i,
-  category: `category-with-a-long-descriptive-name-${i % 50}`, brand: `brand-with-a-long-descriptive-name-${(i * 7) % 50}`,
+  kind: i % 3,
+  t: 4000 - i,
+  item: `sku-${i + 1}`,
+  price: 10 + i,
+  category: `category-with-a-long-descriptive-name-${i % 50}`,
+  brand: `brand-with-a-long-descriptive-name-${(i * 7) % 50}`,
 }));
 
 test('a broad profile (50 categories, 50 brands) comes back whole: no cap on its length', async () => {
-  const affinities = (prefix) => Array.from({ length: 50 }, (_, i) => ({ name: `${prefix}-${i}`, weight: (50 - i) / 1275, events: 2 }));
+  const affinities = (prefix) =>
+    Array.from({ length: 50 }, (_, i) => ({ name: `${prefix}-${i}`, weight: (50 - i) / 1275, events: 2 }));
   const profile = {
-    categories: affinities('category-with-a-long-descriptive-name'), brands: affinities('brand-with-a-long-descriptive-name'),
-    price: { low: 10, typical: 40, high: 109 }, session: { events: 100, category: 'category-with-a-long-descriptive-name-0', stage: 'buying' },
+    categories: affinities('category-with-a-long-descriptive-name'),
+    brands: affinities('brand-with-a-long-descriptive-name'),
+    price: { low: 10, typical: 40, high: 109 },
+    session: { events: 100, category: 'category-with-a-long-descriptive-name-0', stage: 'buying' },
   };
   profile.categoryAffinity = Object.fromEntries(profile.categories.map((c) => [c.name, c.weight]));
   assert.ok(JSON.stringify(profile).length > 2000, 'the kind of profile the old 2,000-character cap dropped');
-  const reply = await service({ loadModel() {}, profile: () => profile }).handle({ ...rankRequest(), type: 'profile', events: broadEvents });
+  const reply = await service({ loadModel() {}, profile: () => profile }).handle({
+    ...rankRequest(),
+    type: 'profile',
+    events: broadEvents,
+  });
   assert.equal(reply.type, 'profile', reply.message);
   assert.deepEqual(reply.profile, profile);
 });
@@ -145,8 +209,10 @@ test('the real wasm engine: the profile of a broad shopper passes through the se
     engine.loadModel(tinyModel().bytes);
     const direct = engine.profile({ events: broadEvents, nowMs: 5000 });
     assert.ok(direct.categories.length >= 20 && direct.brands.length >= 20, `${direct.categories.length} categories`);
-    const reply = await createRankingService({ createEngine: async () => engine, fetchBytes: async () => tinyModel().bytes })
-      .handle({ ...rankRequest(), type: 'profile', events: broadEvents });
+    const reply = await createRankingService({
+      createEngine: async () => engine,
+      fetchBytes: async () => tinyModel().bytes,
+    }).handle({ ...rankRequest(), type: 'profile', events: broadEvents });
     assert.equal(reply.type, 'profile', reply.message);
     assert.deepEqual(reply.profile, direct);
   } finally {
@@ -169,10 +235,22 @@ test('plainData bounds replies by shape: entries and strings are cut, not the wh
   assert.equal(Object.getPrototypeOf(proto), Object.prototype);
   assert.equal(Object.getOwnPropertyDescriptor(proto, '__proto__').value, 0.5);
   assert.equal(plainData(undefined), undefined);
-  assert.equal(plainData({ get bad() { throw new Error('no'); } }), undefined);
+  assert.equal(
+    plainData({
+      get bad() {
+        throw new Error('no');
+      },
+    }),
+    undefined
+  );
   // The total number of values is bounded too, so nesting cannot multiply the entries.
-  assert.deepEqual(plainData(Array.from({ length: 10 }, () => Array(10).fill(1)), { ...limits, entries: 10, values: 15 }),
-    [Array(10).fill(1), [1, 1, 1]]);
+  assert.deepEqual(
+    plainData(
+      Array.from({ length: 10 }, () => Array(10).fill(1)),
+      { ...limits, entries: 10, values: 15 }
+    ),
+    [Array(10).fill(1), [1, 1, 1]]
+  );
 });
 
 test('orderByScore is stable and puts non-finite scores last', () => {
@@ -181,7 +259,10 @@ test('orderByScore is stable and puts non-finite scores last', () => {
 });
 
 test('the real wasm engine given a bad model answers with an error, never an order', async () => {
-  const s = createRankingService({ createEngine: createNodeEngine, fetchBytes: async () => new TextEncoder().encode('not a model') });
+  const s = createRankingService({
+    createEngine: createNodeEngine,
+    fetchBytes: async () => new TextEncoder().encode('not a model'),
+  });
   const reply = await s.handle(rankRequest());
   assert.equal(reply.type, 'error');
   assert.ok([ErrorCode.ENGINE_UNSUPPORTED, ErrorCode.ENGINE].includes(reply.code), reply.code);
@@ -218,8 +299,11 @@ test('rankBy reaches the engine only when its model has a conversion head; other
     assert.equal(reply.rankBy, rankBy);
     assert.deepEqual(reply.order, ['b', 'c', 'a']);
   }
-  assert.equal((await rankWith({ conversion: { cart: true, purchase: false } }, { rankBy: 'value' })).sent.rankBy, 'value',
-    'a cart head alone is a head');
+  assert.equal(
+    (await rankWith({ conversion: { cart: true, purchase: false } }, { rankBy: 'value' })).sent.rankBy,
+    'value',
+    'a cart head alone is a head'
+  );
   // No head (both outputs false), an older build's info without the key, an engine that says nothing: relevance,
   // ranked all the same, and nothing but the usual request sent (the engine would refuse rank_by: BAD_INPUT).
   for (const info of [{ conversion: { cart: false, purchase: false } }, { kind: 'session_attn' }, undefined]) {
@@ -240,30 +324,64 @@ test('rankBy reaches the engine only when its model has a conversion head; other
 
 test('client: rank resolves with the reply and engine errors reject with their code', async () => {
   const ok = service({ loadModel() {}, rank: () => ({ scores: [3, 2, 1], reasons: [] }) });
-  const client = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(ok) });
+  const client = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 1000,
+    Worker: fakeWorkerClass(ok),
+  });
   const reply = await client.rank({ events, candidates, nowMs: 1 });
   assert.deepEqual(reply.order, ['a', 'b', 'c']);
   assert.equal(reply.rankBy, 'relevance');
   // rankBy goes through the client to the engine; a model without a conversion head (the first client's) is answered
   // by relevance.
   const asked = [];
-  const seeing = service({ loadModel: () => ({ conversion: { cart: true, purchase: true } }), rank: (request) => {
-    asked.push(request);
-    return { scores: [1, 2, 3], reasons: [] };
-  } });
-  const converting = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(seeing) });
+  const seeing = service({
+    loadModel: () => ({ conversion: { cart: true, purchase: true } }),
+    rank: (request) => {
+      asked.push(request);
+      return { scores: [1, 2, 3], reasons: [] };
+    },
+  });
+  const converting = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 1000,
+    Worker: fakeWorkerClass(seeing),
+  });
   assert.equal((await converting.rank({ events, candidates, nowMs: 1, rankBy: 'value' })).rankBy, 'value');
   assert.equal(asked[0].rankBy, 'value');
   assert.equal((await client.rank({ events, candidates, nowMs: 1, rankBy: 'value' })).rankBy, 'relevance');
-  const unsupported = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: fakeWorkerClass(service({})) });
-  await assert.rejects(unsupported.rank({ events, candidates, nowMs: 1 }), (e) => e instanceof RankingError && e.code === 'ENGINE_UNSUPPORTED');
+  const unsupported = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 1000,
+    Worker: fakeWorkerClass(service({})),
+  });
+  await assert.rejects(
+    unsupported.rank({ events, candidates, nowMs: 1 }),
+    (e) => e instanceof RankingError && e.code === 'ENGINE_UNSUPPORTED'
+  );
 });
 
 test('client: a silent worker times out and a worker that fails to load rejects', async () => {
-  const silent = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 50, Worker: fakeWorkerClass(service({}), { silent: true }) });
+  const silent = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 50,
+    Worker: fakeWorkerClass(service({}), { silent: true }),
+  });
   await assert.rejects(silent.rank({ events, candidates, nowMs: 1 }), (e) => e.code === 'TIMEOUT');
-  const broken = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 5000, Worker: fakeWorkerClass(service({}), { failOnLoad: true }) });
-  await assert.rejects(broken.rank({ events, candidates, nowMs: 1 }), (e) => e.code === 'WORKER' && /CSP/.test(e.message));
+  const broken = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 5000,
+    Worker: fakeWorkerClass(service({}), { failOnLoad: true }),
+  });
+  await assert.rejects(
+    broken.rank({ events, candidates, nowMs: 1 }),
+    (e) => e.code === 'WORKER' && /CSP/.test(e.message)
+  );
   const none = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 50, Worker: undefined });
   await assert.rejects(none.rank({ events, candidates, nowMs: 1 }), (e) => e.code === 'NO_WORKER');
 });
@@ -271,7 +389,10 @@ test('client: a silent worker times out and a worker that fails to load rejects'
 test('warm loads the engine and the model side by side, once; the first rank then only ranks', async () => {
   const started = [];
   let finishEngine, finishFetch;
-  const { engine, calls } = engineWith({ loadModel: () => undefined, rank: () => ({ scores: [1, 2, 3], reasons: [] }) });
+  const { engine, calls } = engineWith({
+    loadModel: () => undefined,
+    rank: () => ({ scores: [1, 2, 3], reasons: [] }),
+  });
   const s = createRankingService({
     createEngine: () => {
       started.push('engine');
@@ -288,21 +409,29 @@ test('warm loads the engine and the model side by side, once; the first rank the
   finishFetch();
   finishEngine();
   // The reply names the model's version: the first 16 hex digits of its SHA-256, as sha256sum prints them.
-  const version = createHash('sha256').update(new Uint8Array([1])).digest('hex').slice(0, 16);
+  const version = createHash('sha256')
+    .update(new Uint8Array([1]))
+    .digest('hex')
+    .slice(0, 16);
   assert.deepEqual(await warm, { v: PROTOCOL_VERSION, id: 0, type: 'warm', model: version });
   const ranked = await s.handle(rankRequest());
   assert.equal(ranked.type, 'ranked');
   assert.equal(started.length, 2, 'loaded once');
-  assert.deepEqual(calls.map((c) => c[0]), ['loadModel', 'rank']);
+  assert.deepEqual(
+    calls.map((c) => c[0]),
+    ['loadModel', 'rank']
+  );
 });
 
 test('a model that cannot be fetched releases the engine made beside it and is tried again', async () => {
   let fetches = 0;
   const { engine, calls } = engineWith({ loadModel: () => undefined, release: () => undefined });
-  const s = service(engine, { fetchBytes: async () => {
-    fetches += 1;
-    throw new Error('HTTP 503');
-  } });
+  const s = service(engine, {
+    fetchBytes: async () => {
+      fetches += 1;
+      throw new Error('HTTP 503');
+    },
+  });
   const reply = await s.handle({ v: PROTOCOL_VERSION, id: 1, type: 'warm', modelUrl: 'http://127.0.0.1/m.vtm' });
   assert.equal(reply.code, ErrorCode.MODEL_FETCH);
   assert.equal(calls.filter((c) => c[0] === 'release').length, 1);
@@ -319,7 +448,11 @@ test('a long-lived worker rechecks its model: the same bytes keep the engine, ch
     clock: () => now,
     createEngine: async () => {
       const n = engines.length;
-      const made = engineWith({ loadModel: () => undefined, release: () => undefined, rank: () => ({ scores: [n, 0, 0], reasons: [] }) });
+      const made = engineWith({
+        loadModel: () => undefined,
+        release: () => undefined,
+        rank: () => ({ scores: [n, 0, 0], reasons: [] }),
+      });
       engines.push(made);
       return made.engine;
     },
@@ -351,7 +484,10 @@ test('a long-lived worker rechecks its model: the same bytes keep the engine, ch
   await rankedBy();
   await settle();
   assert.equal(engines.length, 2);
-  assert.deepEqual(engines[1].calls.map((c) => c[0]), ['loadModel']);
+  assert.deepEqual(
+    engines[1].calls.map((c) => c[0]),
+    ['loadModel']
+  );
   assert.deepEqual(engines[1].calls[0][1], served);
   assert.equal(await rankedBy(), 1, 'a changed model takes over once loaded');
 });
@@ -369,7 +505,9 @@ function fakeSharedWorkerClass(svc, { knowsExtendedLifetime }) {
         onmessage: null,
         closed: false,
         postMessage(msg) {
-          svc.handle(structuredClone(msg)).then((reply) => !port.closed && port.onmessage?.({ data: structuredClone(reply) }));
+          svc
+            .handle(structuredClone(msg))
+            .then((reply) => !port.closed && port.onmessage?.({ data: structuredClone(reply) }));
         },
         close() {
           port.closed = true;
@@ -393,10 +531,18 @@ test('client: the worker is shared by the pages where it can outlive them (exten
       dedicated += 1;
     }
   };
-  const client = new RankingClient({ workerUrl: 'w.mjs', modelUrl: 'http://x/m', timeoutMs: 1000, Worker: Dedicated, SharedWorker: modern.FakeSharedWorker });
+  const client = new RankingClient({
+    workerUrl: 'w.mjs',
+    modelUrl: 'http://x/m',
+    timeoutMs: 1000,
+    Worker: Dedicated,
+    SharedWorker: modern.FakeSharedWorker,
+  });
   assert.deepEqual((await client.rank({ events, candidates, nowMs: 1 })).order, ['a', 'b', 'c']);
   assert.equal(client.shared, true);
-  assert.deepEqual(modern.made, [{ url: 'w.mjs', options: { type: 'module', name: 'vitrine', extendedLifetime: true } }]);
+  assert.deepEqual(modern.made, [
+    { url: 'w.mjs', options: { type: 'module', name: 'vitrine', extendedLifetime: true } },
+  ]);
   assert.equal(dedicated, 0);
   client.terminate();
 

@@ -130,15 +130,20 @@ test('wheel, touch, keys and scrolling the page count for every listing; focus o
 
 test('candidates are the movable items with their content attributes; duplicates and pins excluded', () => {
   const doc = new FakeDocument();
-  const list = doc.el('div', { 'data-vitrine-list': '' },
-    doc.el('article', { 'data-vitrine-item': 'a', 'data-vitrine-category': 'shoes', 'data-vitrine-brand': 'Acme', 'data-vitrine-price': '19.90' }),
+  const list = doc.el(
+    'div',
+    { 'data-vitrine-list': '' },
+    doc.el('article', {
+      'data-vitrine-item': 'a',
+      'data-vitrine-category': 'shoes',
+      'data-vitrine-brand': 'Acme',
+      'data-vitrine-price': '19.90',
+    }),
     doc.el('div', {}, doc.el('article', { 'data-vitrine-item': 'b', 'data-vitrine-price': 'free' })),
     doc.el('article', { 'data-vitrine-item': 'a' }),
-    doc.el('article', { 'data-vitrine-item': 'p', 'data-vitrine-pin': '' }));
-  assert.deepEqual(readCandidates(list), [
-    { id: 'a', category: 'shoes', brand: 'Acme', price: 19.9 },
-    { id: 'b' },
-  ]);
+    doc.el('article', { 'data-vitrine-item': 'p', 'data-vitrine-pin': '' })
+  );
+  assert.deepEqual(readCandidates(list), [{ id: 'a', category: 'shoes', brand: 'Acme', price: 19.9 }, { id: 'b' }]);
 });
 
 test('reasons are written as text in one pass over the listing, even with a reason for every one of 3,000 items', () => {
@@ -193,8 +198,13 @@ test('random plans on lists with pins and banners: the final order is the plan, 
       }
     }
     const entries = listEntries(list);
-    const planned = plannedOrder(entries, ranked).map((node) => node.getAttribute('data-vitrine-item') ?? `#${node.getAttribute('class')}`);
-    const stay = longestOrderedRun(entries.map((e) => e.node), plannedOrder(entries, ranked)).size;
+    const planned = plannedOrder(entries, ranked).map(
+      (node) => node.getAttribute('data-vitrine-item') ?? `#${node.getAttribute('class')}`
+    );
+    const stay = longestOrderedRun(
+      entries.map((e) => e.node),
+      plannedOrder(entries, ranked)
+    ).size;
     const result = applyOrder(list, ranked);
     assert.deepEqual(order(list), planned, `round ${round}`);
     // Nodes left in place must already be in planned order, so n - stay moves is the fewest possible.

@@ -21,7 +21,11 @@ before(async () => {
   writeFileSync(path.join(dist, 'vitrine.js'), '// loader v1\n');
   writeFileSync(path.join(dist, 'vitrine-engine.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
   writeFileSync(path.join(demo, 'models/shop.vtm'), Buffer.from('model one'));
-  ({ server, url: base } = await startDemoServer({ demoDir: demo, distDir: dist, onRequest: (p, status) => seen.push([p, status]) }));
+  ({ server, url: base } = await startDemoServer({
+    demoDir: demo,
+    distDir: dist,
+    onRequest: (p, status) => seen.push([p, status]),
+  }));
 });
 
 after(() => {
@@ -74,5 +78,8 @@ test('the model is revalidated: ETag and no-cache, 304 while unchanged, the new 
   assert.equal(changed.status, 200);
   assert.notEqual(changed.headers.get('etag'), etag);
   assert.equal(await changed.text(), 'model two');
-  assert.ok(seen.some(([p, status]) => p === '/models/shop.vtm' && status === 304), 'onRequest sees the 304');
+  assert.ok(
+    seen.some(([p, status]) => p === '/models/shop.vtm' && status === 304),
+    'onRequest sees the 304'
+  );
 });

@@ -9,10 +9,13 @@ import { explanationText, isEngineFactors } from '../../js/src/explain.mjs';
 import { FakeDocument } from './fake_dom.mjs';
 
 function slot(doc) {
-  return doc.el('div', { 'data-vitrine-slot': 'hero' },
+  return doc.el(
+    'div',
+    { 'data-vitrine-slot': 'hero' },
     doc.el('div', { 'data-vitrine-variant': '', 'data-vitrine-categories': 'general', 'data-vitrine-default': '' }),
     doc.el('div', { 'data-vitrine-variant': '', 'data-vitrine-categories': 'Shoes, bags' }),
-    doc.el('div', { 'data-vitrine-variant': '', 'data-vitrine-categories': 'hats' }));
+    doc.el('div', { 'data-vitrine-variant': '', 'data-vitrine-categories': 'hats' })
+  );
 }
 
 test('shows the variant whose categories best fit the profile and hides the others', () => {
@@ -22,7 +25,10 @@ test('shows the variant whose categories best fit the profile and hides the othe
   assert.equal(choice.variant, s.children[1]);
   assert.equal(choice.category, 'bags');
   const text = applySlot(s, choice);
-  assert.deepEqual(s.children.map((v) => v.hidden), [true, false, true]);
+  assert.deepEqual(
+    s.children.map((v) => v.hidden),
+    [true, false, true]
+  );
   assert.match(text, /bags/);
 });
 
@@ -33,7 +39,10 @@ test('without a positive fit the merchant default stays shown', () => {
   const choice = chooseVariant(s, { categoryAffinity: { toys: 0.9, shoes: 0 } });
   assert.equal(choice.variant, s.children[0]);
   assert.equal(applySlot(s, choice), null);
-  assert.deepEqual(s.children.map((v) => v.hidden), [false, true, true]);
+  assert.deepEqual(
+    s.children.map((v) => v.hidden),
+    [false, true, true]
+  );
   assert.equal(chooseVariant(s, null).variant, s.children[0]);
 });
 
@@ -64,10 +73,15 @@ test('explanation text is coerced to a string and capped', () => {
 
 test('explanations say "moved up" only of items that moved up, and say truthfully what happened to the others', () => {
   const factors = [{ kind: 'category', name: 'sneakers', contribution: 0.4, events: 12 }];
-  assert.equal(explanationText(factors, { from: 5, to: 1 }),
-    'Moved up 4 places because you often browse sneakers (12 things you did here were in that category).');
+  assert.equal(
+    explanationText(factors, { from: 5, to: 1 }),
+    'Moved up 4 places because you often browse sneakers (12 things you did here were in that category).'
+  );
   const down = explanationText(factors, { from: 1, to: 4 });
-  assert.match(down, /^Moved down 3 places: other products fit what you did here better, though you often browse sneakers/);
+  assert.match(
+    down,
+    /^Moved down 3 places: other products fit what you did here better, though you often browse sneakers/
+  );
   const kept = explanationText(factors, { from: 2, to: 2 });
   assert.match(kept, /^Kept at the shop\u2019s position; you often browse sneakers/);
   for (const text of [down, kept]) assert.doesNotMatch(text, /moved up/i);
@@ -83,38 +97,70 @@ test('the reason names the strongest factor first, and its count says what it co
     { kind: 'brand', name: 'Acme', contribution: 0.6, events: 4 },
   ];
   const text = explanationText(factors, { from: 3, to: 0 });
-  assert.match(text, /^Moved up 3 places because you often choose Acme \(4 things you did here were from that brand\), and you often browse sneakers/);
+  assert.match(
+    text,
+    /^Moved up 3 places because you often choose Acme \(4 things you did here were from that brand\), and you often browse sneakers/
+  );
   assert.doesNotMatch(text, /visit/, 'the counts are events of any kind, not visits');
-  assert.match(explanationText([{ kind: 'category', name: 'hats', contribution: 1, events: 1 }], { from: 1, to: 0 }),
-    /because you have looked at hats before\.$/);
+  assert.match(
+    explanationText([{ kind: 'category', name: 'hats', contribution: 1, events: 1 }], { from: 1, to: 0 }),
+    /because you have looked at hats before\.$/
+  );
   // Factors that push an item down are not given as reasons for it.
-  assert.match(explanationText([{ kind: 'session', name: 'x', contribution: -2, events: 3 },
-    { kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 }], { from: 2, to: 1 }), /because you often choose Acme/);
+  assert.match(
+    explanationText(
+      [
+        { kind: 'session', name: 'x', contribution: -2, events: 3 },
+        { kind: 'brand', name: 'Acme', contribution: 0.1, events: 2 },
+      ],
+      { from: 2, to: 1 }
+    ),
+    /because you often choose Acme/
+  );
 });
 
 test('ranked by conversion, the reason names the chance first (its term is ln p, below 0), as a whole percentage', () => {
-  const conversion = (probability, name = '') => ({ kind: 'conversion', name, contribution: Math.log(probability), events: 0, probability });
+  const conversion = (probability, name = '') => ({
+    kind: 'conversion',
+    name,
+    contribution: Math.log(probability),
+    events: 0,
+    probability,
+  });
   const brand = { kind: 'brand', name: 'Acme', contribution: 0.6, events: 4 };
-  assert.equal(explanationText([brand, conversion(0.1234)], { from: 3, to: 0 }),
-    'Moved up 3 places because your chance of buying it this visit is 12%, and you often choose Acme '
-    + '(4 things you did here were from that brand).');
-  assert.match(explanationText([conversion(0.004)], { from: 0, to: 2 }), /though your chance of buying it this visit is <1%\.$/);
+  assert.equal(
+    explanationText([brand, conversion(0.1234)], { from: 3, to: 0 }),
+    'Moved up 3 places because your chance of buying it this visit is 12%, and you often choose Acme ' +
+      '(4 things you did here were from that brand).'
+  );
+  assert.match(
+    explanationText([conversion(0.004)], { from: 0, to: 2 }),
+    /though your chance of buying it this visit is <1%\.$/
+  );
   assert.match(explanationText([conversion(0)], { from: 1, to: 0 }), /is 0%\.$/);
   // A model trained on carts only ranks by the add-to-cart probability (engine.mjs names the factor 'cart').
-  assert.match(explanationText([conversion(0.5, 'cart')], { from: 2, to: 2 }),
-    /^Kept at the shop\u2019s position; your chance of adding it to your cart this visit is 50%\.$/);
+  assert.match(
+    explanationText([conversion(0.5, 'cart')], { from: 2, to: 2 }),
+    /^Kept at the shop\u2019s position; your chance of adding it to your cart this visit is 50%\.$/
+  );
   // Without a probability in [0, 1] nothing is said about it.
   for (const probability of [undefined, NaN, 1.5, -0.1]) {
-    assert.equal(explanationText([{ kind: 'conversion', name: '', contribution: -1, events: 0, probability }], { from: 1, to: 0 }),
-      'Moved up 1 place: products the shop put above it fit what you did here less well.', String(probability));
+    assert.equal(
+      explanationText([{ kind: 'conversion', name: '', contribution: -1, events: 0, probability }], { from: 1, to: 0 }),
+      'Moved up 1 place: products the shop put above it fit what you did here less well.',
+      String(probability)
+    );
   }
   // The rules that sink a product still come first.
-  assert.match(explanationText([conversion(0.3), { kind: 'bought', name: '', contribution: -5, events: 1 }], { from: 0, to: 3 }),
-    /you bought it already/);
+  assert.match(
+    explanationText([conversion(0.3), { kind: 'bought', name: '', contribution: -5, events: 1 }], { from: 0, to: 3 }),
+    /you bought it already/
+  );
 });
 
 test('repeats are worded by visit: this visit (its count), or an earlier visit', () => {
-  const repeat = (events) => explanationText([{ kind: 'repeat', name: 'x', contribution: 1, events }], { from: 2, to: 0 });
+  const repeat = (events) =>
+    explanationText([{ kind: 'repeat', name: 'x', contribution: 1, events }], { from: 2, to: 0 });
   assert.match(repeat(3), /because you looked at it 3 times this visit\.$/);
   assert.match(repeat(1), /because you looked at it earlier this visit\.$/);
   assert.match(repeat(0), /because you looked at it on an earlier visit\.$/);

@@ -55,9 +55,15 @@ test('appends and reads back events oldest first, in IndexedDB', async () => {
   await store.append([view('a', NOW - 3000), view('b', NOW - 2000)]);
   await store.append([view('c', NOW - 1000)]);
   const events = await store.recent();
-  assert.deepEqual(events.map((e) => e.item), ['a', 'b', 'c']);
+  assert.deepEqual(
+    events.map((e) => e.item),
+    ['a', 'b', 'c']
+  );
   assert.equal(events[0].kind, EventKind.view);
-  assert.deepEqual((await store.recent(2)).map((e) => e.item), ['b', 'c']);
+  assert.deepEqual(
+    (await store.recent(2)).map((e) => e.item),
+    ['b', 'c']
+  );
   store.close();
 });
 
@@ -68,7 +74,10 @@ test('keeps at most maxEvents, dropping the oldest', async () => {
   }
   const items = (await store.recent()).map((e) => e.item);
   assert.equal(items.length, 10);
-  assert.deepEqual(items, Array.from({ length: 10 }, (_, i) => `i${8 + i}`));
+  assert.deepEqual(
+    items,
+    Array.from({ length: 10 }, (_, i) => `i${8 + i}`)
+  );
   assert.equal(await store.count(), 10);
   store.close();
 });
@@ -90,10 +99,16 @@ test('events older than retentionDays expire; the retention is configurable', as
   const idb = new IDBFactory();
   const store = await open(idb);
   await store.append([view('old', NOW - 31 * DAY), view('edge', NOW - 29 * DAY), view('new', NOW - 1)]);
-  assert.deepEqual((await store.recent()).map((e) => e.item), ['edge', 'new']);
+  assert.deepEqual(
+    (await store.recent()).map((e) => e.item),
+    ['edge', 'new']
+  );
   store.close();
   const shortLived = await open(idb, { limits: { ...LIMITS, retentionDays: 7 } });
-  assert.deepEqual((await shortLived.recent()).map((e) => e.item), ['new']);
+  assert.deepEqual(
+    (await shortLived.recent()).map((e) => e.item),
+    ['new']
+  );
   assert.equal(await shortLived.count(), 1, 'expired records are deleted, not just hidden');
   shortLived.close();
 });
@@ -133,11 +148,17 @@ test('migrates a version 2 database: the search text it kept is removed from dis
   ]);
   v2.close();
   const store = await open(idb);
-  assert.deepEqual(await store.recent(), [{ kind: EventKind.search, t: NOW - 3000 }, { kind: EventKind.view, t: NOW - 2000, item: 'p1' }]);
+  assert.deepEqual(await store.recent(), [
+    { kind: EventKind.search, t: NOW - 3000 },
+    { kind: EventKind.view, t: NOW - 2000, item: 'p1' },
+  ]);
   store.close();
   const db = await rawOpen(idb, 'shop');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.ok((await rawAll(db)).every((r) => !('query' in r)), 'no stored record keeps the text');
+  assert.ok(
+    (await rawAll(db)).every((r) => !('query' in r)),
+    'no stored record keeps the text'
+  );
   db.close();
 });
 
@@ -147,11 +168,21 @@ test('drops corrupted records on read and keeps the good ones', async () => {
   await store.append([view('good1', NOW - 10)]);
   store.close();
   const db = await rawOpen(idb, 'shop');
-  await rawPut(db, [null, 'garbage', { kind: 99, item: 'x', t: NOW }, { kind: 0, item: '', t: NOW },
-    { kind: 0, item: 'y', t: 'yesterday' }, [1, 2, 3], { kind: EventKind.view, item: 'good2', t: NOW - 5 }]);
+  await rawPut(db, [
+    null,
+    'garbage',
+    { kind: 99, item: 'x', t: NOW },
+    { kind: 0, item: '', t: NOW },
+    { kind: 0, item: 'y', t: 'yesterday' },
+    [1, 2, 3],
+    { kind: EventKind.view, item: 'good2', t: NOW - 5 },
+  ]);
   db.close();
   const reopened = await open(idb);
-  assert.deepEqual((await reopened.recent()).map((e) => e.item), ['good1', 'good2']);
+  assert.deepEqual(
+    (await reopened.recent()).map((e) => e.item),
+    ['good1', 'good2']
+  );
   assert.equal(await reopened.count(), 2, 'bad records are deleted');
   reopened.close();
 });
@@ -164,7 +195,10 @@ test('recreates a database whose schema is damaged', async () => {
   const store = await open(idb);
   assert.equal(store.backend, 'indexeddb');
   await store.append([view('after')]);
-  assert.deepEqual((await store.recent()).map((e) => e.item), ['after']);
+  assert.deepEqual(
+    (await store.recent()).map((e) => e.item),
+    ['after']
+  );
   store.close();
 });
 
@@ -189,7 +223,10 @@ test('reconnects when the database was cleared underneath it', async () => {
     req.onsuccess = resolve;
   });
   await store.append([view('after')]);
-  assert.deepEqual((await store.recent()).map((e) => e.item), ['after']);
+  assert.deepEqual(
+    (await store.recent()).map((e) => e.item),
+    ['after']
+  );
   assert.equal(store.backend, 'indexeddb');
   store.close();
 });
@@ -200,13 +237,23 @@ test('falls back to memory without IndexedDB, with the same bounds', async () =>
   assert.equal(store.backend, 'memory');
   assert.equal(fallbacks.length, 1);
   await store.append([view('a', NOW - 40 * DAY), view('b'), view('c'), view('d'), view('e')]);
-  assert.deepEqual((await store.recent()).map((e) => e.item), ['c', 'd', 'e']);
+  assert.deepEqual(
+    (await store.recent()).map((e) => e.item),
+    ['c', 'd', 'e']
+  );
   await store.clear();
   assert.deepEqual(await store.recent(), []);
 });
 
 test('falls back to memory when IndexedDB cannot be opened', async () => {
-  const refusing = { open() { throw new DOMException('denied', 'SecurityError'); }, deleteDatabase() { throw new Error('no'); } };
+  const refusing = {
+    open() {
+      throw new DOMException('denied', 'SecurityError');
+    },
+    deleteDatabase() {
+      throw new Error('no');
+    },
+  };
   const fallbacks = [];
   const store = await open(refusing, { onFallback: (e) => fallbacks.push(e) });
   assert.equal(store.backend, 'memory');
@@ -232,7 +279,10 @@ test('QuotaExceededError moves to memory without losing the batch', async () => 
   assert.equal(store.backend, 'memory');
   assert.equal(fallbacks.length, 1);
   assert.equal(fallbacks[0].name, 'QuotaExceededError');
-  assert.deepEqual((await store.recent()).map((e) => e.item), ['q1', 'q2']);
+  assert.deepEqual(
+    (await store.recent()).map((e) => e.item),
+    ['q1', 'q2']
+  );
 });
 
 test('a write is one transaction: a failing batch stores nothing', async () => {
@@ -267,7 +317,10 @@ test('two connections (two tabs) write concurrently without losing events', asyn
   await Promise.all(writes);
   const items = (await tabA.recent()).map((e) => e.item).sort();
   assert.equal(items.length, 20);
-  assert.deepEqual(items, [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)].sort());
+  assert.deepEqual(
+    items,
+    [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)].sort()
+  );
   tabA.close();
   tabB.close();
 });
@@ -293,7 +346,11 @@ test('clear() in one tab empties the store the other tab sees, and notifies it',
 test('an event dated in the future is refused on write and deleted on read; retention is capped at 90 days', async () => {
   const future = toRecord({ kind: 'view', item: 'later', t: NOW + 2 * 60_000 }, NOW);
   assert.match(future.error, /in the future/);
-  assert.equal(toRecord({ kind: 'view', item: 'skewed', t: NOW + 30_000 }, NOW).error, undefined, 'a clock a little ahead');
+  assert.equal(
+    toRecord({ kind: 'view', item: 'skewed', t: NOW + 30_000 }, NOW).error,
+    undefined,
+    'a clock a little ahead'
+  );
   // A record written by an older version, or by hand, dated 9e15 ms (year 287,000): it must not be kept forever.
   const idb = new IDBFactory();
   const store = await open(idb);
@@ -303,7 +360,10 @@ test('an event dated in the future is refused on write and deleted on read; rete
   await rawPut(db, [{ kind: EventKind.view, item: 'forever', t: 9e15 }]);
   db.close();
   const again = await open(idb);
-  assert.deepEqual((await again.recent()).map((e) => e.item), ['now']);
+  assert.deepEqual(
+    (await again.recent()).map((e) => e.item),
+    ['now']
+  );
   assert.equal(await again.count(), 1, 'the future-dated record is deleted, not just hidden');
   again.close();
   assert.equal(normalizeConfig({ retentionDays: 365 }).retentionDays, 90);

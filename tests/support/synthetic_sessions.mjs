@@ -8,7 +8,6 @@ import path from 'node:path';
 
 import { mulberry32 as rng } from '../../tools/random.mjs';
 
-
 export function syntheticSessions({ sessions = 2000, items = 200, categories = 10, seed = 7 } = {}) {
   const random = rng(seed);
   const perCategory = Math.floor(items / categories);
@@ -43,7 +42,8 @@ export function repeatHeavySessions({ sessions = 1500, items = 1500, repeat = 0.
   for (let s = 0; s < sessions; ++s) {
     const length = 2 + Math.floor(random() * 9);
     const session = [draw()];
-    while (session.length < length) session.push(random() < repeat ? session[Math.floor(random() * session.length)] : draw());
+    while (session.length < length)
+      session.push(random() < repeat ? session[Math.floor(random() * session.length)] : draw());
     out.push(session);
   }
   return out;
@@ -53,7 +53,8 @@ export function repeatHeavySessions({ sessions = 1500, items = 1500, repeat = 0.
 export function writeSyntheticDataset(dir, options = {}) {
   const all = (options.generator ?? syntheticSessions)(options);
   const cut = Math.floor(all.length * 0.8);
-  const train = all.slice(0, cut), test = all.slice(cut);
+  const train = all.slice(0, cut),
+    test = all.slice(cut);
   // The catalog size is the largest id in training; keep test items inside it.
   const maxTrainId = Math.max(...train.flat());
   const examples = [];
@@ -61,7 +62,8 @@ export function writeSyntheticDataset(dir, options = {}) {
     const kept = s.filter((id) => id <= maxTrainId);
     for (let k = kept.length - 1; k >= 1; --k) examples.push(`${kept[k]}\t${kept.slice(0, k).join(' ')}`);
   }
-  const categories = options.categories ?? 10, items = options.items ?? 200;
+  const categories = options.categories ?? 10,
+    items = options.items ?? 200;
   const perCategory = Math.floor(items / categories);
   const catalog = ['id\tproduct_id\tcategory\tbrand\tprice'];
   for (let id = 1; id <= maxTrainId; ++id) {

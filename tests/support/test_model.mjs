@@ -12,7 +12,8 @@ export const vitrineCli = path.join(nativeBuildDir, 'models/vitrine');
 
 /** Paths of the synthetic dataset and a model trained on it with content features (category, brand, price). */
 export function tinyModel() {
-  if (!existsSync(vitrineCli)) throw new Error(`${vitrineCli} is missing: build the native tree first (tools/test.sh does)`);
+  if (!existsSync(vitrineCli))
+    throw new Error(`${vitrineCli} is missing: build the native tree first (tools/test.sh does)`);
   const dir = path.join(nativeBuildDir, 'test-model');
   const model = path.join(dir, 'tiny.vtm');
   mkdirSync(dir, { recursive: true });
@@ -20,8 +21,26 @@ export function tinyModel() {
   if (!existsSync(model)) {
     const partial = model + '.partial';
     // Small batches: the synthetic set is tiny, and the tests need a model that has clearly learned its walks.
-    execFileSync(vitrineCli, ['train', '--train', data.train, '--catalog', data.catalog, '--out', partial,
-      '--epochs', '6', '--batch', '64', '--dim', '16', '--quiet'], { stdio: 'inherit' });
+    execFileSync(
+      vitrineCli,
+      [
+        'train',
+        '--train',
+        data.train,
+        '--catalog',
+        data.catalog,
+        '--out',
+        partial,
+        '--epochs',
+        '6',
+        '--batch',
+        '64',
+        '--dim',
+        '16',
+        '--quiet',
+      ],
+      { stdio: 'inherit' }
+    );
     renameSync(partial, model);
   }
   return { ...data, model, bytes: readFileSync(model) };

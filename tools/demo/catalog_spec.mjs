@@ -3,7 +3,12 @@
 
 /** In Fashion-MNIST label order (label k is CATEGORIES[k]). `slug` is what the page and the model call it. */
 export const CATEGORIES = [
-  { slug: 't-shirts', label: 'T-shirts & tops', basePrice: 19, nouns: ['Tee', 'Crew Tee', 'Tank Top', 'Boxy Tee', 'Top'] },
+  {
+    slug: 't-shirts',
+    label: 'T-shirts & tops',
+    basePrice: 19,
+    nouns: ['Tee', 'Crew Tee', 'Tank Top', 'Boxy Tee', 'Top'],
+  },
   { slug: 'trousers', label: 'Trousers', basePrice: 49, nouns: ['Trousers', 'Chinos', 'Wide-leg Pants', 'Slim Pants'] },
   { slug: 'pullovers', label: 'Pullovers', basePrice: 45, nouns: ['Pullover', 'Knit Sweater', 'Crewneck', 'Jumper'] },
   { slug: 'dresses', label: 'Dresses', basePrice: 59, nouns: ['Dress', 'Midi Dress', 'Shift Dress', 'Slip Dress'] },
@@ -12,7 +17,12 @@ export const CATEGORIES = [
   { slug: 'shirts', label: 'Shirts', basePrice: 35, nouns: ['Shirt', 'Oxford Shirt', 'Flannel Shirt', 'Overshirt'] },
   { slug: 'sneakers', label: 'Sneakers', basePrice: 79, nouns: ['Sneaker', 'Runner', 'Court Sneaker', 'Trainer'] },
   { slug: 'bags', label: 'Bags', basePrice: 69, nouns: ['Tote', 'Shoulder Bag', 'Backpack', 'Crossbody Bag'] },
-  { slug: 'ankle-boots', label: 'Ankle boots', basePrice: 99, nouns: ['Ankle Boot', 'Chelsea Boot', 'Desert Boot', 'Lace-up Boot'] },
+  {
+    slug: 'ankle-boots',
+    label: 'Ankle boots',
+    basePrice: 99,
+    nouns: ['Ankle Boot', 'Chelsea Boot', 'Desert Boot', 'Lace-up Boot'],
+  },
 ];
 
 /** Invented brands: a price tier and the categories each one makes (indices into CATEGORIES). */
@@ -51,6 +61,28 @@ export const COLORS = [
 ];
 
 export const STYLE_WORDS = [
-  'Harbor', 'Alpine', 'Metro', 'Coast', 'Meadow', 'Summit', 'Drift', 'Ember', 'Field', 'Canyon', 'Tide', 'Orchard',
-  'Linen', 'Cedar', 'Quarry', 'Atlas', 'Willow', 'Dune', 'Fjord', 'Juniper', 'Marlow', 'Solstice', 'Vale', 'Range',
+  'Harbor',
+  'Alpine',
+  'Metro',
+  'Coast',
+  'Meadow',
+  'Summit',
+  'Drift',
+  'Ember',
+  'Field',
+  'Canyon',
+  'Tide',
+  'Orchard',
+  'Linen',
+  'Cedar',
+  'Quarry',
+  'Atlas',
+  'Willow',
+  'Dune',
+  'Fjord',
+  'Juniper',
+  'Marlow',
+  'Solstice',
+  'Vale',
+  'Range',
 ];

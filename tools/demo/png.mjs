@@ -38,10 +38,13 @@ export function encodePng(width, height, rgb) {
   const stride = width * 3;
   const raw = Buffer.alloc((stride + 1) * height);
   for (let y = 0; y < height; ++y) {
-    const row = y * stride, out = y * (stride + 1);
-    let sumNone = 0, sumUp = 0;
+    const row = y * stride,
+      out = y * (stride + 1);
+    let sumNone = 0,
+      sumUp = 0;
     for (let x = 0; x < stride; ++x) {
-      const v = rgb[row + x], up = y > 0 ? rgb[row - stride + x] : 0;
+      const v = rgb[row + x],
+        up = y > 0 ? rgb[row - stride + x] : 0;
       sumNone += v < 128 ? v : 256 - v;
       const d = (v - up) & 0xff;
       sumUp += d < 128 ? d : 256 - d;

@@ -11,7 +11,8 @@ export function rng(seed) {
     pick: (list) => list[Math.floor(next() * list.length)],
     /** Standard normal (Box-Muller). */
     normal() {
-      const u = Math.max(next(), 1e-12), v = next();
+      const u = Math.max(next(), 1e-12),
+        v = next();
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
     /** Index drawn with probability proportional to weights[i] (non-negative). */

@@ -11,7 +11,8 @@ import { parseArgs } from './files.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export const DEMO_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+export const DEMO_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
   "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
 
 /** The policy of the demo's /vault/ pages: the package's scripts and its frames come from the vault's origin. */
@@ -53,10 +54,16 @@ export async function startDemoServer({ demoDir, distDir, port = 0, vaultPort = 
       '/catalog': demoDir,
       '/models': path.join(demoDir, 'models'),
     },
-    rewriteHtml: (urlPath, html) => (urlPath.startsWith('/vault/') ? html
-      .replace('<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/',
-        `<script src="${vault.url}vitrine/vitrine.js" data-consent="required" data-model="${vault.url}models/`) : html),
-    headers: (urlPath) => ({ 'Content-Security-Policy': urlPath.startsWith('/vault/') ? vaultPageCsp(vaultOrigin) : DEMO_CSP }),
+    rewriteHtml: (urlPath, html) =>
+      urlPath.startsWith('/vault/')
+        ? html.replace(
+            '<script src="/vitrine/vitrine.js" data-consent="not-required" data-model="/models/',
+            `<script src="${vault.url}vitrine/vitrine.js" data-consent="required" data-model="${vault.url}models/`
+          )
+        : html,
+    headers: (urlPath) => ({
+      'Content-Security-Policy': urlPath.startsWith('/vault/') ? vaultPageCsp(vaultOrigin) : DEMO_CSP,
+    }),
   });
   shopOrigin = new URL(shop.url).origin;
   return {
@@ -72,9 +79,16 @@ export async function startDemoServer({ demoDir, distDir, port = 0, vaultPort = 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const o = parseArgs(process.argv.slice(2), { port: 8080, vaultPort: 8081, demo: 'build/demo', dist: 'build/wasm/dist' },
-    'usage: node tools/demo/serve_demo.mjs [--port N] [--vault-port N] [--demo DIR] [--dist DIR]\n');
-  const { url, vaultUrl } = await startDemoServer({ demoDir: path.resolve(o.demo), distDir: path.resolve(o.dist), port: o.port,
-    vaultPort: o.vaultPort });
+  const o = parseArgs(
+    process.argv.slice(2),
+    { port: 8080, vaultPort: 8081, demo: 'build/demo', dist: 'build/wasm/dist' },
+    'usage: node tools/demo/serve_demo.mjs [--port N] [--vault-port N] [--demo DIR] [--dist DIR]\n'
+  );
+  const { url, vaultUrl } = await startDemoServer({
+    demoDir: path.resolve(o.demo),
+    distDir: path.resolve(o.dist),
+    port: o.port,
+    vaultPort: o.vaultPort,
+  });
   console.log(`LISTENING ${url} (the same shop with Vitrine on its own origin, ${vaultUrl}: ${url}vault/)`);
 }

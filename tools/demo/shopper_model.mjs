@@ -58,10 +58,12 @@ function median(values) {
  */
 export function shopIndex(catalog) {
   const products = catalog.products;
-  const byCategory = catalog.categories.map((c) => products.flatMap((p, i) => (p.category === c.slug ? [i] : []))
-    .sort((a, b) => products[a].rank - products[b].rank));
-  const medianLogPrice = Object.fromEntries(catalog.categories.map((c, k) =>
-    [c.slug, Math.log(median(byCategory[k].map((i) => products[i].price)))]));
+  const byCategory = catalog.categories.map((c) =>
+    products.flatMap((p, i) => (p.category === c.slug ? [i] : [])).sort((a, b) => products[a].rank - products[b].rank)
+  );
+  const medianLogPrice = Object.fromEntries(
+    catalog.categories.map((c, k) => [c.slug, Math.log(median(byCategory[k].map((i) => products[i].price)))])
+  );
   return { catalog, products, byCategory, medianLogPrice, slugs: catalog.categories.map((c) => c.slug) };
 }
 

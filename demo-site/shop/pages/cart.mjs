@@ -6,10 +6,14 @@ import { cartItems, clearCart, removeFromCart } from '../cart.mjs';
 import { renderLayout, renderFailure } from '../layout.mjs';
 
 function render(catalog) {
-  const lines = cartItems().map((x) => ({ ...x, product: catalog.byId.get(x.id) })).filter((x) => x.product);
+  const lines = cartItems()
+    .map((x) => ({ ...x, product: catalog.byId.get(x.id) }))
+    .filter((x) => x.product);
   const host = document.getElementById('cart');
   if (lines.length === 0) {
-    host.replaceChildren(el('p', {}, 'Your cart is empty. ', el('a', { href: 'category.html?c=all', text: 'See what is new' }), '.'));
+    host.replaceChildren(
+      el('p', {}, 'Your cart is empty. ', el('a', { href: 'category.html?c=all', text: 'See what is new' }), '.')
+    );
     return;
   }
   const total = lines.reduce((sum, x) => sum + x.qty * x.product.price, 0);
@@ -17,7 +21,14 @@ function render(catalog) {
   order.addEventListener('click', async () => {
     const v = vitrine();
     for (const { product, qty } of lines) {
-      await v?.track({ kind: 'purchase', item: product.id, qty, category: product.category, brand: product.brand, price: product.price });
+      await v?.track({
+        kind: 'purchase',
+        item: product.id,
+        qty,
+        category: product.category,
+        brand: product.brand,
+        price: product.price,
+      });
     }
     clearCart();
     document.getElementById('message').textContent =
@@ -31,15 +42,24 @@ function render(catalog) {
         removeFromCart(product.id);
         render(catalog);
       });
-      return el('div', { class: 'cart-row' },
+      return el(
+        'div',
+        { class: 'cart-row' },
         el('a', { href: productUrl(product) }, productImage(catalog, product)),
-        el('div', {}, el('div', { class: 'note', text: product.brand }), el('a', { href: productUrl(product), text: product.name }),
-          el('div', { class: 'note', text: `Qty ${qty}` })),
+        el(
+          'div',
+          {},
+          el('div', { class: 'note', text: product.brand }),
+          el('a', { href: productUrl(product), text: product.name }),
+          el('div', { class: 'note', text: `Qty ${qty}` })
+        ),
         el('strong', { text: formatPrice(qty * product.price) }),
-        remove);
+        remove
+      );
     }),
     el('div', { class: 'total' }, el('span', { text: 'Total' }), el('span', { text: formatPrice(total) })),
-    el('div', { class: 'actions' }, order));
+    el('div', { class: 'actions' }, order)
+  );
 }
 
 try {

@@ -12,14 +12,16 @@ try {
   const slug = catalog.byCategory.has(param('c')) ? param('c') : 'all';
   renderLayout(catalog, { current: slug });
   const label = slug === 'all' ? 'New in' : catalog.labels.get(slug);
-  const products = slug === 'all' ? mixedListing(catalog, 0, PAGE_SIZE) : catalog.byCategory.get(slug).slice(0, PAGE_SIZE);
+  const products =
+    slug === 'all' ? mixedListing(catalog, 0, PAGE_SIZE) : catalog.byCategory.get(slug).slice(0, PAGE_SIZE);
   const total = slug === 'all' ? catalog.products.length : catalog.byCategory.get(slug).length;
   document.title = `${label} · Loom&Lane`;
   document.getElementById('crumb').textContent = label;
   document.getElementById('title').textContent = label;
-  document.getElementById('lead').textContent = slug === 'all'
-    ? `The latest from every category: ${products.length} of ${total} products.`
-    : `${products.length} of ${total} products.`;
+  document.getElementById('lead').textContent =
+    slug === 'all'
+      ? `The latest from every category: ${products.length} of ${total} products.`
+      : `${products.length} of ${total} products.`;
   renderListing(document.getElementById('listing'), catalog, products, {
     compare: param('compare') !== '0',
     categoryPage: slug === 'all' ? undefined : slug,

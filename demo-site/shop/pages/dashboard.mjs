@@ -23,21 +23,57 @@ const signed = (digits) => (x) => (finite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(d
 const interval = (r) => ({ estimate: r?.estimate, lower: r?.low, upper: r?.high });
 
 function cell(r, format) {
-  return el('td', {}, format(r?.estimate), el('span', { class: 'ci', text: `95% CI ${format(r?.low)} to ${format(r?.high)}` }));
+  return el(
+    'td',
+    {},
+    format(r?.estimate),
+    el('span', { class: 'ci', text: `95% CI ${format(r?.low)} to ${format(r?.high)}` })
+  );
 }
 
 function renderArms(result) {
   const u = result.uplift;
   const conversion = fixed(4);
   const revenue = fixed(2);
-  const row = (label, arm) => el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: String(arm.reports) }),
-    cell(arm.conversion, conversion), cell(arm.revenue, revenue));
+  const row = (label, arm) =>
+    el(
+      'tr',
+      {},
+      el('th', { scope: 'row', text: label }),
+      el('td', { text: String(arm.reports) }),
+      cell(arm.conversion, conversion),
+      cell(arm.revenue, revenue)
+    );
   document.getElementById('arms').replaceChildren(
-    el('thead', {}, el('tr', {}, ['Arm', 'Reports', 'Conversion (share of shopper-days with a purchase)',
-      'Revenue per shopper-day (bucketed)'].map((text) => el('th', { scope: 'col', text })))),
-    el('tbody', {}, row('On: Vitrine reorders', u.on), row('Off: the shop\u2019s order (holdout)', u.off),
-      el('tr', {}, el('th', { scope: 'row', text: 'Difference, on − off' }), el('td'),
-        cell(u.difference.conversion, signed(4)), cell(u.difference.revenue, signed(2)))));
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        [
+          'Arm',
+          'Reports',
+          'Conversion (share of shopper-days with a purchase)',
+          'Revenue per shopper-day (bucketed)',
+        ].map((text) => el('th', { scope: 'col', text }))
+      )
+    ),
+    el(
+      'tbody',
+      {},
+      row('On: Vitrine reorders', u.on),
+      row('Off: the shop\u2019s order (holdout)', u.off),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row', text: 'Difference, on − off' }),
+        el('td'),
+        cell(u.difference.conversion, signed(4)),
+        cell(u.difference.revenue, signed(2))
+      )
+    )
+  );
 }
 
 function renderChart(result) {
@@ -46,24 +82,62 @@ function renderChart(result) {
     { label: 'Revenue per shopper-day', key: 'revenue', scale: 1 },
   ].map(({ label, key, scale }) => {
     const s = (r) => ({ estimate: r.estimate * scale, lower: r.lower * scale, upper: r.upper * scale });
-    return { label, interval: s(interval(result.uplift.difference[key])), reference: s(interval(result.nonPrivate[key])),
-      marker: result.truth[key] * scale };
+    return {
+      label,
+      interval: s(interval(result.uplift.difference[key])),
+      reference: s(interval(result.nonPrivate[key])),
+      marker: result.truth[key] * scale,
+    };
   });
   // Two quantities on different scales: one chart each, so neither is squashed.
-  const charts = rows.map((r) => intervalChart([r], { format: signed(2), referenceClass: 'ceiling',
-    ariaLabel: `${r.label}: difference with its 95% confidence interval, private and non-private, and the true effect` }));
+  const charts = rows.map((r) =>
+    intervalChart([r], {
+      format: signed(2),
+      referenceClass: 'ceiling',
+      ariaLabel: `${r.label}: difference with its 95% confidence interval, private and non-private, and the true effect`,
+    })
+  );
   document.getElementById('chart').replaceChildren(...charts.filter(Boolean));
 }
 
 function renderWidths(result) {
   document.getElementById('widths').replaceChildren(
-    el('thead', {}, el('tr', {}, ['Epsilon per report', 'Epsilon per week (at most)', 'Conversion interval width',
-      'Revenue interval width'].map((text) => el('th', { scope: 'col', text })))),
-    el('tbody', {}, ...result.widths.map((w) => el('tr', {}, el('th', { scope: 'row', text: String(w.epsilon) }),
-      el('td', { text: String(w.perWeek) }), el('td', { text: fixed(4)(w.conversion) }), el('td', { text: fixed(2)(w.revenue) }))),
-    el('tr', { class: 'reference' }, el('th', { scope: 'row', text: 'no privacy (true outcomes)' }), el('td', { text: '—' }),
-      el('td', { text: fixed(4)(result.nonPrivateWidth.conversion) }), el('td', { text: fixed(2)(result.nonPrivateWidth.revenue) }))));
-  document.getElementById('widths-note').textContent = 'The width of the 95% interval of the difference, one simulated ' +
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ['Epsilon per report', 'Epsilon per week (at most)', 'Conversion interval width', 'Revenue interval width'].map(
+          (text) => el('th', { scope: 'col', text })
+        )
+      )
+    ),
+    el(
+      'tbody',
+      {},
+      ...result.widths.map((w) =>
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: String(w.epsilon) }),
+          el('td', { text: String(w.perWeek) }),
+          el('td', { text: fixed(4)(w.conversion) }),
+          el('td', { text: fixed(2)(w.revenue) })
+        )
+      ),
+      el(
+        'tr',
+        { class: 'reference' },
+        el('th', { scope: 'row', text: 'no privacy (true outcomes)' }),
+        el('td', { text: '—' }),
+        el('td', { text: fixed(4)(result.nonPrivateWidth.conversion) }),
+        el('td', { text: fixed(2)(result.nonPrivateWidth.revenue) })
+      )
+    )
+  );
+  document.getElementById('widths-note').textContent =
+    'The width of the 95% interval of the difference, one simulated ' +
     `population of ${result.shoppers} shoppers at each epsilon (the same seed). A smaller epsilon keeps each shopper ` +
     'more private and needs more shoppers for the same precision.';
 }
@@ -71,11 +145,13 @@ function renderWidths(result) {
 function renderText(result) {
   const u = result.uplift;
   document.getElementById('notice').textContent = result.notice;
-  document.getElementById('summary').textContent = `${u.on.reports + u.off.reports} reports from ${result.shoppers} ` +
+  document.getElementById('summary').textContent =
+    `${u.on.reports + u.off.reports} reports from ${result.shoppers} ` +
     `simulated shoppers (holdout ${result.holdout}); epsilon ${u.epsilon.per_report} per report, at most ` +
     `${u.epsilon.per_week} per shopper per week. True effect: conversion ${signed(4)(result.truth.conversion)}, ` +
     `revenue ${signed(2)(result.truth.revenue)} per shopper-day.`;
-  document.getElementById('method').textContent = 'Each simulated shopper has one active day in a random arm and buys ' +
+  document.getElementById('method').textContent =
+    'Each simulated shopper has one active day in a random arm and buys ' +
     'with a probability that depends on the arm. Their device builds its report with the Vitrine package\u2019s own code ' +
     '(randomized response), and vitrine uplift turns each report into an unbiased score and averages them per arm; the ' +
     'intervals are normal intervals of a difference of independent means. Revenue is the bucket\u2019s value ' +
@@ -85,7 +161,8 @@ function renderText(result) {
 
 try {
   const response = await fetch(RESULT_URL);
-  if (response.status === 404) throw new Error('No reports yet: tools/demo.sh simulates them (node tools/report_simulation.mjs --dashboard).');
+  if (response.status === 404)
+    throw new Error('No reports yet: tools/demo.sh simulates them (node tools/report_simulation.mjs --dashboard).');
   if (!response.ok) throw new Error(`Could not load the reports: HTTP ${response.status}.`);
   const result = await response.json();
   if (!result?.uplift?.on || !result?.uplift?.off) throw new Error('The results file has no arms.');

@@ -10,12 +10,26 @@ try {
   for (const strip of document.querySelectorAll('[data-strip]')) {
     const slug = strip.dataset.strip;
     const products = slug === 'all' ? mixedListing(catalog, 0, 4) : (catalog.byCategory.get(slug) ?? []).slice(0, 4);
-    strip.replaceChildren(...products.map((p) => el('a', { href: productUrl(p), 'aria-label': p.name }, productImage(catalog, p))));
+    strip.replaceChildren(
+      ...products.map((p) => el('a', { href: productUrl(p), 'aria-label': p.name }, productImage(catalog, p)))
+    );
   }
-  document.getElementById('tiles').replaceChildren(...catalog.categories.map((c) =>
-    el('a', { class: 'tile', href: `category.html?c=${c.slug}` }, productImage(catalog, catalog.byCategory.get(c.slug)[0]), c.label)));
+  document
+    .getElementById('tiles')
+    .replaceChildren(
+      ...catalog.categories.map((c) =>
+        el(
+          'a',
+          { class: 'tile', href: `category.html?c=${c.slug}` },
+          productImage(catalog, catalog.byCategory.get(c.slug)[0]),
+          c.label
+        )
+      )
+    );
   // Further down the merchant's mixed order than "New in", so the two pages show different products.
-  renderListing(document.getElementById('listing'), catalog, mixedListing(catalog, 6, 30), { compare: param('compare') === '1' });
+  renderListing(document.getElementById('listing'), catalog, mixedListing(catalog, 6, 30), {
+    compare: param('compare') === '1',
+  });
   await personalize();
 } catch (e) {
   renderLayout(null);

@@ -14,11 +14,19 @@ const SIGNAL = {
 
 function bars(entries, labelOf = (name) => name) {
   if (entries.length === 0) return el('p', { class: 'note', text: 'Nothing yet.' });
-  return el('div', { class: 'bars' }, entries.flatMap((a) => {
-    const fill = el('div', { class: 'fill' });
-    fill.style.width = `${Math.round(a.weight * 100)}%`;
-    return [el('span', { text: labelOf(a.name) }), el('div', { class: 'track' }, fill), el('span', { class: 'note', text: `${Math.round(a.weight * 100)}%` })];
-  }));
+  return el(
+    'div',
+    { class: 'bars' },
+    entries.flatMap((a) => {
+      const fill = el('div', { class: 'fill' });
+      fill.style.width = `${Math.round(a.weight * 100)}%`;
+      return [
+        el('span', { text: labelOf(a.name) }),
+        el('div', { class: 'track' }, fill),
+        el('span', { class: 'note', text: `${Math.round(a.weight * 100)}%` }),
+      ];
+    })
+  );
 }
 
 /**
@@ -29,8 +37,11 @@ function coverage(shown, events, field, plural) {
   const names = new Set(events.map((e) => e[field]).filter(Boolean));
   const count = shown?.length ?? 0;
   if (names.size <= count) return null;
-  return el('p', { class: 'note coverage', 'data-kind': plural,
-    text: `Showing the ${count} strongest of the ${names.size} ${plural} in your stored events.` });
+  return el('p', {
+    class: 'note coverage',
+    'data-kind': plural,
+    text: `Showing the ${count} strongest of the ${names.size} ${plural} in your stored events.`,
+  });
 }
 
 async function refresh(catalog) {
@@ -53,36 +64,57 @@ async function refresh(catalog) {
   const events = data?.storage?.events ?? [];
   $('event-count').textContent = String(events.length);
   $('stored').textContent = exported ?? 'Nothing could be read.';
-  const where = { indexeddb: 'IndexedDB in this browser', memory: 'this tab\u2019s memory only', none: 'nowhere' }[status.storage] ?? status.storage;
-  $('status').textContent = status.state === 'opted-out'
-    ? `Personalization is off${SIGNAL[status.optedOutBy] ? ` because ${SIGNAL[status.optedOutBy]}` : ''}: nothing is recorded, and the shop shows its own order.`
-    : `Personalization is ${status.state === 'running' ? 'on' : status.state}. ${events.length} events stored in ${where}.`;
+  const where =
+    { indexeddb: 'IndexedDB in this browser', memory: 'this tab\u2019s memory only', none: 'nowhere' }[
+      status.storage
+    ] ?? status.storage;
+  $('status').textContent =
+    status.state === 'opted-out'
+      ? `Personalization is off${SIGNAL[status.optedOutBy] ? ` because ${SIGNAL[status.optedOutBy]}` : ''}: nothing is recorded, and the shop shows its own order.`
+      : `Personalization is ${status.state === 'running' ? 'on' : status.state}. ${events.length} events stored in ${where}.`;
   $('opt').textContent = status.state === 'opted-out' ? 'Turn personalization back on' : 'Turn personalization off';
   const profile = status.state === 'running' && events.length ? await v.profile() : null;
   const label = (slug) => catalog?.labels.get(slug) ?? slug;
-  $('profile').replaceChildren(...(profile
-    ? [
-        el('h3', { text: 'Categories you browse' }), bars(profile.categories ?? [], label),
-        coverage(profile.categories, events, 'category', 'categories'),
-        el('h3', { text: 'Brands' }), bars(profile.brands ?? []),
-        coverage(profile.brands, events, 'brand', 'brands'),
-        el('h3', { text: 'Price range' }),
-        el('p', { text: profile.price ? `Usually ${formatPrice(profile.price.low)} to ${formatPrice(profile.price.high)}, typically ${formatPrice(profile.price.typical)}.` : 'No prices seen yet.' }),
-        el('h3', { text: 'This visit' }),
-        el('p', { text: `${profile.session?.events ?? 0} events${profile.session?.category ? `, mostly ${label(profile.session.category)}` : ''}; stage: ${profile.session?.stage || 'browsing'}.` }),
-      ]
-    // Without a profile (e.g. the engine is unavailable) the stored events are still there: never claim otherwise.
-    : [el('p', { class: 'note', text: events.length
-        ? `No profile to show right now, but ${events.length} events are stored: they are listed below.`
-        : 'No profile: nothing is stored.' })]));
+  $('profile').replaceChildren(
+    ...(profile
+      ? [
+          el('h3', { text: 'Categories you browse' }),
+          bars(profile.categories ?? [], label),
+          coverage(profile.categories, events, 'category', 'categories'),
+          el('h3', { text: 'Brands' }),
+          bars(profile.brands ?? []),
+          coverage(profile.brands, events, 'brand', 'brands'),
+          el('h3', { text: 'Price range' }),
+          el('p', {
+            text: profile.price
+              ? `Usually ${formatPrice(profile.price.low)} to ${formatPrice(profile.price.high)}, typically ${formatPrice(profile.price.typical)}.`
+              : 'No prices seen yet.',
+          }),
+          el('h3', { text: 'This visit' }),
+          el('p', {
+            text: `${profile.session?.events ?? 0} events${profile.session?.category ? `, mostly ${label(profile.session.category)}` : ''}; stage: ${profile.session?.stage || 'browsing'}.`,
+          }),
+        ]
+      : // Without a profile (e.g. the engine is unavailable) the stored events are still there: never claim otherwise.
+        [
+          el('p', {
+            class: 'note',
+            text: events.length
+              ? `No profile to show right now, but ${events.length} events are stored: they are listed below.`
+              : 'No profile: nothing is stored.',
+          }),
+        ])
+  );
   document.body.dataset.loaded = '1';
 }
 
 /** Why the switch did nothing, as far as the page can tell. */
 function failureText(turningOn, optedOutBy) {
   if (turningOn && SIGNAL[optedOutBy]) {
-    return `Personalization stays off because ${SIGNAL[optedOutBy]}. This shop respects it: turn the signal off in your ` +
-      'browser\u2019s privacy settings to turn personalization on here.';
+    return (
+      `Personalization stays off because ${SIGNAL[optedOutBy]}. This shop respects it: turn the signal off in your ` +
+      'browser\u2019s privacy settings to turn personalization on here.'
+    );
   }
   return `Could not turn personalization ${turningOn ? 'on' : 'off'}: see the browser console.`;
 }
@@ -108,7 +140,9 @@ $('export').addEventListener('click', async () => {
 
 $('erase').addEventListener('click', async () => {
   const done = await vitrine()?.forget();
-  $('message').textContent = done ? 'Erased. Vitrine keeps nothing about you on this device now.' : 'Could not erase: see the browser console.';
+  $('message').textContent = done
+    ? 'Erased. Vitrine keeps nothing about you on this device now.'
+    : 'Could not erase: see the browser console.';
   await refresh(catalog);
 });
 
@@ -117,7 +151,10 @@ $('opt').addEventListener('click', async () => {
   if (!v) return;
   const off = v.status().state === 'opted-out';
   const ok = off ? await v.optIn() : await v.optOut();
-  $('message').textContent = ok ? (off ? 'Personalization is back on.' : 'Personalization is off and your data is erased.')
+  $('message').textContent = ok
+    ? off
+      ? 'Personalization is back on.'
+      : 'Personalization is off and your data is erased.'
     : failureText(off, v.status().optedOutBy);
   await refresh(catalog);
 });

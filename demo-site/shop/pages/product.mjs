@@ -27,26 +27,53 @@ try {
     addToCart(product.id);
     buy.textContent = 'Added to cart \u2713';
   });
-  document.getElementById('product').replaceChildren(el('article', {
-    class: 'product', id: 'product-main', 'data-vitrine-item': product.id, 'data-vitrine-category': product.category,
-    'data-vitrine-brand': product.brand, 'data-vitrine-price': product.price.toFixed(2),
-    // Kept with the view, so the home page's "recently viewed" can show it (data-vitrine-widget="recent").
-    'data-vitrine-name': product.name, 'data-vitrine-url': sitePath(productUrl(product)),
-  },
-  productImage(catalog, product),
-  el('div', {},
-    el('div', { class: 'brand', text: product.brand }),
-    el('h1', { text: product.name }),
-    el('div', { class: 'price', text: formatPrice(product.price) }),
-    buy,
-    el('dl', {},
-      el('dt', { text: 'Category' }), el('dd', { text: label }),
-      el('dt', { text: 'Colour' }), el('dd', { text: product.color }),
-      el('dt', { text: 'Article' }), el('dd', { text: product.id }),
-      el('dt', { text: 'Photo' }), el('dd', { text: `Fashion-MNIST test image #${product.image}` })),
-    el('p', { class: 'note', text: 'Name, brand, colour and price are generated for this demo.' }))));
-  const related = catalog.byCategory.get(product.category).filter((p) => p.id !== product.id).slice(0, 12);
-  renderListing(document.getElementById('related'), catalog, related, { compare: false, categoryPage: product.category, controls: false });
+  document.getElementById('product').replaceChildren(
+    el(
+      'article',
+      {
+        class: 'product',
+        id: 'product-main',
+        'data-vitrine-item': product.id,
+        'data-vitrine-category': product.category,
+        'data-vitrine-brand': product.brand,
+        'data-vitrine-price': product.price.toFixed(2),
+        // Kept with the view, so the home page's "recently viewed" can show it (data-vitrine-widget="recent").
+        'data-vitrine-name': product.name,
+        'data-vitrine-url': sitePath(productUrl(product)),
+      },
+      productImage(catalog, product),
+      el(
+        'div',
+        {},
+        el('div', { class: 'brand', text: product.brand }),
+        el('h1', { text: product.name }),
+        el('div', { class: 'price', text: formatPrice(product.price) }),
+        buy,
+        el(
+          'dl',
+          {},
+          el('dt', { text: 'Category' }),
+          el('dd', { text: label }),
+          el('dt', { text: 'Colour' }),
+          el('dd', { text: product.color }),
+          el('dt', { text: 'Article' }),
+          el('dd', { text: product.id }),
+          el('dt', { text: 'Photo' }),
+          el('dd', { text: `Fashion-MNIST test image #${product.image}` })
+        ),
+        el('p', { class: 'note', text: 'Name, brand, colour and price are generated for this demo.' })
+      )
+    )
+  );
+  const related = catalog.byCategory
+    .get(product.category)
+    .filter((p) => p.id !== product.id)
+    .slice(0, 12);
+  renderListing(document.getElementById('related'), catalog, related, {
+    compare: false,
+    categoryPage: product.category,
+    controls: false,
+  });
   await personalize();
 } catch (e) {
   renderLayout(null);
