@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "checkpoint.h"
 #include "commands.h"
 #include "event_log_flags.h"
 #include "output_file.h"
@@ -64,6 +66,10 @@ const char kTrainUsageHead[] =
     "  --threads N           worker threads (default: all cores)\n"
     "  --name NAME           dataset name recorded in the model file (default: the sessions file's folder)\n"
     "  --quiet               no progress lines\n"
+    "  --resume              continue the run that wrote OUT.checkpoint (written after every epoch and removed\n"
+    "                        once the model is written): same data and options, --epochs may be larger; with\n"
+    "                        the same --seed and --threads the model is the one an uninterrupted run writes\n"
+    "  --keep-checkpoint     keep OUT.checkpoint after the run, to continue it later with more --epochs\n"
     "  --json                print a summary as one JSON object on stdout at the end: the model file, its size,\n"
     "                        the epoch written and every epoch's loss and validation HR@20 and MRR@20\n"
     "  -h, --help            show this help\n"
@@ -121,11 +127,12 @@ int run_train(int argc, char** argv) {
   std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
   bool one_visit = false;
   bool check_only = false;
+  bool resume = false;
+  bool keep_checkpoint = false;
   train::EventLogOptions log_options;
   bool log_flags = false;
   bool quiet = false;
   bool json = false;
-  std::vector<train::EpochReport> epoch_reports;
   train::RunOptions options;
   options.train.threads = std::max(1u, std::thread::hardware_concurrency());
 
@@ -180,6 +187,14 @@ int run_train(int argc, char** argv) {
     }
     if (arg == "--check") {
       check_only = true;
+      continue;
+    }
+    if (arg == "--resume") {
+      resume = true;
+      continue;
+    }
+    if (arg == "--keep-checkpoint") {
+      keep_checkpoint = true;
       continue;
     }
     if (i + 1 >= argc) return usage_error(arg + " needs a value");
@@ -300,7 +315,6 @@ int run_train(int argc, char** argv) {
 
   train::Progress progress;
   const uint32_t epochs = options.train.epochs;
-  progress.after = [&](const train::EpochReport& r) { epoch_reports.push_back(r); };
   if (!quiet) {
     progress.during = [&](uint32_t epoch, double fraction, double loss, double rate, double elapsed) {
       const double epoch_total = fraction > 0 ? elapsed / fraction : 0.0;
@@ -309,13 +323,42 @@ int run_train(int argc, char** argv) {
                    100.0 * fraction, loss, rate, format_duration(eta).c_str());
     };
     progress.after = [&](const train::EpochReport& r) {
-      epoch_reports.push_back(r);
       const double eta = r.seconds * (epochs - r.epoch);
       std::fprintf(stderr, "epoch %u/%u  loss %.4f  %.0f examples/s  %s  valid HR@20 %.2f%%  MRR@20 %.2f%%  ETA %s\n",
                    r.epoch, epochs, r.loss, r.examples_per_second, format_duration(r.seconds).c_str(),
                    100.0 * r.valid_hr20, 100.0 * r.valid_mrr20, format_duration(eta).c_str());
     };
   }
+  // Checkpoints beside the model (checkpoint.h): written after every epoch, read back by --resume.
+  const std::string checkpoint_path = out_path + ".checkpoint";
+  options.save_checkpoint = [&](const train::TrainingCheckpoint& checkpoint) {
+    const std::vector<uint8_t> bytes = train::encode_checkpoint(checkpoint);
+    const std::string problem = write_file_atomically(
+        checkpoint_path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+    return problem.empty() ? Status() : Status(StatusCode::kINVALID_ARGUMENT, problem);
+  };
+  train::TrainingCheckpoint resume_from;
+  if (resume) {
+    std::ifstream in(checkpoint_path, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr,
+                   "vitrine train: no checkpoint to resume at %s (a run with this --out writes it after every epoch)\n",
+                   checkpoint_path.c_str());
+      return 1;
+    }
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto decoded = train::decode_checkpoint(bytes);
+    if (!decoded.ok()) {
+      std::fprintf(stderr, "vitrine train: %s: %s\n", checkpoint_path.c_str(), decoded.status().message().c_str());
+      return 1;
+    }
+    resume_from = std::move(decoded).value();
+    options.resume_from = &resume_from;
+  }
+  progress.resumed = [&](uint32_t epochs_done) {
+    if (!quiet)
+      std::fprintf(stderr, "vitrine train: resuming after epoch %u (%s)\n", epochs_done, checkpoint_path.c_str());
+  };
   const bool with_catalog = !catalog_path.empty() || !events_path.empty();
   auto result =
       events_path.empty()
@@ -333,10 +376,11 @@ int run_train(int argc, char** argv) {
     std::fprintf(stderr, "vitrine train: %s\n", problem.c_str());
     return 1;
   }
+  if (!keep_checkpoint) std::remove(checkpoint_path.c_str());
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (json) {
     nlohmann::json reports = nlohmann::json::array();
-    for (const train::EpochReport& r : epoch_reports)
+    for (const train::EpochReport& r : result.value().epochs)
       reports.push_back({{"epoch", r.epoch},
                          {"loss", r.loss},
                          {"seconds", r.seconds},

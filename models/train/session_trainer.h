@@ -102,6 +102,11 @@ class SessionTrainer {
   const SessionModelWeights& weights() const { return weights_; }
   SessionModelWeights& mutable_weights() { return weights_; }
   const SessionModelWeights& gradients() const { return grads_; }
+  // Adam's state, for checkpoints (checkpoint.h): its two moments, shaped like the weights, and the steps taken.
+  SessionModelWeights& mutable_first_moment() { return adam_m_; }
+  SessionModelWeights& mutable_second_moment() { return adam_v_; }
+  uint64_t steps() const { return step_; }
+  void set_steps(uint64_t steps) { step_ = steps; }
 
  private:
   SessionModelWeights weights_;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "calibrate.h"
+#include "checkpoint.h"
 #include "conversion_fit.h"
 #include "vitrine/metrics.h"
 
@@ -174,6 +175,59 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
 }
 
 namespace {
+// The tensors of the weights, Adam's moments and the best weights, side by side in for_each_param's order.
+struct TrainerTensors {
+  std::vector<const char*> names;
+  std::vector<std::vector<float>*> weights, first, second, best;
+  TrainerTensors(SessionTrainer& trainer, SessionModelWeights& best_weights) {
+    trainer.mutable_weights().for_each_param([&](const char* name, std::vector<float>& p) {
+      names.push_back(name);
+      weights.push_back(&p);
+    });
+    trainer.mutable_first_moment().for_each_param([&](const char*, std::vector<float>& p) { first.push_back(&p); });
+    trainer.mutable_second_moment().for_each_param([&](const char*, std::vector<float>& p) { second.push_back(&p); });
+    best_weights.for_each_param([&](const char*, std::vector<float>& p) { best.push_back(&p); });
+  }
+};
+
+TrainingCheckpoint make_checkpoint(uint64_t fingerprint, uint32_t epochs_done, double best_mrr, float learning_rate,
+                                   const RunResult& result, SessionTrainer& trainer, SessionModelWeights& best) {
+  TrainingCheckpoint c;
+  c.fingerprint = fingerprint;
+  c.epochs_done = epochs_done;
+  c.best_epoch = result.best_epoch;
+  c.best_mrr = best_mrr;
+  c.learning_rate = learning_rate;
+  c.steps = trainer.steps();
+  c.epochs = result.epochs;
+  const TrainerTensors tensors(trainer, best);
+  for (size_t k = 0; k < tensors.names.size(); ++k)
+    c.tensors.push_back(
+        {tensors.names[k], *tensors.weights[k], *tensors.first[k], *tensors.second[k], *tensors.best[k]});
+  return c;
+}
+
+// Puts a checkpoint's tensors and step count into the trainer, and its best weights into `best` (which starts as a
+// copy of the trainer's weights, so the fixed tables are the run's own).
+Status restore_checkpoint(const TrainingCheckpoint& c, SessionTrainer& trainer, SessionModelWeights& best) {
+  best = trainer.weights();
+  const TrainerTensors tensors(trainer, best);
+  if (c.tensors.size() != tensors.names.size())
+    return Status(StatusCode::kBAD_INPUT, "the checkpoint holds " + std::to_string(c.tensors.size()) +
+                                              " tensors, this model " + std::to_string(tensors.names.size()));
+  for (size_t k = 0; k < c.tensors.size(); ++k) {
+    const TrainingCheckpoint::Tensor& t = c.tensors[k];
+    if (t.name != tensors.names[k] || t.weights.size() != tensors.weights[k]->size())
+      return Status(StatusCode::kBAD_INPUT, "the checkpoint's tensor " + t.name + " does not fit this model");
+    *tensors.weights[k] = t.weights;
+    *tensors.first[k] = t.adam_m;
+    *tensors.second[k] = t.adam_v;
+    *tensors.best[k] = t.best;
+  }
+  trainer.set_steps(c.steps);
+  return Status();
+}
+
 // Occurrences of each item as a view or click (the events that are labels), for S-POP's order.
 std::vector<double> label_popularity(const std::vector<EventSession>& sessions, ItemId catalog_size) {
   std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
@@ -336,17 +390,46 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
   const size_t steps_per_pass = (order.size() + batch - 1) / batch;
   const size_t passes = std::max<size_t>(1, (options.min_steps_per_epoch + steps_per_pass - 1) / steps_per_pass);
   const size_t epoch_examples = passes * order.size();
-  for (uint32_t epoch = 1; epoch <= options.train.epochs; ++epoch) {
+  // Each pass over the examples starts from the order the last one left, shuffled with a seed of its own.
+  const auto shuffle_for = [&](uint32_t epoch, size_t i) {
+    std::mt19937_64 rng(options.train.seed + epoch + 1000003 * (i / order.size()));
+    std::shuffle(order.begin(), order.end(), rng);
+  };
+  const bool validated = !valid.examples.empty();
+  const auto stops_after = [&](uint32_t epoch) {
+    return validated && options.patience > 0 && epoch - result.best_epoch >= options.patience;
+  };
+
+  // Checkpoints belong to this training input (checkpoint.h); a resumed run picks up after the checkpoint's epochs.
+  const bool checkpoints = options.save_checkpoint || options.resume_from != nullptr;
+  const uint64_t fingerprint =
+      checkpoints ? training_fingerprint(train, valid, trainer.weights(), train_options, config.temperature) : 0;
+  uint32_t first_epoch = 1;
+  if (options.resume_from != nullptr) {
+    const TrainingCheckpoint& checkpoint = *options.resume_from;
+    if (checkpoint.fingerprint != fingerprint)
+      return Status(StatusCode::kBAD_INPUT,
+                    "the checkpoint was written for other training data or options (the sessions, the model's shape, "
+                    "the seed or the optimizer's settings differ); train without --resume");
+    VITRINE_RETURN_IF_ERROR(restore_checkpoint(checkpoint, trainer, best));
+    best_mrr = checkpoint.best_mrr;
+    result.best_epoch = checkpoint.best_epoch;
+    result.epochs = checkpoint.epochs;
+    learning_rate = static_cast<float>(checkpoint.learning_rate);
+    for (uint32_t epoch = 1; epoch <= checkpoint.epochs_done; ++epoch)
+      for (size_t i = 0; i < epoch_examples; i += batch)
+        if (i % order.size() == 0) shuffle_for(epoch, i);
+    first_epoch = stops_after(checkpoint.epochs_done) ? options.train.epochs + 1 : checkpoint.epochs_done + 1;
+    if (progress.resumed) progress.resumed(checkpoint.epochs_done);
+  }
+  for (uint32_t epoch = first_epoch; epoch <= options.train.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     double loss_sum = 0.0;
     size_t batches = 0, seen = 0;
     auto last_report = start;
     for (size_t i = 0; i < epoch_examples; i += batch) {
       const size_t at = i % order.size();
-      if (at == 0) {
-        std::mt19937_64 rng(options.train.seed + epoch + 1000003 * (i / order.size()));
-        std::shuffle(order.begin(), order.end(), rng);
-      }
+      if (at == 0) shuffle_for(epoch, i);
       const size_t n = std::min(batch, order.size() - at);
       loss_sum += trainer.compute_gradients(train, &order[at], n).loss;
       trainer.apply_gradients(learning_rate);
@@ -378,9 +461,13 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     }
     result.epochs.push_back(report);
     if (progress.after) progress.after(report);
-    if (!valid.examples.empty() && options.patience > 0 && epoch - result.best_epoch >= options.patience) break;
-    if (options.train.lr_decay_every > 0 && epoch % options.train.lr_decay_every == 0)
+    const bool stop = stops_after(epoch);
+    if (!stop && options.train.lr_decay_every > 0 && epoch % options.train.lr_decay_every == 0)
       learning_rate *= options.train.lr_decay;
+    if (options.save_checkpoint)
+      VITRINE_RETURN_IF_ERROR(
+          options.save_checkpoint(make_checkpoint(fingerprint, epoch, best_mrr, learning_rate, result, trainer, best)));
+    if (stop) break;
   }
 
   // The scorer is chosen on the validation split among: the trained one, the same with its linear terms fitted on

@@ -42,6 +42,8 @@ Result<ImageFeatures> read_image_features_file(const std::string& path, ItemId c
 // A training session with the kind of every event: items are dataset ids 1..catalog_size, oldest first.
 using EventSession = std::vector<SessionEvent>;
 
+struct TrainingCheckpoint;  // checkpoint.h
+
 struct RunOptions {
   SessionModelConfig model;  // vocab_size and content sizes are filled in from the data
   TrainOptions train;
@@ -63,6 +65,11 @@ struct RunOptions {
   uint32_t min_steps_per_epoch = 100;
   bool calibrate = true;        // fit the scorer's linear terms on the validation split after training (calibrate.h)
   bool conversion_head = true;  // fit the conversion head where the data has carts or purchases (conversion_fit.h)
+  // Checkpoints (checkpoint.h): with save_checkpoint, the state after every epoch goes to it (a failure stops the
+  // run); with resume_from, the run continues after that checkpoint's epochs, which must have been written for the
+  // same training input.
+  std::function<Status(const TrainingCheckpoint&)> save_checkpoint;
+  const TrainingCheckpoint* resume_from = nullptr;
 };
 
 struct EpochReport {
@@ -79,6 +86,7 @@ struct Progress {
   std::function<void(uint32_t epoch, double fraction, double loss, double examples_per_second, double elapsed_seconds)>
       during;
   std::function<void(const EpochReport&)> after;
+  std::function<void(uint32_t epochs_done)> resumed;  // after a checkpoint is read back, before the next epoch
 };
 
 struct RunResult {

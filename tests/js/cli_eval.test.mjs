@@ -3,24 +3,17 @@
 // Needs the native build: VITRINE_NATIVE_BUILD (default build/native) must hold models/vitrine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { mulberry32 as rng } from '../../tools/random.mjs';
-import { repoRoot } from '../support/paths.mjs';
-import { tinyModel } from '../support/test_model.mjs';
+import { runVitrine, tinyModel, vitrineCli } from '../support/test_model.mjs';
 
-const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
-const binary = path.join(buildDir, 'models/vitrine');
 const seed = Number(process.env.VITRINE_TEST_SEED ?? Date.now() % 1_000_000);
-console.log(`# cli_eval seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${binary}`);
+console.log(`# cli_eval seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${vitrineCli}`);
 
-function vitrine(...args) {
-  assert.ok(existsSync(binary), `${binary} is missing: build the native tree first (cmake --build ${buildDir})`);
-  return spawnSync(binary, args, { encoding: 'utf8' });
-}
+const vitrine = runVitrine;
 
 // Skewed ids and repeated clicks, so that popularity, repeats and transitions all matter.
 function makeData(random, catalog, nSessions, nTest) {

@@ -4,24 +4,18 @@
 // Needs the native build: VITRINE_NATIVE_BUILD (default build/native) must hold models/vitrine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { mulberry32 as rng } from '../../tools/random.mjs';
 import { EventKind } from '../../js/src/event_kinds.mjs';
-import { repoRoot } from '../support/paths.mjs';
+import { runVitrine, vitrineCli } from '../support/test_model.mjs';
 
-const buildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
-const binary = path.join(buildDir, 'models/vitrine');
 const seed = Number(process.env.VITRINE_TEST_SEED ?? Date.now() % 1_000_000);
-console.log(`# cli_events seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${binary}`);
+console.log(`# cli_events seed ${seed} (VITRINE_TEST_SEED to repeat), binary ${vitrineCli}`);
 
-function vitrine(...args) {
-  assert.ok(existsSync(binary), `${binary} is missing: build the native tree first (cmake --build ${buildDir})`);
-  return spawnSync(binary, args, { encoding: 'utf8' });
-}
+const vitrine = runVitrine;
 
 function withTempDir(fn) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-cli-events-'));

@@ -1,6 +1,7 @@
 // A small model trained for the tests by the real pipeline: synthetic sessions -> `vitrine train` (native build).
 // Trained once per test run and cached in the native build folder; never committed.
-import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
@@ -9,6 +10,15 @@ import { writeSyntheticDataset } from './synthetic_sessions.mjs';
 
 export const nativeBuildDir = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 export const vitrineCli = path.join(nativeBuildDir, 'models/vitrine');
+
+/** Runs the native CLI with `args`; its status, stdout and stderr as text. Fails the test if it is not built. */
+export function runVitrine(...args) {
+  assert.ok(
+    existsSync(vitrineCli),
+    `${vitrineCli} is missing: build the native tree first (cmake --build ${nativeBuildDir})`
+  );
+  return spawnSync(vitrineCli, args, { encoding: 'utf8' });
+}
 
 /** Paths of the synthetic dataset and a model trained on it with content features (category, brand, price). */
 export function tinyModel() {

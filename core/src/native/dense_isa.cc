@@ -14,6 +14,9 @@
 #define Eigen VITRINE_DENSE_CAT(Eigen_, VITRINE_DENSE_ISA)
 #define VITRINE_DENSE_NS VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA)
 
+#include <algorithm>
+#include <vector>
+
 #include "vitrine/native/dense.h"
 #include "vitrine/native/eigen_core.h"
 
@@ -56,10 +59,17 @@ void gemm_tn(size_t m, size_t n, size_t k, float alpha, const float* a, size_t l
 }
 
 float exp_shifted(float* z, size_t n) {
-  Eigen::Map<Eigen::ArrayXf> row(z, Eigen::Index(n));
-  const float max = row.maxCoeff();
-  row = (row - max).exp();
-  return row.sum();
+  // Eigen's vectorized exp and sum take the elements before the row's first aligned address one at a time, with
+  // other rounding, so on the row in place the result would depend on where the caller's buffer happens to sit (a
+  // resumed training run allocates differently from an uninterrupted one and must compute the same). On an aligned
+  // copy it depends on the values alone. The maximum is exact in any order.
+  thread_local std::vector<float, Eigen::aligned_allocator<float>> scratch;
+  scratch.resize(n);
+  const Eigen::Map<const Eigen::ArrayXf> row(z, Eigen::Index(n));
+  Eigen::Map<Eigen::ArrayXf, Eigen::AlignedMax> shifted(scratch.data(), Eigen::Index(n));
+  shifted = (row - row.maxCoeff()).exp();
+  std::copy_n(scratch.data(), n, z);
+  return shifted.sum();
 }
 
 }  // namespace
