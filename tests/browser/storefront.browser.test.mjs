@@ -15,6 +15,7 @@ import {
   MERCHANT_ORDER,
   callOnShopperClick,
   callsOnItsOwn,
+  onItsOwnResult,
 } from './storefront_support.mjs';
 
 let shop, browser;
@@ -415,9 +416,10 @@ test('optOut() is persisted, erases data, and stops capture and ranking on later
   assert.deepEqual(await databases(page), []);
   // A script on its own cannot undo the opt-out; the shopper's click on the shop's control can.
   const { page: tag } = await openPage(browser.context, { init: callsOnItsOwn('optIn') });
+  const optedIn = onItsOwnResult(tag);
   await tag.goto(shop.url + 'shop.html');
+  assert.equal(await optedIn, false);
   await vitrineReady(tag);
-  assert.equal(await tag.evaluate(() => window.__onItsOwn), false);
   assert.equal(await tag.evaluate(() => window.vitrine.status().state), 'opted-out');
   await tag.close();
   assert.equal(await callOnShopperClick(page, 'optIn'), true);
@@ -428,9 +430,10 @@ test('optOut() is persisted, erases data, and stops capture and ranking on later
 test('consent required: nothing is stored before grantConsent(), which a script cannot call on its own; the grant is kept for the next page', async () => {
   await freshContext();
   const { page, seen } = await openPage(browser.context, { init: callsOnItsOwn('grantConsent') });
+  let granted = onItsOwnResult(page);
   await page.goto(shop.url + 'consent.html');
+  assert.equal(await granted, false, "a script's grant, with no shopper action");
   await vitrineReady(page);
-  assert.equal(await page.evaluate(() => window.__onItsOwn), false, "a script's grant, with no shopper action");
   assert.match(seen.warnings.join('\n'), /grantConsent\(\) needs the shopper's click/);
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p1' })), false);
@@ -445,14 +448,16 @@ test('consent required: nothing is stored before grantConsent(), which a script 
     ['p3']
   );
   // The next page's consent manager hands the remembered answer over at load, with no click: accepted.
+  granted = onItsOwnResult(page);
   await page.reload();
+  assert.equal(await granted, true, 'remembered: accepted with no click');
   await vitrineReady(page);
-  assert.equal(await page.evaluate(() => window.__onItsOwn), true, 'remembered: accepted with no click');
   // Withdrawn, the remembered answer goes too: a script cannot grant it again on its own (the init script's call).
   assert.equal(await page.evaluate(() => window.vitrine.revokeConsent()), true);
+  granted = onItsOwnResult(page);
   await page.reload();
+  assert.equal(await granted, false);
   await vitrineReady(page);
-  assert.equal(await page.evaluate(() => window.__onItsOwn), false);
   assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
   await page.close();
 });

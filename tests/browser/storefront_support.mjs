@@ -221,17 +221,28 @@ export async function callOnShopperClick(page, name) {
   });
 }
 
+const ON_ITS_OWN = 'vitrine-test: on its own: ';
+
 /**
  * An init script (openPage's `init`) for a script that calls window.vitrine[name]() on its own, as soon as the API
- * exists, with no shopper action: its result lands in window.__onItsOwn. (Playwright's page.evaluate runs as a user
- * gesture, so a call through it would count as the shopper's.)
+ * exists, with no shopper action; it reports the result on the console, for onItsOwnResult().
  */
 export function callsOnItsOwn(name) {
   return `(() => {
     const timer = setInterval(() => {
       if (!window.vitrine || typeof window.vitrine[${JSON.stringify(name)}] !== 'function') return;
       clearInterval(timer);
-      window.__onItsOwn = window.vitrine[${JSON.stringify(name)}]();
+      Promise.resolve(window.vitrine[${JSON.stringify(name)}]()).then((r) => console.log('${ON_ITS_OWN}' + r));
     }, 1);
   })();`;
+}
+
+/**
+ * The result of callsOnItsOwn()'s call on the page's next load: start it before the navigation, and await it before
+ * anything runs page.evaluate(), which Playwright runs as a user gesture (a call made after one counts as the
+ * shopper's, and under load the init script's timer can fire that late).
+ */
+export async function onItsOwnResult(page) {
+  const message = await page.waitForEvent('console', (m) => m.text().startsWith(ON_ITS_OWN));
+  return JSON.parse(message.text().slice(ON_ITS_OWN.length));
 }
