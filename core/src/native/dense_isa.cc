@@ -14,8 +14,7 @@
 #define Eigen VITRINE_DENSE_CAT(Eigen_, VITRINE_DENSE_ISA)
 #define VITRINE_DENSE_NS VITRINE_DENSE_CAT(dense_, VITRINE_DENSE_ISA)
 
-#include <algorithm>
-#include <vector>
+#include <cmath>
 
 #include "vitrine/native/dense.h"
 #include "vitrine/native/eigen_core.h"
@@ -59,17 +58,26 @@ void gemm_tn(size_t m, size_t n, size_t k, float alpha, const float* a, size_t l
 }
 
 float exp_shifted(float* z, size_t n) {
-  // Eigen's vectorized exp and sum take the elements before the row's first aligned address one at a time, with
-  // other rounding, so on the row in place the result would depend on where the caller's buffer happens to sit (a
-  // resumed training run allocates differently from an uninterrupted one and must compute the same). On an aligned
-  // copy it depends on the values alone. The maximum is exact in any order.
-  thread_local std::vector<float, Eigen::aligned_allocator<float>> scratch;
-  scratch.resize(n);
-  const Eigen::Map<const Eigen::ArrayXf> row(z, Eigen::Index(n));
-  Eigen::Map<Eigen::ArrayXf, Eigen::AlignedMax> shifted(scratch.data(), Eigen::Index(n));
-  shifted = (row - row.maxCoeff()).exp();
-  std::copy_n(scratch.data(), n, z);
-  return shifted.sum();
+  // Blocks of 16 floats, each a fixed-size Eigen expression, which runs on unaligned packets from its first element:
+  // the rounding depends on the values alone, never on where the caller's row sits. (On a dynamic-size map Eigen
+  // takes the elements before the first aligned address one at a time, with other rounding, and a resumed training
+  // run allocates differently from an uninterrupted one.) The maximum is exact in any order.
+  constexpr Eigen::Index kBlock = 16;
+  using Block = Eigen::Array<float, kBlock, 1>;
+  const float max = Eigen::Map<const Eigen::ArrayXf>(z, Eigen::Index(n)).maxCoeff();
+  Block sums = Block::Zero();
+  size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    Eigen::Map<Block> block(z + i);
+    block = (block - max).exp();
+    sums += block;
+  }
+  float tail = 0.0f;
+  for (; i < n; ++i) {
+    z[i] = std::exp(z[i] - max);
+    tail += z[i];
+  }
+  return sums.sum() + tail;
 }
 
 }  // namespace
