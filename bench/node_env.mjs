@@ -1,22 +1,24 @@
-// How Node loads each runtime for the benchmark: from the wasm build's dist/ and the workspace's node_modules.
+// How Node loads each runtime for the benchmark: Vitrine's kernels from the wasm build's bench module, the peers
+// from the workspace's node_modules.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { createBenchKernels } from './bench_kernels.mjs';
+
 /**
- * paths: {distDir, rooflineModule, modelDir} (modelDir holds reference_mlp.vtm, reference_mlp.json,
- * reference_mlp.onnx). Every loader reads its files when called, so cold start timing includes the reads.
+ * paths: {benchModule, modelDir} (benchModule: build/wasm/bench/vitrine-bench.mjs; modelDir holds
+ * reference_mlp.vtm, reference_mlp.json, reference_mlp.onnx). Every loader reads its files when called, so cold
+ * start timing includes the reads.
  */
-export function nodeEnv({ distDir, rooflineModule, modelDir }) {
+export function nodeEnv({ benchModule, modelDir }) {
+  const loadBench = () =>
+    createBenchKernels(pathToFileURL(benchModule), {
+      wasmBinary: readFileSync(benchModule.replace(/\.mjs$/, '.wasm')),
+    });
   return {
     now: () => performance.now(),
-    async loadVitrine() {
-      const { createEngine } = await import(pathToFileURL(path.join(distDir, 'engine.mjs')).href);
-      return createEngine({
-        moduleUrl: pathToFileURL(path.join(distDir, 'vitrine-engine.mjs')),
-        wasmBinary: readFileSync(path.join(distDir, 'vitrine-engine.wasm')),
-      });
-    },
+    loadVitrine: loadBench,
     async loadOrt() {
       return import('onnxruntime-web');
     },
@@ -26,8 +28,7 @@ export function nodeEnv({ distDir, rooflineModule, modelDir }) {
       return tf;
     },
     async loadRoofline() {
-      const { default: create } = await import(pathToFileURL(rooflineModule).href);
-      return create({ wasmBinary: readFileSync(rooflineModule.replace(/\.mjs$/, '.wasm')) });
+      return (await loadBench()).module;
     },
     modelBytes: async () => readFileSync(path.join(modelDir, 'reference_mlp.vtm')),
     onnxBytes: async () => readFileSync(path.join(modelDir, 'reference_mlp.onnx')),

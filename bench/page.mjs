@@ -1,6 +1,7 @@
 // The Chromium side of the benchmark: the same suite as Node, with each runtime loaded the way a page loads it.
 // bench/run.mjs serves these URLs (tools/serve.mjs): /dist = build/wasm/dist, /bench-build = build/wasm/bench,
 // /model = the reference model files, /node_modules/... = the peers' packages.
+import { createBenchKernels } from './bench_kernels.mjs';
 import { coldStart, runSuite } from './suite.mjs';
 
 const ORT_DIST = '/node_modules/onnxruntime-web/dist/';
@@ -14,10 +15,8 @@ async function fetchBytes(url) {
 
 const env = {
   now: () => performance.now(),
-  async loadVitrine() {
-    const { createEngine } = await import('/dist/engine.mjs');
-    return createEngine(); // fetches dist/vitrine-engine.wasm next to the module
-  },
+  loadVitrine: () =>
+    createBenchKernels('/bench-build/vitrine-bench.mjs', { locateFile: (file) => '/bench-build/' + file }),
   async loadOrt() {
     const ort = await import(ORT_DIST + 'ort.wasm.min.mjs');
     ort.env.wasm.wasmPaths = ORT_DIST;
@@ -31,8 +30,7 @@ const env = {
     return globalThis.tf;
   },
   async loadRoofline() {
-    const { default: create } = await import('/bench-build/vitrine-roofline.mjs');
-    return create({ locateFile: (file) => '/bench-build/' + file });
+    return (await env.loadVitrine()).module;
   },
   modelBytes: () => fetchBytes('/model/reference_mlp.vtm'),
   onnxBytes: () => fetchBytes('/model/reference_mlp.onnx'),

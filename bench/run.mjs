@@ -3,7 +3,8 @@
 //
 //   node bench/run.mjs [--json] [--quick]
 //
-// Needs the wasm build (build/wasm: dist/ and bench/vitrine-roofline.*) and the native CLI (build/native), which
+// Needs the wasm build (build/wasm: dist/ and bench/vitrine-bench.*, the MLP and roofline module that the shipped
+// engine does not carry) and the native CLI (build/native), which
 // writes the seeded reference model. VITRINE_WASM_BUILD / VITRINE_NATIVE_BUILD point elsewhere.
 // --json prints every figure as one JSON object on stdout (progress goes to stderr); --quick is a fast smoke run
 // with short timing budgets (its figures are not for quoting). Exits 1 if the runtimes disagree on any score.
@@ -33,7 +34,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const wasmBuild = path.resolve(process.env.VITRINE_WASM_BUILD ?? path.join(repoRoot, 'build/wasm'));
 const nativeBuild = path.resolve(process.env.VITRINE_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 const distDir = path.join(wasmBuild, 'dist');
-const rooflineModule = path.join(wasmBuild, 'bench/vitrine-roofline.mjs');
+const benchModule = path.join(wasmBuild, 'bench/vitrine-bench.mjs');
 const cli = path.join(nativeBuild, 'models/vitrine');
 const nodeModules = path.join(repoRoot, 'node_modules');
 const SEED = 42;
@@ -55,7 +56,7 @@ const coldRepeats = quick ? 1 : 3;
 
 for (const [what, file] of [
   ['wasm engine', path.join(distDir, 'vitrine-engine.wasm')],
-  ['roofline module', rooflineModule],
+  ['bench module', benchModule],
   ['native CLI', cli],
 ]) {
   if (!existsSync(file)) {
@@ -104,7 +105,7 @@ try {
 
   // ---------------------------------------------------------------- Node
   log(`Node ${process.version}: ${quick ? 'quick run' : 'full run'}`);
-  const node = await runSuite(nodeEnv({ distDir, rooflineModule, modelDir }), { ...budget, log });
+  const node = await runSuite(nodeEnv({ benchModule, modelDir }), { ...budget, log });
   node.cold_start = coldStartsNode();
 
   // ---------------------------------------------------------------- Chromium
@@ -147,7 +148,7 @@ function coldStartsNode() {
     for (let i = 0; i < coldRepeats; ++i) {
       const child = spawnSync(
         process.execPath,
-        [path.join(repoRoot, 'bench/cold_start.mjs'), name, distDir, rooflineModule, modelDir],
+        [path.join(repoRoot, 'bench/cold_start.mjs'), name, benchModule, modelDir],
         { cwd: repoRoot, encoding: 'utf8' }
       );
       if (child.status !== 0) throw new Error(`cold start of ${name} failed: ${child.stderr}`);

@@ -83,8 +83,10 @@ export function referenceTopK({ items, query }) {
 // Each adapter: mlp(features, n) -> Float32Array of n scores; topK() -> {items, scores}. Every call includes
 // passing the input in and reading the result out into a JS-owned array.
 
+// Vitrine's kernels through the benchmark's module (bench/bench_kernels.mjs): the same SIMD128 kernels and glue as
+// the shipped engine, which carries no MLP of its own.
 export async function vitrineRuntime(engine, modelBytes, catalog) {
-  engine.loadModel(modelBytes);
+  engine.loadMlp(modelBytes);
   engine.setItemVectors(catalog.items, CATALOG_DIM);
   return {
     name: 'vitrine',
@@ -381,7 +383,8 @@ export function rooflineProbe(mod, { now, minSampleMs = 0 }) {
 
 /**
  * The whole measurement in one environment. `env` loads things its own way:
- *   loadVitrine() -> Engine, loadOrt() -> ort, loadTfjs() -> tf, loadRoofline() -> roofline module,
+ *   loadVitrine() -> BenchKernels (bench/bench_kernels.mjs), loadOrt() -> ort, loadTfjs() -> tf,
+ *   loadRoofline() -> the bench module (a second instance, for the roofline tile),
  *   modelBytes() -> the .vtm bytes, weights() -> the layers of the weights JSON, now() -> ms.
  */
 export async function runSuite(env, { budgetMs, rounds, minSampleMs = 0, log = () => {} }) {
@@ -456,7 +459,7 @@ export async function coldStart(name, env) {
   const t0 = env.now();
   if (name === 'vitrine') {
     const engine = await env.loadVitrine();
-    engine.loadModel(await env.modelBytes());
+    engine.loadMlp(await env.modelBytes());
     engine.scoreFeatures(row, FEATURE_DIM);
   } else if (name === 'ort') {
     const ort = await env.loadOrt();

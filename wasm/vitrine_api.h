@@ -8,7 +8,9 @@
  *    call on that engine.
  *  - Input buffers are owned by the caller and only read during the call. Output buffers are owned by the caller,
  *    sized as each comment says, and written only on success.
- *  - One call handles a whole batch (all candidates of a page, all rows of a table): JS crosses once per batch.
+ *  - One call handles a whole batch (all candidates of a page, the whole catalog): JS crosses once per batch.
+ *  - Only what the shipped package calls is here. Benchmark entry points (the reference MLP, the int8 item index)
+ *    live in bench/bench_module.cc, a module of their own, so no shopper downloads them.
  *  - No global state: everything lives in the vt_engine, so two engines never interfere.
  *
  * The same file compiles natively (tests, CLI) and to wasm (the ES module exports every vt_* function). */
@@ -46,35 +48,13 @@ const char* vt_engine_last_error(const vt_engine* engine);
 /* JSON text describing this build (version, kernel table, SIMD). Owned by the engine; valid until release. */
 const char* vt_engine_build_info(vt_engine* engine);
 
-/* Scores a batch of rows against one query: out_scores[r] = dot(query, rows[r*dim .. r*dim+dim)).
- * query: dim floats; rows: n_rows*dim floats, row-major; out_scores: n_rows floats. All caller-owned.
- * Uses the engine's kernel table (SIMD128 in wasm). */
-vt_status vt_engine_dot_scores(vt_engine* engine, const float* query, uint32_t dim, const float* rows, uint32_t n_rows,
-                               float* out_scores);
-
-/* Keeps a copy of an item table for vt_engine_top_k_dot: n_items rows of dim floats, row-major, caller-owned and
- * copied (the caller may free it on return). The engine keeps the floats and an int8 copy with one scale per row
- * (1.25x the table's bytes; core/include/vitrine/item_index.h). Replaces any previous table; independent of the
- * loaded model. VT_INVALID_ARGUMENT on dim 0 or a null table, VT_LIMIT_EXCEEDED past the row limit; on failure the
- * previous table stays. */
-vt_status vt_engine_set_item_vectors(vt_engine* engine, const float* vectors, uint32_t n_items, uint32_t dim);
-
-/* Full-catalog top-K by dot product: the k rows r with the largest dot(query, row r), best first (ties: lower row
- * first; NaN scores never selected), to out_items (0-based rows) and out_scores. The scan reads the int8 copy and
- * rescores in float only the rows whose error bound reaches the k-th best; the result is exactly that of scoring
- * every row in float (same rows, same bits). query: dim floats, caller-owned, dim must equal the table's.
- * out_items and out_scores are caller-owned with room for k entries; *out_count receives how many were written
- * (min(k, n_items) unless scores are NaN). VT_NO_MODEL without an item table. */
-vt_status vt_engine_top_k_dot(vt_engine* engine, const float* query, uint32_t dim, uint32_t k, uint32_t* out_items,
-                              float* out_scores, uint32_t* out_count);
-
 /* ---- models ---------------------------------------------------------------------------------------------- */
 
-/* Loads a model file (model_file.h) of kind "session_attn" (the session ranker) or "mlp" (a feature scorer,
- * mlp_model_io.h). `bytes` is caller-owned and copied. The file is validated completely first: on failure the
- * engine keeps the model it had (or none) and the last error names the problem (VT_MODEL_TRUNCATED,
- * VT_MODEL_CORRUPT, VT_MODEL_VERSION, VT_LIMIT_EXCEEDED). On success the new model replaces the old one, of
- * either kind: the engine holds one model at a time. */
+/* Loads a session model file (model_file.h, kind "session_attn", written by `vitrine train`). `bytes` is
+ * caller-owned and copied. The file is validated completely first: on failure the engine keeps the model it had
+ * (or none) and the last error names the problem (VT_MODEL_TRUNCATED, VT_MODEL_CORRUPT, VT_MODEL_VERSION,
+ * VT_LIMIT_EXCEEDED; a file of another kind, such as the benchmark's "mlp", is VT_MODEL_CORRUPT). On success the
+ * new model replaces the old one: the engine holds one model at a time. */
 vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t size);
 
 /* The largest model file vt_engine_load_model accepts from now on (a page's data-max-model-bytes); a larger one
@@ -82,24 +62,13 @@ vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t s
  * 0 is VT_INVALID_ARGUMENT. */
 vt_status vt_engine_set_model_limit(vt_engine* engine, uint32_t max_file_bytes);
 
-/* JSON describing the loaded model. Session model: kind, vocab_size, dim, content features, kernels, training
- * metadata. MLP: kind, input_dim, output_dim, layers [{in, out, activation}], outputs (names), kernels,
- * file_bytes, training. *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL
- * without a model. */
+/* JSON describing the loaded model: kind, vocab_size, dim, content features, kernels, training metadata.
+ * *out_json is owned by the engine and valid until the next call on it. VT_NO_MODEL without a model. */
 vt_status vt_engine_model_info(vt_engine* engine, const char** out_json);
 
-/* Product ids of the model's catalog, joined by '\n', in model item order (line k is item k+1); for an MLP, the
- * names of its outputs. Owned by the engine, valid until the next call on it. Lets JS map top-K items to ids
- * with one crossing. */
+/* Product ids of the model's catalog, joined by '\n', in model item order (line k is item k+1). Owned by the
+ * engine, valid until the next call on it. Lets JS map top-K items to ids with one crossing. */
 vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids);
-
-/* Scores a batch of feature rows with the loaded "mlp" model, in one call: out_scores[r*out_dim + j] is output j
- * of row r, where out_dim is the model's output_dim (1 for the reference scorer). features: n*dim floats,
- * row-major, caller-owned, only read; dim must equal the model's input_dim. out_scores: caller-owned, n*out_dim
- * floats. n == 0 succeeds and writes nothing. VT_NO_MODEL unless an MLP is loaded; VT_INVALID_ARGUMENT on a
- * dimension mismatch or a null buffer. */
-vt_status vt_engine_score_features(vt_engine* engine, const float* features, uint32_t n, uint32_t dim,
-                                   float* out_scores);
 
 /* ---- the session model ---------------------------------------------------------------------------------- */
 

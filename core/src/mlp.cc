@@ -41,7 +41,7 @@ Status run_all(const std::vector<std::unique_ptr<F32FullyConnected>>& layers, co
 
 }  // namespace
 
-Result<MlpScorer> MlpScorer::create(const std::vector<DenseLayerSpec>& layers, const KernelTable& kernels,
+Result<MlpScorer> MlpScorer::create(const std::vector<DenseLayerSpec>& layers, const FcKernelTable& kernels,
                                     size_t tile_rows) {
   VITRINE_RETURN_IF_ERROR(check_chain(layers));
   if (tile_rows == 0 || tile_rows > kMaxMlpTileRows) {

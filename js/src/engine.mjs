@@ -67,7 +67,6 @@ export class Engine {
   #wasm;
   #handle = 0;
   #vocabulary = null;
-  #outputDim = null; // outputs per row of the loaded MLP, for sizing scoreFeatures' result
 
   constructor(wasm) {
     this.#wasm = wasm;
@@ -92,123 +91,6 @@ export class Engine {
   }
 
   /**
-   * Scores every row of a row-major table against one query, in one wasm call.
-   * @param {Float32Array} query length dim
-   * @param {Float32Array} rows length nRows*dim
-   * @returns {Float32Array} nRows scores, owned by the caller
-   */
-  dotScores(query, rows) {
-    const wasm = this.#wasm;
-    const dim = query.length;
-    if (dim === 0 || rows.length % dim !== 0) {
-      throw new EngineError(Status.INVALID_ARGUMENT, `rows length ${rows.length} is not a multiple of dim ${dim}`);
-    }
-    const nRows = rows.length / dim;
-    let pQuery = 0,
-      pRows = 0,
-      pOut = 0;
-    try {
-      pQuery = this.#alloc(dim * F32);
-      pRows = this.#alloc(rows.length * F32);
-      pOut = this.#alloc(nRows * F32);
-      wasm.HEAPF32.set(query, pQuery >>> 2);
-      wasm.HEAPF32.set(rows, pRows >>> 2);
-      this.#check(wasm._vt_engine_dot_scores(this.#live(), pQuery, dim, pRows, nRows, pOut));
-      return wasm.HEAPF32.slice(pOut >>> 2, (pOut >>> 2) + nRows);
-    } finally {
-      wasm._free(pQuery);
-      wasm._free(pRows);
-      wasm._free(pOut);
-    }
-  }
-
-  /**
-   * Keeps a copy of an item table in the engine for topKDot (one crossing; the caller's array is not retained).
-   * @param {Float32Array} vectors nItems*dim floats, row-major
-   * @param {number} dim
-   */
-  setItemVectors(vectors, dim) {
-    const wasm = this.#wasm;
-    if (!(dim > 0) || vectors.length % dim !== 0) {
-      throw new EngineError(
-        Status.INVALID_ARGUMENT,
-        `item table length ${vectors.length} is not a multiple of dim ${dim}`
-      );
-    }
-    let pVectors = 0;
-    try {
-      pVectors = this.#alloc(vectors.length * F32);
-      wasm.HEAPF32.set(vectors, pVectors >>> 2);
-      this.#check(wasm._vt_engine_set_item_vectors(this.#live(), pVectors, vectors.length / dim, dim));
-    } finally {
-      wasm._free(pVectors);
-    }
-  }
-
-  /**
-   * The k rows of the item table (setItemVectors) with the highest dot product with `query`, best first.
-   * @param {Float32Array} query dim floats
-   * @param {number} k
-   * @returns {{items: Uint32Array, scores: Float32Array}} 0-based rows and their scores, owned by the caller
-   */
-  topKDot(query, k) {
-    const wasm = this.#wasm;
-    let pQuery = 0,
-      pItems = 0,
-      pScores = 0,
-      pCount = 0;
-    try {
-      pQuery = this.#alloc(query.length * F32);
-      pItems = this.#alloc(k * U32);
-      pScores = this.#alloc(k * F32);
-      pCount = this.#alloc(U32);
-      wasm.HEAPF32.set(query, pQuery >>> 2);
-      this.#check(wasm._vt_engine_top_k_dot(this.#live(), pQuery, query.length, k, pItems, pScores, pCount));
-      const count = wasm.HEAPU32[pCount >>> 2];
-      return {
-        items: wasm.HEAPU32.slice(pItems >>> 2, (pItems >>> 2) + count),
-        scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count),
-      };
-    } finally {
-      wasm._free(pQuery);
-      wasm._free(pItems);
-      wasm._free(pScores);
-      wasm._free(pCount);
-    }
-  }
-
-  /**
-   * Scores feature rows with the loaded "mlp" model, in one wasm call (copy in, score, copy out).
-   * @param {Float32Array} features n*dim floats, row-major
-   * @param {number} dim features per row; must equal the model's input_dim
-   * @returns {Float32Array} n*outputDim scores (one per row for the reference scorer), owned by the caller
-   */
-  scoreFeatures(features, dim) {
-    const wasm = this.#wasm;
-    if (!(dim > 0) || features.length % dim !== 0) {
-      throw new EngineError(
-        Status.INVALID_ARGUMENT,
-        `features length ${features.length} is not a multiple of dim ${dim}`
-      );
-    }
-    const n = features.length / dim;
-    // Without an MLP the C call fails (NO_MODEL) before writing, so any size will do.
-    const nOut = n * (this.#outputDim ?? 1);
-    let pFeatures = 0,
-      pOut = 0;
-    try {
-      pFeatures = this.#alloc(features.length * F32);
-      pOut = this.#alloc(nOut * F32);
-      wasm.HEAPF32.set(features, pFeatures >>> 2);
-      this.#check(wasm._vt_engine_score_features(this.#live(), pFeatures, n, dim, pOut));
-      return wasm.HEAPF32.slice(pOut >>> 2, (pOut >>> 2) + nOut);
-    } finally {
-      wasm._free(pFeatures);
-      wasm._free(pOut);
-    }
-  }
-
-  /**
    * Loads a model file (the bytes are copied into wasm). Validated completely first: on failure the previous
    * model stays loaded and an EngineError names the problem.
    * @param {Uint8Array} bytes
@@ -229,9 +111,7 @@ export class Engine {
       wasm._free(pBytes);
     }
     this.#vocabulary = null;
-    const info = this.modelInfo();
-    this.#outputDim = info.kind === 'mlp' ? info.output_dim : null;
-    return info;
+    return this.modelInfo();
   }
 
   /** Kind, vocabulary size, dimensions, content features and training metadata of the loaded model. */

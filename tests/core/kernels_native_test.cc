@@ -23,14 +23,14 @@ TEST_CASE("f32_fc_xnnpack matches the scalar reference", "[kernels][fc][native]"
 
 TEST_CASE("the native table uses XNNPACK for fully connected", "[kernels][fc][native]") {
   const float w[2] = {1.0f, 2.0f};
-  auto layer = vitrine::select_kernel_table().f32_fc_create(1, 2, w, nullptr, vitrine::Activation::kNone);
+  auto layer = vitrine::select_fc_kernel_table().f32_fc_create(1, 2, w, nullptr, vitrine::Activation::kNone);
   REQUIRE(layer.ok());
   CHECK(std::string(layer.value()->backend()) == "xnnpack");
 }
 #else
 TEST_CASE("the native table uses Eigen for fully connected without XNNPACK", "[kernels][fc][native]") {
   const float w[2] = {1.0f, 2.0f};
-  auto layer = vitrine::select_kernel_table().f32_fc_create(1, 2, w, nullptr, vitrine::Activation::kNone);
+  auto layer = vitrine::select_fc_kernel_table().f32_fc_create(1, 2, w, nullptr, vitrine::Activation::kNone);
   REQUIRE(layer.ok());
   CHECK(std::string(layer.value()->backend()) == "eigen");
 }

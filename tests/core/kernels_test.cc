@@ -95,7 +95,7 @@ TEST_CASE("f32_fc_scalar rejects bad arguments", "[kernels][fc]") {
 }
 
 TEST_CASE("selected kernel table matches the scalar reference: f32_fc", "[kernels][fc]") {
-  const auto& table = vitrine::select_kernel_table();
+  const auto& table = vitrine::select_fc_kernel_table();
   INFO("kernel table " << table.name);
   check_fc(table.f32_fc_create);
   check_fc_errors(table.f32_fc_create);
@@ -198,10 +198,19 @@ TEST_CASE("f32_gemm_roofline_wasmsimd matches the scalar tile", "[kernels][roofl
 
 TEST_CASE("kernel tables name their variants", "[kernels]") {
   CHECK(std::string(vitrine::scalar_kernel_table().name) == "scalar");
+  CHECK(std::string(vitrine::scalar_fc_kernel_table().name) == "scalar");
+  CHECK(vitrine::scalar_fc_kernel_table().f32_fc_create == vitrine::f32_fc_scalar);
 #if defined(__wasm_simd128__)
   CHECK(std::string(vitrine::select_kernel_table().name) == "wasmsimd");
+  CHECK(vitrine::select_fc_kernel_table().f32_fc_create == vitrine::f32_fc_wasmsimd);
 #else
   CHECK(std::string(vitrine::select_kernel_table().name) == "native");
+  const std::string fc = vitrine::select_fc_kernel_table().name;
+#if defined(VITRINE_HAVE_XNNPACK)
+  CHECK(fc == (vitrine::xnnpack_available() ? "xnnpack" : "eigen"));
+#else
+  CHECK(fc == "eigen");
+#endif
 #endif
 }
 

@@ -117,7 +117,7 @@ TEST_CASE("mlp model file round trip scores like the in-memory layers", "[mlp_mo
   for (float& v : features) v = dist(rng);
   std::vector<float> expected(n), actual(n, -1.0f);
   REQUIRE(vitrine::mlp_score_reference(model.layer_specs(), features.data(), n, expected.data()).ok());
-  auto scorer = vitrine::MlpScorer::create(back.layer_specs(), vitrine::select_kernel_table());
+  auto scorer = vitrine::MlpScorer::create(back.layer_specs(), vitrine::select_fc_kernel_table());
   REQUIRE(scorer.ok());
   REQUIRE(scorer.value().score(features.data(), n, actual.data()).ok());
   for (size_t r = 0; r < n; ++r) CHECK(std::fabs(actual[r] - expected[r]) <= 1e-5f);

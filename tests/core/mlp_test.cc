@@ -40,7 +40,7 @@ struct TestMlp {
   }
 };
 
-void check_mlp(const vitrine::KernelTable& table, const std::vector<size_t>& widths,
+void check_mlp(const vitrine::FcKernelTable& table, const std::vector<size_t>& widths,
                const std::vector<Activation>& acts, size_t tile_rows, size_t n, size_t misalign) {
   INFO("seed " << test_seed() << " table " << table.name << " tile " << tile_rows << " n " << n << " misalign "
                << misalign << " layers " << acts.size());
@@ -75,7 +75,7 @@ const std::vector<Activation> kReferenceActs = {Activation::kRelu, Activation::k
 }  // namespace
 
 TEST_CASE("MlpScorer matches the unfused scalar reference at every tile edge", "[mlp]") {
-  for (const vitrine::KernelTable* table : {&vitrine::scalar_kernel_table(), &vitrine::select_kernel_table()}) {
+  for (const vitrine::FcKernelTable* table : {&vitrine::scalar_fc_kernel_table(), &vitrine::select_fc_kernel_table()}) {
     for (size_t tile : {1, 4, 64}) {
       for (size_t n : {1, 3, 63, 64, 65, 129}) check_mlp(*table, kReferenceWidths, kReferenceActs, tile, n, n % 4);
     }
@@ -94,12 +94,12 @@ TEST_CASE("MlpScorer scores the same rows identically whatever the tile", "[mlp]
   const size_t n = 70;
   MisalignedBuffer features(n * 128, 0);
   features.fill_uniform(rng);
-  auto whole = vitrine::MlpScorer::create(mlp.specs, vitrine::select_kernel_table(), 128);
+  auto whole = vitrine::MlpScorer::create(mlp.specs, vitrine::select_fc_kernel_table(), 128);
   REQUIRE(whole.ok());
   std::vector<float> expected(n);
   REQUIRE(whole.value().score(features.data(), n, expected.data()).ok());
   for (size_t tile : {4, 8, 64}) {
-    auto scorer = vitrine::MlpScorer::create(mlp.specs, vitrine::select_kernel_table(), tile);
+    auto scorer = vitrine::MlpScorer::create(mlp.specs, vitrine::select_fc_kernel_table(), tile);
     REQUIRE(scorer.ok());
     std::vector<float> actual(n);
     REQUIRE(scorer.value().score(features.data(), n, actual.data()).ok());
@@ -113,7 +113,7 @@ TEST_CASE("MlpScorer scores the same rows identically whatever the tile", "[mlp]
 TEST_CASE("MlpScorer rejects bad layers and inputs with a Status", "[mlp]") {
   std::mt19937 rng(test_seed());
   TestMlp mlp(kReferenceWidths, kReferenceActs, rng);
-  const auto& table = vitrine::select_kernel_table();
+  const auto& table = vitrine::select_fc_kernel_table();
 
   CHECK(vitrine::MlpScorer::create({}, table).status().code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(vitrine::MlpScorer::create(mlp.specs, table, 0).status().code() == StatusCode::kINVALID_ARGUMENT);

@@ -5,7 +5,7 @@
 // reference at tile-1, tile and tile+1, at odd sizes and on unaligned pointers (tests/core/kernels_test.cc).
 //
 // The variant is chosen once: KernelTable holds one function pointer per op, and the model picks a table when it
-// loads (select_kernel_table()). Nothing on the hot path branches on the ISA.
+// loads (select_kernel_table(); fully connected layers: FcKernelTable). Nothing on the hot path branches on the ISA.
 //
 // Variants by build:
 //   scalar    everywhere; the reference.
@@ -127,7 +127,7 @@ Result<std::unique_ptr<F32FullyConnected>> f32_fc_eigen(size_t in, size_t out, c
 // run from an internal padded copy: callers need no padding.
 Result<std::unique_ptr<F32FullyConnected>> f32_fc_xnnpack(size_t in, size_t out, const float* weights,
                                                           const float* bias, Activation activation);
-// False when XNNPACK fails to initialise (e.g. a CPU it does not support); select_kernel_table() then uses Eigen.
+// False when XNNPACK fails to initialise (e.g. a CPU it does not support); select_fc_kernel_table() then uses Eigen.
 bool xnnpack_available();
 #endif
 #endif
@@ -179,14 +179,23 @@ struct KernelTable {
   const char* name;  // "scalar", "wasmsimd", "native"
   F32DotRowsFn f32_dot_rows;
   I8I16DotRowsFn i8i16_dot_rows;
-  F32FcCreateFn f32_fc_create;
   F32TopKFn f32_topk;
 };
 
 // The reference table: scalar code only. Used by tests as ground truth and as the last-resort fallback.
 const KernelTable& scalar_kernel_table();
-// The fastest table this build supports: wasmsimd under -msimd128; natively XNNPACK (or Eigen without it) for
-// fully connected and the blocked top-K.
+// The fastest table this build supports: wasmsimd under -msimd128; natively the dense kernels' widest copy for
+// float dot products and the blocked top-K.
 const KernelTable& select_kernel_table();
+
+// Fully connected layers have a table of their own: only MlpScorer (mlp.h: the benchmark's reference scorer and
+// the native tools) creates them, so the shipped engine, which never asks for this table, links none of them.
+struct FcKernelTable {
+  const char* name;  // "scalar", "wasmsimd", "xnnpack", "eigen"
+  F32FcCreateFn f32_fc_create;
+};
+const FcKernelTable& scalar_fc_kernel_table();
+// wasmsimd under -msimd128; natively XNNPACK, or Eigen when XNNPACK is not built or fails to initialise.
+const FcKernelTable& select_fc_kernel_table();
 
 }  // namespace vitrine

@@ -40,7 +40,7 @@ class MlpScorer {
   // Prepares every layer with `kernels.f32_fc_create`. Errors: INVALID_ARGUMENT (no layers, a layer whose `in`
   // differs from the previous `out`, tile_rows 0 or past kMaxMlpTileRows, and every layer error of
   // F32FcCreateFn, prefixed with the layer number), LIMIT_EXCEEDED, OUT_OF_MEMORY, INTERNAL.
-  static Result<MlpScorer> create(const std::vector<DenseLayerSpec>& layers, const KernelTable& kernels,
+  static Result<MlpScorer> create(const std::vector<DenseLayerSpec>& layers, const FcKernelTable& kernels,
                                   size_t tile_rows = kDefaultMlpTileRows);
 
   size_t input_dim() const;

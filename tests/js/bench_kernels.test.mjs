@@ -1,6 +1,6 @@
-// The "mlp" model kind in the wasm engine under Node: the reference MLP written by `vitrine make-reference-mlp`
-// scores feature batches like a plain JS computation of the same layers; the catalog top-K by dot product; and
-// switching between model kinds.
+// The benchmark's wasm module under Node (bench/bench_module.cc through bench/bench_kernels.mjs): the reference MLP
+// written by `vitrine make-reference-mlp` scores feature batches like a plain JS computation of the same layers, and
+// the int8 item index finds the exact top-K by dot product. The shipped engine refuses the MLP's file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,10 +8,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { pathToFileURL } from 'node:url';
+
+import { createBenchKernels } from '../../bench/bench_kernels.mjs';
 import { EngineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
+import { wasmBuildDir } from '../support/paths.mjs';
 import { mulberry32 as rng } from '../../tools/random.mjs';
 import { tinyModel, vitrineCli } from '../support/test_model.mjs';
+
+const benchModule = path.join(wasmBuildDir, 'bench/vitrine-bench.mjs');
+
+function createNodeBench() {
+  return createBenchKernels(pathToFileURL(benchModule), {
+    wasmBinary: readFileSync(benchModule.replace(/\.mjs$/, '.wasm')),
+  });
+}
 
 function referenceModel(seed) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-mlp-'));
@@ -68,16 +80,12 @@ test('the reference MLP scores batches like the plain JS computation within 1e-5
       [32, 1, 'sigmoid'],
     ]
   );
-  const engine = await createNodeEngine();
+  const bench = await createNodeBench();
   try {
-    const info = engine.loadModel(model.bytes);
-    assert.equal(info.kind, 'mlp');
-    assert.equal(info.input_dim, 128);
-    assert.equal(info.output_dim, 1);
-    assert.deepEqual(engine.vocabulary(), ['score']);
+    assert.deepEqual(bench.loadMlp(model.bytes), { inputDim: 128, outputDim: 1 });
     for (const n of [1, 3, 4, 5, 63, 64, 65, 300]) {
       const features = randomFeatures(n, 128, n);
-      const scores = engine.scoreFeatures(features, 128);
+      const scores = bench.scoreFeatures(features, 128);
       assert.ok(scores instanceof Float32Array);
       assert.equal(scores.length, n);
       const expected = plainMlp(model.layers, features, n);
@@ -85,70 +93,69 @@ test('the reference MLP scores batches like the plain JS computation within 1e-5
         assert.ok(Math.abs(scores[r] - expected[r]) <= 1e-5, `n=${n} row ${r}: ${scores[r]} vs ${expected[r]}`);
       }
     }
-    assert.equal(engine.scoreFeatures(new Float32Array(0), 128).length, 0);
+    assert.equal(bench.scoreFeatures(new Float32Array(0), 128).length, 0);
   } finally {
-    engine.release();
+    bench.release();
   }
 });
 
-test('different seeds give different models; bad input is refused with a status', async () => {
+test('different seeds give different models; bad input is refused with a status, and a damaged file keeps the MLP', async () => {
   const a = referenceModel(1),
     b = referenceModel(2);
   assert.notDeepEqual(a.layers[0].weights.slice(0, 8), b.layers[0].weights.slice(0, 8));
-  const engine = await createNodeEngine();
+  const bench = await createNodeBench();
   try {
     assert.throws(
-      () => engine.scoreFeatures(new Float32Array(128), 128),
-      (e) => e instanceof EngineError && e.status === Status.NO_MODEL
+      () => bench.scoreFeatures(new Float32Array(128), 128),
+      (e) => e.status === Status.NO_MODEL
     );
-    engine.loadModel(a.bytes);
+    bench.loadMlp(a.bytes);
     assert.throws(
-      () => engine.scoreFeatures(new Float32Array(130), 65),
-      (e) => e instanceof EngineError && e.status === Status.INVALID_ARGUMENT && /128/.test(e.message)
+      () => bench.scoreFeatures(new Float32Array(130), 65),
+      (e) => e.status === Status.INVALID_ARGUMENT && /128/.test(e.message)
     );
     assert.throws(
-      () => engine.scoreFeatures(new Float32Array(129), 128),
-      (e) => e instanceof EngineError && e.status === Status.INVALID_ARGUMENT
+      () => bench.scoreFeatures(new Float32Array(129), 128),
+      (e) => e.status === Status.INVALID_ARGUMENT
     );
-    // Session calls on an MLP say why they cannot run.
     assert.throws(
-      () => engine.topK({ events: [], k: 3 }),
-      (e) => e instanceof EngineError && e.status === Status.NO_MODEL && /MLP/.test(e.message)
-    );
-    // A damaged file keeps the loaded MLP.
-    assert.throws(
-      () => engine.loadModel(b.bytes.subarray(0, 100)),
+      () => bench.loadMlp(b.bytes.subarray(0, 100)),
       (e) => e.status === Status.MODEL_TRUNCATED
+    );
+    // A session model is not an MLP.
+    assert.throws(
+      () => bench.loadMlp(tinyModel().bytes),
+      (e) => e.status === Status.MODEL_CORRUPT
     );
     const x = randomFeatures(2, 128, 9);
     const expected = plainMlp(a.layers, x, 2);
-    const scores = engine.scoreFeatures(x, 128);
+    const scores = bench.scoreFeatures(x, 128);
     for (let r = 0; r < 2; ++r) assert.ok(Math.abs(scores[r] - expected[r]) <= 1e-5);
+    bench.release();
+    bench.release(); // safe twice
+    assert.throws(() => bench.scoreFeatures(x, 128), /released/);
   } finally {
-    engine.release();
+    bench.release();
   }
 });
 
-test('one engine switches between a session model and an MLP', async () => {
+test('the shipped engine refuses the MLP file, naming its kind, and keeps its session model', async () => {
   const engine = await createNodeEngine();
   try {
-    engine.loadModel(referenceModel(3).bytes);
     assert.equal(engine.loadModel(tinyModel().bytes).kind, 'session_attn');
-    assert.equal(engine.vocabulary()[0], 'sku-1');
-    assert.equal(engine.topK({ events: [{ kind: 0, item: 'sku-5', t: Date.now() }], k: 3 }).ids.length, 3);
     assert.throws(
-      () => engine.scoreFeatures(new Float32Array(128), 128),
-      (e) => e.status === Status.NO_MODEL
+      () => engine.loadModel(referenceModel(3).bytes),
+      (e) => e instanceof EngineError && e.status === Status.MODEL_CORRUPT && /'mlp'/.test(e.message)
     );
-    assert.equal(engine.loadModel(referenceModel(3).bytes).kind, 'mlp');
-    assert.equal(engine.scoreFeatures(new Float32Array(256), 128).length, 2);
+    assert.equal(engine.modelInfo().kind, 'session_attn');
+    assert.equal(engine.topK({ events: [{ kind: 0, item: 'sku-5', t: Date.now() }], k: 3 }).ids.length, 3);
   } finally {
     engine.release();
   }
 });
 
 test('topKDot returns the best rows of the item table by dot product', async () => {
-  const engine = await createNodeEngine();
+  const bench = await createNodeBench();
   try {
     const n = 5000,
       dim = 64,
@@ -156,11 +163,11 @@ test('topKDot returns the best rows of the item table by dot product', async () 
     const table = randomFeatures(n, dim, 11),
       query = randomFeatures(1, dim, 12);
     assert.throws(
-      () => engine.topKDot(query, k),
+      () => bench.topKDot(query, k),
       (e) => e.status === Status.NO_MODEL
     );
-    engine.setItemVectors(table, dim);
-    const { items, scores } = engine.topKDot(query, k);
+    bench.setItemVectors(table, dim);
+    const { items, scores } = bench.topKDot(query, k);
     const exact = Array.from({ length: n }, (_, r) => {
       let s = 0;
       for (let d = 0; d < dim; ++d) s += query[d] * table[r * dim + d];
@@ -173,10 +180,10 @@ test('topKDot returns the best rows of the item table by dot product', async () 
     assert.deepEqual(Array.from(items), order);
     for (let i = 0; i < k; ++i) assert.ok(Math.abs(scores[i] - exact[order[i]]) <= 1e-5);
     assert.throws(
-      () => engine.topKDot(new Float32Array(dim + 1), k),
+      () => bench.topKDot(new Float32Array(dim + 1), k),
       (e) => e.status === Status.INVALID_ARGUMENT
     );
   } finally {
-    engine.release();
+    bench.release();
   }
 });
