@@ -47,18 +47,26 @@ export function requestJson({ events = [], candidates = [], nowMs = Date.now(), 
 /**
  * Instantiates the wasm module and creates one engine handle.
  * @param {object} options
- * @param {string|URL} [options.moduleUrl] URL of vitrine-engine.mjs (default: next to this file).
+ * @param {string|URL} [options.moduleUrl] URL of vitrine-engine.mjs, its .wasm beside it (default: the two files
+ *   next to this one)
  * @param {ArrayBuffer|Uint8Array} [options.wasmBinary] the .wasm bytes (Node passes these; browsers fetch).
  */
 export async function createEngine(options = {}) {
   if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available');
-  const moduleUrl = options.moduleUrl ?? new URL('./vitrine-engine.mjs', import.meta.url);
-  const { default: createVitrineEngine } = await import(String(moduleUrl));
+  const moduleUrl = options.moduleUrl;
+  // The default paths are string literals on purpose: a bundler (Vite, webpack 5, Parcel) follows the import and
+  // the new URL(…, import.meta.url), bundles the glue and emits the .wasm under its own (hashed) name.
+  const { default: createVitrineEngine } = await (moduleUrl
+    ? import(String(moduleUrl))
+    : import('./vitrine-engine.mjs'));
   // Silent: Emscripten's runtime would write its own console lines on the shop's page (a CSP that forbids
   // compiling wasm gives eight). Its failures still reach us, as the rejection below, and are warned about once.
   const moduleArgs = { print: () => {}, printErr: () => {} };
   if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
-  else moduleArgs.locateFile = (file) => new URL(file, moduleUrl).href;
+  else
+    moduleArgs.locateFile = moduleUrl
+      ? (file) => new URL(file, moduleUrl).href
+      : () => new URL('./vitrine-engine.wasm', import.meta.url).href; // the glue asks for this one file only
   const wasm = await createVitrineEngine(moduleArgs);
   return new Engine(wasm);
 }

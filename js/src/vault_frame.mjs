@@ -24,7 +24,7 @@ addEventListener('message', (event) => {
     makeRankingClient: (config) =>
       config.model && config.modelIntegrity !== false && typeof WebAssembly === 'object'
         ? new RankingClient({
-            workerUrl: new URL('./worker.mjs', import.meta.url),
+            workerUrl: null, // the package's worker.mjs, beside this frame's module
             modelUrl: config.model,
             timeoutMs: config.rankTimeoutMs,
             modelTimeoutMs: config.modelTimeoutMs,

@@ -76,7 +76,7 @@ export function createVitrine(options = {}, env = {}) {
   }
   // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
   const messages = messagesFor(doc?.documentElement?.lang);
-  const workerUrl = env.workerUrl ?? new URL('./worker.mjs', import.meta.url);
+  const workerUrl = env.workerUrl ?? null; // null: the package's worker.mjs (worker_client.mjs openRankingChannel)
   // Served from its own origin, the package keeps the history in its vault frame there (vault.mjs), out of the page
   // scripts' reach; served from the shop's origin, there is nowhere to hide it (README, threat model).
   const vaultUrl = env.vaultUrl !== undefined ? env.vaultUrl : vaultUrlFor(import.meta.url, win?.location?.origin);

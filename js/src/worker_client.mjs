@@ -31,7 +31,7 @@ export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWo
  * carries its events). Otherwise, one module Worker per page. Returns a channel: `port` to post to and hear from,
  * `source` that fires 'error' when the script cannot load, `terminate()` to stop using it (a shared worker lives on
  * for the shop's other pages), and `shared`.
- * @param {string|URL} url
+ * @param {string|URL|null} url null: the package's worker.mjs beside this module
  * @param {{Worker?: typeof Worker, SharedWorker?: typeof SharedWorker|null}} [ctors] SharedWorker: none by default
  */
 export function openRankingChannel(
@@ -39,12 +39,29 @@ export function openRankingChannel(
   { Worker: WorkerCtor = globalThis.Worker, SharedWorker: SharedCtor = null } = {}
 ) {
   if (sharedWorkersOutlivePages(SharedCtor)) {
-    const worker = new SharedCtor(url, { type: 'module', name: 'vitrine', extendedLifetime: true });
+    const worker =
+      url == null && SharedCtor === globalThis.SharedWorker
+        ? new SharedWorker(new URL('./worker.mjs', import.meta.url), {
+            type: 'module',
+            name: 'vitrine',
+            extendedLifetime: true,
+          })
+        : new SharedCtor(url ?? new URL('./worker.mjs', import.meta.url), {
+            type: 'module',
+            name: 'vitrine',
+            extendedLifetime: true,
+          });
     const port = worker.port;
     return { port, source: worker, shared: true, terminate: () => port.close() };
   }
   if (typeof WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
-  const worker = new WorkerCtor(url, { type: 'module', name: 'vitrine' });
+  // The package's own worker is written out as new Worker(new URL('./worker.mjs', import.meta.url), {type: 'module'}),
+  // the one form bundlers (Vite, webpack 5, Parcel) recognise: they bundle worker.mjs with the engine and its .wasm
+  // and rewrite the URL. As shipped, it is the file beside this module.
+  const worker =
+    url == null && WorkerCtor === globalThis.Worker
+      ? new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'vitrine' })
+      : new WorkerCtor(url ?? new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'vitrine' });
   return { port: worker, source: worker, shared: false, terminate: () => worker.terminate() };
 }
 
@@ -71,7 +88,8 @@ export class RankingClient {
 
   /**
    * @param {object} options
-   * @param {string|URL} options.workerUrl URL of worker.mjs (same origin as the page: worker-src 'self')
+   * @param {string|URL|null} options.workerUrl URL of worker.mjs (same origin as the page: worker-src 'self'); null
+   *   for the package's own, beside this module
    * @param {string} options.modelUrl absolute URL of the model file
    * @param {number} options.timeoutMs  per request, once the model is loaded
    * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model

@@ -5,31 +5,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { packDist, projectWithPackage } from '../support/package_project.mjs';
 import { distDir, repoRoot } from '../support/paths.mjs';
 
 let tmp;
 let packed;
 
 before(() => {
-  if (!existsSync(path.join(distDir, 'package.json'))) {
-    throw new Error(
-      `${distDir}/package.json is missing: build the wasm tree (cmake --build build/wasm --target vitrine_js_package)`
-    );
-  }
   tmp = mkdtempSync(path.join(os.tmpdir(), 'vitrine-package-'));
-  const [summary] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], {
-      cwd: distDir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-  );
-  packed = summary;
+  packed = packDist(tmp);
 });
 
 after(() => {
@@ -95,17 +84,7 @@ test('each minified module has its source map, and integrity.json holds the SRI 
 });
 
 test('installed from the tarball into a clean project: imported by name, bundled by esbuild, and its engine runs', async () => {
-  const project = path.join(tmp, 'shop-app');
-  execFileSync('mkdir', ['-p', project]);
-  writeFileSync(
-    path.join(project, 'package.json'),
-    JSON.stringify({ name: 'shop-app', private: true, type: 'module' })
-  );
-  execFileSync(
-    'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(tmp, packed.filename)],
-    { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] }
-  );
+  const project = projectWithPackage(path.join(tmp, 'shop-app'), path.join(tmp, packed.filename));
   // By name, through the manifest's exports, as an app's code would.
   const imported = execFileSync(
     'node',
