@@ -89,3 +89,56 @@ export function randomFrom(crypto) {
     return (words[0] * 2 ** 21 + (words[1] >>> 11)) / 2 ** 53;
   };
 }
+
+/**
+ * data-report: at most one report a day, for the last active day. The day is remembered before the report is sent,
+ * so a failed send loses that day's report rather than ever sending two; where the day cannot be remembered
+ * (storage blocked), nothing is sent. Sent with fetch, not sendBeacon, which always sends the shop's cookies.
+ * @param {object} options
+ * @param {Window} options.win
+ * @param {string} options.url the shop's endpoint (config.report)
+ * @param {'on'|'off'} options.arm
+ * @param {number} options.epsilon per report (config.reportEpsilon)
+ * @param {() => Promise<object[]>} options.storedEvents the history (the store's exportAll().events)
+ * @param {() => boolean} options.isRunning checked again before anything is remembered or sent
+ * @param {{warn: Function}} options.log
+ */
+export async function sendDailyReport({ win, url, arm, epsilon, storedEvents, isRunning, log }) {
+  let storage;
+  let remembered;
+  try {
+    storage = win.localStorage;
+    remembered = storage.getItem(REPORTED_DAY_KEY);
+  } catch {
+    return; // storage blocked: the day could not be remembered
+  }
+  const lastReported = /^\d{4}-\d{2}-\d{2}$/.test(remembered ?? '') ? remembered : null;
+  const report = reportFor(await storedEvents(), {
+    arm,
+    today: utcDay(Date.now()),
+    lastReported,
+    epsilon,
+    random: randomFrom(win.crypto),
+  });
+  if (!report || !isRunning()) return;
+  try {
+    storage.setItem(REPORTED_DAY_KEY, report.day);
+    if (storage.getItem(REPORTED_DAY_KEY) !== report.day) return;
+  } catch {
+    return;
+  }
+  try {
+    // text/plain keeps it a simple request (no preflight).
+    await win.fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(report),
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      keepalive: true,
+      cache: 'no-store',
+      headers: { 'Content-Type': 'text/plain' },
+    });
+  } catch (e) {
+    log.warn('the outcome report could not be sent', e);
+  }
+}

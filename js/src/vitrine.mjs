@@ -14,7 +14,7 @@ import {
   writeConsentAnswer,
   forgetConsentAnswer,
 } from './privacy.mjs';
-import { toRecord } from './events.mjs';
+import { createEventPipeline } from './event_pipeline.mjs';
 import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
@@ -27,11 +27,11 @@ import { messagesFor } from './messages.mjs';
 import { recentlyViewed, renderWidget, widgetLimit } from './widgets.mjs';
 import { MAX_CANDIDATES } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
-import { writeJournal, dropJournal, recoverJournals, withUnsaved } from './journal.mjs';
+import { recoverJournals, withUnsaved } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
 import { mark, measured } from './marks.mjs';
 import { shopperArm, announceExposure } from './arm.mjs';
-import { REPORTED_DAY_KEY, reportFor, randomFrom, utcDay } from './report.mjs';
+import { sendDailyReport } from './report.mjs';
 import { bridgeDataLayer, itemEvents } from './ga4.mjs';
 import {
   openVault,
@@ -44,7 +44,6 @@ import {
 import { createWhyButtons } from './why.mjs';
 import { watchConsentSignals, CONSENT_REQUIRED, CONSENT_NOT_REQUIRED } from './consent.mjs';
 
-const FLUSH_DELAY_MS = 250; // short: most events are committed long before the shopper leaves
 const MIN_CANDIDATES = 2;
 const LATE_MS = 50; // a listing shown (not held) longer than this has been painted: with lateReorder 'below-fold', it is late
 
@@ -97,11 +96,6 @@ export function createVitrine(options = {}, env = {}) {
   let arm = null; // 'on' | 'off' once started (arm.mjs): 'off' keeps the merchant's order, events are still recorded
   let exposed = false; // the shop's analytics heard this page's arm
   let warming = null; // the worker's warm-up: Promise<{ready, model}>
-  let pending = [];
-  let inFlight = []; // batches handed to storage and not committed yet
-  const pageKey = randomKey();
-  let flushTimer = null;
-  let flushing = Promise.resolve();
   let cachedProfile = null;
   let ranking = Promise.resolve(); // every ranking pass, one after the other
   let shopper = null; // watchShopper(): the shopper's own interaction with the listings
@@ -124,6 +118,17 @@ export function createVitrine(options = {}, env = {}) {
   let engineWarm = early?.engineReady === true;
   const hold = win && doc ? createHold(win, doc, { capMs: config.holdMs, now, prior: early }) : null;
   const seenPainted = new WeakSet(); // listings already on the page when it had been painted: a reorder is late
+  const pipeline = createEventPipeline({
+    win,
+    log,
+    toVault: Boolean(vaultUrl),
+    isRunning: () => state === 'running',
+    store: () => store,
+    openStore: () => openTheStore(),
+    onCommitted: () => {
+      cachedProfile = null;
+    },
+  });
 
   // ------------------------------------------------------------------------------------------ lifecycle
 
@@ -215,7 +220,7 @@ export function createVitrine(options = {}, env = {}) {
     consentGiven = false;
     vaultConsented = false;
     forgetConsentAnswer(win);
-    await flushing;
+    await pipeline.settled();
     if (connection) await eraseInVault(connection);
     else await eraseStoredData();
     store?.close();
@@ -279,16 +284,16 @@ export function createVitrine(options = {}, env = {}) {
     capture = new Capture({
       document: doc,
       window: win,
-      emit: (input) => enqueue(input),
-      flushNow: () => void flush(),
-      onPageHide: () => saveBeforeLeaving(),
+      emit: (input) => pipeline.enqueue(input),
+      flushNow: () => void pipeline.flush(),
+      onPageHide: () => pipeline.saveBeforeLeaving(),
       viewDwellMs: config.viewDwellMs,
       leaveAtBeforeUnload: Boolean(vaultUrl),
     });
     measured('capture', () => capture.start());
     if (config.dataLayer === 'ga4') {
       try {
-        cleanups.push(bridgeDataLayer(win, (input) => enqueue(input)));
+        cleanups.push(bridgeDataLayer(win, (input) => pipeline.enqueue(input)));
       } catch (e) {
         log.warn('the dataLayer could not be read', e);
       }
@@ -405,21 +410,6 @@ export function createVitrine(options = {}, env = {}) {
     }
   }
 
-  /**
-   * Pagehide: an IndexedDB write may die with the page, so uncommitted events also go to the journal. With the vault,
-   * the events go to it now, and the vault journals them on its own origin: none is written to the page's storage.
-   */
-  function saveBeforeLeaving() {
-    if (state !== 'running') return;
-    if (vaultUrl) {
-      void flush();
-      return;
-    }
-    const unsaved = [...inFlight.flat(), ...pending];
-    writeJournal(win, pageKey, unsaved);
-    void flush(); // may still commit; if both land, the next page skips the duplicates
-  }
-
   function openTheStore() {
     if (vaultUrl) return openTheVault();
     storeOpening ??= openStore({
@@ -499,7 +489,7 @@ export function createVitrine(options = {}, env = {}) {
   }
 
   function dropDerivedState() {
-    pending = [];
+    pipeline.discard();
     cachedProfile = null;
     explanations.clear();
   }
@@ -515,7 +505,7 @@ export function createVitrine(options = {}, env = {}) {
     earlyChannel?.terminate();
     earlyChannel = null;
     hold?.releaseAll();
-    clearTimeout(flushTimer);
+    pipeline.stop();
     for (const undo of cleanups.splice(0)) undo();
     dropDerivedState();
   }
@@ -552,78 +542,12 @@ export function createVitrine(options = {}, env = {}) {
     earlyChannel = null;
   }
 
-  function randomKey() {
-    try {
-      const bytes = new Uint8Array(8);
-      win.crypto.getRandomValues(bytes);
-      return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-    } catch {
-      return `${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-    }
-  }
-
   function safeIndexedDB() {
     try {
       return win.indexedDB ?? null;
     } catch {
       return null;
     }
-  }
-
-  // ------------------------------------------------------------------------------------------ events
-
-  function enqueue(input) {
-    if (state !== 'running') return false;
-    const { record, error } = toRecord(input, Date.now());
-    if (error) {
-      log.warn(`event ignored: ${error}`);
-      return false;
-    }
-    pending.push(record);
-    if (pending.length >= 50) void flush();
-    // The vault writes each message in one transaction: a burst of events still goes as one, but at once, since a
-    // message posted as the page leaves may not reach the vault frame before it unloads too.
-    else if (flushTimer === null) flushTimer = setTimeout(() => void flush(), vaultUrl ? 0 : FLUSH_DELAY_MS);
-    return true;
-  }
-
-  /** Writes queued events in one transaction. Chained so two flushes never interleave. */
-  function flush() {
-    clearTimeout(flushTimer);
-    flushTimer = null;
-    if (vaultUrl) return sendToVault();
-    flushing = flushing.then(async () => {
-      if (pending.length === 0 || state !== 'running') return;
-      const batch = pending;
-      pending = [];
-      inFlight.push(batch);
-      try {
-        await (store ?? (await openTheStore())).append(batch);
-        cachedProfile = null;
-        // Committed after all (e.g. the page came back from the back/forward cache): its journal is redundant.
-        if (inFlight.length === 1 && pending.length === 0) dropJournal(win, pageKey);
-      } catch (e) {
-        log.warn('could not store events', e);
-      } finally {
-        inFlight = inFlight.filter((b) => b !== batch);
-      }
-    });
-    return flushing;
-  }
-
-  /**
-   * Posts queued events to the vault at once, without waiting for its answer to the last batch: the channel keeps
-   * their order, and a batch held back behind an answer would be lost if the page left meanwhile.
-   */
-  function sendToVault() {
-    if (pending.length === 0 || state !== 'running') return flushing;
-    const batch = pending;
-    pending = [];
-    const sent = (store ? store.append(batch) : openTheStore().then((s) => s.append(batch))).catch((e) =>
-      log.warn('could not store events', e)
-    );
-    flushing = Promise.all([flushing, sent]).then(() => {});
-    return flushing;
   }
 
   // ------------------------------------------------------------------------------------------ ranking and slots
@@ -724,11 +648,11 @@ export function createVitrine(options = {}, env = {}) {
    */
   async function rankingEvents() {
     if (vaultUrl) {
-      await flush(); // the vault ranks with what it stored, this page's events included
+      await pipeline.flush(); // the vault ranks with what it stored, this page's events included
       return null;
     }
-    const unsaved = [...inFlight.flat(), ...pending];
-    void flush();
+    const unsaved = pipeline.unsaved();
+    void pipeline.flush();
     return withUnsaved(await store.recent(config.rankEvents), unsaved, config.rankEvents);
   }
 
@@ -958,51 +882,18 @@ export function createVitrine(options = {}, env = {}) {
 
   // ------------------------------------------------------------------------------------------ outcome reports
 
-  /**
-   * data-report: at most one report a day, for the last active day (report.mjs). The day is remembered before the
-   * report is sent, so a failed send loses that day's report rather than ever sending two; where the day cannot be
-   * remembered (storage blocked), nothing is sent.
-   */
+  /** data-report (report.mjs): one private report a day at most, from the shop's origin only. */
   async function sendOutcomeReport() {
     if (!config.report || state !== 'running' || typeof win.fetch !== 'function' || vaultUrl) return;
-    let storage;
-    let remembered;
-    try {
-      storage = win.localStorage;
-      remembered = storage.getItem(REPORTED_DAY_KEY);
-    } catch {
-      return; // storage blocked: the day could not be remembered
-    }
-    const lastReported = /^\d{4}-\d{2}-\d{2}$/.test(remembered ?? '') ? remembered : null;
-    const { events } = await store.exportAll();
-    const report = reportFor(events, {
+    await sendDailyReport({
+      win,
+      url: config.report,
       arm,
-      today: utcDay(Date.now()),
-      lastReported,
       epsilon: config.reportEpsilon,
-      random: randomFrom(win.crypto),
+      storedEvents: async () => (await store.exportAll()).events,
+      isRunning: () => state === 'running',
+      log,
     });
-    if (!report || state !== 'running') return;
-    try {
-      storage.setItem(REPORTED_DAY_KEY, report.day);
-      if (storage.getItem(REPORTED_DAY_KEY) !== report.day) return;
-    } catch {
-      return;
-    }
-    try {
-      // Not sendBeacon: it always sends the shop's cookies. text/plain keeps it a simple request (no preflight).
-      await win.fetch(config.report, {
-        method: 'POST',
-        body: JSON.stringify(report),
-        credentials: 'omit',
-        referrerPolicy: 'no-referrer',
-        keepalive: true,
-        cache: 'no-store',
-        headers: { 'Content-Type': 'text/plain' },
-      });
-    } catch (e) {
-      log.warn('the outcome report could not be sent', e);
-    }
   }
 
   // ------------------------------------------------------------------------------------------ public API
@@ -1100,9 +991,9 @@ export function createVitrine(options = {}, env = {}) {
       // GA4-style: one event per item of items[] (ga4.mjs); true when every one was recorded.
       if (Array.isArray(event?.items)) {
         const inputs = itemEvents(event.kind, event.items, event);
-        return inputs.length > 0 && inputs.map((input) => enqueue(input)).every(Boolean);
+        return inputs.length > 0 && inputs.map((input) => pipeline.enqueue(input)).every(Boolean);
       }
-      return enqueue(event);
+      return pipeline.enqueue(event);
     }),
     explain: guarded('explain', null, async (id) => {
       await started;
@@ -1112,13 +1003,13 @@ export function createVitrine(options = {}, env = {}) {
     profile: guarded('profile', null, async () => {
       await started;
       if (state !== 'running' || inVault('profile')) return null;
-      await flush();
+      await pipeline.flush();
       return structuredClone(await currentProfile());
     }),
     exportData: guarded('exportData', null, async () => {
       await started;
       if (inVault('exportData')) return null;
-      await flush();
+      await pipeline.flush();
       const stored = store ? await store.exportAll() : { schemaVersion: SCHEMA_VERSION, backend: 'none', events: [] };
       return JSON.stringify(
         {
@@ -1137,8 +1028,8 @@ export function createVitrine(options = {}, env = {}) {
     forget: guarded('forget', false, async () => {
       await started;
       if (inVault('forget')) return false;
-      pending = [];
-      await flushing;
+      pipeline.discard();
+      await pipeline.settled();
       const erased = await eraseStoredData();
       clearPageTraces();
       if (!erased)
@@ -1152,7 +1043,7 @@ export function createVitrine(options = {}, env = {}) {
       if (vaultUrl) return optOutInVault();
       const saved = writeOptOut(true, win);
       stopEverything('opted-out');
-      await flushing;
+      await pipeline.settled();
       const erased = await eraseStoredData();
       clearPageTraces();
       if (!saved)
@@ -1226,7 +1117,7 @@ export function createVitrine(options = {}, env = {}) {
     },
     destroy: guarded('destroy', undefined, async () => {
       await started;
-      await flush();
+      await pipeline.flush();
       stopEverything('stopped');
       signals?.stop();
       store?.close();

@@ -50,6 +50,8 @@ async function seedBagsInterest(page) {
     );
   }
   assert.equal(await page.evaluate(() => window.vitrine.track({ kind: 'view', item: 'p6', category: 'hats' })), true);
+  // Written now, not after the pipeline's short delay: a page another tab opens next reads the store at once.
+  await page.evaluate(() => window.vitrine.exportData());
 }
 
 test('under the strict CSP (no violations) ranks in the worker and reorders in place: pins stay, explanations are text, slot follows the profile', async () => {
