@@ -13,6 +13,7 @@ packages=(
   cmake g++ make pkg-config gzip                          # native build
   zlib1g-dev                                              # vitrine image-features reads the .gz dataset
   libeigen3-dev nlohmann-json3-dev catch2                 # core dependencies
+  libcli11-dev                                            # the vitrine CLI's flag parsing (header-only)
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev        # native fully connected kernels
   emscripten                                              # WebAssembly build (3.1.6)
   chromium                                                # browser tests and benchmarks

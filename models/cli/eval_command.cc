@@ -19,170 +19,108 @@
 #include "eval/model_scorer.h"
 #include "eval/report.h"
 #include "event_log_flags.h"
+#include "flags.h"
 #include "vitrine/ranker.h"
 #include "vitrine/session_data.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kEvalUsageHead[] =
+// The usage lines and what the command does; each flag's help is declared with the flag in parse_args.
+const char kEvalHelp[] =
     "usage: vitrine eval --train FILE --test FILE [options]\n"
     "       vitrine eval --events LOG.csv[.gz] --test-events LOG2.csv[.gz] [options]\n"
     "\n"
     "Ranks the label of every test example among all catalog items with each method and reports\n"
-    "HR@K, MRR@K and NDCG@K for K = 5, 10, 20 (rank = 1 + items scored strictly higher).\n"
-    "\n"
-    "  --train FILE        training sessions: one session per line, item ids (1, 2, ...) separated by spaces;\n"
-    "                      the catalog is ids 1..largest id in this file\n"
-    "  --test FILE         test examples: one per line, 'label<TAB>prefix items separated by spaces'\n"
-    "  --events FILE       instead of --train: the shop's training event log (as for vitrine train --events); the\n"
-    "                      catalog is its SKUs, the sessions its views, clicks, carts and purchases\n"
-    "  --test-events FILE  with --events: a later event log, read against the training log's SKUs. Each view or\n"
-    "                      click after a session's first item event is one example: the earlier views, clicks,\n"
-    "                      carts and purchases are the prefix, its product the label. Labels the training log\n"
-    "                      never saw are skipped and counted\n"
-    "  --out DIR           write DIR/report.md, DIR/chart.svg (HR@20 and MRR@20 bars) and DIR/summary.json\n"
-    "                      (nothing is written without --out)\n"
-    "  --json              print the summary as one JSON object on stdout (the table goes to stderr);\n"
-    "                      metrics are fractions in [0, 1], times in seconds\n"
-    "  --baselines LIST    comma-separated subset of pop,spop,markov,itemknn, or 'none'\n"
-    "                      (default: all four)\n"
-    "  --model FILE        also evaluate a trained session model file; with --events and a model that has the\n"
-    "                      conversion head, also its AUC and log loss on every showing (impression, view,\n"
-    "                      click) of the test log, against 'added to the cart / bought later in the visit', beside\n"
-    "                      the product's own rate and 'already in cart' (both from the training log)\n"
-    "  --limit N           evaluate only the first N test examples\n"
-    "  --name NAME         dataset name in reports (default: the test file's directory name)\n"
-    "  --threads N         worker threads (default 2)\n"
-    "  -h, --help          show this help\n"
-    "\n"
-    "With --events (the same flags as vitrine train, applied to both logs):\n";
-const char kEvalUsageTail[] =
-    "\n"
-    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
+    "HR@K, MRR@K and NDCG@K for K = 5, 10, 20 (rank = 1 + items scored strictly higher).\n";
+const char kEvalFooter[] =
+    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.";
 
 struct EvalOptions {
   std::string train, test, out, model, name, events, test_events;
   train::EventLogOptions log;
-  bool log_flags = false;
   std::vector<std::string> baselines = eval::baseline_keys();
   long long limit = -1;
   int threads = 2;
   bool json = false;
 };
 
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "vitrine eval: %s\n(see vitrine eval --help)\n", message.c_str());
-  return 2;
-}
-
 int data_error(const Status& status) {
   std::fprintf(stderr, "vitrine eval: %s\n", status.message().c_str());
   return 1;
 }
 
-bool parse_count(const std::string& text, long long min, long long* out) {
-  if (text.empty() || text.size() > 15) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  *out = std::atoll(text.c_str());
-  return *out >= min;
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> parts;
+// Reads `--baselines LIST` into *baselines: a comma-separated subset of the known keys, or 'none'.
+void read_baselines(const std::string& list, std::vector<std::string>* baselines) {
+  baselines->clear();
+  if (list == "none") return;
   size_t start = 0;
-  while (true) {
-    const size_t comma = text.find(',', start);
-    parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return parts;
+  for (;;) {
+    const size_t comma = list.find(',', start);
+    const std::string key = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const std::vector<std::string> known = eval::baseline_keys();
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      throw CLI::ValidationError("--baselines",
+                                 "unknown baseline '" + key + "' (known: pop, spop, markov, itemknn, none)");
+    if (std::find(baselines->begin(), baselines->end(), key) != baselines->end())
+      throw CLI::ValidationError("--baselines", "baseline '" + key + "' listed twice");
+    baselines->push_back(key);
+    if (comma == std::string::npos) return;
     start = comma + 1;
   }
 }
 
-// Returns -1 to go on, or the exit code (help, usage error).
-int parse_args(int argc, char** argv, EvalOptions* o) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], value;
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kEvalUsageHead, stdout);
-      std::fputs(kEventLogFlagsUsage, stdout);
-      std::fputs(kEvalUsageTail, stdout);
-      return 0;
-    }
-    if (arg == "--json") {
-      o->json = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) return usage_error("unexpected argument '" + arg + "'");
-    const size_t eq = arg.find('=');
-    {
-      std::string log_error;
-      const std::string flag = arg.substr(0, eq);
-      const std::string inline_value = eq == std::string::npos ? std::string() : arg.substr(eq + 1);
-      if (parse_event_log_flag(flag, eq == std::string::npos ? nullptr : &inline_value, argc, argv, &i, &o->log,
-                               &log_error)) {
-        if (!log_error.empty()) return usage_error(log_error);
-        o->log_flags = true;
-        continue;
-      }
-    }
-    if (eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-    } else {
-      if (i + 1 >= argc) return usage_error(arg + " needs a value");
-      value = argv[++i];
-    }
-    if (arg == "--train") {
-      o->train = value;
-    } else if (arg == "--test") {
-      o->test = value;
-    } else if (arg == "--events") {
-      o->events = value;
-    } else if (arg == "--test-events") {
-      o->test_events = value;
-    } else if (arg == "--out") {
-      o->out = value;
-    } else if (arg == "--model") {
-      o->model = value;
-    } else if (arg == "--name") {
-      o->name = value;
-    } else if (arg == "--limit") {
-      if (!parse_count(value, 1, &o->limit))
-        return usage_error("--limit wants a positive integer, got '" + value + "'");
-    } else if (arg == "--threads") {
-      long long t = 0;
-      if (!parse_count(value, 1, &t) || t > 256) return usage_error("--threads wants 1..256, got '" + value + "'");
-      o->threads = static_cast<int>(t);
-    } else if (arg == "--baselines") {
-      o->baselines.clear();
-      if (value == "none") continue;
-      for (const std::string& key : split_commas(value)) {
-        bool known = false;
-        for (const std::string& k : eval::baseline_keys()) known = known || k == key;
-        if (!known) return usage_error("unknown baseline '" + key + "' (known: pop, spop, markov, itemknn, none)");
-        for (const std::string& k : o->baselines) {
-          if (k == key) return usage_error("baseline '" + key + "' listed twice");
-        }
-        o->baselines.push_back(key);
-      }
-    } else {
-      return usage_error("unknown option '" + arg + "'");
-    }
+// Declares the flags on `app` and parses argv into *o. Returns -1 to go on, or the exit code (help, usage error).
+int parse_args(CLI::App& app, int argc, char** argv, EvalOptions* o) {
+  configure_command_app(app, kEvalFooter, 22);
+  CLI::Option* train = add_text(app, "--train", &o->train,
+                                "training sessions: one session per line, item ids (1, 2, ...) separated by spaces;\n"
+                                "the catalog is ids 1..largest id in this file");
+  CLI::Option* test =
+      add_text(app, "--test", &o->test, "test examples: one per line, 'label<TAB>prefix items separated by spaces'");
+  CLI::Option* events =
+      add_text(app, "--events", &o->events,
+               "instead of --train: the shop's training event log (as for vitrine train --events); the\n"
+               "catalog is its SKUs, the sessions its views, clicks, carts and purchases");
+  CLI::Option* test_events =
+      add_text(app, "--test-events", &o->test_events,
+               "with --events: a later event log, read against the training log's SKUs. Each view or\n"
+               "click after a session's first item event is one example: the earlier views, clicks,\n"
+               "carts and purchases are the prefix, its product the label. Labels the training log\n"
+               "never saw are skipped and counted");
+  // The two pairs exclude each other, and each log needs the other.
+  for (CLI::Option* log : {events, test_events}) log->excludes(train)->excludes(test);
+  events->needs(test_events);
+  test_events->needs(events);
+  add_text(app, "--out", &o->out,
+           "write DIR/report.md, DIR/chart.svg (HR@20 and MRR@20 bars) and DIR/summary.json\n"
+           "(nothing is written without --out)",
+           "DIR");
+  app.add_flag("--json", o->json,
+               "print the summary as one JSON object on stdout (the table goes to stderr);\n"
+               "metrics are fractions in [0, 1], times in seconds");
+  app.add_option_function<std::string>(
+         "--baselines", [o](const std::string& list) { read_baselines(list, &o->baselines); },
+         "comma-separated subset of pop,spop,markov,itemknn, or 'none'\n"
+         "(default: all four)")
+      ->option_text("LIST");
+  add_text(app, "--model", &o->model,
+           "also evaluate a trained session model file; with --events and a model that has the\n"
+           "conversion head, also its AUC and log loss on every showing (impression, view,\n"
+           "click) of the test log, against 'added to the cart / bought later in the visit', beside\n"
+           "the product's own rate and 'already in cart' (both from the training log)");
+  add_whole_number(app, "--limit", &o->limit, 1LL, 999'999'999'999'999LL, "evaluate only the first N test examples");
+  add_text(app, "--name", &o->name, "dataset name in reports (default: the test file's directory name)", "NAME");
+  add_whole_number(app, "--threads", &o->threads, 1, 256, "worker threads, 1..256 (default 2)");
+  add_event_log_flags(app, "With --events (the same flags as vitrine train, applied to both logs)", events, &o->log);
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
+
+  if (o->events.empty()) {
+    if (o->train.empty()) return usage_error(app, "--train FILE is required");
+    if (o->test.empty()) return usage_error(app, "--test FILE is required");
   }
-  if (!o->events.empty() || !o->test_events.empty()) {
-    if (!o->train.empty() || !o->test.empty())
-      return usage_error("give either --train and --test, or --events and --test-events");
-    if (o->events.empty()) return usage_error("--test-events needs --events (the training log)");
-    if (o->test_events.empty()) return usage_error("--events needs --test-events (the log to evaluate on)");
-  } else {
-    if (o->train.empty()) return usage_error("--train FILE is required");
-    if (o->test.empty()) return usage_error("--test FILE is required");
-    if (o->log_flags) return usage_error("--session-gap, --skip-bad-rows, --columns and --event-name go with --events");
-  }
-  if (o->baselines.empty() && o->model.empty()) return usage_error("nothing to evaluate: no baseline and no --model");
+  if (o->baselines.empty() && o->model.empty())
+    return usage_error(app, "nothing to evaluate: no baseline and no --model");
   return -1;
 }
 
@@ -218,7 +156,8 @@ Status model_names_skus(const std::string& path, const std::vector<std::string>&
 
 int run_eval(int argc, char** argv) {
   EvalOptions o;
-  if (int code = parse_args(argc, argv, &o); code >= 0) return code;
+  CLI::App app{kEvalHelp, "vitrine eval"};
+  if (const int code = parse_args(app, argc, argv, &o); code >= 0) return code;
   FILE* log = stderr;
 
   auto t0 = std::chrono::steady_clock::now();
@@ -324,7 +263,7 @@ int run_eval(int argc, char** argv) {
     Result<std::unique_ptr<eval::SessionScorer>> loaded = eval::load_model_scorer(o.model, corpus.catalog_size);
     if (!loaded.ok()) {
       // Not built yet is a missing feature, not bad data.
-      if (loaded.status().code() == StatusCode::kNO_MODEL) return usage_error(loaded.status().message());
+      if (loaded.status().code() == StatusCode::kNO_MODEL) return usage_error(app, loaded.status().message());
       return data_error(loaded.status());
     }
     model = std::move(loaded.value());

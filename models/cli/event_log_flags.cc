@@ -1,20 +1,11 @@
 #include "event_log_flags.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace vitrine::cli {
-
-const char kEventLogFlagsUsage[] =
-    "  --session-gap MIN     without a session column, a visitor's session ends after MIN minutes without an\n"
-    "                        event (default 30)\n"
-    "  --skip-bad-rows       skip malformed rows (unknown event, bad time, wrong number of fields, missing item or\n"
-    "                        visitor, bad price) and print how many were skipped for each reason, instead of\n"
-    "                        stopping at the first with 'file:line: problem'\n"
-    "  --columns LIST        the log has no header: its column names, comma-separated, e.g.\n"
-    "                        user_id,item_id,category,event,timestamp (Taobao UserBehavior)\n"
-    "  --event-name N=KIND   read event name N as KIND (view, click, add_to_cart, purchase, search, category_visit,\n"
-    "                        impression) or 'ignore' to skip such rows on purpose (counted); repeatable\n";
 
 namespace {
 
@@ -33,60 +24,85 @@ std::string with_commas(uint64_t n) {
   return out;
 }
 
+// Reads `--event-name NAME=KIND` into options->event_names; false if it is not that.
+bool add_event_name(const std::string& value, train::EventLogOptions* options) {
+  const size_t eq = value.find('=');
+  const std::string name = lower(value.substr(0, eq == std::string::npos ? 0 : eq));
+  const std::string kind = eq == std::string::npos ? std::string() : lower(value.substr(eq + 1));
+  int code = -2;
+  if (kind == "ignore") code = train::kIgnoreEvent;
+  for (size_t k = 0; k < train::kEventKindCount; ++k)
+    if (kind == train::event_kind_name(static_cast<uint8_t>(k))) code = static_cast<int>(k);
+  if (name.empty() || code == -2) return false;
+  options->event_names[name] = code;
+  return true;
+}
+
 }  // namespace
 
-bool parse_event_log_flag(const std::string& flag, const std::string* inline_value, int argc, char** argv, int* i,
-                          train::EventLogOptions* options, std::string* error) {
-  if (flag == "--skip-bad-rows") {
-    options->skip_bad_rows = true;
-    return true;
+void add_event_log_flags(CLI::App& app, const std::string& group, CLI::Option* events,
+                         train::EventLogOptions* options) {
+  constexpr double kMinutesPerYear = 60.0 * 24 * 365;
+  CLI::Option* flags[4];
+  flags[0] = app.add_option_function<double>(
+                    "--session-gap",
+                    [options](double minutes) {
+                      options->session_gap_ms = std::max<int64_t>(1, static_cast<int64_t>(minutes * 60'000.0));
+                    },
+                    "without a session column, a visitor's session ends after MIN minutes without an\n"
+                    "event (default 30)")
+                 ->check(CLI::Validator(
+                     [](std::string& text) {
+                       char* end = nullptr;
+                       const double minutes = std::strtod(text.c_str(), &end);
+                       if (!text.empty() && *end == '\0' && minutes > 0 && minutes <= kMinutesPerYear)
+                         return std::string();
+                       return "wants minutes > 0 (at most a year), got '" + text + "'";
+                     },
+                     ""))
+                 ->option_text("MIN");
+  flags[1] = app.add_flag("--skip-bad-rows", options->skip_bad_rows,
+                          "skip malformed rows (unknown event, bad time, wrong number of fields, missing item or\n"
+                          "visitor, bad price) and print how many were skipped for each reason, instead of\n"
+                          "stopping at the first with 'file:line: problem'");
+  flags[2] = app.add_option_function<std::string>(
+                    "--columns",
+                    [options](const std::string& list) {
+                      options->columns.clear();
+                      size_t start = 0;
+                      for (;;) {
+                        const size_t comma = list.find(',', start);
+                        options->columns.push_back(
+                            list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+                        if (comma == std::string::npos) break;
+                        start = comma + 1;
+                      }
+                    },
+                    "the log has no header: its column names, comma-separated, e.g.\n"
+                    "user_id,item_id,category,event,timestamp (Taobao UserBehavior)")
+                 ->option_text("LIST");
+  // Repeatable: every --event-name adds a name, one value each.
+  flags[3] = app.add_option_function<std::vector<std::string>>(
+                    "--event-name",
+                    [options](const std::vector<std::string>& values) {
+                      for (const std::string& value : values) {
+                        if (!add_event_name(value, options))
+                          throw CLI::ValidationError(
+                              "--event-name",
+                              "wants NAME=KIND with KIND one of view, click, add_to_cart, purchase, search, "
+                              "category_visit, impression, ignore; got '" +
+                                  value + "'");
+                      }
+                    },
+                    "read event name N as KIND (view, click, add_to_cart, purchase, search, category_visit,\n"
+                    "impression) or 'ignore' to skip such rows on purpose (counted); repeatable")
+                 ->take_all()
+                 ->allow_extra_args(false)
+                 ->option_text("N=KIND");
+  for (CLI::Option* flag : flags) {
+    flag->group(group);
+    if (events != nullptr) flag->needs(events);
   }
-  if (flag != "--session-gap" && flag != "--columns" && flag != "--event-name") return false;
-  std::string value;
-  if (inline_value != nullptr) {
-    value = *inline_value;
-  } else if (*i + 1 < argc) {
-    value = argv[++*i];
-  } else {
-    *error = flag + " needs a value";
-    return true;
-  }
-  if (flag == "--session-gap") {
-    char* end = nullptr;
-    const double minutes = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || !(minutes > 0 && minutes <= 60 * 24 * 365)) {
-      *error = "--session-gap wants minutes > 0, got '" + value + "'";
-      return true;
-    }
-    options->session_gap_ms = static_cast<int64_t>(minutes * 60'000.0);
-    if (options->session_gap_ms < 1) options->session_gap_ms = 1;
-  } else if (flag == "--columns") {
-    options->columns.clear();
-    size_t start = 0;
-    for (;;) {
-      const size_t comma = value.find(',', start);
-      options->columns.push_back(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  } else {
-    const size_t eq = value.find('=');
-    const std::string name = lower(value.substr(0, eq == std::string::npos ? 0 : eq));
-    const std::string kind = eq == std::string::npos ? std::string() : lower(value.substr(eq + 1));
-    int code = -2;
-    if (kind == "ignore") code = train::kIgnoreEvent;
-    for (size_t k = 0; k < train::kEventKindCount; ++k)
-      if (kind == train::event_kind_name(static_cast<uint8_t>(k))) code = static_cast<int>(k);
-    if (name.empty() || code == -2) {
-      *error =
-          "--event-name wants NAME=KIND with KIND one of view, click, add_to_cart, purchase, search, "
-          "category_visit, impression, ignore; got '" +
-          value + "'";
-      return true;
-    }
-    options->event_names[name] = code;
-  }
-  return true;
 }
 
 Result<train::EventLog> read_event_log_verbose(const char* command, const std::string& path,

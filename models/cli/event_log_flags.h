@@ -1,19 +1,18 @@
-// The event-log flags that `vitrine train --events` and `vitrine eval --events` share, and the summary both print.
+// The event-log flags that `vitrine train --events`, `vitrine eval --events` and `vitrine inputs --events` share, and
+// the summary of a log that train and eval print.
 #pragma once
 
 #include <string>
 
 #include "event_log.h"
+#include "flags.h"
 
 namespace vitrine::cli {
 
-// Lines for a usage text, one per flag (--session-gap, --skip-bad-rows, --columns, --event-name).
-extern const char kEventLogFlagsUsage[];
-
-// If `flag` is one of the shared event-log flags, applies it (taking a value from argv[*i + 1] where it needs one,
-// or from `inline_value` when the caller split `--flag=value`) and returns true; a bad value sets *error.
-bool parse_event_log_flag(const std::string& flag, const std::string* inline_value, int argc, char** argv, int* i,
-                          train::EventLogOptions* options, std::string* error);
+// Declares the shared event-log flags (--session-gap, --skip-bad-rows, --columns, --event-name, repeatable) on `app`
+// in the help group `group`; their values go to *options as they are parsed. With `events` (the command's --events
+// flag) each of them needs it: they mean nothing without a log.
+void add_event_log_flags(CLI::App& app, const std::string& group, CLI::Option* events, train::EventLogOptions* options);
 
 // Reads the log; on success prints one summary line and any skipped or ignored counts to stderr (unless quiet),
 // each prefixed with `command: `.

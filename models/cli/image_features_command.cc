@@ -6,46 +6,30 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "commands.h"
+#include "flags.h"
 #include "idx_file.h"
 #include "image_cnn.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kImageFeaturesUsage[] =
+// The usage lines and what the command does; each flag's help is declared with the flag in run_image_features.
+const char kImageFeaturesHelp[] =
     "usage: vitrine image-features --catalog catalog.json --out FILE [options]\n"
     "\n"
     "Trains a small CNN (conv 3x3 x8, pool, conv 3x3 x16, pool, dense embedding, dense softmax) on the\n"
     "train split of Fashion-MNIST, prints its train and test accuracy beside a nearest-centroid baseline on\n"
     "raw pixels and the 10% chance level, and writes the embedding of every catalog product's photo.\n"
     "The catalog's photos come from the test split (catalog.json: products[].image), so the CNN never saw\n"
-    "them while training. The CNN sees the original grayscale image, not the shop's tinted colourway.\n"
-    "\n"
-    "  --catalog FILE     catalog.json of tools/build_demo_catalog.mjs (products with n, id and image)\n"
-    "  --out FILE         features: a header line, then 'id<TAB>product_id<TAB>v1 v2 ... vm' per product\n"
-    "                     (id = the catalog's model item id n; each embedding scaled to unit length)\n"
-    "  --summary FILE     also write the accuracies, timings and this command as JSON\n"
-    "  --dataset DIR      Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)\n"
-    "  --epochs N         passes over the training images (default 2)\n"
-    "  --embed-dim N      embedding width (default 32)\n"
-    "  --train-limit N    train on the first N training images only (default: all 60000)\n"
-    "  --seed N           random seed (default 42); a run is reproducible for a seed and thread count\n"
-    "  --threads N        worker threads (default: all cores)\n"
-    "  --quiet            no progress lines\n"
-    "  -h, --help         show this help\n"
-    "\n"
-    "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.\n";
-
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "vitrine image-features: %s\n(see vitrine image-features --help)\n", message.c_str());
-  return 2;
-}
+    "them while training. The CNN sees the original grayscale image, not the shop's tinted colourway.\n";
+const char kImageFeaturesFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
 int data_error(const std::string& message) {
   std::fprintf(stderr, "vitrine image-features: %s\n", message.c_str());
@@ -94,12 +78,17 @@ Result<std::vector<CatalogPhoto>> read_catalog_photos(const std::string& path, s
   return photos;
 }
 
-bool parse_count(const std::string& text, uint64_t min, uint64_t max, uint64_t* out) {
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || text[0] == '-' || *end != '\0' || v < min || v > max) return false;
-  *out = v;
-  return true;
+// The command line as run, for the summary, in the order given: every flag that takes a value but --threads, which
+// changes timings only.
+std::string command_line(const CLI::App& app) {
+  std::string command = app.get_name();
+  std::map<const CLI::Option*, size_t> seen;
+  for (const CLI::Option* opt : app.parse_order()) {
+    const size_t k = seen[opt]++;
+    if (opt->get_expected_max() == 0 || opt->check_lname("threads") || k >= opt->results().size()) continue;
+    command += " " + opt->get_name() + " " + opt->results()[k];
+  }
+  return command;
 }
 
 }  // namespace
@@ -111,56 +100,27 @@ int run_image_features(int argc, char** argv) {
   options.threads = std::max(1u, std::thread::hardware_concurrency());
   uint64_t train_limit = 0;
   bool quiet = false;
-  std::string command = "vitrine image-features";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kImageFeaturesUsage, stdout);
-      return 0;
-    }
-    if (arg == "--quiet") {
-      quiet = true;
-      continue;
-    }
-    if (i + 1 >= argc) return usage_error(arg + " needs a value");
-    const std::string value = argv[++i];
-    if (arg != "--threads") command += " " + arg + " " + value;  // threads change timings only
-    uint64_t n = 0;
-    const auto count = [&](uint64_t min, uint64_t max) {
-      if (parse_count(value, min, max, &n)) return true;
-      std::fprintf(stderr, "vitrine image-features: %s '%s' is not a whole number in %llu..%llu\n", arg.c_str(),
-                   value.c_str(), static_cast<unsigned long long>(min), static_cast<unsigned long long>(max));
-      return false;
-    };
-    if (arg == "--catalog")
-      catalog_path = value;
-    else if (arg == "--out")
-      out_path = value;
-    else if (arg == "--summary")
-      summary_path = value;
-    else if (arg == "--dataset")
-      dataset = value;
-    else if (arg == "--epochs") {
-      if (!count(1, 100)) return 2;
-      options.epochs = static_cast<uint32_t>(n);
-    } else if (arg == "--embed-dim") {
-      if (!count(2, 256)) return 2;
-      config.embed_dim = static_cast<uint32_t>(n);
-    } else if (arg == "--train-limit") {
-      if (!count(1, 100'000'000)) return 2;
-      train_limit = n;
-    } else if (arg == "--seed") {
-      if (!count(0, 4'000'000'000'000'000ull)) return 2;
-      options.seed = n;
-    } else if (arg == "--threads") {
-      if (!count(1, 256)) return 2;
-      options.threads = static_cast<uint32_t>(n);
-    } else {
-      return usage_error("unknown option " + arg);
-    }
-  }
-  if (catalog_path.empty()) return usage_error("--catalog is required");
-  if (out_path.empty()) return usage_error("--out is required");
+  CLI::App app{kImageFeaturesHelp, "vitrine image-features"};
+  configure_command_app(app, kImageFeaturesFooter, 21);
+  add_text(app, "--catalog", &catalog_path,
+           "catalog.json of tools/build_demo_catalog.mjs (products with n, id and image)")
+      ->required();
+  add_text(app, "--out", &out_path,
+           "features: a header line, then 'id<TAB>product_id<TAB>v1 v2 ... vm' per product\n"
+           "(id = the catalog's model item id n; each embedding scaled to unit length)")
+      ->required();
+  add_text(app, "--summary", &summary_path, "also write the accuracies, timings and this command as JSON");
+  add_text(app, "--dataset", &dataset, "Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist)", "DIR");
+  add_whole_number(app, "--epochs", &options.epochs, 1u, 100u, "passes over the training images, 1..100 (default 2)");
+  add_whole_number(app, "--embed-dim", &config.embed_dim, 2u, 256u, "embedding width, 2..256 (default 32)");
+  add_whole_number(app, "--train-limit", &train_limit, uint64_t{1}, uint64_t{100'000'000},
+                   "train on the first N training images only (default: all 60000)");
+  add_whole_number(app, "--seed", &options.seed, uint64_t{0}, uint64_t{4'000'000'000'000'000},
+                   "random seed (default 42); a run is reproducible for a seed and thread count");
+  add_whole_number(app, "--threads", &options.threads, 1u, 256u, "worker threads, 1..256 (default: all cores)");
+  app.add_flag("--quiet", quiet, "no progress lines");
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
+  const std::string command = command_line(app);
 
   const auto started = std::chrono::steady_clock::now();
   auto train = image::read_idx_split(dataset, "train");

@@ -13,25 +13,23 @@
 #include "commands.h"
 #include "event_log.h"
 #include "event_log_flags.h"
+#include "flags.h"
 #include "vitrine/ranker.h"
 #include "vitrine/shopper.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kInputsUsage[] =
+// The usage lines and what the command does; each flag's help is declared with the flag in run_inputs.
+const char kInputsHelp[] =
     "usage: vitrine inputs --model MODEL.vtm (--events LOG.csv | --request REQUEST.json) [event-log options]\n"
     "\n"
     "Prints, as JSON lines, what the model's encoder reads: for each session of an event log as training reads it\n"
     "(\"session\": its index, \"visitor\"), or for one rank request as the browser's engine reads it. Each line has\n"
     "\"items\" (SKUs, oldest first), \"kinds\" (encoder kind rows), \"earlier\" (1: from an earlier visit),\n"
     "\"positions\" (reverse positions) and\n"
-    "\"vector\" (the session vector, hex floats).\n"
-    "\n"
-    "  --model FILE     a session model file written by vitrine train\n"
-    "  --events FILE    an event log (CSV or .csv.gz; see vitrine train --help), read against the model's SKUs\n"
-    "  --request FILE   a rank request: {\"now\": ms, \"events\": [...], \"candidates\": [...]}\n"
-    "  -h, --help       show this help\n";
+    "\"vector\" (the session vector, hex floats).\n";
+const char kInputsFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
 int fail(const std::string& message, int code) {
   std::fprintf(stderr, "vitrine inputs: %s\n", message.c_str());
@@ -83,31 +81,17 @@ void print_inputs(const Ranker& ranker, const std::string& prefix, const std::ve
 int run_inputs(int argc, char** argv) {
   std::string model_path, events_path, request_path;
   train::EventLogOptions log_options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kInputsUsage, stdout);
-      std::fputs(kEventLogFlagsUsage, stdout);
-      return 0;
-    }
-    std::string error;
-    if (parse_event_log_flag(arg, nullptr, argc, argv, &i, &log_options, &error)) {
-      if (!error.empty()) return fail(error, 2);
-      continue;
-    }
-    if (i + 1 >= argc) return fail(arg + " needs a value (see --help)", 2);
-    const std::string value = argv[++i];
-    if (arg == "--model")
-      model_path = value;
-    else if (arg == "--events")
-      events_path = value;
-    else if (arg == "--request")
-      request_path = value;
-    else
-      return fail("unknown option " + arg + " (see --help)", 2);
-  }
-  if (model_path.empty() || events_path.empty() == request_path.empty())
-    return fail("--model and one of --events or --request are required (see --help)", 2);
+  CLI::App app{kInputsHelp, "vitrine inputs"};
+  configure_command_app(app, kInputsFooter, 22);
+  add_text(app, "--model", &model_path, "a session model file written by vitrine train")->required();
+  CLI::Option* events =
+      add_text(app, "--events", &events_path,
+               "an event log (CSV or .csv.gz; see vitrine train --help), read against the model's SKUs");
+  add_text(app, "--request", &request_path, "a rank request: {\"now\": ms, \"events\": [...], \"candidates\": [...]}")
+      ->excludes(events);
+  add_event_log_flags(app, "Event-log options (with --events)", events, &log_options);
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
+  if (events_path.empty() && request_path.empty()) return usage_error(app, "give --events or --request");
 
   std::ifstream in(model_path, std::ios::binary);
   if (!in) return fail(model_path + ": cannot open", 1);

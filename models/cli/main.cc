@@ -1,9 +1,7 @@
-// `vitrine`: the merchant's offline CLI. Dispatches to the subcommands in commands.h.
-#include <cctype>
+// `vitrine`: the merchant's offline CLI. Dispatches to the subcommands in commands.h, which declare their flags
+// with CLI11 (flags.h).
 #include <cstdio>
 #include <cstring>
-#include <string>
-#include <vector>
 
 #include "commands.h"
 #include "vitrine/build_info.h"
@@ -45,29 +43,6 @@ const Command kCommands[] = {
     {"uplift", vitrine::cli::run_uplift},
 };
 
-// `--flag=value` is read as `--flag value` by every command. The split is at the first '=' of an argument that
-// starts with "--" and names a flag (letters, digits and dashes), so a value may itself hold '=':
-// `--event-name=pv=view` is `--event-name pv=view`.
-std::vector<std::string> split_flag_values(int argc, char** argv) {
-  std::vector<std::string> args;
-  for (int i = 0; i < argc; ++i) {
-    const std::string arg = argv[i];
-    const size_t eq = arg.find('=');
-    bool is_flag = arg.rfind("--", 0) == 0 && eq != std::string::npos && eq > 2;
-    for (size_t k = 2; is_flag && k < eq; ++k) {
-      const unsigned char c = static_cast<unsigned char>(arg[k]);
-      is_flag = std::isalnum(c) != 0 || c == '-';
-    }
-    if (is_flag) {
-      args.push_back(arg.substr(0, eq));
-      args.push_back(arg.substr(eq + 1));
-    } else {
-      args.push_back(arg);
-    }
-  }
-  return args;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,11 +61,7 @@ int main(int argc, char** argv) {
   }
   for (const Command& c : kCommands) {
     if (std::strcmp(first, c.name) != 0) continue;
-    std::vector<std::string> args = split_flag_values(argc - 1, argv + 1);
-    std::vector<char*> pointers;
-    for (std::string& a : args) pointers.push_back(a.data());
-    pointers.push_back(nullptr);  // argv[argc] is null, as the commands may expect
-    return c.run(static_cast<int>(args.size()), pointers.data());
+    return c.run(argc - 1, argv + 1);  // each command parses its own flags (flags.h)
   }
   std::fprintf(stderr, "vitrine: unknown command '%s'\n\n%s", first, kUsage);
   return 2;

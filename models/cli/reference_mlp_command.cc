@@ -7,31 +7,27 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "flags.h"
 #include "output_file.h"
 #include "vitrine/mlp_model_io.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kUsage[] =
+// The usage line and what the command does; each flag's help is declared with the flag in run_make_reference_mlp.
+const char kReferenceMlpHelp[] =
     "usage: vitrine make-reference-mlp --out FILE [--weights-json FILE] [--seed N]\n"
     "\n"
     "Writes the benchmark reference MLP 128 -> 64 relu -> 32 relu -> 1 sigmoid as a model file of kind 'mlp'.\n"
     "Weights are uniform in +-sqrt(6 / (in + out)), biases uniform in +-0.1, drawn from splitmix64(seed)\n"
-    "in layer order (weights row-major, then biases), so a seed always gives the same model.\n"
-    "\n"
-    "  --out FILE           the model file to write\n"
-    "  --weights-json FILE  also write {seed, layers: [{in, out, activation, weights, bias}]} (weights\n"
-    "                       row-major [in][out]; every value printed so that it reads back as the same f32)\n"
-    "  --seed N             unsigned seed (default 42)\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Exit codes: 0 success, 1 a file cannot be written, 2 usage error.\n";
+    "in layer order (weights row-major, then biases), so a seed always gives the same model.\n";
+const char kReferenceMlpFooter[] = "Exit codes: 0 success, 1 a file cannot be written, 2 usage error.";
 
 // splitmix64: tiny, portable and fully specified, so the weights do not depend on the standard library.
 struct SplitMix64 {
@@ -78,32 +74,15 @@ MlpModelWeights reference_mlp(uint64_t seed) {
 int run_make_reference_mlp(int argc, char** argv) {
   std::string out_path, json_path;
   uint64_t seed = 42;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= argc || (arg != "--out" && arg != "--weights-json" && arg != "--seed")) {
-      std::fprintf(stderr, "vitrine make-reference-mlp: unexpected argument '%s'\n%s", arg.c_str(), kUsage);
-      return 2;
-    }
-    const std::string value = argv[++i];
-    if (arg == "--out") out_path = value;
-    if (arg == "--weights-json") json_path = value;
-    if (arg == "--seed") {
-      char* end = nullptr;
-      seed = std::strtoull(value.c_str(), &end, 10);
-      if (value.empty() || value[0] == '-' || end == nullptr || *end != '\0') {
-        std::fprintf(stderr, "vitrine make-reference-mlp: --seed needs an unsigned integer, got '%s'\n", value.c_str());
-        return 2;
-      }
-    }
-  }
-  if (out_path.empty()) {
-    std::fprintf(stderr, "vitrine make-reference-mlp: --out is required\n%s", kUsage);
-    return 2;
-  }
+  CLI::App app{kReferenceMlpHelp, "vitrine make-reference-mlp"};
+  configure_command_app(app, kReferenceMlpFooter, 23);
+  add_text(app, "--out", &out_path, "the model file to write")->required();
+  add_text(app, "--weights-json", &json_path,
+           "also write {seed, layers: [{in, out, activation, weights, bias}]} (weights\n"
+           "row-major [in][out]; every value printed so that it reads back as the same f32)");
+  add_whole_number(app, "--seed", &seed, uint64_t{0}, std::numeric_limits<uint64_t>::max(),
+                   "unsigned seed (default 42)");
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
   const MlpModelWeights model = reference_mlp(seed);
   auto bytes = write_mlp_model(model, {{"generator", "vitrine make-reference-mlp"}, {"seed", seed}});
   if (!bytes.ok()) {

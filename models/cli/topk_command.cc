@@ -1,30 +1,28 @@
 // `vitrine topk`: the model's best items for each test prefix, natively, as JSON lines. Used to check that the
 // browser's wasm engine returns the same lists (tests/js/parity.test.mjs), and handy for inspecting a model.
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "flags.h"
 #include "vitrine/ranker.h"
 #include "vitrine/session_data.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kTopkUsage[] =
+// The usage line and what the command does; each flag's help is declared with the flag in run_topk.
+const char kTopkHelp[] =
     "usage: vitrine topk --model MODEL.vtm --test FILE [--k N] [--limit N]\n"
     "\n"
     "Prints one JSON object per test example: {\"label\": id, \"items\": [ids best first], \"scores\": [...]},\n"
-    "ranked over the whole catalog by the engine's Ranker (the code the browser runs).\n"
-    "\n"
-    "  --model FILE   a session model file written by vitrine train\n"
-    "  --test FILE    examples, one per line: 'label<TAB>prefix items separated by spaces'\n"
-    "  --k N          items per example (default 20)\n"
-    "  --limit N      only the first N examples\n"
-    "  -h, --help     show this help\n";
+    "ranked over the whole catalog by the engine's Ranker (the code the browser runs).\n";
+const char kTopkFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
 int fail(const std::string& message, int code) {
   std::fprintf(stderr, "vitrine topk: %s\n", message.c_str());
@@ -35,29 +33,17 @@ int fail(const std::string& message, int code) {
 
 int run_topk(int argc, char** argv) {
   std::string model_path, test_path;
-  long k = 20, limit = -1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kTopkUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= argc) return fail(arg + " needs a value (see --help)", 2);
-    const std::string value = argv[++i];
-    char* end = nullptr;
-    if (arg == "--model")
-      model_path = value;
-    else if (arg == "--test")
-      test_path = value;
-    else if (arg == "--k" || arg == "--limit") {
-      const long v = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || v < 1) return fail(arg + " must be a positive integer", 2);
-      (arg == "--k" ? k : limit) = v;
-    } else {
-      return fail("unknown option " + arg + " (see --help)", 2);
-    }
-  }
-  if (model_path.empty() || test_path.empty()) return fail("--model and --test are required (see --help)", 2);
+  int64_t k = 20, limit = -1;
+  CLI::App app{kTopkHelp, "vitrine topk"};
+  configure_command_app(app, kTopkFooter, 17);
+  add_text(app, "--model", &model_path, "a session model file written by vitrine train")->required();
+  add_text(app, "--test", &test_path, "examples, one per line: 'label<TAB>prefix items separated by spaces'")
+      ->required();
+  // The lists are allocated up front: a million items per example is far beyond any catalog's use.
+  add_whole_number(app, "--k", &k, int64_t{1}, int64_t{1'000'000}, "items per example (default 20)");
+  add_whole_number(app, "--limit", &limit, int64_t{1}, std::numeric_limits<int64_t>::max(),
+                   "only the first N examples");
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   std::ifstream in(model_path, std::ios::binary);
   if (!in) return fail(model_path + ": cannot open", 1);

@@ -3,11 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <iterator>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -16,13 +13,15 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "event_log_flags.h"
+#include "flags.h"
 #include "output_file.h"
 #include "train_run.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kTrainUsageHead[] =
+// The usage lines and what the command does; each flag's help is declared with the flag in run_train.
+const char kTrainHelp[] =
     "usage: vitrine train --train FILE --out MODEL.vtm [options]\n"
     "       vitrine train --events LOG.csv[.gz] --out MODEL.vtm [options]\n"
     "\n"
@@ -30,79 +29,14 @@ const char kTrainUsageHead[] =
     "scoring; docs/ARCHITECTURE.md) with a full softmax over the catalog, and writes a model file that\n"
     "the storefront package loads. The newest sessions are held out as a validation split: progress shows\n"
     "its HR@20 and MRR@20 after every epoch, and the epoch with the best MRR@20 is the one written.\n"
-    "The defaults are the ones to use; the options exist for experiments.\n"
-    "\n"
-    "  --train FILE          sessions, one per line, item ids (1, 2, ...) separated by spaces, oldest first\n"
-    "  --events FILE         instead of --train: the shop's event log, CSV (or .csv.gz) with a header naming\n"
-    "                        timestamp, visitor_id and/or session_id, item_id, event, and optionally price,\n"
-    "                        category, brand (docs/ARCHITECTURE.md, 'Event logs'). The model's products are the\n"
-    "                        log's SKUs, with the log's categories, brands and prices as content features; its\n"
-    "                        sessions are the views, clicks, carts and purchases\n"
-    "  --out FILE            where to write the model file\n"
-    "  --catalog FILE        optional product attributes, one line per item:\n"
-    "                        'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
-    "                        (category, brand, price band) and names the products by product_id. With\n"
-    "                        --events its product_ids are the model's products: the log is read against them\n"
-    "                        (events on other SKUs are counted and left out) and its attributes replace the log's\n"
-    "  --image-features FILE with --train, or --events and --catalog: fixed image embeddings per item, from\n"
-    "                        `vitrine image-features` "
-    "('id<TAB>product_id<TAB>\n"
-    "                        v1 v2 ...'); adds a trained projection of them to every item vector\n"
-    "  --unseen-content-only items absent from the training sessions get no id embedding: their vector is their\n"
-    "                        content alone (category, brand, price band, image), as for a brand-new product\n"
-    "  --epochs N            most passes over the training examples (default 6)\n"
-    "  --dim N               embedding width (default 64)\n"
-    "  --max-length N        most recent items the encoder reads (default 20)\n"
-    "  --batch N             examples per step (default 512)\n"
-    "  --lr X                Adam learning rate (default 0.003), halved every --lr-decay-every epochs\n"
-    "  --lr-decay-every N    (default 2)\n"
-    "  --temperature X       scale of the cosine scores (default 12)\n"
-    "  --validation X        fraction of the newest sessions held out (default 0.1; 0 = none, last epoch wins)\n"
-    "  --item-dtype T        item table storage: i8 (default, per-row scale), f16 or f32\n"
-    "  --item-bits N         effective precision of an i8 item table, 2..8 (default 6): fewer levels make the\n"
-    "                        file compress far better for a small loss\n"
-    "  --patience N          stop after N epochs without a better validation MRR@20 (default 1; 0 = never)\n"
-    "  --seed N              random seed (default 42); a run is reproducible for a seed and thread count\n"
-    "  --threads N           worker threads (default: all cores)\n"
-    "  --name NAME           dataset name recorded in the model file (default: the sessions file's folder)\n"
-    "  --quiet               no progress lines\n"
-    "  --resume              continue the run that wrote OUT.checkpoint (written after every epoch and removed\n"
-    "                        once the model is written): same data and options, --epochs may be larger; with\n"
-    "                        the same --seed and --threads the model is the one an uninterrupted run writes\n"
-    "  --keep-checkpoint     keep OUT.checkpoint after the run, to continue it later with more --epochs\n"
-    "  --json                print a summary as one JSON object on stdout at the end: the model file, its size,\n"
-    "                        the epoch written and every epoch's loss and validation HR@20 and MRR@20\n"
-    "  -h, --help            show this help\n"
-    "\n"
-    "With --events:\n";
-const char kTrainUsageTail[] =
-    "  --one-visit           train each session alone; by default a known visitor's session starts with their\n"
-    "                        earlier visits' last events (marked as such), as the browser's stored history does\n"
-    "  --check               read the log (and --catalog), print what training would use, and stop: no --out,\n"
-    "                        no training; exit 1 on the first bad row as training would\n"
-    "\n"
+    "The defaults are the ones to use; the options exist for experiments.\n";
+const char kTrainFooter[] =
     "A log with add_to_cart or purchase rows also gets the conversion head: the probability that a shown product\n"
     "is added to the cart, and bought, later in the visit (what data-rank-by=\"conversion|value\" ranks by). It is\n"
     "fitted after the encoder; the validation split chooses its penalty, and the file's training.conversion\n"
     "records the validation AUC and log loss beside the products' own rates.\n"
     "\n"
-    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.\n";
-
-const char arg_needs_events[] =
-    "--session-gap, --skip-bad-rows, --columns, --event-name, --one-visit and --check go with --events";
-
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "vitrine train: %s\n(see vitrine train --help)\n", message.c_str());
-  return 2;
-}
-
-bool parse_number(const std::string& text, double min, double max, double* out) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= min && v <= max)) return false;
-  *out = v;
-  return true;
-}
+    "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.";
 
 std::string format_duration(double seconds) {
   const long s = std::lround(seconds);
@@ -130,112 +64,92 @@ int run_train(int argc, char** argv) {
   bool resume = false;
   bool keep_checkpoint = false;
   train::EventLogOptions log_options;
-  bool log_flags = false;
   bool quiet = false;
   bool json = false;
   train::RunOptions options;
   options.train.threads = std::max(1u, std::thread::hardware_concurrency());
 
-  // Numeric flags: name -> (min, max, setter).
-  struct NumericFlag {
-    double min, max;
-    std::function<void(double)> set;
-  };
-  const std::map<std::string, NumericFlag> numeric = {
-      {"--epochs", {1, 1000, [&](double v) { options.train.epochs = static_cast<uint32_t>(v); }}},
-      {"--dim", {2, 1024, [&](double v) { options.model.dim = static_cast<uint32_t>(v); }}},
-      {"--max-length", {1, 512, [&](double v) { options.model.max_length = static_cast<uint32_t>(v); }}},
-      {"--batch", {1, 65536, [&](double v) { options.train.batch_size = static_cast<uint32_t>(v); }}},
-      {"--lr", {1e-6, 1.0, [&](double v) { options.train.learning_rate = static_cast<float>(v); }}},
-      {"--lr-decay-every", {0, 1000, [&](double v) { options.train.lr_decay_every = static_cast<uint32_t>(v); }}},
-      {"--temperature", {0.01, 1000, [&](double v) { options.model.temperature = static_cast<float>(v); }}},
-      {"--validation", {0, 0.9, [&](double v) { options.validation_fraction = v; }}},
-      {"--seed", {0, 4e15, [&](double v) { options.train.seed = static_cast<uint64_t>(v); }}},
-      {"--threads", {1, 256, [&](double v) { options.train.threads = static_cast<uint32_t>(v); }}},
-      {"--item-bits", {2, 8, [&](double v) { options.item_bits = static_cast<uint32_t>(v); }}},
-      {"--patience", {0, 1000, [&](double v) { options.patience = static_cast<uint32_t>(v); }}},
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kTrainUsageHead, stdout);
-      std::fputs(kEventLogFlagsUsage, stdout);
-      std::fputs(kTrainUsageTail, stdout);
-      return 0;
-    }
-    std::string log_error;
-    if (parse_event_log_flag(arg, nullptr, argc, argv, &i, &log_options, &log_error)) {
-      if (!log_error.empty()) return usage_error(log_error);
-      log_flags = true;
-      continue;
-    }
-    if (arg == "--quiet") {
-      quiet = true;
-      continue;
-    }
-    if (arg == "--json") {
-      json = true;
-      continue;
-    }
-    if (arg == "--unseen-content-only") {
-      options.content_only_unseen = true;
-      continue;
-    }
-    if (arg == "--one-visit") {
-      one_visit = true;
-      continue;
-    }
-    if (arg == "--check") {
-      check_only = true;
-      continue;
-    }
-    if (arg == "--resume") {
-      resume = true;
-      continue;
-    }
-    if (arg == "--keep-checkpoint") {
-      keep_checkpoint = true;
-      continue;
-    }
-    if (i + 1 >= argc) return usage_error(arg + " needs a value");
-    const std::string value = argv[++i];
-    if (arg == "--train")
-      train_path = value;
-    else if (arg == "--events")
-      events_path = value;
-    else if (arg == "--out")
-      out_path = value;
-    else if (arg == "--catalog")
-      catalog_path = value;
-    else if (arg == "--image-features")
-      image_path = value;
-    else if (arg == "--name")
-      name = value;
-    else if (arg == "--item-dtype")
-      item_dtype = value;
-    else if (const auto it = numeric.find(arg); it != numeric.end()) {
-      double v = 0;
-      if (!parse_number(value, it->second.min, it->second.max, &v))
-        return usage_error(arg + " '" + value + "' is not a number in " + std::to_string(it->second.min) + ".." +
-                           std::to_string(it->second.max));
-      it->second.set(v);
-    } else {
-      return usage_error("unknown option " + arg);
-    }
-  }
-  if (train_path.empty() == events_path.empty()) return usage_error("give either --train or --events");
-  if (events_path.empty() && (log_flags || one_visit || check_only)) return usage_error(arg_needs_events);
+  CLI::App app{kTrainHelp, "vitrine train"};
+  configure_command_app(app, kTrainFooter, 24);
+  CLI::Option* train_flag = add_text(app, "--train", &train_path,
+                                     "sessions, one per line, item ids (1, 2, ...) separated by spaces, oldest first");
+  CLI::Option* events_flag =
+      add_text(app, "--events", &events_path,
+               "instead of --train: the shop's event log, CSV (or .csv.gz) with a header naming\n"
+               "timestamp, visitor_id and/or session_id, item_id, event, and optionally price,\n"
+               "category, brand (docs/ARCHITECTURE.md, 'Event logs'). The model's products are the\n"
+               "log's SKUs, with the log's categories, brands and prices as content features; its\n"
+               "sessions are the views, clicks, carts and purchases")
+          ->excludes(train_flag);
+  add_text(app, "--out", &out_path, "where to write the model file (required, except with --check)");
+  add_text(app, "--catalog", &catalog_path,
+           "optional product attributes, one line per item:\n"
+           "'id<TAB>product_id<TAB>category<TAB>brand<TAB>price'; adds content features\n"
+           "(category, brand, price band) and names the products by product_id. With\n"
+           "--events its product_ids are the model's products: the log is read against them\n"
+           "(events on other SKUs are counted and left out) and its attributes replace the log's");
+  add_text(app, "--image-features", &image_path,
+           "with --train, or --events and --catalog: fixed image embeddings per item, from\n"
+           "`vitrine image-features` ('id<TAB>product_id<TAB>v1 v2 ...'); adds a trained\n"
+           "projection of them to every item vector");
+  app.add_flag("--unseen-content-only", options.content_only_unseen,
+               "items absent from the training sessions get no id embedding: their vector is their\n"
+               "content alone (category, brand, price band, image), as for a brand-new product");
+  add_whole_number(app, "--epochs", &options.train.epochs, 1u, 1000u,
+                   "most passes over the training examples, 1..1000 (default 6)");
+  add_whole_number(app, "--dim", &options.model.dim, 2u, 1024u, "embedding width, 2..1024 (default 64)");
+  add_whole_number(app, "--max-length", &options.model.max_length, 1u, 512u,
+                   "most recent items the encoder reads, 1..512 (default 20)");
+  add_whole_number(app, "--batch", &options.train.batch_size, 1u, 65536u, "examples per step, 1..65536 (default 512)");
+  add_real_number(app, "--lr", &options.train.learning_rate, 1e-6, 1.0,
+                  "Adam learning rate, 1e-6..1 (default 0.003), halved every --lr-decay-every epochs");
+  add_whole_number(app, "--lr-decay-every", &options.train.lr_decay_every, 0u, 1000u, "0..1000 (default 2)");
+  add_real_number(app, "--temperature", &options.model.temperature, 0.01, 1000.0,
+                  "scale of the cosine scores, 0.01..1000 (default 12)");
+  add_real_number(app, "--validation", &options.validation_fraction, 0.0, 0.9,
+                  "fraction of the newest sessions held out, 0..0.9 (default 0.1; 0 = none, last\n"
+                  "epoch wins)");
+  add_text(app, "--item-dtype", &item_dtype, "item table storage: i8 (default, per-row scale), f16 or f32", "T")
+      ->check(CLI::IsMember({"i8", "f16", "f32"}).description(""));
+  add_whole_number(app, "--item-bits", &options.item_bits, 2u, 8u,
+                   "effective precision of an i8 item table, 2..8 (default 6): fewer levels make the\n"
+                   "file compress far better for a small loss");
+  add_whole_number(app, "--patience", &options.patience, 0u, 1000u,
+                   "stop after N epochs without a better validation MRR@20 (default 1; 0 = never)");
+  add_whole_number(app, "--seed", &options.train.seed, uint64_t{0}, uint64_t{4'000'000'000'000'000},
+                   "random seed (default 42); a run is reproducible for a seed and thread count");
+  add_whole_number(app, "--threads", &options.train.threads, 1u, 256u, "worker threads, 1..256 (default: all cores)");
+  add_text(app, "--name", &name, "dataset name recorded in the model file (default: the sessions file's folder)",
+           "NAME");
+  app.add_flag("--quiet", quiet, "no progress lines");
+  app.add_flag("--resume", resume,
+               "continue the run that wrote OUT.checkpoint (written after every epoch and removed\n"
+               "once the model is written): same data and options, --epochs may be larger; with\n"
+               "the same --seed and --threads the model is the one an uninterrupted run writes");
+  app.add_flag("--keep-checkpoint", keep_checkpoint,
+               "keep OUT.checkpoint after the run, to continue it later with more --epochs");
+  app.add_flag("--json", json,
+               "print a summary as one JSON object on stdout at the end: the model file, its size,\n"
+               "the epoch written and every epoch's loss and validation HR@20 and MRR@20");
+  const std::string with_events = "With --events";
+  add_event_log_flags(app, with_events, events_flag, &log_options);
+  app.add_flag("--one-visit", one_visit,
+               "train each session alone; by default a known visitor's session starts with their\n"
+               "earlier visits' last events (marked as such), as the browser's stored history does")
+      ->group(with_events)
+      ->needs(events_flag);
+  app.add_flag("--check", check_only,
+               "read the log (and --catalog), print what training would use, and stop: no --out,\n"
+               "no training; exit 1 on the first bad row as training would")
+      ->group(with_events)
+      ->needs(events_flag);
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
+
+  if (train_path.empty() && events_path.empty()) return usage_error(app, "give either --train or --events");
   if (!events_path.empty() && !image_path.empty() && catalog_path.empty())
-    return usage_error("--image-features with --events needs --catalog: the features are keyed by its ids");
-  if (out_path.empty() && !check_only) return usage_error("--out is required");
-  if (item_dtype == "i8")
-    options.item_storage = DType::kI8;
-  else if (item_dtype == "f16")
-    options.item_storage = DType::kF16;
-  else if (item_dtype == "f32")
-    options.item_storage = DType::kF32;
-  else
-    return usage_error("--item-dtype must be i8, f16 or f32");
+    return usage_error(app, "--image-features with --events needs --catalog: the features are keyed by its ids");
+  if (out_path.empty() && !check_only) return usage_error(app, "--out is required");
+  options.item_storage = item_dtype == "f32" ? DType::kF32 : item_dtype == "f16" ? DType::kF16 : DType::kI8;
   if (name.empty()) name = folder_name(events_path.empty() ? train_path : events_path);
 
   const auto started = std::chrono::steady_clock::now();

@@ -9,23 +9,21 @@
 
 #include "commands.h"
 #include "eval/outcome_reports.h"
+#include "flags.h"
 
 namespace vitrine::cli {
 namespace {
 
-const char kUpliftUsage[] =
+// The usage lines and what the command does; each flag's help is declared with the flag in run_uplift.
+const char kUpliftHelp[] =
     "usage: vitrine uplift --reports REPORTS.jsonl [--json]\n"
     "       vitrine uplift --buckets\n"
     "\n"
     "Reads the outcome reports a shop's endpoint collected (one JSON object per line, as devices send them to\n"
     "data-report) and prints, per holdout arm, the share of shopper-days with a purchase and the bucketed revenue\n"
     "per shopper-day, each de-biased from randomized response, with 95% intervals, and the difference on - off.\n"
-    "Reports that are not valid are counted, the first few shown with their line numbers, and left out.\n"
-    "\n"
-    "  --reports FILE   the reports, JSON lines\n"
-    "  --json           print the result as one JSON object\n"
-    "  --buckets        print the revenue buckets (upper bounds, values) as JSON and exit\n"
-    "  -h, --help       show this help\n";
+    "Reports that are not valid are counted, the first few shown with their line numbers, and left out.\n";
+const char kUpliftFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
 constexpr int kBadLinesShown = 5;
 
@@ -67,30 +65,25 @@ void print_text(const eval::UpliftEstimate& u, size_t read, size_t refused) {
 
 int run_uplift(int argc, char** argv) {
   std::string reports_path;
-  bool json = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kUpliftUsage, stdout);
-      return 0;
-    }
-    if (arg == "--json") {
-      json = true;
-    } else if (arg == "--buckets") {
-      std::printf("%s\n", nlohmann::json{{"upper", eval::kRevenueBucketUpper},
-                                         {"value", eval::kRevenueBucketValue},
-                                         {"version", eval::kReportVersion}}
-                              .dump()
-                              .c_str());
-      return 0;
-    } else if (arg == "--reports") {
-      if (i + 1 >= argc) return fail("--reports needs a value (see --help)", 2);
-      reports_path = argv[++i];
-    } else {
-      return fail("unknown option " + arg + " (see --help)", 2);
-    }
+  bool json = false, buckets = false;
+  CLI::App app{kUpliftHelp, "vitrine uplift"};
+  configure_command_app(app, kUpliftFooter, 19);
+  CLI::Option* reports_flag =
+      add_text(app, "--reports", &reports_path, "the reports, JSON lines (required, but for --buckets)");
+  CLI::Option* json_flag = app.add_flag("--json", json, "print the result as one JSON object");
+  app.add_flag("--buckets", buckets, "print the revenue buckets (upper bounds, values) as JSON and exit")
+      ->excludes(reports_flag)
+      ->excludes(json_flag);
+  if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
+  if (buckets) {
+    std::printf("%s\n", nlohmann::json{{"upper", eval::kRevenueBucketUpper},
+                                       {"value", eval::kRevenueBucketValue},
+                                       {"version", eval::kReportVersion}}
+                            .dump()
+                            .c_str());
+    return 0;
   }
-  if (reports_path.empty()) return fail("--reports is required (see --help)", 2);
+  if (reports_path.empty()) return usage_error(app, "--reports is required");
   std::ifstream in(reports_path);
   if (!in) return fail(reports_path + ": cannot open", 1);
 
