@@ -1,0 +1,617 @@
+// The personalizer: what Vitrine does to the page's listings, slots and widgets once it runs. It watches for
+// listings (and the shopper's hand on them), holds the ones it can rank at once, asks the ranking worker (or the
+// vault) for their order, applies it, words the reasons, fills the slots and widgets, and takes all of it back on
+// request. The last stages of event -> store -> profile -> features -> model -> order -> DOM; the controller
+// (vitrine.mjs) owns consent, storage and the lifecycle, and hands this module what it needs through `page`.
+import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
+import { DEFAULT_RANK_BY } from './rank_by.mjs';
+import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
+import { chooseVariant, applySlot, slotVariants, describeSlot } from './slots.mjs';
+import { RankingClient } from './worker_client.mjs';
+import { explanationText, isEngineFactors } from './explain.mjs';
+import { recentlyViewed, renderWidget, widgetLimit } from './widgets.mjs';
+import { MAX_CANDIDATES } from './ranking_service.mjs';
+import { createTextLedger, plainText } from './text.mjs';
+import { withUnsaved } from './journal.mjs';
+import { createHold, hasPainted } from './hold.mjs';
+import { mark, measured } from './marks.mjs';
+import { announceExposure } from './arm.mjs';
+import { createWhyButtons } from './why.mjs';
+
+const MIN_CANDIDATES = 2;
+const LATE_MS = 50; // a listing shown (not held) longer than this has been painted: with lateReorder 'below-fold', it is late
+
+/**
+ * @param {object} options
+ * @param {Window} options.win
+ * @param {Document} options.doc
+ * @param {object} options.env the controller's env (Worker, workerUrl: replaceable for tests)
+ * @param {{warn: Function}} options.log
+ * @param {object} options.config config.mjs normalizeConfig()
+ * @param {object} options.messages messages.mjs, in the page's language
+ * @param {URL|null} options.vaultUrl the vault's frame when the history is kept there
+ * @param {() => number} options.now the page's clock (performance.now)
+ * @param {object|null} options.early what the one-tag loader started (vitrine.js): listings it saw, its hold
+ * @param {object} options.pipeline event_pipeline.mjs, for the events not written yet
+ * @param {object} options.page the controller's side: isRunning(), arm(), store() (open or null), vault() (the
+ *   vault's connection, opened on first use), takeEarlyChannel() (the loader's ranking channel, once)
+ */
+export function createPersonalizer({ win, doc, env, log, config, messages, vaultUrl, now, early, pipeline, page }) {
+  const workerUrl = env.workerUrl ?? null; // null: the package's worker.mjs (worker_client.mjs openRankingChannel)
+  let client = null; // the page's ranking worker (without the vault)
+  let rankingDisabled = false;
+  let rankByRefused = false; // the model cannot rank by conversion (told once)
+  let exposed = false; // the shop's analytics heard this page's arm
+  let warming = null; // the worker's warm-up: Promise<{ready, model}>
+  let cachedProfile = null;
+  let ranking = Promise.resolve(); // every ranking pass, one after the other
+  let begun = false; // the controller queued the first pass (begin())
+  let shopper = null; // watchShopper(): the shopper's own interaction with the listings
+  let watchedSince = 0; // when it began watching: a listing already on the page counts as shown from then
+  const listSeenAt = new WeakMap(); // listing added later -> when it was seen
+  for (const { list, at } of early?.seen ?? []) listSeenAt.set(list, at);
+  let listObserver = null;
+  const explanations = new Map(); // item id or slot name -> text
+  const written = createTextLedger(); // what Vitrine wrote into the page, to take back
+  let why = null; // the "why?" buttons (why.mjs), from the first ranking on
+  const slotShownBefore = new Map(); // slot -> the variant the shop showed before Vitrine chose one
+  const widgetUndo = new Map(); // widget -> takes back what Vitrine rendered in it
+  const ranked = new WeakSet();
+  const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
+  const cleanups = [];
+  // The engine and the model are loaded: a ranking now takes milliseconds, so a new listing is worth holding.
+  let engineWarm = early?.engineReady === true;
+  // Listings seen before their first paint stay invisible until ranked, at most config.holdMs (hold.mjs).
+  const hold = win && doc ? createHold(win, doc, { capMs: config.holdMs, now, prior: early }) : null;
+  const seenPainted = new WeakSet(); // listings already on the page when it had been painted: a reorder is late
+
+  /**
+   * Vitrine runs: from here on, a listing the shopper uses is never reordered under their hand. Listings already on
+   * the page are held if nothing has been painted yet (counted from when they were first seen), else the shopper
+   * may have seen them; the worker, the engine and the model start now, beside the store.
+   */
+  function watch() {
+    if (!config.autoRank || typeof doc.addEventListener !== 'function') return;
+    shopper = watchShopper(doc, `[${ATTR.list}]`, now);
+    watchedSince = now();
+    cleanups.push(() => {
+      shopper?.stop();
+      shopper = null;
+    });
+    observeNewListings();
+    const painted = hasPainted(win);
+    for (const list of doc.querySelectorAll(`[${ATTR.list}]`)) {
+      if (painted) seenPainted.add(list);
+      else holdListing(list, listSeenAt.get(list) ?? watchedSince);
+    }
+    // The store is not open yet: what the loader held is shown now.
+    if (page.store() === null) hold?.releaseAll();
+    if (rankable()) void modelReady();
+  }
+
+  /** The store is open and capture runs: the first ranking pass, then the widgets. */
+  function begin() {
+    begun = true;
+    if (config.autoRank) queueRanking(() => personalize(false)).catch(() => {});
+    queueRanking(() => fillWidgets()).catch(() => {});
+  }
+
+  /** Ranking can happen on this page (it may still fail): worth warming the engine and holding listings for. */
+  function rankable() {
+    return (
+      config.autoRank &&
+      page.arm() !== 'off' &&
+      !rankingDisabled &&
+      config.model !== null &&
+      typeof win.WebAssembly === 'object'
+    );
+  }
+
+  /** Starts the worker, the engine and the model once; resolves with the model's version, or null. */
+  function modelReady() {
+    warming ??= (rankingClient()?.warm() ?? Promise.resolve({ ready: false, model: null })).then((reply) => {
+      engineWarm ||= reply.ready;
+      return reply;
+    });
+    return warming;
+  }
+
+  /**
+   * Once per page, when it shows a listing or a slot: the arm (and in the 'on' arm the model, once the worker has
+   * loaded it or failed to) goes to the shop's dataLayer and callback. Both arms announce on the same condition, so
+   * comparing them compares like with like.
+   */
+  function exposeOnce() {
+    if (exposed || !page.isRunning()) return;
+    exposed = true;
+    const model =
+      page.arm() === 'on' && !rankingDisabled && config.model !== null
+        ? modelReady()
+        : Promise.resolve({ model: null });
+    void model.then(({ model: version }) => {
+      if (!page.isRunning()) return;
+      const problem = announceExposure(win, { arm: page.arm(), model: version }, config.onExposure);
+      if (problem) log.warn(problem);
+    });
+  }
+
+  // Only when a ranking can start at once: the engine warm and the shopper's events readable (the store open).
+  // Before, the ranking cannot land within the hold on any machine we measured (bench/page_shift.mjs), and holding
+  // only hides the listing, for longer than the cap when the page keeps the main thread busy.
+  function holdListing(list, seenAt) {
+    if (engineWarm && page.store() !== null && rankable() && page.isRunning()) hold?.hold(list, seenAt);
+  }
+
+  /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
+  function queueRanking(pass) {
+    const run = ranking.then(pass);
+    ranking = run.catch((e) => log.warn('personalization failed', e));
+    return run;
+  }
+
+  /** Listings the shop renders after start-up (client-side rendering) are ranked as they appear. */
+  function observeNewListings() {
+    const Observer = win.MutationObserver;
+    const root = doc.documentElement ?? doc.body;
+    if (typeof Observer !== 'function' || !root) return;
+    listObserver = new Observer((records) => measured('notice', () => noteNewListings(records)));
+    listObserver.observe(root, { childList: true, subtree: true });
+    cleanups.push(() => {
+      listObserver?.disconnect();
+      listObserver = null;
+    });
+  }
+
+  function noteNewListings(records) {
+    const selector = `[${ATTR.list}]`;
+    const at = now();
+    let found = false;
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        const lists = node.matches(selector)
+          ? [node, ...node.querySelectorAll(selector)]
+          : node.querySelectorAll(selector);
+        for (const list of lists) {
+          if (listSeenAt.has(list)) continue;
+          listSeenAt.set(list, at);
+          holdListing(list, at); // the observer runs before the browser paints what was just added
+          found = true;
+        }
+      }
+    }
+    // Until start-up has opened the store, its own first pass (queued once it has) finds these listings.
+    if (found && page.isRunning() && begun) queueRanking(() => personalize(false)).catch(() => {});
+  }
+
+  /** Tells the shop's page what became of a listing (data-vitrine-result, see dom.mjs). */
+  function markResult(list, result) {
+    try {
+      list.setAttribute(ATTR.result, result);
+    } catch {
+      // a listing that refuses an attribute is still ranked
+    }
+  }
+
+  function rankingClient() {
+    if (rankingDisabled) return null;
+    if (!config.model) {
+      rankingDisabled = true;
+      log.warn('no model configured (data-model); the listing keeps its order');
+      return null;
+    }
+    if (typeof win.WebAssembly !== 'object') {
+      rankingDisabled = true;
+      log.warn('WebAssembly is not available; the listing keeps its order');
+      return null;
+    }
+    if (config.modelIntegrity === false) {
+      rankingDisabled = true;
+      log.warn(
+        'data-model-integrity is not sha256-, sha384- or sha512- digests in base64; the model is not loaded and the listing keeps its order'
+      );
+      return null;
+    }
+    if (vaultUrl) return page.vault().client; // the vault ranks with the history it keeps
+    client ??= new RankingClient({
+      workerUrl,
+      modelUrl: config.model,
+      timeoutMs: config.rankTimeoutMs,
+      modelTimeoutMs: config.modelTimeoutMs,
+      maxModelBytes: config.maxModelBytes,
+      modelIntegrity: config.modelIntegrity,
+      // An injected Worker (tests) means that worker, never a shared one.
+      Worker: env.Worker ?? win.Worker,
+      SharedWorker: env.Worker || config.worker !== 'shared' ? null : win.SharedWorker,
+      channel: page.takeEarlyChannel(),
+    });
+    return client;
+  }
+
+  function rankingFailed(error) {
+    rankingDisabled = true; // one failure is enough: do not retry (and warn) on every list
+    client?.terminate(); // (the vault keeps recording: it is the store too)
+    client = null;
+    log.warn('personalization is off for this page; the listing keeps its order', error);
+  }
+
+  /**
+   * Ranks every listing not ranked yet (or all with force) and fills the slots. An automatic ranking is not applied
+   * to a listing the shopper has used since it was shown; a forced one (refresh(), the shop's request at
+   * `requestedAt`) is not applied if the shopper used the listing since that request. Either way the listing then
+   * stays exactly as the shopper sees it.
+   */
+  async function personalize(force, requestedAt = now(), watch = shopper) {
+    if (!page.isRunning()) return;
+    const lists = Array.from(doc.querySelectorAll(`[${ATTR.list}]`)).filter((l) => force || !ranked.has(l));
+    try {
+      await rankLists(lists, force, requestedAt, watch);
+    } finally {
+      // Whatever became of them (ranked, declined, failed), the listings are shown now.
+      for (const list of lists) hold?.release(list);
+    }
+  }
+
+  async function rankLists(lists, force, requestedAt, watch) {
+    // Nothing to rank or fill yet (the shop renders its listing later): no store read for a later pass to wait on.
+    if (lists.length === 0 && !doc.querySelector(`[${ATTR.slot}]`)) return;
+    exposeOnce();
+    if (page.arm() === 'off') {
+      // The holdout: the merchant's order, no slot choice, nothing read for ranking.
+      for (const list of lists) {
+        ranked.add(list);
+        markResult(list, 'holdout');
+      }
+      return;
+    }
+    mark('pass');
+    const events = await rankingEvents();
+    mark('events');
+    if (events !== null && events.length === 0) {
+      // Nothing known about this shopper: the merchant's order is the best guess.
+      for (const list of lists) markResult(list, 'no-history');
+      return;
+    }
+    for (const list of lists) {
+      try {
+        if (!(await rankList(list, events, force, requestedAt, watch))) return;
+      } finally {
+        hold?.release(list);
+      }
+    }
+    await fillSlots(events);
+  }
+
+  /**
+   * The most recent events, the ones not written yet included, without waiting for their write: a listing that
+   * appears with the page's first events (a category visit) is not ranked an IndexedDB commit later.
+   */
+  async function rankingEvents() {
+    if (vaultUrl) {
+      await pipeline.flush(); // the vault ranks with what it stored, this page's events included
+      return null;
+    }
+    const unsaved = pipeline.unsaved();
+    void pipeline.flush();
+    return withUnsaved(await page.store().recent(config.rankEvents), unsaved, config.rankEvents);
+  }
+
+  /** Ranks one listing; false when ranking stopped for the whole page. */
+  async function rankList(list, events, force, requestedAt, watch) {
+    const candidates = measured('read', () => readCandidates(list));
+    if (candidates.length < MIN_CANDIDATES) return true;
+    if (candidates.length > MAX_CANDIDATES) {
+      // Declined, not failed: this listing keeps its order, smaller ones on the page are still ranked.
+      ranked.add(list);
+      markResult(list, 'too-large');
+      log.warn(`a listing of ${candidates.length} items is over the limit of ${MAX_CANDIDATES}; it keeps its order`);
+      return true;
+    }
+    const rc = rankingClient();
+    if (!rc) {
+      markResult(list, 'off');
+      return true;
+    }
+    ranked.add(list);
+    if (!shopPositions.has(list)) shopPositions.set(list, positions(list));
+    // The shop's own places, as it rendered the listing: a later pass reads the listing in Vitrine's order.
+    const shopPlace = shopPositions.get(list);
+    for (const c of candidates) if (shopPlace.has(c.id)) c.position = shopPlace.get(c.id);
+    const rules = listingRules(list);
+    const { blend, diversity } = rules;
+    const rankBy = rules.rankBy ?? config.rankBy; // the listing's own data-vitrine-rank-by, else the tag's
+    const since = force ? requestedAt : (listSeenAt.get(list) ?? watchedSince);
+    const isStale = () => watch?.touchedSince(list, since) ?? false;
+    if (isStale()) {
+      markResult(list, 'shopper-active'); // already in use: not even worth ranking
+      return true;
+    }
+    try {
+      mark('rank-sent');
+      const reply = await rc.rank({
+        events,
+        candidates,
+        nowMs: Date.now(),
+        explainTop: config.rerankDepth,
+        blend,
+        diversity,
+        ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }),
+      });
+      mark('rank-reply');
+      if (rankBy !== DEFAULT_RANK_BY && reply.rankBy === DEFAULT_RANK_BY && !rankByRefused) {
+        // Ranked all the same, by relevance (ranking_service.mjs): the merchant hears it once.
+        rankByRefused = true;
+        log.warn(
+          `${rules.rankBy ? ATTR.rankBy : 'data-rank-by'}="${rankBy}" needs a model trained on carts or purchases; ranking by relevance`
+        );
+      }
+      engineWarm = true;
+      if (!page.isRunning()) return false;
+      if (reply.history === 0) {
+        markResult(list, 'no-history'); // the vault holds no history yet
+        return true;
+      }
+      const result = measured('reorder', () => {
+        const promoted = reply.order.slice(0, config.rerankDepth);
+        // Held: nobody has seen it, the whole listing may move. Otherwise, past LATE_MS it has been painted. A
+        // refresh() is the shop's own request to reorder now (a button, a sort option): it moves the whole listing.
+        const seen = !force && !hold?.isHeld(list) && (seenPainted.has(list) || now() - since > LATE_MS);
+        const late = seen && config.lateReorder === 'below-fold';
+        const r = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
+        hold?.release(list); // in the same task as the moves: the listing is first painted in its new order
+        if (r.applied) showReasons(list, reply, promoted);
+        markResult(list, !r.applied ? 'shopper-active' : r.moved > 0 ? 'reordered' : 'unchanged');
+        return r;
+      });
+      mark('applied');
+      await result.settled;
+    } catch (e) {
+      markResult(list, 'failed');
+      rankingFailed(e);
+      return false;
+    }
+    return true;
+  }
+
+  /** Item id -> index of its entry in the list (the first, for a repeated id). */
+  function positions(list) {
+    const at = new Map();
+    listEntries(list).forEach((e, i) => {
+      if (e.id !== null && !at.has(e.id)) at.set(e.id, i);
+    });
+    return at;
+  }
+
+  // Only the promoted items are explained: the others stand where the shop put them. The engine's own factors are
+  // worded here, from where each item stood in the shop's order and stands now, so "moved up" is said only of
+  // items that did; another engine's text is shown as it came. A card with a "why?" button shows its reason on the
+  // shopper's click (why.mjs); one without gets it written now. With the vault, the page holds no reason: the
+  // button's frame asks the vault by the ranking's ticket.
+  function showReasons(list, { reasons, ticket }, promoted) {
+    const shown = new Map(); // ids come from the page: never used as plain-object keys
+    const before = shopPositions.get(list);
+    const now = positions(list);
+    for (const id of promoted) {
+      const from = before?.get(id);
+      const to = now.get(id);
+      if (vaultUrl) {
+        if (typeof ticket === 'string') shown.set(id, { ticket, from, to });
+        continue;
+      }
+      if (!reasons || !Object.hasOwn(reasons, id)) continue;
+      const reason = reasons[id];
+      const text =
+        isEngineFactors(reason.factors) && from !== undefined && to !== undefined
+          ? explanationText(reason.factors, { from, to }, messages)
+          : reason.text;
+      shown.set(id, { text });
+      explanations.set(id, text);
+    }
+    const asked = whyButtons().arm(list, shown);
+    if (vaultUrl) return;
+    for (const id of asked) shown.delete(id);
+    writeReasons(list, shown, written.write);
+  }
+
+  function whyButtons() {
+    if (!why) {
+      why = createWhyButtons(doc, {
+        write: written.write,
+        restore: written.restore,
+        frameUrl: vaultUrl,
+        lang: doc.documentElement?.lang,
+      });
+      cleanups.push(() => {
+        why?.clear();
+        why?.stop();
+        why = null;
+      });
+    }
+    return why;
+  }
+
+  /** The one place the shopper profile comes from: the engine, through the worker. */
+  async function currentProfile(events) {
+    if (cachedProfile) return cachedProfile;
+    const rc = rankingClient();
+    if (!rc) return null;
+    const reply = await rc.profile({
+      events: events ?? (await page.store().recent(config.rankEvents)),
+      nowMs: Date.now(),
+    });
+    cachedProfile = reply.profile;
+    return cachedProfile;
+  }
+
+  async function fillSlots(events) {
+    const slots = Array.from(doc.querySelectorAll(`[${ATTR.slot}]`));
+    if (slots.length === 0 || rankingDisabled) return;
+    if (vaultUrl) {
+      await fillSlotsInVault(slots);
+      return;
+    }
+    let profile;
+    try {
+      profile = await currentProfile(events);
+    } catch (e) {
+      // The slots keep the shop's default; the listings are ranked without a profile, so ranking stays on.
+      log.warn('no shopper profile; the slots keep their default', e);
+      return;
+    }
+    if (!profile || !page.isRunning()) return;
+    for (const slot of slots) {
+      const choice = chooseVariant(slot, profile);
+      if (!choice) continue;
+      if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
+      const text = applySlot(slot, choice, messages);
+      const name = slot.getAttribute(ATTR.slot)?.trim();
+      if (name && text) explanations.set(name, text);
+      const target = choice.variant.querySelector(`[${ATTR.explain}]`);
+      if (target && text) written.write(target, text);
+    }
+  }
+
+  /** With the vault, the profile stays there: it sends back each slot's variant, and no explanation is written. */
+  async function fillSlotsInVault(slots) {
+    let reply;
+    try {
+      reply = await page.vault().client.chooseSlots(slots.map(describeSlot));
+    } catch (e) {
+      log.warn('the slots keep their default', e);
+      return;
+    }
+    if (!page.isRunning() || !Array.isArray(reply.choices)) return;
+    slots.forEach((slot, i) => {
+      const variant = Number.isInteger(reply.choices[i]) ? slotVariants(slot)[reply.choices[i]] : undefined;
+      if (!variant) return;
+      if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
+      applySlot(slot, { variant, category: null }, messages);
+    });
+  }
+
+  /**
+   * The shop's widgets ([data-vitrine-widget="recent"], widgets.mjs): the shopper's recently viewed products, without
+   * the products this page shows outside its listings. Not in the holdout arm, which sees the shop's page as is.
+   */
+  async function fillWidgets() {
+    const widgets = Array.from(doc.querySelectorAll(`[${ATTR.widget}="recent"]`));
+    // With the vault, what the shopper viewed must not be written into the page: not offered there yet.
+    if (widgets.length === 0 || page.arm() === 'off' || !page.isRunning() || vaultUrl) return;
+    const events = await rankingEvents();
+    const onPage = new Set(
+      Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
+        .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`))
+        .map((el) => el.getAttribute(ATTR.item))
+    );
+    const formatPrice = (price) => {
+      try {
+        return new Intl.NumberFormat(doc.documentElement?.lang || undefined, {
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        }).format(price);
+      } catch {
+        return price.toFixed(2);
+      }
+    };
+    for (const widget of widgets) {
+      if (!page.isRunning()) return;
+      const products = recentlyViewed(events, { exclude: onPage, limit: widgetLimit(widget) });
+      widgetUndo.get(widget)?.();
+      const undo = renderWidget(widget, products, win, { formatPrice });
+      if (undo) widgetUndo.set(widget, undo);
+      else widgetUndo.delete(widget);
+    }
+  }
+
+  /** Resolves when every ranking pass queued so far (and any they queued) is done. */
+  async function settled() {
+    // Listings rendered just before this call count too, even if the observer has not reported them yet.
+    if (listObserver) noteNewListings(listObserver.takeRecords());
+    let pass;
+    do {
+      pass = ranking;
+      await pass;
+    } while (pass !== ranking);
+  }
+
+  /** refresh(): ranks every listing again now, and does not apply an order the shopper overtook meanwhile. */
+  async function refresh() {
+    const at = now();
+    if (page.isRunning() && !shopper && typeof doc.addEventListener === 'function') {
+      // autoRank off: watch only while this request is computed.
+      const watching = watchShopper(doc, `[${ATTR.list}]`, now);
+      try {
+        await queueRanking(() => personalize(true, at, watching));
+      } finally {
+        watching.stop();
+      }
+    } else {
+      await queueRanking(() => personalize(true, at));
+    }
+    return !rankingDisabled && page.arm() !== 'off';
+  }
+
+  /** What was derived from the history (the profile, the reasons) is stale: it is dropped, not shown again. */
+  function forgetDerived() {
+    cachedProfile = null;
+    explanations.clear();
+  }
+
+  return {
+    watch,
+    begin,
+    queue: queueRanking,
+    rankable,
+    settled,
+    refresh,
+    forgetDerived,
+    /** The history changed: the next profile is asked for again. */
+    invalidateProfile() {
+      cachedProfile = null;
+    },
+    /** The reason shown for an item or a slot, as plain text, or null. */
+    explanation(id) {
+      const text = explanations.get(String(id));
+      return text === undefined ? null : plainText(text);
+    },
+    /** Every reason shown on this page, for exportData(). */
+    explanations: () => Object.fromEntries(explanations),
+    profile: (events) => currentProfile(events),
+    get disabled() {
+      return rankingDisabled;
+    },
+    /** optIn(): ranking may be tried again. */
+    enable() {
+      rankingDisabled = false;
+    },
+    /** Shows every listing still held (nothing will be ranked now). */
+    releaseHeld() {
+      hold?.releaseAll();
+    },
+    /**
+     * Takes back what this page shows of the shopper: reasons written and slot choices go back to the shop's own,
+     * widgets are emptied, and the ranking worker is stopped, which frees its engine (a shared one lives on for other
+     * pages, holding nothing of the shopper between requests). The listing keeps its order: moving it again would
+     * make it jump.
+     */
+    takeBack() {
+      forgetDerived();
+      why?.clear();
+      written.restoreAll();
+      for (const [slot, variant] of slotShownBefore) applySlot(slot, { variant, category: null });
+      slotShownBefore.clear();
+      for (const undo of widgetUndo.values()) undo();
+      widgetUndo.clear();
+      client?.terminate();
+      client = null;
+    },
+    /** Stops watching and ranking; held listings are shown. */
+    stop() {
+      client?.terminate();
+      client = null;
+      hold?.releaseAll();
+      for (const undo of cleanups.splice(0)) undo();
+      forgetDerived();
+    },
+  };
+}
