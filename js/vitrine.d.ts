@@ -281,7 +281,7 @@ export interface EngineRankRequest {
   nowMs?: number;
   /** The weight of the shop's order (default 1). */
   blend?: number;
-  /** As VitrineOptions.rankBy; 'conversion' and 'value' throw an EngineError (BAD_INPUT) for a model without a
+  /** As VitrineOptions.rankBy; 'conversion' and 'value' throw a VitrineError (code BAD_INPUT) for a model without a
    * conversion head (modelInfo().conversion). */
   rankBy?: RankBy;
 }

@@ -1,11 +1,11 @@
 // The JS side of the wasm boundary: loads the ES module and wraps the flat C API (wasm/vitrine_api.h).
 //
 // Rules kept here, so callers never have to:
-//  - every C call's status is checked, and a failure becomes an EngineError carrying the engine's last-error text;
+//  - every C call's status is checked, and a failure becomes a VitrineError (status.mjs engineError) carrying the engine's last-error text;
 //  - every _malloc is freed in `finally`, also when the call fails;
 //  - results are copied into JS-owned typed arrays before the wasm heap can move (memory growth);
 //  - one wasm call per batch.
-import { EngineError, Status } from './status.mjs';
+import { engineError, Status } from './status.mjs';
 import { explanationText } from './explain.mjs';
 import { orderByScore } from './ranking_service.mjs';
 
@@ -81,7 +81,7 @@ export class Engine {
     const out = wasm._malloc(4);
     try {
       const status = wasm._vt_engine_create(out);
-      if (status !== Status.OK) throw new EngineError(status, 'could not create engine');
+      if (status !== Status.OK) throw engineError(status, 'could not create engine');
       this.#handle = wasm.HEAPU32[out >>> 2];
     } finally {
       wasm._free(out);
@@ -100,7 +100,7 @@ export class Engine {
 
   /**
    * Loads a model file (the bytes are copied into wasm). Validated completely first: on failure the previous
-   * model stays loaded and an EngineError names the problem.
+   * model stays loaded and a VitrineError names the problem.
    * @param {Uint8Array} bytes
    * @param {{maxBytes?: number}} [limits] maxBytes: the page's data-max-model-bytes; a larger file is refused
    *   (LIMIT_EXCEEDED) before the engine reads it, and the limit stays for later loads
@@ -255,13 +255,13 @@ export class Engine {
   }
 
   #live() {
-    if (this.#handle === 0) throw new EngineError(Status.INVALID_ARGUMENT, 'engine was released');
+    if (this.#handle === 0) throw engineError(Status.INVALID_ARGUMENT, 'engine was released');
     return this.#handle;
   }
 
   #alloc(bytes) {
     const ptr = this.#wasm._malloc(Math.max(bytes, 1));
-    if (ptr === 0) throw new EngineError(Status.OUT_OF_MEMORY, `could not allocate ${bytes} bytes in wasm`);
+    if (ptr === 0) throw engineError(Status.OUT_OF_MEMORY, `could not allocate ${bytes} bytes in wasm`);
     return ptr;
   }
 
@@ -294,7 +294,7 @@ export class Engine {
 
   #check(status) {
     if (status !== Status.OK) {
-      throw new EngineError(status, this.#wasm.UTF8ToString(this.#wasm._vt_engine_last_error(this.#handle)));
+      throw engineError(status, this.#wasm.UTF8ToString(this.#wasm._vt_engine_last_error(this.#handle)));
     }
   }
 }

@@ -35,6 +35,7 @@ import { plainText } from './text.mjs';
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
 import { RANK_BY, DEFAULT_RANK_BY } from './rank_by.mjs';
+import { VitrineError } from './status.mjs';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -46,14 +47,6 @@ export const ErrorCode = Object.freeze({
   ENGINE: 'ENGINE',
   BAD_RESULT: 'BAD_RESULT',
 });
-
-class ServiceError extends Error {
-  constructor(code, message, status) {
-    super(message);
-    this.code = code;
-    this.status = status;
-  }
-}
 
 export const MAX_CANDIDATES = 5000;
 const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
@@ -79,33 +72,33 @@ export async function modelVersion(bytes) {
 export const REPLY_LIMITS = Object.freeze({ entries: 200, stringLength: 512, depth: 6, values: 5000 });
 
 function checkRequest(msg) {
-  if (!msg || typeof msg !== 'object') throw new ServiceError(ErrorCode.BAD_REQUEST, 'request must be an object');
+  if (!msg || typeof msg !== 'object') throw new VitrineError(ErrorCode.BAD_REQUEST, 'request must be an object');
   if (msg.v !== PROTOCOL_VERSION)
-    throw new ServiceError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
+    throw new VitrineError(ErrorCode.BAD_REQUEST, `protocol version ${msg.v} is not ${PROTOCOL_VERSION}`);
   if (typeof msg.modelUrl !== 'string' || msg.modelUrl === '')
-    throw new ServiceError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
+    throw new VitrineError(ErrorCode.BAD_REQUEST, 'modelUrl is missing');
   // A malformed integrity value is refused, never read as "no check".
   if (
     msg.modelIntegrity != null &&
     !(typeof msg.modelIntegrity === 'string' && INTEGRITY_PATTERN.test(msg.modelIntegrity))
   ) {
-    throw new ServiceError(
+    throw new VitrineError(
       ErrorCode.BAD_REQUEST,
       'modelIntegrity must be sha256-, sha384- or sha512- digests in base64'
     );
   }
   if (msg.type === 'warm') return;
-  if (!Number.isFinite(msg.nowMs)) throw new ServiceError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
+  if (!Number.isFinite(msg.nowMs)) throw new VitrineError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
   if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
-    throw new ServiceError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
+    throw new VitrineError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
   }
   if (msg.type === 'rank') {
     const c = msg.candidates;
     if (!Array.isArray(c) || c.length === 0 || c.length > MAX_CANDIDATES) {
-      throw new ServiceError(ErrorCode.BAD_REQUEST, `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
+      throw new VitrineError(ErrorCode.BAD_REQUEST, `candidates must be an array of 1 to ${MAX_CANDIDATES}`);
     }
     if (!c.every((x) => x && typeof x.id === 'string' && x.id !== '')) {
-      throw new ServiceError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
+      throw new VitrineError(ErrorCode.BAD_REQUEST, 'every candidate needs a string id');
     }
     const d = msg.diversity;
     if (
@@ -119,24 +112,24 @@ function checkRequest(msg) {
         d.top >= 1
       )
     ) {
-      throw new ServiceError(
+      throw new VitrineError(
         ErrorCode.BAD_REQUEST,
         'diversity must be { by: "brand" | "category", max >= 1, top >= 1 }'
       );
     }
     if (msg.rankBy !== undefined && !RANK_BY.includes(msg.rankBy)) {
-      throw new ServiceError(ErrorCode.BAD_REQUEST, `rankBy must be one of ${RANK_BY.join(', ')}`);
+      throw new VitrineError(ErrorCode.BAD_REQUEST, `rankBy must be one of ${RANK_BY.join(', ')}`);
     }
     const top = msg.explainTop;
     if (top !== undefined && !(Number.isInteger(top) && top >= 0 && top <= MAX_CANDIDATES)) {
-      throw new ServiceError(ErrorCode.BAD_REQUEST, `explainTop must be an integer from 0 to ${MAX_CANDIDATES}`);
+      throw new VitrineError(ErrorCode.BAD_REQUEST, `explainTop must be an integer from 0 to ${MAX_CANDIDATES}`);
     }
   }
 }
 
 function needs(engine, name) {
   if (typeof engine?.[name] !== 'function') {
-    throw new ServiceError(ErrorCode.ENGINE_UNSUPPORTED, `engine.${name} is not available in this engine build`);
+    throw new VitrineError(ErrorCode.ENGINE_UNSUPPORTED, `engine.${name} is not available in this engine build`);
   }
 }
 
@@ -220,7 +213,7 @@ export function hasConversionHead(info) {
 function toRankReply(candidates, result, explainTop = candidates.length, diversity = null, rankBy = DEFAULT_RANK_BY) {
   const scores = result?.scores;
   if (!scores || typeof scores.length !== 'number' || scores.length !== candidates.length) {
-    throw new ServiceError(
+    throw new VitrineError(
       ErrorCode.BAD_RESULT,
       `engine returned ${scores?.length ?? 'no'} scores for ${candidates.length} candidates`
     );
@@ -309,7 +302,7 @@ export function createRankingService({
     readyFor = key;
     loaded = null;
     ready = (async () => {
-      if (!hasWebAssembly()) throw new ServiceError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
+      if (!hasWebAssembly()) throw new VitrineError(ErrorCode.NO_WEBASSEMBLY, 'WebAssembly is not available');
       // Side by side: the engine's wasm compiles while the model downloads.
       const [made, fetched] = await Promise.allSettled([
         Promise.resolve()
@@ -330,7 +323,7 @@ export function createRankingService({
       if (fetched.status === 'rejected') {
         engine.release?.();
         const e = fetched.reason;
-        throw new ServiceError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
+        throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch the model: ${e?.message ?? e}`);
       }
       await loadInto(engine, fetched.value, limits.maxBytes);
       mark('model-loaded');
@@ -369,10 +362,10 @@ export function createRankingService({
       needs(engine, 'profile');
       const profile = plainData(await engine.profile({ events: msg.events, nowMs: msg.nowMs }));
       if (!profile || typeof profile !== 'object')
-        throw new ServiceError(ErrorCode.BAD_RESULT, 'engine returned no profile');
+        throw new VitrineError(ErrorCode.BAD_RESULT, 'engine returned no profile');
       return { type: 'profile', profile };
     }
-    throw new ServiceError(ErrorCode.BAD_REQUEST, `unknown request type ${String(msg.type).slice(0, 40)}`);
+    throw new VitrineError(ErrorCode.BAD_REQUEST, `unknown request type ${String(msg.type).slice(0, 40)}`);
   }
 
   return {
@@ -382,7 +375,8 @@ export function createRankingService({
       try {
         return { v: PROTOCOL_VERSION, id, ...(await run(msg)) };
       } catch (e) {
-        const code = e instanceof ServiceError ? e.code : ErrorCode.ENGINE;
+        // The service's own codes as they are; anything the engine (or a bug) threw is ENGINE, its status kept.
+        const code = e instanceof VitrineError && e.status === undefined ? e.code : ErrorCode.ENGINE;
         const reply = { v: PROTOCOL_VERSION, id, type: 'error', code, message: String(e?.message ?? e) };
         const status = e?.statusName ?? e?.status;
         if (typeof status === 'string') reply.status = status;

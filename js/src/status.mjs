@@ -20,12 +20,25 @@ export function statusName(code) {
   return names[code] ?? `UNKNOWN(${code})`;
 }
 
-/** An error from the wasm engine: `status` is the numeric code, `statusName` its name. */
-export class EngineError extends Error {
-  constructor(status, message) {
-    super(`${statusName(status)}: ${message}`);
-    this.name = 'EngineError';
-    this.status = status;
-    this.statusName = statusName(status);
+/**
+ * The package's one error type. `code` names what went wrong: an engine status ('MODEL_TRUNCATED', ...: then
+ * `status` is its number and `statusName` its name), or a step around the engine ('TIMEOUT', 'WORKER',
+ * 'MODEL_FETCH', 'BAD_REQUEST', ...: ranking_service.mjs ErrorCode and worker_client.mjs).
+ */
+export class VitrineError extends Error {
+  constructor(code, message, { status } = {}) {
+    super(message);
+    this.name = 'VitrineError';
+    this.code = code;
+    if (status !== undefined) {
+      this.status = status;
+      this.statusName = statusName(status);
+    }
   }
+}
+
+/** The engine's failure `status` (a code of status_codes.h) as a VitrineError: "MODEL_TRUNCATED: <message>". */
+export function engineError(status, message) {
+  const name = statusName(status);
+  return new VitrineError(name, `${name}: ${message}`, { status });
 }

@@ -1,8 +1,9 @@
 // The main thread's side of the ranking protocol (message shapes in ranking_service.mjs). The worker is opened on
 // the first request (or by the one-tag loader, vitrine.js, which opens it the same way). Every failure (worker
-// blocked by CSP, engine error, timeout) rejects with a RankingError; the caller then leaves the listing as the
+// blocked by CSP, engine error, timeout) rejects with a VitrineError (status.mjs); the caller then leaves the listing as the
 // merchant rendered it.
 import { PROTOCOL_VERSION } from './ranking_service.mjs';
+import { VitrineError } from './status.mjs';
 
 /**
  * Whether this SharedWorker constructor honours `extendedLifetime` (Chromium 148+). The options are converted before
@@ -54,7 +55,7 @@ export function openRankingChannel(
     const port = worker.port;
     return { port, source: worker, shared: true, terminate: () => port.close() };
   }
-  if (typeof WorkerCtor !== 'function') throw new RankingError('NO_WORKER', 'Web Workers are not available');
+  if (typeof WorkerCtor !== 'function') throw new VitrineError('NO_WORKER', 'Web Workers are not available');
   // The package's own worker is written out as new Worker(new URL('./worker.mjs', import.meta.url), {type: 'module'}),
   // the one form bundlers (Vite, webpack 5, Parcel) recognise: they bundle worker.mjs with the engine and its .wasm
   // and rewrite the URL. As shipped, it is the file beside this module.
@@ -63,14 +64,6 @@ export function openRankingChannel(
       ? new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'vitrine' })
       : new WorkerCtor(url ?? new URL('./worker.mjs', import.meta.url), { type: 'module', name: 'vitrine' });
   return { port: worker, source: worker, shared: false, terminate: () => worker.terminate() };
-}
-
-export class RankingError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'RankingError';
-    this.code = code;
-  }
 }
 
 export class RankingClient {
@@ -208,17 +201,17 @@ export class RankingClient {
       this.#answered = true;
       if (reply.type === 'error') {
         const status = reply.status ? ` (${reply.status})` : '';
-        entry.reject(new RankingError(reply.code, `${reply.message}${status}`));
+        entry.reject(new VitrineError(reply.code, `${reply.message}${status}`));
       } else entry.resolve(reply);
     };
     // A worker that fails to load (blocked, 404, syntax) fires "error"; nothing it owes will ever arrive. (A shared
     // worker's later uncaught errors stay inside it: the request's timeout ends those.)
     channel.source.onerror = (event) => {
       event?.preventDefault?.();
-      this.#failAll(new RankingError('WORKER', `the ranking worker failed: ${event?.message || 'could not load'}`));
+      this.#failAll(new VitrineError('WORKER', `the ranking worker failed: ${event?.message || 'could not load'}`));
       this.terminate();
     };
-    port.onmessageerror = () => this.#failAll(new RankingError('WORKER', 'a worker message could not be read'));
+    port.onmessageerror = () => this.#failAll(new VitrineError('WORKER', 'a worker message could not be read'));
     this.#channel = channel;
     return port;
   }
@@ -230,7 +223,7 @@ export class RankingClient {
       const ms = this.#timeoutMs + (this.#answered ? 0 : this.#model.modelTimeoutMs);
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new RankingError('TIMEOUT', `no answer from the ranking worker in ${ms} ms`));
+        reject(new VitrineError('TIMEOUT', `no answer from the ranking worker in ${ms} ms`));
       }, ms);
       this.#pending.set(id, { resolve, reject, timer });
       try {
@@ -238,7 +231,7 @@ export class RankingClient {
       } catch (e) {
         this.#pending.delete(id);
         clearTimeout(timer);
-        reject(e instanceof RankingError ? e : new RankingError('WORKER', String(e?.message ?? e)));
+        reject(e instanceof VitrineError ? e : new VitrineError('WORKER', String(e?.message ?? e)));
       }
     });
   }
@@ -252,7 +245,7 @@ export class RankingClient {
   }
 
   terminate() {
-    this.#failAll(new RankingError('STOPPED', 'ranking stopped'));
+    this.#failAll(new VitrineError('STOPPED', 'ranking stopped'));
     this.#channel?.terminate();
     this.#channel = null;
     this.#started?.terminate();

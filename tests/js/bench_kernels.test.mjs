@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { createBenchKernels } from '../../bench/bench_kernels.mjs';
-import { EngineError, Status } from '../../js/src/status.mjs';
+import { VitrineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { wasmBuildDir } from '../support/paths.mjs';
 import { mulberry32 as rng } from '../../tools/random.mjs';
@@ -145,7 +145,7 @@ test('the shipped engine refuses the MLP file, naming its kind, and keeps its se
     assert.equal(engine.loadModel(tinyModel().bytes).kind, 'session_attn');
     assert.throws(
       () => engine.loadModel(referenceModel(3).bytes),
-      (e) => e instanceof EngineError && e.status === Status.MODEL_CORRUPT && /'mlp'/.test(e.message)
+      (e) => e instanceof VitrineError && e.status === Status.MODEL_CORRUPT && /'mlp'/.test(e.message)
     );
     assert.equal(engine.modelInfo().kind, 'session_attn');
     assert.equal(engine.topK({ events: [{ kind: 0, item: 'sku-5', t: Date.now() }], k: 3 }).ids.length, 3);

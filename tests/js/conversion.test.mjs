@@ -6,7 +6,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { EngineError, Status } from '../../js/src/status.mjs';
+import { VitrineError, Status } from '../../js/src/status.mjs';
 import { createRankingService, orderByScore, PROTOCOL_VERSION } from '../../js/src/ranking_service.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { HOT, MID, COLD, conversionModels } from './conversion_models.mjs';
@@ -208,7 +208,7 @@ test('a model trained on views only has no conversion head: rank says null, and 
       for (const explain of [true, false]) {
         assert.throws(
           () => engine.rank({ events, candidates, nowMs: now, rankBy }, { explain }),
-          (e) => e instanceof EngineError && e.status === Status.BAD_INPUT,
+          (e) => e instanceof VitrineError && e.status === Status.BAD_INPUT,
           `${rankBy}, explain ${explain}`
         );
       }

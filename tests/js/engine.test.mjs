@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { EngineError, Status } from '../../js/src/status.mjs';
+import { VitrineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { repoRoot } from '../support/paths.mjs';
 
@@ -27,7 +27,7 @@ test('memoryBytes reports the linear memory, in whole wasm pages, growing when a
     // A "model" twice the size of the whole memory is copied in before it is refused.
     assert.throws(
       () => engine.loadModel(new Uint8Array(2 * before)),
-      (e) => e instanceof EngineError && e.status === Status.MODEL_CORRUPT
+      (e) => e instanceof VitrineError && e.status === Status.MODEL_CORRUPT
     );
     assert.ok(engine.memoryBytes() >= 2 * before, `${engine.memoryBytes()} after a ${2 * before}-byte file`);
   } finally {
@@ -35,12 +35,12 @@ test('memoryBytes reports the linear memory, in whole wasm pages, growing when a
   }
 });
 
-test('errors from wasm become EngineError with the last-error text', async () => {
+test('errors from wasm become a VitrineError with the status and the last-error text', async () => {
   const engine = await createNodeEngine();
   try {
     assert.throws(
       () => engine.modelInfo(),
-      (e) => e instanceof EngineError && e.status === Status.NO_MODEL && /no model is loaded/.test(e.message)
+      (e) => e instanceof VitrineError && e.status === Status.NO_MODEL && /no model is loaded/.test(e.message)
     );
     engine.release();
     engine.release(); // safe twice

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { EngineError, Status } from '../../js/src/status.mjs';
+import { VitrineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { tinyModel } from '../support/test_model.mjs';
 
@@ -124,7 +124,7 @@ test('damaged model files are refused with a named error and the previous model 
     const truncated = good.subarray(0, good.length - 100);
     assert.throws(
       () => engine.loadModel(truncated),
-      (e) => e instanceof EngineError && e.status === Status.MODEL_TRUNCATED
+      (e) => e instanceof VitrineError && e.status === Status.MODEL_TRUNCATED
     );
     const flipped = Uint8Array.from(good);
     flipped[Math.floor(flipped.length / 2)] ^= 0x10;

@@ -12,13 +12,8 @@ import {
   orderByScore,
   plainData,
 } from '../../js/src/ranking_service.mjs';
-import {
-  RankingClient,
-  RankingError,
-  openRankingChannel,
-  sharedWorkersOutlivePages,
-} from '../../js/src/worker_client.mjs';
-import { EngineError, Status } from '../../js/src/status.mjs';
+import { RankingClient, openRankingChannel, sharedWorkersOutlivePages } from '../../js/src/worker_client.mjs';
+import { engineError, VitrineError, Status } from '../../js/src/status.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { tinyModel } from '../support/test_model.mjs';
 
@@ -132,7 +127,7 @@ test('a wrong number of scores, an engine error, a fetch failure and no WebAssem
   assert.equal(short.code, ErrorCode.BAD_RESULT);
   const failing = await service({
     loadModel() {
-      throw new EngineError(Status.MODEL_TRUNCATED, 'file ends at byte 9');
+      throw engineError(Status.MODEL_TRUNCATED, 'file ends at byte 9');
     },
   }).handle(rankRequest());
   assert.equal(failing.code, ErrorCode.ENGINE);
@@ -360,7 +355,7 @@ test('client: rank resolves with the reply and engine errors reject with their c
   });
   await assert.rejects(
     unsupported.rank({ events, candidates, nowMs: 1 }),
-    (e) => e instanceof RankingError && e.code === 'ENGINE_UNSUPPORTED'
+    (e) => e instanceof VitrineError && e.code === 'ENGINE_UNSUPPORTED'
   );
 });
 

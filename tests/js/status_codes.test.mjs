@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { Status, statusName, EngineError } from '../../js/src/status.mjs';
+import { Status, statusName, engineError, VitrineError } from '../../js/src/status.mjs';
 import { repoRoot } from '../support/paths.mjs';
 
 function codesFromHeader() {
@@ -20,9 +20,14 @@ test('JS status codes match status_codes.h name by name and value by value', () 
   assert.deepEqual({ ...Status }, fromHeader);
 });
 
-test('EngineError names its status', () => {
-  const err = new EngineError(Status.MODEL_TRUNCATED, 'file is 10 bytes');
+test('an engine error is a VitrineError that names its status', () => {
+  const err = engineError(Status.MODEL_TRUNCATED, 'file is 10 bytes');
+  assert.ok(err instanceof VitrineError);
+  assert.equal(err.code, 'MODEL_TRUNCATED');
+  assert.equal(err.status, Status.MODEL_TRUNCATED);
   assert.equal(err.statusName, 'MODEL_TRUNCATED');
   assert.equal(err.message, 'MODEL_TRUNCATED: file is 10 bytes');
+  const other = new VitrineError('TIMEOUT', 'no answer');
+  assert.equal(other.status, undefined);
   assert.equal(statusName(1234), 'UNKNOWN(1234)');
 });
