@@ -76,6 +76,23 @@ struct SessionModelConfig {
   Status validate() const;
 };
 
+// The shape of one tensor of a session model, as its config implies it: `rows` x `cols`, or a vector of `rows`
+// values when `cols` is 0. `rows` 0: the config leaves the tensor out.
+struct SessionTensorShape {
+  const char* name;
+  size_t rows = 0;
+  size_t cols = 0;
+  bool ids = false;  // int32 ids into a content table (item_category, ...), not floats
+
+  bool present() const { return rows > 0; }
+  size_t size() const { return rows * (cols == 0 ? 1 : cols); }
+};
+
+// Every tensor of a session model and its shape: the one table that allocates the weights
+// (SessionModelWeights::zeros, and so the trainer's gradients and optimizer state), checks them (validate()), and
+// reads and writes them in model files (session_model_io.cc).
+std::vector<SessionTensorShape> session_tensor_shapes(const SessionModelConfig& config);
+
 // All parameters, as f32 in memory. Tensor names in model files match the member names.
 struct SessionModelWeights {
   SessionModelConfig config;
@@ -117,12 +134,34 @@ struct SessionModelWeights {
     visit_params(*this, fn);
   }
 
-  // Allocates every tensor to its configured shape, zero-filled.
+  // Calls fn(name, tensor) for every f32 tensor: the trainable ones (for_each_param), then the fixed image
+  // embeddings and the conversion head.
+  template <class Fn>
+  void for_each_float_tensor(Fn&& fn) {
+    visit_float_tensors(*this, fn);
+  }
+  template <class Fn>
+  void for_each_float_tensor(Fn&& fn) const {
+    visit_float_tensors(*this, fn);
+  }
+  // The int32 id tensor of that name (item_category, item_brand, item_price_band), or null.
+  std::vector<int32_t>* id_tensor(const char* name);
+  const std::vector<int32_t>* id_tensor(const char* name) const;
+
+  // Allocates every tensor to its configured shape (session_tensor_shapes()), zero-filled.
   static Result<SessionModelWeights> zeros(const SessionModelConfig& config);
   // Checks every tensor's size against the config and every content id against its table.
   Status validate() const;
 
  private:
+  template <class Self, class Fn>
+  static void visit_float_tensors(Self& w, Fn& fn) {
+    visit_params(w, fn);
+    fn("item_image", w.item_image);
+    fn("conversion_w", w.conversion_w);
+    fn("conversion_b", w.conversion_b);
+    fn("item_conversion", w.item_conversion);
+  }
   template <class Self, class Fn>
   static void visit_params(Self& w, Fn& fn) {
     fn("item_emb", w.item_emb);

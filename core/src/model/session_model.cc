@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -108,86 +109,92 @@ Status SessionModelConfig::validate() const {
   return Status();
 }
 
+std::vector<SessionTensorShape> session_tensor_shapes(const SessionModelConfig& c) {
+  const size_t d = c.dim, v = size_t{c.vocab_size} + 1, m = c.image_dim;
+  const auto content = [&](uint32_t n) { return n > 0 ? n + size_t{1} : size_t{0}; };
+  const auto ids = [&](const char* name, uint32_t n) { return SessionTensorShape{name, n > 0 ? v : 0, 0, true}; };
+  const bool head = c.has_conversion_head();
+  return {
+      // Trainable, in for_each_param()'s order.
+      {"item_emb", v, d},
+      {"category_emb", content(c.num_categories), d},
+      {"brand_emb", content(c.num_brands), d},
+      {"price_band_emb", content(c.num_price_bands), d},
+      {"image_proj", m, m > 0 ? d : 0},
+      {"pos_emb", c.max_length, d},
+      {"kind_emb", c.num_kinds, d},
+      {"att_w1", d, d},
+      {"att_w2", d, d},
+      {"att_b", d, 0},
+      {"att_q", d, 0},
+      {"out_w", 2 * d, d},
+      {"out_b", d, 0},
+      {"repeat_bonus", c.max_length, 0},
+      {"repeat_count", c.repeat_counts, 0},
+      {"repeat_kind", c.repeat_kinds ? c.num_kinds : 0, 0},
+      {"item_bias", c.item_bias ? v : 0, 0},
+      {"visit_emb", c.visit_inputs ? d : 0, 0},
+      // Fixed inputs and the conversion head.
+      {"item_image", m > 0 ? v : 0, m},
+      {"conversion_w", head ? size_t{kConversionOutputs} : 0, conversion_feature_count(c)},
+      {"conversion_b", head ? size_t{kConversionOutputs} : 0, 0},
+      {"item_conversion", head ? v : 0, kConversionOutputs},
+      ids("item_category", c.num_categories),
+      ids("item_brand", c.num_brands),
+      ids("item_price_band", c.num_price_bands),
+  };
+}
+
+std::vector<int32_t>* SessionModelWeights::id_tensor(const char* name) {
+  return const_cast<std::vector<int32_t>*>(static_cast<const SessionModelWeights&>(*this).id_tensor(name));
+}
+
+const std::vector<int32_t>* SessionModelWeights::id_tensor(const char* name) const {
+  if (std::strcmp(name, "item_category") == 0) return &item_category;
+  if (std::strcmp(name, "item_brand") == 0) return &item_brand;
+  if (std::strcmp(name, "item_price_band") == 0) return &item_price_band;
+  return nullptr;
+}
+
+namespace {
+
+// The shape of `name` in `shapes` (every tensor has one: session_tensor_shapes lists them all).
+const SessionTensorShape& shape_of(const std::vector<SessionTensorShape>& shapes, const char* name) {
+  for (const SessionTensorShape& shape : shapes)
+    if (std::strcmp(shape.name, name) == 0) return shape;
+  static const SessionTensorShape kAbsent{""};
+  return kAbsent;
+}
+
+}  // namespace
+
 Result<SessionModelWeights> SessionModelWeights::zeros(const SessionModelConfig& config) {
   VITRINE_RETURN_IF_ERROR(config.validate());
   SessionModelWeights w;
   w.config = config;
-  const size_t d = config.dim, v = size_t{config.vocab_size} + 1;
-  w.item_emb.assign(v * d, 0.0f);
-  if (config.num_categories > 0) {
-    w.category_emb.assign((config.num_categories + size_t{1}) * d, 0.0f);
-    w.item_category.assign(v, 0);
-  }
-  if (config.num_brands > 0) {
-    w.brand_emb.assign((config.num_brands + size_t{1}) * d, 0.0f);
-    w.item_brand.assign(v, 0);
-  }
-  if (config.num_price_bands > 0) {
-    w.price_band_emb.assign((config.num_price_bands + size_t{1}) * d, 0.0f);
-    w.item_price_band.assign(v, 0);
-  }
-  if (config.image_dim > 0) {
-    w.image_proj.assign(size_t{config.image_dim} * d, 0.0f);
-    w.item_image.assign(v * config.image_dim, 0.0f);
-  }
-  w.pos_emb.assign(config.max_length * d, 0.0f);
-  w.kind_emb.assign(config.num_kinds * d, 0.0f);
-  w.att_w1.assign(d * d, 0.0f);
-  w.att_w2.assign(d * d, 0.0f);
-  w.att_b.assign(d, 0.0f);
-  w.att_q.assign(d, 0.0f);
-  w.out_w.assign(2 * d * d, 0.0f);
-  w.out_b.assign(d, 0.0f);
-  w.repeat_bonus.assign(config.max_length, 0.0f);
-  w.repeat_count.assign(config.repeat_counts, 0.0f);
-  if (config.repeat_kinds) w.repeat_kind.assign(config.num_kinds, 0.0f);
-  if (config.item_bias) w.item_bias.assign(v, 0.0f);
-  if (config.visit_inputs) w.visit_emb.assign(d, 0.0f);
-  if (config.has_conversion_head()) {
-    w.conversion_w.assign(size_t{kConversionOutputs} * conversion_feature_count(config), 0.0f);
-    w.conversion_b.assign(kConversionOutputs, 0.0f);
-    w.item_conversion.assign(v * kConversionOutputs, 0.0f);
-  }
+  const std::vector<SessionTensorShape> shapes = session_tensor_shapes(config);
+  w.for_each_float_tensor(
+      [&](const char* name, std::vector<float>& t) { t.assign(shape_of(shapes, name).size(), 0.0f); });
+  for (const SessionTensorShape& shape : shapes)
+    if (shape.ids) w.id_tensor(shape.name)->assign(shape.size(), 0);
   return w;
 }
 
 Status SessionModelWeights::validate() const {
   VITRINE_RETURN_IF_ERROR(config.validate());
-  const size_t d = config.dim, v = size_t{config.vocab_size} + 1;
-  const auto content = [&](uint32_t n) { return n > 0 ? (n + size_t{1}) * d : size_t{0}; };
-  VITRINE_RETURN_IF_ERROR(check_size("item_emb", item_emb.size(), v * d));
-  VITRINE_RETURN_IF_ERROR(check_size("category_emb", category_emb.size(), content(config.num_categories)));
-  VITRINE_RETURN_IF_ERROR(check_size("brand_emb", brand_emb.size(), content(config.num_brands)));
-  VITRINE_RETURN_IF_ERROR(check_size("price_band_emb", price_band_emb.size(), content(config.num_price_bands)));
-  VITRINE_RETURN_IF_ERROR(check_size("item_category", item_category.size(), config.num_categories ? v : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("item_brand", item_brand.size(), config.num_brands ? v : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("item_price_band", item_price_band.size(), config.num_price_bands ? v : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("image_proj", image_proj.size(), size_t{config.image_dim} * d));
-  VITRINE_RETURN_IF_ERROR(check_size("item_image", item_image.size(), config.image_dim ? v * config.image_dim : 0));
+  const std::vector<SessionTensorShape> shapes = session_tensor_shapes(config);
+  Status status;
+  for_each_float_tensor([&](const char* name, const std::vector<float>& t) {
+    if (status.ok()) status = check_size(name, t.size(), shape_of(shapes, name).size());
+  });
+  VITRINE_RETURN_IF_ERROR(status);
+  for (const SessionTensorShape& shape : shapes)
+    if (shape.ids) VITRINE_RETURN_IF_ERROR(check_size(shape.name, id_tensor(shape.name)->size(), shape.size()));
   for (size_t i = 0; i < item_image.size(); ++i) {
     if (!std::isfinite(item_image[i]))
       return Status(StatusCode::kMODEL_CORRUPT, "tensor 'item_image' row " + std::to_string(i / config.image_dim) +
                                                     " holds a value that is not finite");
   }
-  VITRINE_RETURN_IF_ERROR(check_size("pos_emb", pos_emb.size(), config.max_length * d));
-  VITRINE_RETURN_IF_ERROR(check_size("kind_emb", kind_emb.size(), config.num_kinds * d));
-  VITRINE_RETURN_IF_ERROR(check_size("att_w1", att_w1.size(), d * d));
-  VITRINE_RETURN_IF_ERROR(check_size("att_w2", att_w2.size(), d * d));
-  VITRINE_RETURN_IF_ERROR(check_size("att_b", att_b.size(), d));
-  VITRINE_RETURN_IF_ERROR(check_size("att_q", att_q.size(), d));
-  VITRINE_RETURN_IF_ERROR(check_size("out_w", out_w.size(), 2 * d * d));
-  VITRINE_RETURN_IF_ERROR(check_size("out_b", out_b.size(), d));
-  VITRINE_RETURN_IF_ERROR(check_size("repeat_bonus", repeat_bonus.size(), config.max_length));
-  VITRINE_RETURN_IF_ERROR(check_size("visit_emb", visit_emb.size(), config.visit_inputs ? d : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("repeat_count", repeat_count.size(), config.repeat_counts));
-  VITRINE_RETURN_IF_ERROR(check_size("repeat_kind", repeat_kind.size(), config.repeat_kinds ? config.num_kinds : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("item_bias", item_bias.size(), config.item_bias ? v : 0));
-  const bool head = config.has_conversion_head();
-  VITRINE_RETURN_IF_ERROR(check_size("conversion_w", conversion_w.size(),
-                                     head ? size_t{kConversionOutputs} * conversion_feature_count(config) : 0));
-  VITRINE_RETURN_IF_ERROR(check_size("conversion_b", conversion_b.size(), head ? size_t{kConversionOutputs} : 0));
-  VITRINE_RETURN_IF_ERROR(
-      check_size("item_conversion", item_conversion.size(), head ? v * size_t{kConversionOutputs} : 0));
   // A probability from a non-finite weight would be NaN or 0/1 for every shopper: refuse the file instead.
   for (const auto* t : {&conversion_w, &conversion_b, &item_conversion}) {
     for (float x : *t)

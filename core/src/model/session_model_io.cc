@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace vitrine {
@@ -87,12 +88,17 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   if (options.item_bits < 2 || options.item_bits > 8)
     return Status(StatusCode::kINVALID_ARGUMENT, "item_bits must be 2..8");
   Status status;
+  const std::vector<SessionTensorShape> shapes = session_tensor_shapes(c);
+  const auto dims_of = [&](const char* name) {
+    for (const SessionTensorShape& s : shapes)
+      if (std::strcmp(s.name, name) == 0)
+        return s.cols > 0 ? std::vector<size_t>{s.rows, s.cols} : std::vector<size_t>{s.rows};
+    return std::vector<size_t>{};
+  };
   weights.for_each_param([&](const char* name, const std::vector<float>& p) {
     if (!status.ok() || p.empty()) return;
     const std::string n(name);
-    const bool is_vector = n == "att_b" || n == "att_q" || n == "out_b" || n == "repeat_bonus" || n == "repeat_count" ||
-                           n == "repeat_kind" || n == "item_bias" || n == "visit_emb";
-    const std::vector<size_t> shape = is_vector ? std::vector<size_t>{p.size()} : std::vector<size_t>{p.size() / d, d};
+    const std::vector<size_t> shape = dims_of(name);
     if (n == "item_emb" && options.item_storage == DType::kI8 && options.item_bits < 8) {
       const std::vector<float> rounded = round_rows(p, d, (1u << (options.item_bits - 1)) - 1);
       status = writer.add_f32(n, shape, rounded.data(), rounded.size(), DType::kI8);
@@ -114,16 +120,14 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   if (c.num_price_bands > 0)
     VITRINE_RETURN_IF_ERROR(writer.add_i32("item_price_band", {v}, weights.item_price_band.data(), v));
   if (c.image_dim > 0)  // unit-length embeddings: half precision loses nothing that matters
-    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_image", {v, c.image_dim}, weights.item_image.data(),
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_image", dims_of("item_image"), weights.item_image.data(),
                                            weights.item_image.size(), DType::kF16));
   if (c.has_conversion_head()) {
-    const size_t outputs = kConversionOutputs;
-    VITRINE_RETURN_IF_ERROR(writer.add_f32("conversion_w", {outputs, conversion_feature_count(c)},
-                                           weights.conversion_w.data(), weights.conversion_w.size(), DType::kF32));
-    VITRINE_RETURN_IF_ERROR(writer.add_f32("conversion_b", {outputs}, weights.conversion_b.data(),
-                                           weights.conversion_b.size(), DType::kF32));
-    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_conversion", {v, outputs}, weights.item_conversion.data(),
-                                           weights.item_conversion.size(), DType::kF32));
+    for (auto& [name, tensor] :
+         {std::pair<const char*, const std::vector<float>*>{"conversion_w", &weights.conversion_w},
+          {"conversion_b", &weights.conversion_b},
+          {"item_conversion", &weights.item_conversion}})
+      VITRINE_RETURN_IF_ERROR(writer.add_f32(name, dims_of(name), tensor->data(), tensor->size(), DType::kF32));
   }
   return writer.serialize();
 }
@@ -189,70 +193,41 @@ Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionMod
   SessionModelConfig c;
   VITRINE_RETURN_IF_ERROR(session_model_config_from_json(cfg, file.vocab_size(), &c));
 
-  const auto d = static_cast<int64_t>(c.dim), v = static_cast<int64_t>(c.vocab_size) + 1;
-  const auto rows = [&](uint32_t n) { return static_cast<int64_t>(n) + 1; };
-  std::vector<TensorSpec> specs = {
-      {"item_emb", kFloatDTypes, {v, d}},
-      {"pos_emb", kFloatDTypes, {static_cast<int64_t>(c.max_length), d}},
-      {"kind_emb", kFloatDTypes, {static_cast<int64_t>(c.num_kinds), d}},
-      {"att_w1", kFloatDTypes, {d, d}},
-      {"att_w2", kFloatDTypes, {d, d}},
-      {"att_b", kFloatDTypes, {d}},
-      {"att_q", kFloatDTypes, {d}},
-      {"out_w", kFloatDTypes, {2 * d, d}},
-      {"out_b", kFloatDTypes, {d}},
-      {"repeat_bonus", kFloatDTypes, {static_cast<int64_t>(c.max_length)}},
-  };
-  if (c.repeat_counts > 0) specs.push_back({"repeat_count", kFloatDTypes, {static_cast<int64_t>(c.repeat_counts)}});
-  if (c.repeat_kinds) specs.push_back({"repeat_kind", kFloatDTypes, {static_cast<int64_t>(c.num_kinds)}});
-  if (c.item_bias) specs.push_back({"item_bias", kFloatDTypes, {v}});
-  if (c.visit_inputs) specs.push_back({"visit_emb", kFloatDTypes, {d}});
-  const auto content_specs = [&](uint32_t n, const char* table, const char* ids, const char* names) {
-    if (n == 0) return;
-    specs.push_back({table, kFloatDTypes, {rows(n), d}});
-    specs.push_back({ids, dtype_bit(DType::kI32), {v}, true, 0, static_cast<int32_t>(n)});
-    if (names != nullptr) specs.push_back({names, dtype_bit(DType::kStr), {static_cast<int64_t>(n)}});
-  };
-  content_specs(c.num_categories, "category_emb", "item_category", "category_names");
-  content_specs(c.num_brands, "brand_emb", "item_brand", "brand_names");
-  content_specs(c.num_price_bands, "price_band_emb", "item_price_band", nullptr);
-  if (c.image_dim > 0) {
-    const auto m = static_cast<int64_t>(c.image_dim);
-    specs.push_back({"image_proj", kFloatDTypes, {m, d}});
-    specs.push_back({"item_image", kFloatDTypes, {v, m}});
+  std::vector<TensorSpec> specs;
+  for (const SessionTensorShape& shape : session_tensor_shapes(c)) {
+    if (!shape.present()) continue;
+    std::vector<int64_t> dims = {static_cast<int64_t>(shape.rows)};
+    if (shape.cols > 0) dims.push_back(static_cast<int64_t>(shape.cols));
+    if (!shape.ids) {
+      specs.push_back({shape.name, kFloatDTypes, std::move(dims)});
+      continue;
+    }
+    // Ids index their content table: 0 (none) to the table's last row.
+    const uint32_t table = std::strcmp(shape.name, "item_category") == 0 ? c.num_categories
+                           : std::strcmp(shape.name, "item_brand") == 0  ? c.num_brands
+                                                                         : c.num_price_bands;
+    specs.push_back({shape.name, dtype_bit(DType::kI32), std::move(dims), true, 0, static_cast<int32_t>(table)});
   }
-  if (c.has_conversion_head()) {
-    const int64_t outputs = kConversionOutputs;
-    specs.push_back({"conversion_w", kFloatDTypes, {outputs, static_cast<int64_t>(conversion_feature_count(c))}});
-    specs.push_back({"conversion_b", kFloatDTypes, {outputs}});
-    specs.push_back({"item_conversion", kFloatDTypes, {v, outputs}});
-  }
+  if (c.num_categories > 0)
+    specs.push_back({"category_names", dtype_bit(DType::kStr), {static_cast<int64_t>(c.num_categories)}});
+  if (c.num_brands > 0) specs.push_back({"brand_names", dtype_bit(DType::kStr), {static_cast<int64_t>(c.num_brands)}});
   VITRINE_RETURN_IF_ERROR(file.check_tensors(specs));
 
   auto zeros = SessionModelWeights::zeros(c);
   if (!zeros.ok()) return zeros.status();
   SessionModelWeights w = std::move(zeros).value();
   Status status;
-  w.for_each_param([&](const char* name, std::vector<float>& p) {
+  w.for_each_float_tensor([&](const char* name, std::vector<float>& p) {
     if (status.ok() && !p.empty()) status = file.read_f32(name, p.data(), p.size());
   });
   VITRINE_RETURN_IF_ERROR(status);
-  if (c.image_dim > 0) VITRINE_RETURN_IF_ERROR(file.read_f32("item_image", w.item_image.data(), w.item_image.size()));
-  for (auto& [name, tensor] : {std::pair<const char*, std::vector<float>*>{"conversion_w", &w.conversion_w},
-                               {"conversion_b", &w.conversion_b},
-                               {"item_conversion", &w.item_conversion}}) {
-    if (!tensor->empty()) VITRINE_RETURN_IF_ERROR(file.read_f32(name, tensor->data(), tensor->size()));
-  }
-  const auto read_ids = [&](const char* name, std::vector<int32_t>& out) -> Status {
-    if (out.empty()) return Status();
+  for (const char* name : {"item_category", "item_brand", "item_price_band"}) {
+    std::vector<int32_t>& out = *w.id_tensor(name);
+    if (out.empty()) continue;
     auto ids = file.read_i32(name);
     if (!ids.ok()) return ids.status();
     out = std::move(ids).value();
-    return Status();
-  };
-  VITRINE_RETURN_IF_ERROR(read_ids("item_category", w.item_category));
-  VITRINE_RETURN_IF_ERROR(read_ids("item_brand", w.item_brand));
-  VITRINE_RETURN_IF_ERROR(read_ids("item_price_band", w.item_price_band));
+  }
   VITRINE_RETURN_IF_ERROR(w.validate());
 
   if (content != nullptr) {
