@@ -1,4 +1,5 @@
-// What `vitrine eval` ranks with: the baselines here and, later, the trained session model.
+// What `vitrine eval` ranks with: one interface for the baselines (baselines.h) and the trained session model
+// (model_scorer.h).
 #pragma once
 
 #include <string>

@@ -218,8 +218,7 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     EncoderGrads& g = thread_grads[static_cast<size_t>(omp_get_thread_num())];
     float* z = logits_.data() + b * items;
     const SessionEvent* events = &data.events[batch[b].begin];
-    add_item_terms(weights_, events, batch[b].length, z);
-    z[0] = -std::numeric_limits<float>::infinity();
+    finish_catalog_scores(weights_, events, batch[b].length, z);
     const float sum = dense.f32_exp_shifted(z, items);
     const uint32_t label = batch[b].label;
     loss += std::log(static_cast<double>(sum)) - std::log(static_cast<double>(z[label]));
@@ -466,8 +465,7 @@ std::vector<uint32_t> label_ranks(const SessionModelWeights& weights, const Exam
     for (size_t b = 0; b < n; ++b) {
       const Example& ex = data.examples[start + b];
       float* z = logits.data() + b * items;
-      add_item_terms(weights, &data.events[ex.begin], ex.length, z);
-      z[0] = -std::numeric_limits<float>::infinity();
+      finish_catalog_scores(weights, &data.events[ex.begin], ex.length, z);
       const float target = z[ex.label];
       uint32_t above = 0;
       for (size_t j = 1; j < items; ++j) above += z[j] > target ? 1u : 0u;

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "vitrine/event_kinds.h"
+#include "vitrine/kernels.h"
 #include "vitrine/status.h"
 
 namespace vitrine {
@@ -283,16 +284,19 @@ float repeat_score(const SessionModelWeights& weights, const RepeatFeature& feat
 void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
                             std::vector<std::pair<uint32_t, float>>& out);
 
-// The per-item terms of the scorer: adds bias[j] (when the model has it) to every item and the repeat bonuses to
-// the items of the window. `scores_by_item` is indexed by item id, V+1 floats.
-void add_item_terms(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                    float* scores_by_item);
+// The catalog scorer's terms after the similarity, for any way of computing tau * session . n_j (one dot product
+// per item here and in the engine, a batched product in the trainer): adds bias[j] (when the model has it) to every
+// item and the repeat bonuses to the items of the window, and sets the padding row, item 0, to -infinity.
+// `scores_by_item` is indexed by item id, V+1 floats.
+void finish_catalog_scores(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                           float* scores_by_item);
 
 // The scorer over the whole catalog: scores[j] = tau * session . n_j + bias[j] + repeat(j) for j in 1..V; scores[0],
-// the padding row, is -infinity. `scores` holds V+1 floats. Uses the scalar dot product; the engine's tuned path
-// (kernels.h) must agree with this within rounding.
+// the padding row, is -infinity. `scores` holds V+1 floats. The dot products come from `dot_rows` (kernels.h): the
+// scalar reference by default, the engine's table in the browser and `vitrine eval` (Ranker::score_catalog).
 void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
-                   const SessionEvent* events, size_t n_events, float* scores);
+                   const SessionEvent* events, size_t n_events, float* scores,
+                   F32DotRowsFn dot_rows = f32_dot_rows_scalar);
 
 // ------------------------------------------------------------------------------------------------ conversion head
 

@@ -401,14 +401,10 @@ void Ranker::sink_unavailable_items(const RankRequest& request, float* scores,
 }
 
 void Ranker::score_catalog(const std::vector<SessionEvent>& session, float* scores) const {
-  const SessionModelConfig& c = weights_.config;
-  const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
-  std::vector<float> session_vec(d, 0.0f);
+  std::vector<float> session_vec(weights_.config.dim, 0.0f);
   encode(session, session_vec.data());
-  kernels_->f32_dot_rows(session_vec.data(), item_vectors_.data(), v, d, d, scores);
-  for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
-  add_item_terms(weights_, session.data(), session.size(), scores);
-  scores[0] = -std::numeric_limits<float>::infinity();
+  vitrine::score_catalog(weights_, item_vectors_.data(), session_vec.data(), session.data(), session.size(), scores,
+                         kernels_->f32_dot_rows);
 }
 
 size_t Ranker::top_k(const std::vector<SessionEvent>& session, size_t k, uint32_t* items, float* scores) const {

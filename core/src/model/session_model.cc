@@ -356,24 +356,24 @@ void session_repeat_bonuses(const SessionModelWeights& weights, const SessionEve
   for (const RepeatFeature& f : features) out.emplace_back(f.item, repeat_score(weights, f));
 }
 
-void add_item_terms(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
-                    float* scores_by_item) {
+void finish_catalog_scores(const SessionModelWeights& weights, const SessionEvent* events, size_t n_events,
+                           float* scores_by_item) {
   if (weights.config.item_bias) {
     for (size_t j = 0; j < weights.item_bias.size(); ++j) scores_by_item[j] += weights.item_bias[j];
   }
   std::vector<std::pair<uint32_t, float>> bonuses;
   session_repeat_bonuses(weights, events, n_events, bonuses);
   for (const auto& [item, bonus] : bonuses) scores_by_item[item] += bonus;
+  scores_by_item[0] = -std::numeric_limits<float>::infinity();
 }
 
 void score_catalog(const SessionModelWeights& weights, const float* item_vectors, const float* session_vec,
-                   const SessionEvent* events, size_t n_events, float* scores) {
+                   const SessionEvent* events, size_t n_events, float* scores, F32DotRowsFn dot_rows) {
   const SessionModelConfig& c = weights.config;
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
-  f32_dot_rows_scalar(session_vec, item_vectors, v, d, d, scores);
+  dot_rows(session_vec, item_vectors, v, d, d, scores);
   for (size_t j = 0; j < v; ++j) scores[j] *= c.temperature;
-  add_item_terms(weights, events, n_events, scores);
-  scores[0] = -std::numeric_limits<float>::infinity();
+  finish_catalog_scores(weights, events, n_events, scores);
 }
 
 void conversion_context(const SessionModelConfig& config, const SessionEvent* events, size_t n_events,
