@@ -74,11 +74,20 @@ async function main() {
     });
     for (const file of bundle.outputFiles) writeIfChanged(file.path, file.text);
   }
-  writePublishedManifest(src, out);
-  const hashed = writeIntegrity(out);
+  const { version } = writePublishedManifest(src, out);
+  const digests = writeIntegrity(out);
+  // One content hash for the whole folder: the files import each other by relative name, so a versioned folder
+  // (not renamed files) is what lets every one of them be cached as immutable.
+  const folderHash = createHash('sha256');
+  for (const [name, digest] of Object.entries(digests)) folderHash.update(`${name}\0${digest}\0`);
+  const folder = `${version}-${folderHash.digest('hex').slice(0, 12)}`;
   console.log(
-    `package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules, its npm manifest, ` +
-      `and the SRI digests of its ${hashed} files in integrity.json`
+    `package: ${written} files from ${src} into ${out}, index.mjs bundling the page's modules and its npm manifest.\n` +
+      `Serve the folder as /vitrine/${folder}/ with Cache-Control: public, max-age=31536000, immutable.\n` +
+      `SRI digests (also in integrity.json; a tag's integrity attribute takes them):\n` +
+      Object.entries(digests)
+        .map(([name, digest]) => `  ${digest}  ${name}`)
+        .join('\n')
   );
 }
 
@@ -114,11 +123,12 @@ function writePublishedManifest(src, out) {
   ]) {
     writeIfChanged(path.join(out, name), readFileSync(from, 'utf8'));
   }
+  return manifest;
 }
 
 /**
  * integrity.json: the SRI digest (sha384, as a script tag's integrity attribute takes it) of every file a page can
- * load, for the shop's own tag and for checking a copy on a CDN. Returns how many.
+ * load, for the shop's own tag and for checking a copy on a CDN. Returns them, by file name.
  */
 function writeIntegrity(out) {
   const digests = {};
@@ -129,7 +139,7 @@ function writeIntegrity(out) {
       .digest('base64')}`;
   }
   writeIfChanged(path.join(out, 'integrity.json'), `${JSON.stringify(digests, null, 2)}\n`);
-  return Object.keys(digests).length;
+  return digests;
 }
 
 main().catch((error) => {

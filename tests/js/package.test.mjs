@@ -120,3 +120,17 @@ test('installed from the tarball into a clean project: imported by name, bundled
   assert.equal(typeof engine.buildInfo().version, 'string');
   engine.release?.();
 });
+
+test('the package build prints the SRI digest of every file and a content-hashed folder to serve it from', () => {
+  const out = path.join(tmp, 'rebuilt');
+  const printed = execFileSync(
+    'node',
+    [path.join(repoRoot, 'tools/build_package.mjs'), '--src', path.join(repoRoot, 'js/src'), '--out', out],
+    { encoding: 'utf8' }
+  );
+  const integrity = JSON.parse(readFileSync(path.join(out, 'integrity.json'), 'utf8'));
+  assert.ok(Object.keys(integrity).length > 10);
+  for (const [name, digest] of Object.entries(integrity)) assert.ok(printed.includes(`${digest}  ${name}\n`), name);
+  const version = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')).version;
+  assert.match(printed, new RegExp(`/vitrine/${version.replaceAll('.', '\\.')}-[0-9a-f]{12}/ with Cache-Control`));
+});
