@@ -23,7 +23,7 @@ mkdir -p "$logdir"
 declare -a names=() passed=() failed=()
 overall=0
 
-say() { printf '\n==> %s\n' "$*"; }
+say() { printf '\n==> [%4ds] %s\n' "$SECONDS" "$*"; }  # seconds since the start: where a run's time goes
 
 record() {  # record <suite> <passed> <failed> <exit code>
   local suite=$1 p=${2:-0} f=${3:-0} rc=$4
