@@ -7,11 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { createBenchKernels } from './bench_kernels.mjs';
 
 /**
- * paths: {benchModule, modelDir} (benchModule: build/wasm/bench/vitrine-bench.mjs; modelDir holds
- * reference_mlp.vtm, reference_mlp.json, reference_mlp.onnx). Every loader reads its files when called, so cold
- * start timing includes the reads.
+ * paths: {benchModule, modelDir, distDir, sessionModel} (benchModule: build/wasm/bench/vitrine-bench.mjs; modelDir
+ * holds reference_mlp.vtm, reference_mlp.json, reference_mlp.onnx; distDir the shipped package; sessionModel a
+ * trained .vtm). Every loader reads its files when called, so cold start timing includes the reads.
  */
-export function nodeEnv({ benchModule, modelDir }) {
+export function nodeEnv({ benchModule, modelDir, distDir, sessionModel }) {
   const loadBench = () =>
     createBenchKernels(pathToFileURL(benchModule), {
       wasmBinary: readFileSync(benchModule.replace(/\.mjs$/, '.wasm')),
@@ -19,6 +19,14 @@ export function nodeEnv({ benchModule, modelDir }) {
   return {
     now: () => performance.now(),
     loadVitrine: loadBench,
+    async loadEngine() {
+      const { createEngine } = await import(pathToFileURL(path.join(distDir, 'engine.mjs')).href);
+      return createEngine({
+        moduleUrl: pathToFileURL(path.join(distDir, 'vitrine-engine.mjs')),
+        wasmBinary: readFileSync(path.join(distDir, 'vitrine-engine.wasm')),
+      });
+    },
+    sessionModelBytes: async () => readFileSync(sessionModel),
     async loadOrt() {
       return import('onnxruntime-web');
     },

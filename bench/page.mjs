@@ -1,6 +1,7 @@
 // The Chromium side of the benchmark: the same suite as Node, with each runtime loaded the way a page loads it.
 // bench/run.mjs serves these URLs (tools/serve.mjs): /dist = build/wasm/dist, /bench-build = build/wasm/bench,
-// /model = the reference model files, /node_modules/... = the peers' packages.
+// /model = the reference model files, /session-model = a trained session model, /node_modules/... = the peers'
+// packages.
 import { createBenchKernels } from './bench_kernels.mjs';
 import { coldStart, runSuite } from './suite.mjs';
 
@@ -29,6 +30,11 @@ const env = {
     globalThis.tf.wasm.setWasmPaths(TFJS_WASM_DIST);
     return globalThis.tf;
   },
+  async loadEngine() {
+    const { createEngine } = await import('/dist/engine.mjs');
+    return createEngine(); // fetches dist/vitrine-engine.wasm next to the module
+  },
+  sessionModelBytes: () => fetchBytes('/session-model/model.vtm'),
   async loadRoofline() {
     return (await env.loadVitrine()).module;
   },

@@ -41,6 +41,7 @@ test('bench/run.mjs --quick --json reports every section and the runtimes agree'
       assert.ok(e.topk[rt].median_ms > 0);
       assert.ok(e.cold_start[rt].median_ms > 0);
     }
+    assert.ok(e.cold_start.engine.median_ms > 0, `${env}: the shop engine's cold start`);
   }
   assert.ok(result.size.vitrine.files.some((f) => f.name === 'vitrine-engine.wasm'));
   assert.ok(result.size.vitrine.gzip > 0 && result.size.vitrine.gzip < result.size.vitrine.raw);
