@@ -533,6 +533,50 @@ async function rendered(page) {
   });
 }
 
+test('once a category listing is shown, it does not move when Vitrine reorders it and says so, on desktop and phone', async () => {
+  const { page, seen } = await openPage();
+  await eraseEverything(page);
+  for (const product of catalog.products.filter((p) => p.category === 'bags').slice(5, 8)) {
+    await page.goto(baseUrl + `product.html?id=${product.id}`);
+    await ready(page);
+    await page.waitForTimeout(900); // past the 600 ms view dwell
+  }
+  // Where the listing stands in the first frame it is shown, before any ranking can land.
+  await page.addInitScript(() => {
+    const note = () => {
+      const list = document.getElementById('list');
+      if (!list || window.__listTop !== undefined) return;
+      requestAnimationFrame(() => {
+        window.__listTop ??= list.getBoundingClientRect().top + window.scrollY;
+      });
+    };
+    new MutationObserver(note).observe(document, { childList: true, subtree: true });
+  });
+  for (const [width, height] of [
+    [1280, 720],
+    [390, 844],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await page.goto(baseUrl + 'category.html?c=bags&compare=0');
+    await personalized(page);
+    await page.waitForFunction(() => document.getElementById('list')?.dataset.vitrineResult);
+    assert.equal(await page.$eval('#list', (l) => l.dataset.vitrineResult), 'reordered', `${width}px`);
+    assert.match(await page.textContent('#vitrine-state'), /reordered/, `${width}px: the page says so`);
+    const [before, after] = await page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          requestAnimationFrame(() =>
+            resolve([window.__listTop, document.getElementById('list').getBoundingClientRect().top + window.scrollY])
+          )
+        )
+    );
+    assert.equal(typeof before, 'number', `${width}px: the listing's first frame was seen`);
+    assert.equal(after, before, `${width}px: the listing moved from ${before} to ${after}`);
+  }
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
 test('on phones (360, 390 and 430 px wide) no page of the demo is wider than the screen', async () => {
   const { page, seen } = await openPage();
   const bag = catalog.products.find((p) => p.category === 'bags');
