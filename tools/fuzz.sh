@@ -3,7 +3,7 @@
 #   tools/fuzz.sh build                 configure and build build/fuzz
 #   tools/fuzz.sh seeds                 rewrite the committed seed corpora tests/fuzz/corpus/<target>/
 #   tools/fuzz.sh <target> [seconds]    fuzz one target (default 60 s): model_file, ranker_load, rank_request,
-#                                       stored_events, item_index
+#                                       stored_events, item_index, json_value
 #   tools/fuzz.sh all [seconds]         every target for that long each (tools/test.sh uses this, 25 s)
 # The committed corpus is only read: new inputs go to build/fuzz/work/<target>/. A crash is copied to
 # tests/fuzz/regressions/<target>/ (commit it; tests/core/fuzz_regressions_test.cc replays it) and fails the run.
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 dir=${VITRINE_FUZZ_BUILD:-$root/build/fuzz}
 jobs=${VITRINE_JOBS:-2}
-targets=(model_file ranker_load rank_request stored_events item_index)
+targets=(model_file ranker_load rank_request stored_events item_index json_value)
 
 build() {
   CXX=clang++ CC=clang cmake -S . -B "$dir" -DVITRINE_FUZZ=ON -DVITRINE_WERROR=ON -DVITRINE_USE_XNNPACK=OFF \
@@ -28,7 +28,7 @@ fuzz_one() {
   local exe="$dir/tests/fuzz/fuzz_$target" work="$dir/work/$target" artifacts="$dir/artifacts/$target/"
   local log="$dir/$target.log" dict=()
   mkdir -p "$work" "$artifacts"
-  case $target in rank_request | stored_events) dict=(-dict=tests/fuzz/json.dict) ;; esac
+  case $target in stored_events) dict=(-dict=tests/fuzz/json.dict) ;; esac
   # Leaks are bugs too (detect_leaks); -rss_limit_mb keeps a runaway allocation from taking the shared machine.
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -73,7 +73,7 @@ case "${1:-}" in
     echo "fuzz: $p passed, $f failed, $total executions"
     [ "$f" -eq 0 ]
     ;;
-  model_file | ranker_load | rank_request | stored_events | item_index)
+  model_file | ranker_load | rank_request | stored_events | item_index | json_value)
     build >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; exit 1; }
     fuzz_one "$1" "${2:-60}"
     ;;

@@ -2,12 +2,10 @@
 // vt_status and a last-error message. No Emscripten header here; the ES module exports these symbols by name.
 #include "vitrine_api.h"
 
-#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,13 +16,15 @@
 #include "vitrine/ranker.h"
 #include "vitrine/shopper.h"
 #include "vitrine/status.h"
+#include "vitrine/wire.h"
 
 struct vt_engine {
   const vitrine::KernelTable* kernels = &vitrine::select_kernel_table();
   std::unique_ptr<vitrine::Ranker> ranker;  // null until a model is loaded
   std::string last_error;
   std::string build_info;
-  std::string output;                 // JSON handed out by the last call that returns text; owned here
+  std::string output;                 // text handed out by the last call that returns text; owned here
+  std::vector<uint8_t> wire_output;   // wire message handed out by the last call that returns one; owned here
   vitrine::ModelLimits model_limits;  // what load_model accepts (set_model_limit)
 
   vt_status fail(const vitrine::Status& status) {
@@ -61,29 +61,18 @@ vt_status guarded(vt_engine* engine, Body&& body) {
   }
 }
 
-// Decodes a request or records why it could not be decoded.
-vitrine::Result<vitrine::RankRequest> decode(const char* request, size_t size) {
+// Decodes a request or says why it could not be decoded.
+vitrine::Result<vitrine::RankRequest> decode(const uint8_t* request, size_t size) {
   if (request == nullptr && size > 0) return vitrine::Status(vitrine::StatusCode::kINVALID_ARGUMENT, "request is null");
-  return vitrine::decode_rank_request(std::string_view(request == nullptr ? "" : request, size));
+  return vitrine::decode_rank_request(request, size);
 }
 
-nlohmann::json explanations_json(const std::vector<vitrine::Explanation>& explanations) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& ex : explanations) {
-    nlohmann::json factors = nlohmann::json::array();
-    for (const auto& f : ex.factors) {
-      nlohmann::json factor = {
-          {"kind", f.kind}, {"name", f.name}, {"contribution", f.contribution}, {"events", f.events}};
-      if (f.probability >= 0.0f) factor["probability"] = f.probability;
-      factors.push_back(std::move(factor));
-    }
-    nlohmann::json entry = {{"score", ex.score}, {"factors", std::move(factors)}};
-    // NaN has no JSON form: an output the model lacks is left out.
-    if (std::isfinite(ex.cart)) entry["cart"] = ex.cart;
-    if (std::isfinite(ex.purchase)) entry["purchase"] = ex.purchase;
-    out.push_back(std::move(entry));
-  }
-  return out;
+// Hands out `message` (kept by the engine until its next call) through the caller's two out-parameters.
+vt_status hand_out(vt_engine* engine, std::vector<uint8_t> message, const uint8_t** out, uint32_t* out_size) {
+  engine->wire_output = std::move(message);
+  *out = engine->wire_output.data();
+  *out_size = static_cast<uint32_t>(engine->wire_output.size());
+  return engine->succeed();
 }
 
 }  // namespace
@@ -158,8 +147,9 @@ vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids) {
   });
 }
 
-vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
-                         uint32_t n_candidates, float* out_conversion, const char** out_explanations) {
+vt_status vt_engine_rank(vt_engine* engine, const uint8_t* request, size_t request_size, float* out_scores,
+                         uint32_t n_candidates, float* out_conversion, const uint8_t** out_explanations,
+                         uint32_t* out_explanations_size) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
@@ -171,20 +161,21 @@ vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_
                                                    " candidates, out_scores has room for " +
                                                    std::to_string(n_candidates));
     if (n_candidates > 0 && out_scores == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "rank: out_scores is null");
+    if (out_explanations != nullptr && out_explanations_size == nullptr)
+      return engine->fail(VT_INVALID_ARGUMENT, "rank: out_explanations_size is null");
     std::vector<vitrine::Explanation> explanations;
     const vitrine::Status status =
         engine->ranker->rank(r, out_scores, out_explanations != nullptr ? &explanations : nullptr, out_conversion);
     if (!status.ok()) return engine->fail(status);
-    if (out_explanations != nullptr) {
-      engine->output = explanations_json(explanations).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      *out_explanations = engine->output.c_str();
-    }
-    return engine->succeed();
+    if (out_explanations == nullptr) return engine->succeed();
+    auto message = vitrine::encode_explanations(explanations);
+    if (!message.ok()) return engine->fail(message.status());
+    return hand_out(engine, std::move(message).value(), out_explanations, out_explanations_size);
   });
 }
 
-vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k, uint32_t* out_items,
-                          float* out_scores, uint32_t* out_count) {
+vt_status vt_engine_top_k(vt_engine* engine, const uint8_t* request, size_t request_size, uint32_t k,
+                          uint32_t* out_items, float* out_scores, uint32_t* out_count) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
@@ -198,15 +189,16 @@ vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request
   });
 }
 
-vt_status vt_engine_profile(vt_engine* engine, const char* request, size_t request_size, const char** out_json) {
+vt_status vt_engine_profile(vt_engine* engine, const uint8_t* request, size_t request_size, const uint8_t** out_profile,
+                            uint32_t* out_size) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
-    if (out_json == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "profile: out_json is null");
+    if (out_profile == nullptr || out_size == nullptr)
+      return engine->fail(VT_INVALID_ARGUMENT, "profile: null output pointer");
     auto decoded = decode(request, request_size);
     if (!decoded.ok()) return engine->fail(decoded.status());
-    engine->output = vitrine::profile_to_json(vitrine::build_profile(decoded.value().events, decoded.value().now_ms));
-    *out_json = engine->output.c_str();
-    return engine->succeed();
+    const vitrine::Profile profile = vitrine::build_profile(decoded.value().events, decoded.value().now_ms);
+    return hand_out(engine, vitrine::encode_profile(profile), out_profile, out_size);
   });
 }
 

@@ -72,27 +72,30 @@ vt_status vt_engine_vocabulary(vt_engine* engine, const char** out_ids);
 
 /* ---- the session model ---------------------------------------------------------------------------------- */
 
-/* Ranks one batch. `request` is UTF-8 JSON of `request_size` bytes, caller-owned (shopper.h documents it):
- * {"now", "events": [...], "candidates": [...], "blend", "rank_by"}. `out_scores` (caller-owned) receives one float
- * per candidate; `n_candidates` must equal the request's candidate count. If `out_conversion` is non-NULL (caller-
- * owned, 2 * n_candidates floats) it receives the conversion head's probabilities: [0, n) that each candidate is
- * added to the cart in this visit, [n, 2n) that it is bought; NaN where the model has no such output. If
- * `out_explanations` is non-NULL it receives JSON owned by the engine (valid until the next call):
- * [{"score", "factors": [{"kind", "name", "contribution", "events", "probability"?}], "cart"?, "purchase"?}], one
- * entry per candidate. rank_by "conversion" or "value" on a model without the head is VT_BAD_INPUT. */
-vt_status vt_engine_rank(vt_engine* engine, const char* request, size_t request_size, float* out_scores,
-                         uint32_t n_candidates, float* out_conversion, const char** out_explanations);
+/* Ranks one batch. `request` is a rank request message (vitrine/wire_format.h, "VTQ1") of `request_size` bytes,
+ * caller-owned: the events, the candidates, blend and rank_by. `out_scores` (caller-owned) receives one float per
+ * candidate; `n_candidates` must equal the request's candidate count. If `out_conversion` is non-NULL (caller-owned,
+ * 2 * n_candidates floats) it receives the conversion head's probabilities: [0, n) that each candidate is added to
+ * the cart in this visit, [n, 2n) that it is bought; NaN where the model has no such output. If `out_explanations`
+ * is non-NULL it receives an explanations message ("VTX1": per candidate its score, cart and purchase
+ * probabilities and its factors, strongest first) owned by the engine and valid until the next call on it, and
+ * `*out_explanations_size` (non-NULL then) its byte count. rank_by "conversion" or "value" on a model without the
+ * head is VT_BAD_INPUT. */
+vt_status vt_engine_rank(vt_engine* engine, const uint8_t* request, size_t request_size, float* out_scores,
+                         uint32_t n_candidates, float* out_conversion, const uint8_t** out_explanations,
+                         uint32_t* out_explanations_size);
 
-/* Best `k` products of the whole catalog for the request's events (its candidates are ignored).
+/* Best `k` products of the whole catalog for the request's events (a "VTQ1" message; its candidates are ignored).
  * out_items and out_scores are caller-owned, k entries each; out_items get model items (1-based: line item-1
  * of vt_engine_vocabulary). *out_count receives how many were written (<= k). */
-vt_status vt_engine_top_k(vt_engine* engine, const char* request, size_t request_size, uint32_t k, uint32_t* out_items,
-                          float* out_scores, uint32_t* out_count);
+vt_status vt_engine_top_k(vt_engine* engine, const uint8_t* request, size_t request_size, uint32_t k,
+                          uint32_t* out_items, float* out_scores, uint32_t* out_count);
 
-/* The shopper profile built from the request's events (no model needed): category, brand and price affinities
- * with time decay, and the current session's intent. *out_json is owned by the engine, valid until the next
- * call. */
-vt_status vt_engine_profile(vt_engine* engine, const char* request, size_t request_size, const char** out_json);
+/* The shopper profile built from the request's events (a "VTQ1" message; no model needed): category, brand and
+ * price affinities with time decay, and the current session's intent, as a profile message ("VTP1") owned by the
+ * engine and valid until the next call on it; *out_size receives its byte count. */
+vt_status vt_engine_profile(vt_engine* engine, const uint8_t* request, size_t request_size, const uint8_t** out_profile,
+                            uint32_t* out_size);
 
 #ifdef __cplusplus
 } /* extern "C" */

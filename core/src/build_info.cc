@@ -1,7 +1,6 @@
 #include "vitrine/build_info.h"
 
-#include <nlohmann/json.hpp>
-
+#include "vitrine/json_value.h"
 #include "vitrine/kernels.h"
 #if defined(VITRINE_HAVE_NATIVE_KERNELS)
 #include "vitrine/native/dense.h"
@@ -10,25 +9,28 @@
 namespace vitrine {
 
 std::string build_info_json() {
-  nlohmann::json info;
-  info["version"] = VITRINE_VERSION_STRING;
-  info["kernels"] = select_kernel_table().name;
+  // Keys in alphabetical order, as the text read before (nlohmann/json sorts them) had them.
+  JsonValue info = JsonValue::object();
+#if defined(VITRINE_HAVE_NATIVE_KERNELS)
+  info.set("arch", JsonValue::string(VITRINE_ARCH_STRING));  // what the build targets: portable, native or -march
+#endif
+  info.set("compiler", JsonValue::string(__VERSION__));
+#if defined(VITRINE_HAVE_NATIVE_KERNELS)
+  info.set("dense_isa", JsonValue::string(native_dense_kernels().isa));  // the dense kernels' copy this CPU runs
+#endif
+  info.set("kernels", JsonValue::string(select_kernel_table().name));
+  info.set("version", JsonValue::string(VITRINE_VERSION_STRING));
 #if defined(__wasm_simd128__)
-  info["wasm_simd128"] = true;
+  info.set("wasm_simd128", JsonValue::boolean(true));
 #else
-  info["wasm_simd128"] = false;
+  info.set("wasm_simd128", JsonValue::boolean(false));
 #endif
 #if defined(VITRINE_HAVE_XNNPACK)
-  info["xnnpack"] = true;
+  info.set("xnnpack", JsonValue::boolean(true));
 #else
-  info["xnnpack"] = false;
+  info.set("xnnpack", JsonValue::boolean(false));
 #endif
-#if defined(VITRINE_HAVE_NATIVE_KERNELS)
-  info["arch"] = VITRINE_ARCH_STRING;              // what the build targets: portable, native or a -march value
-  info["dense_isa"] = native_dense_kernels().isa;  // the copy of the dense kernels this CPU runs
-#endif
-  info["compiler"] = __VERSION__;
-  return info.dump();
+  return write_json(info);
 }
 
 }  // namespace vitrine

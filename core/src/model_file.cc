@@ -19,7 +19,6 @@
 namespace vitrine {
 
 using namespace model_file_internal;  // NOLINT: file-local helpers
-using json = nlohmann::json;
 
 const char* dtype_name(DType dtype) {
   switch (dtype) {
@@ -77,85 +76,40 @@ bool parse_dtype(const std::string& name, DType* out) {
   return false;
 }
 
-// Deepest [ / { nesting in JSON text, ignoring brackets inside strings. Run before nlohmann parses, so that a
-// hostile header cannot make later recursive code (copies, dumps) overflow the stack.
-uint64_t json_nesting_depth(const char* text, size_t size) {
-  uint64_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < size; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;  // skip the escaped character
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-// Records nlohmann's parse error, to say where a header is malformed (only run once parsing has failed).
-class ParseErrorRecorder : public nlohmann::json_sax<json> {
- public:
-  std::string error;
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
-    error = "byte " + std::to_string(position) + ": " + ex.what();
-    return false;
-  }
-};
-
 // Checked accessors: each names the header field ("tensors[2].offset") in its error.
-Status require_field(const json& object, const char* key, const std::string& where, const json** out) {
-  auto it = object.find(key);
-  if (it == object.end()) return corrupt("header field '" + where + key + "' is missing");
-  *out = &*it;
+Status require_field(const JsonValue& object, const char* key, const std::string& where, const JsonValue** out) {
+  *out = object.find(key);
+  if (*out == nullptr) return corrupt("header field '" + where + key + "' is missing");
   return Status();
 }
 
-Status get_u64(const json& object, const char* key, const std::string& where, uint64_t* out) {
-  const json* value = nullptr;
+Status get_u64(const JsonValue& object, const char* key, const std::string& where, uint64_t* out) {
+  const JsonValue* value = nullptr;
   VITRINE_RETURN_IF_ERROR(require_field(object, key, where, &value));
-  if (!value->is_number_unsigned()) {
+  const auto u = value->as_uint64();
+  if (!u) {
     return corrupt("header field '" + where + key + "' must be a non-negative integer, got " + value->type_name() +
-                   " " + value->dump(-1, ' ', false, json::error_handler_t::replace));
+                   " " + write_json(*value));
   }
-  *out = value->get<uint64_t>();
+  *out = *u;
   return Status();
 }
 
-Status get_string(const json& object, const char* key, const std::string& where, std::string* out) {
-  const json* value = nullptr;
+Status get_string(const JsonValue& object, const char* key, const std::string& where, std::string* out) {
+  const JsonValue* value = nullptr;
   VITRINE_RETURN_IF_ERROR(require_field(object, key, where, &value));
   if (!value->is_string()) {
     return corrupt("header field '" + where + key + "' must be a string, got " + value->type_name());
   }
-  *out = value->get<std::string>();
+  *out = value->as_string();
   return Status();
 }
 
-Status only_fields(const json& object, std::initializer_list<const char*> allowed, const std::string& where) {
-  for (auto it = object.begin(); it != object.end(); ++it) {
+Status only_fields(const JsonValue& object, std::initializer_list<const char*> allowed, const std::string& where) {
+  for (const JsonMember& m : object.members()) {
     bool known = false;
-    for (const char* a : allowed) known = known || it.key() == a;
-    if (!known) return corrupt("header has unknown field '" + where + it.key() + "'");
+    for (const char* a : allowed) known = known || m.key == a;
+    if (!known) return corrupt("header has unknown field '" + where + m.key + "'");
   }
   return Status();
 }
@@ -251,22 +205,22 @@ class ModelFileParser {
   Status parse_header() {
     const auto* text = reinterpret_cast<const char*>(file_.bytes_.get() + kModelPreambleBytes);
     const size_t text_size = static_cast<size_t>(header_bytes_);
-    const uint64_t depth = json_nesting_depth(text, text_size);
-    if (depth > limits_.max_json_depth) {
-      return limit("header JSON nests " + str(depth) + " levels deep, max_json_depth is " +
-                   str(limits_.max_json_depth));
-    }
-    // nlohmann/json stops reading at a NUL byte, which would leave the rest of the header unread.
+    // JSON text never holds a NUL byte; said as plainly as the other checks of the raw header.
     if (const void* nul = std::memchr(text, '\0', text_size); nul != nullptr) {
       return corrupt("header holds a NUL byte at offset " +
                      str(static_cast<uint64_t>(static_cast<const char*>(nul) - text)) + "; JSON text cannot");
     }
-    header_ = json::parse(text, text + text_size, nullptr, /*allow_exceptions=*/false);
-    if (header_.is_discarded()) {
-      ParseErrorRecorder recorder;
-      json::sax_parse(text, text + text_size, &recorder);
-      return corrupt("header is not valid JSON: " + recorder.error);
+    size_t error_at = 0;
+    const auto max_depth = static_cast<size_t>(std::min<uint64_t>(limits_.max_json_depth, SIZE_MAX));
+    auto parsed = parse_json(std::string_view(text, text_size), max_depth, &error_at);
+    if (!parsed.ok()) {
+      if (parsed.status().code() == StatusCode::kLIMIT_EXCEEDED) {
+        return limit("header JSON nests deeper than max_json_depth " + str(limits_.max_json_depth) + " at byte " +
+                     str(error_at));
+      }
+      return corrupt("header is not valid JSON: " + parsed.status().message());
     }
+    header_ = std::move(parsed).value();
     if (!header_.is_object()) return corrupt(std::string("header must be a JSON object, got ") + header_.type_name());
     VITRINE_RETURN_IF_ERROR(
         only_fields(header_, {"format_version", "kind", "vocab_size", "config", "training", "tensors"}, ""));
@@ -285,16 +239,16 @@ class ModelFileParser {
       return limit("header vocab_size is " + str(vocab_size_) + ", max_vocab is " + str(limits_.max_vocab));
     }
     for (const char* key : {"config", "training"}) {
-      const json* value = nullptr;
+      const JsonValue* value = nullptr;
       VITRINE_RETURN_IF_ERROR(require_field(header_, key, "", &value));
       if (!value->is_object()) {
         return corrupt(std::string("header field '") + key + "' must be an object, got " + value->type_name());
       }
     }
-    file_.config_ = std::move(header_["config"]);
-    file_.training_ = std::move(header_["training"]);
+    file_.config_ = std::move(*header_.find("config"));
+    file_.training_ = std::move(*header_.find("training"));
 
-    const json* tensors = nullptr;
+    const JsonValue* tensors = nullptr;
     VITRINE_RETURN_IF_ERROR(require_field(header_, "tensors", "", &tensors));
     if (!tensors->is_array()) {
       return corrupt(std::string("header field 'tensors' must be an array, got ") + tensors->type_name());
@@ -302,14 +256,14 @@ class ModelFileParser {
     if (tensors->size() > limits_.max_tensors) {
       return limit("header lists " + str(tensors->size()) + " tensors, max_tensors is " + str(limits_.max_tensors));
     }
-    entries_ = tensors;
+    entries_ = &tensors->items();
     data_start_ = kModelPreambleBytes + header_bytes_;
     file_.tensors_.reserve(tensors->size());
     return Status();
   }
 
   Status parse_tensor_entry(size_t index) {
-    const json& entry = (*entries_)[index];
+    const JsonValue& entry = (*entries_)[index];
     std::string where = "tensors[" + str(index) + "].";
     if (!entry.is_object()) {
       return corrupt("header field 'tensors[" + str(index) + "]' must be an object, got " + entry.type_name());
@@ -327,10 +281,10 @@ class ModelFileParser {
     VITRINE_RETURN_IF_ERROR(get_string(entry, "dtype", where, &dtype));
     if (!parse_dtype(dtype, &t.dtype)) return corrupt(what + ": unknown dtype " + quote_for_message(dtype));
 
-    const json* shape = nullptr;
+    const JsonValue* shape = nullptr;
     VITRINE_RETURN_IF_ERROR(require_field(entry, "shape", where, &shape));
     if (!shape->is_array()) return corrupt(what + ": shape must be an array, got " + shape->type_name());
-    if (shape->empty()) return corrupt(what + ": shape is empty (rank 0)");
+    if (shape->size() == 0) return corrupt(what + ": shape is empty (rank 0)");
     if (shape->size() > limits_.max_rank) {
       return limit(what + ": rank " + str(shape->size()) + ", max_rank is " + str(limits_.max_rank));
     }
@@ -340,12 +294,9 @@ class ModelFileParser {
     uint64_t numel = 1;
     std::vector<uint64_t> dims;
     for (size_t d = 0; d < shape->size(); ++d) {
-      const json& dim = (*shape)[d];
-      if (!dim.is_number_unsigned() || dim.get<uint64_t>() == 0) {
-        return corrupt(what + ": shape[" + str(d) + "] must be a positive integer, got " +
-                       dim.dump(-1, ' ', false, json::error_handler_t::replace));
-      }
-      const uint64_t v = dim.get<uint64_t>();
+      const JsonValue& dim = shape->items()[d];
+      const uint64_t v = dim.as_uint64().value_or(0);
+      if (v == 0) return corrupt(what + ": shape[" + str(d) + "] must be a positive integer, got " + write_json(dim));
       const uint64_t cap = d == 0 ? limits_.max_rows : limits_.max_dim;
       if (v > cap) {
         return limit(what + ": shape[" + str(d) + "] is " + str(v) + ", " + (d == 0 ? "max_rows" : "max_dim") + " is " +
@@ -547,8 +498,8 @@ class ModelFileParser {
   uint64_t file_bytes_ = 0;
   uint64_t data_start_ = 0;
   uint64_t vocab_size_ = 0;
-  json header_;
-  const json* entries_ = nullptr;
+  JsonValue header_;
+  const std::vector<JsonValue>* entries_ = nullptr;
   std::unordered_set<std::string> names_;
   ModelFile file_;
 };

@@ -8,41 +8,10 @@
 import { engineError, Status } from './status.mjs';
 import { explanationText } from './explain.mjs';
 import { orderByScore } from './ranking_service.mjs';
+import { decodeExplanations, decodeProfile, encodeRankRequest } from './wire.mjs';
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 const U32 = Uint32Array.BYTES_PER_ELEMENT;
-const encoder = new TextEncoder();
-
-/**
- * The request document of core/include/vitrine/shopper.h, as JSON text, from the package's stored events and DOM
- * candidates: what the engine's C API decodes.
- */
-export function requestJson({ events = [], candidates = [], nowMs = Date.now(), blend, rankBy }) {
-  return JSON.stringify({
-    blend,
-    rank_by: rankBy, // 'relevance' | 'conversion' | 'value' (ranker.h); left out when not given
-    now: nowMs,
-    events: events.map((e) => ({
-      kind: e.kind,
-      t: e.t,
-      item: e.item,
-      category: e.category,
-      brand: e.brand,
-      price: e.price,
-      query: e.query,
-      dwell: e.dwellMs,
-    })),
-    candidates: candidates.map((c) => ({
-      id: c.id,
-      category: c.category,
-      brand: c.brand,
-      price: c.price,
-      position: c.position,
-      boost: c.boost,
-      available: c.available,
-    })),
-  });
-}
 
 /**
  * Instantiates the wasm module and creates one engine handle.
@@ -159,19 +128,21 @@ export class Engine {
       pConversion = this.#alloc(2 * n * F32);
       // NaN first: an engine that writes no probabilities (no head) leaves "none" behind, never stale heap bytes.
       wasm.HEAPF32.fill(NaN, pConversion >>> 2, (pConversion >>> 2) + 2 * n);
-      const call = (pReq, len, pText) => wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pConversion, pText);
+      const call = (pReq, len, pOut, pSize) =>
+        wasm._vt_engine_rank(this.#live(), pReq, len, pScores, n, pConversion, pOut, pSize);
       if (!explain) {
-        this.#withRequest(request, (pReq, len) => this.#check(call(pReq, len, 0)));
+        this.#withRequest(request, (pReq, len) => this.#check(call(pReq, len, 0, 0)));
         return {
           scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n),
           reasons: [],
           conversion: this.#conversionOut(pConversion, n),
         };
       }
-      const explanations = this.#withRequest(request, (pReq, len) => this.#textOut((pText) => call(pReq, len, pText)));
+      const factors = decodeExplanations(
+        this.#withRequest(request, (pReq, len) => this.#messageOut((pOut, pSize) => call(pReq, len, pOut, pSize)))
+      );
       const scores = wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + n);
       const conversion = this.#conversionOut(pConversion, n);
-      const factors = JSON.parse(explanations);
       // A model with a cart head only ranks by the cart probability: its factor says so (explain.mjs words it).
       if (conversion && Number.isNaN(conversion.purchase[0])) {
         for (const entry of factors)
@@ -240,10 +211,11 @@ export class Engine {
    * `categoryAffinity` maps each category to its share of the shopper's interest (used by personalized slots).
    */
   profile({ events = [], nowMs = Date.now() }) {
-    const json = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
-      this.#textOut((pOut) => this.#wasm._vt_engine_profile(this.#live(), pReq, len, pOut))
+    const profile = decodeProfile(
+      this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
+        this.#messageOut((pOut, pSize) => this.#wasm._vt_engine_profile(this.#live(), pReq, len, pOut, pSize))
+      )
     );
-    const profile = JSON.parse(json);
     profile.categoryAffinity = Object.fromEntries(profile.categories.map((c) => [c.name, c.weight]));
     return profile;
   }
@@ -265,10 +237,10 @@ export class Engine {
     return ptr;
   }
 
-  // Writes the request JSON into wasm memory, calls body(ptr, byteLength), frees it.
+  // Writes the request message (wire.mjs) into wasm memory, calls body(ptr, byteLength), frees it.
   #withRequest(request, body) {
     const wasm = this.#wasm;
-    const bytes = encoder.encode(requestJson(request));
+    const bytes = encodeRankRequest(request);
     let pReq = 0;
     try {
       pReq = this.#alloc(bytes.length);
@@ -287,6 +259,21 @@ export class Engine {
       pOut = this.#alloc(U32);
       this.#check(fn(pOut));
       return wasm.UTF8ToString(wasm.HEAPU32[pOut >>> 2]);
+    } finally {
+      wasm._free(pOut);
+    }
+  }
+
+  // Calls fn(pOut, pSize) where pOut receives a pointer to a message owned by the engine and pSize its byte count;
+  // returns a copy of the message (the engine's buffer lives only until its next call).
+  #messageOut(fn) {
+    const wasm = this.#wasm;
+    let pOut = 0;
+    try {
+      pOut = this.#alloc(2 * U32);
+      this.#check(fn(pOut, pOut + U32));
+      const at = wasm.HEAPU32[pOut >>> 2];
+      return wasm.HEAPU8.slice(at, at + wasm.HEAPU32[(pOut >>> 2) + 1]);
     } finally {
       wasm._free(pOut);
     }

@@ -1,6 +1,7 @@
 // `vitrine inputs`: what a model's encoder reads for a shopper, natively, from either side of the model:
 //   --events LOG      each session of a merchant's event log as the trainer reads it (train --events);
-//   --request FILE    one rank request as the browser's engine receives it (js/src/engine.mjs rankRequestJson).
+//   --request FILE    one rank request as the browser's engine receives it: the message js/src/wire.mjs writes
+//                     (wire_format.h), or the same request as JSON (wire.h rank_request_wire_from_json).
 // Both print the same JSON lines, so the two can be compared (tests/browser/train_serve_parity.browser.test.mjs):
 // the window's SKUs, kind rows, earlier-visit marks and reverse positions, and the session vector the encoder makes
 // of them, as hex floats so that equal means bit-identical.
@@ -16,6 +17,7 @@
 #include "flags.h"
 #include "vitrine/ranker.h"
 #include "vitrine/shopper.h"
+#include "vitrine/wire.h"
 
 namespace vitrine::cli {
 namespace {
@@ -87,7 +89,8 @@ int run_inputs(int argc, char** argv) {
   CLI::Option* events =
       add_text(app, "--events", &events_path,
                "an event log (CSV or .csv.gz; see vitrine train --help), read against the model's SKUs");
-  add_text(app, "--request", &request_path, "a rank request: {\"now\": ms, \"events\": [...], \"candidates\": [...]}")
+  add_text(app, "--request", &request_path,
+           "a rank request: the package's message (wire_format.h) or JSON {\"now\": ms, \"events\": [...], ...}")
       ->excludes(events);
   add_event_log_flags(app, "Event-log options (with --events)", events, &log_options);
   if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
@@ -104,7 +107,10 @@ int run_inputs(int argc, char** argv) {
     std::ifstream req(request_path, std::ios::binary);
     if (!req) return fail(request_path + ": cannot open", 1);
     const std::string text((std::istreambuf_iterator<char>(req)), std::istreambuf_iterator<char>());
-    auto request = decode_rank_request(text);
+    // A message from the package's encoder starts with its magic; anything else is read as JSON.
+    const bool message = text.size() >= 4 && text.compare(0, 4, "VTQ1") == 0;
+    auto request = message ? decode_rank_request(reinterpret_cast<const uint8_t*>(text.data()), text.size())
+                           : decode_rank_request_json(text);
     if (!request.ok()) return fail(request_path + ": " + request.status().to_string(), 1);
     print_inputs(ranker, "{", ranker.session_events(request.value().events, request.value().now_ms));
     return 0;

@@ -16,6 +16,7 @@
 #include "flags.h"
 #include "output_file.h"
 #include "vitrine/mlp_model_io.h"
+#include "vitrine/mlp_model_writer.h"
 
 namespace vitrine::cli {
 namespace {

@@ -10,6 +10,7 @@
 #include "vitrine/model_file.h"
 #include "vitrine/session_data.h"
 #include "vitrine/session_model_io.h"
+#include "vitrine/session_model_writer.h"
 
 namespace vitrine::train {
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import { startServer } from '../../tools/serve.mjs';
 import { mulberry32 } from '../../tools/random.mjs';
-import { requestJson } from '../../js/src/engine.mjs';
+import { encodeRankRequest } from '../../js/src/wire.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
@@ -184,8 +184,11 @@ async function visitInTheBrowser(actions, shiftMs) {
 
 /** What the encoder reads from a request the page sent (the worker passes its events through, ranking_service.mjs). */
 function servedInputs(sent) {
-  const requestFile = path.join(tmp, 'request.json');
-  writeFileSync(requestFile, requestJson({ events: sent.events, candidates: sent.candidates, nowMs: sent.nowMs }));
+  const requestFile = path.join(tmp, 'request.bin');
+  writeFileSync(
+    requestFile,
+    encodeRankRequest({ events: sent.events, candidates: sent.candidates, nowMs: sent.nowMs })
+  );
   return inputs('--request', requestFile)[0];
 }
 

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "vitrine/mlp_model_io.h"
+#include "vitrine/mlp_model_writer.h"
 #include "vitrine/session_model_io.h"
+#include "vitrine/session_model_writer.h"
 #include "vitrine_api.h"
 
 TEST_CASE("engine create/release pair and build info", "[api]") {

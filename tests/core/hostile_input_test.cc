@@ -8,6 +8,7 @@
 
 #include "fuzz_inputs.h"
 #include "vitrine/ranker.h"
+#include "vitrine/wire.h"
 
 using namespace vitrine;
 
@@ -37,7 +38,7 @@ TEST_CASE("markup and odd unicode in ids and attributes stay data and rank with 
                                         R"(\"quoted\" \\ back)"};
   for (const std::string& id : ids) {
     INFO(id);
-    auto request = decode_rank_request(
+    auto request = decode_rank_request_json(
         request_with(R"({"id":")" + id + R"(","category":")" + id + R"(","brand":"<b>","price":-5})"));
     REQUIRE(request.ok());
     CHECK(request.value().candidates[0].price < 0.0f);  // a negative price means unknown
@@ -54,7 +55,8 @@ TEST_CASE("absurd prices give finite scores and a price fit in [0, 1]", "[hostil
   for (const char* price : {"1e38", "3.4e38", "1e308", "-1e308", "0", "-0", "1e-45"}) {
     INFO(price);
     const std::string event = std::string(R"({"kind":2,"item":"sku-1","t":1,"price":)") + price + "}";
-    auto request = decode_rank_request(request_with(std::string(R"({"id":"sku-3","price":)") + price + "}", event));
+    auto request =
+        decode_rank_request_json(request_with(std::string(R"({"id":"sku-3","price":)") + price + "}", event));
     if (!request.ok()) {  // refusing a price outside float range is fine, as long as it is said clearly
       CHECK(request.status().code() == StatusCode::kBAD_INPUT);
       continue;
@@ -70,23 +72,23 @@ TEST_CASE("absurd prices give finite scores and a price fit in [0, 1]", "[hostil
 }
 
 TEST_CASE("NaN, lone surrogates, 1 MB strings and too many candidates are refused cleanly", "[hostile]") {
-  CHECK(decode_rank_request(request_with(R"({"id":"a","price":NaN})")).status().code() == StatusCode::kBAD_INPUT);
-  CHECK(decode_rank_request(request_with(R"({"id":"\ud800"})")).status().code() == StatusCode::kBAD_INPUT);
+  CHECK(decode_rank_request_json(request_with(R"({"id":"a","price":NaN})")).status().code() == StatusCode::kBAD_INPUT);
+  CHECK(decode_rank_request_json(request_with(R"({"id":"\ud800"})")).status().code() == StatusCode::kBAD_INPUT);
   const std::string huge(1 << 20, 'x');
-  CHECK(decode_rank_request(request_with(R"({"id":")" + huge + R"("})")).status().code() ==
+  CHECK(decode_rank_request_json(request_with(R"({"id":")" + huge + R"("})")).status().code() ==
         StatusCode::kLIMIT_EXCEEDED);
   RequestLimits limits;
   limits.max_candidates = 1;
-  CHECK(decode_rank_request(request_with(R"({"id":"a"})"), limits).status().code() == StatusCode::kLIMIT_EXCEEDED);
+  CHECK(decode_rank_request_json(request_with(R"({"id":"a"})"), limits).status().code() == StatusCode::kLIMIT_EXCEEDED);
 }
 
 TEST_CASE("a NUL byte ends nothing: a request with one is refused, not cut short", "[hostile]") {
   // nlohmann/json stops reading at NUL, so `{...}\0<rest>` would decode as the part before it (found by the
   // stored_events fuzz target: a request whose candidates came after the NUL decoded with none).
   const std::string whole = request_with(R"({"id":"a"})");
-  REQUIRE(decode_rank_request(whole).ok());
+  REQUIRE(decode_rank_request_json(whole).ok());
   const std::string cut = R"({"now":1000,"events":[]})" + std::string(1, '\0') + whole;
-  const auto refused = decode_rank_request(cut);
+  const auto refused = decode_rank_request_json(cut);
   CHECK(refused.status().code() == StatusCode::kBAD_INPUT);
   CHECK_THAT(refused.status().message(), Catch::Contains("NUL byte at offset 24"));
 }

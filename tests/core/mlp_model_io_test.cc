@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "vitrine/mlp.h"
+#include "vitrine/mlp_model_writer.h"
 #include "vitrine/model_file.h"
+#include "vitrine/model_file_writer.h"
 
 using vitrine::Activation;
 using vitrine::ModelFile;
@@ -97,7 +99,7 @@ TEST_CASE("mlp model file round trip scores like the in-memory layers", "[mlp_mo
   auto file = ModelFile::parse(bytes.value().data(), bytes.value().size());
   REQUIRE(file.ok());
   CHECK(file.value().kind() == "mlp");
-  CHECK(file.value().training()["seed"] == 1);
+  CHECK(file.value().training().find("seed")->as_uint64() == 1u);
   auto read = vitrine::read_mlp_model(file.value());
   REQUIRE(read.ok());
   const auto& back = read.value();

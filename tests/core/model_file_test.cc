@@ -17,6 +17,8 @@
 #include <tuple>
 #include <vector>
 
+#include "vitrine/model_file_writer.h"
+
 using vitrine::DType;
 using vitrine::ModelFile;
 using vitrine::ModelFileWriter;
@@ -305,8 +307,11 @@ TEST_CASE("every dtype round-trips through the writer and the loader", "[model_f
   const ModelFile file = std::move(loaded).value();
   CHECK(file.format_version() == vitrine::kModelFormatVersion);
   CHECK(file.kind() == "session_attn");
-  CHECK(file.config() == config);
-  CHECK(file.training() == training);
+  CHECK(vitrine::to_nlohmann(file.config()) == config);
+  CHECK(vitrine::to_nlohmann(file.training()) == training);
+  CHECK(file.config() == vitrine::from_nlohmann(config));
+  CHECK(file.training().find("metrics")->find("hr@10")->as_double() == 0.31);
+  CHECK(file.training().find("seed")->as_uint64() == 42u);
   CHECK(file.file_bytes() == bytes.value().size());
   REQUIRE(file.vocab_size() == vocab);
   for (size_t i = 0; i < vocab; ++i) CHECK(file.vocabulary()[i] == ids[i]);
@@ -563,6 +568,30 @@ TEST_CASE("a malformed or ill-typed header is MODEL_CORRUPT naming the field", "
     INFO(c.what);
     expect_error(parse(rewrite_header(file, c.edit)), StatusCode::kMODEL_CORRUPT, c.parts);
   }
+}
+
+// A short name: the wasm suite's test discovery missed this case under a 93-character name.
+TEST_CASE("a header with a repeated key, NaN or bad UTF-8 is MODEL_CORRUPT at its byte", "[model_file][damage]") {
+  const Bytes file = small_model_file();
+  const uint32_t header_bytes = get_u32(file, 12);
+  const auto* text = reinterpret_cast<const char*>(file.data() + 32);
+  json header = json::parse(text, text + header_bytes);
+  if (header["training"].is_object()) header["training"].erase("pad");
+  const std::string valid = header.dump();
+  REQUIRE(valid.front() == '{');
+  REQUIRE(parse(replace_header_text(file, valid)).ok());
+  // Another writer's header that names "kind" twice: which one counts would depend on the reader.
+  const std::string twice = "{\"kind\":\"mlp\"," + valid.substr(1);
+  const size_t second_kind = twice.find("\"kind\"", 1);
+  expect_error(parse(replace_header_text(file, twice)), StatusCode::kMODEL_CORRUPT,
+               {"not valid JSON", "byte " + std::to_string(second_kind), "'kind'"});
+  const std::string nan = "{\"nan\":NaN," + valid.substr(1);
+  expect_error(parse(replace_header_text(file, nan)), StatusCode::kMODEL_CORRUPT, {"not valid JSON", "byte 7"});
+  const std::string bad_utf8 = "{\"\xC0\xAF\":1," + valid.substr(1);
+  expect_error(parse(replace_header_text(file, bad_utf8)), StatusCode::kMODEL_CORRUPT, {"byte 2", "UTF-8"});
+  const std::string trailing = valid + " {}";
+  expect_error(parse(replace_header_text(file, trailing)), StatusCode::kMODEL_CORRUPT,
+               {"byte " + std::to_string(valid.size() + 1)});
 }
 
 TEST_CASE("a NUL byte inside the header is MODEL_CORRUPT, not the end of the header", "[model_file][damage]") {

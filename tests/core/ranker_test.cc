@@ -11,7 +11,9 @@
 
 #include "kernel_tester.h"
 #include "vitrine/session_model_io.h"
+#include "vitrine/session_model_writer.h"
 #include "vitrine/shopper.h"
+#include "vitrine/wire.h"
 
 using namespace vitrine;
 
@@ -147,9 +149,9 @@ TEST_CASE("reading a session model rejects files that disagree with its config",
 }
 
 TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
-  auto ok =
-      decode_rank_request(R"({"now": 1000, "events": [)" + event_json(0, "sku-1", 10, R"(,"dwell":2500,"price":12.5)") +
-                          R"(, {"kind": 4, "t": 20, "query": "red <b>boots</b>"}],
+  auto ok = decode_rank_request_json(R"({"now": 1000, "events": [)" +
+                                     event_json(0, "sku-1", 10, R"(,"dwell":2500,"price":12.5)") +
+                                     R"(, {"kind": 4, "t": 20, "query": "red <b>boots</b>"}],
                                    "candidates": [{"id": "sku-2", "category": "shoes", "price": -3}]})");
   REQUIRE(ok.ok());
   const RankRequest& r = ok.value();
@@ -158,7 +160,7 @@ TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
   CHECK(r.events[1].query == "red <b>boots</b>");  // kept as data, never interpreted
   CHECK(r.candidates[0].price < 0.0f);             // a negative price is treated as unknown
 
-  const auto code_of = [](const std::string& json) { return decode_rank_request(json).status(); };
+  const auto code_of = [](const std::string& json) { return decode_rank_request_json(json).status(); };
   CHECK(code_of("{not json").code() == StatusCode::kBAD_INPUT);
   CHECK(code_of("[]").code() == StatusCode::kBAD_INPUT);
   CHECK(code_of(R"({"events": []})").message().find("now") != std::string::npos);
@@ -170,13 +172,13 @@ TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
   CHECK(code_of(R"({"now": 1, "candidates": [{"id": 5}]})").message().find("candidates[0].id") != std::string::npos);
   RequestLimits small;
   small.max_string_bytes = 4;
-  CHECK(decode_rank_request(R"({"now": 1, "candidates": [{"id": "toolong"}]})", small).status().code() ==
+  CHECK(decode_rank_request_json(R"({"now": 1, "candidates": [{"id": "toolong"}]})", small).status().code() ==
         StatusCode::kLIMIT_EXCEEDED);
   small.max_events = 1;
-  CHECK(
-      decode_rank_request(R"({"now":1,"events":[)" + event_json(0, "a", 1) + "," + event_json(0, "b", 2) + "]}", small)
-          .status()
-          .code() == StatusCode::kLIMIT_EXCEEDED);
+  CHECK(decode_rank_request_json(R"({"now":1,"events":[)" + event_json(0, "a", 1) + "," + event_json(0, "b", 2) + "]}",
+                                 small)
+            .status()
+            .code() == StatusCode::kLIMIT_EXCEEDED);
 }
 
 TEST_CASE("profile weights categories by interest and decays old events", "[profile]") {
@@ -209,9 +211,11 @@ TEST_CASE("profile weights categories by interest and decays old events", "[prof
   CHECK(price_fit(p, 41.0f) > 0.9f);
   CHECK(price_fit(p, 400.0f) < 0.01f);
   CHECK(price_fit(p, -1.0f) == 0.0f);
-  const std::string json = profile_to_json(p);
-  CHECK(json.find("\"shoes\"") != std::string::npos);
-  CHECK(json.find("\"comparing\"") != std::string::npos);
+  // The message the engine hands to JS holds the names and the stage (tests/js/wire.test.mjs reads it back).
+  const std::vector<uint8_t> message = encode_profile(p);
+  const std::string text(message.begin(), message.end());
+  CHECK(text.find("shoes") != std::string::npos);
+  CHECK(message[VT_WIRE_PROFILE_STAGE] == 2);  // "comparing" in VT_WIRE_STAGES
 }
 
 TEST_CASE("ranker top-K agrees with the scalar catalog scorer", "[ranker]") {
@@ -250,7 +254,7 @@ TEST_CASE("ranker scores candidates, explains them and handles unknown products"
                               R"(], "candidates": [{"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31},
                                  {"id": "sku-9", "category": "hats"}, {"id": "never-seen", "category": "shoes"},
                                  {"id": "sku-4", "category": "shoes", "brand": "acme", "price": 31, "position": 0}]})";
-  auto decoded = decode_rank_request(request);
+  auto decoded = decode_rank_request_json(request);
   REQUIRE(decoded.ok());
   std::vector<float> scores(4);
   std::vector<Explanation> explanations;
@@ -290,7 +294,7 @@ TEST_CASE("a product bought once goes after everything not bought; bought twice 
       {"id": "sku-11", "category": "bags", "price": 400}])";
   const auto rank = [&](const std::string& events, std::vector<Explanation>* explanations) {
     auto decoded =
-        decode_rank_request(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" + candidates + "}");
+        decode_rank_request_json(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" + candidates + "}");
     REQUIRE(decoded.ok());
     std::vector<float> scores(4);
     REQUIRE(ranker.rank(decoded.value(), scores.data(), explanations).ok());
@@ -342,7 +346,7 @@ TEST_CASE("visits: the file keeps visit_emb, the ranker marks earlier visits, th
   const auto bytes = serialize(m);
   auto file = ModelFile::parse(bytes.data(), bytes.size());
   REQUIRE(file.ok());
-  CHECK(file.value().config().at("visit_inputs") == true);
+  CHECK(to_nlohmann(file.value().config()).value("visit_inputs", false));
   auto back = read_session_model(file.value(), nullptr);
   REQUIRE(back.ok());
   CHECK(back.value().config.visit_inputs);
@@ -351,7 +355,7 @@ TEST_CASE("visits: the file keeps visit_emb, the ranker marks earlier visits, th
   const Ranker ranker = load(bytes);
   const double minute = 60'000.0, now = 1000 * minute;
   // Visit 1 two hours ago; visit 2 a few minutes ago (a search counts as activity and joins its neighbours).
-  auto decoded = decode_rank_request(
+  auto decoded = decode_rank_request_json(
       R"({"now": )" + std::to_string(now) + R"(, "events": [)" + event_json(0, "sku-1", now - 130 * minute) + "," +
       event_json(0, "sku-2", now - 120 * minute) + "," + event_json(0, "sku-3", now - 29 * minute) + "," +
       R"({"kind": 4, "query": "hats", "t": )" + std::to_string(now - 5 * minute) + "}," +
@@ -399,8 +403,8 @@ TEST_CASE("the merchant's order, boosts and stock hold against a profile that pu
                              event_json(2, "sku-4", 2000, R"(,"category":"shoes","brand":"acme","price":30)") + "," +
                              event_json(3, "sku-7", 3000, R"(,"category":"hats")");
   const auto rank = [&](const std::string& candidates, const std::string& extra, std::vector<Explanation>* why) {
-    auto decoded = decode_rank_request(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" + candidates +
-                                       extra + "}");
+    auto decoded = decode_rank_request_json(R"({"now": 100000, "events": [)" + events + R"(], "candidates": )" +
+                                            candidates + extra + "}");
     REQUIRE(decoded.ok());
     std::vector<float> scores(decoded.value().candidates.size());
     REQUIRE(ranker.rank(decoded.value(), scores.data(), why).ok());
@@ -453,22 +457,22 @@ TEST_CASE("the merchant's order, boosts and stock hold against a profile that pu
 }
 
 TEST_CASE("the merchant's fields decode strictly", "[request]") {
-  const auto problem = [](const std::string& json) { return decode_rank_request(json).status().message(); };
+  const auto problem = [](const std::string& json) { return decode_rank_request_json(json).status().message(); };
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": -1}]})"), Catch::Contains("position"));
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": 1.5}]})"), Catch::Contains("position"));
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "boost": 101}]})"), Catch::Contains("boost"));
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "available": "no"}]})"), Catch::Contains("available"));
   CHECK_THAT(problem(R"({"now": 1, "blend": -1})"), Catch::Contains("blend"));
   CHECK_THAT(problem(R"({"now": 1, "blend": "high"})"), Catch::Contains("blend"));
-  auto ok = decode_rank_request(R"({"now": 1, "blend": 2.5, "candidates": [{"id": "a", "position": 7, "boost": -3,
+  auto ok = decode_rank_request_json(R"({"now": 1, "blend": 2.5, "candidates": [{"id": "a", "position": 7, "boost": -3,
       "available": false}]})");
   REQUIRE(ok.ok());
   CHECK(ok.value().blend == 2.5f);
   CHECK(ok.value().rank_by == RankBy::kRelevance);
   CHECK_THAT(problem(R"({"now": 1, "rank_by": "price"})"), Catch::Contains("rank_by"));
   CHECK_THAT(problem(R"({"now": 1, "rank_by": 1})"), Catch::Contains("rank_by"));
-  CHECK(decode_rank_request(R"({"now": 1, "rank_by": "value"})").value().rank_by == RankBy::kValue);
-  CHECK(decode_rank_request(R"({"now": 1, "rank_by": "conversion"})").value().rank_by == RankBy::kConversion);
+  CHECK(decode_rank_request_json(R"({"now": 1, "rank_by": "value"})").value().rank_by == RankBy::kValue);
+  CHECK(decode_rank_request_json(R"({"now": 1, "rank_by": "conversion"})").value().rank_by == RankBy::kConversion);
   CHECK(ok.value().candidates[0].position == 7);
   CHECK(ok.value().candidates[0].boost == -3.0f);
   CHECK_FALSE(ok.value().candidates[0].available);
@@ -581,7 +585,7 @@ TEST_CASE("the conversion head survives the file round trip and a damaged head i
     const ModelFile& f = parsed.value();
     ModelFileWriter writer;
     writer.set_kind(f.kind());
-    nlohmann::json config = f.config();
+    nlohmann::json config = to_nlohmann(f.config());
     edit_config(config);
     writer.set_config(config);
     std::vector<std::string> vocab(f.vocabulary().begin(), f.vocabulary().end());
@@ -632,8 +636,8 @@ TEST_CASE("rank returns the head's probabilities and orders by conversion or val
   const std::string candidates = R"([{"id": "sku-4", "price": 10}, {"id": "sku-9", "price": 80}, {"id": "new-1"},
       {"id": "sku-7", "price": 30}, {"id": "sku-12", "price": 5}])";
   const auto request = [&](const std::string& by) {
-    auto r = decode_rank_request(R"({"now": 4000, "blend": 0, "events": [)" + events + R"(], "candidates": )" +
-                                 candidates + R"(, "rank_by": ")" + by + R"("})");
+    auto r = decode_rank_request_json(R"({"now": 4000, "blend": 0, "events": [)" + events + R"(], "candidates": )" +
+                                      candidates + R"(, "rank_by": ")" + by + R"("})");
     REQUIRE(r.ok());
     return std::move(r).value();
   };
@@ -680,7 +684,7 @@ TEST_CASE("a head without its purchase output ranks by carts; a model without a 
   const TinyModel carts_only = tiny_model_with_head(testing::test_seed(), 1);
   INFO("seed " << testing::test_seed());
   const Ranker ranker = load(serialize(carts_only));
-  auto r = decode_rank_request(R"({"now": 1, "blend": 0, "rank_by": "conversion",
+  auto r = decode_rank_request_json(R"({"now": 1, "blend": 0, "rank_by": "conversion",
       "candidates": [{"id": "sku-1"}, {"id": "sku-2"}, {"id": "sku-3"}]})");
   REQUIRE(r.ok());
   std::vector<float> scores(3), conversion(6);

@@ -11,6 +11,7 @@
 #include "kernel_tester.h"
 #include "vitrine/event_kinds.h"
 #include "vitrine/session_model_io.h"
+#include "vitrine/session_model_writer.h"
 
 using namespace vitrine;
 
@@ -183,7 +184,7 @@ TEST_CASE("a model without the new terms writes no new config fields and reads b
   auto file = ModelFile::parse(bytes.value().data(), bytes.value().size());
   REQUIRE(file.ok());
   for (const char* key : {"repeat_counts", "repeat_kinds", "item_bias", "kind_inputs"})
-    CHECK(file.value().config().find(key) == file.value().config().end());
+    CHECK(file.value().config().find(key) == nullptr);
   auto back = read_session_model(file.value());
   REQUIRE(back.ok());
   CHECK(back.value().config.kind_inputs.empty());
@@ -200,16 +201,22 @@ TEST_CASE("malformed scorer config fields are refused with the field named", "[s
   auto file = ModelFile::parse(bytes.value().data(), bytes.value().size());
   REQUIRE(file.ok());
   // The config is checked by read_session_model: rewrite it through a copy of the parsed header.
-  nlohmann::json config = file.value().config();
-  for (const auto& [key, bad] :
-       std::vector<std::pair<std::string, nlohmann::json>>{{"kind_inputs", nlohmann::json::array({0, 9})},
-                                                           {"kind_inputs", "views"},
-                                                           {"item_bias", 1},
-                                                           {"repeat_counts", -1}}) {
-    nlohmann::json broken = config;
-    broken[key] = bad;
+  const JsonValue& config = file.value().config();
+  SessionModelConfig unchanged;
+  REQUIRE(session_model_config_from_json(config, w.config.vocab_size, &unchanged).ok());
+  for (const auto& [key, bad] : std::vector<std::pair<std::string, std::string>>{{"kind_inputs", "[0, 9]"},
+                                                                                 {"kind_inputs", "\"views\""},
+                                                                                 {"kind_inputs", "[0.0]"},
+                                                                                 {"item_bias", "1"},
+                                                                                 {"repeat_counts", "-1"},
+                                                                                 {"repeat_counts", "2.0"},
+                                                                                 {"repeat_counts", "4294967296"},
+                                                                                 {"temperature", "\"1\""},
+                                                                                 {"temperature", "0"}}) {
+    JsonValue broken = config;
+    broken.set(key, parse_json(bad, 4).value());
     SessionModelConfig parsed;
-    INFO("config." << key << " = " << bad.dump());
+    INFO("config." << key << " = " << bad);
     auto status = session_model_config_from_json(broken, w.config.vocab_size, &parsed);
     CHECK(status.code() == StatusCode::kMODEL_CORRUPT);
     CHECK(status.message().find(key) != std::string::npos);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "vitrine/session_model_io.h"
+#include "vitrine/session_model_writer.h"
 
 namespace vitrine::fuzz {
 

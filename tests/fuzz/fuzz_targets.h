@@ -16,6 +16,7 @@
 #include "vitrine/kernels.h"
 #include "vitrine/ranker.h"
 #include "vitrine/shopper.h"
+#include "vitrine/wire.h"
 #include "vitrine_api.h"
 
 namespace vitrine::fuzz {
@@ -42,7 +43,8 @@ inline bool run_ranker_load(const uint8_t* data, size_t size) {
   auto ranker = Ranker::load(bytes.data(), bytes.size());
   if (!ranker.ok()) return true;
   const std::string events = R"({"kind":0,"item":"sku-1","t":1},{"kind":2,"item":"sku-2","t":2,"category":"shoes"})";
-  auto request = decode_rank_request(events_request(reinterpret_cast<const uint8_t*>(events.data()), events.size()));
+  auto request =
+      decode_rank_request_json(events_request(reinterpret_cast<const uint8_t*>(events.data()), events.size()));
   std::vector<float> scores(request.value().candidates.size());
   std::vector<Explanation> explanations;
   if (!ranker.value().rank(request.value(), scores.data(), &explanations).ok()) return false;
@@ -52,16 +54,34 @@ inline bool run_ranker_load(const uint8_t* data, size_t size) {
                               top) <= 4;
 }
 
-// decode_rank_request: a decoded request must also give a profile.
+// Two decoded requests hold the same values.
+inline bool same_request(const RankRequest& a, const RankRequest& b) {
+  const auto same_event = [](const ShopperEvent& x, const ShopperEvent& y) {
+    return x.kind == y.kind && x.time_ms == y.time_ms && x.dwell_ms == y.dwell_ms && x.item == y.item &&
+           x.category == y.category && x.brand == y.brand && x.query == y.query && x.price == y.price;
+  };
+  const auto same_candidate = [](const Candidate& x, const Candidate& y) {
+    return x.id == y.id && x.category == y.category && x.brand == y.brand && x.price == y.price &&
+           x.position == y.position && x.boost == y.boost && x.available == y.available;
+  };
+  return a.now_ms == b.now_ms && a.rank_by == b.rank_by && a.blend == b.blend &&
+         std::equal(a.events.begin(), a.events.end(), b.events.begin(), b.events.end(), same_event) &&
+         std::equal(a.candidates.begin(), a.candidates.end(), b.candidates.begin(), b.candidates.end(), same_candidate);
+}
+
+// decode_rank_request on raw message bytes: a decoded request gives a profile with price fits in [0, 1], and its
+// own encoding decodes to the same request.
 inline bool run_rank_request(const uint8_t* data, size_t size) {
-  auto request = decode_rank_request(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto request = decode_rank_request(data, size);
   if (!request.ok()) return true;
   const Profile profile = build_profile(request.value().events, request.value().now_ms);
   for (const Candidate& c : request.value().candidates) {
     const float fit = price_fit(profile, c.price);
     if (!(fit >= 0.0f && fit <= 1.0f)) return false;
   }
-  return !profile_to_json(profile).empty();
+  const std::vector<uint8_t> again = encode_rank_request(request.value());
+  auto back = decode_rank_request(again.data(), again.size());
+  return back.ok() && same_request(back.value(), request.value()) && !encode_profile(profile).empty();
 }
 
 // Stored events as they reach the engine: the fuzz bytes are the "events" array of a request sent through the C API
@@ -73,17 +93,24 @@ inline bool run_stored_events(const uint8_t* data, size_t size) {
     if (vt_engine_create(&e) != VT_OK || vt_engine_load_model(e, model.data(), model.size()) != VT_OK) return e;
     return e;
   }();
-  const std::string request = events_request(data, size);
+  // The package sends what its encoder makes of the events (js/src/wire.mjs); text that is not JSON never gets there.
+  const auto wire = rank_request_wire_from_json(events_request(data, size));
+  if (!wire.ok()) return true;
+  const std::vector<uint8_t>& request = wire.value();
   float scores[3], conversion[6];
-  const char* text = nullptr;
-  const vt_status ranked = vt_engine_rank(engine, request.data(), request.size(), scores, 3, conversion, &text);
-  if (ranked == VT_OK && (text == nullptr || text[0] != '[')) return false;
+  const uint8_t* message = nullptr;
+  uint32_t message_size = 0;
+  const vt_status ranked =
+      vt_engine_rank(engine, request.data(), request.size(), scores, 3, conversion, &message, &message_size);
+  if (ranked == VT_OK &&
+      (message == nullptr || message_size < VT_WIRE_EXPLANATIONS_HEADER || message[0] != 'V' || message[2] != 'X'))
+    return false;
   uint32_t items[4], count = 0;
   float top[4];
   const vt_status topped = vt_engine_top_k(engine, request.data(), request.size(), 4, items, top, &count);
   if (topped == VT_OK && count > 4) return false;
   // The three calls decode the same request: they must agree on whether it is valid.
-  const vt_status profiled = vt_engine_profile(engine, request.data(), request.size(), &text);
+  const vt_status profiled = vt_engine_profile(engine, request.data(), request.size(), &message, &message_size);
   return (ranked == VT_OK) == (profiled == VT_OK) && (ranked == VT_OK) == (topped == VT_OK);
 }
 
@@ -117,6 +144,27 @@ inline bool run_item_index(const uint8_t* data, size_t size) {
   if (index.value().top_k(query, k, kernels, got_index.data(), got_score.data()) != want) return false;
   return std::equal(want_index.begin(), want_index.begin() + want, got_index.begin()) &&
          std::memcmp(want_score.data(), got_score.data(), want * sizeof(float)) == 0;
+}
+
+}  // namespace vitrine::fuzz
+
+#include "vitrine/json_value.h"
+
+namespace vitrine::fuzz {
+
+// parse_json: refused text names a byte within it; accepted text writes compact JSON that reads back to an equal
+// value and writes again to the same text.
+inline bool run_json_value(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  size_t offset = SIZE_MAX;
+  auto parsed = parse_json(text, 32, &offset);
+  if (!parsed.ok()) {
+    const StatusCode code = parsed.status().code();
+    return offset <= size && (code == StatusCode::kBAD_INPUT || code == StatusCode::kLIMIT_EXCEEDED);
+  }
+  const std::string written = write_json(parsed.value());
+  auto again = parse_json(written, 32);
+  return again.ok() && again.value() == parsed.value() && write_json(again.value()) == written;
 }
 
 }  // namespace vitrine::fuzz

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fuzz_inputs.h"
+#include "vitrine/wire.h"
 
 namespace {
 
@@ -43,9 +44,11 @@ int main(int argc, char** argv) {
   };
   for (size_t i = 0; i < events.size(); ++i) {
     ok &= write(root + "/stored_events/events_" + std::to_string(i) + ".json", events[i]);
-    const std::string request =
-        vitrine::fuzz::events_request(reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size());
-    ok &= write(root + "/rank_request/request_" + std::to_string(i) + ".json", request);
+    // The same events as the engine receives them: a rank request message (wire_format.h).
+    const auto request = vitrine::rank_request_wire_from_json(
+        vitrine::fuzz::events_request(reinterpret_cast<const uint8_t*>(events[i].data()), events[i].size()));
+    ok &= request.ok() && write(root + "/rank_request/request_" + std::to_string(i) + ".bin",
+                                std::string(request.value().begin(), request.value().end()));
   }
   // Item tables (fuzz_item_index): a query and rows of one scale byte and dim int16 values, dim 4, 16 and 33.
   std::mt19937 rng(20261129);

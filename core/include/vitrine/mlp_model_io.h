@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,11 +42,6 @@ struct MlpModelWeights {
 
 // "none" / "relu" / "sigmoid" -> Activation; INVALID_ARGUMENT otherwise.
 Result<Activation> activation_from_name(std::string_view name);
-
-// Serializes the layers (stored as f32) and their config. INVALID_ARGUMENT if the chain of shapes, the weight
-// or bias counts, or the output names do not fit together.
-Result<std::vector<uint8_t>> write_mlp_model(const MlpModelWeights& model,
-                                             const nlohmann::json& training = nlohmann::json::object());
 
 // Reads an MLP from a validated model file. MODEL_CORRUPT, naming the field or tensor, on a wrong kind, a
 // malformed config, a broken chain of shapes, missing, extra or mis-shaped tensors, or a vocabulary that does

@@ -16,7 +16,8 @@
 //   tensors, each at a 64-byte-aligned absolute offset, in any order, with zero padding between them;
 //   the file ends exactly at the end of the last tensor.
 //
-// Header JSON (every field required, no other fields allowed):
+// Header JSON (every field required, no other fields allowed; strict RFC 8259 text as json_value.h reads it, so
+// also no key twice in one object):
 //   {"format_version": 1, "kind": "session_attn", "vocab_size": 3,
 //    "config": {...free-form feature configuration...}, "training": {...free-form metadata...},
 //    "tensors": [{"name": "vocab", "dtype": "str", "shape": [3], "offset": 192, "bytes": 40}, ...]}
@@ -50,11 +51,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "vitrine/json_value.h"
 #include "vitrine/status.h"
 
 namespace vitrine {
@@ -85,7 +86,8 @@ struct ModelLimits {
   uint64_t max_rows = 4'000'000;     // first dimension of any tensor (item tables have vocab_size rows)
   uint64_t max_dim = 1u << 16;       // every other dimension (embedding dim, hidden sizes)
   uint64_t max_string_bytes = 1024;  // one string of a "str" tensor (a product id)
-  uint64_t max_json_depth = 32;      // nesting of the JSON header, including config and training
+  uint64_t max_json_depth = 32;      // nesting of the JSON header, including config and training; the header
+                                     // parser (json_value.h) recurses once per level, so keep it modest
 };
 
 // One tensor of a loaded file. `data` points into the ModelFile's own buffer (64-byte aligned in memory) and
@@ -133,8 +135,9 @@ class ModelFile {
   uint32_t format_version() const { return format_version_; }
   const std::string& kind() const { return kind_; }
   size_t vocab_size() const { return vocabulary_.size(); }
-  const nlohmann::json& config() const { return config_; }
-  const nlohmann::json& training() const { return training_; }
+  // The header's "config" and "training" objects, members in file order.
+  const JsonValue& config() const { return config_; }
+  const JsonValue& training() const { return training_; }
   size_t file_bytes() const { return size_; }
 
   // Tensors in header order (the vocab tensor included).
@@ -169,53 +172,15 @@ class ModelFile {
   size_t size_ = 0;
   uint32_t format_version_ = 0;
   std::string kind_;
-  nlohmann::json config_;
-  nlohmann::json training_;
+  JsonValue config_;
+  JsonValue training_;
   std::vector<TensorView> tensors_;
   std::vector<std::string_view> vocabulary_;
 
   friend class ModelFileParser;
 };
 
-// Builds a model file. Natively the trainer uses it; it has no I/O (serialize() returns the bytes).
-// Every add_* checks its arguments at once and leaves the writer unchanged on error.
-class ModelFileWriter {
- public:
-  void set_kind(std::string kind) { kind_ = std::move(kind); }
-  // Must be JSON objects; they are stored as given.
-  void set_config(nlohmann::json config) { config_ = std::move(config); }
-  void set_training(nlohmann::json training) { training_ = std::move(training); }
-  // Product ids in item index order: non-empty list, unique, valid UTF-8, each at most
-  // ModelLimits().max_string_bytes bytes.
-  Status set_vocabulary(std::vector<std::string> ids);
-
-  // `count` floats at `data` (row-major, count = product of shape), stored as `storage` (kF32, kF16 or kI8).
-  // The values must be finite. INVALID_ARGUMENT on a bad name, shape, count, dtype or value.
-  Status add_f32(const std::string& name, const std::vector<size_t>& shape, const float* data, size_t count,
-                 DType storage = DType::kF32);
-  Status add_i32(const std::string& name, const std::vector<size_t>& shape, const int32_t* data, size_t count);
-  // A rank-1 "str" tensor (valid UTF-8 strings; duplicates allowed, unlike the vocabulary).
-  Status add_strings(const std::string& name, const std::vector<std::string>& strings);
-
-  // The finished file. INVALID_ARGUMENT if the kind or vocabulary is missing or config/training are not
-  // objects.
-  Result<std::vector<uint8_t>> serialize() const;
-
- private:
-  struct PendingTensor {
-    std::string name;
-    DType dtype;
-    std::vector<size_t> shape;
-    std::vector<uint8_t> payload;  // encoded bytes, as they appear in the file
-  };
-  Status check_new_tensor(const std::string& name, const std::vector<size_t>& shape, size_t count) const;
-
-  std::string kind_;
-  nlohmann::json config_ = nlohmann::json::object();
-  nlohmann::json training_ = nlohmann::json::object();
-  std::vector<std::string> vocabulary_;
-  std::vector<PendingTensor> tensors_;
-};
+// ModelFileWriter, which builds model files, is in model_file_writer.h.
 
 // ---- building blocks, public for tests and for tools that patch files
 

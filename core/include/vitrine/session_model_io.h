@@ -7,10 +7,10 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "vitrine/json_value.h"
 #include "vitrine/model_file.h"
 #include "vitrine/session_model.h"
 
@@ -25,27 +25,13 @@ struct SessionModelContent {
   std::vector<float> price_band_edges;      // [num_price_bands - 1] ascending
 };
 
-struct SessionModelExport {
-  DType item_storage = DType::kI8;  // storage of the item embedding table (f32, f16 or i8)
-  // With i8 storage: effective precision of the item table, 2..8 bits. Below 8, each row is first rounded to
-  // 2^(bits-1)-1 levels of its largest magnitude and then stored as int8 as usual: readers see a plain i8 tensor,
-  // but its values have fewer distinct levels, so the file compresses much better (gzip) for a small loss.
-  uint32_t item_bits = 8;
-  nlohmann::json training = nlohmann::json::object();
-};
-
-// Serializes weights, vocabulary (vocab_size product ids) and content names to model file bytes.
-Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weights,
-                                                 const std::vector<std::string>& vocabulary,
-                                                 const SessionModelContent& content, const SessionModelExport& options);
-
 // Reads and checks a session model from a validated model file: kind, config, every tensor's shape and dtype,
 // and content ids in range. Errors name the field or tensor.
 Result<SessionModelWeights> read_session_model(const ModelFile& file, SessionModelContent* content = nullptr);
 
 // The model's config from a file header's "config" object (read_session_model() uses it): every field checked,
 // absent optional fields at their defaults (the meaning of files written before the field existed).
-Status session_model_config_from_json(const nlohmann::json& config, uint64_t vocab_size, SessionModelConfig* out);
+Status session_model_config_from_json(const JsonValue& config, uint64_t vocab_size, SessionModelConfig* out);
 
 // Price band of a price (0 when the price is not a finite non-negative number or there are no bands).
 uint32_t price_band_of(const std::vector<float>& edges, float price);

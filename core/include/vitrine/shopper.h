@@ -1,20 +1,13 @@
-// The shopper side of a ranking request: decoded events, candidates and the profile built from them.
+// The shopper side of a ranking request: events, candidates and the profile built from them.
 //
-// Requests arrive from JS as one JSON document per batch (decode_rank_request). Decoding is strict about types
-// and bounds but forgiving about content: a malformed event is reported with its index, never half-used, and
-// strings are kept as data (they never become markup here or anywhere else).
+// Requests arrive from JS as one message per batch in the byte layout of wire_format.h, decoded by wire.h's
+// decode_rank_request. Decoding is strict about types and bounds but forgiving about content: a malformed event is
+// reported with its index, never half-used, and strings are kept as data (they never become markup here or
+// anywhere else).
 //
-//   {"now": 1733000000000,                                   // ms since epoch
-//    "events": [{"kind": 0, "item": "sku-1", "t": 1732999990000, "dwell": 4200,
-//                "category": "shoes", "brand": "acme", "price": 59.9, "query": "red boots"}, ...],
-//    "candidates": [{"id": "sku-9", "category": "shoes", "brand": "acme", "price": 49.0,
-//                    "position": 3, "boost": 1.5, "available": false}, ...],
-//    "blend": 1.0,                                           // weight of the shop's order (ranker.h)
-//    "rank_by": "relevance"}                                 // or "conversion", "value" (ranker.h)
-//
-// Only "kind" and "t" are required for an event; "item" is required for view, click, add_to_cart, purchase.
-// A candidate needs only "id"; "position" is its place in the shop's own order (default: its index), "boost" the
-// merchant's boost or bury in score units (|boost| <= kMaxBoost), "available": false an out-of-stock product.
+// An event needs a kind and a time; "item" is required for view, click, add_to_cart, purchase and impression.
+// A candidate needs only an id; its position is its place in the shop's own order (default: its index), boost the
+// merchant's boost or bury in score units (|boost| <= kMaxBoost), available = false an out-of-stock product.
 #pragma once
 
 #include <cstdint>
@@ -72,10 +65,6 @@ struct RequestLimits {
   size_t max_string_bytes = 512;
 };
 
-// Decodes the JSON request above. BAD_INPUT names the first bad field ("events[3].kind: expected an integer
-// 0..5"); LIMIT_EXCEEDED names the bound. Never throws.
-Result<RankRequest> decode_rank_request(std::string_view json, const RequestLimits& limits = RequestLimits());
-
 // ------------------------------------------------------------------------------------------------ profile
 
 struct Affinity {
@@ -114,8 +103,5 @@ Profile build_profile(const std::vector<ShopperEvent>& events, double now_ms,
 
 // How well a price fits the profile, 0..1 (1 = typical price, 0 = far off or unknown).
 float price_fit(const Profile& profile, float price);
-
-// The profile as JSON, for the shopper's "what is kept about me" view.
-std::string profile_to_json(const Profile& profile);
 
 }  // namespace vitrine

@@ -1,10 +1,16 @@
+// Reading MLP model files (mlp_model_io.h); the writer is in mlp_model_writer.cc.
 #include "vitrine/mlp_model_io.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "mlp_model_internal.h"
+
 namespace vitrine {
 namespace {
+
+using namespace mlp_model_internal;  // NOLINT: file-local helpers
 
 Status corrupt(const std::string& what) {
   return Status(StatusCode::kMODEL_CORRUPT, what);
@@ -13,28 +19,11 @@ Status invalid(const std::string& what) {
   return Status(StatusCode::kINVALID_ARGUMENT, what);
 }
 
-std::string weight_name(size_t i) {
-  return "fc" + std::to_string(i) + "_w";
-}
-std::string bias_name(size_t i) {
-  return "fc" + std::to_string(i) + "_b";
-}
-
-// Shape limits shared by the writer and the reader, so a file the writer accepts always reads back.
-Status check_dims(size_t i, size_t in, size_t out, StatusCode code) {
-  const std::string where = "MLP layer " + std::to_string(i);
-  if (in == 0 || out == 0) return Status(code, where + " has a zero dimension");
-  if (in > kMaxFcDim || out > kMaxFcDim || in > kMaxFcWeights / out)
-    return Status(StatusCode::kLIMIT_EXCEEDED,
-                  where + " is " + std::to_string(in) + "x" + std::to_string(out) + ", past the layer limit");
-  return Status();
-}
-
-Result<size_t> layer_dim(const nlohmann::json& layer, const char* key, size_t i) {
-  const auto it = layer.find(key);
-  if (it == layer.end() || !it->is_number_unsigned())
-    return corrupt("config.layers[" + std::to_string(i) + "]." + key + " must be a non-negative integer");
-  const uint64_t v = it->get<uint64_t>();
+Result<size_t> layer_dim(const JsonValue& layer, const char* key, size_t i) {
+  const JsonValue* value = layer.find(key);
+  const auto u = value != nullptr ? value->as_uint64() : std::nullopt;
+  if (!u) return corrupt("config.layers[" + std::to_string(i) + "]." + key + " must be a non-negative integer");
+  const uint64_t v = *u;
   if (v > kMaxFcDim)
     return Status(StatusCode::kLIMIT_EXCEEDED,
                   "config.layers[" + std::to_string(i) + "]." + key + " is " + std::to_string(v) + ", past the limit");
@@ -57,50 +46,14 @@ Result<Activation> activation_from_name(std::string_view name) {
   return invalid("unknown activation '" + std::string(name) + "' (expected none, relu or sigmoid)");
 }
 
-Result<std::vector<uint8_t>> write_mlp_model(const MlpModelWeights& model, const nlohmann::json& training) {
-  if (model.layers.empty()) return invalid("MLP has no layers");
-  if (model.layers.size() > kMaxMlpLayers)
-    return Status(StatusCode::kLIMIT_EXCEEDED,
-                  "MLP has " + std::to_string(model.layers.size()) + " layers, max " + std::to_string(kMaxMlpLayers));
-  nlohmann::json layers = nlohmann::json::array();
-  for (size_t i = 0; i < model.layers.size(); ++i) {
-    const MlpLayerWeights& l = model.layers[i];
-    VITRINE_RETURN_IF_ERROR(check_dims(i, l.in, l.out, StatusCode::kINVALID_ARGUMENT));
-    if (i > 0 && l.in != model.layers[i - 1].out)
-      return invalid("MLP layer " + std::to_string(i) + " takes " + std::to_string(l.in) + " inputs, layer " +
-                     std::to_string(i - 1) + " gives " + std::to_string(model.layers[i - 1].out));
-    if (l.weights.size() != l.in * l.out || l.bias.size() != l.out)
-      return invalid("MLP layer " + std::to_string(i) + " has " + std::to_string(l.weights.size()) + " weights and " +
-                     std::to_string(l.bias.size()) + " biases, expected " + std::to_string(l.in * l.out) + " and " +
-                     std::to_string(l.out));
-    if (static_cast<uint8_t>(l.activation) > static_cast<uint8_t>(Activation::kSigmoid))
-      return invalid("MLP layer " + std::to_string(i) + " has an unknown activation");
-    layers.push_back({{"in", l.in}, {"out", l.out}, {"activation", activation_name(l.activation)}});
-  }
-  if (model.output_names.size() != model.layers.back().out)
-    return invalid("MLP has " + std::to_string(model.layers.back().out) + " outputs but " +
-                   std::to_string(model.output_names.size()) + " output names");
-
-  ModelFileWriter writer;
-  writer.set_kind(kMlpModelKind);
-  writer.set_config({{"layers", std::move(layers)}});
-  writer.set_training(training);
-  VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(model.output_names));
-  for (size_t i = 0; i < model.layers.size(); ++i) {
-    const MlpLayerWeights& l = model.layers[i];
-    VITRINE_RETURN_IF_ERROR(writer.add_f32(weight_name(i), {l.in, l.out}, l.weights.data(), l.weights.size()));
-    VITRINE_RETURN_IF_ERROR(writer.add_f32(bias_name(i), {l.out}, l.bias.data(), l.bias.size()));
-  }
-  return writer.serialize();
-}
-
 Result<MlpModelWeights> read_mlp_model(const ModelFile& file) {
   if (file.kind() != kMlpModelKind)
     return corrupt("model kind is '" + file.kind() + "', expected '" + kMlpModelKind + "'");
-  const nlohmann::json& cfg = file.config();
-  if (cfg.size() != 1 || !cfg.contains("layers")) return corrupt("config must hold exactly one field, 'layers'");
-  const nlohmann::json& layers = cfg["layers"];
-  if (!layers.is_array() || layers.empty()) return corrupt("config.layers must be a non-empty array");
+  const JsonValue& cfg = file.config();
+  const JsonValue* layers_value = cfg.find("layers");
+  if (cfg.size() != 1 || layers_value == nullptr) return corrupt("config must hold exactly one field, 'layers'");
+  const JsonValue& layers = *layers_value;
+  if (!layers.is_array() || layers.size() == 0) return corrupt("config.layers must be a non-empty array");
   if (layers.size() > kMaxMlpLayers)
     return Status(StatusCode::kLIMIT_EXCEEDED, "config.layers lists " + std::to_string(layers.size()) +
                                                    " layers, max " + std::to_string(kMaxMlpLayers));
@@ -108,7 +61,7 @@ Result<MlpModelWeights> read_mlp_model(const ModelFile& file) {
   MlpModelWeights model;
   std::vector<TensorSpec> specs;
   for (size_t i = 0; i < layers.size(); ++i) {
-    const nlohmann::json& layer = layers[i];
+    const JsonValue& layer = layers.items()[i];
     const std::string where = "config.layers[" + std::to_string(i) + "]";
     if (!layer.is_object() || layer.size() != 3)
       return corrupt(where + " must be an object with exactly 'in', 'out' and 'activation'");
@@ -117,9 +70,9 @@ Result<MlpModelWeights> read_mlp_model(const ModelFile& file) {
     auto out = layer_dim(layer, "out", i);
     if (!out.ok()) return out.status();
     VITRINE_RETURN_IF_ERROR(check_dims(i, in.value(), out.value(), StatusCode::kMODEL_CORRUPT));
-    const auto act = layer.find("activation");
-    if (act == layer.end() || !act->is_string()) return corrupt(where + ".activation must be a string");
-    auto activation = activation_from_name(act->get<std::string>());
+    const JsonValue* act = layer.find("activation");
+    if (act == nullptr || !act->is_string()) return corrupt(where + ".activation must be a string");
+    auto activation = activation_from_name(act->as_string());
     if (!activation.ok()) return corrupt(where + ": " + activation.status().message());
     if (i > 0 && in.value() != model.layers.back().out)
       return corrupt(where + ".in is " + std::to_string(in.value()) + ", the previous layer gives " +

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <nlohmann/json.hpp>
+
+#include "vitrine/json_value.h"
 
 namespace vitrine {
 namespace {
@@ -11,19 +12,19 @@ namespace {
 // Rows scored per kernel call when ranking a candidate list: the gathered tile stays in L1.
 constexpr size_t kCandidateTile = 64;
 
-Status read_profile_weights(const nlohmann::json& config, ProfileWeights& out) {
-  const auto it = config.find("profile_weights");
-  if (it == config.end()) return Status();
-  if (!it->is_object()) return Status(StatusCode::kMODEL_CORRUPT, "config.profile_weights must be an object");
+Status read_profile_weights(const JsonValue& config, ProfileWeights& out) {
+  const JsonValue* weights = config.find("profile_weights");
+  if (weights == nullptr) return Status();
+  if (!weights->is_object()) return Status(StatusCode::kMODEL_CORRUPT, "config.profile_weights must be an object");
   for (const auto& [key, field] :
        {std::pair<const char*, float*>{"category", &out.category}, {"brand", &out.brand}, {"price", &out.price}}) {
-    const auto w = it->find(key);
-    if (w == it->end()) continue;
+    const JsonValue* w = weights->find(key);
+    if (w == nullptr) continue;
     // Range-checked as a double: narrowing one past FLT_MAX to float is undefined behaviour.
-    if (!w->is_number() || !(std::fabs(w->get<double>()) <= std::numeric_limits<float>::max()))
+    if (!w->is_number() || !(std::fabs(w->as_double()) <= std::numeric_limits<float>::max()))
       return Status(StatusCode::kMODEL_CORRUPT,
                     std::string("config.profile_weights.") + key + " must be a number a float can hold");
-    *field = w->get<float>();
+    *field = static_cast<float>(w->as_double());
   }
   return Status();
 }
@@ -68,20 +69,25 @@ uint32_t Ranker::item_of(std::string_view product_id) const {
 
 std::string Ranker::info_json() const {
   const SessionModelConfig& c = weights_.config;
-  nlohmann::json content = nlohmann::json::array();
-  if (c.num_categories > 0) content.push_back("category");
-  if (c.num_brands > 0) content.push_back("brand");
-  if (c.num_price_bands > 0) content.push_back("price");
-  nlohmann::json j = {{"kind", file_.kind()},
-                      {"vocab_size", c.vocab_size},
-                      {"dim", c.dim},
-                      {"max_length", c.max_length},
-                      {"content", content},
-                      {"kernels", kernels_ != nullptr ? kernels_->name : "none"},
-                      {"file_bytes", file_.file_bytes()},
-                      {"conversion", {{"cart", c.cart_head}, {"purchase", c.purchase_head}}},
-                      {"training", file_.training()}};
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  JsonValue content = JsonValue::array();
+  if (c.num_categories > 0) content.push_back(JsonValue::string("category"));
+  if (c.num_brands > 0) content.push_back(JsonValue::string("brand"));
+  if (c.num_price_bands > 0) content.push_back(JsonValue::string("price"));
+  JsonValue conversion = JsonValue::object();
+  conversion.set("cart", JsonValue::boolean(c.cart_head));
+  conversion.set("purchase", JsonValue::boolean(c.purchase_head));
+  // Keys in alphabetical order, as the text read before (nlohmann/json sorts them) had them.
+  JsonValue j = JsonValue::object();
+  j.set("content", std::move(content));
+  j.set("conversion", std::move(conversion));
+  j.set("dim", JsonValue::unsigned_integer(c.dim));
+  j.set("file_bytes", JsonValue::unsigned_integer(file_.file_bytes()));
+  j.set("kernels", JsonValue::string(kernels_ != nullptr ? kernels_->name : "none"));
+  j.set("kind", JsonValue::string(file_.kind()));
+  j.set("max_length", JsonValue::unsigned_integer(c.max_length));
+  j.set("training", file_.training());
+  j.set("vocab_size", JsonValue::unsigned_integer(c.vocab_size));
+  return write_json(j);
 }
 
 std::vector<SessionEvent> Ranker::session_events(const std::vector<ShopperEvent>& events, double now_ms) const {

@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "internal.h"
-#include "vitrine/model_file.h"
+#include "vitrine/model_file_writer.h"
 
 namespace vitrine {
 
