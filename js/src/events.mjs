@@ -29,8 +29,9 @@ export function kindName(code) {
   return KIND_NAMES[code] ?? null;
 }
 
-// A lone surrogate is valid in a JS string but not in the JSON the engine parses: one such stored record would make
-// every later ranking request fail.
+// A lone surrogate is valid in a JS string but has no UTF-8 form: the engine would read U+FFFD in its place
+// (wire.mjs encodes with TextEncoder). Ids holding one are refused and free text gets U+FFFD here, so what is stored
+// is exactly what the engine reads.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function shortString(value, max) {
