@@ -47,7 +47,9 @@ struct vt_engine {
 
 namespace {
 
-// Runs `body` and maps anything it throws (allocation failure, a bug) to a status instead of unwinding into JS.
+// Runs `body` and maps anything it throws (allocation failure, a bug) to a status instead of unwinding. Natively
+// (tests, CLI) that is what happens; the shipped wasm is built without exceptions (CMakeLists.txt), so there a failed
+// allocation aborts the module instead, and engine.mjs reports the engine as stopped.
 template <class Body>
 vt_status guarded(vt_engine* engine, Body&& body) {
   try {

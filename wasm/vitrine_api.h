@@ -12,6 +12,9 @@
  *  - Only what the shipped package calls is here. Benchmark entry points (the reference MLP, the int8 item index)
  *    live in bench/bench_module.cc, a module of their own, so no shopper downloads them.
  *  - No global state: everything lives in the vt_engine, so two engines never interfere.
+ *  - The shipped wasm is built without C++ exceptions: there, an allocation that fails inside a call aborts the
+ *    module (a trap JS sees as WebAssembly.RuntimeError; js/src/engine.mjs then reports the engine as stopped)
+ *    instead of returning VT_OUT_OF_MEMORY, which native builds return.
  *
  * The same file compiles natively (tests, CLI) and to wasm (the ES module exports every vt_* function). */
 #ifndef VITRINE_API_H_

@@ -44,9 +44,14 @@ export class Engine {
   #wasm;
   #handle = 0;
   #vocabulary = null;
+  #stopped = null; // the VitrineError every call fails with once the module has trapped
 
   constructor(wasm) {
-    this.#wasm = wasm;
+    this.#wasm = stopOnTrap(wasm, (trap) => {
+      this.#stopped ??= engineError(Status.INTERNAL, `the engine stopped (out of memory, or a bug): ${trap.message}`);
+      return this.#stopped;
+    });
+    wasm = this.#wasm;
     const out = wasm._malloc(4);
     try {
       const status = wasm._vt_engine_create(out);
@@ -55,6 +60,14 @@ export class Engine {
     } finally {
       wasm._free(out);
     }
+  }
+
+  /**
+   * True once the wasm module has trapped: it is built without C++ exceptions (CMakeLists.txt), so a failed
+   * allocation aborts it. Every later call then fails with the same VitrineError; the owner makes a new engine.
+   */
+  get stopped() {
+    return this.#stopped !== null;
   }
 
   /** Bytes of wasm linear memory the engine holds now (it grows on demand and never shrinks). */
@@ -284,4 +297,34 @@ export class Engine {
       throw engineError(status, this.#wasm.UTF8ToString(this.#wasm._vt_engine_last_error(this.#handle)));
     }
   }
+}
+
+// The module with its exported functions guarded: a wasm trap (WebAssembly.RuntimeError: an abort or an
+// unreachable) becomes onTrap's error, and after one every call fails with it at once, except _free, which has
+// nothing left to free. Heap views and other properties pass through.
+function stopOnTrap(wasm, onTrap) {
+  let stopped = null;
+  const guarded = new Map();
+  return new Proxy(wasm, {
+    get(target, key) {
+      const value = target[key];
+      if (typeof value !== 'function' || typeof key !== 'string' || !key.startsWith('_')) return value;
+      if (!guarded.has(key)) {
+        guarded.set(key, (...args) => {
+          if (stopped) {
+            if (key === '_free') return undefined;
+            throw stopped;
+          }
+          try {
+            return value(...args);
+          } catch (e) {
+            if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+            stopped = onTrap(e);
+            throw stopped;
+          }
+        });
+      }
+      return guarded.get(key);
+    },
+  });
 }

@@ -344,6 +344,21 @@ export function createRankingService({
       integrity: msg.modelIntegrity ?? null,
     });
     if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
+    try {
+      return await answer(engine, msg);
+    } catch (e) {
+      // An engine whose module stopped (out of memory, a trap) answers nothing again: the next request makes a new
+      // one rather than failing for as long as the worker lives.
+      if (engine.stopped && (await ready?.catch(() => null)) === engine) {
+        ready = null;
+        readyFor = null;
+        loaded = null;
+      }
+      throw e;
+    }
+  }
+
+  async function answer(engine, msg) {
     if (msg.type === 'rank') {
       needs(engine, 'rank');
       // 'conversion' and 'value' only where the model can: the engine would refuse them (BAD_INPUT).
