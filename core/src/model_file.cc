@@ -474,16 +474,15 @@ class ModelFileParser {
     }
     auto strings = file_.read_strings(kVocabTensorName);
     if (!strings.ok()) return strings.status();
-    // Unique ids: sort indices by string, then neighbours are equal exactly when an id repeats.
+    // Unique ids, checked while building the index the ranker looks products up in (one pass of hashing).
     const auto& ids = strings.value();
-    std::vector<size_t> order(ids.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return ids[a] < ids[b] || (ids[a] == ids[b] && a < b); });
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (ids[order[i]] == ids[order[i - 1]]) {
-        return corrupt("vocabulary id " + quote_for_message(ids[order[i]]) + " occurs at indices " + str(order[i - 1]) +
-                       " and " + str(order[i]));
+    auto& index = file_.item_index_;
+    index.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const auto [at, added] = index.emplace(ids[i], static_cast<uint32_t>(i + 1));
+      if (!added) {
+        return corrupt("vocabulary id " + quote_for_message(ids[i]) + " occurs at indices " + str(at->second - 1) +
+                       " and " + str(i));
       }
     }
     file_.vocabulary_ = std::move(strings).value();
@@ -506,6 +505,11 @@ class ModelFileParser {
 
 Result<ModelFile> ModelFile::parse(const uint8_t* data, size_t size, const ModelLimits& limits) {
   return ModelFileParser(data, size, limits).run();
+}
+
+uint32_t ModelFile::item_of(std::string_view product_id) const {
+  const auto it = item_index_.find(product_id);
+  return it == item_index_.end() ? 0 : it->second;
 }
 
 const TensorView* ModelFile::find(std::string_view name) const {

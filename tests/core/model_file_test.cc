@@ -748,6 +748,11 @@ TEST_CASE("duplicate vocabulary ids are MODEL_CORRUPT", "[model_file][damage]") 
   Bytes b = bytes.value();
   auto loaded = parse(b);
   REQUIRE(loaded.ok());
+  // The check builds the index of ids: item k + 1 for vocabulary()[k], 0 for an id the model does not know.
+  CHECK(loaded.value().item_of("sku-1") == 1);
+  CHECK(loaded.value().item_of("sku-3") == 3);
+  CHECK(loaded.value().item_of("sku-4") == 0);
+  CHECK(loaded.value().item_of("") == 0);
   // Turn "sku-3" into "sku-1" in place.
   const size_t last_char = static_cast<size_t>(loaded.value().find("vocab")->offset) + 4 * 4 + 14;
   REQUIRE(b[last_char] == '3');

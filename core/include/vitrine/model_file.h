@@ -53,6 +53,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vitrine/json_value.h"
@@ -147,6 +148,8 @@ class ModelFile {
 
   // The item vocabulary: product id strings in item index order. Views into this ModelFile's buffer.
   const std::vector<std::string_view>& vocabulary() const { return vocabulary_; }
+  // The item of a product id: k + 1 for vocabulary()[k], 0 if the model does not know it.
+  uint32_t item_of(std::string_view product_id) const;
 
   // A float tensor (f32, f16 or i8) as f32 values, row-major. INVALID_ARGUMENT if absent or not a float
   // dtype.
@@ -176,6 +179,7 @@ class ModelFile {
   JsonValue training_;
   std::vector<TensorView> tensors_;
   std::vector<std::string_view> vocabulary_;
+  std::unordered_map<std::string_view, uint32_t> item_index_;  // id -> item, built by the uniqueness check
 
   friend class ModelFileParser;
 };

@@ -146,7 +146,6 @@ class Ranker {
   SessionModelContent content_;
   ProfileWeights profile_weights_;
   std::vector<float> item_vectors_;  // [V+1][d], unit rows
-  std::unordered_map<std::string_view, uint32_t> item_index_;
   std::unordered_map<std::string, uint32_t> category_index_, brand_index_;
   const KernelTable* kernels_ = nullptr;
 };

@@ -52,9 +52,6 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
   VITRINE_RETURN_IF_ERROR(read_profile_weights(r.file_.config(), r.profile_weights_));
   r.kernels_ = &kernels;
   compute_item_vectors(r.weights_, r.item_vectors_);
-  const auto& vocab = r.file_.vocabulary();
-  r.item_index_.reserve(vocab.size());
-  for (size_t k = 0; k < vocab.size(); ++k) r.item_index_.emplace(vocab[k], static_cast<uint32_t>(k + 1));
   for (size_t k = 0; k < r.content_.category_names.size(); ++k)
     r.category_index_.emplace(r.content_.category_names[k], static_cast<uint32_t>(k + 1));
   for (size_t k = 0; k < r.content_.brand_names.size(); ++k)
@@ -63,8 +60,7 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
 }
 
 uint32_t Ranker::item_of(std::string_view product_id) const {
-  const auto it = item_index_.find(product_id);
-  return it == item_index_.end() ? 0 : it->second;
+  return file_.item_of(product_id);
 }
 
 std::string Ranker::info_json() const {
