@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "blend_fit.h"
 #include "checkpoint.h"
 #include "commands.h"
 #include "event_log_flags.h"
@@ -154,7 +155,8 @@ int run_train(int argc, char** argv) {
 
   const auto started = std::chrono::steady_clock::now();
   Result<SessionCorpus> corpus = SessionCorpus();
-  std::vector<train::EventSession> kinded;  // an event log's sessions with every event's kind
+  std::vector<train::EventSession> kinded;        // an event log's sessions with every event's kind
+  std::vector<train::BlendChoice> blend_choices;  // the held-out sessions' lists, for the shop order's weight
   train::Catalog catalog;
   if (!events_path.empty()) {
     // With --catalog the catalog's products are the model's, and the log is read against them.
@@ -176,7 +178,13 @@ int run_train(int argc, char** argv) {
     corpus = train::item_corpus(log.value());
     // Each session starts with the visitor's earlier visits (their last max_length item events), as the browser's
     // stored events do when a shopper comes back; a visit ends where the log's sessions do.
-    kinded = train::training_sessions(log.value(), nullptr, one_visit ? 0 : options.model.max_length);
+    const size_t history = one_visit ? 0 : options.model.max_length;
+    std::vector<size_t> from;
+    kinded = train::training_sessions(log.value(), &from, history);
+    // The lists the validation split's sessions were shown (blend_fit.h): run_training holds out the newest sessions.
+    const size_t held_out = std::min(from.size(), train::validation_count(from.size(), options.validation_fraction));
+    blend_choices = train::blend_choices(
+        log.value(), std::vector<size_t>(from.end() - static_cast<std::ptrdiff_t>(held_out), from.end()), history);
     options.model.visit_gap_minutes =
         static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
     if (catalog_path.empty()) catalog = train::log_catalog(log.value());
@@ -273,6 +281,27 @@ int run_train(int argc, char** argv) {
     if (!quiet)
       std::fprintf(stderr, "vitrine train: resuming after epoch %u (%s)\n", epochs_done, checkpoint_path.c_str());
   };
+  if (!events_path.empty()) {
+    options.fit_blend = [&](const std::vector<uint8_t>& model_bytes, nlohmann::json* report) -> float {
+      auto ranker = Ranker::load(model_bytes.data(), model_bytes.size());
+      if (!ranker.ok()) {
+        *report = {{"fitted", false}, {"reason", ranker.status().message()}};
+        return -1.0f;
+      }
+      const train::BlendFit fit = train::fit_blend(ranker.value(), blend_choices, train::BlendFitOptions());
+      *report = fit.report;
+      (*report)["fitted"] = fit.fitted;
+      if (!quiet) {
+        if (fit.fitted)
+          std::fprintf(stderr, "vitrine train: weight of the shop's order %.3g, learned from %zu lists\n", fit.blend,
+                       fit.report.value("choices", size_t{0}));
+        else
+          std::fprintf(stderr, "vitrine train: weight of the shop's order left at %.3g: %s\n", kDefaultBlend,
+                       fit.report.value("reason", std::string()).c_str());
+      }
+      return fit.fitted ? fit.blend : -1.0f;
+    };
+  }
   const bool with_catalog = !catalog_path.empty() || !events_path.empty();
   auto result =
       events_path.empty()

@@ -335,6 +335,8 @@ enum Field {
   kQuantity,
   kCategory,
   kBrand,
+  kPosition,
+  kShopPosition,
   kFieldCount
 };
 
@@ -358,6 +360,8 @@ const std::vector<FieldAliases>& field_aliases() {
       {"quantity", {"quantity", "qty"}},
       {"category", {"category", "categoryid", "categorycode", "itemcategory", "categoryname"}},
       {"brand", {"brand", "itembrand", "brandname"}},
+      {"position", {"position", "itemlistindex", "itemindex", "listposition", "positioninlist"}},
+      {"shop_position", {"shopposition", "merchantposition", "defaultposition", "originalposition"}},
   };
   return table;
 }
@@ -549,6 +553,15 @@ bool parse_non_negative(const std::string& text, double* out) {
   while (*end == ' ') ++end;
   if (*end != '\0' || !std::isfinite(v) || v < 0.0) return false;
   *out = v;
+  return true;
+}
+
+// An empty field leaves *out as it is (no position); past kLastPosition a position is kept as kLastPosition.
+bool parse_position(const std::string& text, uint8_t* out) {
+  if (text.empty()) return true;
+  double value = 0.0;
+  if (!parse_non_negative(text, &value) || value != std::floor(value)) return false;
+  *out = static_cast<uint8_t>(std::min(value, double{kLastPosition}));
   return true;
 }
 
@@ -817,6 +830,16 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
       if (!bad(BadRow::kBadNumber, "bad quantity '" + field(kQuantity) + "'")) return fatal;
       continue;
     }
+    // Positions: read on impressions only (on another row a list index says nothing about a choice).
+    uint8_t position = kNoPosition, shop_position = kNoPosition;
+    if (kind == kEventIMPRESSION) {
+      if (!parse_position(field(kPosition), &position) || !parse_position(field(kShopPosition), &shop_position)) {
+        if (!bad(BadRow::kBadNumber,
+                 "bad position '" + field(kPosition) + "' or shop position '" + field(kShopPosition) + "'"))
+          return fatal;
+        continue;
+      }
+    }
     // Visitor and session.
     const std::string& visitor_text = field(kVisitor);
     const bool visitor_known = !unknown_visitor(visitor_text);
@@ -867,6 +890,8 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
     e.time_ms = time_ms;
     e.item = item;
     e.kind = static_cast<uint8_t>(kind);
+    e.position = position;
+    e.shop_position = shop_position;
     rows.push_back(e);
     groups.push_back(group);
     ++log.kinds[static_cast<size_t>(kind)];

@@ -21,6 +21,11 @@
 //   quantity    quantity, qty
 //   category    category, category_id, category_code, item_category, category_name
 //   brand       brand, item_brand, brand_name
+//   position    position, item_list_index, item_index, list_position, position_in_list
+//                                                the place an impression was shown at in its list (GA4's `index`)
+//   shop_position  shop_position, merchant_position, default_position, original_position
+//                                                the shop's own place for it, when the list was shown in another
+//                                                order (a sort option, a test, Vitrine); absent: the same as position
 // A log needs an item column, a time (timestamp, or date), and a visitor or session column. Without an event
 // column every row is a view (Diginetica's raw item views).
 //
@@ -50,6 +55,10 @@
 // the first one fails the read with BAD_INPUT `file:line: problem`; with skip_bad_rows each is skipped and
 // counted by reason (EventLog::skipped), never silently. A quote that is never closed or a record longer than
 // 1 MiB stops the read either way: nothing after it can be trusted.
+//
+// Positions are read on impression rows only, as whole numbers (0- or 1-based: a list's smallest is its first);
+// past kLastPosition they are kept as kLastPosition. They let `vitrine train` learn how much the shop's own order
+// is worth against the shopper's signals (blend_fit.h).
 //
 // Memory: the file is streamed; per row only the event (16 bytes) and its session key (4 bytes) are kept, with
 // item, visitor and session ids interned once each. Query and quantity are checked but not stored.
@@ -113,11 +122,18 @@ struct EventLogOptions {
   const std::vector<std::string>* vocabulary = nullptr;
 };
 
+// Positions in a list fit a byte, so an event stays 16 bytes; a listing longer than this is rarely looked at so far.
+inline constexpr uint8_t kLastPosition = 254;
+inline constexpr uint8_t kNoPosition = 255;
+
 struct LoggedEvent {
   int64_t time_ms = 0;
   uint32_t item = 0;  // index into EventLog::item_ids; 0 for search and category visits and unseen items
   uint8_t kind = 0;
+  uint8_t position = kNoPosition;       // impressions: the place shown, as logged (at most kLastPosition)
+  uint8_t shop_position = kNoPosition;  // impressions: the shop's own place, when the log says (else: position)
 };
+static_assert(sizeof(LoggedEvent) == 16, "a log of 100 million events must fit in memory");
 
 struct LoggedSession {
   uint32_t visitor = 0;  // index into EventLog::visitor_ids; 0 = unknown visitor

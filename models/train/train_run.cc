@@ -239,6 +239,11 @@ std::vector<double> label_popularity(const std::vector<EventSession>& sessions, 
 }
 }  // namespace
 
+size_t validation_count(size_t sessions, double validation_fraction) {
+  if (!(validation_fraction > 0.0)) return 0;
+  return static_cast<size_t>(std::llround(validation_fraction * static_cast<double>(sessions)));
+}
+
 ExampleSet make_examples(const std::vector<EventSession>& sessions) {
   ExampleSet set;
   for (const EventSession& s : sessions) {
@@ -280,7 +285,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
   std::vector<EventSession> train_sessions = std::move(sessions), valid_sessions;
   if (options.validation_fraction > 0.0) {
     const double fraction = options.validation_fraction;
-    const size_t n_valid = static_cast<size_t>(std::llround(fraction * static_cast<double>(session_count)));
+    const size_t n_valid = validation_count(session_count, fraction);
     if (!(fraction < 1.0) || n_valid == 0 || n_valid >= session_count)
       return Status(StatusCode::kINVALID_ARGUMENT, "validation fraction " + std::to_string(fraction) + " of " +
                                                        std::to_string(session_count) +
@@ -594,6 +599,17 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
                        {"conversion", conversion}};
   auto bytes = write_session_model(best, vocabulary, content, exported);
   if (!bytes.ok()) return bytes.status();
+  if (options.fit_blend) {
+    // The weight of the shop's order needs the finished model as served; the file is written again with it.
+    nlohmann::json report = nlohmann::json::object();
+    const auto start = std::chrono::steady_clock::now();
+    const float blend = options.fit_blend(bytes.value(), &report);
+    report["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    exported.training["blend"] = std::move(report);
+    exported.blend = blend;
+    bytes = write_session_model(best, vocabulary, content, exported);
+    if (!bytes.ok()) return bytes.status();
+  }
   result.model_bytes = std::move(bytes).value();
   return result;
 }

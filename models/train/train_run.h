@@ -66,6 +66,11 @@ struct RunOptions {
   uint32_t min_steps_per_epoch = 100;
   bool calibrate = true;        // fit the scorer's linear terms on the validation split after training (calibrate.h)
   bool conversion_head = true;  // fit the conversion head where the data has carts or purchases (conversion_fit.h)
+  // The weight of the shop's order, fitted on the finished model where the log has impressions with positions
+  // (blend_fit.h): given the model file's bytes, returns the weight to store in it (negative: keep the default) and
+  // what the training metadata records of the fit. The caller holds the validation split's lists
+  // (validation_count says which sessions are held out).
+  std::function<float(const std::vector<uint8_t>& model_bytes, nlohmann::json* report)> fit_blend;
   // Checkpoints (checkpoint.h): with save_checkpoint, the state after every epoch goes to it (a failure stops the
   // run); with resume_from, the run continues after that checkpoint's epochs, which must have been written for the
   // same training input.
@@ -107,6 +112,9 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
 // Takes the sessions by value: a caller done with them moves them in, and training splits them without a copy.
 Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalog_size, const Catalog* catalog,
                                const RunOptions& options, const std::string& dataset, const Progress& progress);
+
+// How many of `sessions` (the newest) the run holds out for validation; 0 without validation.
+size_t validation_count(size_t sessions, double validation_fraction);
 
 // Flattens sessions into the trainer's event array. Every view or click that has an earlier event in its session
 // is the label of one example whose prefix is everything before it (the SR-GNN expansion when all events are

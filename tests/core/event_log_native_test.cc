@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "blend_fit.h"
 #include "event_log.h"
 
 using vitrine::StatusCode;
@@ -566,4 +567,61 @@ TEST_CASE("event log: with history, a visitor's session starts with their earlie
   std::vector<uint32_t> lengths;
   for (const auto& ex : examples.examples) lengths.push_back(ex.length);
   CHECK(lengths == std::vector<uint32_t>{2, 4});  // c after [a, b]; b after [a, b, c, a]; the cart add is no label
+}
+
+TEST_CASE("event log: impression positions, read on impressions only, capped, bad ones refused", "[event_log]") {
+  TempDir dir;
+  const EventLog log = read_ok(dir.write("lists.csv",
+                                         "timestamp,visitor_id,item_id,event,item_list_index,shop_position\n"
+                                         "100,v1,A,view_item_list,1,\n"
+                                         "100,v1,B,view_item_list,2,7\n"
+                                         "100,v1,C,view_item_list,900,\n"
+                                         "200,v1,B,select_item,3,\n"));
+  REQUIRE(log.events.size() == 4);
+  CHECK(log.events[0].position == 1);
+  CHECK(log.events[0].shop_position == kNoPosition);
+  CHECK(log.events[1].shop_position == 7);
+  CHECK(log.events[2].position == kLastPosition);
+  CHECK(log.events[3].position == kNoPosition);  // a click's list index says nothing about a choice
+  CHECK(contains(read_error(dir.write("bad.csv",
+                                      "timestamp,visitor_id,item_id,event,position\n"
+                                      "100,v1,A,impression,2.5\n")),
+                 "bad.csv:2: bad position '2.5'"));
+}
+
+TEST_CASE("blend choices: a list, the product then opened, and what came before it", "[event_log][blend]") {
+  TempDir dir;
+  const std::string path = dir.write("lists.csv",
+                                     "timestamp,visitor_id,session_id,item_id,event,position,category\n"
+                                     "50,v1,s0,X,view,,hats\n"            // an earlier visit
+                                     "1000,v1,s1,A,view,,shoes\n"         // before the list
+                                     "1010,v1,s1,B,impression,1,shoes\n"  // a list, 1-based
+                                     "1010,v1,s1,C,impression,2,shoes\n"
+                                     "1010,v1,s1,D,impression,3,shoes\n"
+                                     "1020,v1,s1,Z,view,,shoes\n"         // not in the list: not a choice
+                                     "1030,v1,s1,D,click,,shoes\n"        // the choice
+                                     "1040,v1,s1,E,impression,1,shoes\n"  // a list nothing of is opened
+                                     "1040,v1,s1,F,impression,2,shoes\n"
+                                     "1050,v1,s1,B,view,,shoes\n");
+  const EventLog log = read_ok(path);
+  REQUIRE(log.sessions.size() == 2);
+  const std::vector<BlendChoice> choices = blend_choices(log, {1}, 10);
+  REQUIRE(choices.size() == 1);
+  const BlendChoice& c = choices[0];
+  REQUIRE(c.request.candidates.size() == 3);
+  CHECK(c.request.candidates[0].id == "B");
+  CHECK(c.request.candidates[0].position == 0);  // 1-based places start at 0
+  CHECK(c.request.candidates[2].position == 2);
+  CHECK(c.shown == std::vector<uint8_t>{0, 1, 2});
+  CHECK(c.chosen == 2);
+  CHECK(c.request.blend == 0.0f);
+  CHECK(c.request.now_ms == 1010e3);  // the list's time (numbers this small are seconds)
+  // The earlier visit's view, then this visit's view before the list.
+  REQUIRE(c.request.events.size() == 2);
+  CHECK(c.request.events[0].item == "X");
+  CHECK(c.request.events[1].item == "A");
+  CHECK(c.request.events[1].category == "shoes");
+  // Without history, only this visit's events.
+  CHECK(blend_choices(log, {1}, 0)[0].request.events.size() == 1);
+  CHECK(blend_choices(log, {0}, 10).empty());
 }

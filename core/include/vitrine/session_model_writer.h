@@ -19,13 +19,10 @@ struct SessionModelExport {
   // 2^(bits-1)-1 levels of its largest magnitude and then stored as int8 as usual: readers see a plain i8 tensor,
   // but its values have fewer distinct levels, so the file compresses much better (gzip) for a small loss.
   uint32_t item_bits = 8;
+  // The ranker's default weight of the shop's order (config.blend, ranker.h); negative: not written (kDefaultBlend).
+  float blend = -1.0f;
   nlohmann::json training = nlohmann::json::object();
 };
-
-// Serializes weights, vocabulary (vocab_size product ids) and content names to model file bytes.
-Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weights,
-                                                 const std::vector<std::string>& vocabulary,
-                                                 const SessionModelContent& content, const SessionModelExport& options);
 
 // Serializes weights, vocabulary (vocab_size product ids) and content names to model file bytes.
 Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weights,

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "vitrine/shopper.h"
+
 namespace vitrine {
 namespace {
 
@@ -60,6 +62,10 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
   }
   if (c.cart_head) config["cart_head"] = true;
   if (c.purchase_head) config["purchase_head"] = true;
+  if (options.blend >= 0.0f) {
+    if (!(options.blend <= kMaxBlend)) return Status(StatusCode::kINVALID_ARGUMENT, "blend must be 0..100");
+    config["blend"] = options.blend;
+  }
   writer.set_config(config);
   writer.set_training(options.training);
   VITRINE_RETURN_IF_ERROR(writer.set_vocabulary(vocabulary));
