@@ -64,8 +64,11 @@ export const ATTR = Object.freeze({
   rendered: 'data-vitrine-rendered',
 });
 
-// The weight of the shop's order (core/include/vitrine/ranker.h kDefaultBlend; tests/js/blend.test.mjs checks the
-// engine agrees). On search pages the shop's order carries the query's relevance, which no profile knows.
+// The weight of the shop's order. A listing that sets none is ranked with the model's own (config.blend, learned by
+// `vitrine train` from impressions with positions), which is DEFAULT_BLEND (ranker.h kDefaultBlend) for a model
+// that learned none. On search pages the shop's order carries the query's relevance, which no profile knows: they
+// weigh it SEARCH_BLEND, the most a learned weight can be (models/train/blend_fit.h kSearchPageBlend).
+// tests/js/blend.test.mjs checks both against the C++.
 export const DEFAULT_BLEND = 1;
 export const SEARCH_BLEND = 4;
 const MAX_BOOST = 100;
@@ -124,8 +127,9 @@ export function displayOf(element) {
 }
 
 /**
- * How a listing is ranked: the weight of the shop's order, its diversity rule or null, and what it is ranked by
- * (its data-vitrine-rank-by, or null when it has none that is understood: the tag's data-rank-by then).
+ * How a listing is ranked: the weight of the shop's order (undefined: the model's own), its diversity rule or null,
+ * and what it is ranked by (its data-vitrine-rank-by, or null when it has none that is understood: the tag's
+ * data-rank-by then).
  */
 export function listingRules(list) {
   const given = list.getAttribute(ATTR.blend);
@@ -137,7 +141,7 @@ export function listingRules(list) {
         ? blend
         : list.hasAttribute(ATTR.searchPage)
           ? SEARCH_BLEND
-          : DEFAULT_BLEND,
+          : undefined,
     diversity:
       diversity && Number(diversity[2]) >= 1
         ? { by: diversity[1], max: Number(diversity[2]), top: Number(diversity[3]) }

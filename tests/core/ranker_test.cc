@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -453,6 +454,52 @@ TEST_CASE("the merchant's order, boosts and stock hold against a profile that pu
     CHECK(s[0] < s[1]);
     CHECK(s[0] < s[2]);  // sku-7 was bought once, so it sank first; the unavailable product still goes after it
     CHECK(why[0].factors.front().kind == "unavailable");
+  }
+}
+
+TEST_CASE("a request without a blend takes the model's own (config.blend); a bad one is refused", "[ranker]") {
+  const TinyModel m = tiny_model(testing::test_seed());
+  SessionModelExport options;
+  options.item_storage = DType::kF32;  // as serialize() writes, so only the blend differs
+  options.blend = 2.5f;
+  auto bytes = write_session_model(m.weights, m.vocab, m.content, options);
+  REQUIRE(bytes.ok());
+  const Ranker learned = load(bytes.value());
+  const Ranker plain = load(serialize(m));
+  CHECK(learned.default_blend() == 2.5f);
+  CHECK(plain.default_blend() == kDefaultBlend);
+  CHECK(learned.info_json().find(R"("blend":2.5)") != std::string::npos);
+  const auto scores = [](const Ranker& ranker, const std::string& blend) {
+    auto decoded = decode_rank_request_json(R"({"now": 5000, "events": [)" + event_json(0, "sku-4", 1000) +
+                                            R"(], "candidates": [{"id": "sku-9"}, {"id": "sku-4"}, {"id": "sku-11"}])" +
+                                            blend + "}");
+    REQUIRE(decoded.ok());
+    std::vector<float> s(3);
+    REQUIRE(ranker.rank(decoded.value(), s.data()).ok());
+    return s;
+  };
+  CHECK(scores(learned, "") == scores(learned, R"(, "blend": 2.5)"));
+  CHECK(scores(learned, "") != scores(plain, ""));
+  CHECK(scores(plain, "") == scores(plain, R"(, "blend": 1)"));
+  CHECK(scores(learned, R"(, "blend": 0)") == scores(plain, R"(, "blend": 0)"));  // the page's weight wins
+
+  options.blend = 101.0f;
+  CHECK(write_session_model(m.weights, m.vocab, m.content, options).status().code() == StatusCode::kINVALID_ARGUMENT);
+  // A file whose config.blend is out of range or not a number does not load.
+  for (const char* bad : {"150", "-1", "\"x\""}) {
+    std::string text(bytes.value().begin(), bytes.value().end());
+    const size_t at = text.find(R"("blend":2.5)");
+    REQUIRE(at != std::string::npos);
+    std::string value = bad;
+    value.resize(3, ' ');  // same length: the header's size is in the file
+    text.replace(at + 8, 3, value);
+    const uint32_t checksum =
+        model_file_checksum(reinterpret_cast<const uint8_t*>(text.data()), text.size());  // only the value is wrong
+    std::memcpy(text.data() + 24, &checksum, 4);
+    auto broken = Ranker::load(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    INFO(bad);
+    CHECK(broken.status().code() == StatusCode::kMODEL_CORRUPT);
+    CHECK(broken.status().message().find("config.blend") != std::string::npos);
   }
 }
 

@@ -114,7 +114,8 @@ test('the markup: boost, stock, blend, search pages and diversity are read, and 
   assert.deepEqual(describeItem(b), { id: 'b' }, 'out of range: no boost');
   assert.deepEqual(describeItem(c), { id: 'c', available: false });
   assert.deepEqual(describeItem(d), { id: 'd' }, 'only "false" means out of stock');
-  assert.deepEqual(listingRules(list), { blend: DEFAULT_BLEND, diversity: null, rankBy: null });
+  // No weight of its own: undefined, so the engine uses the model's (learned, else DEFAULT_BLEND).
+  assert.deepEqual(listingRules(list), { blend: undefined, diversity: null, rankBy: null });
   list.setAttribute('data-vitrine-search-page', '');
   assert.equal(listingRules(list).blend, SEARCH_BLEND);
   list.setAttribute('data-vitrine-blend', '0');

@@ -9,8 +9,10 @@
 //                       + merchant      blend * shop(c) + boost(c)
 //      where shop(c) = -ln(1 + the shop's position of c): the shop's own order as a log prior that falls off like
 //      the attention a listing position gets, so the shop's top items keep an edge the shopper's signals must
-//      overcome. blend comes with the request (the page decides: kDefaultBlend, more on search pages, where the
-//      query's relevance must dominate); boost is the merchant's boost or bury of one product;
+//      overcome. blend comes with the request: the page may set it, and sets more on search pages, where the
+//      query's relevance must dominate; otherwise it is the model's own (default_blend: config.blend, which
+//      `vitrine train` learns from a log's impressions with positions, models/train/blend_fit.h, or else
+//      kDefaultBlend); boost is the merchant's boost or bury of one product;
 //      with rank_by "conversion" the shopper's terms (model and profile) give way to ln p(c), the conversion head's
 //      probability that this shopper buys c in this visit (adds it to the cart, for a model fitted on carts only);
 //      "value" adds ln price(c), so the order is by expected revenue (a candidate without a price takes the
@@ -97,7 +99,9 @@ class Ranker {
   const std::vector<std::string_view>& vocabulary() const { return file_.vocabulary(); }
   // Model item of a product id, 0 if unknown.
   uint32_t item_of(std::string_view product_id) const;
-  // {"kind", "vocab_size", "dim", "max_length", "content": [...], "kernels", "file_bytes", "training": {...}}
+  // The weight of the shop's order for a request that sets none: the model file's config.blend, else kDefaultBlend.
+  float default_blend() const { return default_blend_; }
+  // {"kind", "vocab_size", "dim", "max_length", "blend", "content": [...], "kernels", "file_bytes", "training"}
   std::string info_json() const;
 
   // The encoder input for these events at time now_ms: known products, oldest first (events are sorted by time,
@@ -145,6 +149,7 @@ class Ranker {
   SessionModelWeights weights_;
   SessionModelContent content_;
   ProfileWeights profile_weights_;
+  float default_blend_ = kDefaultBlend;
   std::vector<float> item_vectors_;  // [V+1][d], unit rows
   std::unordered_map<std::string, uint32_t> category_index_, brand_index_;
   const KernelTable* kernels_ = nullptr;

@@ -54,7 +54,7 @@ struct RankRequest {
   RankBy rank_by = RankBy::kRelevance;
   std::vector<ShopperEvent> events;
   std::vector<Candidate> candidates;
-  float blend = -1.0f;  // weight of the shop's order in the final score; negative: kDefaultBlend (ranker.h)
+  float blend = -1.0f;  // weight of the shop's order in the final score; negative: the model's default (Ranker::default_blend)
 };
 
 // Bounds on one request; past them decoding fails with LIMIT_EXCEEDED.

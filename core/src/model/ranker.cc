@@ -29,6 +29,16 @@ Status read_profile_weights(const JsonValue& config, ProfileWeights& out) {
   return Status();
 }
 
+// config.blend: the weight of the shop's order the trainer learned for this shop (blend_fit.h); absent: the default.
+Status read_default_blend(const JsonValue& config, float& out) {
+  const JsonValue* blend = config.find("blend");
+  if (blend == nullptr) return Status();
+  if (!blend->is_number() || !(blend->as_double() >= 0.0 && blend->as_double() <= double{kMaxBlend}))
+    return Status(StatusCode::kMODEL_CORRUPT, "config.blend must be a number from 0 to 100");
+  out = static_cast<float>(blend->as_double());
+  return Status();
+}
+
 float dot(const float* a, const float* b, size_t n) {
   float s = 0.0f;
   for (size_t i = 0; i < n; ++i) s += a[i] * b[i];
@@ -50,6 +60,7 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
   if (!weights.ok()) return weights.status();
   r.weights_ = std::move(weights).value();
   VITRINE_RETURN_IF_ERROR(read_profile_weights(r.file_.config(), r.profile_weights_));
+  VITRINE_RETURN_IF_ERROR(read_default_blend(r.file_.config(), r.default_blend_));
   r.kernels_ = &kernels;
   compute_item_vectors(r.weights_, r.item_vectors_);
   for (size_t k = 0; k < r.content_.category_names.size(); ++k)
@@ -74,6 +85,7 @@ std::string Ranker::info_json() const {
   conversion.set("purchase", JsonValue::boolean(c.purchase_head));
   // Keys in alphabetical order, as the text read before (nlohmann/json sorts them) had them.
   JsonValue j = JsonValue::object();
+  j.set("blend", JsonValue::number(default_blend_));
   j.set("content", std::move(content));
   j.set("conversion", std::move(conversion));
   j.set("dim", JsonValue::unsigned_integer(c.dim));
@@ -228,7 +240,7 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
   }
 
   // The shop's order as a log prior (step 2), relative to the listing's mean like the item prior.
-  const float blend = request.blend >= 0.0f ? request.blend : kDefaultBlend;
+  const float blend = request.blend >= 0.0f ? request.blend : default_blend_;
   std::vector<float> shop(n, 0.0f);
   if (blend > 0.0f) {
     double sum = 0.0;
