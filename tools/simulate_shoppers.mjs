@@ -3,7 +3,8 @@
 // measuring uplift later. Nobody real is in this data. Deterministic for a seed.
 //
 //   node tools/simulate_shoppers.mjs [--catalog build/demo/catalog.json] [--out build/demo] [--shoppers 2500]
-//                                    [--heldout 500] [--seed 7]
+//                                    [--heldout 500] [--seed 7] [--lists 0] [--merchant-order featured|popular]
+//                                    [--shuffle 0]
 //
 // Each shopper has hidden tastes:
 //   - category interest: one or two favourite categories, the others weak;
@@ -16,6 +17,14 @@
 // colour of the product just viewed. Liked products go to the cart; some of the cart is bought at the end.
 // The choice model itself (tastes, utility, exposure, cart, purchase) is tools/demo/shopper_model.mjs, shared with
 // the offline uplift test (tools/uplift.mjs).
+//
+// Lists (for learning the weight of the shop's order, models/train/blend_fit.h). With --lists N a category page
+// shows the first N products of the listing, as the demo's pages and tools/uplift.mjs do, the shopper picks among
+// them, and events.csv logs the page as impression rows with the place shown (`position`) and the shop's own place
+// (`shop_position`). --shuffle S shows a share S of the pages in a random order (a sort option). --merchant-order
+// popular sorts each listing by the training shoppers' mean appeal (shopper_model.mjs popularOrder), an order that
+// carries information; featured (the default) is the catalog's order, which carries none. Without --lists the
+// simulation is the demo's and draws exactly the same numbers.
 //
 // Writes into <out>:
 //   sessions.txt        training shoppers' views as model item ids, one session per line, oldest first (the format
@@ -40,6 +49,7 @@ import {
   listingWeights,
   cartProbability,
   sessionLength,
+  popularOrder,
 } from './demo/shopper_model.mjs';
 
 const USAGE = `usage: node tools/simulate_shoppers.mjs [--catalog FILE] [--out DIR] [--shoppers N] [--heldout N] [--seed N]
@@ -48,6 +58,9 @@ const USAGE = `usage: node tools/simulate_shoppers.mjs [--catalog FILE] [--out D
   --shoppers  training shoppers (default 2500)
   --heldout   held-out shoppers for evaluation (default 500)
   --seed      simulation seed (default 7)
+  --lists     log each category page of this many products as impressions with places (default 0: none)
+  --merchant-order  featured (the catalog's order, default) or popular (the training shoppers' bestsellers)
+  --shuffle   share of pages shown in a random order, with --lists (default 0)
 `;
 
 const DAY_MS = 86_400_000;
@@ -56,8 +69,9 @@ const SPAN_DAYS = 60;
 
 export { PARAMS };
 
-function simulateShopper(index, split, seed, shop) {
+function simulateShopper(index, split, seed, shop, { lists = 0, shuffle = 0 } = {}) {
   const random = rng(subSeed(seed, `${split}:${index}`));
+  const shuffling = rng(subSeed(seed, `${split}:${index}:shuffle`)); // its own stream: the walk's draws stay the same
   const { products, byCategory } = shop;
   const taste = makeTaste(random, shop.catalog);
   const utility = utilities(taste, shop);
@@ -84,7 +98,20 @@ function simulateShopper(index, split, seed, shop) {
         // Training shoppers always see the merchant's own order.
         const last = viewed.length ? viewed[viewed.length - 1] : -1;
         const listing = byCategory[category];
-        item = listing[random.weighted(listingWeights(listing, utility, products, last, new Set(viewed)))];
+        let shown = listing;
+        if (lists > 0) {
+          shown = listing.slice(0, lists);
+          if (shuffling.next() < shuffle) {
+            for (let i = shown.length - 1; i > 0; --i) {
+              const j = shuffling.int(i + 1);
+              [shown[i], shown[j]] = [shown[j], shown[i]];
+            }
+          }
+          shown.forEach((i, place) =>
+            events.push(['impression', products[i].id, t + 1, place + 1, listing.indexOf(i) + 1])
+          );
+        }
+        item = shown[random.weighted(listingWeights(shown, utility, products, last, new Set(viewed)))];
       } else {
         item = viewed[random.int(viewed.length)];
       }
@@ -105,14 +132,33 @@ function simulateShopper(index, split, seed, shop) {
   return { shopper: `${split}-${String(index).padStart(5, '0')}`, split, taste, sessions };
 }
 
-export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed }) {
+export function simulate({
+  catalog: catalogPath,
+  out,
+  shoppers,
+  heldout,
+  seed,
+  lists = 0,
+  merchantOrder = 'featured',
+  shuffle = 0,
+}) {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8'));
-  const shop = shopIndex(catalog);
+  if (merchantOrder !== 'featured' && merchantOrder !== 'popular')
+    throw new Error(`--merchant-order must be featured or popular, got ${merchantOrder}`);
+  // A shopper's taste is the first draw of their stream, so the bestsellers can be known before anyone shops.
+  const shop =
+    merchantOrder === 'popular'
+      ? popularOrder(
+          shopIndex(catalog),
+          Array.from({ length: shoppers }, (_, i) => makeTaste(rng(subSeed(seed, `train:${i}`)), catalog))
+        )
+      : shopIndex(catalog);
   const products = catalog.products;
   const nOf = new Map(products.map((p) => [p.id, p.n]));
 
-  const train = Array.from({ length: shoppers }, (_, i) => simulateShopper(i, 'train', seed, shop));
-  const held = Array.from({ length: heldout }, (_, i) => simulateShopper(i, 'heldout', seed, shop));
+  const options = { lists, shuffle };
+  const train = Array.from({ length: shoppers }, (_, i) => simulateShopper(i, 'train', seed, shop, options));
+  const held = Array.from({ length: heldout }, (_, i) => simulateShopper(i, 'heldout', seed, shop, options));
 
   // All training sessions on one timeline, oldest first: the trainer's validation split is the newest tail.
   const lines = train
@@ -131,14 +177,22 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
   // Every event of every training session, in time order, as an export would list them.
   const rows = train.flatMap((s) =>
     s.sessions.flatMap((session, k) =>
-      session.events.map(([kind, sku, t]) => [t, s.shopper, `${s.shopper}-${k}`, sku, kind])
+      session.events.map(([kind, sku, t, ...places]) => [
+        t,
+        s.shopper,
+        `${s.shopper}-${k}`,
+        sku,
+        kind,
+        ...(lists > 0 ? [places[0] ?? '', places[1] ?? ''] : []),
+      ])
     )
   );
   rows.sort((a, b) => a[0] - b[0]);
-  writeIfChanged(
-    path.join(out, 'events.csv'),
-    ['timestamp,visitor_id,session_id,item_id,event', ...rows.map((r) => r.join(','))].join('\n') + '\n'
-  );
+  const header = 'timestamp,visitor_id,session_id,item_id,event' + (lists > 0 ? ',position,shop_position' : '');
+  writeIfChanged(path.join(out, 'events.csv'), [header, ...rows.map((r) => r.join(','))].join('\n') + '\n');
+  // The shoppers' files keep what they did, not the pages they were shown.
+  for (const s of [...train, ...held])
+    for (const session of s.sessions) session.events = session.events.filter((e) => e[0] !== 'impression');
   writeIfChanged(path.join(out, 'train-catalog.tsv'), trainCatalog.join('\n') + '\n');
   writeIfChanged(path.join(out, 'shoppers.jsonl'), train.map((s) => JSON.stringify(s)).join('\n') + '\n');
   writeIfChanged(path.join(out, 'heldout.jsonl'), held.map((s) => JSON.stringify(s)).join('\n') + '\n');
@@ -148,6 +202,7 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
     notice: 'Simulated shoppers: generated from hidden tastes by tools/simulate_shoppers.mjs, not real people.',
     seed,
     params: PARAMS,
+    ...(lists > 0 ? { lists, merchantOrder, shuffle } : {}),
     catalogProducts: products.length,
     train: {
       shoppers,
@@ -170,7 +225,16 @@ export function simulate({ catalog: catalogPath, out, shoppers, heldout, seed })
 if (import.meta.url === `file://${process.argv[1]}`) {
   const options = parseArgs(
     process.argv.slice(2),
-    { catalog: 'build/demo/catalog.json', out: 'build/demo', shoppers: 2500, heldout: 500, seed: 7 },
+    {
+      catalog: 'build/demo/catalog.json',
+      out: 'build/demo',
+      shoppers: 2500,
+      heldout: 500,
+      seed: 7,
+      lists: 0,
+      merchantOrder: 'featured',
+      shuffle: 0,
+    },
     USAGE
   );
   const started = Date.now();

@@ -49,6 +49,7 @@ import {
   listingWeights,
   cartProbability,
   sessionLength,
+  popularOrder,
 } from './demo/shopper_model.mjs';
 import { createEngine } from '../js/src/engine.mjs';
 import { createRankingService, PROTOCOL_VERSION } from '../js/src/ranking_service.mjs';
@@ -394,23 +395,6 @@ export function pairedBootstrap(units, { metrics = METRICS, resamples = 2000, se
  * Runs both arms for every held-out shopper and the bootstrap. `engine` is a wasm engine (engine.mjs); the model is
  * loaded into it by the ranking service.
  */
-/**
- * A bestseller order: every category's listing sorted by the mean of exp(utility) over `tastes` (the shoppers the
- * model was trained on), best first. What a shop's sales ranking approximates: information about the population,
- * none about the shopper.
- */
-export function popularOrder(shop, tastes) {
-  const appeal = new Float64Array(shop.products.length);
-  for (const taste of tastes)
-    utilities(taste, shop).forEach((u, i) => {
-      appeal[i] += Math.exp(u);
-    });
-  return {
-    ...shop,
-    byCategory: shop.byCategory.map((listing) => listing.slice().sort((a, b) => appeal[b] - appeal[a])),
-  };
-}
-
 export async function runUplift({
   catalog,
   heldout,

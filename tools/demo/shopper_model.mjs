@@ -76,6 +76,23 @@ export function utilities(taste, shop) {
   });
 }
 
+/**
+ * A bestseller order: every category's listing sorted by the mean of exp(utility) over `tastes` (the shoppers the
+ * model was trained on), best first. What a shop's sales ranking approximates: information about the population,
+ * none about the shopper.
+ */
+export function popularOrder(shop, tastes) {
+  const appeal = new Float64Array(shop.products.length);
+  for (const taste of tastes)
+    utilities(taste, shop).forEach((u, i) => {
+      appeal[i] += Math.exp(u);
+    });
+  return {
+    ...shop,
+    byCategory: shop.byCategory.map((listing) => listing.slice().sort((a, b) => appeal[b] - appeal[a])),
+  };
+}
+
 /** Weight of each category as the place a session starts or switches to. */
 export function categoryWeights(taste, shop) {
   return shop.slugs.map((s) => Math.exp(taste.categories[s]));
