@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -157,6 +158,7 @@ int run_train(int argc, char** argv) {
   Result<SessionCorpus> corpus = SessionCorpus();
   std::vector<train::EventSession> kinded;        // an event log's sessions with every event's kind
   std::vector<train::BlendChoice> blend_choices;  // the held-out sessions' lists, for the shop order's weight
+  uint64_t impression_events = 0;
   train::Catalog catalog;
   if (!events_path.empty()) {
     // With --catalog the catalog's products are the model's, and the log is read against them.
@@ -176,6 +178,7 @@ int run_train(int argc, char** argv) {
       return 1;
     }
     corpus = train::item_corpus(log.value());
+    impression_events = log.value().kinds[train::kEventIMPRESSION];
     // Each session starts with the visitor's earlier visits (their last max_length item events), as the browser's
     // stored events do when a shopper comes back; a visit ends where the log's sessions do.
     const size_t history = one_visit ? 0 : options.model.max_length;
@@ -281,6 +284,7 @@ int run_train(int argc, char** argv) {
     if (!quiet)
       std::fprintf(stderr, "vitrine train: resuming after epoch %u (%s)\n", epochs_done, checkpoint_path.c_str());
   };
+  nlohmann::json last_fit;  // the blend fit of the latest run
   if (!events_path.empty()) {
     options.fit_blend = [&](const std::vector<uint8_t>& model_bytes, nlohmann::json* report) -> float {
       auto ranker = Ranker::load(model_bytes.data(), model_bytes.size());
@@ -291,6 +295,7 @@ int run_train(int argc, char** argv) {
       const train::BlendFit fit = train::fit_blend(ranker.value(), blend_choices, train::BlendFitOptions());
       *report = fit.report;
       (*report)["fitted"] = fit.fitted;
+      last_fit = *report;
       if (!quiet) {
         if (fit.fitted)
           std::fprintf(stderr, "vitrine train: weight of the shop's order %.3g, learned from %zu lists\n", fit.blend,
@@ -303,6 +308,28 @@ int run_train(int argc, char** argv) {
     };
   }
   const bool with_catalog = !catalog_path.empty() || !events_path.empty();
+  // Impressions as the encoder's input (RunOptions::impression_inputs): where the held-out sessions have lists, the
+  // model is trained both ways and the lists' clicks decide. The first run writes no checkpoint; --resume continues
+  // the run that reads them, without the comparison.
+  nlohmann::json impression_choice;
+  std::optional<train::RunResult> without_impressions;
+  if (impression_events > 0 && !blend_choices.empty() && !resume) {
+    if (!quiet)
+      std::fprintf(stderr,
+                   "vitrine train: the held-out lists decide whether the encoder reads impressions; "
+                   "training without them first\n");
+    train::RunOptions first = options;
+    first.impression_inputs = false;
+    first.save_checkpoint = nullptr;
+    auto run = train::run_training(kinded, corpus.value().catalog_size, &catalog, first, name, progress);
+    if (!run.ok()) {
+      std::fprintf(stderr, "vitrine train: %s\n", run.status().message().c_str());
+      return 1;
+    }
+    without_impressions = std::move(run).value();
+    impression_choice["without"] = last_fit.value("log_likelihood", -INFINITY);
+    if (!quiet) std::fprintf(stderr, "vitrine train: and with them\n");
+  }
   auto result =
       events_path.empty()
           ? train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress)
@@ -310,6 +337,19 @@ int run_train(int argc, char** argv) {
   if (!result.ok()) {
     std::fprintf(stderr, "vitrine train: %s\n", result.status().message().c_str());
     return 1;
+  }
+  if (without_impressions) {
+    impression_choice["with"] = last_fit.value("log_likelihood", -INFINITY);
+    const bool read = !(impression_choice["without"].get<double>() > impression_choice["with"].get<double>());
+    impression_choice["lists"] = last_fit.value("choices", size_t{0});
+    impression_choice["chosen"] = read ? "with" : "without";
+    if (!read) result = std::move(*without_impressions);
+    if (!quiet)
+      std::fprintf(stderr,
+                   "vitrine train: the encoder %s impressions (log-likelihood of the held-out lists' clicks per list: "
+                   "%.4f with them, %.4f without)\n",
+                   read ? "reads" : "does not read", impression_choice["with"].get<double>(),
+                   impression_choice["without"].get<double>());
   }
   const auto& bytes = result.value().model_bytes;
   // Never a half-written model, even if this run is stopped while writing (output_file.h).
@@ -334,7 +374,8 @@ int run_train(int argc, char** argv) {
                                        {"bytes", bytes.size()},
                                        {"best_epoch", result.value().best_epoch},
                                        {"seconds", total},
-                                       {"epochs", std::move(reports)}}
+                                       {"epochs", std::move(reports)},
+                                       {"impression_inputs", impression_choice}}
                             .dump()
                             .c_str());
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 namespace vitrine::train {
@@ -188,9 +189,11 @@ BlendFit fit_blend_logit(const std::vector<ListFeatures>& scored, const BlendFit
   const size_t k_used = another_order ? 3 : 2;
   std::array<double, 3> w{};
   std::array<std::array<double, 3>, 3> information{};
+  double log_likelihood = 0.0;  // at the weights of the last step
   for (int iteration = 0; iteration < 50; ++iteration) {
     std::array<double, 3> gradient{};
     information = {};
+    log_likelihood = 0.0;
     for (const ListFeatures& c : scored) {
       double top = -INFINITY;
       std::vector<double> u(c.x.size());
@@ -201,6 +204,7 @@ BlendFit fit_blend_logit(const std::vector<ListFeatures>& scored, const BlendFit
       }
       double total = 0.0;
       for (double& v : u) total += v = std::exp(v - top);
+      log_likelihood += std::log(u[c.chosen] / total);
       std::array<double, 3> mean{};
       for (size_t i = 0; i < c.x.size(); ++i)
         for (size_t k = 0; k < k_used; ++k) mean[k] += u[i] / total * c.x[i][k];
@@ -230,12 +234,16 @@ BlendFit fit_blend_logit(const std::vector<ListFeatures>& scored, const BlendFit
     unit[k] = 1.0;
     if (solve(information, unit, k_used)) se[k] = std::sqrt(std::max(0.0, unit[k]));
   }
+  fit.report["log_likelihood"] = log_likelihood / static_cast<double>(scored.size());
   const char* names[] = {"a", "b", "c"};
   for (size_t k = 0; k < k_used; ++k) fit.report[names[k]] = {{"value", w[k]}, {"standard_error", se[k]}};
 
   if (!(w[0] > options.min_z * se[0])) {
-    fit.report["reason"] = "the shopper's terms do not predict the opened product here (a below " +
-                           std::to_string(options.min_z) + " standard errors)";
+    char why[120];
+    std::snprintf(why, sizeof why,
+                  "the shopper's terms do not predict the opened product here (a below %g standard errors)",
+                  options.min_z);
+    fit.report["reason"] = why;
     return fit;
   }
   const double ratio = w[1] / w[0];

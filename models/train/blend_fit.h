@@ -56,7 +56,8 @@ struct BlendFit {
   bool fitted = false;  // false: keep kDefaultBlend (why: report["reason"])
   float blend = kDefaultBlend;
   // {"choices", "lists_shown_in_another_order", "a", "b", "c" (each {"value", "standard_error"}), "blend",
-  //  "blend_unclamped", "blend_standard_error", "reason",
+  //  "blend_unclamped", "blend_standard_error", "reason", "log_likelihood" (of the opened products, per list, at
+  //  the fitted a, b, c: how well the model's terms and the places explain the clicks),
   //  "click_mrr": {"lists", "learned", "default", "personal_only", "shop_only"}: the opened product's reciprocal
   //  rank in each order, over the lists shown in another order when there are any (there the place shown favours
   //  no order), else over all lists (which favour the shop's order: a description, not a test)}

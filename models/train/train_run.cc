@@ -334,6 +334,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     else if (implies_view && kind_counts[view] > 0)
       config.kind_inputs[k] = view;
   }
+  if (!options.impression_inputs) config.kind_inputs[kind_code(EventKind::kIMPRESSION)] = -1;
   SessionModelContent content;
   std::vector<int32_t> item_category, item_brand, item_band;
   std::vector<std::string> vocabulary;
@@ -592,6 +593,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
                        {"train_examples", result.train_examples},
                        {"passes_per_epoch", passes},
                        {"kind_counts", kind_counts},
+                       {"impression_inputs", config.kind_inputs[kind_code(EventKind::kIMPRESSION)] >= 0},
                        {"valid_examples", result.valid_examples},
                        {"history", epochs},
                        {"scorers", scorers},

@@ -66,6 +66,11 @@ struct RunOptions {
   uint32_t min_steps_per_epoch = 100;
   bool calibrate = true;        // fit the scorer's linear terms on the validation split after training (calibrate.h)
   bool conversion_head = true;  // fit the conversion head where the data has carts or purchases (conversion_fit.h)
+  // Whether the encoder reads impression events (where the log has them). A listing logged as impressions fills the
+  // encoder's window with the page just shown, which tells the next product's page well but the shopper's choice
+  // on it poorly; `vitrine train` trains both ways when the held-out sessions have lists and keeps the one that
+  // explains their clicks better (blend_fit.h's log-likelihood).
+  bool impression_inputs = true;
   // The weight of the shop's order, fitted on the finished model where the log has impressions with positions
   // (blend_fit.h): given the model file's bytes, returns the weight to store in it (negative: keep the default) and
   // what the training metadata records of the fit. The caller holds the validation split's lists

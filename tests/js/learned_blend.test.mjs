@@ -4,10 +4,12 @@
 //
 // The shop: 3 categories of 30 products, 4 brands. Each visitor likes one brand. A visit views one product of a
 // category, then is shown that category's listing three times and each time opens one product, with weight
-//   exp(1.5 * [its brand is the liked one] + quality * [the shop's order knows quality] - 0.7 * ln(1 + place shown))
-// In an "informed" shop the listing is sorted by quality, so its order carries what shoppers want; in a "blind" shop
-// the order is arbitrary and only the attention a high place gets favours its top. The blind shop shows 40% of its
-// listings shuffled (a sort option), logging the shop's own place beside the place shown.
+//   exp(1.5 * [its brand is the liked one] + relevance * [the shop's order knows it] - 0.7 * ln(1 + place shown))
+// where relevance is drawn anew for every listing shown: what a shop knows and its logs do not (today's offers, a
+// query's relevance), so no model trained on the log can learn it. In an "informed" shop the listing is sorted by
+// it, so its order carries what shoppers want; in a "blind" shop the order is fixed and carries nothing, and only the
+// attention a high place gets favours its top. The blind shop shows 40% of its listings shuffled (a sort option),
+// logging the shop's own place beside the place shown.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,12 +45,8 @@ function shopLog({ informed, shuffled, withPositions = true, visitors = 500, see
   const products = [];
   for (let c = 0; c < CATEGORIES; ++c)
     for (let k = 0; k < PER_CATEGORY; ++k)
-      products.push({ id: `p-${c}-${k}`, category: `cat-${c}`, brand: `brand-${k % BRANDS}`, quality: normal(random) });
-  // Each category's listing in the shop's order.
-  const listings = Array.from({ length: CATEGORIES }, (_, c) => {
-    const own = products.filter((p) => p.category === `cat-${c}`);
-    return informed ? own.sort((a, b) => b.quality - a.quality) : own;
-  });
+      products.push({ id: `p-${c}-${k}`, category: `cat-${c}`, brand: `brand-${k % BRANDS}` });
+  const categories = Array.from({ length: CATEGORIES }, (_, c) => products.filter((p) => p.category === `cat-${c}`));
   const header = withPositions
     ? 'timestamp,visitor_id,session_id,item_id,event,category,brand,position,shop_position'
     : 'timestamp,visitor_id,session_id,item_id,event,category,brand';
@@ -61,10 +59,13 @@ function shopLog({ informed, shuffled, withPositions = true, visitors = 500, see
     for (let visit = 0; visit < 3; ++visit) {
       let t = start + visit * 2 * 86_400_000 + v * 61_000;
       const session = `s-${v}-${visit}`;
-      const listing = listings[Math.floor(random() * CATEGORIES)];
-      const likedHere = listing.filter((p) => p.brand === liked);
+      const category = categories[Math.floor(random() * CATEGORIES)];
+      const likedHere = category.filter((p) => p.brand === liked);
       row((t += 1000), `v-${v}`, session, likedHere[Math.floor(random() * likedHere.length)], 'view');
       for (let l = 0; l < 3; ++l) {
+        // The listing in the shop's order: by this showing's relevance in the informed shop.
+        const relevance = new Map(category.map((p) => [p, informed ? normal(random) : 0]));
+        const listing = informed ? category.slice().sort((a, b) => relevance.get(b) - relevance.get(a)) : category;
         const shown = listing.slice();
         if (random() < shuffled) {
           for (let i = shown.length - 1; i > 0; --i) {
@@ -75,7 +76,7 @@ function shopLog({ informed, shuffled, withPositions = true, visitors = 500, see
         t += 5000;
         shown.forEach((p, place) => row(t, `v-${v}`, session, p, 'impression', place + 1, listing.indexOf(p) + 1));
         const weights = shown.map(
-          (p, place) => Math.exp((p.brand === liked ? 1.5 : 0) + (informed ? p.quality : 0)) * (1 + place) ** -0.7
+          (p, place) => Math.exp((p.brand === liked ? 1.5 : 0) + relevance.get(p)) * (1 + place) ** -0.7
         );
         row((t += 4000), `v-${v}`, session, shown[pick(random, weights)], 'view');
       }
@@ -107,8 +108,18 @@ const blind = train('blind', shopLog({ informed: false, shuffled: 0.4 }));
 
 test('an informed shop\u2019s log teaches a weight for its order, and the engine ranks with it by default', async () => {
   assert.match(informed.stderr, /weight of the shop's order [\d.]+, learned from \d+ lists/);
+  // Its listings fill the encoder's window (30 impressions a page, a window of 20): trained both ways, the held-out
+  // clicks chose the encoder that does not read them.
+  assert.match(informed.stderr, /the held-out lists decide whether the encoder reads impressions/);
+  const choice = /the encoder (reads|does not read) impressions \(.*: (-?[\d.]+) with them, (-?[\d.]+) without\)/.exec(
+    informed.stderr
+  );
+  assert.ok(choice, informed.stderr);
+  assert.equal(choice[1], 'does not read');
+  assert.ok(Number(choice[3]) > Number(choice[2]));
   await withModel(informed.bytes, (engine, info) => {
     const fit = info.training.blend;
+    assert.equal(info.training.impression_inputs, false, 'the model written is the one chosen');
     assert.equal(fit.fitted, true, JSON.stringify(fit));
     assert.ok(info.blend > 0.3 && info.blend <= SEARCH_BLEND, `learned ${info.blend}`);
     assert.equal(info.blend, Math.fround(fit.blend));
