@@ -276,10 +276,18 @@ export declare function createVitrine(options?: VitrineOptions): Vitrine;
  */
 export interface EngineRankRequest {
   events: StoredEvent[];
-  candidates: { id: string; category?: string; brand?: string; price?: number; position?: number; boost?: number;
-    available?: boolean }[];
+  candidates: {
+    id: string;
+    category?: string;
+    brand?: string;
+    price?: number;
+    position?: number;
+    boost?: number;
+    available?: boolean;
+  }[];
   nowMs?: number;
-  /** The weight of the shop's order (default 1). */
+  /** The weight of the shop's order, 0 to 100 (default: the model's, modelInfo().blend: learned by `vitrine train`
+   * from impressions with places, else 1). */
   blend?: number;
   /** As VitrineOptions.rankBy; 'conversion' and 'value' throw a VitrineError (code BAD_INPUT) for a model without a
    * conversion head (modelInfo().conversion). */

@@ -120,8 +120,9 @@ export class Engine {
    * @param {{events: object[], candidates: {id: string, category?: string, brand?: string, price?: number}[],
    *          nowMs?: number, blend?: number, rankBy?: 'relevance'|'conversion'|'value'}} request events as stored
    *        by the package (storage.mjs records); candidates may carry the merchant's position, boost and available
-   *        (core/include/vitrine/shopper.h), blend weighs the shop's order (default kDefaultBlend), and rankBy
-   *        replaces the personal score by ln(purchase probability) ('conversion') or ln(probability x price)
+   *        (core/include/vitrine/shopper.h), blend weighs the shop's order (default: the model's,
+   *        modelInfo().blend), and rankBy replaces the personal score by ln(purchase probability) ('conversion') or
+   *        ln(probability x price)
    *        ('value'), each stated relative to the listing (one constant apart); a model without a conversion head
    *        refuses those (BAD_INPUT)
    * @param {{explain?: boolean}} [options] explain: false skips the reasons (most of the cost of a long listing)

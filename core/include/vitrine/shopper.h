@@ -54,7 +54,8 @@ struct RankRequest {
   RankBy rank_by = RankBy::kRelevance;
   std::vector<ShopperEvent> events;
   std::vector<Candidate> candidates;
-  float blend = -1.0f;  // weight of the shop's order in the final score; negative: the model's default (Ranker::default_blend)
+  // Weight of the shop's order in the final score; negative: the model's own (Ranker::default_blend).
+  float blend = -1.0f;
 };
 
 // Bounds on one request; past them decoding fails with LIMIT_EXCEEDED.
