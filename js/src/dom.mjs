@@ -62,6 +62,7 @@ export const ATTR = Object.freeze({
   field: 'data-vitrine-field',
   limit: 'data-vitrine-limit',
   rendered: 'data-vitrine-rendered',
+  products: 'data-vitrine-products',
 });
 
 // The weight of the shop's order. A listing that sets none is ranked with the model's own (config.blend, learned by

@@ -37,18 +37,22 @@ export async function checkIntegrity(bytes, integrity) {
 
 /**
  * @param {string} url
- * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch}} limits
+ * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch, what?: string}} limits
+ *   what names the file in the errors (default 'model'; the widgets' product feed uses it too)
  * @returns {Promise<Uint8Array>}
  */
-export async function fetchModel(url, { timeoutMs, maxBytes, integrity = null, fetch: fetchFn = globalThis.fetch }) {
+export async function fetchModel(
+  url,
+  { timeoutMs, maxBytes, integrity = null, fetch: fetchFn = globalThis.fetch, what = 'model' }
+) {
   const abort = new AbortController();
-  const timeout = new Error(`no model after ${timeoutMs} ms`);
+  const timeout = new Error(`no ${what} after ${timeoutMs} ms`);
   const timer = setTimeout(() => abort.abort(timeout), timeoutMs);
   try {
     const response = await fetchFn(url, { credentials: 'same-origin', signal: abort.signal });
     if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
     const declared = Number(response.headers.get('content-length'));
-    if (declared > maxBytes) throw new Error(`the model is ${declared} bytes, over the limit of ${maxBytes}`);
+    if (declared > maxBytes) throw new Error(`the ${what} is ${declared} bytes, over the limit of ${maxBytes}`);
     // Read in chunks, so a server without (or lying about) Content-Length cannot make us hold more.
     const chunks = [];
     let total = 0;
@@ -57,7 +61,7 @@ export async function fetchModel(url, { timeoutMs, maxBytes, integrity = null, f
       const { done, value } = await reader.read();
       if (done) break;
       total += value.length;
-      if (total > maxBytes) throw new Error(`the model is over the limit of ${maxBytes} bytes`);
+      if (total > maxBytes) throw new Error(`the ${what} is over the limit of ${maxBytes} bytes`);
       chunks.push(value);
     }
     const bytes = new Uint8Array(total);

@@ -3,14 +3,25 @@
 // vault) for their order, applies it, words the reasons, fills the slots and widgets, and takes all of it back on
 // request. The last stages of event -> store -> profile -> features -> model -> order -> DOM; the controller
 // (vitrine.mjs) owns consent, storage and the lifecycle, and hands this module what it needs through `page`.
-import { ATTR, readCandidates, listEntries, listingRules } from './dom.mjs';
+import { ATTR, describeItem, readCandidates, listEntries, listingRules } from './dom.mjs';
+import { EventKind } from './event_kinds.mjs';
+import { fetchModel } from './model_fetch.mjs';
 import { DEFAULT_RANK_BY } from './rank_by.mjs';
 import { applyOrder, onOrAboveScreen, watchShopper, writeReasons } from './reorder.mjs';
 import { chooseVariant, applySlot, slotVariants, describeSlot } from './slots.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { explanationText, isEngineFactors } from './explain.mjs';
-import { recentlyViewed, renderWidget, widgetLimit } from './widgets.mjs';
-import { MAX_CANDIDATES } from './ranking_service.mjs';
+import {
+  MAX_FEED_BYTES,
+  WIDGET_KINDS,
+  parseProductFeed,
+  recentlyViewed,
+  recommendedProducts,
+  renderWidget,
+  widgetExclusions,
+  widgetLimit,
+} from './widgets.mjs';
+import { MAX_CANDIDATES, MAX_TOP_K } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
 import { withUnsaved } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
@@ -56,6 +67,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   let why = null; // the "why?" buttons (why.mjs), from the first ranking on
   const slotShownBefore = new Map(); // slot -> the variant the shop showed before Vitrine chose one
   const widgetUndo = new Map(); // widget -> takes back what Vitrine rendered in it
+  const feeds = new Map(); // product feed URL -> Promise<Map id -> product, or null when unusable>
   const ranked = new WeakSet();
   const shopPositions = new WeakMap(); // list -> its items' positions as the shop rendered them
   const cleanups = [];
@@ -182,6 +194,23 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     }
     // Until start-up has opened the store, its own first pass (queued once it has) finds these listings.
     if (found && page.isRunning() && begun) queueRanking(() => personalize(false)).catch(() => {});
+    // A widget, or the page's own product (what "similar" is about), rendered after the first pass: fill again.
+    if (page.isRunning() && begun && widgetsNeedFilling(records)) queueRanking(() => fillWidgets()).catch(() => {});
+  }
+
+  function widgetsNeedFilling(records) {
+    if (!doc.querySelector(`[${ATTR.widget}]`)) return false;
+    const outside = `[${ATTR.list}] [${ATTR.item}], [${ATTR.widget}] [${ATTR.item}]`;
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        if (node.matches(`[${ATTR.widget}]`) || node.querySelector(`[${ATTR.widget}]`)) return true;
+        if (node.closest(`[${ATTR.list}], [${ATTR.widget}]`)) continue; // a listing's items, a widget's cards
+        const products = node.matches(`[${ATTR.item}]`) ? [node] : node.querySelectorAll(`[${ATTR.item}]`);
+        for (const el of products) if (!el.matches(outside)) return true;
+      }
+    }
+    return false;
   }
 
   /** Tells the shop's page what became of a listing (data-vitrine-result, see dom.mjs). */
@@ -490,19 +519,21 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   }
 
   /**
-   * The shop's widgets ([data-vitrine-widget="recent"], widgets.mjs): the shopper's recently viewed products, without
-   * the products this page shows outside its listings. Not in the holdout arm, which sees the shop's page as is.
+   * The shop's widgets (widgets.mjs): "recent" from the shopper's own views, "similar" and "picks" from the engine's
+   * best products of the whole catalog, shown with the shop's product feed. Not in the holdout arm, which sees the
+   * shop's page as is. A widget that cannot be filled stays as the shop rendered it.
    */
   async function fillWidgets() {
-    const widgets = Array.from(doc.querySelectorAll(`[${ATTR.widget}="recent"]`));
+    const widgets = Array.from(doc.querySelectorAll(`[${ATTR.widget}]`)).filter((w) =>
+      WIDGET_KINDS.includes(w.getAttribute(ATTR.widget))
+    );
     // With the vault, what the shopper viewed must not be written into the page: not offered there yet.
     if (widgets.length === 0 || page.arm() === 'off' || !page.isRunning() || vaultUrl) return;
     const events = await rankingEvents();
-    const onPage = new Set(
-      Array.from(doc.querySelectorAll(`[${ATTR.item}]`))
-        .filter((el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`))
-        .map((el) => el.getAttribute(ATTR.item))
+    const shown = Array.from(doc.querySelectorAll(`[${ATTR.item}]`)).filter(
+      (el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`)
     );
+    const onPage = new Set(shown.map((el) => el.getAttribute(ATTR.item)));
     const formatPrice = (price) => {
       try {
         return new Intl.NumberFormat(doc.documentElement?.lang || undefined, {
@@ -515,12 +546,90 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     };
     for (const widget of widgets) {
       if (!page.isRunning()) return;
-      const products = recentlyViewed(events, { exclude: onPage, limit: widgetLimit(widget) });
+      const kind = widget.getAttribute(ATTR.widget);
+      const limit = widgetLimit(widget);
+      const products =
+        kind === 'recent'
+          ? recentlyViewed(events, { exclude: onPage, limit })
+          : await recommendations(kind, widget, events, shown[0] ?? null, onPage, limit);
+      if (products === null || !page.isRunning()) continue;
       widgetUndo.get(widget)?.();
       const undo = renderWidget(widget, products, win, { formatPrice });
       if (undo) widgetUndo.set(widget, undo);
       else widgetUndo.delete(widget);
     }
+  }
+
+  /** The widget's product feed (data-vitrine-products), fetched once per page and URL; null when unusable. */
+  function productFeed(widget) {
+    const given = widget.getAttribute(ATTR.products)?.trim();
+    let url = null;
+    try {
+      url = given ? new URL(given, doc.baseURI).href : null;
+    } catch {
+      url = null;
+    }
+    if (!url) {
+      log.warn(`a data-vitrine-widget="${widget.getAttribute(ATTR.widget)}" needs ${ATTR.products} (the product feed)`);
+      return Promise.resolve(null);
+    }
+    if (!feeds.has(url)) {
+      const fetchFn = typeof win.fetch === 'function' ? win.fetch.bind(win) : globalThis.fetch;
+      const loading = fetchModel(url, {
+        timeoutMs: config.modelTimeoutMs,
+        maxBytes: MAX_FEED_BYTES,
+        what: 'product feed',
+        fetch: fetchFn,
+      })
+        .then((bytes) => {
+          const { products, skipped } = parseProductFeed(new TextDecoder().decode(bytes));
+          if (skipped > 0)
+            log.warn(`product feed ${given}: ${skipped} products left out (no id, name or url, or a bad field)`);
+          return products;
+        })
+        .catch((e) => {
+          log.warn(`product feed ${given} not used: ${e?.message ?? e}`);
+          return null;
+        });
+      feeds.set(url, loading);
+    }
+    return feeds.get(url);
+  }
+
+  /**
+   * The products of a "similar" or "picks" widget, or null when there are none to be had (no engine, no feed, a
+   * failed request). "similar" reads the page's product (`current`) as the shopper's latest view: its own view is
+   * recorded only after the view dwell.
+   */
+  async function recommendations(kind, widget, events, current, onPage, limit) {
+    const rc = rankingClient();
+    if (!rc) return null;
+    const feed = productFeed(widget);
+    const nowMs = Date.now();
+    const item = kind === 'similar' && current ? describeItem(current) : null;
+    const query = item
+      ? [
+          ...events,
+          {
+            kind: EventKind.view,
+            t: nowMs,
+            item: item.id,
+            ...(item.category ? { category: item.category } : {}),
+            ...(item.brand ? { brand: item.brand } : {}),
+          },
+        ]
+      : events;
+    const exclude = widgetExclusions(kind, events, onPage, widget);
+    const k = Math.min(MAX_TOP_K, 3 * limit + exclude.size);
+    const [products, reply] = await Promise.all([
+      feed,
+      rc.top({ events: query, nowMs, k }).catch((e) => {
+        log.warn(`the ${kind} widget could not be filled: ${e?.message ?? e}`);
+        return null;
+      }),
+    ]);
+    if (!products || !reply) return null;
+    return recommendedProducts(reply.ids, products, { exclude, limit });
   }
 
   /** Resolves when every ranking pass queued so far (and any they queued) is done. */

@@ -4,6 +4,8 @@
 //   { v: 1, id, type: 'rank',    modelUrl, nowMs, events: StoredEvent[], candidates: Candidate[], explainTop?,
 //                                blend?, diversity?, rankBy? }
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
+//   { v: 1, id, type: 'top',     modelUrl, nowMs, events: StoredEvent[], k }   the k best products of the whole
+//                                             catalog for these events (the "similar" and "picks" widgets)
 //   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
 //                                             engine and the model so that the first ranking waits for neither
 //   both may carry modelTimeoutMs, maxModelBytes and modelIntegrity (config.mjs) for the model fetch; explainTop (a count) limits
@@ -13,6 +15,7 @@
 //                                rankBy }   rankBy: what the order was made by; 'relevance' when the request asked
 //                                           for 'conversion' or 'value' and the model has no conversion head
 //   { v: 1, id, type: 'profile', profile: object }
+//   { v: 1, id, type: 'top',     ids: string[] }          best first, at most k
 //   { v: 1, id, type: 'warm', model }        model: the loaded model's version (modelVersion below)
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
 // StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
@@ -27,10 +30,10 @@
 // wasm is compiled while the model downloads. A worker shared by the shop's pages may live for hours: a request
 // that finds the model older than MODEL_RECHECK_MS fetches it again in the background (the HTTP cache revalidates
 // it) and, when the bytes changed, loads them into a new engine that takes over once it is ready. The engine
-// calls used are exactly engine.loadModel(bytes, {maxBytes}) -> info, engine.rank({events, candidates, nowMs, blend?, rankBy?})
-// -> {scores, reasons}
-// and engine.profile({events, nowMs}); a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps the
-// merchant's order until the engine provides it.
+// calls used are exactly engine.loadModel(bytes, {maxBytes}) -> info,
+// engine.rank({events, candidates, nowMs, blend?, rankBy?}) -> {scores, reasons}, engine.profile({events, nowMs})
+// and engine.topK({events, nowMs, k}) -> {ids}; a missing one is answered with ENGINE_UNSUPPORTED, so the page keeps
+// the merchant's order until the engine provides it.
 import { plainText } from './text.mjs';
 import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
@@ -49,6 +52,7 @@ export const ErrorCode = Object.freeze({
 });
 
 export const MAX_CANDIDATES = 5000;
+export const MAX_TOP_K = 500;
 const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
 const MAX_EVENTS = 10000;
 export const MODEL_RECHECK_MS = 10 * 60 * 1000;
@@ -91,6 +95,9 @@ function checkRequest(msg) {
   if (!Number.isFinite(msg.nowMs)) throw new VitrineError(ErrorCode.BAD_REQUEST, 'nowMs must be a number');
   if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
     throw new VitrineError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
+  }
+  if (msg.type === 'top' && !(Number.isInteger(msg.k) && msg.k >= 1 && msg.k <= MAX_TOP_K)) {
+    throw new VitrineError(ErrorCode.BAD_REQUEST, `k must be an integer from 1 to ${MAX_TOP_K}`);
   }
   if (msg.type === 'rank') {
     const c = msg.candidates;
@@ -372,6 +379,13 @@ export function createRankingService({
       });
       mark('ranked');
       return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null, rankBy);
+    }
+    if (msg.type === 'top') {
+      needs(engine, 'topK');
+      const { ids } = await engine.topK({ events: msg.events, nowMs: msg.nowMs, k: msg.k });
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+        throw new VitrineError(ErrorCode.BAD_RESULT, 'engine returned no product ids');
+      return { type: 'top', ids: ids.slice(0, msg.k) };
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');

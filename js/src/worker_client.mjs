@@ -178,6 +178,11 @@ export class RankingClient {
     return this.#request({ type: 'opt-out' });
   }
 
+  /** The k best products of the whole catalog for these events. @returns {Promise<{ids: string[]}>} */
+  top({ events, nowMs, k }) {
+    return this.#request({ type: 'top', events, nowMs, k });
+  }
+
   /** @returns {Promise<{profile: object}>} */
   profile({ events, nowMs }) {
     return this.#request({ type: 'profile', events, nowMs });

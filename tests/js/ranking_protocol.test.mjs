@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import {
   createRankingService,
   ErrorCode,
+  MAX_TOP_K,
   MODEL_RECHECK_MS,
   PROTOCOL_VERSION,
   orderByScore,
@@ -548,4 +549,27 @@ test('client: the worker is shared by the pages where it can outlive them (exten
   assert.equal(older.made.length, 0, 'a shared worker that would die with the page is not used');
   assert.equal(dedicated, 1);
   assert.equal(sharedWorkersOutlivePages(undefined), false);
+});
+
+test('top: the real engine\u2019s best catalog products for the events, at most k; a bad k is refused', async () => {
+  const engine = await createNodeEngine();
+  try {
+    engine.loadModel(tinyModel().bytes);
+    const walk = ['sku-43', 'sku-44', 'sku-45'].map((item, i) => ({ kind: 0, t: 1000 + i, item }));
+    const direct = engine.topK({ events: walk, nowMs: 5000, k: 5 }).ids;
+    const svc = createRankingService({ createEngine: async () => engine, fetchBytes: async () => tinyModel().bytes });
+    const reply = await svc.handle({ ...rankRequest(), type: 'top', events: walk, k: 5 });
+    assert.equal(reply.type, 'top', reply.message);
+    assert.deepEqual(reply.ids, direct);
+    assert.equal(reply.ids.length, 5);
+    assert.equal(reply.ids[0], 'sku-46', 'the walk\u2019s next product leads');
+    for (const k of [0, 1.5, MAX_TOP_K + 1, undefined]) {
+      const bad = await svc.handle({ ...rankRequest(), type: 'top', events: walk, k });
+      assert.equal(bad.code, ErrorCode.BAD_REQUEST, String(k));
+    }
+    const noTop = await service({ loadModel() {} }).handle({ ...rankRequest(), type: 'top', k: 3 });
+    assert.match(noTop.message, /engine\.topK/);
+  } finally {
+    engine.release();
+  }
 });
