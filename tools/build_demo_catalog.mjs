@@ -5,9 +5,9 @@
 //
 //   node tools/build_demo_catalog.mjs [--out build/demo] [--products 3000] [--seed 2024]
 //
-// Writes <out>/catalog.json (for the pages), <out>/catalog.tsv (for `vitrine train --catalog`) and
-// <out>/img/sheet-NNN.png. Images come from the dataset's test split (t10k) so the train split stays free for
-// training image features later without overlapping the catalog.
+// Writes <out>/catalog.json (for the pages), <out>/products.json (the widgets' product feed), <out>/catalog.tsv (for
+// `vitrine train --catalog`) and <out>/img/sheet-NNN.png. Images come from the dataset's test split (t10k) so the
+// train split stays free for training image features later without overlapping the catalog.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -180,6 +180,17 @@ export function buildCatalog({ out, products, seed, dataset }) {
     ...list.map((p) => `${p.n}\t${p.id}\t${p.category}\t${p.brand}\t${p.price.toFixed(2)}`),
   ];
   writeIfChanged(path.join(out, 'catalog.tsv'), tsv.join('\n') + '\n');
+  // The product feed of the "you may also like" and "picked for you" widgets (js/src/widgets.mjs), served as
+  // /catalog/products.json: what a shop's own feed gives for products that are not on the page.
+  const feed = {
+    products: list.map((p) => ({
+      id: p.id,
+      name: p.name,
+      url: `/product.html?id=${encodeURIComponent(p.id)}`,
+      price: p.price,
+    })),
+  };
+  writeIfChanged(path.join(out, 'products.json'), JSON.stringify(feed));
   return catalog;
 }
 

@@ -254,6 +254,38 @@ test('after four sneaker views, sneakers rise on the mixed listing against the p
     recent,
     [...viewed].reverse().map((p) => ({ id: p.id, name: p.name, href: `/product.html?id=${encodeURIComponent(p.id)}` }))
   );
+  // "Picked for you": products of the whole catalog from the feed, none of those already viewed, named as the feed
+  // names them and linking to their pages.
+  const byId = new Map(catalog.products.map((p) => [p.id, p]));
+  const widgetCards = (selector) =>
+    page.$$eval(`${selector} [data-vitrine-rendered]`, (as) =>
+      as.map((a) => ({
+        id: a.dataset.vitrineItem,
+        name: a.querySelector('.name').textContent,
+        href: new URL(a.href).pathname + new URL(a.href).search,
+      }))
+    );
+  await page.waitForSelector('#picks:not([hidden]) [data-vitrine-rendered]');
+  const picks = await widgetCards('#picks');
+  assert.equal(picks.length, 6);
+  for (const pick of picks) {
+    assert.ok(!viewed.some((p) => p.id === pick.id), `${pick.id} was viewed`);
+    assert.equal(pick.name, byId.get(pick.id).name);
+    assert.equal(pick.href, `/product.html?id=${encodeURIComponent(pick.id)}`);
+  }
+  assert.ok(
+    picks.filter((p) => byId.get(p.id).category === 'sneakers').length >= 3,
+    `most picks follow the sneaker views: ${picks.map((p) => byId.get(p.id).category)}`
+  );
+  // "You may also like" on a product page: not the product itself, every card a product of the catalog.
+  const current = viewed[0];
+  await page.goto(baseUrl + `product.html?id=${current.id}`);
+  await ready(page);
+  await page.waitForSelector('#also-like:not([hidden]) [data-vitrine-rendered]');
+  const alsoLike = await widgetCards('#also-like');
+  assert.equal(alsoLike.length, 6);
+  assert.ok(!alsoLike.some((c) => c.id === current.id), 'the page\u2019s own product is not recommended');
+  for (const card of alsoLike) assert.equal(card.name, byId.get(card.id).name);
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   await page.close();
