@@ -56,6 +56,7 @@ before(async () => {
       'start.html': pageWith(TAG, '<p>Another page</p>'),
       'product.html': pageWith(TAG, PRODUCT_PAGE),
       'product-holdout.html': pageWith(`${TAG} data-holdout="1"`, PRODUCT_PAGE),
+      'product-consent.html': pageWith(TAG.replace('not-required', 'required'), PRODUCT_PAGE),
       'product-no-feed.html': pageWith(TAG, PRODUCT_PAGE.replaceAll(' data-vitrine-products="/products.json"', '')),
       'products.json': JSON.stringify(FEED),
     },
@@ -131,6 +132,15 @@ test('you may also like: the model\u2019s next products after this one, from the
   assert.deepEqual(await cards(page, 'similar'), []);
   assert.deepEqual(await cards(page, 'picks'), []);
   assert.equal(await page.$eval('#picks', (w) => w.hidden), true);
+  await page.close();
+});
+
+test('before consent nothing is filled and no feed is fetched', async () => {
+  const { page, requests } = await shopperWhoWalkedTo('product-consent.html');
+  assert.equal(await page.evaluate(() => window.vitrine.status().state), 'waiting-consent');
+  assert.deepEqual(await cards(page, 'similar'), []);
+  assert.equal(await page.$eval('#picks', (w) => w.hidden), true);
+  assert.ok(!requests.includes('/products.json'));
   await page.close();
 });
 
