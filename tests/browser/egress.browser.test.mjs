@@ -9,7 +9,9 @@
 //
 // Seen through Playwright's request events (page, frames and workers) and, for WebSockets, the Chrome DevTools
 // Protocol's Network.webSocketCreated of each page and of each dedicated worker it starts (attached to as they start,
-// the vault frame's included). Not seen: a shared worker's WebSockets (the tests run the dedicated worker).
+// the vault frame's included). A shared worker (data-worker="shared") is no page's, and Playwright reports none of
+// its requests: its pages run in a browser that sends every request through a recording proxy
+// (tests/support/egress_proxy.mjs), which sees each one whatever made it, WebSockets included.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import path from 'node:path';
 
 import { startServer } from '../../tools/serve.mjs';
 import { launchBrowser } from '../support/browser.mjs';
+import { startEgressProxy } from '../support/egress_proxy.mjs';
 import { distDir } from '../support/paths.mjs';
 import { startShop, openPage, vitrineReady, callOnShopperClick } from './storefront_support.mjs';
 
@@ -47,13 +50,14 @@ try{new WebSocket(${to}.replace("http","ws")+"worker-socket")}catch{}`
   shops = {
     real: await startShop({ engine: 'test', csp: null, vault: true }),
     canary: await startShop({ engine: 'test', csp: null, vault: true, packageDir: canaryDir }),
+    canarySink: sink.url,
   };
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  for (const shop of Object.values(shops ?? {})) shop.close();
+  for (const shop of [shops?.real, shops?.canary]) shop?.close();
   sink?.server.close();
   if (canaryDir) rmSync(canaryDir, { recursive: true, force: true });
 });
@@ -231,4 +235,81 @@ test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker
   }
   // The ranking worker runs on the shop's page and, with the vault, in the vault's frame: both are watched.
   assert.equal(leaks.filter((l) => l === 'websocket /worker-socket').length, 2, `caught: ${leaks.join(', ')}`);
+});
+
+// Chromium's own requests (its clock, component updates, sign-in, autofill's form lookups), some made with no page
+// open: the proxy sees them, and they are told apart by exact host and path. No page of the test shop names these
+// hosts.
+const BROWSERS_OWN = [
+  {
+    method: 'CONNECT',
+    url: /^connect:\/\/(?:accounts\.google\.com|(?:update|content-autofill)\.googleapis\.com|clients2\.google\.com):443$/,
+  },
+  { method: 'POST', url: /^http:\/\/update\.googleapis\.com\/service\/update2\/json\?/ },
+  { method: 'GET', url: /^http:\/\/clients2\.google\.com\/time\/1\/current\?/ },
+];
+
+/** Every request that left a browser whose traffic all goes through the recording proxy, while `run` used it. */
+async function recordAtProxy(run) {
+  const proxy = await startEgressProxy();
+  const proxied = await launchBrowser({ proxy: proxy.url });
+  try {
+    await run(proxied.context);
+  } finally {
+    await proxied.close();
+    await proxy.close();
+  }
+  return proxy.seen.filter((r) => !BROWSERS_OWN.some((own) => own.method === r.method && own.url.test(r.url)));
+}
+
+/** A shopper on two pages that share one ranking worker: views, a cart, a search, export, forget, opt-out. */
+async function visitWithSharedWorker(shop, context) {
+  const { page } = await openPage(context);
+  for (const name of ['shared-shop.html', 'shared-recent.html', 'shared-shop.html']) {
+    await page.goto(shop.url + name);
+    await vitrineReady(page);
+    await page.evaluate(async () => {
+      for (const item of ['p3', 'p5']) await window.vitrine.track({ kind: 'add_to_cart', item, category: 'bags' });
+      await window.vitrine.track({ kind: 'search', query: 'secret query' });
+      await window.vitrine.refresh();
+      await window.vitrine.exportData();
+      await window.vitrine.profile();
+    });
+    await page.waitForTimeout(300);
+  }
+  await page.evaluate(async () => {
+    await window.vitrine.forget();
+    await window.vitrine.optOut();
+  });
+  await page.goto('about:blank');
+  await page.close();
+}
+
+test('with a shared ranking worker, every request leaving the browser (seen at a proxy) is an allowed GET', async () => {
+  const seen = await recordAtProxy((context) => visitWithSharedWorker(shops.real, context));
+  const model = seen.filter((r) => r.url === `${shops.real.url}models/test.vtm`);
+  assert.equal(model.length, 1, 'one worker for the pages: the model is fetched once');
+  assert.deepEqual(unexpected(seen, shops.real), []);
+});
+
+test('the canary in a shared worker: its planted fetch and WebSocket, and the page\u2019s, are caught at the proxy', async () => {
+  const seen = await recordAtProxy(async (context) => {
+    const { page } = await openPage(context);
+    await page.goto(shops.canary.url + 'shared-shop.html');
+    await vitrineReady(page);
+    await page.evaluate(() => window.vitrine.refresh()); // the worker is running, its planted fetch made
+    await page.waitForTimeout(300);
+    await page.close();
+  });
+  const sink = new URL(shops.canarySink);
+  const leaks = unexpected(seen, shops.canary).map((r) => `${r.method} ${r.url.replace(sink.origin, 'sink')}`);
+  for (const planted of [
+    'GET sink/worker',
+    `CONNECT connect://${sink.host}`, // the worker's WebSocket (and the page's)
+    'POST sink/beacon',
+    'POST sink/fetch',
+    'GET sink/pixel.gif?viewed=p3',
+  ]) {
+    assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
+  }
 });

@@ -58,6 +58,9 @@ export const PAGE_VARIANTS = Object.freeze({
   'prompt.html': { from: 'consent.html', body: '<div id="consent" data-vitrine-consent hidden></div>' },
   // Each card with a hidden "why?" button (why.mjs): reasons show on the shopper's click only.
   'why.html': { from: 'shop.html', whyButtons: true },
+  // One ranking worker shared by the shop's pages (worker_client.mjs), as the egress tests watch it.
+  'shared-shop.html': { from: 'shop.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-worker="shared"` },
+  'shared-recent.html': { from: 'recent.html', tag: `${NO_CONSENT} ${TEST_SHOP_TAG} data-worker="shared"` },
 });
 
 // Pages also made with the tag from the vault origin (startShop({ vault: true })), as `vault-<name>`.

@@ -11,8 +11,9 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * @param {object} [options]
  * @param {string} [options.profileDir] a profile to use and keep (its storage outlives this browser); by default a
  *   fresh one, removed on close
+ * @param {string} [options.proxy] an HTTP proxy every request goes through, loopback included (egress_proxy.mjs)
  */
-export async function launchBrowser({ profileDir } = {}) {
+export async function launchBrowser({ profileDir, proxy } = {}) {
   const userDataDir = profileDir ?? mkdtempSync(path.join(os.tmpdir(), 'vitrine-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
@@ -27,6 +28,7 @@ export async function launchBrowser({ profileDir } = {}) {
       '--no-first-run',
       '--disable-dev-shm-usage',
     ],
+    ...(proxy ? { proxy: { server: proxy, bypass: '<-loopback>' } } : {}),
   });
   return {
     context,
