@@ -234,7 +234,6 @@ class ModelFileParser {
     VITRINE_RETURN_IF_ERROR(get_string(header_, "kind", "", &file_.kind_));
     if (file_.kind_.empty()) return corrupt("header field 'kind' is empty");
     VITRINE_RETURN_IF_ERROR(get_u64(header_, "vocab_size", "", &vocab_size_));
-    if (vocab_size_ == 0) return corrupt("header field 'vocab_size' is 0");
     if (vocab_size_ > limits_.max_vocab) {
       return limit("header vocab_size is " + str(vocab_size_) + ", max_vocab is " + str(limits_.max_vocab));
     }
@@ -296,14 +295,18 @@ class ModelFileParser {
     for (size_t d = 0; d < shape->size(); ++d) {
       const JsonValue& dim = shape->items()[d];
       const uint64_t v = dim.as_uint64().value_or(0);
-      if (v == 0) return corrupt(what + ": shape[" + str(d) + "] must be a positive integer, got " + write_json(dim));
+      // The one empty tensor: the vocabulary of a model whose items come as codes (item_codes.h).
+      const bool empty_vocab = t.name == kVocabTensorName && dim.as_uint64() && v == 0;
+      if (v == 0 && !empty_vocab)
+        return corrupt(what + ": shape[" + str(d) + "] must be a positive integer, got " + write_json(dim));
       const uint64_t cap = d == 0 ? limits_.max_rows : limits_.max_dim;
       if (v > cap) {
         return limit(what + ": shape[" + str(d) + "] is " + str(v) + ", " + (d == 0 ? "max_rows" : "max_dim") + " is " +
                      str(cap));
       }
       // Overflow here means the shape cannot match any byte size within the file.
-      if (numel > file_bytes_ / v) return corrupt(what + ": shape holds more elements than the file has bytes");
+      if (v != 0 && numel > file_bytes_ / v)
+        return corrupt(what + ": shape holds more elements than the file has bytes");
       numel *= v;
       dims.push_back(v);
     }

@@ -16,6 +16,8 @@ int run_topk(int argc, char** argv);
 int run_inputs(int argc, char** argv);
 // `vitrine image-features`: the product-photo CNN and the catalog's image embeddings (image_features_command.cc).
 int run_image_features(int argc, char** argv);
+// `vitrine export-codes`: the encoder without the catalog, and one code per product (export_codes_command.cc).
+int run_export_codes(int argc, char** argv);
 // `vitrine uplift`: conversion and revenue per holdout arm from private outcome reports (uplift_command.cc).
 int run_uplift(int argc, char** argv);
 

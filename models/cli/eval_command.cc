@@ -37,7 +37,7 @@ const char kEvalFooter[] =
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.";
 
 struct EvalOptions {
-  std::string train, test, out, model, name, events, test_events;
+  std::string train, test, out, model, item_codes, name, events, test_events;
   train::EventLogOptions log;
   std::vector<std::string> baselines = eval::baseline_keys();
   long long limit = -1;
@@ -109,6 +109,9 @@ int parse_args(CLI::App& app, int argc, char** argv, EvalOptions* o) {
            "conversion head, also its AUC and log loss on every showing (impression, view,\n"
            "click) of the test log, against 'added to the cart / bought later in the visit', beside\n"
            "the product's own rate and 'already in cart' (both from the training log)");
+  add_text(app, "--item-codes", &o->item_codes,
+           "with --model: the codes file vitrine export-codes wrote with that model (its\n"
+           "products, each ranked by the vector its code decodes to)");
   add_whole_number(app, "--limit", &o->limit, 1LL, 999'999'999'999'999LL, "evaluate only the first N test examples");
   add_text(app, "--name", &o->name, "dataset name in reports (default: the test file's directory name)", "NAME");
   add_whole_number(app, "--threads", &o->threads, 1, 256, "worker threads, 1..256 (default 2)");
@@ -119,6 +122,7 @@ int parse_args(CLI::App& app, int argc, char** argv, EvalOptions* o) {
     if (o->train.empty()) return usage_error(app, "--train FILE is required");
     if (o->test.empty()) return usage_error(app, "--test FILE is required");
   }
+  if (!o->item_codes.empty() && o->model.empty()) return usage_error(app, "--item-codes needs --model");
   if (o->baselines.empty() && o->model.empty())
     return usage_error(app, "nothing to evaluate: no baseline and no --model");
   return -1;
@@ -137,11 +141,9 @@ std::string default_dataset_name(const std::string& test_path) {
 }
 
 // The model file's vocabulary must be the SKUs (index 1..) of the training log.
-Status model_names_skus(const std::string& path, const std::vector<std::string>& skus) {
-  std::ifstream in(path, std::ios::binary);
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto ranker = Ranker::load(bytes.data(), bytes.size());
-  if (!ranker.ok()) return Status(ranker.status().code(), path + ": " + ranker.status().message());
+Status model_names_skus(const std::string& path, const std::string& item_codes, const std::vector<std::string>& skus) {
+  auto ranker = eval::load_ranker(path, item_codes);
+  if (!ranker.ok()) return ranker.status();
   const auto& vocab = ranker.value().vocabulary();
   for (size_t k = 0; k < vocab.size() && k + 1 < skus.size(); ++k) {
     if (vocab[k] != skus[k + 1])
@@ -171,10 +173,8 @@ int run_eval(int argc, char** argv) {
   std::unique_ptr<Ranker> head;
   size_t history = 0;
   if (from_logs && !o.model.empty()) {
-    std::ifstream in(o.model, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto ranker = Ranker::load(bytes.data(), bytes.size());
-    if (!ranker.ok()) return data_error(Status(ranker.status().code(), o.model + ": " + ranker.status().message()));
+    auto ranker = eval::load_ranker(o.model, o.item_codes);
+    if (!ranker.ok()) return data_error(ranker.status());
     if (ranker.value().weights().config.has_conversion_head()) {
       head = std::make_unique<Ranker>(std::move(ranker).value());
       history = head->weights().config.max_length;
@@ -260,7 +260,8 @@ int run_eval(int argc, char** argv) {
     if (ec) return data_error(Status(StatusCode::kBAD_INPUT, o.model + ": cannot read: " + ec.message()));
     model_bytes = static_cast<long long>(bytes);
     auto start = std::chrono::steady_clock::now();
-    Result<std::unique_ptr<eval::SessionScorer>> loaded = eval::load_model_scorer(o.model, corpus.catalog_size);
+    Result<std::unique_ptr<eval::SessionScorer>> loaded =
+        eval::load_model_scorer(o.model, corpus.catalog_size, o.item_codes);
     if (!loaded.ok()) {
       // Not built yet is a missing feature, not bad data.
       if (loaded.status().code() == StatusCode::kNO_MODEL) return usage_error(app, loaded.status().message());
@@ -270,7 +271,7 @@ int run_eval(int argc, char** argv) {
     model_seconds = seconds_since(start);
     if (from_logs) {
       // Same size is not enough: the model must name its items by this log's SKUs, in this order.
-      Status same = model_names_skus(o.model, skus);
+      Status same = model_names_skus(o.model, o.item_codes, skus);
       if (!same.ok()) return data_error(same);
     }
   }

@@ -18,6 +18,7 @@ const char kUsage[] =
     "  topk     print a model's top-K items for each test prefix (vitrine topk --help)\n"
     "  inputs   print what a model's encoder reads for an event log or a rank request (--help)\n"
     "  image-features  train the product-photo CNN, write catalog image embeddings (--help)\n"
+    "  export-codes  the encoder without its catalog, and a code per product (--help)\n"
     "  uplift   conversion and revenue per holdout arm from private outcome reports (--help)\n"
     "\n"
     "options:\n"
@@ -40,6 +41,7 @@ const Command kCommands[] = {
     {"topk", vitrine::cli::run_topk},
     {"inputs", vitrine::cli::run_inputs},
     {"image-features", vitrine::cli::run_image_features},
+    {"export-codes", vitrine::cli::run_export_codes},
     {"uplift", vitrine::cli::run_uplift},
 };
 

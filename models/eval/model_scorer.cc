@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "eval/item_codes_file.h"
 #include "vitrine/ranker.h"
 
 namespace vitrine::eval {
@@ -50,12 +51,30 @@ class ModelScorer : public SessionScorer {
 
 }  // namespace
 
-Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId catalog_size) {
+Result<Ranker> load_ranker(const std::string& path, const std::string& item_codes_path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open the model file");
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto ranker = Ranker::load(bytes.data(), bytes.size());
   if (!ranker.ok()) return Status(ranker.status().code(), path + ": " + ranker.status().message());
+  const bool coded = ranker.value().weights().config.coded_items();
+  if (item_codes_path.empty() && coded)
+    return Status(StatusCode::kBAD_INPUT, path +
+                                              ": the model's items are coded: give the codes file written with it "
+                                              "(--item-codes)");
+  if (item_codes_path.empty()) return ranker;
+  if (!coded) return Status(StatusCode::kBAD_INPUT, path + ": the model holds its own items; it takes no --item-codes");
+  auto codes = read_item_codes_file(item_codes_path);
+  if (!codes.ok()) return codes.status();
+  Status added = ranker.value().add_items(codes.value().ids, codes.value().codes);
+  if (!added.ok()) return Status(added.code(), item_codes_path + ": " + added.message());
+  return ranker;
+}
+
+Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId catalog_size,
+                                                         const std::string& item_codes_path) {
+  auto ranker = load_ranker(path, item_codes_path);
+  if (!ranker.ok()) return ranker.status();
   const auto vocab = static_cast<ItemId>(ranker.value().weights().config.vocab_size);
   if (vocab != catalog_size)
     return Status(StatusCode::kBAD_INPUT, path + ": the model knows " + std::to_string(vocab) +

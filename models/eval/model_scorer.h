@@ -5,13 +5,17 @@
 #include <string>
 
 #include "eval/scorer.h"
+#include "vitrine/ranker.h"
 #include "vitrine/session_data.h"
 
 namespace vitrine::eval {
 
-// Loads the model file and checks it against the evaluation catalog (ids 1..catalog_size).
-// The only function `vitrine eval` needs from the model side: implementing it is all that adding the model
-// to the evaluation takes. Until the session model lands it returns NO_MODEL (model_scorer.cc).
-Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId catalog_size);
+// Loads a model file as the engine does. With `item_codes_path` (a codes file of `vitrine export-codes`), the model
+// is an encoder whose catalog is out of it, and the file's products, in its order, become its items 1, 2, ...
+Result<Ranker> load_ranker(const std::string& path, const std::string& item_codes_path = "");
+
+// Loads the model (load_ranker) and checks it against the evaluation catalog (ids 1..catalog_size).
+Result<std::unique_ptr<SessionScorer>> load_model_scorer(const std::string& path, ItemId catalog_size,
+                                                         const std::string& item_codes_path = "");
 
 }  // namespace vitrine::eval

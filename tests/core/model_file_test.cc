@@ -406,7 +406,6 @@ TEST_CASE("views stay valid after the ModelFile moves", "[model_file]") {
 TEST_CASE("the writer rejects bad arguments", "[model_file][writer]") {
   ModelFileWriter w;
   const std::vector<float> four = {1, 2, 3, 4};
-  CHECK(w.set_vocabulary({}).code() == StatusCode::kINVALID_ARGUMENT);
   auto dup = w.set_vocabulary({"a", "b", "a"});
   CHECK(dup.code() == StatusCode::kINVALID_ARGUMENT);
   CHECK(contains(dup.message(), "'a'"));

@@ -31,8 +31,8 @@
 //   "str"  rank 1, n strings: (n+1) u32 offsets (offsets[0] = 0, non-decreasing), then offsets[n] bytes of
 //          UTF-8; string i is bytes [offsets[i], offsets[i+1]).
 // Every model file has a "str" tensor named "vocab" of shape [vocab_size]: the merchant's product ids in item
-// index order (unique). f32 and f16 values must be finite, and i8 scales lie in [0, FLT_MAX / 128] so that
-// dequantized values are finite too.
+// index order (unique); it is empty (vocab_size 0) in a model whose items come as codes (item_codes.h). f32 and f16
+// values must be finite, and i8 scales lie in [0, FLT_MAX / 128] so that dequantized values are finite too.
 //
 // Loading (ModelFile::parse) validates all of this before it returns anything: the caller gets either a fully
 // checked ModelFile or a Status, never a partial model. Codes:

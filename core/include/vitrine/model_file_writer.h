@@ -23,8 +23,8 @@ class ModelFileWriter {
   // Must be JSON objects; they are stored as given.
   void set_config(nlohmann::json config) { config_ = std::move(config); }
   void set_training(nlohmann::json training) { training_ = std::move(training); }
-  // Product ids in item index order: non-empty list, unique, valid UTF-8, each at most
-  // ModelLimits().max_string_bytes bytes.
+  // Product ids in item index order: unique, valid UTF-8, each at most ModelLimits().max_string_bytes bytes. Empty
+  // for a model whose items come as codes (item_codes.h); it must still be set.
   Status set_vocabulary(std::vector<std::string> ids);
 
   // `count` floats at `data` (row-major, count = product of shape), stored as `storage` (kF32, kF16 or kI8).
@@ -52,6 +52,7 @@ class ModelFileWriter {
   nlohmann::json config_ = nlohmann::json::object();
   nlohmann::json training_ = nlohmann::json::object();
   std::vector<std::string> vocabulary_;
+  bool vocabulary_set_ = false;  // empty is allowed: a model whose items come as codes (item_codes.h) lists none
   std::vector<PendingTensor> tensors_;
 };
 

@@ -32,12 +32,14 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "vitrine/item_codes.h"
 #include "vitrine/kernels.h"
 #include "vitrine/model_file.h"
 #include "vitrine/session_model.h"
@@ -95,8 +97,17 @@ class Ranker {
   static Result<Ranker> from_file(ModelFile file, const KernelTable& kernels = select_kernel_table());
 
   const SessionModelWeights& weights() const { return weights_; }
-  // Product ids; vocabulary()[k] is model item k+1.
-  const std::vector<std::string_view>& vocabulary() const { return file_.vocabulary(); }
+  // Product ids; vocabulary()[k] is model item k+1. With coded items, the products given to add_items().
+  const std::vector<std::string_view>& vocabulary() const {
+    return weights_.config.coded_items() ? coded_vocabulary_ : file_.vocabulary();
+  }
+  // A model with coded items (config.item_subspaces, item_codes.h) holds no catalog: it knows the products it is
+  // given here, each id with its code (`vitrine export-codes`), as items vocabulary_size + 1, ... in the order
+  // given. An id it knows already keeps its first code. BAD_INPUT naming the product for an empty id or a code
+  // this model cannot read (another model's, cut short, not base64url), and LIMIT_EXCEEDED past kMaxCodedItems;
+  // then nothing is added. INVALID_ARGUMENT for a model with its own item table.
+  Status add_items(const std::vector<std::string>& ids, const std::vector<std::string>& codes);
+  static constexpr uint32_t kMaxCodedItems = 4'000'000;
   // Model item of a product id, 0 if unknown.
   uint32_t item_of(std::string_view product_id) const;
   // The weight of the shop's order for a request that sets none: the model file's config.blend, else kDefaultBlend.
@@ -151,6 +162,12 @@ class Ranker {
   ProfileWeights profile_weights_;
   float default_blend_ = kDefaultBlend;
   std::vector<float> item_vectors_;  // [V+1][d], unit rows
+  // With coded items: the codebook, and the products given so far (ids owned here; the index views them).
+  ItemQuantizer quantizer_;
+  uint16_t code_tag_ = 0;
+  std::deque<std::string> coded_ids_;
+  std::vector<std::string_view> coded_vocabulary_;
+  std::unordered_map<std::string_view, uint32_t> coded_index_;
   std::unordered_map<std::string, uint32_t> category_index_, brand_index_;
   const KernelTable* kernels_ = nullptr;
 };

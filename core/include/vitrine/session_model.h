@@ -40,7 +40,11 @@
 namespace vitrine {
 
 struct SessionModelConfig {
-  uint32_t vocab_size = 0;                        // item ids 1..vocab_size; row 0 of the item table is padding
+  uint32_t vocab_size = 0;  // item ids 1..vocab_size; row 0 of the item table is padding
+  // 0: the item table is in the model. M > 0: the model holds the encoder and a codebook of M subspaces
+  // (item_codes.h); items arrive as codes, so the file's vocab_size is 0 and grows as the ranker is given items.
+  // The item-indexed tables the codes replace (item_emb, item_image, the content ids) are then absent.
+  uint32_t item_subspaces = 0;
   uint32_t dim = 64;                              // embedding width d
   uint32_t max_length = 20;                       // L: events the encoder looks at (the most recent ones)
   uint32_t num_kinds = VITRINE_EVENT_KIND_COUNT;  // rows of kind_emb (event_kinds.h)
@@ -71,6 +75,7 @@ struct SessionModelConfig {
   bool purchase_head = false;
 
   bool has_conversion_head() const { return cart_head || purchase_head; }
+  bool coded_items() const { return item_subspaces > 0; }
 
   // The kind_emb row the encoder uses for events of `kind`, or -1 if such events are left out.
   int32_t kind_row(uint32_t kind) const;
@@ -123,6 +128,7 @@ struct SessionModelWeights {
   std::vector<float> conversion_w;     // [2][F] (F = conversion_feature_count()), or empty
   std::vector<float> conversion_b;     // [2] or empty
   std::vector<float> item_conversion;  // [V+1][2] smoothed log-odds of cart, purchase per showing; row 0: all items
+  std::vector<float> item_codebook;    // [M * 256][d / M] with config.item_subspaces = M, else empty (item_codes.h)
 
   // Calls fn(name, tensor) for every trainable f32 tensor, in a fixed order. The trainer uses it for gradients
   // and optimizer state, the model file reader and writer for tensors: one list of parameters.
@@ -162,6 +168,7 @@ struct SessionModelWeights {
     fn("conversion_w", w.conversion_w);
     fn("conversion_b", w.conversion_b);
     fn("item_conversion", w.item_conversion);
+    fn("item_codebook", w.item_codebook);
   }
   template <class Self, class Fn>
   static void visit_params(Self& w, Fn& fn) {
@@ -212,6 +219,12 @@ struct SessionTape {
 // Item vectors n_i for the whole catalog: [V+1][d], row 0 zero. norms_out (optional) gets |v_i|.
 void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>& vectors,
                           std::vector<float>* norms_out = nullptr);
+
+// The per-item scalars an item's code carries besides its vector (item_codes.h), in this order: item_bias[i] (with
+// config.item_bias), then item_conversion[i]'s cart and purchase rates (with the conversion head).
+size_t item_code_extras(const SessionModelConfig& config);
+// Those scalars of model item i (0..vocab_size) into `out` (item_code_extras() floats).
+void item_code_extra_values(const SessionModelWeights& weights, uint32_t item, float* out);
 
 // Encodes the most recent max_length events into the unit session vector `out` (d floats).
 // `item_vectors` is the output of compute_item_vectors(). Events with item 0 or out-of-range ids are skipped;

@@ -29,4 +29,12 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
                                                  const std::vector<std::string>& vocabulary,
                                                  const SessionModelContent& content, const SessionModelExport& options);
 
+// A model's catalog moved out of it (item_codes.h): the encoder with a codebook of `subspaces` subspaces learned
+// from the item vectors (seeded), and every item's code. vocab_size of `encoder` is 0; codes[k] is item k + 1's.
+struct CodedSessionModel {
+  SessionModelWeights encoder;
+  std::vector<std::string> codes;
+};
+Result<CodedSessionModel> code_session_items(const SessionModelWeights& weights, uint32_t subspaces, uint64_t seed);
+
 }  // namespace vitrine

@@ -63,6 +63,13 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
   VITRINE_RETURN_IF_ERROR(read_default_blend(r.file_.config(), r.default_blend_));
   r.kernels_ = &kernels;
   compute_item_vectors(r.weights_, r.item_vectors_);
+  if (r.weights_.config.coded_items()) {
+    auto quantizer =
+        ItemQuantizer::from_codebook(r.weights_.config.dim, r.weights_.config.item_subspaces, r.weights_.item_codebook);
+    if (!quantizer.ok()) return Status(StatusCode::kMODEL_CORRUPT, quantizer.status().message());
+    r.quantizer_ = std::move(quantizer).value();
+    r.code_tag_ = r.quantizer_.tag();
+  }
   for (size_t k = 0; k < r.content_.category_names.size(); ++k)
     r.category_index_.emplace(r.content_.category_names[k], static_cast<uint32_t>(k + 1));
   for (size_t k = 0; k < r.content_.brand_names.size(); ++k)
@@ -71,7 +78,51 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
 }
 
 uint32_t Ranker::item_of(std::string_view product_id) const {
-  return file_.item_of(product_id);
+  if (!weights_.config.coded_items()) return file_.item_of(product_id);
+  const auto it = coded_index_.find(product_id);
+  return it == coded_index_.end() ? 0 : it->second;
+}
+
+Status Ranker::add_items(const std::vector<std::string>& ids, const std::vector<std::string>& codes) {
+  SessionModelConfig& c = weights_.config;
+  if (!c.coded_items())
+    return Status(StatusCode::kINVALID_ARGUMENT, "this model holds its own item table; it takes no item codes");
+  if (ids.size() != codes.size())
+    return Status(StatusCode::kINVALID_ARGUMENT,
+                  "add_items: " + std::to_string(ids.size()) + " ids but " + std::to_string(codes.size()) + " codes");
+  // Everything is read and checked first, so a bad code adds nothing.
+  const size_t n_extras = item_code_extras(c);
+  std::vector<ItemCode> parsed(ids.size());
+  std::vector<bool> fresh(ids.size(), false);
+  std::unordered_map<std::string_view, size_t> batch;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty()) return Status(StatusCode::kBAD_INPUT, "add_items: product " + std::to_string(i) + " has no id");
+    if (coded_index_.count(ids[i]) != 0 || !batch.emplace(ids[i], i).second) continue;
+    auto code = parse_item_code(codes[i], code_tag_, c.item_subspaces, n_extras);
+    if (!code.ok()) return Status(code.status().code(), "product '" + ids[i] + "': " + code.status().message());
+    parsed[i] = std::move(code).value();
+    fresh[i] = true;
+  }
+  if (size_t{c.vocab_size} + batch.size() > kMaxCodedItems)
+    return Status(StatusCode::kLIMIT_EXCEEDED, "add_items: more than " + std::to_string(kMaxCodedItems) + " products");
+  const size_t d = c.dim;
+  std::vector<float> row(d);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!fresh[i]) continue;
+    quantizer_.decode(parsed[i].centroids.data(), row.data());
+    const float norm = std::sqrt(dot(row.data(), row.data(), d));
+    const float inv = norm > 1e-12f ? 1.0f / norm : 0.0f;
+    for (float& x : row) x *= inv;
+    item_vectors_.insert(item_vectors_.end(), row.begin(), row.end());
+    const float* extra = parsed[i].extras.data();
+    if (c.item_bias) weights_.item_bias.push_back(*extra++);
+    if (c.has_conversion_head())
+      for (uint32_t h = 0; h < kConversionOutputs; ++h) weights_.item_conversion.push_back(*extra++);
+    coded_ids_.push_back(ids[i]);
+    coded_vocabulary_.push_back(coded_ids_.back());
+    coded_index_.emplace(coded_vocabulary_.back(), ++c.vocab_size);
+  }
+  return Status();
 }
 
 std::string Ranker::info_json() const {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "vitrine/item_codes.h"
 #include "vitrine/kernels.h"
 
 namespace vitrine {
@@ -71,9 +72,10 @@ int32_t SessionModelConfig::kind_row(uint32_t kind) const {
 }
 
 Status SessionModelConfig::validate() const {
-  if (vocab_size == 0 || vocab_size > kMaxVocab)
-    return Status(StatusCode::kLIMIT_EXCEEDED,
-                  "vocab_size " + std::to_string(vocab_size) + " outside 1.." + std::to_string(kMaxVocab));
+  // A model with coded items starts knowing none: they come with the pages (item_codes.h).
+  if ((vocab_size == 0 && !coded_items()) || vocab_size > kMaxVocab)
+    return Status(StatusCode::kLIMIT_EXCEEDED, "vocab_size " + std::to_string(vocab_size) + " outside " +
+                                                   (coded_items() ? "0.." : "1..") + std::to_string(kMaxVocab));
   if (dim == 0 || dim > kMaxDim)
     return Status(StatusCode::kLIMIT_EXCEEDED, "dim " + std::to_string(dim) + " outside 1.." + std::to_string(kMaxDim));
   if (max_length == 0 || max_length > kMaxLength)
@@ -104,6 +106,9 @@ Status SessionModelConfig::validate() const {
                                                     "] = " + std::to_string(kind_inputs[k]) +
                                                     " is not -1 or a row 0.." + std::to_string(num_kinds - 1));
   }
+  if (coded_items() && (item_subspaces > dim || dim % item_subspaces != 0))
+    return Status(StatusCode::kMODEL_CORRUPT,
+                  "item_subspaces " + std::to_string(item_subspaces) + " does not divide dim " + std::to_string(dim));
   if (kind_inputs.empty() && num_kinds == 0)
     return Status(StatusCode::kMODEL_CORRUPT, "a model without kind_inputs needs the view row");
   return Status();
@@ -111,12 +116,15 @@ Status SessionModelConfig::validate() const {
 
 std::vector<SessionTensorShape> session_tensor_shapes(const SessionModelConfig& c) {
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1, m = c.image_dim;
+  // What an item's code replaces is absent from a model with coded items (item_codes.h).
+  const size_t table = c.coded_items() ? 0 : v;
   const auto content = [&](uint32_t n) { return n > 0 ? n + size_t{1} : size_t{0}; };
-  const auto ids = [&](const char* name, uint32_t n) { return SessionTensorShape{name, n > 0 ? v : 0, 0, true}; };
+  const auto ids = [&](const char* name, uint32_t n) { return SessionTensorShape{name, n > 0 ? table : 0, 0, true}; };
   const bool head = c.has_conversion_head();
+  const size_t subspaces = c.item_subspaces;
   return {
       // Trainable, in for_each_param()'s order.
-      {"item_emb", v, d},
+      {"item_emb", table, d},
       {"category_emb", content(c.num_categories), d},
       {"brand_emb", content(c.num_brands), d},
       {"price_band_emb", content(c.num_price_bands), d},
@@ -135,10 +143,11 @@ std::vector<SessionTensorShape> session_tensor_shapes(const SessionModelConfig& 
       {"item_bias", c.item_bias ? v : 0, 0},
       {"visit_emb", c.visit_inputs ? d : 0, 0},
       // Fixed inputs and the conversion head.
-      {"item_image", m > 0 ? v : 0, m},
+      {"item_image", m > 0 ? table : 0, m},
       {"conversion_w", head ? size_t{kConversionOutputs} : 0, conversion_feature_count(c)},
       {"conversion_b", head ? size_t{kConversionOutputs} : 0, 0},
       {"item_conversion", head ? v : 0, kConversionOutputs},
+      {"item_codebook", subspaces * ItemQuantizer::kCentroids, subspaces > 0 ? d / subspaces : 0},
       ids("item_category", c.num_categories),
       ids("item_brand", c.num_brands),
       ids("item_price_band", c.num_price_bands),
@@ -211,6 +220,11 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
                           std::vector<float>* norms_out) {
   const SessionModelConfig& c = weights.config;
   const size_t d = c.dim, v = size_t{c.vocab_size} + 1;
+  if (c.coded_items()) {  // the vectors come with the items' codes (Ranker::add_items)
+    vectors.assign(v * d, 0.0f);
+    if (norms_out != nullptr) norms_out->assign(v, 0.0f);
+    return;
+  }
   vectors.assign(weights.item_emb.begin(), weights.item_emb.end());
   const auto add_content = [&](const std::vector<float>& table, const std::vector<int32_t>& ids) {
     if (table.empty()) return;
@@ -240,6 +254,17 @@ void compute_item_vectors(const SessionModelWeights& weights, std::vector<float>
     for (size_t k = 0; k < d; ++k) row[k] *= inv;
     if (norms_out != nullptr) (*norms_out)[i] = norm;
   }
+}
+
+size_t item_code_extras(const SessionModelConfig& config) {
+  return (config.item_bias ? 1 : 0) + (config.has_conversion_head() ? size_t{kConversionOutputs} : 0);
+}
+
+void item_code_extra_values(const SessionModelWeights& weights, uint32_t item, float* out) {
+  if (weights.config.item_bias) *out++ = weights.item_bias[item];
+  if (weights.config.has_conversion_head())
+    for (uint32_t h = 0; h < kConversionOutputs; ++h)
+      *out++ = weights.item_conversion[size_t{item} * kConversionOutputs + h];
 }
 
 size_t encoder_inputs(const SessionModelWeights& weights, const float* item_vectors, const SessionEvent* events,

@@ -45,9 +45,11 @@ Status session_model_config_from_json(const JsonValue& cfg, uint64_t vocab_size,
   auto image_dim = config_u32(cfg, "image_dim", 0, false);
   auto repeat_counts = config_u32(cfg, "repeat_counts", 0, false);
   auto visit_gap = config_u32(cfg, "visit_gap_minutes", c.visit_gap_minutes, false);
+  auto item_subspaces = config_u32(cfg, "item_subspaces", 0, false);
   for (const auto* r : {&dim, &max_length, &num_kinds, &num_categories, &num_brands, &num_price_bands, &image_dim,
-                        &repeat_counts, &visit_gap})
+                        &repeat_counts, &visit_gap, &item_subspaces})
     if (!r->ok()) return r->status();
+  c.item_subspaces = item_subspaces.value();
   c.repeat_counts = repeat_counts.value();
   c.visit_gap_minutes = visit_gap.value();
   for (const auto& [key, flag] : {std::pair<const char*, bool*>{"repeat_kinds", &c.repeat_kinds},

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "vitrine/item_codes.h"
 #include "vitrine/shopper.h"
 
 namespace vitrine {
@@ -60,6 +61,7 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
     config["visit_inputs"] = true;
     config["visit_gap_minutes"] = c.visit_gap_minutes;
   }
+  if (c.coded_items()) config["item_subspaces"] = c.item_subspaces;
   if (c.cart_head) config["cart_head"] = true;
   if (c.purchase_head) config["purchase_head"] = true;
   if (options.blend >= 0.0f) {
@@ -95,19 +97,24 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
     status = writer.add_f32(n, shape, p.data(), p.size(), n == "item_emb" ? options.item_storage : DType::kF32);
   });
   VITRINE_RETURN_IF_ERROR(status);
+  // A model with coded items has no per-item tables (their codes carry them), only the content names.
+  const bool tables = !c.coded_items();
   if (c.num_categories > 0) {
-    VITRINE_RETURN_IF_ERROR(writer.add_i32("item_category", {v}, weights.item_category.data(), v));
+    if (tables) VITRINE_RETURN_IF_ERROR(writer.add_i32("item_category", {v}, weights.item_category.data(), v));
     VITRINE_RETURN_IF_ERROR(writer.add_strings("category_names", content.category_names));
   }
   if (c.num_brands > 0) {
-    VITRINE_RETURN_IF_ERROR(writer.add_i32("item_brand", {v}, weights.item_brand.data(), v));
+    if (tables) VITRINE_RETURN_IF_ERROR(writer.add_i32("item_brand", {v}, weights.item_brand.data(), v));
     VITRINE_RETURN_IF_ERROR(writer.add_strings("brand_names", content.brand_names));
   }
-  if (c.num_price_bands > 0)
+  if (c.num_price_bands > 0 && tables)
     VITRINE_RETURN_IF_ERROR(writer.add_i32("item_price_band", {v}, weights.item_price_band.data(), v));
-  if (c.image_dim > 0)  // unit-length embeddings: half precision loses nothing that matters
+  if (c.image_dim > 0 && tables)  // unit-length embeddings: half precision loses nothing that matters
     VITRINE_RETURN_IF_ERROR(writer.add_f32("item_image", dims_of("item_image"), weights.item_image.data(),
                                            weights.item_image.size(), DType::kF16));
+  if (c.coded_items())  // item_codes.h rounds the codebook to half precision before it encodes any item
+    VITRINE_RETURN_IF_ERROR(writer.add_f32("item_codebook", dims_of("item_codebook"), weights.item_codebook.data(),
+                                           weights.item_codebook.size(), DType::kF16));
   if (c.has_conversion_head()) {
     for (auto& [name, tensor] :
          {std::pair<const char*, const std::vector<float>*>{"conversion_w", &weights.conversion_w},
@@ -116,6 +123,43 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
       VITRINE_RETURN_IF_ERROR(writer.add_f32(name, dims_of(name), tensor->data(), tensor->size(), DType::kF32));
   }
   return writer.serialize();
+}
+
+Result<CodedSessionModel> code_session_items(const SessionModelWeights& weights, uint32_t subspaces, uint64_t seed) {
+  VITRINE_RETURN_IF_ERROR(weights.validate());
+  const SessionModelConfig& c = weights.config;
+  if (c.coded_items()) return Status(StatusCode::kINVALID_ARGUMENT, "the model's items are already coded");
+  const size_t d = c.dim, v = c.vocab_size;
+  std::vector<float> vectors;
+  compute_item_vectors(weights, vectors);
+  auto trained = ItemQuantizer::train(vectors.data() + d, v, c.dim, subspaces, seed);
+  if (!trained.ok()) return trained.status();
+  const ItemQuantizer& quantizer = trained.value();
+
+  CodedSessionModel out;
+  out.encoder = weights;
+  SessionModelWeights& e = out.encoder;
+  e.config.item_subspaces = subspaces;
+  e.config.vocab_size = 0;
+  // Row 0 of the per-item tables stays: it is what an item the model is not given scores with.
+  for (std::vector<float>* table : {&e.item_emb, &e.item_image}) table->clear();
+  for (std::vector<int32_t>* ids : {&e.item_category, &e.item_brand, &e.item_price_band}) ids->clear();
+  if (c.item_bias) e.item_bias.resize(1);
+  if (c.has_conversion_head()) e.item_conversion.resize(kConversionOutputs);
+  e.item_codebook = quantizer.codebook();
+  VITRINE_RETURN_IF_ERROR(e.validate());
+
+  const size_t n_extras = item_code_extras(c);
+  std::vector<uint8_t> code(subspaces);
+  std::vector<float> extras(n_extras);
+  const uint16_t tag = quantizer.tag();
+  out.codes.reserve(v);
+  for (size_t i = 1; i <= v; ++i) {
+    quantizer.encode(vectors.data() + i * d, code.data());
+    item_code_extra_values(weights, static_cast<uint32_t>(i), extras.data());
+    out.codes.push_back(format_item_code(tag, code.data(), subspaces, extras.data(), n_extras));
+  }
+  return out;
 }
 
 }  // namespace vitrine

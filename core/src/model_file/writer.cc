@@ -57,7 +57,6 @@ Result<std::vector<uint8_t>> encode_strings(const std::string& what, const std::
 }  // namespace
 
 Status ModelFileWriter::set_vocabulary(std::vector<std::string> ids) {
-  if (ids.empty()) return invalid("vocabulary is empty");
   auto encoded = encode_strings("vocabulary", ids);  // checks UTF-8 and lengths
   if (!encoded.ok()) return encoded.status();
   std::unordered_set<std::string_view> seen;
@@ -67,6 +66,7 @@ Status ModelFileWriter::set_vocabulary(std::vector<std::string> ids) {
     }
   }
   vocabulary_ = std::move(ids);
+  vocabulary_set_ = true;
   return Status();
 }
 
@@ -178,7 +178,7 @@ Result<std::vector<uint8_t>> ModelFileWriter::serialize() const {
   if (!training_.is_object()) {
     return invalid(std::string("training must be a JSON object, got ") + training_.type_name());
   }
-  if (vocabulary_.empty()) return invalid("vocabulary is not set");
+  if (!vocabulary_set_) return invalid("vocabulary is not set");
   auto vocab_payload = encode_strings("vocabulary", vocabulary_);
   if (!vocab_payload.ok()) return vocab_payload.status();
 
