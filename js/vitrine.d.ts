@@ -33,6 +33,11 @@ export interface TrackedEvent {
   qty?: number;
   query?: string;
   dwellMs?: number;
+  /**
+   * The product's item code (base64url, from `vitrine export-codes`), for a model whose catalog is out of its file:
+   * kept with the event, so later pages rank by it without a lookup. A malformed code is dropped, the event kept.
+   */
+  code?: string;
   /** Milliseconds since the epoch; defaults to now. */
   t?: number;
   /** Views only: what the "recently viewed" widget shows (name as text; url and image as a path or http(s) URL). */
@@ -63,6 +68,7 @@ export interface StoredEvent {
   qty?: number;
   query?: string;
   dwellMs?: number;
+  code?: string;
 }
 
 export interface VitrineOptions {
@@ -284,6 +290,8 @@ export interface EngineRankRequest {
     position?: number;
     boost?: number;
     available?: boolean;
+    /** The product's item code (TrackedEvent.code). */
+    code?: string;
   }[];
   nowMs?: number;
   /** The weight of the shop's order, 0 to 100 (default: the model's, modelInfo().blend: learned by `vitrine train`

@@ -155,6 +155,7 @@ export class Capture {
       category: item.category,
       brand: item.brand,
       price: item.price,
+      code: item.code,
       dwellMs: dwell,
       t,
       ...(kind === 'view' ? displayOf(el) : {}),
@@ -259,6 +260,7 @@ export class Capture {
         category: item.category,
         brand: item.brand,
         price: item.price,
+        code: item.code,
         qty: qty > 0 ? qty : undefined,
       });
       this.#flushNow(); // a cart or checkout click often navigates right away
@@ -271,7 +273,14 @@ export class Capture {
     if (this.#lastClick.key === id && now - this.#lastClick.at < REPEAT_CLICK_MS) return; // double click
     this.#lastClick = { key: id, at: now };
     const item = describeItem(el);
-    this.#emit({ kind: 'click', item: id, category: item.category, brand: item.brand, price: item.price });
+    this.#emit({
+      kind: 'click',
+      item: id,
+      category: item.category,
+      brand: item.brand,
+      price: item.price,
+      code: item.code,
+    });
     this.#flushNow(); // clicking a product usually opens its page
   }
 

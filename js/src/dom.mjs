@@ -1,6 +1,8 @@
 // The markup contract, read in one place.
 //   listing  [data-vitrine-list]                    (optionally data-vitrine-category-page="<category>")
 //   item     [data-vitrine-item="<id>"]             data-vitrine-category, data-vitrine-brand, data-vitrine-price
+//            data-vitrine-code="<item code>"         the product's vector, for a model whose catalog is out of its
+//                                                    file (`vitrine export-codes`); kept with the shopper's events
 //   pinned   [data-vitrine-pin] on an item           never moves
 //   merchant [data-vitrine-boost="2"] on an item       boost (> 0) or bury (< 0), in score units (-100..100)
 //            [data-vitrine-available="false"]          out of stock: ranked after every available item
@@ -27,6 +29,7 @@
 //   widget   [data-vitrine-widget="recent"] > template[data-vitrine-template] with [data-vitrine-field="name" |
 //            "price" | "url" (href) | "image" (src)]; data-vitrine-limit (default 8)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
+import { itemCode } from './events.mjs';
 import { parsePrice } from './price.mjs';
 import { rankByValue } from './rank_by.mjs';
 
@@ -57,6 +60,7 @@ export const ATTR = Object.freeze({
   name: 'data-vitrine-name',
   url: 'data-vitrine-url',
   image: 'data-vitrine-image',
+  code: 'data-vitrine-code',
   widget: 'data-vitrine-widget',
   template: 'data-vitrine-template',
   field: 'data-vitrine-field',
@@ -100,7 +104,7 @@ export function closestItem(node) {
   return node?.closest?.(`[${ATTR.item}]`) ?? null;
 }
 
-/** Describes an item element for the engine: { id, category?, brand?, price?, boost?, available? }. */
+/** Describes an item element for the engine: { id, category?, brand?, price?, boost?, available?, code? }. */
 export function describeItem(element, id = itemId(element)) {
   if (!id) return null;
   const out = { id };
@@ -114,6 +118,8 @@ export function describeItem(element, id = itemId(element)) {
   if (element.hasAttribute(ATTR.boost) && Number.isFinite(boost) && Math.abs(boost) <= MAX_BOOST && boost !== 0)
     out.boost = boost;
   if (element.getAttribute(ATTR.available)?.trim().toLowerCase() === 'false') out.available = false;
+  const code = itemCode(element.getAttribute(ATTR.code)?.trim());
+  if (code !== null) out.code = code;
   return out;
 }
 

@@ -11,6 +11,15 @@ const MAX_URL = 512;
 // page's origin again before it is shown (widgets.mjs).
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const URL_PATTERN = /^(?:\/(?!\/)|https?:\/\/)[^\s\u0000-\u001f\u007f"'<>\\]*$/;
+// A product's item code (core/include/vitrine/item_codes.h): base64url, as `vitrine export-codes` writes it. A
+// model whose catalog is out of its file knows a product only by the code that comes with it.
+const ITEM_CODE = /^[A-Za-z0-9_-]{2,512}$/;
+
+/** The item code `value` when it is one, else null (a malformed code is dropped, the event kept). */
+export function itemCode(value) {
+  return typeof value === 'string' && ITEM_CODE.test(value) ? value : null;
+}
+
 const ITEM_KINDS = new Set([
   EventKind.view,
   EventKind.click,
@@ -58,7 +67,8 @@ export const FUTURE_SLACK_MS = 60_000;
 
 /**
  * Builds a storable record from track() input or captured data. Returns { record } or { error } (never throws).
- * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, dwellMs?, name?, url?, image? }
+ * Record: { kind: number, t: ms, item?: string, category?, brand?, price?, qty?, dwellMs?, code?, name?, url?,
+ * image? } (code: the product's item code, kept with the event so a later page needs no lookup)
  * (a search's text is checked, not kept; name, url and image only on views, for the "recently viewed" widget)
  * An event dated more than FUTURE_SLACK_MS after nowMs is refused (nowMs 0: no such check). `stored`: a record read
  * back, whose search no longer has its text.
@@ -85,6 +95,8 @@ function readRecord(input, nowMs, stored) {
     return { error: `item id must be a non-empty string up to ${MAX_ID} characters` };
   if (item !== null) record.item = item;
   if (ITEM_KINDS.has(kind) && item === null) return { error: `a ${kindName(kind)} event needs an item` };
+  const code = item === null ? null : itemCode(input.code);
+  if (code !== null) record.code = code;
   for (const key of ['category', 'brand']) {
     const v = input[key] === undefined ? null : shortString(input[key], MAX_ID);
     if (v !== null) record[key] = v;

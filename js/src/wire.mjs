@@ -19,7 +19,7 @@ export const Wire = Object.freeze({
   REQUEST_NOW: 16,
   REQUEST_BLEND: 24,
   REQUEST_RANK_BY: 28,
-  EVENT_BYTES: 36,
+  EVENT_BYTES: 40,
   EVENT_TIME: 0,
   EVENT_DWELL: 8,
   EVENT_PRICE: 12,
@@ -28,7 +28,8 @@ export const Wire = Object.freeze({
   EVENT_CATEGORY: 24,
   EVENT_BRAND: 28,
   EVENT_QUERY: 32,
-  CANDIDATE_BYTES: 28,
+  EVENT_CODE: 36,
+  CANDIDATE_BYTES: 32,
   CANDIDATE_ID: 0,
   CANDIDATE_CATEGORY: 4,
   CANDIDATE_BRAND: 8,
@@ -36,6 +37,7 @@ export const Wire = Object.freeze({
   CANDIDATE_POSITION: 16,
   CANDIDATE_BOOST: 20,
   CANDIDATE_AVAILABLE: 24,
+  CANDIDATE_CODE: 28,
   EXPLANATIONS_HEADER: 16,
   EXPLANATIONS_N_CANDIDATES: 4,
   EXPLANATIONS_N_FACTORS: 8,
@@ -133,6 +135,7 @@ export function encodeRankRequest({ events = [], candidates = [], nowMs = Date.n
     records.setUint32(at + Wire.EVENT_CATEGORY, ref(e?.category), true);
     records.setUint32(at + Wire.EVENT_BRAND, ref(e?.brand), true);
     records.setUint32(at + Wire.EVENT_QUERY, ref(e?.query), true);
+    records.setUint32(at + Wire.EVENT_CODE, ref(e?.code), true);
   });
   candidates.forEach((c, i) => {
     const at = candidatesAt + i * Wire.CANDIDATE_BYTES;
@@ -142,6 +145,7 @@ export function encodeRankRequest({ events = [], candidates = [], nowMs = Date.n
     records.setFloat32(at + Wire.CANDIDATE_PRICE, number(c?.price, -1), true);
     records.setInt32(at + Wire.CANDIDATE_POSITION, position(c?.position), true);
     records.setFloat32(at + Wire.CANDIDATE_BOOST, number(c?.boost, 0), true);
+    records.setUint32(at + Wire.CANDIDATE_CODE, ref(c?.code), true);
     const available = c?.available;
     records.setUint32(
       at + Wire.CANDIDATE_AVAILABLE,

@@ -1,8 +1,8 @@
 // The codes file of `vitrine export-codes` (models/eval/item_codes_file.h): order kept, every bad shape refused.
-#include "eval/item_codes_file.h"
-
 #include <catch2/catch.hpp>
 #include <string>
+
+#include "eval/item_codes_file.h"
 
 using namespace vitrine;
 using namespace vitrine::eval;

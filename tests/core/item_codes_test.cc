@@ -272,6 +272,35 @@ TEST_CASE("a ranker given its catalog as codes ranks like the model with its ite
   // A model with its own table takes no codes.
   Ranker table_again = load_bytes(full_bytes.value());
   CHECK(table_again.add_items({"x"}, {codes[0]}).code() == StatusCode::kINVALID_ARGUMENT);
+
+  // The codes may come with the request instead, as the browser sends them: known for that request only.
+  const Ranker fresh = load_bytes(encoder_bytes.value());
+  RankRequest carried = request;
+  for (ShopperEvent& e : carried.events) e.code = codes[std::stoul(e.item.substr(1)) - 1];
+  for (Candidate& c : carried.candidates)
+    if (c.id != "not-in-either") c.code = codes[std::stoul(c.id.substr(1)) - 1];
+  std::vector<float> carried_scores(n), carried_p(2 * n);
+  REQUIRE(fresh.rank(carried, carried_scores.data(), nullptr, carried_p.data()).ok());
+  for (size_t i = 0; i < n; ++i) {
+    CHECK(carried_scores[i] == Approx(got[i]).epsilon(1e-5).margin(1e-5));
+    CHECK(carried_p[i] == Approx(got_p[i]).epsilon(1e-5).margin(1e-6));
+  }
+  CHECK(fresh.vocabulary().empty());
+  // Without codes the same request knows none of its products: every candidate is ranked by its content only.
+  std::vector<float> bare(n);
+  REQUIRE(fresh.rank(request, bare.data()).ok());
+  CHECK(bare != carried_scores);
+  // A code the model cannot read (cut short here) leaves that product unknown and ranks the rest as before.
+  RankRequest one_bad = carried;
+  one_bad.candidates[2].code.pop_back();
+  std::vector<float> with_bad(n);
+  REQUIRE(fresh.rank(one_bad, with_bad.data()).ok());
+  RankRequest without_code = carried;
+  without_code.candidates[2].code.clear();
+  std::vector<float> without(n);
+  REQUIRE(fresh.rank(without_code, without.data()).ok());
+  CHECK(with_bad == without);
+  CHECK(with_bad[2] != Approx(carried_scores[2]).margin(1e-4));
 }
 
 TEST_CASE("an encoder with coded items is checked like any model file", "[item_codes][model_file]") {

@@ -249,7 +249,8 @@ test('usage errors exit 2, bad model files exit 1, train is dispatched', () => {
 test('help documents every command and flag', () => {
   const top = vitrine('--help');
   assert.equal(top.status, 0);
-  for (const word of ['train', 'eval', '--help', '--version']) assert.ok(top.stdout.includes(word), word);
+  for (const word of ['train', 'eval', 'export-codes', '--help', '--version'])
+    assert.ok(top.stdout.includes(word), word);
   const help = vitrine('eval', '--help');
   assert.equal(help.status, 0);
   const flags = [
@@ -259,6 +260,7 @@ test('help documents every command and flag', () => {
     '--json',
     '--baselines',
     '--model',
+    '--item-codes',
     '--limit',
     '--name',
     '--threads',

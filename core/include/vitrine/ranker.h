@@ -112,7 +112,8 @@ class Ranker {
   uint32_t item_of(std::string_view product_id) const;
   // The weight of the shop's order for a request that sets none: the model file's config.blend, else kDefaultBlend.
   float default_blend() const { return default_blend_; }
-  // {"kind", "vocab_size", "dim", "max_length", "blend", "content": [...], "kernels", "file_bytes", "training"}
+  // {"kind", "vocab_size", "dim", "max_length", "blend", "content": [...], "kernels", "file_bytes", "training"}, and
+  // "item_subspaces" for a model whose items come as codes (vocab_size then counts the products it was given)
   std::string info_json() const;
 
   // The encoder input for these events at time now_ms: known products, oldest first (events are sorted by time,
@@ -128,7 +129,9 @@ class Ranker {
   // per candidate. With `conversion` (2n floats), also the conversion head's probabilities: [0, n) that each
   // candidate is added to the cart in this visit, [n, 2n) that it is bought; NaN for an output the model lacks.
   // Candidates may repeat and may be unknown to the model. rank_by other than relevance on a model without the
-  // head fails with BAD_INPUT.
+  // head fails with BAD_INPUT. With coded items, the request's products that carry a code (events' and candidates'
+  // `code`) are known for this request only, as if given to add_items(); a code the model cannot read (another
+  // model's, say, after the shop moved to a new one) leaves its product unknown, ranked by its content.
   Status rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations = nullptr,
               float* conversion = nullptr) const;
 
@@ -145,6 +148,11 @@ class Ranker {
   size_t top_k(const std::vector<SessionEvent>& session, size_t k, uint32_t* items, float* scores) const;
 
  private:
+  // rank() once the request's products with codes are known.
+  Status rank_known(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
+                    float* conversion) const;
+  // A copy of this ranker without the model file's bytes (it keeps what ranking reads), for one request's items.
+  Ranker scratch_copy() const;
   // Vector of a product: its model row if known, else from content (may be all zeros). Writes dim floats.
   void candidate_vector(const Candidate& candidate, uint32_t item, float* out) const;
   // The conversion head over `rows` candidates whose vectors (dim floats each) are `vectors` and model items `items`:

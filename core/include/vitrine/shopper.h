@@ -29,6 +29,7 @@ struct ShopperEvent {
   std::string brand;
   std::string query;    // searches
   float price = -1.0f;  // negative = unknown
+  std::string code;     // the product's item code (item_codes.h), for a model whose catalog is out of it; may be empty
 };
 
 // Bounds of the merchant's inputs to a ranking (decoding refuses values past them).
@@ -43,6 +44,7 @@ struct Candidate {
   int64_t position = -1;  // the shop's own place for it, 0 first; negative: its index in the request
   float boost = 0.0f;     // the merchant's boost (> 0) or bury (< 0), added to the score
   bool available = true;  // false: out of stock, ranked after every available candidate
+  std::string code;       // the product's item code (item_codes.h); may be empty
 };
 
 // What a ranking orders by (ranker.h step 2): the shopper's interest, the conversion head's purchase probability, or

@@ -15,6 +15,8 @@
  *   events   n_events records of VT_WIRE_EVENT_BYTES (offsets VT_WIRE_EVENT_*)
  *   candidates  n_candidates records of VT_WIRE_CANDIDATE_BYTES (offsets VT_WIRE_CANDIDATE_*)
  *   strings  the string table; the message ends exactly there
+ * A product's item code (`code`, on events and candidates) is a string like the ids: the engine reads it only for a
+ * model whose catalog is out of it (item_codes.h); a code such a model cannot read leaves the product unknown to it.
  * An absent number is sent as its default (dwell 0, price -1 = unknown, boost 0, position -1 = its index,
  * available 1); a number that was given but is not one is sent as NaN (position: -2, kind and rank_by:
  * 0xFFFFFFFF, available: 2), which the decoder refuses naming the field.
@@ -51,7 +53,7 @@
 #define VT_WIRE_REQUEST_NOW 16
 #define VT_WIRE_REQUEST_BLEND 24
 #define VT_WIRE_REQUEST_RANK_BY 28
-#define VT_WIRE_EVENT_BYTES 36
+#define VT_WIRE_EVENT_BYTES 40
 #define VT_WIRE_EVENT_TIME 0
 #define VT_WIRE_EVENT_DWELL 8
 #define VT_WIRE_EVENT_PRICE 12
@@ -60,7 +62,8 @@
 #define VT_WIRE_EVENT_CATEGORY 24
 #define VT_WIRE_EVENT_BRAND 28
 #define VT_WIRE_EVENT_QUERY 32
-#define VT_WIRE_CANDIDATE_BYTES 28
+#define VT_WIRE_EVENT_CODE 36
+#define VT_WIRE_CANDIDATE_BYTES 32
 #define VT_WIRE_CANDIDATE_ID 0
 #define VT_WIRE_CANDIDATE_CATEGORY 4
 #define VT_WIRE_CANDIDATE_BRAND 8
@@ -68,6 +71,7 @@
 #define VT_WIRE_CANDIDATE_POSITION 16
 #define VT_WIRE_CANDIDATE_BOOST 20
 #define VT_WIRE_CANDIDATE_AVAILABLE 24
+#define VT_WIRE_CANDIDATE_CODE 28
 
 /* Explanations. */
 #define VT_WIRE_EXPLANATIONS_HEADER 16

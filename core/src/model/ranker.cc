@@ -141,6 +141,8 @@ std::string Ranker::info_json() const {
   j.set("conversion", std::move(conversion));
   j.set("dim", JsonValue::unsigned_integer(c.dim));
   j.set("file_bytes", JsonValue::unsigned_integer(file_.file_bytes()));
+  // Only for a model whose catalog is out of its file: the page must then send each product's code.
+  if (c.coded_items()) j.set("item_subspaces", JsonValue::unsigned_integer(c.item_subspaces));
   j.set("kernels", JsonValue::string(kernels_ != nullptr ? kernels_->name : "none"));
   j.set("kind", JsonValue::string(file_.kind()));
   j.set("max_length", JsonValue::unsigned_integer(c.max_length));
@@ -202,8 +204,51 @@ void Ranker::candidate_vector(const Candidate& candidate, uint32_t item, float* 
   for (size_t k = 0; k < d; ++k) out[k] *= inv;
 }
 
+Ranker Ranker::scratch_copy() const {
+  Ranker r;
+  r.weights_ = weights_;
+  r.content_ = content_;
+  r.profile_weights_ = profile_weights_;
+  r.default_blend_ = default_blend_;
+  r.item_vectors_ = item_vectors_;
+  r.category_index_ = category_index_;
+  r.brand_index_ = brand_index_;
+  r.kernels_ = kernels_;
+  r.quantizer_ = quantizer_;
+  r.code_tag_ = code_tag_;
+  r.coded_ids_ = coded_ids_;
+  for (const std::string& id : r.coded_ids_) {
+    r.coded_vocabulary_.push_back(id);
+    r.coded_index_.emplace(r.coded_vocabulary_.back(), static_cast<uint32_t>(r.coded_vocabulary_.size()));
+  }
+  return r;
+}
+
 Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
                     float* conversion) const {
+  if (!weights_.config.coded_items()) return rank_known(request, scores, explanations, conversion);
+  // The request brings its products' vectors: a scratch copy knows them for this request, and the ranker itself
+  // stays as it was (it keeps nothing of one shopper's request for the next).
+  std::vector<std::pair<const std::string*, const std::string*>> coded;
+  std::unordered_map<std::string_view, bool> seen;
+  const auto take = [&](const std::string& id, const std::string& code) {
+    if (!id.empty() && !code.empty() && item_of(id) == 0 && seen.emplace(id, true).second)
+      coded.emplace_back(&id, &code);
+  };
+  for (const ShopperEvent& e : request.events) take(e.item, e.code);
+  for (const Candidate& c : request.candidates) take(c.id, c.code);
+  if (coded.empty()) return rank_known(request, scores, explanations, conversion);
+  Ranker local = scratch_copy();
+  for (const auto& [id, code] : coded) {
+    // One at a time: a product whose code this model cannot read stays unknown, the others are still added.
+    const Status added = local.add_items({*id}, {*code});
+    if (!added.ok() && added.code() != StatusCode::kBAD_INPUT) return added;
+  }
+  return local.rank_known(request, scores, explanations, conversion);
+}
+
+Status Ranker::rank_known(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
+                          float* conversion) const {
   if (kernels_ == nullptr) return Status(StatusCode::kNO_MODEL, "no model is loaded");
   const size_t d = weights_.config.dim, n = request.candidates.size();
   const bool by_conversion = request.rank_by != RankBy::kRelevance;

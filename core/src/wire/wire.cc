@@ -96,6 +96,7 @@ Result<ShopperEvent> decode_event(const uint8_t* at, const std::string& where, R
   VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_EVENT_CATEGORY), where + ".category", e.category));
   VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_EVENT_BRAND), where + ".brand", e.brand));
   VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_EVENT_QUERY), where + ".query", e.query));
+  VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_EVENT_CODE), where + ".code", e.code));
   VITRINE_RETURN_IF_ERROR(read_price(at + VT_WIRE_EVENT_PRICE, where, e.price));
   if (needs_item(e.kind) && e.item.empty()) return bad(where + ".item", "required for this kind of event");
   return e;
@@ -108,6 +109,7 @@ Result<Candidate> decode_candidate(const uint8_t* at, const std::string& where, 
   VITRINE_RETURN_IF_ERROR(
       strings.read(load<uint32_t>(at + VT_WIRE_CANDIDATE_CATEGORY), where + ".category", c.category));
   VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_CANDIDATE_BRAND), where + ".brand", c.brand));
+  VITRINE_RETURN_IF_ERROR(strings.read(load<uint32_t>(at + VT_WIRE_CANDIDATE_CODE), where + ".code", c.code));
   VITRINE_RETURN_IF_ERROR(read_price(at + VT_WIRE_CANDIDATE_PRICE, where, c.price));
   const auto position = load<int32_t>(at + VT_WIRE_CANDIDATE_POSITION);
   if (position < -1) return bad(where + ".position", "expected an integer >= 0");
@@ -227,6 +229,7 @@ std::vector<uint8_t> encode_rank_request(const RankRequest& request) {
     w.put(at + VT_WIRE_EVENT_CATEGORY, w.ref(e.category));
     w.put(at + VT_WIRE_EVENT_BRAND, w.ref(e.brand));
     w.put(at + VT_WIRE_EVENT_QUERY, w.ref(e.query));
+    w.put(at + VT_WIRE_EVENT_CODE, w.ref(e.code));
   }
   for (size_t i = 0; i < request.candidates.size(); ++i) {
     const Candidate& c = request.candidates[i];
@@ -239,6 +242,7 @@ std::vector<uint8_t> encode_rank_request(const RankRequest& request) {
           static_cast<int32_t>(c.position < 0 || c.position > INT32_MAX ? -1 : c.position));
     w.put(at + VT_WIRE_CANDIDATE_BOOST, c.boost);
     w.put(at + VT_WIRE_CANDIDATE_AVAILABLE, uint32_t{c.available});
+    w.put(at + VT_WIRE_CANDIDATE_CODE, w.ref(c.code));
   }
   w.put(VT_WIRE_REQUEST_N_STRINGS, w.string_count());
   return std::move(w).finish();

@@ -97,6 +97,7 @@ Result<std::vector<uint8_t>> rank_request_wire_from_json(std::string_view json) 
     w.put(at + VT_WIRE_EVENT_CATEGORY, text_ref(w, e, "category"));
     w.put(at + VT_WIRE_EVENT_BRAND, text_ref(w, e, "brand"));
     w.put(at + VT_WIRE_EVENT_QUERY, text_ref(w, e, "query"));
+    w.put(at + VT_WIRE_EVENT_CODE, text_ref(w, e, "code"));
   }
   for (size_t i = 0; i < candidates.size(); ++i) {
     const size_t at = candidates_at + i * VT_WIRE_CANDIDATE_BYTES;
@@ -104,6 +105,7 @@ Result<std::vector<uint8_t>> rank_request_wire_from_json(std::string_view json) 
     w.put(at + VT_WIRE_CANDIDATE_ID, text_ref(w, c, "id"));
     w.put(at + VT_WIRE_CANDIDATE_CATEGORY, text_ref(w, c, "category"));
     w.put(at + VT_WIRE_CANDIDATE_BRAND, text_ref(w, c, "brand"));
+    w.put(at + VT_WIRE_CANDIDATE_CODE, text_ref(w, c, "code"));
     w.put(at + VT_WIRE_CANDIDATE_PRICE, number(c, "price", -1.0f));
     int32_t position = -1;
     if (const Json* p = field(c, "position"))
