@@ -7,22 +7,10 @@
 #include <numeric>
 
 #include "vitrine/model_file.h"
+#include "vitrine/splitmix64.h"
 
 namespace vitrine {
 namespace {
-
-// splitmix64: a fixed generator, so a seed gives the same codebook with every standard library.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n) up to a bias of n / 2^64, which no codebook can notice.
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-};
 
 float squared_distance(const float* a, const float* b, size_t n) {
   float s = 0.0f;
@@ -86,11 +74,8 @@ Result<ItemQuantizer> ItemQuantizer::train(const float* rows, size_t n, uint32_t
 
   // The rows that take part: all, or max_rows of them drawn without replacement (a partial Fisher-Yates shuffle).
   SplitMix64 rng{seed};
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  const size_t used = std::min(n, std::max<size_t>(max_rows, 1));
-  for (size_t i = 0; i < used; ++i) std::swap(order[i], order[i + rng.below(n - i)]);
-  order.resize(used);
+  const std::vector<size_t> order = seeded_sample(n, std::max<size_t>(max_rows, 1), rng);
+  const size_t used = order.size();
 
   std::vector<float> data(used * ds), distance(used);
   std::vector<uint32_t> assigned(used);

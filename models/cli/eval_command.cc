@@ -37,7 +37,7 @@ const char kEvalFooter[] =
     "Exit codes: 0 success, 1 a file is missing or malformed (message 'file:line: problem'), 2 usage error.";
 
 struct EvalOptions {
-  std::string train, test, out, model, item_codes, name, events, test_events;
+  std::string train, test, out, model, item_codes, index, name, events, test_events;
   train::EventLogOptions log;
   std::vector<std::string> baselines = eval::baseline_keys();
   long long limit = -1;
@@ -112,6 +112,12 @@ int parse_args(CLI::App& app, int argc, char** argv, EvalOptions* o) {
   add_text(app, "--item-codes", &o->item_codes,
            "with --model: the codes file vitrine export-codes wrote with that model (its\n"
            "products, each ranked by the vector its code decodes to)");
+  add_text(app, "--index", &o->index,
+           "with --model and --item-codes: rank through the vitrine build-index folder DIR,\n"
+           "as the browser does (only the products of the shards the query probes, and the\n"
+           "session's own); the summary's \"index\" gives recall@20 against the exact scan and the\n"
+           "shards and bytes read per query",
+           "DIR");
   add_whole_number(app, "--limit", &o->limit, 1LL, 999'999'999'999'999LL, "evaluate only the first N test examples");
   add_text(app, "--name", &o->name, "dataset name in reports (default: the test file's directory name)", "NAME");
   add_whole_number(app, "--threads", &o->threads, 1, 256, "worker threads, 1..256 (default 2)");
@@ -123,6 +129,7 @@ int parse_args(CLI::App& app, int argc, char** argv, EvalOptions* o) {
     if (o->test.empty()) return usage_error(app, "--test FILE is required");
   }
   if (!o->item_codes.empty() && o->model.empty()) return usage_error(app, "--item-codes needs --model");
+  if (!o->index.empty() && o->item_codes.empty()) return usage_error(app, "--index needs --model and --item-codes");
   if (o->baselines.empty() && o->model.empty())
     return usage_error(app, "nothing to evaluate: no baseline and no --model");
   return -1;
@@ -252,6 +259,7 @@ int run_eval(int argc, char** argv) {
 
   // The model first: a bad model file should fail before minutes of baselines.
   std::unique_ptr<eval::SessionScorer> model;
+  auto index_stats = std::make_shared<eval::IndexStats>();
   double model_seconds = 0;
   long long model_bytes = -1;
   if (!o.model.empty()) {
@@ -261,7 +269,7 @@ int run_eval(int argc, char** argv) {
     model_bytes = static_cast<long long>(bytes);
     auto start = std::chrono::steady_clock::now();
     Result<std::unique_ptr<eval::SessionScorer>> loaded =
-        eval::load_model_scorer(o.model, corpus.catalog_size, o.item_codes);
+        eval::load_model_scorer(o.model, corpus.catalog_size, o.item_codes, o.index, index_stats);
     if (!loaded.ok()) {
       // Not built yet is a missing feature, not bad data.
       if (loaded.status().code() == StatusCode::kNO_MODEL) return usage_error(app, loaded.status().message());
@@ -292,6 +300,21 @@ int run_eval(int argc, char** argv) {
   if (model) {
     Status st = run_method("model", *model, model_seconds, model_bytes);
     if (!st.ok()) return data_error(st);
+  }
+  if (!o.index.empty() && index_stats->queries > 0) {
+    const auto q = static_cast<double>(index_stats->queries);
+    summary.index = {{"clusters", index_stats->clusters},
+                     {"probe", index_stats->probe},
+                     {"queries", index_stats->queries},
+                     {"recall@20", index_stats->recall_sum / q},
+                     {"shards_per_query", static_cast<double>(index_stats->shards) / q},
+                     {"shard_bytes_per_query", static_cast<double>(index_stats->bytes) / q},
+                     {"head_bytes", index_stats->head_bytes},
+                     {"all_shard_bytes", index_stats->all_shard_bytes}};
+    std::fprintf(log,
+                 "index: recall@20 %.4f against the exact scan; %.1f shards, %.0f bytes read per query (head %llu)\n",
+                 index_stats->recall_sum / q, static_cast<double>(index_stats->shards) / q,
+                 static_cast<double>(index_stats->bytes) / q, static_cast<unsigned long long>(index_stats->head_bytes));
   }
 
   // The conversion head, where the model has one and the logs have kinds.

@@ -19,6 +19,7 @@ const char kUsage[] =
     "  inputs   print what a model's encoder reads for an event log or a rank request (--help)\n"
     "  image-features  train the product-photo CNN, write catalog image embeddings (--help)\n"
     "  export-codes  the encoder without its catalog, and a code per product (--help)\n"
+    "  build-index   the catalog index a coded model's top-K reads in shards (--help)\n"
     "  uplift   conversion and revenue per holdout arm from private outcome reports (--help)\n"
     "\n"
     "options:\n"
@@ -42,6 +43,7 @@ const Command kCommands[] = {
     {"inputs", vitrine::cli::run_inputs},
     {"image-features", vitrine::cli::run_image_features},
     {"export-codes", vitrine::cli::run_export_codes},
+    {"build-index", vitrine::cli::run_build_index},
     {"uplift", vitrine::cli::run_uplift},
 };
 

@@ -17,6 +17,7 @@
 #include "output_file.h"
 #include "vitrine/mlp_model_io.h"
 #include "vitrine/mlp_model_writer.h"
+#include "vitrine/splitmix64.h"
 
 namespace vitrine::cli {
 namespace {
@@ -29,22 +30,6 @@ const char kReferenceMlpHelp[] =
     "Weights are uniform in +-sqrt(6 / (in + out)), biases uniform in +-0.1, drawn from splitmix64(seed)\n"
     "in layer order (weights row-major, then biases), so a seed always gives the same model.\n";
 const char kReferenceMlpFooter[] = "Exit codes: 0 success, 1 a file cannot be written, 2 usage error.";
-
-// splitmix64: tiny, portable and fully specified, so the weights do not depend on the standard library.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [-scale, scale): the top 24 bits give an exactly representable f32 fraction.
-  float uniform(float scale) {
-    const float unit = static_cast<float>(next() >> 40) * (1.0f / 16777216.0f);
-    return (2.0f * unit - 1.0f) * scale;
-  }
-};
 
 MlpModelWeights reference_mlp(uint64_t seed) {
   struct Shape {

@@ -101,6 +101,7 @@ nlohmann::ordered_json summary_json(const EvalSummary& s) {
   }
   j["methods"] = std::move(methods);
   if (!s.conversion.is_null()) j["conversion"] = s.conversion;
+  if (!s.index.is_null()) j["index"] = s.index;
   return j;
 }
 

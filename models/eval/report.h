@@ -26,6 +26,8 @@ struct EvalSummary {
   std::vector<MethodResult> methods;
   // The conversion head's measures (models/train/conversion_fit.h evaluate_conversion), or null.
   nlohmann::ordered_json conversion;
+  // With --index: how the catalog index served the model's top-K (model_scorer.h IndexStats), or null.
+  nlohmann::ordered_json index;
 };
 
 // Metrics are fractions in [0, 1] under "hr@5" ... "ndcg@20"; methods keyed by their stable key, in run order.

@@ -261,6 +261,7 @@ test('help documents every command and flag', () => {
     '--baselines',
     '--model',
     '--item-codes',
+    '--index',
     '--limit',
     '--name',
     '--threads',

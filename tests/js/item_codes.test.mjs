@@ -3,7 +3,7 @@
 // as the whole model does; `vitrine eval --item-codes` measures the pair natively.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -155,4 +155,64 @@ test('a product’s code is read from its card and kept with its events; a malfo
   // Only a product's event carries one; a record read back keeps it (validRecord runs toRecord again).
   assert.equal(toRecord({ kind: 'category_visit', category: 'tea', code: 'AbC', t: now }, now).record.code, undefined);
   assert.equal(validRecord({ kind: 0, item: 'a', code: 'AbC', t: now }, now).code, 'AbC');
+});
+
+test('build-index writes content-named shards; eval --index measures recall against the exact scan', () => {
+  const tiny = tinyModel();
+  const dir = mkdtempSync(path.join(tmpdir(), 'vitrine-index-'));
+  try {
+    const { encoder, codes } = exportCodes(tiny.model, dir);
+    const build = (out, ...flags) => {
+      const run = runVitrine('build-index', '--model', encoder, '--item-codes', codes, '--out', out, ...flags);
+      assert.equal(run.status, 0, run.stderr);
+      return readdirSync(out);
+    };
+    const evaluate = (...flags) => {
+      const run = runVitrine(
+        'eval',
+        '--train',
+        tiny.train,
+        '--test',
+        tiny.test,
+        '--baselines',
+        'none',
+        '--json',
+        '--model',
+        encoder,
+        '--item-codes',
+        codes,
+        ...flags
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return JSON.parse(run.stdout);
+    };
+    const files = build(path.join(dir, 'index'), '--clusters', '4');
+    assert.ok(files.includes('index.vti'));
+    const shards = files.filter((f) => f !== 'index.vti');
+    assert.equal(shards.length, 4);
+    for (const name of shards) assert.match(name, /^s-[0-9a-f]{16}\.vts$/);
+
+    const exact = evaluate().methods.model;
+    // Probing every cluster reads the whole catalog: the same ranks as the exact scan.
+    build(path.join(dir, 'all'), '--clusters', '4', '--probe', '4');
+    const all = evaluate('--index', path.join(dir, 'all'));
+    assert.equal(all.index['recall@20'], 1);
+    assert.equal(all.methods.model['hr@20'], exact['hr@20']);
+    assert.equal(all.methods.model['mrr@20'], exact['mrr@20']);
+    // One cluster of four reads a quarter of the shards' bytes and misses some of the exact top 20.
+    build(path.join(dir, 'one'), '--clusters', '4', '--probe', '1');
+    const one = evaluate('--index', path.join(dir, 'one'));
+    assert.ok(one.index['recall@20'] < 1, `recall ${one.index['recall@20']}`);
+    assert.ok(one.index.shard_bytes_per_query < all.index.shard_bytes_per_query / 2);
+    // The default probe.
+    const chosen = evaluate('--index', path.join(dir, 'index'));
+    assert.ok(chosen.index['recall@20'] >= 0.95, `recall ${chosen.index['recall@20']}`);
+
+    // A model that holds its own items has no index to build.
+    const whole = runVitrine('build-index', '--model', tiny.model, '--item-codes', codes, '--out', path.join(dir, 'x'));
+    assert.equal(whole.status, 1);
+    assert.match(whole.stderr, /holds its own items/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -108,6 +108,8 @@ class Ranker {
   // then nothing is added. INVALID_ARGUMENT for a model with its own item table.
   Status add_items(const std::vector<std::string>& ids, const std::vector<std::string>& codes);
   static constexpr uint32_t kMaxCodedItems = 4'000'000;
+  // With coded items, the model's codebook (item_codes.h); empty otherwise.
+  const ItemQuantizer& quantizer() const { return quantizer_; }
   // Model item of a product id, 0 if unknown.
   uint32_t item_of(std::string_view product_id) const;
   // The weight of the shop's order for a request that sets none: the model file's config.blend, else kDefaultBlend.

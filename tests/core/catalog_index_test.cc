@@ -1,0 +1,183 @@
+// The catalog index (catalog_index.h): every product in exactly one shard, content-named shards, probing against a
+// brute-force reference, the default probe's recall checked independently, and the byte formats refusing damage.
+#include "vitrine/catalog_index.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace vitrine;
+
+namespace {
+
+struct Catalog {
+  ItemQuantizer quantizer;
+  std::vector<std::string> ids, codes;
+  std::vector<float> vectors;  // decoded and normalized, as the index sees them
+};
+
+// Products around a few directions, so that clusters mean something; codes from a quantizer trained on them.
+Catalog clustered_catalog(size_t n, uint32_t dim, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::vector<float> centres(12 * dim), rows(n * dim);
+  for (float& x : centres) x = g(rng);
+  for (size_t i = 0; i < n; ++i) {
+    const float* c = centres.data() + (i % 12) * dim;
+    float norm = 0.0f;
+    for (uint32_t k = 0; k < dim; ++k) norm += (rows[i * dim + k] = c[k] + 0.6f * g(rng)) * rows[i * dim + k];
+    for (uint32_t k = 0; k < dim; ++k) rows[i * dim + k] /= std::sqrt(norm);
+  }
+  Catalog out;
+  out.quantizer = ItemQuantizer::train(rows.data(), n, dim, dim / 2, seed).value();
+  std::vector<uint8_t> code(dim / 2);
+  out.vectors.resize(n * dim);
+  const float extra = 0.25f;
+  for (size_t i = 0; i < n; ++i) {
+    out.ids.push_back("sku-" + std::to_string(i));
+    out.quantizer.encode(rows.data() + i * dim, code.data());
+    out.codes.push_back(format_item_code(out.quantizer.tag(), code.data(), dim / 2, &extra, 1));
+    float* v = out.vectors.data() + i * dim;
+    out.quantizer.decode(code.data(), v);
+    float norm = 0.0f;
+    for (uint32_t k = 0; k < dim; ++k) norm += v[k] * v[k];
+    for (uint32_t k = 0; k < dim; ++k) v[k] /= std::sqrt(norm);
+  }
+  return out;
+}
+
+float dot(const float* a, const float* b, size_t n) {
+  float s = 0.0f;
+  for (size_t k = 0; k < n; ++k) s += a[k] * b[k];
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the catalog index puts every product in one content-named shard", "[catalog_index]") {
+  const uint32_t dim = 16;
+  const Catalog cat = clustered_catalog(3000, dim, 5);
+  CatalogIndexOptions options;
+  auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
+  REQUIRE(built.ok());
+  const CatalogIndex& index = built.value();
+  CHECK(index.head.clusters.size() == (3000 + 127) / 128);
+  CHECK(index.head.items == 3000);
+  CHECK(index.head.code_bytes == 2 + dim / 2 + 2);
+  REQUIRE(index.shards.size() == index.head.clusters.size());
+
+  std::map<std::string, std::string> code_of;
+  std::set<std::string> names;
+  size_t total = 0;
+  for (size_t c = 0; c < index.shards.size(); ++c) {
+    const CatalogShard& shard = index.shards[c];
+    CHECK(index.head.clusters[c].items == shard.ids.size());
+    const std::vector<uint8_t> bytes = write_catalog_shard(shard);
+    CHECK(index.head.clusters[c].shard == shard_name(bytes));
+    names.insert(index.head.clusters[c].shard);
+    auto back = parse_catalog_shard(bytes.data(), bytes.size(), index.head.code_bytes);
+    REQUIRE(back.ok());
+    CHECK(back.value().ids == shard.ids);
+    CHECK(back.value().codes == shard.codes);
+    for (size_t i = 0; i < shard.ids.size(); ++i) {
+      // The shard's bytes are the code's: its text form is the product's code.
+      const std::string text = base64url_encode(shard.codes.data() + i * index.head.code_bytes, index.head.code_bytes);
+      CHECK(code_of.emplace(shard.ids[i], text).second);
+      ++total;
+    }
+  }
+  CHECK(total == 3000);
+  CHECK(names.size() == index.shards.size());
+  for (size_t i = 0; i < 3000; i += 97) CHECK(code_of.at(cat.ids[i]) == cat.codes[i]);
+
+  // The same input gives the same index, names included; another seed clusters differently.
+  auto again = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
+  REQUIRE(again.ok());
+  CHECK(write_catalog_head(again.value().head) == write_catalog_head(index.head));
+  options.seed = 2;
+  auto other = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
+  REQUIRE(other.ok());
+  CHECK(write_catalog_head(other.value().head) != write_catalog_head(index.head));
+}
+
+TEST_CASE("probing follows the centroids, and the default probe holds the exact top 20", "[catalog_index]") {
+  const uint32_t dim = 16;
+  const size_t n = 4000;
+  const Catalog cat = clustered_catalog(n, dim, 9);
+  auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
+  REQUIRE(built.ok());
+  const CatalogIndex& index = built.value();
+  std::map<std::string, size_t> cluster_of;
+  for (size_t c = 0; c < index.shards.size(); ++c)
+    for (const std::string& id : index.shards[c].ids) cluster_of[id] = c;
+
+  std::mt19937 rng(Catch::rngSeed());
+  INFO("seed " << Catch::rngSeed());
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  size_t found = 0, wanted = 0;
+  for (int q = 0; q < 60; ++q) {
+    // Queries near a product, not the products themselves (the builder's own sample uses those).
+    std::vector<float> query(cat.vectors.begin() + (q * 61 % n) * dim, cat.vectors.begin() + (q * 61 % n + 1) * dim);
+    for (float& x : query) x += 0.2f * g(rng);
+    // Reference: every centroid decoded and scored, best first, ties to the lower cluster.
+    std::vector<float> centroid(dim), score(index.head.clusters.size());
+    for (size_t c = 0; c < score.size(); ++c) {
+      cat.quantizer.decode(index.head.clusters[c].centroid.data(), centroid.data());
+      score[c] = dot(query.data(), centroid.data(), dim);
+    }
+    const std::vector<uint32_t> probed = probe_clusters(index.head, cat.quantizer, query.data(), index.head.probe);
+    REQUIRE(probed.size() == index.head.probe);
+    for (size_t r = 1; r < probed.size(); ++r) CHECK(score[probed[r - 1]] >= score[probed[r]] - 1e-5f);
+    const float floor = score[probed.back()];
+    for (size_t c = 0; c < score.size(); ++c)
+      if (std::find(probed.begin(), probed.end(), c) == probed.end()) CHECK(score[c] <= floor + 1e-5f);
+
+    std::vector<uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::partial_sort(order.begin(), order.begin() + 20, order.end(), [&](uint32_t a, uint32_t b) {
+      return dot(query.data(), cat.vectors.data() + a * dim, dim) >
+             dot(query.data(), cat.vectors.data() + b * dim, dim);
+    });
+    for (size_t t = 0; t < 20; ++t) {
+      const size_t c = cluster_of.at(cat.ids[order[t]]);
+      found += std::find(probed.begin(), probed.end(), c) != probed.end() ? 1 : 0;
+      ++wanted;
+    }
+  }
+  CHECK(static_cast<double>(found) / static_cast<double>(wanted) >= 0.95);
+  // Probing every cluster finds everything.
+  CHECK(probe_clusters(index.head, cat.quantizer, cat.vectors.data(), 100000).size() == index.head.clusters.size());
+}
+
+TEST_CASE("the index formats refuse damage and the builder refuses codes it cannot read", "[catalog_index]") {
+  const Catalog cat = clustered_catalog(600, 8, 3);
+  auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
+  REQUIRE(built.ok());
+  const std::vector<uint8_t> head = write_catalog_head(built.value().head);
+  auto parsed = parse_catalog_head(head.data(), head.size());
+  REQUIRE(parsed.ok());
+  CHECK(write_catalog_head(parsed.value()) == head);
+  for (size_t cut = 0; cut < head.size(); cut += 7)
+    CHECK(parse_catalog_head(head.data(), cut).status().code() == StatusCode::kBAD_INPUT);
+  std::vector<uint8_t> wrong_total = head;
+  wrong_total[24] ^= 1;  // items
+  CHECK_FALSE(parse_catalog_head(wrong_total.data(), wrong_total.size()).ok());
+
+  const std::vector<uint8_t> shard = write_catalog_shard(built.value().shards[0]);
+  for (size_t cut = 0; cut < shard.size(); cut += 5)
+    CHECK(parse_catalog_shard(shard.data(), cut, built.value().head.code_bytes).status().code() ==
+          StatusCode::kBAD_INPUT);
+  CHECK_FALSE(parse_catalog_shard(shard.data(), shard.size(), built.value().head.code_bytes + 2).ok());
+
+  std::vector<std::string> codes = cat.codes;
+  codes[33] = "AAAA";
+  auto refused = build_catalog_index(cat.quantizer, 1, cat.ids, codes, CatalogIndexOptions());
+  CHECK(refused.status().code() == StatusCode::kBAD_INPUT);
+  CHECK(refused.status().message().find("'sku-33'") != std::string::npos);
+}
