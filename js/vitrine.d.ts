@@ -75,6 +75,12 @@ export interface VitrineOptions {
   /** URL of the .vtm model. Without it Vitrine records but never reorders. */
   model?: string;
   /**
+   * URL of the catalog index head (`vitrine build-index`'s index.vti) when the model's catalog is out of its file
+   * (`vitrine export-codes`): the "similar" and "picks" widgets read only the shards near the shopper. Script tag:
+   * data-index.
+   */
+  index?: string;
+  /**
    * 'required' (the default, and what any other value means): nothing is captured or stored until consent is
    * given, by the page's IAB TCF v2.2 (purposes 1, 3 and 4) or Google Consent Mode v2 signals (ad_personalization
    * and personalization_storage granted), by grantConsent() or by consentCallback; a signal that says no, or has not

@@ -8,9 +8,11 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "vitrine/build_info.h"
+#include "vitrine/catalog_index.h"
 #include "vitrine/kernels.h"
 #include "vitrine/model_file.h"
 #include "vitrine/ranker.h"
@@ -20,7 +22,8 @@
 
 struct vt_engine {
   const vitrine::KernelTable* kernels = &vitrine::select_kernel_table();
-  std::unique_ptr<vitrine::Ranker> ranker;  // null until a model is loaded
+  std::unique_ptr<vitrine::Ranker> ranker;           // null until a model is loaded
+  std::unique_ptr<vitrine::CatalogIndexHead> index;  // a coded model's catalog index head, or null
   std::string last_error;
   std::string build_info;
   std::string output;                 // text handed out by the last call that returns text; owned here
@@ -110,6 +113,7 @@ vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t s
     auto ranker = vitrine::Ranker::from_file(std::move(file).value(), *engine->kernels);
     if (!ranker.ok()) return engine->fail(ranker.status());
     engine->ranker = std::make_unique<vitrine::Ranker>(std::move(ranker).value());
+    engine->index.reset();  // an index belongs to the model it was built for
     return engine->succeed();
   });
 }
@@ -187,6 +191,97 @@ vt_status vt_engine_top_k(vt_engine* engine, const uint8_t* request, size_t requ
     if (!decoded.ok()) return engine->fail(decoded.status());
     const auto session = engine->ranker->session_events(decoded.value().events, decoded.value().now_ms);
     *out_count = static_cast<uint32_t>(engine->ranker->top_k(session, k, out_items, out_scores));
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_load_index(vt_engine* engine, const uint8_t* bytes, size_t size) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
+    if (bytes == nullptr && size > 0) return engine->fail(VT_INVALID_ARGUMENT, "load_index: bytes is null");
+    if (!engine->ranker->weights().config.coded_items())
+      return engine->fail(VT_INVALID_ARGUMENT, "load_index: the model holds its own items; it has no catalog index");
+    auto head = vitrine::parse_catalog_head(bytes, size);
+    if (!head.ok()) return engine->fail(head.status());
+    if (head.value().tag != engine->ranker->quantizer().tag() ||
+        head.value().subspaces != engine->ranker->weights().config.item_subspaces)
+      return engine->fail(VT_BAD_INPUT, "load_index: the index was built for another model's codes");
+    engine->index = std::make_unique<vitrine::CatalogIndexHead>(std::move(head).value());
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_probe(vt_engine* engine, const uint8_t* request, size_t request_size, uint32_t probe,
+                          const char** out_names) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
+    if (!engine->index) return engine->fail(VT_NO_MODEL, "probe: no catalog index is loaded");
+    if (out_names == nullptr) return engine->fail(VT_INVALID_ARGUMENT, "probe: out_names is null");
+    auto decoded = decode(request, request_size);
+    if (!decoded.ok()) return engine->fail(decoded.status());
+    std::vector<float> query(engine->ranker->weights().config.dim);
+    engine->ranker->session_vector(decoded.value(), query.data());
+    const std::vector<uint32_t> clusters = vitrine::probe_clusters(
+        *engine->index, engine->ranker->quantizer(), query.data(), probe == 0 ? engine->index->probe : probe);
+    engine->output.clear();
+    for (uint32_t c : clusters) engine->output.append(engine->index->clusters[c].shard).push_back('\n');
+    if (!engine->output.empty()) engine->output.pop_back();
+    *out_names = engine->output.c_str();
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_top_k_shards(vt_engine* engine, const uint8_t* request, size_t request_size, const uint8_t* shards,
+                                 const uint32_t* shard_sizes, uint32_t n_shards, uint32_t k, const char** out_ids,
+                                 float* out_scores, uint32_t* out_count) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
+    if (!engine->index) return engine->fail(VT_NO_MODEL, "top_k_shards: no catalog index is loaded");
+    if (out_ids == nullptr || out_count == nullptr || (k > 0 && out_scores == nullptr) ||
+        (n_shards > 0 && (shards == nullptr || shard_sizes == nullptr)))
+      return engine->fail(VT_INVALID_ARGUMENT, "top_k_shards: null buffer");
+    auto decoded = decode(request, request_size);
+    if (!decoded.ok()) return engine->fail(decoded.status());
+    vitrine::RankRequest& r = decoded.value();
+    r.candidates.clear();
+    // The shopper's own coded products are candidates too: coming back to a product is what shoppers do most.
+    for (const vitrine::ShopperEvent& e : r.events) {
+      if (e.item.empty() || e.code.empty()) continue;
+      vitrine::Candidate c;
+      c.id = e.item;
+      c.code = e.code;
+      r.candidates.push_back(std::move(c));
+    }
+    size_t at = 0;
+    for (uint32_t s = 0; s < n_shards; ++s) {
+      auto shard = vitrine::parse_catalog_shard(shards + at, shard_sizes[s], engine->index->code_bytes);
+      if (!shard.ok())
+        return engine->fail(VT_BAD_INPUT, "shard " + std::to_string(s) + ": " + shard.status().message());
+      vitrine::append_shard_candidates(shard.value(), r.candidates);
+      at += shard_sizes[s];
+    }
+    // A product in several places is ranked once, where it first occurs; no shop's order applies among them.
+    std::vector<bool> first(r.candidates.size());
+    {
+      std::unordered_set<std::string_view> seen;
+      for (size_t i = 0; i < r.candidates.size(); ++i) first[i] = seen.insert(r.candidates[i].id).second;
+    }
+    std::vector<vitrine::Candidate> unique;
+    for (size_t i = 0; i < r.candidates.size(); ++i)
+      if (first[i]) unique.push_back(std::move(r.candidates[i]));
+    r.candidates = std::move(unique);
+    r.blend = 0.0f;
+    std::vector<uint32_t> index(std::min<size_t>(k, r.candidates.size()));
+    auto count = engine->ranker->top_candidates(r, k, index.data(), out_scores);
+    if (!count.ok()) return engine->fail(count.status());
+    engine->output.clear();
+    for (size_t i = 0; i < count.value(); ++i) engine->output.append(r.candidates[index[i]].id).push_back('\n');
+    if (!engine->output.empty()) engine->output.pop_back();
+    *out_ids = engine->output.c_str();
+    *out_count = static_cast<uint32_t>(count.value());
     return engine->succeed();
   });
 }

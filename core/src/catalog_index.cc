@@ -192,6 +192,15 @@ Result<CatalogIndex> build_catalog_index(const ItemQuantizer& q, size_t n_extras
   return index;
 }
 
+void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& out) {
+  for (size_t i = 0; i < shard.ids.size(); ++i) {
+    Candidate c;
+    c.id = shard.ids[i];
+    c.code = base64url_encode(shard.codes.data() + i * shard.code_bytes, shard.code_bytes);
+    out.push_back(std::move(c));
+  }
+}
+
 std::vector<uint32_t> probe_clusters(const CatalogIndexHead& head, const ItemQuantizer& q, const float* query,
                                      size_t probe) {
   const size_t clusters = head.clusters.size();

@@ -11,6 +11,7 @@ export const MAX_RETENTION_DAYS = 90;
 
 export const DEFAULTS = Object.freeze({
   model: null, // URL of the .vtm model file; without it Vitrine records but does not rank
+  index: null, // URL of the catalog index head (index.vti) of a model whose catalog is out of its file
   // 'required': nothing is stored before consent (consent.mjs: TCF, Consent Mode, grantConsent(), the callback).
   // Any value but 'not-required', the explicit choice of a shop outside the consent regimes, means 'required'.
   consent: CONSENT_REQUIRED,
@@ -61,15 +62,16 @@ function number(value, fallback, min, max) {
  * @param {string} [baseUrl] URL that a relative model path is resolved against
  */
 export function normalizeConfig(options = {}, baseUrl = globalThis.document?.baseURI) {
-  let model = null;
-  let report = null;
-  if (typeof options.model === 'string' && options.model.trim() !== '') {
+  const fileUrl = (value) => {
+    if (typeof value !== 'string' || value.trim() === '') return null;
     try {
-      model = new URL(options.model.trim(), baseUrl).href;
+      return new URL(value.trim(), baseUrl).href;
     } catch {
-      model = null;
+      return null;
     }
-  }
+  };
+  const model = fileUrl(options.model);
+  let report = null;
   if (typeof options.report === 'string' && options.report.trim() !== '') {
     try {
       const url = new URL(options.report.trim(), baseUrl);
@@ -80,6 +82,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
   }
   return Object.freeze({
     model,
+    index: fileUrl(options.index),
     consent: options.consent === CONSENT_NOT_REQUIRED ? CONSENT_NOT_REQUIRED : CONSENT_REQUIRED,
     // A value given but not understood (a typo, the old 'none'): still 'required', and worth a warning.
     consentMisread:
@@ -132,10 +135,11 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
   });
 }
 
-/** Reads the script tag's attributes: data-model, data-consent, data-retention-days, data-max-events, ... */
+/** Reads the script tag's attributes: data-model, data-index, data-consent, data-retention-days, data-max-events, ... */
 export function fromDataset(dataset = {}) {
   return {
     model: dataset.model,
+    index: dataset.index,
     consent: dataset.consent,
     retentionDays: dataset.retentionDays,
     maxEvents: dataset.maxEvents,

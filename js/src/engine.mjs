@@ -92,14 +92,7 @@ export class Engine {
     const wasm = this.#wasm;
     if (maxBytes !== undefined)
       this.#check(wasm._vt_engine_set_model_limit(this.#live(), Math.min(maxBytes, 0xffffffff) >>> 0));
-    let pBytes = 0;
-    try {
-      pBytes = this.#alloc(bytes.length);
-      wasm.HEAPU8.set(bytes, pBytes);
-      this.#check(wasm._vt_engine_load_model(this.#live(), pBytes, bytes.length));
-    } finally {
-      wasm._free(pBytes);
-    }
+    this.#withBytes(bytes, (pBytes) => this.#check(wasm._vt_engine_load_model(this.#live(), pBytes, bytes.length)));
     this.#vocabulary = null;
     return this.modelInfo();
   }
@@ -221,6 +214,83 @@ export class Engine {
   }
 
   /**
+   * Loads a catalog index head (`vitrine build-index`'s index.vti) for the loaded model, whose products come as
+   * codes. Loading a model drops it.
+   * @param {Uint8Array} bytes
+   */
+  loadIndex(bytes) {
+    this.#withBytes(bytes, (pBytes) =>
+      this.#check(this.#wasm._vt_engine_load_index(this.#live(), pBytes, bytes.length))
+    );
+  }
+
+  /**
+   * The shard file names a catalog-wide top-K for these events reads, nearest cluster first.
+   * @param {{events?: object[], nowMs?: number, probe?: number}} request probe: clusters to read (0: the index's)
+   * @returns {string[]}
+   */
+  probe({ events = [], nowMs = Date.now(), probe = 0 }) {
+    const text = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
+      this.#textOut((pOut) => this.#wasm._vt_engine_probe(this.#live(), pReq, len, probe >>> 0, pOut))
+    );
+    return text === '' ? [] : text.split('\n');
+  }
+
+  /**
+   * The k best products among the shards' (the bytes of the files probe() named) and the events' own coded
+   * products, in one wasm call.
+   * @param {{events?: object[], nowMs?: number, k?: number}} request
+   * @param {Uint8Array[]} shards
+   * @returns {{ids: string[], scores: Float32Array}}
+   */
+  topKFromShards({ events = [], nowMs = Date.now(), k = 20 }, shards) {
+    const wasm = this.#wasm;
+    const total = shards.reduce((sum, s) => sum + s.length, 0);
+    let pShards = 0,
+      pSizes = 0,
+      pScores = 0,
+      pCount = 0;
+    try {
+      pShards = this.#alloc(total);
+      pSizes = this.#alloc(shards.length * U32);
+      pScores = this.#alloc(k * F32);
+      pCount = this.#alloc(U32);
+      let at = pShards;
+      shards.forEach((shard, i) => {
+        wasm.HEAPU8.set(shard, at);
+        wasm.HEAPU32[(pSizes >>> 2) + i] = shard.length;
+        at += shard.length;
+      });
+      const text = this.#withRequest({ events, candidates: [], nowMs }, (pReq, len) =>
+        this.#textOut((pOut) =>
+          wasm._vt_engine_top_k_shards(
+            this.#live(),
+            pReq,
+            len,
+            pShards,
+            pSizes,
+            shards.length,
+            k,
+            pOut,
+            pScores,
+            pCount
+          )
+        )
+      );
+      const count = wasm.HEAPU32[pCount >>> 2];
+      return {
+        ids: count === 0 ? [] : text.split('\n'),
+        scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count),
+      };
+    } finally {
+      wasm._free(pShards);
+      wasm._free(pSizes);
+      wasm._free(pScores);
+      wasm._free(pCount);
+    }
+  }
+
+  /**
    * What the engine derives from the events: category, brand and price affinities and the session's intent.
    * `categoryAffinity` maps each category to its share of the shopper's interest (used by personalized slots).
    */
@@ -249,6 +319,18 @@ export class Engine {
     const ptr = this.#wasm._malloc(Math.max(bytes, 1));
     if (ptr === 0) throw engineError(Status.OUT_OF_MEMORY, `could not allocate ${bytes} bytes in wasm`);
     return ptr;
+  }
+
+  // Copies `bytes` into wasm memory, calls body(ptr), frees it.
+  #withBytes(bytes, body) {
+    let pBytes = 0;
+    try {
+      pBytes = this.#alloc(bytes.length);
+      this.#wasm.HEAPU8.set(bytes, pBytes);
+      return body(pBytes);
+    } finally {
+      this.#wasm._free(pBytes);
+    }
   }
 
   // Writes the request message (wire.mjs) into wasm memory, calls body(ptr, byteLength), frees it.

@@ -35,6 +35,30 @@ export async function checkIntegrity(bytes, integrity) {
   );
 }
 
+/** The Cache API store of the catalog index's shards: content-named, so a cached one is never stale. */
+export const SHARD_CACHE = 'vitrine-index-shards-v1';
+
+/**
+ * An immutable file (a catalog index shard, named by its content): from the Cache API when it has it, else fetched
+ * (fetchModel's limits) and put there for the next page. Without the Cache API (an opaque origin, an old browser)
+ * the HTTP cache still keeps it (Cache-Control: immutable).
+ * @param {string} url
+ * @param {{timeoutMs: number, maxBytes: number, fetch?: typeof fetch, caches?: CacheStorage|null}} limits
+ * @returns {Promise<{bytes: Uint8Array, cached: boolean}>}
+ */
+export async function fetchImmutable(url, { caches = globalThis.caches ?? null, ...limits }) {
+  const store = await caches?.open(SHARD_CACHE).catch(() => null);
+  const hit = await store?.match(url).catch(() => undefined);
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    if (bytes.length <= limits.maxBytes) return { bytes, cached: true };
+  }
+  const bytes = await fetchModel(url, { ...limits, what: 'index shard' });
+  // Best effort: a full quota or a private window only costs the next page a fetch.
+  await store?.put(url, new Response(bytes)).catch(() => {});
+  return { bytes, cached: false };
+}
+
 /**
  * @param {string} url
  * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch, what?: string}} limits

@@ -249,6 +249,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       modelTimeoutMs: config.modelTimeoutMs,
       maxModelBytes: config.maxModelBytes,
       modelIntegrity: config.modelIntegrity,
+      indexUrl: config.index,
       // An injected Worker (tests) means that worker, never a shared one.
       Worker: env.Worker ?? win.Worker,
       SharedWorker: env.Worker || config.worker !== 'shared' ? null : win.SharedWorker,

@@ -242,12 +242,15 @@ function toRankReply(candidates, result, explainTop = candidates.length, diversi
  * @param {() => Promise<object>} deps.createEngine   creates the wasm engine (engine.mjs createEngine)
  * @param {(url: string, limits: {timeoutMs: number, maxBytes: number}) => Promise<Uint8Array>} deps.fetchBytes
  *        fetches the model file, rejecting past the time or size limit
+ * @param {(url: string, limits: object) => Promise<{bytes: Uint8Array, cached: boolean}>} [deps.fetchShard]
+ *        fetches a catalog index shard (model_fetch.mjs fetchImmutable: the Cache API first); default fetchBytes
  * @param {() => boolean} [deps.hasWebAssembly]
  * @param {() => number} [deps.clock] ms, for the model's age
  */
 export function createRankingService({
   createEngine,
   fetchBytes,
+  fetchShard = async (url, limits) => ({ bytes: await fetchBytes(url, limits), cached: false }),
   hasWebAssembly = () => typeof WebAssembly === 'object',
   clock = () => Date.now(),
 }) {
@@ -256,12 +259,16 @@ export function createRankingService({
   let loaded = null; // { at, version: Promise<string> } of the model in `ready`
   let rechecking = false;
   const converts = new WeakMap(); // engine -> whether its model has a conversion head
+  const coded = new WeakMap(); // engine -> whether its model takes its products as codes (item_codes.h)
+  const indexes = new WeakMap(); // engine -> { url, loaded: Promise } of its catalog index head
 
   async function loadInto(engine, bytes, maxBytes) {
     const version = modelVersion(bytes); // started first: the engine may take the bytes over
     try {
       needs(engine, 'loadModel');
-      converts.set(engine, hasConversionHead(await engine.loadModel(bytes, { maxBytes })));
+      const info = await engine.loadModel(bytes, { maxBytes });
+      converts.set(engine, hasConversionHead(info));
+      coded.set(engine, (info?.item_subspaces ?? 0) > 0);
     } catch (e) {
       engine.release?.();
       throw e;
@@ -365,6 +372,45 @@ export function createRankingService({
     }
   }
 
+  // A model whose catalog is out of its file ranks the catalog through its index (core/include/vitrine/
+  // catalog_index.h): the head once per engine, then only the shards the shopper's nearest clusters need.
+  async function topFromIndex(engine, msg) {
+    needs(engine, 'probe');
+    if (typeof msg.indexUrl !== 'string' || msg.indexUrl === '')
+      throw new VitrineError(
+        ErrorCode.BAD_REQUEST,
+        'the model keeps its catalog out of its file: recommendations need its index (data-index)'
+      );
+    const limits = {
+      timeoutMs: Number.isFinite(msg.modelTimeoutMs) ? msg.modelTimeoutMs : DEFAULT_FETCH.timeoutMs,
+      maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
+    };
+    let entry = indexes.get(engine);
+    if (entry?.url !== msg.indexUrl) {
+      entry = { url: msg.indexUrl, loaded: fetchBytes(msg.indexUrl, limits).then((b) => engine.loadIndex(b)) };
+      indexes.set(engine, entry);
+    }
+    try {
+      await entry.loaded;
+    } catch (e) {
+      if (indexes.get(engine) === entry) indexes.delete(engine); // the next request tries again
+      throw new VitrineError(ErrorCode.MODEL_FETCH, `could not load the catalog index: ${e?.message ?? e}`);
+    }
+    const request = { events: msg.events, nowMs: msg.nowMs };
+    const names = engine.probe(request);
+    let shards;
+    try {
+      shards = await Promise.all(names.map((name) => fetchShard(new URL(name, msg.indexUrl).href, limits)));
+    } catch (e) {
+      throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch an index shard: ${e?.message ?? e}`);
+    }
+    mark('shards');
+    return engine.topKFromShards(
+      { ...request, k: msg.k },
+      shards.map((s) => s.bytes)
+    );
+  }
+
   async function answer(engine, msg) {
     if (msg.type === 'rank') {
       needs(engine, 'rank');
@@ -381,8 +427,9 @@ export function createRankingService({
       return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null, rankBy);
     }
     if (msg.type === 'top') {
-      needs(engine, 'topK');
-      const { ids } = await engine.topK({ events: msg.events, nowMs: msg.nowMs, k: msg.k });
+      const { ids } = coded.get(engine)
+        ? await topFromIndex(engine, msg)
+        : (needs(engine, 'topK'), await engine.topK({ events: msg.events, nowMs: msg.nowMs, k: msg.k }));
       if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
         throw new VitrineError(ErrorCode.BAD_RESULT, 'engine returned no product ids');
       return { type: 'top', ids: ids.slice(0, msg.k) };

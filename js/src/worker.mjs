@@ -5,7 +5,7 @@
 // carries nothing about the shopper.
 import { createEngine } from './engine.mjs';
 import { createRankingService } from './ranking_service.mjs';
-import { fetchModel } from './model_fetch.mjs';
+import { fetchImmutable, fetchModel } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
 // Every other module the worker runs, named here as well: the browser fetches a module's imports only once it has
 // parsed the module, so a graph four levels deep took four rounds of requests before the worker could start. Listed
@@ -24,6 +24,7 @@ mark('worker');
 const service = createRankingService({
   createEngine: () => createEngine(),
   fetchBytes: (url, limits) => fetchModel(url, limits),
+  fetchShard: (url, limits) => fetchImmutable(url, limits),
 });
 
 const answerOn = (port) => async (event) => {

@@ -88,6 +88,7 @@ export class RankingClient {
    * @param {number} [options.modelTimeoutMs]  added to the first requests, which also fetch the model
    * @param {number} [options.maxModelBytes]
    * @param {string|null} [options.modelIntegrity] digests the model must match (data-model-integrity)
+   * @param {string|null} [options.indexUrl] the catalog index of a model whose catalog is out of its file (data-index)
    * @param {typeof Worker} [options.Worker]
    * @param {typeof SharedWorker|null} [options.SharedWorker] given only with data-worker="shared" (default none)
    * @param {object} [options.channel] a channel to workerUrl already opened (by the one-tag loader) to use first,
@@ -102,6 +103,7 @@ export class RankingClient {
     modelTimeoutMs = 10000,
     maxModelBytes,
     modelIntegrity = null,
+    indexUrl = null,
     Worker: WorkerCtor = globalThis.Worker,
     SharedWorker: SharedCtor = null,
     channel = null,
@@ -110,7 +112,12 @@ export class RankingClient {
     this.#workerUrl = workerUrl;
     this.#modelUrl = modelUrl;
     this.#timeoutMs = timeoutMs;
-    this.#model = { modelTimeoutMs, maxModelBytes, ...(modelIntegrity ? { modelIntegrity } : {}) };
+    this.#model = {
+      modelTimeoutMs,
+      maxModelBytes,
+      ...(modelIntegrity ? { modelIntegrity } : {}),
+      ...(indexUrl ? { indexUrl } : {}),
+    };
     this.#ctors = { Worker: WorkerCtor, SharedWorker: SharedCtor };
     this.#started = channel;
     this.#onNotice = onNotice;

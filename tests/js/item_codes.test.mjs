@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { describeItem } from '../../js/src/dom.mjs';
 import { toRecord, validRecord } from '../../js/src/events.mjs';
+import { PROTOCOL_VERSION, createRankingService } from '../../js/src/ranking_service.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
 import { runVitrine, tinyModel } from '../support/test_model.mjs';
 import { FakeDocument, makeList } from './fake_dom.mjs';
@@ -212,6 +213,103 @@ test('build-index writes content-named shards; eval --index measures recall agai
     const whole = runVitrine('build-index', '--model', tiny.model, '--item-codes', codes, '--out', path.join(dir, 'x'));
     assert.equal(whole.status, 1);
     assert.match(whole.stderr, /holds its own items/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the worker’s top request ranks a coded catalog from the index shards near the shopper, fetched once', async () => {
+  const tiny = tinyModel();
+  const dir = mkdtempSync(path.join(tmpdir(), 'vitrine-index-'));
+  try {
+    const { encoder, codes, file } = exportCodes(tiny.model, dir);
+    const build = (name, ...flags) => {
+      const run = runVitrine(
+        'build-index',
+        '--model',
+        encoder,
+        '--item-codes',
+        codes,
+        '--out',
+        path.join(dir, name),
+        ...flags
+      );
+      assert.equal(run.status, 0, run.stderr);
+    };
+    build('all', '--clusters', '4', '--probe', '4');
+    build('one', '--clusters', '4', '--probe', '1');
+    const base = 'https://shop.example/';
+    const served = new Map([[`${base}model.vtm`, readFileSync(encoder)]]);
+    for (const name of ['all', 'one'])
+      for (const f of readdirSync(path.join(dir, name)))
+        served.set(`${base}${name}/${f}`, readFileSync(path.join(dir, name, f)));
+    const fetched = [];
+    const cache = new Map();
+    const service = createRankingService({
+      createEngine: createNodeEngine,
+      fetchBytes: async (url) => {
+        fetched.push(url);
+        if (!served.has(url)) throw new Error(`HTTP 404 for ${url}`);
+        return new Uint8Array(served.get(url));
+      },
+      // The Cache API's part: a shard once fetched is not fetched again.
+      fetchShard: async (url) => {
+        if (cache.has(url)) return { bytes: cache.get(url), cached: true };
+        fetched.push(url);
+        if (!served.has(url)) throw new Error(`HTTP 404 for ${url}`);
+        cache.set(url, new Uint8Array(served.get(url)));
+        return { bytes: cache.get(url), cached: false };
+      },
+    });
+    const products = catalogRows(tiny.catalog);
+    const now = 1_750_000_000_000;
+    const events = [10, 11, 12].map((k, i) => ({
+      kind: 0,
+      item: products[k].id,
+      code: file.codes[products[k].id],
+      t: now - (3 - i) * 60_000,
+    }));
+    const top = (indexUrl, extra = {}) =>
+      service.handle({
+        v: PROTOCOL_VERSION,
+        id: 1,
+        type: 'top',
+        modelUrl: `${base}model.vtm`,
+        events,
+        nowMs: now,
+        k: 10,
+        ...(indexUrl ? { indexUrl } : {}),
+        ...extra,
+      });
+
+    const missing = await top(null);
+    assert.equal(missing.type, 'error');
+    assert.match(missing.message, /data-index/);
+
+    const all = await top(`${base}all/index.vti`);
+    assert.equal(all.type, 'top', all.message);
+    assert.equal(all.ids.length, 10);
+    // Every shard read: the same ten as the whole model's catalog-wide top-K.
+    const engine = await createNodeEngine();
+    engine.loadModel(tiny.bytes);
+    const whole = engine.topK({ events: events.map(({ code, ...e }) => e), nowMs: now, k: 10 });
+    assert.deepEqual([...all.ids].sort(), [...whole.ids].sort());
+    const shardsRead = fetched.filter((u) => u.endsWith('.vts')).length;
+    assert.equal(shardsRead, 4);
+    await top(`${base}all/index.vti`);
+    assert.equal(fetched.filter((u) => u.endsWith('.vts')).length, 4, 'cached shards are not fetched again');
+
+    fetched.length = 0;
+    const one = await top(`${base}one/index.vti`);
+    assert.equal(one.type, 'top', one.message);
+    assert.ok(fetched.includes(`${base}one/index.vti`));
+    assert.equal(fetched.filter((u) => u.endsWith('.vts')).length, 1, 'a probe of one reads one shard');
+    // A shard that is not there fails the request (the widget stays as the shop rendered it); the head is kept.
+    served.forEach((_, url) => url.endsWith('.vts') && url.includes('/one/') && served.delete(url));
+    cache.clear();
+    const lost = await top(`${base}one/index.vti`);
+    assert.equal(lost.type, 'error');
+    assert.match(lost.message, /shard/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

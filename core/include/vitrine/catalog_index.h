@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "vitrine/item_codes.h"
+#include "vitrine/shopper.h"
 #include "vitrine/status.h"
 
 namespace vitrine {
@@ -76,6 +77,9 @@ std::vector<uint8_t> write_catalog_shard(const CatalogShard& shard);
 Result<CatalogShard> parse_catalog_shard(const uint8_t* bytes, size_t size, uint32_t code_bytes);
 // "s-" + 16 hex digits of the bytes' two CRC-32C + ".vts".
 std::string shard_name(const std::vector<uint8_t>& bytes);
+
+// The shard's products as ranking candidates: each id with its code's text form (Ranker::rank reads it).
+void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& out);
 
 // The `probe` clusters whose centroids score highest against `query` (dim floats), best first.
 std::vector<uint32_t> probe_clusters(const CatalogIndexHead& head, const ItemQuantizer& q, const float* query,

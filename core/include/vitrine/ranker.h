@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -137,6 +138,13 @@ class Ranker {
   Status rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations = nullptr,
               float* conversion = nullptr) const;
 
+  // The best k of request.candidates by rank()'s score (the request's blend and rank_by apply), best first, ties to
+  // the lower index, a score of -infinity never chosen: writes candidate indexes and scores (room for k each) and
+  // returns how many. The catalog-wide top-K of a coded model ranks the candidates of an index's shards this way.
+  Result<size_t> top_candidates(const RankRequest& request, size_t k, uint32_t* out_index, float* out_score) const;
+  // The session vector (dim floats) of the request's events, coded products read from their codes as in rank().
+  void session_vector(const RankRequest& request, float* out) const;
+
   // The conversion head's probabilities for model items (no content-only vectors) after `session`: cart[i] and
   // purchase[i] for items[i] (NaN for an output the model lacks). What `vitrine eval` measures. Needs the head.
   void conversion(const std::vector<SessionEvent>& session, const uint32_t* items, size_t n, float* cart,
@@ -155,6 +163,9 @@ class Ranker {
                     float* conversion) const;
   // A copy of this ranker without the model file's bytes (it keeps what ranking reads), for one request's items.
   Ranker scratch_copy() const;
+  // With coded items: a scratch copy that also knows the request's products that carry a code it can read (the
+  // events', and the candidates' with `candidates`); none when there are no such products.
+  std::optional<Ranker> with_request_codes(const RankRequest& request, bool candidates) const;
   // Vector of a product: its model row if known, else from content (may be all zeros). Writes dim floats.
   void candidate_vector(const Candidate& candidate, uint32_t item, float* out) const;
   // The conversion head over `rows` candidates whose vectors (dim floats each) are `vectors` and model items `items`:

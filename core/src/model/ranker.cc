@@ -224,9 +224,8 @@ Ranker Ranker::scratch_copy() const {
   return r;
 }
 
-Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
-                    float* conversion) const {
-  if (!weights_.config.coded_items()) return rank_known(request, scores, explanations, conversion);
+std::optional<Ranker> Ranker::with_request_codes(const RankRequest& request, bool candidates) const {
+  if (!weights_.config.coded_items()) return std::nullopt;
   // The request brings its products' vectors: a scratch copy knows them for this request, and the ranker itself
   // stays as it was (it keeps nothing of one shopper's request for the next).
   std::vector<std::pair<const std::string*, const std::string*>> coded;
@@ -236,15 +235,37 @@ Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Expla
       coded.emplace_back(&id, &code);
   };
   for (const ShopperEvent& e : request.events) take(e.item, e.code);
-  for (const Candidate& c : request.candidates) take(c.id, c.code);
-  if (coded.empty()) return rank_known(request, scores, explanations, conversion);
+  if (candidates)
+    for (const Candidate& c : request.candidates) take(c.id, c.code);
+  if (coded.empty()) return std::nullopt;
   Ranker local = scratch_copy();
-  for (const auto& [id, code] : coded) {
-    // One at a time: a product whose code this model cannot read stays unknown, the others are still added.
-    const Status added = local.add_items({*id}, {*code});
-    if (!added.ok() && added.code() != StatusCode::kBAD_INPUT) return added;
-  }
-  return local.rank_known(request, scores, explanations, conversion);
+  // One at a time: a product whose code this model cannot read (BAD_INPUT) stays unknown, the others are added.
+  // Past kMaxCodedItems (LIMIT_EXCEEDED) the rest stay unknown too.
+  for (const auto& [id, code] : coded) (void)local.add_items({*id}, {*code});
+  return local;
+}
+
+Status Ranker::rank(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
+                    float* conversion) const {
+  if (const std::optional<Ranker> local = with_request_codes(request, true))
+    return local->rank_known(request, scores, explanations, conversion);
+  return rank_known(request, scores, explanations, conversion);
+}
+
+void Ranker::session_vector(const RankRequest& request, float* out) const {
+  const std::optional<Ranker> local = with_request_codes(request, false);
+  const Ranker& r = local ? *local : *this;
+  r.encode(r.session_events(request.events, request.now_ms), out);
+}
+
+Result<size_t> Ranker::top_candidates(const RankRequest& request, size_t k, uint32_t* out_index,
+                                      float* out_score) const {
+  std::vector<float> scores(request.candidates.size());
+  VITRINE_RETURN_IF_ERROR(rank(request, scores.data()));
+  // -infinity (a score rank() never gives a real candidate) marks what top-K must not choose; NaN never is.
+  for (float& s : scores)
+    if (s == -std::numeric_limits<float>::infinity()) s = std::numeric_limits<float>::quiet_NaN();
+  return kernels_->f32_topk(scores.data(), scores.size(), std::min(k, scores.size()), out_index, out_score);
 }
 
 Status Ranker::rank_known(const RankRequest& request, float* scores, std::vector<Explanation>* explanations,
