@@ -3,7 +3,7 @@
 #   tools/fuzz.sh build                 configure and build build/fuzz
 #   tools/fuzz.sh seeds                 rewrite the committed seed corpora tests/fuzz/corpus/<target>/
 #   tools/fuzz.sh <target> [seconds]    fuzz one target (default 60 s): model_file, ranker_load, rank_request,
-#                                       stored_events, item_index, json_value
+#                                       stored_events, item_index, json_value, catalog_index
 #   tools/fuzz.sh all [seconds]         every target for that long each (tools/test.sh uses this, 25 s)
 # The committed corpus is only read: new inputs go to build/fuzz/work/<target>/. A crash is copied to
 # tests/fuzz/regressions/<target>/ (commit it; tests/core/fuzz_regressions_test.cc replays it) and fails the run.
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 dir=${VITRINE_FUZZ_BUILD:-$root/build/fuzz}
 jobs=${VITRINE_JOBS:-2}
-targets=(model_file ranker_load rank_request stored_events item_index json_value)
+targets=(model_file ranker_load rank_request stored_events item_index json_value catalog_index)
 
 build() {
   CXX=clang++ CC=clang cmake -S . -B "$dir" -DVITRINE_FUZZ=ON -DVITRINE_WERROR=ON -DVITRINE_USE_XNNPACK=OFF \
@@ -73,7 +73,7 @@ case "${1:-}" in
     echo "fuzz: $p passed, $f failed, $total executions"
     [ "$f" -eq 0 ]
     ;;
-  model_file | ranker_load | rank_request | stored_events | item_index | json_value)
+  model_file | ranker_load | rank_request | stored_events | item_index | json_value | catalog_index)
     build >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; exit 1; }
     fuzz_one "$1" "${2:-60}"
     ;;

@@ -617,6 +617,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
             item: item.id,
             ...(item.category ? { category: item.category } : {}),
             ...(item.brand ? { brand: item.brand } : {}),
+            ...(item.code ? { code: item.code } : {}),
           },
         ]
       : events;

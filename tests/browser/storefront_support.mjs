@@ -90,7 +90,8 @@ export function pageVariant(html, { tag, head = '', lang, body, whyButtons = fal
 /**
  * engine 'shipped': the dist as built (or `packageDir`). engine 'test': a copy of it whose engine.mjs is the TEST ONLY engine
  * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
- * the PAGE_VARIANTS made from them, and `pages` ({ name: html }) a test writes itself.
+ * the PAGE_VARIANTS made from them, and `pages` ({ name: html }) a test writes itself. `onRequest(urlPath, status)`
+ * sees every answer of the shop's server.
  */
 export async function startShop({
   engine = 'shipped',
@@ -99,6 +100,7 @@ export async function startShop({
   vault = false,
   packageDir: fromDir = distDir,
   pages = {},
+  onRequest = () => {},
 } = {}) {
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
@@ -137,6 +139,7 @@ export async function startShop({
   const vaultPageCsp = `default-src 'self'; script-src 'self' ${vaultOrigin}; frame-src ${vaultOrigin}; object-src 'none'; base-uri 'none'`;
   const { server, url } = await startServer({
     mounts: { '/': pagesDir, '/vitrine': packageDir, '/models': modelsDir },
+    onRequest,
     headers: (urlPath) =>
       !csp ? {} : { 'Content-Security-Policy': vaultOrigin && urlPath.startsWith('/vault-') ? vaultPageCsp : csp },
   });

@@ -39,11 +39,10 @@ struct Target {
   const char* name;
   TargetFn run;
 };
-const Target kTargets[] = {{"model_file", vitrine::fuzz::run_model_file},
-                           {"ranker_load", vitrine::fuzz::run_ranker_load},
-                           {"rank_request", vitrine::fuzz::run_rank_request},
-                           {"stored_events", vitrine::fuzz::run_stored_events},
-                           {"item_index", vitrine::fuzz::run_item_index}};
+const Target kTargets[] = {
+    {"model_file", vitrine::fuzz::run_model_file},     {"ranker_load", vitrine::fuzz::run_ranker_load},
+    {"rank_request", vitrine::fuzz::run_rank_request}, {"stored_events", vitrine::fuzz::run_stored_events},
+    {"item_index", vitrine::fuzz::run_item_index},     {"catalog_index", vitrine::fuzz::run_catalog_index}};
 
 }  // namespace
 

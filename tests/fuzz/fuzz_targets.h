@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuzz_inputs.h"
+#include "vitrine/catalog_index.h"
 #include "vitrine/item_index.h"
 #include "vitrine/kernels.h"
 #include "vitrine/ranker.h"
@@ -112,6 +113,28 @@ inline bool run_stored_events(const uint8_t* data, size_t size) {
   // The three calls decode the same request: they must agree on whether it is valid.
   const vt_status profiled = vt_engine_profile(engine, request.data(), request.size(), &message, &message_size);
   return (ranked == VT_OK) == (profiled == VT_OK) && (ranked == VT_OK) == (topped == VT_OK);
+}
+
+// The catalog index's head and shard parsers (what vt_engine_load_index and vt_engine_top_k_shards read from the
+// network). Byte 0 even: the rest is a head; odd: a shard whose codes are 2 + byte 1 % 64 bytes, from byte 2. A head
+// that parses writes back to one that parses the same; a shard that parses writes back to its very bytes (the
+// format has one encoding), with one code per id.
+inline bool run_catalog_index(const uint8_t* data, size_t size) {
+  if (size < 1) return true;
+  if (data[0] % 2 == 0) {
+    auto head = parse_catalog_head(data + 1, size - 1);
+    if (!head.ok()) return true;
+    const std::vector<uint8_t> again = write_catalog_head(head.value());
+    auto reparsed = parse_catalog_head(again.data(), again.size());
+    return reparsed.ok() && write_catalog_head(reparsed.value()) == again &&
+           reparsed.value().clusters.size() == head.value().clusters.size();
+  }
+  if (size < 2) return true;
+  const uint32_t code_bytes = 2 + data[1] % 64;
+  auto shard = parse_catalog_shard(data + 2, size - 2, code_bytes);
+  if (!shard.ok()) return true;
+  if (shard.value().codes.size() != shard.value().ids.size() * code_bytes) return false;
+  return write_catalog_shard(shard.value()) == std::vector<uint8_t>(data + 2, data + size);
 }
 
 // ItemIndex::top_k against a float scan of every row: the same rows, in the same order, with the same bits.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fuzz_inputs.h"
+#include "vitrine/catalog_index.h"
 #include "vitrine/wire.h"
 
 namespace {
@@ -59,6 +60,32 @@ int main(int argc, char** argv) {
       for (size_t d = 0; d < 2 * dim; ++d) bytes += static_cast<char>(rng() & 0xff);
     }
     ok &= write(root + "/item_index/table_dim" + std::to_string(dim) + ".bin", bytes);
+  }
+  // Catalog indexes (fuzz_catalog_index): a head and shards of 300 products of dim 8 in 3 clusters; byte 0 picks the
+  // parser, byte 1 the shard's code size (2 + 4 subspaces + 2 for one extra: byte 6).
+  {
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> rows(300 * 8);
+    for (float& x : rows) x = g(rng);
+    const auto q = vitrine::ItemQuantizer::train(rows.data(), 300, 8, 4, 1).value();
+    std::vector<std::string> ids, codes;
+    std::vector<uint8_t> code(4);
+    const float extra = 0.5f;
+    for (size_t i = 0; i < 300; ++i) {
+      q.encode(rows.data() + i * 8, code.data());
+      ids.push_back("sku-" + std::to_string(i));
+      codes.push_back(vitrine::format_item_code(q.tag(), code.data(), 4, &extra, 1));
+    }
+    vitrine::CatalogIndexOptions options;
+    options.clusters = 3;
+    const auto index = vitrine::build_catalog_index(q, 1, ids, codes, options).value();
+    const std::vector<uint8_t> head = vitrine::write_catalog_head(index.head);
+    ok &= write(root + "/catalog_index/head.bin", std::string(1, '\0') + std::string(head.begin(), head.end()));
+    for (size_t s = 0; s < index.shards.size(); ++s) {
+      const std::vector<uint8_t> shard = vitrine::write_catalog_shard(index.shards[s]);
+      ok &= write(root + "/catalog_index/shard_" + std::to_string(s) + ".bin",
+                  std::string{'\1', '\6'} + std::string(shard.begin(), shard.end()));
+    }
   }
   if (!ok) std::fprintf(stderr, "could not write the corpus under %s (do the folders exist?)\n", root.c_str());
   return ok ? 0 : 1;
