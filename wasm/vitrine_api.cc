@@ -264,9 +264,9 @@ vt_status vt_engine_top_k_shards(vt_engine* engine, const uint8_t* request, size
       at += shard_sizes[s];
     }
     // A product in several places is ranked once, where it first occurs; no shop's order applies among them.
-    std::vector<bool> first(r.candidates.size());
+    std::vector<uint8_t> first(r.candidates.size());
     {
-      std::unordered_set<std::string_view> seen;
+      std::unordered_set<std::string> seen;
       for (size_t i = 0; i < r.candidates.size(); ++i) first[i] = seen.insert(r.candidates[i].id).second;
     }
     std::vector<vitrine::Candidate> unique;

@@ -32,7 +32,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -186,9 +185,10 @@ class Ranker {
   // With coded items: the codebook, and the products given so far (ids owned here; the index views them).
   ItemQuantizer quantizer_;
   uint16_t code_tag_ = 0;
-  std::deque<std::string> coded_ids_;
+  // The index owns the ids (its keys stay where they are as it grows); the vocabulary views them in item order.
+  // Containers the engine instantiates anyway: each new kind of hash table costs the shipped wasm kilobytes.
+  std::unordered_map<std::string, uint32_t> coded_index_;
   std::vector<std::string_view> coded_vocabulary_;
-  std::unordered_map<std::string_view, uint32_t> coded_index_;
   std::unordered_map<std::string, uint32_t> category_index_, brand_index_;
   const KernelTable* kernels_ = nullptr;
 };

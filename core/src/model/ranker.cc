@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 #include "vitrine/json_value.h"
 
@@ -79,7 +80,7 @@ Result<Ranker> Ranker::from_file(ModelFile file, const KernelTable& kernels) {
 
 uint32_t Ranker::item_of(std::string_view product_id) const {
   if (!weights_.config.coded_items()) return file_.item_of(product_id);
-  const auto it = coded_index_.find(product_id);
+  const auto it = coded_index_.find(std::string(product_id));  // C++17 hash maps take no string_view key
   return it == coded_index_.end() ? 0 : it->second;
 }
 
@@ -93,15 +94,15 @@ Status Ranker::add_items(const std::vector<std::string>& ids, const std::vector<
   // Everything is read and checked first, so a bad code adds nothing.
   const size_t n_extras = item_code_extras(c);
   std::vector<ItemCode> parsed(ids.size());
-  std::vector<bool> fresh(ids.size(), false);
-  std::unordered_map<std::string_view, size_t> batch;
+  std::vector<uint8_t> fresh(ids.size(), 0);
+  std::unordered_set<std::string> batch;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i].empty()) return Status(StatusCode::kBAD_INPUT, "add_items: product " + std::to_string(i) + " has no id");
-    if (coded_index_.count(ids[i]) != 0 || !batch.emplace(ids[i], i).second) continue;
+    if (coded_index_.count(ids[i]) != 0 || !batch.insert(ids[i]).second) continue;
     auto code = parse_item_code(codes[i], code_tag_, c.item_subspaces, n_extras);
     if (!code.ok()) return Status(code.status().code(), "product '" + ids[i] + "': " + code.status().message());
     parsed[i] = std::move(code).value();
-    fresh[i] = true;
+    fresh[i] = 1;
   }
   if (size_t{c.vocab_size} + batch.size() > kMaxCodedItems)
     return Status(StatusCode::kLIMIT_EXCEEDED, "add_items: more than " + std::to_string(kMaxCodedItems) + " products");
@@ -118,9 +119,8 @@ Status Ranker::add_items(const std::vector<std::string>& ids, const std::vector<
     if (c.item_bias) weights_.item_bias.push_back(*extra++);
     if (c.has_conversion_head())
       for (uint32_t h = 0; h < kConversionOutputs; ++h) weights_.item_conversion.push_back(*extra++);
-    coded_ids_.push_back(ids[i]);
-    coded_vocabulary_.push_back(coded_ids_.back());
-    coded_index_.emplace(coded_vocabulary_.back(), ++c.vocab_size);
+    const auto added = coded_index_.emplace(ids[i], ++c.vocab_size).first;
+    coded_vocabulary_.push_back(added->first);
   }
   return Status();
 }
@@ -216,11 +216,9 @@ Ranker Ranker::scratch_copy() const {
   r.kernels_ = kernels_;
   r.quantizer_ = quantizer_;
   r.code_tag_ = code_tag_;
-  r.coded_ids_ = coded_ids_;
-  for (const std::string& id : r.coded_ids_) {
-    r.coded_vocabulary_.push_back(id);
-    r.coded_index_.emplace(r.coded_vocabulary_.back(), static_cast<uint32_t>(r.coded_vocabulary_.size()));
-  }
+  r.coded_index_ = coded_index_;
+  r.coded_vocabulary_.resize(coded_vocabulary_.size());
+  for (const auto& [id, item] : r.coded_index_) r.coded_vocabulary_[item - 1] = id;
   return r;
 }
 
@@ -229,10 +227,9 @@ std::optional<Ranker> Ranker::with_request_codes(const RankRequest& request, boo
   // The request brings its products' vectors: a scratch copy knows them for this request, and the ranker itself
   // stays as it was (it keeps nothing of one shopper's request for the next).
   std::vector<std::pair<const std::string*, const std::string*>> coded;
-  std::unordered_map<std::string_view, bool> seen;
+  std::unordered_set<std::string> seen;
   const auto take = [&](const std::string& id, const std::string& code) {
-    if (!id.empty() && !code.empty() && item_of(id) == 0 && seen.emplace(id, true).second)
-      coded.emplace_back(&id, &code);
+    if (!id.empty() && !code.empty() && item_of(id) == 0 && seen.insert(id).second) coded.emplace_back(&id, &code);
   };
   for (const ShopperEvent& e : request.events) take(e.item, e.code);
   if (candidates)
