@@ -50,10 +50,8 @@ int run_build_index(int argc, char** argv) {
   add_whole_number(app, "--seed", &seed, int64_t{0}, int64_t{INT32_MAX}, "seed of the clustering (default 1)");
   if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
 
-  auto ranker = eval::load_ranker(model_path);
-  if (ranker.ok()) return fail(model_path + ": the model holds its own items; build the index for its encoder");
-  // load_ranker refuses a coded model without codes; read it with them instead.
-  ranker = eval::load_ranker(model_path, codes_path);
+  // A model that holds its own items is refused here, with the reason (it has no codes to index).
+  auto ranker = eval::load_ranker(model_path, codes_path);
   if (!ranker.ok()) return fail(ranker.status().message());
   auto codes = eval::read_item_codes_file(codes_path);
   if (!codes.ok()) return fail(codes.status().message());
