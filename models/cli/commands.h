@@ -20,6 +20,8 @@ int run_image_features(int argc, char** argv);
 int run_export_codes(int argc, char** argv);
 // `vitrine build-index`: the catalog-wide top-K index of a coded model, in shards (build_index_command.cc).
 int run_build_index(int argc, char** argv);
+// `vitrine make-synthetic-model`: a seeded random session model of any catalog size (synthetic_model_command.cc).
+int run_make_synthetic_model(int argc, char** argv);
 // `vitrine uplift`: conversion and revenue per holdout arm from private outcome reports (uplift_command.cc).
 int run_uplift(int argc, char** argv);
 

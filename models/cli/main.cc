@@ -15,6 +15,7 @@ const char kUsage[] =
     "  train    train the session model on session files (vitrine train --help)\n"
     "  eval     evaluate baselines and a trained model on a test set (vitrine eval --help)\n"
     "  make-reference-mlp  write the benchmark's seeded reference MLP model (--help)\n"
+    "  make-synthetic-model  a seeded random model of N products, for measuring scale (--help)\n"
     "  topk     print a model's top-K items for each test prefix (vitrine topk --help)\n"
     "  inputs   print what a model's encoder reads for an event log or a rank request (--help)\n"
     "  image-features  train the product-photo CNN, write catalog image embeddings (--help)\n"
@@ -39,6 +40,7 @@ const Command kCommands[] = {
     {"train", vitrine::cli::run_train},
     {"eval", vitrine::cli::run_eval},
     {"make-reference-mlp", vitrine::cli::run_make_reference_mlp},
+    {"make-synthetic-model", vitrine::cli::run_make_synthetic_model},
     {"topk", vitrine::cli::run_topk},
     {"inputs", vitrine::cli::run_inputs},
     {"image-features", vitrine::cli::run_image_features},

@@ -314,3 +314,32 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('make-synthetic-model writes the same seeded catalog every time, ready to split and index', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vitrine-synthetic-'));
+  try {
+    const make = (name, ...flags) => {
+      const out = path.join(dir, name);
+      const run = runVitrine('make-synthetic-model', '--items', '3000', '--groups', '30', '--out', out, ...flags);
+      assert.equal(run.status, 0, run.stderr);
+      return readFileSync(out);
+    };
+    const a = make('a.vtm');
+    assert.deepEqual(make('b.vtm'), a, 'same seed, same bytes');
+    assert.notDeepEqual(make('c.vtm', '--seed', '2'), a);
+    const engine = await createNodeEngine();
+    const info = engine.loadModel(a);
+    assert.equal(info.vocab_size, 3000);
+    assert.equal(engine.vocabulary()[2999], 'p3000');
+    const { encoder, codes } = exportCodes(path.join(dir, 'a.vtm'), dir);
+    const run = runVitrine('build-index', '--model', encoder, '--item-codes', codes, '--out', path.join(dir, 'index'));
+    assert.equal(run.status, 0, run.stderr);
+    // One cluster per 128 products, and products gathered around 30 directions need few of them.
+    const built = /in (\d+) clusters; probe (\d+);/.exec(run.stderr);
+    assert.ok(built, run.stderr);
+    assert.equal(Number(built[1]), Math.ceil(3000 / 128));
+    assert.ok(Number(built[2]) < Number(built[1]), `probe ${built[2]} of ${built[1]}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
