@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "vitrine/model_file.h"
+#include "vitrine/session_model.h"  // dot_lanes: the clustering's products vectorize
 #include "vitrine/splitmix64.h"
 
 namespace vitrine {
@@ -35,14 +36,8 @@ uint32_t get_u32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-float dot(const float* a, const float* b, size_t n) {
-  float s = 0.0f;
-  for (size_t k = 0; k < n; ++k) s += a[k] * b[k];
-  return s;
-}
-
 void normalize(float* x, size_t n) {
-  const float norm = std::sqrt(dot(x, x, n));
+  const float norm = std::sqrt(dot_lanes(x, x, n));
   const float inv = norm > 1e-12f ? 1.0f / norm : 0.0f;
   for (size_t k = 0; k < n; ++k) x[k] *= inv;
 }
@@ -52,7 +47,7 @@ uint32_t nearest_centroid(const float* x, const std::vector<float>& centroids, s
   uint32_t best = 0;
   float best_s = -std::numeric_limits<float>::infinity();
   for (size_t c = 0; c * d < centroids.size(); ++c) {
-    const float s = dot(x, centroids.data() + c * d, d);
+    const float s = dot_lanes(x, centroids.data() + c * d, d);
     if (s > best_s) {
       best_s = s;
       best = static_cast<uint32_t>(c);
@@ -169,7 +164,7 @@ Result<CatalogIndex> build_catalog_index(const ItemQuantizer& q, size_t n_extras
     std::vector<uint32_t> top(n), cluster_rank(clusters), by_centroid(clusters);
     for (size_t query : chosen) {
       const float* x = rows.data() + query * d;
-      for (size_t j = 0; j < n; ++j) scores[j] = dot(x, rows.data() + j * d, d);
+      for (size_t j = 0; j < n; ++j) scores[j] = dot_lanes(x, rows.data() + j * d, d);
       std::iota(top.begin(), top.end(), 0u);
       const size_t depth = std::min(kRecallDepth, n);
       std::partial_sort(
