@@ -1,15 +1,11 @@
 #include "vitrine/catalog_index.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <numeric>
 
 #include "vitrine/model_file.h"
-#include "vitrine/session_model.h"  // dot_lanes: the clustering's products vectorize
-#include "vitrine/splitmix64.h"
 
 namespace vitrine {
 namespace {
@@ -18,11 +14,6 @@ constexpr uint32_t kHeadMagic = 0x31495456;   // "VTI1"
 constexpr uint32_t kShardMagic = 0x31535456;  // "VTS1"
 constexpr size_t kHeadFixedBytes = 32;
 constexpr size_t kShardFixedBytes = 12;
-// The default probe reaches this recall@20 on the index's sample queries. Not 0.95: a ranking loses about as many
-// hits as its top 20 loses products, and keeping HR@20 within 0.3 point of the exact scan needs about 0.99
-// (docs/QUALITY.md has the Diginetica curve).
-constexpr size_t kRecallDepth = 20;
-constexpr double kRecallGoal = 0.99;
 
 Status bad(const std::string& what) {
   return Status(StatusCode::kBAD_INPUT, what);
@@ -36,64 +27,6 @@ uint32_t get_u32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-void normalize(float* x, size_t n) {
-  const float norm = std::sqrt(dot_lanes(x, x, n));
-  const float inv = norm > 1e-12f ? 1.0f / norm : 0.0f;
-  for (size_t k = 0; k < n; ++k) x[k] *= inv;
-}
-
-// The centroid nearest x by inner product; ties to the lower index.
-uint32_t nearest_centroid(const float* x, const std::vector<float>& centroids, size_t d, float* score) {
-  uint32_t best = 0;
-  float best_s = -std::numeric_limits<float>::infinity();
-  for (size_t c = 0; c * d < centroids.size(); ++c) {
-    const float s = dot_lanes(x, centroids.data() + c * d, d);
-    if (s > best_s) {
-      best_s = s;
-      best = static_cast<uint32_t>(c);
-    }
-  }
-  if (score != nullptr) *score = best_s;
-  return best;
-}
-
-// Spherical k-means on rows[sample] (unit rows): unit centroids, each the normalized mean of the rows nearest it.
-std::vector<float> spherical_kmeans(const std::vector<float>& rows, size_t d, const std::vector<size_t>& sampled,
-                                    size_t clusters, uint32_t iterations) {
-  std::vector<float> centroids(clusters * d);
-  for (size_t c = 0; c < clusters; ++c)
-    std::copy_n(rows.data() + sampled[c % sampled.size()] * d, d, centroids.data() + c * d);
-  std::vector<uint32_t> assigned(sampled.size());
-  std::vector<float> score(sampled.size());
-  std::vector<double> sums(clusters * d);
-  std::vector<size_t> counts(clusters), worst(sampled.size());
-  for (uint32_t it = 0; it < iterations; ++it) {
-    for (size_t i = 0; i < sampled.size(); ++i)
-      assigned[i] = nearest_centroid(rows.data() + sampled[i] * d, centroids, d, &score[i]);
-    std::fill(sums.begin(), sums.end(), 0.0);
-    std::fill(counts.begin(), counts.end(), size_t{0});
-    for (size_t i = 0; i < sampled.size(); ++i) {
-      ++counts[assigned[i]];
-      const float* x = rows.data() + sampled[i] * d;
-      for (size_t k = 0; k < d; ++k) sums[assigned[i] * d + k] += x[k];
-    }
-    // An empty cluster restarts at the rows its neighbours serve worst.
-    std::iota(worst.begin(), worst.end(), size_t{0});
-    std::stable_sort(worst.begin(), worst.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
-    size_t next = 0;
-    for (size_t c = 0; c < clusters; ++c) {
-      float* centroid = centroids.data() + c * d;
-      if (counts[c] == 0) {
-        std::copy_n(rows.data() + sampled[worst[next++ % worst.size()]] * d, d, centroid);
-        continue;
-      }
-      for (size_t k = 0; k < d; ++k) centroid[k] = static_cast<float>(sums[c * d + k]);
-      normalize(centroid, d);
-    }
-  }
-  return centroids;
-}
-
 }  // namespace
 
 std::string shard_name(const std::vector<uint8_t>& bytes) {
@@ -102,89 +35,6 @@ std::string shard_name(const std::vector<uint8_t>& bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "s-%08x%08x.vts", a, b);
   return text;
-}
-
-Result<CatalogIndex> build_catalog_index(const ItemQuantizer& q, size_t n_extras, const std::vector<std::string>& ids,
-                                         const std::vector<std::string>& codes, const CatalogIndexOptions& options) {
-  const size_t n = ids.size(), d = q.dim(), m = q.subspaces();
-  if (n == 0 || codes.size() != n)
-    return Status(StatusCode::kINVALID_ARGUMENT, "catalog index: needs one code per product, and some products");
-  const uint32_t code_bytes = static_cast<uint32_t>(2 + m + 2 * n_extras);
-  std::vector<float> rows(n * d);
-  std::vector<uint8_t> raw(n * code_bytes);
-  for (size_t i = 0; i < n; ++i) {
-    auto code = parse_item_code(codes[i], q.tag(), q.subspaces(), n_extras);
-    if (!code.ok()) return bad("product '" + ids[i] + "': " + code.status().message());
-    q.decode(code.value().centroids.data(), rows.data() + i * d);
-    normalize(rows.data() + i * d, d);
-    auto bytes = base64url_decode(codes[i]);
-    std::copy(bytes.value().begin(), bytes.value().end(), raw.begin() + static_cast<std::ptrdiff_t>(i * code_bytes));
-  }
-
-  const size_t clusters =
-      options.clusters > 0 ? std::min<size_t>(options.clusters, n) : std::max<size_t>(1, (n + 127) / 128);
-  SplitMix64 rng{options.seed};
-  const std::vector<size_t> training = seeded_sample(n, std::max(options.max_training_rows, clusters), rng);
-  const std::vector<float> centroids = spherical_kmeans(rows, d, training, clusters, options.iterations);
-  std::vector<uint32_t> cluster_of(n);
-  for (size_t i = 0; i < n; ++i) cluster_of[i] = nearest_centroid(rows.data() + i * d, centroids, d, nullptr);
-
-  CatalogIndex index;
-  CatalogIndexHead& head = index.head;
-  head.tag = q.tag();
-  head.subspaces = static_cast<uint32_t>(m);
-  head.code_bytes = code_bytes;
-  head.items = static_cast<uint32_t>(n);
-  index.shards.resize(clusters);
-  head.clusters.resize(clusters);
-  for (size_t c = 0; c < clusters; ++c) {
-    head.clusters[c].centroid.resize(m);
-    q.encode(centroids.data() + c * d, head.clusters[c].centroid.data());
-    index.shards[c].code_bytes = code_bytes;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    CatalogShard& shard = index.shards[cluster_of[i]];
-    shard.ids.push_back(ids[i]);
-    shard.codes.insert(shard.codes.end(), raw.begin() + static_cast<std::ptrdiff_t>(i * code_bytes),
-                       raw.begin() + static_cast<std::ptrdiff_t>((i + 1) * code_bytes));
-  }
-  for (size_t c = 0; c < clusters; ++c) {
-    head.clusters[c].items = static_cast<uint32_t>(index.shards[c].ids.size());
-    head.clusters[c].shard = shard_name(write_catalog_shard(index.shards[c]));
-  }
-
-  // The default probe: sample queries (products' own vectors, which live where session vectors do), each with its
-  // exact top 20 over the whole catalog; the probe is the fewest clusters whose shards hold 95% of them on average.
-  head.probe = options.probe;
-  if (head.probe == 0) {
-    const size_t queries = std::min<size_t>(n, n > 200'000 ? 100 : 300);
-    const std::vector<size_t> chosen = seeded_sample(n, queries, rng);
-    std::vector<double> found_by_probe(clusters + 1, 0.0);
-    std::vector<float> scores(n);
-    std::vector<uint32_t> top(n), cluster_rank(clusters), by_centroid(clusters);
-    for (size_t query : chosen) {
-      const float* x = rows.data() + query * d;
-      for (size_t j = 0; j < n; ++j) scores[j] = dot_lanes(x, rows.data() + j * d, d);
-      std::iota(top.begin(), top.end(), 0u);
-      const size_t depth = std::min(kRecallDepth, n);
-      std::partial_sort(
-          top.begin(), top.begin() + static_cast<std::ptrdiff_t>(depth), top.end(),
-          [&](uint32_t a, uint32_t b) { return scores[a] > scores[b] || (scores[a] == scores[b] && a < b); });
-      const std::vector<uint32_t> order = probe_clusters(head, q, x, clusters);
-      for (size_t r = 0; r < order.size(); ++r) cluster_rank[order[r]] = static_cast<uint32_t>(r);
-      for (size_t t = 0; t < depth; ++t) found_by_probe[cluster_rank[cluster_of[top[t]]] + 1] += 1.0 / double(depth);
-    }
-    double found = 0.0;
-    head.probe = static_cast<uint32_t>(clusters);
-    for (size_t p = 1; p <= clusters; ++p) {
-      found += found_by_probe[p] / static_cast<double>(chosen.size());
-      if (found >= kRecallGoal) {
-        head.probe = static_cast<uint32_t>(p);
-        break;
-      }
-    }
-  }
-  return index;
 }
 
 void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& out) {

@@ -1,17 +1,19 @@
 // `vitrine build-index`: the catalog-wide top-K index of a model whose catalog is out of its file
 // (core/include/vitrine/catalog_index.h): a head every "you may also like" query reads, and one immutable,
 // content-named shard per cluster of products, fetched only by the queries that probe it.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "commands.h"
 #include "eval/item_codes_file.h"
 #include "eval/model_scorer.h"
 #include "flags.h"
 #include "output_file.h"
-#include "vitrine/catalog_index.h"
+#include "vitrine/native/catalog_index_build.h"
 
 namespace vitrine::cli {
 namespace {
@@ -44,7 +46,7 @@ int run_build_index(int argc, char** argv) {
   add_text(app, "--item-codes", &codes_path, "the codes file written with it")->required();
   add_text(app, "--out", &out_dir, "folder for index.vti and the shards (created if missing)", "DIR")->required();
   add_whole_number(app, "--clusters", &clusters, int64_t{1}, int64_t{1'000'000},
-                   "clusters, one shard each (default: one per 128 products)");
+                   "clusters, one shard each (default: about 2 x the square root of the products)");
   add_whole_number(app, "--probe", &probe, int64_t{1}, int64_t{1'000'000},
                    "clusters a query reads (default: chosen for recall@20 0.99 on sample queries)");
   add_whole_number(app, "--seed", &seed, int64_t{0}, int64_t{INT32_MAX}, "seed of the clustering (default 1)");
@@ -60,6 +62,7 @@ int run_build_index(int argc, char** argv) {
   options.clusters = static_cast<uint32_t>(clusters);
   options.probe = static_cast<uint32_t>(probe);
   options.seed = static_cast<uint64_t>(seed);
+  options.threads = std::max(1u, std::thread::hardware_concurrency());
   auto index = build_catalog_index(r.quantizer(), item_code_extras(r.weights().config), codes.value().ids,
                                    codes.value().codes, options);
   if (!index.ok()) return fail(codes_path + ": " + index.status().message());

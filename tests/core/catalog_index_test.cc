@@ -1,6 +1,6 @@
 // The catalog index (catalog_index.h): every product in exactly one shard, content-named shards, probing against a
 // brute-force reference, the default probe's recall checked independently, and the byte formats refusing damage.
-#include "vitrine/catalog_index.h"
+#include "vitrine/native/catalog_index_build.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -67,7 +67,10 @@ TEST_CASE("the catalog index puts every product in one content-named shard", "[c
   auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
   REQUIRE(built.ok());
   const CatalogIndex& index = built.value();
-  CHECK(index.head.clusters.size() == (3000 + 127) / 128);
+  CHECK(index.head.clusters.size() == default_catalog_clusters(3000));
+  CHECK(default_catalog_clusters(3000) == 110);  // ceil(2 sqrt(3000))
+  CHECK(default_catalog_clusters(1) == 1);
+  CHECK(default_catalog_clusters(3) == 3);  // never more clusters than products
   CHECK(index.head.items == 3000);
   CHECK(index.head.code_bytes == 2 + dim / 2 + 2);
   REQUIRE(index.shards.size() == index.head.clusters.size());
@@ -100,6 +103,12 @@ TEST_CASE("the catalog index puts every product in one content-named shard", "[c
   auto again = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
   REQUIRE(again.ok());
   CHECK(write_catalog_head(again.value().head) == write_catalog_head(index.head));
+  // Nor does the machine's core count change it: the threads share out fixed blocks of products.
+  options.threads = 3;
+  auto threaded = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
+  REQUIRE(threaded.ok());
+  CHECK(write_catalog_head(threaded.value().head) == write_catalog_head(index.head));
+  options.threads = 1;
   options.seed = 2;
   auto other = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
   REQUIRE(other.ok());

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fuzz_inputs.h"
-#include "vitrine/catalog_index.h"
+#include "vitrine/native/catalog_index_build.h"
 #include "vitrine/wire.h"
 
 namespace {

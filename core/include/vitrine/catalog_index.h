@@ -51,24 +51,12 @@ struct CatalogShard {
   uint32_t code_bytes = 0;
 };
 
-// Everything `vitrine build-index` writes: the head and the shards, shards[k] being cluster k's.
+// Everything `vitrine build-index` writes: the head and the shards, shards[k] being cluster k's. The builder is
+// native only: vitrine/native/catalog_index_build.h.
 struct CatalogIndex {
   CatalogIndexHead head;
   std::vector<CatalogShard> shards;
 };
-
-struct CatalogIndexOptions {
-  uint32_t clusters = 0;  // 0: about one per 128 products (a shard of a few KB), at least 1
-  uint32_t probe = 0;     // 0: the fewest clusters whose recall@20 on the index's own sample queries reaches 0.99
-  uint64_t seed = 1;
-  uint32_t iterations = 12;
-  size_t max_training_rows = 65536;  // k-means runs on a seeded sample of at most this many products
-};
-
-// Builds the index of `ids` with their code texts (as `vitrine export-codes` wrote them) for the quantizer `q`.
-// BAD_INPUT naming the product for a code q cannot read.
-Result<CatalogIndex> build_catalog_index(const ItemQuantizer& q, size_t n_extras, const std::vector<std::string>& ids,
-                                         const std::vector<std::string>& codes, const CatalogIndexOptions& options);
 
 // The formats above, and back. Parsing checks every count and offset (BAD_INPUT naming the problem).
 std::vector<uint8_t> write_catalog_head(const CatalogIndexHead& head);

@@ -49,7 +49,8 @@ class ItemQuantizer {
   uint32_t subspaces() const { return subspaces_; }
   uint32_t sub_dim() const { return subspaces_ == 0 ? 0 : dim_ / subspaces_; }
   const std::vector<float>& codebook() const { return codebook_; }
-  // 16 bits of CRC-32C over the codebook's floats (little-endian bytes): what a code carries first.
+  // 16 bits of CRC-32C over the codebook's floats (little-endian bytes): what a code carries first. Computed on each
+  // call (a pass over the codebook): keep it, do not call it per product.
   uint16_t tag() const;
 
   // The nearest centroid per subspace (L2; ties to the lower index): M bytes into `code`.
