@@ -29,15 +29,30 @@ std::string format_item_codes_file(const ItemCodesFile& file) {
 }
 
 Result<ItemCodesFile> parse_item_codes_file(const std::string& text) {
-  // ordered_json keeps the products in the file's order, which is the model's item order. A JSON object may repeat
-  // a key, which the parser would fold into one; the callback sees every key of "codes" (depth 2) first.
-  std::string top_key, repeated;
+  // The codes are taken from the parser's callback, in the file's order (the model's item order), and left out of
+  // the parsed document: an ordered_json object finds its keys by a linear scan, so a million of them in the
+  // document would take hours. The callback also sees a repeated key, which the document would fold into one.
+  // Depths as the parser counts them: the top object's keys are at 1, the entries of "codes" at 2.
+  ItemCodesFile out;
+  std::string top_key, repeated, not_text;
   std::unordered_set<std::string> keys;
   const auto watch = [&](int depth, nlohmann::ordered_json::parse_event_t event, nlohmann::ordered_json& parsed) {
-    if (event != nlohmann::ordered_json::parse_event_t::key) return true;
-    if (depth == 1) top_key = parsed.get<std::string>();
-    if (depth == 2 && top_key == "codes" && !keys.insert(parsed.get<std::string>()).second && repeated.empty())
-      repeated = parsed.get<std::string>();
+    using Event = nlohmann::ordered_json::parse_event_t;
+    if (depth == 1 && event == Event::key) top_key = parsed.get<std::string>();
+    if (depth != 2 || top_key != "codes") return true;
+    if (event == Event::key) {
+      out.ids.push_back(parsed.get<std::string>());
+      if (!keys.insert(out.ids.back()).second && repeated.empty()) repeated = out.ids.back();
+      return false;  // kept, the key alone would go into the document (and its linear scan)
+    }
+    if (event == Event::value && parsed.is_string()) {
+      out.codes.push_back(parsed.get<std::string>());
+      return false;
+    }
+    if (event == Event::value || event == Event::object_start || event == Event::array_start) {
+      if (not_text.empty() && !out.ids.empty()) not_text = out.ids.back();
+      return false;
+    }
     return true;
   };
   const nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, watch, false);
@@ -45,7 +60,6 @@ Result<ItemCodesFile> parse_item_codes_file(const std::string& text) {
   if (!repeated.empty()) return bad("product '" + repeated + "' is listed twice");
   if (j.value("format", "") != kFormat) return bad("\"format\" is not \"" + std::string(kFormat) + "\"");
   if (!j.contains("version") || j["version"] != 1) return bad("\"version\" is not 1");
-  ItemCodesFile out;
   const auto& subspaces = j.value("subspaces", nlohmann::ordered_json());
   const auto& tag = j.value("tag", nlohmann::ordered_json());
   if (!subspaces.is_number_unsigned() || subspaces.get<uint64_t>() == 0 || subspaces.get<uint64_t>() > 1024)
@@ -54,11 +68,8 @@ Result<ItemCodesFile> parse_item_codes_file(const std::string& text) {
   out.subspaces = subspaces.get<uint32_t>();
   out.tag = tag.get<uint16_t>();
   if (!j.contains("codes") || !j["codes"].is_object()) return bad("\"codes\" must be an object");
-  for (const auto& [id, code] : j["codes"].items()) {
-    if (!code.is_string()) return bad("the code of '" + id + "' is not a string");
-    out.ids.push_back(id);
-    out.codes.push_back(code.get<std::string>());
-  }
+  if (!not_text.empty()) return bad("the code of '" + not_text + "' is not a string");
+  if (out.codes.size() != out.ids.size()) return bad("\"codes\" is not an object of code strings");
   return out;
 }
 
