@@ -8,7 +8,7 @@
 #include <new>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "vitrine/build_info.h"
@@ -235,12 +235,12 @@ vt_status vt_engine_probe(vt_engine* engine, const uint8_t* request, size_t requ
 
 vt_status vt_engine_top_k_shards(vt_engine* engine, const uint8_t* request, size_t request_size, const uint8_t* shards,
                                  const uint32_t* shard_sizes, uint32_t n_shards, uint32_t k, const char** out_ids,
-                                 float* out_scores, uint32_t* out_count) {
+                                 float* out_scores, uint32_t* out_shards, uint32_t* out_count) {
   if (engine == nullptr) return VT_INVALID_ARGUMENT;
   return guarded(engine, [&]() -> vt_status {
     if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
     if (!engine->index) return engine->fail(VT_NO_MODEL, "top_k_shards: no catalog index is loaded");
-    if (out_ids == nullptr || out_count == nullptr || (k > 0 && out_scores == nullptr) ||
+    if (out_ids == nullptr || out_count == nullptr || (k > 0 && (out_scores == nullptr || out_shards == nullptr)) ||
         (n_shards > 0 && (shards == nullptr || shard_sizes == nullptr)))
       return engine->fail(VT_INVALID_ARGUMENT, "top_k_shards: null buffer");
     auto decoded = decode(request, request_size);
@@ -255,30 +255,42 @@ vt_status vt_engine_top_k_shards(vt_engine* engine, const uint8_t* request, size
       c.code = e.code;
       r.candidates.push_back(std::move(c));
     }
+    std::vector<uint32_t> source(r.candidates.size(), VT_NO_SHARD);
     size_t at = 0;
     for (uint32_t s = 0; s < n_shards; ++s) {
       auto shard = vitrine::parse_catalog_shard(shards + at, shard_sizes[s], engine->index->code_bytes);
       if (!shard.ok())
         return engine->fail(VT_BAD_INPUT, "shard " + std::to_string(s) + ": " + shard.status().message());
       vitrine::append_shard_candidates(shard.value(), r.candidates);
+      source.resize(r.candidates.size(), s);
       at += shard_sizes[s];
     }
-    // A product in several places is ranked once, where it first occurs; no shop's order applies among them.
-    std::vector<uint8_t> first(r.candidates.size());
-    {
-      std::unordered_set<std::string> seen;
-      for (size_t i = 0; i < r.candidates.size(); ++i) first[i] = seen.insert(r.candidates[i].id).second;
-    }
+    // A product in several places is ranked once, where it first occurs (no shop's order applies among them), and
+    // is said to come from the first shard that holds it: its feed is there.
     std::vector<vitrine::Candidate> unique;
-    for (size_t i = 0; i < r.candidates.size(); ++i)
-      if (first[i]) unique.push_back(std::move(r.candidates[i]));
+    std::vector<uint32_t> unique_source;
+    {
+      std::unordered_map<std::string, size_t> first;
+      for (size_t i = 0; i < r.candidates.size(); ++i) {
+        auto [it, added] = first.emplace(r.candidates[i].id, unique.size());
+        if (added) {
+          unique.push_back(std::move(r.candidates[i]));
+          unique_source.push_back(source[i]);
+        } else if (unique_source[it->second] == VT_NO_SHARD) {
+          unique_source[it->second] = source[i];
+        }
+      }
+    }
     r.candidates = std::move(unique);
     r.blend = 0.0f;
     std::vector<uint32_t> index(std::min<size_t>(k, r.candidates.size()));
     auto count = engine->ranker->top_candidates(r, k, index.data(), out_scores);
     if (!count.ok()) return engine->fail(count.status());
     engine->output.clear();
-    for (size_t i = 0; i < count.value(); ++i) engine->output.append(r.candidates[index[i]].id).push_back('\n');
+    for (size_t i = 0; i < count.value(); ++i) {
+      engine->output.append(r.candidates[index[i]].id).push_back('\n');
+      out_shards[i] = unique_source[index[i]];
+    }
     if (!engine->output.empty()) engine->output.pop_back();
     *out_ids = engine->output.c_str();
     *out_count = static_cast<uint32_t>(count.value());

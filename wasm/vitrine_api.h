@@ -104,14 +104,17 @@ vt_status vt_engine_load_index(vt_engine* engine, const uint8_t* bytes, size_t s
  * *out_names is owned by the engine and valid until the next call on it. VT_NO_MODEL without a loaded head. */
 vt_status vt_engine_probe(vt_engine* engine, const uint8_t* request, size_t request_size, uint32_t probe,
                           const char** out_names);
+/* What out_shards holds for a product that no given shard holds (one of the request's own). */
+#define VT_NO_SHARD 0xFFFFFFFFu
 /* Best `k` products among the shards' (n_shards files laid end to end in `shards`, shard_sizes[i] bytes each; all
  * caller-owned) and the request's own coded products, ranked as vt_engine_rank ranks candidates with the request's
  * events at blend 0 (no shop's order among them): product ids best first joined by '\n' in *out_ids (engine-owned,
- * valid until the next call), scores in out_scores (caller-owned, k floats), the count in *out_count. A shard that is
- * not one of this index's is VT_BAD_INPUT. */
+ * valid until the next call), scores in out_scores and, in out_shards, the index of the first shard holding each
+ * product or VT_NO_SHARD (both caller-owned, k entries; a widget finds the product's feed by its shard), the count
+ * in *out_count. A shard that is not one of this index's is VT_BAD_INPUT. */
 vt_status vt_engine_top_k_shards(vt_engine* engine, const uint8_t* request, size_t request_size, const uint8_t* shards,
                                  const uint32_t* shard_sizes, uint32_t n_shards, uint32_t k, const char** out_ids,
-                                 float* out_scores, uint32_t* out_count);
+                                 float* out_scores, uint32_t* out_shards, uint32_t* out_count);
 /* The shopper profile built from the request's events (a "VTQ1" message; no model needed): category, brand and
  * price affinities with time decay, and the current session's intent, as a profile message ("VTP1") owned by the
  * engine and valid until the next call on it; *out_size receives its byte count. */

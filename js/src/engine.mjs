@@ -12,6 +12,8 @@ import { decodeExplanations, decodeProfile, encodeRankRequest } from './wire.mjs
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 const U32 = Uint32Array.BYTES_PER_ELEMENT;
+/** VT_NO_SHARD of wasm/vitrine_api.h (tests/js/engine.test.mjs checks they match). */
+export const NO_SHARD = 0xffffffff;
 
 /**
  * Instantiates the wasm module and creates one engine handle.
@@ -238,10 +240,11 @@ export class Engine {
 
   /**
    * The k best products among the shards' (the bytes of the files probe() named) and the events' own coded
-   * products, in one wasm call.
+   * products, in one wasm call. shards[i] is the index into `shards` of the first shard holding ids[i], or null for
+   * one of the events' own products that no given shard holds.
    * @param {{events?: object[], nowMs?: number, k?: number}} request
    * @param {Uint8Array[]} shards
-   * @returns {{ids: string[], scores: Float32Array}}
+   * @returns {{ids: string[], scores: Float32Array, shards: (number|null)[]}}
    */
   topKFromShards({ events = [], nowMs = Date.now(), k = 20 }, shards) {
     const wasm = this.#wasm;
@@ -249,11 +252,13 @@ export class Engine {
     let pShards = 0,
       pSizes = 0,
       pScores = 0,
+      pSources = 0,
       pCount = 0;
     try {
       pShards = this.#alloc(total);
       pSizes = this.#alloc(shards.length * U32);
       pScores = this.#alloc(k * F32);
+      pSources = this.#alloc(k * U32);
       pCount = this.#alloc(U32);
       let at = pShards;
       shards.forEach((shard, i) => {
@@ -273,19 +278,23 @@ export class Engine {
             k,
             pOut,
             pScores,
+            pSources,
             pCount
           )
         )
       );
       const count = wasm.HEAPU32[pCount >>> 2];
+      const sources = Array.from(wasm.HEAPU32.subarray(pSources >>> 2, (pSources >>> 2) + count));
       return {
         ids: count === 0 ? [] : text.split('\n'),
         scores: wasm.HEAPF32.slice(pScores >>> 2, (pScores >>> 2) + count),
+        shards: sources.map((s) => (s === NO_SHARD ? null : s)),
       };
     } finally {
       wasm._free(pShards);
       wasm._free(pSizes);
       wasm._free(pScores);
+      wasm._free(pSources);
       wasm._free(pCount);
     }
   }

@@ -53,7 +53,7 @@ export async function fetchImmutable(url, { caches = globalThis.caches ?? null, 
     const bytes = new Uint8Array(await hit.arrayBuffer());
     if (bytes.length <= limits.maxBytes) return { bytes, cached: true };
   }
-  const bytes = await fetchModel(url, { ...limits, what: 'index shard' });
+  const bytes = await fetchModel(url, { ...limits, what: 'index shard', credentials: 'omit' });
   // Best effort: a full quota or a private window only costs the next page a fetch.
   await store?.put(url, new Response(bytes)).catch(() => {});
   return { bytes, cached: false };
@@ -61,19 +61,28 @@ export async function fetchImmutable(url, { caches = globalThis.caches ?? null, 
 
 /**
  * @param {string} url
- * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch, what?: string}} limits
- *   what names the file in the errors (default 'model'; the widgets' product feed uses it too)
+ * @param {{timeoutMs: number, maxBytes: number, integrity?: string|null, fetch?: typeof fetch, what?: string,
+ *   credentials?: RequestCredentials}} limits
+ *   what names the file in the errors (default 'model'; the widgets' product feed uses it too); credentials 'omit'
+ *   for the catalog index's files, which no cookie should tie to the shopper who asked for them
  * @returns {Promise<Uint8Array>}
  */
 export async function fetchModel(
   url,
-  { timeoutMs, maxBytes, integrity = null, fetch: fetchFn = globalThis.fetch, what = 'model' }
+  {
+    timeoutMs,
+    maxBytes,
+    integrity = null,
+    fetch: fetchFn = globalThis.fetch,
+    what = 'model',
+    credentials = 'same-origin',
+  }
 ) {
   const abort = new AbortController();
   const timeout = new Error(`no ${what} after ${timeoutMs} ms`);
   const timer = setTimeout(() => abort.abort(timeout), timeoutMs);
   try {
-    const response = await fetchFn(url, { credentials: 'same-origin', signal: abort.signal });
+    const response = await fetchFn(url, { credentials, signal: abort.signal });
     if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
     const declared = Number(response.headers.get('content-length'));
     if (declared > maxBytes) throw new Error(`the ${what} is ${declared} bytes, over the limit of ${maxBytes}`);

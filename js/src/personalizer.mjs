@@ -561,9 +561,14 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     }
   }
 
-  /** The widget's product feed (data-vitrine-products), fetched once per page and URL; null when unusable. */
+  /**
+   * The widget's product feed (data-vitrine-products), fetched once per page and URL; null when unusable. Without
+   * the attribute, a page whose model reads an index (data-index) takes its products from the feeds beside the
+   * index's shards: `undefined` says so.
+   */
   function productFeed(widget) {
     const given = widget.getAttribute(ATTR.products)?.trim();
+    if (!given && config.index) return undefined;
     let url = null;
     try {
       url = given ? new URL(given, doc.baseURI).href : null;
@@ -574,6 +579,14 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       log.warn(`a data-vitrine-widget="${widget.getAttribute(ATTR.widget)}" needs ${ATTR.products} (the product feed)`);
       return Promise.resolve(null);
     }
+    return feedAt(url, given);
+  }
+
+  /**
+   * The feed at `url` (absolute), fetched once per page; a Promise of its Map, or of null when unusable. A shard's
+   * feed goes without cookies (`credentials` 'omit'), as the shard did.
+   */
+  function feedAt(url, shown = url, credentials = 'same-origin') {
     if (!feeds.has(url)) {
       const fetchFn = typeof win.fetch === 'function' ? win.fetch.bind(win) : globalThis.fetch;
       const loading = fetchModel(url, {
@@ -581,20 +594,43 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         maxBytes: MAX_FEED_BYTES,
         what: 'product feed',
         fetch: fetchFn,
+        credentials,
       })
         .then((bytes) => {
           const { products, skipped } = parseProductFeed(new TextDecoder().decode(bytes));
           if (skipped > 0)
-            log.warn(`product feed ${given}: ${skipped} products left out (no id, name or url, or a bad field)`);
+            log.warn(`product feed ${shown}: ${skipped} products left out (no id, name or url, or a bad field)`);
           return products;
         })
         .catch((e) => {
-          log.warn(`product feed ${given} not used: ${e?.message ?? e}`);
+          log.warn(`product feed ${shown} not used: ${e?.message ?? e}`);
           return null;
         });
       feeds.set(url, loading);
     }
     return feeds.get(url);
+  }
+
+  /**
+   * The products of the index's feeds for `ids` (feedUrls[i] holds ids[i]'s), as one Map: only the feeds of the
+   * first `wanted` ids are read, and the next ids' when those fall short (a product out of stock or excluded).
+   * A shard's feed tells the server no more than the shard itself did: which clusters were near the shopper.
+   */
+  async function indexFeeds(ids, feedUrls, wanted) {
+    const merged = new Map();
+    const read = new Set();
+    let usable = 0;
+    for (let from = 0; from < ids.length && usable < wanted;) {
+      const to = Math.min(ids.length, from + wanted - usable);
+      const urls = [...new Set(feedUrls.slice(from, to).filter((u) => typeof u === 'string' && !read.has(u)))];
+      for (const map of await Promise.all(urls.map((u) => feedAt(u, u, 'omit')))) {
+        for (const [id, product] of map ?? []) merged.set(id, product);
+      }
+      urls.forEach((u) => read.add(u));
+      for (let i = from; i < to; i += 1) if (merged.get(ids[i])?.available) usable += 1;
+      from = to;
+    }
+    return merged;
   }
 
   /**
@@ -623,14 +659,25 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       : events;
     const exclude = widgetExclusions(kind, events, onPage, widget);
     const k = Math.min(MAX_TOP_K, 3 * limit + exclude.size);
-    const [products, reply] = await Promise.all([
+    const [given, reply] = await Promise.all([
       feed,
       rc.top({ events: query, nowMs, k }).catch((e) => {
         log.warn(`the ${kind} widget could not be filled: ${e?.message ?? e}`);
         return null;
       }),
     ]);
-    if (!products || !reply) return null;
+    if (!reply) return null;
+    let products = given;
+    if (given === undefined) {
+      if (!Array.isArray(reply.feeds)) {
+        log.warn(`a data-vitrine-widget="${kind}" needs ${ATTR.products}: the model's index has no product feeds`);
+        return null;
+      }
+      const ranked = reply.ids.filter((id) => !exclude.has(id));
+      const feedUrls = reply.feeds.filter((_, i) => !exclude.has(reply.ids[i]));
+      products = await indexFeeds(ranked, feedUrls, limit);
+    }
+    if (!products) return null;
     return recommendedProducts(reply.ids, products, { exclude, limit });
   }
 

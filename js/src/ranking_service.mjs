@@ -15,7 +15,9 @@
 //                                rankBy }   rankBy: what the order was made by; 'relevance' when the request asked
 //                                           for 'conversion' or 'value' and the model has no conversion head
 //   { v: 1, id, type: 'profile', profile: object }
-//   { v: 1, id, type: 'top',     ids: string[] }          best first, at most k
+//   { v: 1, id, type: 'top',     ids: string[], feeds? }  best first, at most k; for a model with its catalog in an
+//                                             index (data-index), feeds[i] is the URL of the product feed beside
+//                                             the shard ids[i] came from (build-index --products), or null
 //   { v: 1, id, type: 'warm', model }        model: the loaded model's version (modelVersion below)
 //   { v: 1, id, type: 'error',   code: ErrorCode, message: string, status?: string }
 // StoredEvent is storage's record { kind: number (event_kinds.h), t: ms, item?, category?, brand?, price?, qty?,
@@ -387,7 +389,9 @@ export function createRankingService({
     };
     let entry = indexes.get(engine);
     if (entry?.url !== msg.indexUrl) {
-      entry = { url: msg.indexUrl, loaded: fetchBytes(msg.indexUrl, limits).then((b) => engine.loadIndex(b)) };
+      // Without cookies, as the shards (model_fetch.mjs fetchImmutable): nothing ties the index's files to a shopper.
+      const loaded = fetchBytes(msg.indexUrl, { ...limits, credentials: 'omit' }).then((b) => engine.loadIndex(b));
+      entry = { url: msg.indexUrl, loaded };
       indexes.set(engine, entry);
     }
     try {
@@ -405,10 +409,13 @@ export function createRankingService({
       throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch an index shard: ${e?.message ?? e}`);
     }
     mark('shards');
-    return engine.topKFromShards(
+    const top = engine.topKFromShards(
       { ...request, k: msg.k },
       shards.map((s) => s.bytes)
     );
+    // Each shard's products' feed sits beside it: s-<hash>.vts -> s-<hash>.json (vitrine build-index --products).
+    const feedOf = names.map((name) => new URL(name.replace(/\.vts$/, '.json'), msg.indexUrl).href);
+    return { ids: top.ids, feeds: top.shards.map((s) => (s === null ? null : feedOf[s])) };
   }
 
   async function answer(engine, msg) {
@@ -427,12 +434,12 @@ export function createRankingService({
       return toRankReply(msg.candidates, result, msg.explainTop, msg.diversity ?? null, rankBy);
     }
     if (msg.type === 'top') {
-      const { ids } = coded.get(engine)
+      const { ids, feeds } = coded.get(engine)
         ? await topFromIndex(engine, msg)
         : (needs(engine, 'topK'), await engine.topK({ events: msg.events, nowMs: msg.nowMs, k: msg.k }));
       if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
         throw new VitrineError(ErrorCode.BAD_RESULT, 'engine returned no product ids');
-      return { type: 'top', ids: ids.slice(0, msg.k) };
+      return { type: 'top', ids: ids.slice(0, msg.k), ...(feeds ? { feeds: feeds.slice(0, msg.k) } : {}) };
     }
     if (msg.type === 'profile') {
       needs(engine, 'profile');

@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "commands.h"
 #include "eval/item_codes_file.h"
@@ -20,14 +23,19 @@ namespace {
 
 const char kBuildIndexHelp[] =
     "usage: vitrine build-index --model ENCODER.vtm --item-codes CODES.json --out DIR\n"
-    "                           [--clusters N] [--probe P] [--seed N]\n"
+    "                           [--products FEED.json] [--clusters N] [--probe P] [--seed N]\n"
     "\n"
     "Groups the products of CODES.json (from vitrine export-codes) into clusters by their vectors and\n"
     "writes DIR/index.vti (the clusters' centroids and shard names) and one shard per cluster,\n"
     "DIR/s-<hash>.vts, named by its content: serve them with Cache-Control: immutable. A query reads\n"
     "the P clusters nearest the shopper; by default P is the fewest that hold 99% of the exact top 20\n"
     "for sample queries made from the products' own vectors. Measure it with\n"
-    "vitrine eval --model ENCODER.vtm --item-codes CODES.json --index DIR.\n";
+    "vitrine eval --model ENCODER.vtm --item-codes CODES.json --index DIR.\n"
+    "\n"
+    "With --products (the shop's product feed, {\"products\": [{\"id\", \"name\", \"url\", ...}]}), each\n"
+    "shard gets its products' feed beside it, DIR/s-<hash>.json: the similar and picks widgets then need\n"
+    "no feed of the whole catalog, and read only the feeds of the shards their products came from. The\n"
+    "feeds change with prices and stock while the shards do not: serve them to be revalidated.\n";
 const char kBuildIndexFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
 int fail(const std::string& message) {
@@ -35,16 +43,65 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// The shop's feed records by product id, each as its JSON text; the first of a repeated id is kept.
+struct FeedRecords {
+  std::unordered_map<std::string, std::string> by_id;
+  size_t without_id = 0, repeated = 0;
+};
+
+Result<FeedRecords> read_feed(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kBAD_INPUT, path + ": cannot open the product feed");
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("products") || !doc["products"].is_array())
+    return Status(StatusCode::kBAD_INPUT, path + ": a product feed is a JSON object with a \"products\" array");
+  FeedRecords feed;
+  for (const nlohmann::json& p : doc["products"]) {
+    if (!p.is_object() || !p.contains("id") || !p["id"].is_string()) {
+      ++feed.without_id;
+      continue;
+    }
+    if (!feed.by_id.emplace(p["id"].get<std::string>(), p.dump()).second) ++feed.repeated;
+  }
+  return feed;
+}
+
+// Each shard's products' records, as a feed of its own beside the shard (s-<hash>.vts -> s-<hash>.json).
+std::string write_shard_feeds(const std::string& dir, const CatalogIndex& index, const FeedRecords& feed,
+                              size_t* unlisted, size_t* bytes) {
+  for (size_t c = 0; c < index.shards.size(); ++c) {
+    std::string text = "{\"products\":[";
+    bool first = true;
+    for (const std::string& id : index.shards[c].ids) {
+      const auto it = feed.by_id.find(id);
+      if (it == feed.by_id.end()) {
+        ++*unlisted;
+        continue;
+      }
+      text += first ? "\n" : ",\n";
+      text += it->second;
+      first = false;
+    }
+    text += "\n]}\n";
+    *bytes += text.size();
+    std::string name = index.head.clusters[c].shard;
+    name.replace(name.size() - 4, 4, ".json");
+    if (std::string e = write_file_atomically(dir + "/" + name, text); !e.empty()) return e;
+  }
+  return "";
+}
+
 }  // namespace
 
 int run_build_index(int argc, char** argv) {
-  std::string model_path, codes_path, out_dir;
+  std::string model_path, codes_path, out_dir, feed_path;
   int64_t clusters = 0, probe = 0, seed = 1;
   CLI::App app{kBuildIndexHelp, "vitrine build-index"};
   configure_command_app(app, kBuildIndexFooter, 20);
   add_text(app, "--model", &model_path, "the encoder vitrine export-codes wrote")->required();
   add_text(app, "--item-codes", &codes_path, "the codes file written with it")->required();
   add_text(app, "--out", &out_dir, "folder for index.vti and the shards (created if missing)", "DIR")->required();
+  add_text(app, "--products", &feed_path, "the shop's product feed, split into one feed per shard", "FEED.json");
   add_whole_number(app, "--clusters", &clusters, int64_t{1}, int64_t{1'000'000},
                    "clusters, one shard each (default: about 2 x the square root of the products)");
   add_whole_number(app, "--probe", &probe, int64_t{1}, int64_t{1'000'000},
@@ -57,6 +114,12 @@ int run_build_index(int argc, char** argv) {
   if (!ranker.ok()) return fail(ranker.status().message());
   auto codes = eval::read_item_codes_file(codes_path);
   if (!codes.ok()) return fail(codes.status().message());
+  FeedRecords feed;
+  if (!feed_path.empty()) {
+    auto read = read_feed(feed_path);
+    if (!read.ok()) return fail(read.status().message());
+    feed = std::move(read.value());
+  }
   const Ranker& r = ranker.value();
   CatalogIndexOptions options;
   options.clusters = static_cast<uint32_t>(clusters);
@@ -80,6 +143,15 @@ int run_build_index(int argc, char** argv) {
     largest = std::max(largest, bytes.size());
     const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     if (std::string e = write_file_atomically(out_dir + "/" + shard_name(bytes), text); !e.empty()) return fail(e);
+  }
+  size_t unlisted = 0, feed_bytes = 0;
+  if (!feed_path.empty()) {
+    if (std::string e = write_shard_feeds(out_dir, index.value(), feed, &unlisted, &feed_bytes); !e.empty())
+      return fail(e);
+    std::fprintf(stderr,
+                 "vitrine build-index: shard feeds %zu bytes; %zu products have no feed record (widgets leave them "
+                 "out); the feed has %zu records without an id and %zu repeated ids (the first kept)\n",
+                 feed_bytes, unlisted, feed.without_id, feed.repeated);
   }
   // The head last: a reader that finds it finds every shard it names.
   const std::vector<uint8_t> head = write_catalog_head(index.value().head);

@@ -4,7 +4,7 @@
 // fetched once comes from the Cache API afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -31,6 +31,14 @@ before(async () => {
     const r = runVitrine(...args);
     assert.equal(r.status, 0, r.stderr);
   };
+  const feed = {
+    products: Array.from({ length: 200 }, (_, i) => ({
+      id: `sku-${i + 1}`,
+      name: `Product ${i + 1}`,
+      url: `/p/sku-${i + 1}`,
+    })),
+  };
+  writeFileSync(path.join(dir, 'feed.json'), JSON.stringify(feed));
   run(
     'export-codes',
     '--model',
@@ -51,7 +59,9 @@ before(async () => {
     '--clusters',
     '4',
     '--probe',
-    String(PROBE)
+    String(PROBE),
+    '--products',
+    path.join(dir, 'feed.json')
   );
   copyFileSync(tiny.model, path.join(dir, 'tiny.vtm'));
   const codes = JSON.parse(readFileSync(path.join(dir, 'codes.json'), 'utf8')).codes;
@@ -63,17 +73,12 @@ before(async () => {
     `<ul id="list" data-vitrine-list data-vitrine-blend="0">${ids
       .map((id) => `<li data-vitrine-item="${id}"${withCodes ? ` data-vitrine-code="${codes[id]}"` : ''}>${id}</li>`)
       .join('')}</ul>`;
-  const widget = `<main data-vitrine-item="sku-45" data-vitrine-code="${codes['sku-45']}">Product 45</main>
-<section id="similar" data-vitrine-widget="similar" data-vitrine-products="/products.json" data-vitrine-limit="4" hidden>
+  // The widget names the whole feed, or (feeds) none: its products then come from the feeds beside the shards.
+  const widget = (feeds) => `<main data-vitrine-item="sku-45" data-vitrine-code="${codes['sku-45']}">Product 45</main>
+<section id="similar" data-vitrine-widget="similar"${feeds ? '' : ' data-vitrine-products="/products.json"'}
+  data-vitrine-limit="4" hidden>
 <template data-vitrine-template><a data-vitrine-field="url"><span data-vitrine-field="name"></span></a></template>
 </section>`;
-  const feed = {
-    products: Array.from({ length: 200 }, (_, i) => ({
-      id: `sku-${i + 1}`,
-      name: `Product ${i + 1}`,
-      url: `/p/sku-${i + 1}`,
-    })),
-  };
   const CODED = 'data-model="/models/encoder.vtm" data-index="/models/index/index.vti"';
   shop = await startShop({
     engine: 'shipped',
@@ -83,7 +88,8 @@ before(async () => {
       'whole.html': pageWith('data-model="/models/tiny.vtm"', listing(false)),
       'coded.html': pageWith(CODED, listing(true)),
       'uncoded.html': pageWith(CODED, listing(false)),
-      'product.html': pageWith(CODED, widget),
+      'product.html': pageWith(CODED, widget(false)),
+      'product-feeds.html': pageWith(CODED, widget(true)),
       'products.json': JSON.stringify(feed),
     },
   });
@@ -152,4 +158,30 @@ test('the widget reads the index head and only the probed shards, each once acro
   );
   assert.ok(!shown.includes('sku-45'), `the page's own product is not recommended: ${shown}`);
   await first.page.close();
+});
+
+test('without a feed of its own, the widget reads the feeds beside the shards its products came from', async () => {
+  // The shards an earlier test cached would not be requested: start from an empty Cache API.
+  const { page: cleaner } = await openPage(browser.context);
+  await cleaner.goto(shop.url + 'whole.html');
+  await cleaner.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+  await cleaner.close();
+  requested.length = 0;
+  const { page, seen } = await shopperOn('product-feeds.html');
+  await page.waitForFunction(() => document.querySelectorAll('#similar [data-vitrine-rendered]').length === 4);
+  const shards = requested.filter((p) => p.startsWith('/models/index/s-') && p.endsWith('.vts'));
+  const feeds = requested.filter((p) => p.startsWith('/models/index/s-') && p.endsWith('.json'));
+  assert.equal(shards.length, PROBE);
+  assert.ok(feeds.length >= 1, `feeds read: ${feeds}`);
+  for (const f of feeds) assert.ok(shards.includes(f.replace(/\.json$/, '.vts')), `${f} is beside a shard read`);
+  assert.ok(!requested.includes('/products.json'), 'the whole feed is not read');
+  const shown = await page.$$eval('#similar [data-vitrine-rendered]', (els) =>
+    els.map((a) => [a.dataset.vitrineItem, a.textContent.trim(), a.getAttribute('href')])
+  );
+  for (const [id, name, href] of shown) {
+    assert.equal(name, `Product ${id.slice(4)}`);
+    assert.equal(new URL(href).pathname, `/p/${id}`);
+  }
+  assert.deepEqual(seen.errors, []);
+  await page.close();
 });

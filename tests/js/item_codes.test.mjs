@@ -3,11 +3,12 @@
 // as the whole model does; `vitrine eval --item-codes` measures the pair natively.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { describeItem } from '../../js/src/dom.mjs';
+import { NO_SHARD } from '../../js/src/engine.mjs';
 import { toRecord, validRecord } from '../../js/src/events.mjs';
 import { PROTOCOL_VERSION, createRankingService } from '../../js/src/ranking_service.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
@@ -20,6 +21,17 @@ function exportCodes(model, dir, ...flags) {
   const run = runVitrine('export-codes', '--model', model, '--out-model', encoder, '--out-codes', codes, ...flags);
   assert.equal(run.status, 0, run.stderr);
   return { encoder, codes, file: JSON.parse(readFileSync(codes, 'utf8')), stderr: run.stderr };
+}
+
+// The product ids of a shard file, read by the test itself from catalog_index.h's layout: "VTS1", n, code bytes,
+// n + 1 end offsets, then the ids' bytes.
+function shardIds(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  assert.equal(view.getUint32(0, true), 0x31535456);
+  const n = view.getUint32(4, true);
+  const text = 12 + 4 * (n + 1);
+  const end = (i) => view.getUint32(12 + 4 * i, true);
+  return Array.from({ length: n }, (_, i) => bytes.subarray(text + end(i), text + end(i + 1)).toString('utf8'));
 }
 
 function catalogRows(catalogPath) {
@@ -247,8 +259,10 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     const cache = new Map();
     const service = createRankingService({
       createEngine: createNodeEngine,
-      fetchBytes: async (url) => {
+      fetchBytes: async (url, limits) => {
         fetched.push(url);
+        // The index head goes without cookies, as the shards do (model_fetch.mjs fetchImmutable).
+        if (url.endsWith('.vti')) assert.equal(limits.credentials, 'omit');
         if (!served.has(url)) throw new Error(`HTTP 404 for ${url}`);
         return new Uint8Array(served.get(url));
       },
@@ -294,6 +308,14 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     engine.loadModel(tiny.bytes);
     const whole = engine.topK({ events: events.map(({ code, ...e }) => e), nowMs: now, k: 10 });
     assert.deepEqual([...all.ids].sort(), [...whole.ids].sort());
+    // Each product's feed is the one beside the shard that holds it.
+    const shardOf = new Map();
+    for (const f of readdirSync(path.join(dir, 'all')).filter((f) => f.endsWith('.vts')))
+      for (const id of shardIds(readFileSync(path.join(dir, 'all', f)))) shardOf.set(id, f);
+    assert.equal(all.feeds.length, all.ids.length);
+    all.ids.forEach((id, i) =>
+      assert.equal(all.feeds[i], `${base}all/${shardOf.get(id).replace(/\.vts$/, '.json')}`, id)
+    );
     const shardsRead = fetched.filter((u) => u.endsWith('.vts')).length;
     assert.equal(shardsRead, 4);
     await top(`${base}all/index.vti`);
@@ -304,12 +326,92 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     assert.equal(one.type, 'top', one.message);
     assert.ok(fetched.includes(`${base}one/index.vti`));
     assert.equal(fetched.filter((u) => u.endsWith('.vts')).length, 1, 'a probe of one reads one shard');
+    // The shopper's own products that the one shard read does not hold have no feed to point to.
+    const own = new Set(events.map((e) => e.item));
+    const probed = fetched.find((u) => u.endsWith('.vts'));
+    one.ids.forEach((id, i) => {
+      if (one.feeds[i] === null) assert.ok(own.has(id), `${id} has no feed`);
+      else assert.equal(one.feeds[i], probed.replace(/\.vts$/, '.json'));
+    });
     // A shard that is not there fails the request (the widget stays as the shop rendered it); the head is kept.
     served.forEach((_, url) => url.endsWith('.vts') && url.includes('/one/') && served.delete(url));
     cache.clear();
     const lost = await top(`${base}one/index.vti`);
     assert.equal(lost.type, 'error');
     assert.match(lost.message, /shard/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('VT_NO_SHARD of the C header is the engine’s NO_SHARD', () => {
+  const header = readFileSync(new URL('../../wasm/vitrine_api.h', import.meta.url), 'utf8');
+  const defined = /#define VT_NO_SHARD (0x[0-9A-Fa-f]+)u/.exec(header);
+  assert.ok(defined, 'VT_NO_SHARD is defined');
+  assert.equal(Number(defined[1]), NO_SHARD);
+});
+
+test('build-index --products writes each shard’s products’ feed beside it', () => {
+  const tiny = tinyModel();
+  const dir = mkdtempSync(path.join(tmpdir(), 'vitrine-feeds-'));
+  try {
+    const { encoder, codes, file } = exportCodes(tiny.model, dir);
+    const ids = Object.keys(file.codes);
+    // Every product but the first has a record; one record has no id and one id repeats (the first is kept).
+    const records = ids.slice(1).map((id) => ({ id, name: `Name of ${id}`, url: `/p/${id}`, price: 9.5 }));
+    records.push({ name: 'no id', url: '/x' }, { id: ids[2], name: 'second record', url: '/y' });
+    writeFileSync(path.join(dir, 'feed.json'), JSON.stringify({ products: records }));
+    const out = path.join(dir, 'index');
+    const run = runVitrine(
+      'build-index',
+      '--model',
+      encoder,
+      '--item-codes',
+      codes,
+      '--out',
+      out,
+      '--clusters',
+      '4',
+      '--products',
+      path.join(dir, 'feed.json')
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /1 products have no feed record.* 1 records without an id and 1 repeated ids/);
+    const shards = readdirSync(out).filter((f) => f.endsWith('.vts'));
+    assert.equal(shards.length, 4);
+    const seen = new Map();
+    for (const shard of shards) {
+      const feed = JSON.parse(readFileSync(path.join(out, shard.replace(/\.vts$/, '.json')), 'utf8'));
+      const held = shardIds(readFileSync(path.join(out, shard)));
+      assert.deepEqual(
+        feed.products.map((p) => p.id),
+        held.filter((id) => id !== ids[0]),
+        'the feed lists the shard’s products in its order'
+      );
+      for (const p of feed.products) {
+        assert.ok(!seen.has(p.id), `${p.id} is in one feed`);
+        seen.set(p.id, p);
+      }
+    }
+    assert.equal(seen.size, ids.length - 1);
+    assert.equal(seen.has(ids[0]), false);
+    assert.equal(seen.get(ids[2]).name, `Name of ${ids[2]}`);
+    assert.deepEqual(seen.get(ids[5]), { id: ids[5], name: `Name of ${ids[5]}`, url: `/p/${ids[5]}`, price: 9.5 });
+
+    writeFileSync(path.join(dir, 'bad.json'), '{"items": []}');
+    const bad = runVitrine(
+      'build-index',
+      '--model',
+      encoder,
+      '--item-codes',
+      codes,
+      '--out',
+      out,
+      '--products',
+      path.join(dir, 'bad.json')
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /"products" array/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -334,10 +436,10 @@ test('make-synthetic-model writes the same seeded catalog every time, ready to s
     const { encoder, codes } = exportCodes(path.join(dir, 'a.vtm'), dir);
     const run = runVitrine('build-index', '--model', encoder, '--item-codes', codes, '--out', path.join(dir, 'index'));
     assert.equal(run.status, 0, run.stderr);
-    // One cluster per 128 products, and products gathered around 30 directions need few of them.
+    // About 2 sqrt(n) clusters, and products gathered around 30 directions need few of them.
     const built = /in (\d+) clusters; probe (\d+);/.exec(run.stderr);
     assert.ok(built, run.stderr);
-    assert.equal(Number(built[1]), Math.ceil(3000 / 128));
+    assert.equal(Number(built[1]), Math.ceil(2 * Math.sqrt(3000)));
     assert.ok(Number(built[2]) < Number(built[1]), `probe ${built[2]} of ${built[1]}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

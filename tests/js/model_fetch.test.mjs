@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 
-import { fetchModel } from '../../js/src/model_fetch.mjs';
+import { fetchImmutable, fetchModel } from '../../js/src/model_fetch.mjs';
 
 let server, base;
 const MODEL = new Uint8Array(3000).map((_, i) => i % 251);
@@ -71,4 +71,19 @@ test('with data-model-integrity the bytes must match a digest before anyone read
     fetchModel(`${base}/model`, { ...limits, integrity: 'md5-abc' }),
     /data-model-integrity is not sha256-/
   );
+});
+
+test('the catalog index’s shards go without cookies; a model goes with the shop’s own', async () => {
+  const asked = [];
+  const fakeFetch = async (url, init) => {
+    asked.push([url, init.credentials]);
+    return new Response(new Uint8Array([1, 2, 3]));
+  };
+  const limits = { timeoutMs: 1000, maxBytes: 100, fetch: fakeFetch };
+  await fetchImmutable('https://shop.example/index/s-1.vts', { ...limits, caches: null });
+  await fetchModel('https://shop.example/model.vtm', limits);
+  assert.deepEqual(asked, [
+    ['https://shop.example/index/s-1.vts', 'omit'],
+    ['https://shop.example/model.vtm', 'same-origin'],
+  ]);
 });

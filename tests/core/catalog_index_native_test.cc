@@ -1,7 +1,7 @@
 // The catalog index (catalog_index.h): every product in exactly one shard, content-named shards, probing against a
 // brute-force reference, the default probe's recall checked independently, and the byte formats refusing damage.
-#include "vitrine/native/catalog_index_build.h"
-
+// Native only: the index is built with the native dense kernels (vitrine/native/catalog_index_build.h); the wasm
+// engine's reading of it is tested from JS (tests/js/item_codes.test.mjs).
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "vitrine/native/catalog_index_build.h"
 
 using namespace vitrine;
 
