@@ -34,6 +34,7 @@ import os from 'node:os';
 import { startDemoServer } from '../tools/demo/serve_demo.mjs';
 import { parseArgs } from '../tools/demo/files.mjs';
 import { launchBrowser } from '../tests/support/browser.mjs';
+import { vitrineTimings } from './vitrine_timings.mjs';
 
 const USAGE = 'usage: node bench/page_shift.mjs [--demo DIR] [--dist DIR] [--runs N] [--variants LIST] [--json]\n';
 const args = process.argv.slice(2);
@@ -92,36 +93,6 @@ const probe = () => {
   });
   watch.observe(document, { childList: true, subtree: true });
 };
-
-// Vitrine's start-up steps (marks) and its main-thread work (measures), a dedicated worker's marks moved to the page's
-// clock (Playwright does not list shared workers: their steps show as '-').
-async function vitrineTimings(page) {
-  const inPage = await page.evaluate(() => ({
-    origin: performance.timeOrigin,
-    marks: performance
-      .getEntriesByType('mark')
-      .filter((e) => e.name.startsWith('vitrine:'))
-      .map((e) => [e.name, e.startTime]),
-    work: performance
-      .getEntriesByType('measure')
-      .filter((e) => e.name.startsWith('vitrine:'))
-      .map((e) => [e.startTime, e.duration, e.name.slice(8)]),
-  }));
-  const steps = Object.fromEntries(inPage.marks.map(([name, t]) => [name.slice(8), t]));
-  for (const worker of page.workers()) {
-    const w = await worker
-      .evaluate(() => ({
-        origin: performance.timeOrigin,
-        marks: performance
-          .getEntriesByType('mark')
-          .filter((e) => e.name.startsWith('vitrine:'))
-          .map((e) => [e.name, e.startTime]),
-      }))
-      .catch(() => null);
-    for (const [name, t] of w?.marks ?? []) steps[name.slice(8)] = t + w.origin - inPage.origin;
-  }
-  return { steps, work: inPage.work };
-}
 
 const VARIANTS = String(o.variants)
   .split(',')

@@ -2,9 +2,10 @@
 // and, with their own clock, in the worker) and measures for each stretch of work Vitrine does on the page's main
 // thread, so a profiler or bench/page_shift.mjs can tell Vitrine's share of a long task. One timeline entry each.
 
-export function mark(name) {
+/** The mark 'vitrine:<name>', with `detail` (structured-cloneable) when given. */
+export function mark(name, detail) {
   try {
-    globalThis.performance?.mark?.(`vitrine:${name}`);
+    globalThis.performance?.mark?.(`vitrine:${name}`, detail === undefined ? undefined : { detail });
   } catch {
     // no User Timing: nothing to record
   }

@@ -361,7 +361,10 @@ export function createRankingService({
     });
     if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
     try {
-      return await answer(engine, msg);
+      const reply = await answer(engine, msg);
+      // The engine's linear memory after the request (it never shrinks): what bench/scale_session.mjs reports.
+      if (typeof engine.memoryBytes === 'function') mark('wasm-memory', { bytes: engine.memoryBytes() });
+      return reply;
     } catch (e) {
       // An engine whose module stopped (out of memory, a trap) answers nothing again: the next request makes a new
       // one rather than failing for as long as the worker lives.

@@ -12,6 +12,7 @@ import { NO_SHARD } from '../../js/src/engine.mjs';
 import { toRecord, validRecord } from '../../js/src/events.mjs';
 import { PROTOCOL_VERSION, createRankingService } from '../../js/src/ranking_service.mjs';
 import { createNodeEngine } from '../support/node_engine.mjs';
+import { shardIds } from '../support/catalog_shard.mjs';
 import { runVitrine, tinyModel } from '../support/test_model.mjs';
 import { FakeDocument, makeList } from './fake_dom.mjs';
 
@@ -21,17 +22,6 @@ function exportCodes(model, dir, ...flags) {
   const run = runVitrine('export-codes', '--model', model, '--out-model', encoder, '--out-codes', codes, ...flags);
   assert.equal(run.status, 0, run.stderr);
   return { encoder, codes, file: JSON.parse(readFileSync(codes, 'utf8')), stderr: run.stderr };
-}
-
-// The product ids of a shard file, read by the test itself from catalog_index.h's layout: "VTS1", n, code bytes,
-// n + 1 end offsets, then the ids' bytes.
-function shardIds(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  assert.equal(view.getUint32(0, true), 0x31535456);
-  const n = view.getUint32(4, true);
-  const text = 12 + 4 * (n + 1);
-  const end = (i) => view.getUint32(12 + 4 * i, true);
-  return Array.from({ length: n }, (_, i) => bytes.subarray(text + end(i), text + end(i + 1)).toString('utf8'));
 }
 
 function catalogRows(catalogPath) {
