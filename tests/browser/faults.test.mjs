@@ -71,6 +71,8 @@ before(async () => {
   );
   for (const model of ['tiny', 'truncated', 'flipped', 'absurd', 'missing', 'hang'])
     writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
+  // A worker per page, for the faults of that worker (the shared worker's have their own tests below).
+  writeFileSync(path.join(site, 'page-worker.html'), page('tiny.vtm', 'data-worker="page"'));
   const sha256 = createHash('sha256').update(bytes).digest('base64');
   writeFileSync(path.join(site, 'signed.html'), page('tiny.vtm', `data-model-integrity="sha256-${sha256}"`));
   writeFileSync(
@@ -209,7 +211,7 @@ test('fault: the model file has a flipped byte', async (t) => {
 });
 
 test('fault: the worker script throws while loading', async (t) => {
-  await modelFault(t, 'tiny.html', {
+  await modelFault(t, 'page-worker.html', {
     init: () => {
       const Real = globalThis.Worker;
       globalThis.Worker = function (url, options) {
@@ -221,7 +223,7 @@ test('fault: the worker script throws while loading', async (t) => {
 });
 
 test('fault: the worker throws on every message', async (t) => {
-  await modelFault(t, 'tiny.html', {
+  await modelFault(t, 'page-worker.html', {
     init: () => {
       const Real = globalThis.Worker;
       globalThis.Worker = function (url, options) {
@@ -233,7 +235,7 @@ test('fault: the worker throws on every message', async (t) => {
 });
 
 test('fault: the worker is terminated in the middle of a request (the rank timeout ends it)', async (t) => {
-  await modelFault(t, 'tiny.html', {
+  await modelFault(t, 'page-worker.html', {
     init: () => {
       const Real = globalThis.Worker;
       globalThis.Worker = function (url, options) {

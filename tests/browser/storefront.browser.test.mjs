@@ -164,15 +164,18 @@ test('a ranking answered after the shopper touched the list is not applied', asy
   await page.goto(shop.url + 'manual.html');
   await vitrineReady(page);
   // The shopper presses on the list right after the ranking request went to the worker, before the answer.
+  // The request goes to a worker of the page's own (Worker) or through a shared worker's port (MessagePort).
   const result = await page.evaluate(async () => {
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (message, ...rest) {
-      post.call(this, message, ...rest);
-      if (message?.type === 'rank')
-        document.querySelector('#list a').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
-    };
+    const posts = [Worker.prototype, MessagePort.prototype].map((proto) => [proto, proto.postMessage]);
+    for (const [proto, post] of posts) {
+      proto.postMessage = function (message, ...rest) {
+        post.call(this, message, ...rest);
+        if (message?.type === 'rank')
+          document.querySelector('#list a').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      };
+    }
     const ranked = await window.vitrine.refresh();
-    Worker.prototype.postMessage = post;
+    for (const [proto, post] of posts) proto.postMessage = post;
     return { ranked, order: [...document.querySelectorAll('#list > li')].map((li) => li.dataset.vitrineItem) };
   });
   assert.equal(result.ranked, true, 'the ranking itself succeeded');
