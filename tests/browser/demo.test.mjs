@@ -13,6 +13,7 @@ import { buildCatalog } from '../../tools/build_demo_catalog.mjs';
 import { simulate } from '../../tools/simulate_shoppers.mjs';
 import { startDemoServer, DEMO_CSP } from '../../tools/demo/serve_demo.mjs';
 import { launchBrowser, openWatchedPage } from '../support/browser.mjs';
+import { recordAtProxy } from '../support/egress_proxy.mjs';
 import { distDir } from '../support/paths.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
 
@@ -786,58 +787,50 @@ test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data
   await page.close();
 });
 
-test("no request from any demo page, in either install, carries what the shopper did: only the shop's pages and files, the package and the model", async () => {
-  const seen = [];
-  const onRequest = (r) =>
-    seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
-  browser.context.on('request', onRequest);
-  const { page } = await openPage();
-  // WebSockets do not show as requests: the DevTools protocol reports the page's and its frames'.
-  const cdp = await browser.context.newCDPSession(page);
-  cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
-  await cdp.send('Network.enable');
+/** Every demo page in both installs, with consent, a cart and a reason asked for, then leaving. */
+async function visitDemo(page) {
   const sneaker = catalog.products.find((p) => p.category === 'sneakers');
-  try {
-    for (const install of ['', 'vault/']) {
-      for (const route of [
-        'index.html',
-        'category.html?c=sneakers',
-        `product.html?id=${sneaker.id}`,
-        'search.html?q=sneaker',
-        'cart.html',
-        'privacy.html',
-        'about.html',
-        'uplift.html',
-        'dashboard.html',
-        'engine.html',
-      ]) {
-        await page.goto(baseUrl + install + route);
-        await page.waitForLoadState('load');
-        if (await page.$('iframe[data-vitrine-consent-frame]')) {
-          await page.frameLocator('iframe[data-vitrine-consent-frame]').locator('#allow').click();
-        }
-        await page.waitForFunction(() => !window.vitrine || window.vitrine.status().state !== 'starting');
-        const add = await page.$('[data-vitrine-action="add_to_cart"]');
-        if (add) await add.click();
-        const why = await page.$('[data-vitrine-why]:not([hidden])');
-        if (why) await why.click();
-        await page.waitForTimeout(200);
+  for (const install of ['', 'vault/']) {
+    for (const route of [
+      'index.html',
+      'category.html?c=sneakers',
+      `product.html?id=${sneaker.id}`,
+      'search.html?q=sneaker',
+      'cart.html',
+      'privacy.html',
+      'about.html',
+      'uplift.html',
+      'dashboard.html',
+      'engine.html',
+    ]) {
+      await page.goto(baseUrl + install + route);
+      await page.waitForLoadState('load');
+      if (await page.$('iframe[data-vitrine-consent-frame]')) {
+        await page.frameLocator('iframe[data-vitrine-consent-frame]').locator('#allow').click();
       }
+      await page.waitForFunction(() => !window.vitrine || window.vitrine.status().state !== 'starting');
+      const add = await page.$('[data-vitrine-action="add_to_cart"]');
+      if (add) await add.click();
+      const why = await page.$('[data-vitrine-why]:not([hidden])');
+      if (why) await why.click();
+      await page.waitForTimeout(200);
     }
-    await page.goto('about:blank'); // leaving: pagehide
-  } finally {
-    browser.context.off('request', onRequest);
-    await cdp.detach().catch(() => {});
-    await page.close();
   }
+  await page.goto('about:blank'); // leaving: pagehide
+}
+
+/** What no demo request may be: anything but a GET without a body of the shop's pages and files or the vault's. */
+function unexpectedDemoRequests(seen) {
   const shop = new URL(baseUrl).origin;
   const vault = new URL(vaultUrl).origin;
-  const unexpected = seen.filter((r) => {
+  return seen.filter((r) => {
     const url = new URL(r.url);
     if (url.protocol === 'blob:' || url.protocol === 'data:' || url.href === 'about:blank') return false;
     if (r.method !== 'GET' || r.body !== null || r.kind === 'websocket') return true;
     // The shop's own navigation carries its own query (?id=, ?c=, ?q=); Vitrine's files carry none but the language.
-    if (url.origin === shop) return url.search !== '' && r.kind !== 'document';
+    // The proxy does not know a request's kind: there a page is an .html path.
+    const document = r.kind === 'document' || (r.kind === 'proxy' && url.pathname.endsWith('.html'));
+    if (url.origin === shop) return url.search !== '' && !document;
     if (url.origin === vault) {
       return (
         !/^\/(?:vitrine\/[\w.-]+\.(?:js|mjs|wasm|html|css)|models\/[\w.-]+\.vtm|favicon\.ico)$/.test(url.pathname) ||
@@ -846,9 +839,45 @@ test("no request from any demo page, in either install, carries what the shopper
     }
     return true;
   });
-  assert.deepEqual(unexpected, []);
+}
+
+test("no request from any demo page, in either install, carries what the shopper did: only the shop's pages and files, the package and the model", async () => {
+  // Watched by Playwright and the DevTools protocol (request kinds, the pages' WebSockets), which see no shared
+  // worker: the ranking worker is one per page here.
+  const seen = [];
+  const onRequest = (r) =>
+    seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
+  browser.context.on('request', onRequest);
+  const { page } = await openPage();
+  const cdp = await browser.context.newCDPSession(page);
+  cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
+  await cdp.send('Network.enable');
+  try {
+    await page.addInitScript(() => {
+      // The shop's tag and the vault's frame read data-worker: a worker per page, which Playwright can watch.
+      new MutationObserver(() => {
+        for (const tag of document.querySelectorAll('script[data-model]')) tag.dataset.worker = 'page';
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await visitDemo(page);
+  } finally {
+    browser.context.off('request', onRequest);
+    await cdp.detach().catch(() => {});
+    await page.close();
+  }
+  assert.deepEqual(unexpectedDemoRequests(seen), []);
+  // And as shipped (the shared worker) in a browser whose every request goes through the recording proxy.
+  // A new browser: the shopper gives the vault's consent in the shop's banner first, as an earlier test did above.
+  const atProxy = await recordAtProxy(async (context) => {
+    const { page: proxied } = await openWatchedPage(context, { timeoutMs: 90_000 });
+    await proxied.goto(baseUrl + 'vault/index.html');
+    await proxied.frameLocator('#consent-banner iframe[data-vitrine-consent-frame]').locator('#allow').click();
+    await proxied.waitForFunction(() => window.vitrine.status().state === 'running');
+    await visitDemo(proxied);
+  });
+  assert.deepEqual(unexpectedDemoRequests(atProxy), []);
   assert.ok(
-    seen.some((r) => new URL(r.url).origin === vault && r.url.endsWith('.vtm')),
+    atProxy.some((r) => new URL(r.url).origin === new URL(vaultUrl).origin && r.url.endsWith('.vtm')),
     'the /vault/ pages did load the model from the vault'
   );
 });

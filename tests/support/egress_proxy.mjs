@@ -9,6 +9,8 @@
 // url `connect://host:port` and refused: the test pages use neither.
 import http from 'node:http';
 
+import { launchBrowser } from './browser.mjs';
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** @returns {Promise<{url: string, seen: object[], close: () => Promise<void>}>} */
@@ -62,4 +64,29 @@ export async function startEgressProxy() {
         server.close(() => resolve());
       }),
   };
+}
+
+// Chromium's own requests (its clock, component updates, sign-in, autofill's form lookups), some made with no page
+// open: the proxy sees them, and they are told apart by exact host and path. No page of the test shop names these
+// hosts.
+const BROWSERS_OWN = [
+  {
+    method: 'CONNECT',
+    url: /^connect:\/\/(?:accounts\.google\.com|(?:update|content-autofill)\.googleapis\.com|clients2\.google\.com):443$/,
+  },
+  { method: 'POST', url: /^http:\/\/update\.googleapis\.com\/service\/update2\/json\?/ },
+  { method: 'GET', url: /^http:\/\/clients2\.google\.com\/time\/1\/current\?/ },
+];
+
+/** Every request that left a browser whose traffic all goes through the recording proxy, while `run` used it. */
+export async function recordAtProxy(run) {
+  const proxy = await startEgressProxy();
+  const proxied = await launchBrowser({ proxy: proxy.url });
+  try {
+    await run(proxied.context);
+  } finally {
+    await proxied.close();
+    await proxy.close();
+  }
+  return proxy.seen.filter((r) => !BROWSERS_OWN.some((own) => own.method === r.method && own.url.test(r.url)));
 }
