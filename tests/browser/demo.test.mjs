@@ -465,16 +465,28 @@ const holdRankingReplies = () => {
     released = true;
     for (const deliver of held.splice(0)) deliver();
   };
+  const holding = (handler) => (event) => {
+    if (released || event.data?.type !== 'ranked') return handler(event);
+    window.__heldReplies += 1;
+    held.push(() => handler(event));
+  };
+  // A worker of the page's own answers on the Worker, a shared worker on its MessagePort.
   const RealWorker = window.Worker;
   window.Worker = class extends RealWorker {
     set onmessage(handler) {
-      super.onmessage = (event) => {
-        if (released || event.data?.type !== 'ranked') return handler(event);
-        window.__heldReplies += 1;
-        held.push(() => handler(event));
-      };
+      super.onmessage = holding(handler);
     }
   };
+  const port = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage');
+  Object.defineProperty(MessagePort.prototype, 'onmessage', {
+    configurable: true,
+    get() {
+      return port.get.call(this);
+    },
+    set(handler) {
+      port.set.call(this, typeof handler === 'function' ? holding(handler) : handler);
+    },
+  });
 };
 
 // Opens `route` with ranking replies held; `act(page)` runs once the listing is shown; then the replies are released

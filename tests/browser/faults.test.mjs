@@ -71,8 +71,10 @@ before(async () => {
   );
   for (const model of ['tiny', 'truncated', 'flipped', 'absurd', 'missing', 'hang'])
     writeFileSync(path.join(site, `${model}.html`), page(`${model}.vtm`));
-  // A worker per page, for the faults of that worker (the shared worker's have their own tests below).
+  // A worker per page, for the faults of that worker (the shared worker's have their own tests below), and for the
+  // hung model fetch, which Playwright can hold back only from a page's own worker (its routes miss a shared one).
   writeFileSync(path.join(site, 'page-worker.html'), page('tiny.vtm', 'data-worker="page"'));
+  writeFileSync(path.join(site, 'hang.html'), page('hang.vtm', 'data-worker="page"'));
   const sha256 = createHash('sha256').update(bytes).digest('base64');
   writeFileSync(path.join(site, 'signed.html'), page('tiny.vtm', `data-model-integrity="sha256-${sha256}"`));
   writeFileSync(
