@@ -8,6 +8,8 @@
 //   coded   1,000,000 products: `vitrine export-codes` (the encoder, a code per product on its card) and
 //           `vitrine build-index --products` (the index, its shards and a feed beside each shard)
 //   whole   43,097 products: the model file with its item table, and the shop's feed of every product
+// Variants: 'coded' and 'whole' with a ranking worker per page (data-worker="page", the design the issue compares
+// against), 'coded-shared' with one shared worker for the shop's pages (data-worker="shared").
 // Pages alternate: a category listing of 60 products (one index cluster's: products that belong together), then
 // one of its products with a "similar" widget of 20; the next listing is the same category or, one time in three,
 // another. The shopper's view of each product is recorded (track) before the next page. Each variant runs the same
@@ -148,8 +150,8 @@ const TEMPLATE =
 function pageHtml(variant, page, cats, codes) {
   const coded = variant !== 'whole';
   const tag = coded
-    ? `data-model="/m/encoder.vtm" data-index="/m/index/index.vti"${variant === 'coded-shared' ? ' data-worker="shared"' : ''}`
-    : 'data-model="/m/model.vtm"';
+    ? `data-model="/m/encoder.vtm" data-index="/m/index/index.vti" data-worker="${variant === 'coded-shared' ? 'shared' : 'page'}"`
+    : 'data-model="/m/model.vtm" data-worker="page"';
   const code = (id) => (coded ? ` data-vitrine-code="${codes.get(id)}"` : '');
   const body =
     page.type === 'listing'

@@ -132,9 +132,9 @@ export interface VitrineOptions {
    */
   lateReorder?: 'all' | 'below-fold';
   /**
-   * 'page' (default): one ranking worker per page. 'shared' (`data-worker="shared"`): one worker for the shop's
-   * pages where a shared worker can outlive its page (Chromium 148+), so later pages rank without loading the engine
-   * and the model again; 'page' elsewhere.
+   * 'shared' (default): one ranking worker for the shop's pages where a shared worker can outlive its page
+   * (Chromium 148+), so later pages rank without loading the engine and the model again; one per page elsewhere.
+   * 'page' (`data-worker="page"`): one ranking worker per page always.
    */
   worker?: 'page' | 'shared';
   /**

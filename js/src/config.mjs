@@ -32,14 +32,10 @@ export const DEFAULTS = Object.freeze({
   // every item on screen or above it in place and reorders only what is below the fold, so nothing visible jumps;
   // 'all' reorders the whole listing (it jumps).
   lateReorder: 'below-fold',
-  // 'page': one ranking worker per page. 'shared': one worker for all the shop's pages where a shared worker can
-  // outlive its page (Chromium 148+), so a later page finds the engine and the model loaded; elsewhere 'page'. Not
-  // the default yet. Tried as the default again on 2026-12-07: the egress watches now also record at a proxy, which
-  // sees a shared worker, and five tests that assumed a worker per page were made to pin it or work with either;
-  // with the default switched, at least seven more still failed (the Playwright half of the egress canary, the
-  // holdout draw, the scale bench's wasm marks, the profile slot, forget() stopping the worker, the widgets'
-  // egress, train-serve parity), most because Playwright neither sees nor routes a shared worker's requests.
-  worker: 'page',
+  // 'shared' (the default): one ranking worker for all the shop's pages where a shared worker can outlive its page
+  // (Chromium 148+), so a later page finds the engine and the model loaded; elsewhere, and with 'page', one worker
+  // per page. A shared worker holds the model, never the history: each request brings the events it ranks with.
+  worker: 'shared',
   // The fraction of shoppers who keep the merchant's order (arm.mjs): a holdout to measure uplift against.
   holdout: 0,
   // Called once per page with { arm, model } when a listing or slot is shown (beside the dataLayer push).
@@ -110,7 +106,7 @@ export function normalizeConfig(options = {}, baseUrl = globalThis.document?.bas
     autoRank: options.autoRank !== false && options.autoRank !== 'off' && options.autoRank !== 'false',
     holdMs: number(options.holdMs, DEFAULTS.holdMs, 0, HOLD_CAP_MS),
     lateReorder: options.lateReorder === 'all' ? 'all' : 'below-fold',
-    worker: options.worker === 'shared' ? 'shared' : 'page',
+    worker: options.worker === 'page' ? 'page' : 'shared',
     // Digests the model must match before it is parsed (SRI syntax); false when given but malformed, which turns
     // ranking off rather than skip the check.
     modelIntegrity:

@@ -57,11 +57,11 @@
     };
   }
 
-  // The ranking worker: with data-worker="shared", shared by the shop's pages where a shared worker can outlive a
+  // The ranking worker: unless data-worker="page", shared by the shop's pages where a shared worker can outlive a
   // page, so the next page finds the engine and the model loaded; else one per page. worker_client.mjs openRankingChannel documents the choice.
   function openChannel(url, kind) {
     var read = false;
-    if (kind === 'shared' && typeof SharedWorker === 'function') {
+    if (kind !== 'page' && typeof SharedWorker === 'function') {
       try {
         new SharedWorker('http://[', {
           get extendedLifetime() {

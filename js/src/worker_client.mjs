@@ -26,7 +26,7 @@ export function sharedWorkersOutlivePages(SharedWorkerCtor = globalThis.SharedWo
 }
 
 /**
- * Opens the ranking worker of `url`. Given a SharedWorker constructor (the page asked for data-worker="shared") that
+ * Opens the ranking worker of `url`. Given a SharedWorker constructor (the default; none with data-worker="page") that
  * can outlive the page (extendedLifetime), it is one SharedWorker per origin, so the next page of the shop finds the
  * engine compiled and tiered up and the model parsed (it holds no shopper data between requests: every request
  * carries its events). Otherwise, one module Worker per page. Returns a channel: `port` to post to and hear from,

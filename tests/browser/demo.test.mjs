@@ -723,8 +723,8 @@ test('under Global Privacy Control, "turn personalization back on" says the GPC 
 });
 
 // The model requests and the fresh downloads of a second category page, after a first one ranked.
-async function warmPageRequests(init) {
-  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init });
+async function warmPageRequests(init, { workerPerPage = false } = {}) {
+  const { page, seen } = await openWatchedPage(browser.context, { timeoutMs: 90_000, init, workerPerPage });
   await page.goto(baseUrl + 'category.html?c=bags');
   await rendered(page);
   await page.evaluate(() => window.vitrine.profile()); // the worker has loaded the engine and the model
@@ -741,14 +741,17 @@ async function warmPageRequests(init) {
   };
 }
 
-test('a warm page downloads neither the package nor the engine again, and only revalidates the model', async () => {
+test('a warm page downloads neither the package nor the engine again, nor the model the shared worker holds', async () => {
   const warm = await warmPageRequests();
   assert.deepEqual(
     warm.fetched.filter((p) => p.startsWith('/vitrine/')),
     [],
     'package and engine come from the cache'
   );
-  assert.deepEqual(warm.model, [304], 'the model is revalidated');
+  assert.deepEqual(warm.model, [], 'the ranking worker outlived the first page with the model loaded');
+  // With a worker per page (data-worker="page") each page asks again, and the model is only revalidated.
+  const perPage = await warmPageRequests(undefined, { workerPerPage: true });
+  assert.deepEqual(perPage.model, [304], 'the model is revalidated');
 });
 
 test('a shopper with 50 categories and 50 brands keeps a profile, and "Your data" says how many of them it shows', async () => {
@@ -860,17 +863,11 @@ test("no request from any demo page, in either install, carries what the shopper
   const onRequest = (r) =>
     seen.push({ kind: r.resourceType(), method: r.method(), url: r.url(), body: r.postData() ?? null });
   browser.context.on('request', onRequest);
-  const { page } = await openPage();
+  const { page } = await openWatchedPage(browser.context, { timeoutMs: 90_000, workerPerPage: true });
   const cdp = await browser.context.newCDPSession(page);
   cdp.on('Network.webSocketCreated', ({ url }) => seen.push({ kind: 'websocket', method: 'GET', url, body: null }));
   await cdp.send('Network.enable');
   try {
-    await page.addInitScript(() => {
-      // The shop's tag and the vault's frame read data-worker: a worker per page, which Playwright can watch.
-      new MutationObserver(() => {
-        for (const tag of document.querySelectorAll('script[data-model]')) tag.dataset.worker = 'page';
-      }).observe(document, { childList: true, subtree: true });
-    });
     await visitDemo(page);
   } finally {
     browser.context.off('request', onRequest);

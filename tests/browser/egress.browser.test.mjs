@@ -100,7 +100,8 @@ async function recordEgress(run) {
   };
   try {
     await run(async () => {
-      const { page } = await openPage(browser.context);
+      // A worker per page: Playwright and CDP see its requests (the proxy's watch runs the default shared worker).
+      const { page } = await openPage(browser.context, { workerPerPage: true });
       await watchPage(page);
       return page;
     });

@@ -124,7 +124,8 @@ test('the loader and the modules read a stored draw alike, on both sides of the 
     [HALF, 'on'],
   ]) {
     await freshOrigin();
-    const { page, seen } = await openPage(up.browser.context);
+    // A worker per page: the engine's requests are watched through Playwright, which sees no shared worker's.
+    const { page, seen } = await openPage(up.browser.context, { workerPerPage: true });
     await page.goto(up.shop.url + 'other.html');
     await page.evaluate((d) => localStorage.setItem('vitrine.arm', String(d)), draw);
     await seedEvent(page);

@@ -89,7 +89,8 @@ test('under the strict CSP (no violations) ranks in the worker and reorders in p
 
 test('a failed profile leaves the slot at its default but never switches ranking off', async () => {
   await freshContext();
-  const { page, seen } = await openPage(browser.context);
+  // A worker per page: Playwright routes the model fetch of a page's own worker, not of a shared one.
+  const { page, seen } = await openPage(browser.context, { workerPerPage: true });
   // The same test model, except that its engine cannot build a profile.
   await page.route('**/models/test.vtm', (route) =>
     route.fulfill({
@@ -299,7 +300,9 @@ test('forget() empties storage; exportData() shows everything stored', async () 
 
 test('forget() takes back what the page shows: explanations and the slot return to the shop\u2019s, the worker stops', async () => {
   await freshContext();
+  // A worker per page, which forget() terminates (a shared worker's port is closed instead, see worker_client.mjs).
   const { page, seen } = await openPage(browser.context, {
+    workerPerPage: true,
     init: () => {
       globalThis.__terminated = 0;
       const stop = Worker.prototype.terminate;
@@ -473,7 +476,9 @@ test('no request carries behaviour: only pages, package modules, the wasm and th
   const onRequest = (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() });
   browser.context.on('request', onRequest);
   try {
-    const { page } = await openPage(browser.context);
+    // A worker per page, whose requests Playwright reports (tests/browser/egress.browser.test.mjs also watches the
+    // shared worker, at a proxy).
+    const { page } = await openPage(browser.context, { workerPerPage: true });
     await page.goto(shop.url + 'capture.html');
     await vitrineReady(page);
     // The shop's own search form would put the query in its URL (the merchant's request, not ours): handle it

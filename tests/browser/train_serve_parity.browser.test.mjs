@@ -149,7 +149,9 @@ const LATER_MS = 2 * 3_600_000; // the second visit, on the page's clock
 
 /** Does one visit in a new page (its clock moved on by `shiftMs`); returns the last ranking request it sent. */
 async function visitInTheBrowser(actions, shiftMs) {
+  // A worker per page, whose postMessage the init script below watches.
   const { page: p, seen } = await openPage(browser.context, {
+    workerPerPage: true,
     init: `(() => {
       const realNow = Date.now.bind(Date);
       Date.now = () => realNow() + ${shiftMs};

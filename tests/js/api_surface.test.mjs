@@ -86,6 +86,10 @@ test('data-* attributes become options; bad numbers fall back to defaults', asyn
   assert.equal(normalizeConfig({ consent: 'required' }).consentMisread, null);
   assert.equal(normalizeConfig({}).consentMisread, null);
   assert.equal(normalizeConfig({ dbName: '../../x' }).dbName, 'vitrine');
+  // The ranking worker is shared unless the tag asks for one per page; an unknown value is the default.
+  for (const worker of [undefined, 'shared', 'Page', 'both'])
+    assert.equal(normalizeConfig({ worker }).worker, 'shared');
+  assert.equal(normalizeConfig(fromDataset({ worker: 'page' })).worker, 'page');
   const limits = normalizeConfig(fromDataset({ modelTimeoutMs: '250', maxModelBytes: '2048', rankTimeoutMs: 'soon' }));
   assert.deepEqual(
     [limits.modelTimeoutMs, limits.maxModelBytes, limits.rankTimeoutMs],

@@ -43,9 +43,10 @@ export async function launchBrowser({ profileDir, proxy } = {}) {
  * A new page that records what a clean page must not show: console errors and warnings (seen.errors,
  * seen.warnings), uncaught page errors (in seen.errors) and Content-Security-Policy violations (in the page, as
  * globalThis.__violations, reset on every load). `init` is an extra init script; `timeoutMs` the page's default
- * timeout (pages on the shared test machine can take seconds to load).
+ * timeout (pages on the shared test machine can take seconds to load); `workerPerPage` pins the ranking worker to
+ * one per page (PIN_WORKER_PER_PAGE).
  */
-export async function openWatchedPage(context, { init, timeoutMs } = {}) {
+export async function openWatchedPage(context, { init, timeoutMs, workerPerPage = false } = {}) {
   const page = await context.newPage();
   if (timeoutMs) page.setDefaultTimeout(timeoutMs);
   const seen = { warnings: [], errors: [] };
@@ -61,6 +62,20 @@ export async function openWatchedPage(context, { init, timeoutMs } = {}) {
       globalThis.__violations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
+  if (workerPerPage) await page.addInitScript(PIN_WORKER_PER_PAGE);
   if (init) await page.addInitScript(init);
   return { page, seen };
 }
+
+/**
+ * An init script that gives every Vitrine tag data-worker="page" as it is parsed, before it runs: a ranking worker of
+ * the page's own, whose requests Playwright reports and routes and whose messages a test can hold (a shared worker's
+ * it neither reports nor routes). For the tests that watch the worker itself; the rest run the default.
+ */
+export const PIN_WORKER_PER_PAGE = `(() => {
+  const pin = () => {
+    for (const tag of document.querySelectorAll('script[data-model], script[src$="vitrine.js"]'))
+      if (!tag.dataset.worker) tag.dataset.worker = 'page';
+  };
+  new MutationObserver(pin).observe(document, { childList: true, subtree: true });
+})();`;
