@@ -624,9 +624,10 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     for (let from = 0; from < ids.length && usable < wanted;) {
       const to = Math.min(ids.length, from + wanted - usable);
       const urls = [...new Set(feedUrls.slice(from, to).filter((u) => typeof u === 'string' && !read.has(u)))];
-      for (const map of await Promise.all(urls.map((u) => feedAt(u, u, 'omit')))) {
-        for (const [id, product] of map ?? []) merged.set(id, product);
-      }
+      const maps = await Promise.all(urls.map((u) => feedAt(u, u, 'omit')));
+      for (const map of maps) for (const [id, product] of map ?? []) merged.set(id, product);
+      // An index built without --products has no feeds: one failed round (each warned once) is enough.
+      if (maps.includes(null)) break;
       urls.forEach((u) => read.add(u));
       for (let i = from; i < to; i += 1) if (merged.get(ids[i])?.available) usable += 1;
       from = to;

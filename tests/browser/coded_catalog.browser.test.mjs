@@ -63,6 +63,20 @@ before(async () => {
     '--products',
     path.join(dir, 'feed.json')
   );
+  // The same index without the shard feeds (built without --products).
+  run(
+    'build-index',
+    '--model',
+    path.join(dir, 'encoder.vtm'),
+    '--item-codes',
+    path.join(dir, 'codes.json'),
+    '--out',
+    path.join(dir, 'bare-index'),
+    '--clusters',
+    '4',
+    '--probe',
+    String(PROBE)
+  );
   copyFileSync(tiny.model, path.join(dir, 'tiny.vtm'));
   const codes = JSON.parse(readFileSync(path.join(dir, 'codes.json'), 'utf8')).codes;
 
@@ -90,6 +104,10 @@ before(async () => {
       'uncoded.html': pageWith(CODED, listing(false)),
       'product.html': pageWith(CODED, widget(false)),
       'product-feeds.html': pageWith(CODED, widget(true)),
+      'product-no-feeds.html': pageWith(
+        'data-model="/models/encoder.vtm" data-index="/models/bare-index/index.vti"',
+        widget(true)
+      ),
       'products.json': JSON.stringify(feed),
     },
   });
@@ -183,5 +201,27 @@ test('without a feed of its own, the widget reads the feeds beside the shards it
     assert.equal(new URL(href).pathname, `/p/${id}`);
   }
   assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('an index without shard feeds leaves such a widget as the shop rendered it, and says the feeds are missing', async () => {
+  requested.length = 0;
+  const { page, seen } = await shopperOn('product-no-feeds.html');
+  await page.waitForFunction(() => window.vitrine.status().ranking !== 'starting');
+  await page.evaluate(() => window.vitrine.settled?.());
+  await page.waitForTimeout(500);
+  assert.equal(await page.$$eval('#similar [data-vitrine-rendered]', (els) => els.length), 0);
+  assert.equal(await page.$eval('#similar', (s) => s.hidden), true, 'the widget stays hidden, as rendered');
+  const feeds = requested.filter((p) => p.startsWith('/models/bare-index/') && p.endsWith('.json'));
+  assert.ok(feeds.length >= 1 && feeds.length <= PROBE, `one round of feed requests: ${feeds}`);
+  // The browser itself logs each missing file; nothing else is an error.
+  assert.deepEqual(
+    seen.errors.filter((e) => !/status of 404/.test(e)),
+    []
+  );
+  assert.ok(
+    seen.warnings.every((w) => /product feed/.test(w)),
+    JSON.stringify(seen.warnings)
+  );
   await page.close();
 });
