@@ -48,35 +48,13 @@ before(async () => {
     '--out-codes',
     path.join(dir, 'codes.json')
   );
-  run(
-    'build-index',
-    '--model',
-    path.join(dir, 'encoder.vtm'),
-    '--item-codes',
-    path.join(dir, 'codes.json'),
-    '--out',
-    path.join(dir, 'index'),
-    '--clusters',
-    '4',
-    '--probe',
-    String(PROBE),
-    '--products',
-    path.join(dir, 'feed.json')
-  );
-  // The same index without the shard feeds (built without --products).
-  run(
-    'build-index',
-    '--model',
-    path.join(dir, 'encoder.vtm'),
-    '--item-codes',
-    path.join(dir, 'codes.json'),
-    '--out',
-    path.join(dir, 'bare-index'),
-    '--clusters',
-    '4',
-    '--probe',
-    String(PROBE)
-  );
+  const buildIndex = (out, ...extra) =>
+    run(
+      ...['build-index', '--model', path.join(dir, 'encoder.vtm'), '--item-codes', path.join(dir, 'codes.json')],
+      ...['--out', path.join(dir, out), '--clusters', '4', '--probe', String(PROBE), ...extra]
+    );
+  buildIndex('index', '--products', path.join(dir, 'feed.json'));
+  buildIndex('bare-index'); // the same index without the shard feeds
   copyFileSync(tiny.model, path.join(dir, 'tiny.vtm'));
   const codes = JSON.parse(readFileSync(path.join(dir, 'codes.json'), 'utf8')).codes;
 
