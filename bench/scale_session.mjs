@@ -9,7 +9,9 @@
 //           `vitrine build-index --products` (the index, its shards and a feed beside each shard)
 //   whole   43,097 products: the model file with its item table, and the shop's feed of every product
 // Variants: 'coded' and 'whole' with a ranking worker per page (data-worker="page", the design the issue compares
-// against), 'coded-shared' with one shared worker for the shop's pages (data-worker="shared").
+// against), 'coded-shared' with one shared worker for the shop's pages (data-worker="shared", the default), and
+// 'coded-returning' as 'coded-shared' for a shopper who comes back with a history (so page 1 is reordered), the
+// browser's caches emptied before page 1.
 // Pages alternate: a category listing of 60 products (one index cluster's: products that belong together), then
 // one of its products with a "similar" widget of 20; the next listing is the same category or, one time in three,
 // another. The shopper's view of each product is recorded (track) before the next page. Each variant runs the same
@@ -25,11 +27,22 @@
 //   wasm      the engine's linear memory after its last request (the worker's 'vitrine:wasm-memory' marks; a
 //             shared worker is not visible to Playwright, so '-')
 //
-//   node bench/scale_session.mjs [--items 1000000] [--whole-items 43097] [--pages 20] [--variants coded,coded-shared,whole]
+//   node bench/scale_session.mjs [--items 1000000] [--whole-items 43097] [--pages 20]
+//                                [--variants coded,coded-shared,coded-returning,whole]
 //                                [--work build/bench-scale] [--dist build/wasm/dist] [--vitrine PATH] [--json]
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import zlib from 'node:zlib';
@@ -50,7 +63,7 @@ const o = parseArgs(
     items: 1_000_000,
     wholeItems: 43_097,
     pages: 20,
-    variants: 'coded,coded-shared,whole',
+    variants: 'coded,coded-shared,coded-returning,whole',
     work: 'build/bench-scale',
     dist: 'build/wasm/dist',
     vitrine: 'build/native/models/vitrine',
@@ -150,7 +163,7 @@ const TEMPLATE =
 function pageHtml(variant, page, cats, codes) {
   const coded = variant !== 'whole';
   const tag = coded
-    ? `data-model="/m/encoder.vtm" data-index="/m/index/index.vti" data-worker="${variant === 'coded-shared' ? 'shared' : 'page'}"`
+    ? `data-model="/m/encoder.vtm" data-index="/m/index/index.vti" data-worker="${variant === 'coded' ? 'page' : 'shared'}"`
     : 'data-model="/m/model.vtm" data-worker="page"';
   const code = (id) => (coded ? ` data-vitrine-code="${codes.get(id)}"` : '');
   const body =
@@ -268,11 +281,33 @@ async function runVariant(variant, dir, cats, plan, codes) {
     if (!existsSync(file)) return null;
     return { body: read(file), cache: name.endsWith('.vts') ? IMMUTABLE : REVALIDATE };
   });
-  const browser = await launchBrowser();
+  // A returning shopper's history is stored in a first browser on a profile of its own; the session then runs in a
+  // second browser on that profile, its HTTP cache and Cache API emptied and no worker of the first alive.
+  const profileDir = variant === 'coded-returning' ? mkdtempSync(path.join(os.tmpdir(), 'vitrine-scale-')) : null;
+  if (profileDir) {
+    const seeding = await launchBrowser({ profileDir });
+    try {
+      const page = await seeding.context.newPage();
+      current = pageHtml(variant, plan[0], cats, codes);
+      await page.goto(`${url}/page.html?seed`, { waitUntil: 'load' });
+      await page.evaluate(() => window.vitrine.ready);
+      for (const item of cats[plan[0].cat].slice(10, 15))
+        await page.evaluate((e) => window.vitrine.track(e), { kind: 'view', item, code: codes.get(item) });
+      await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+    } finally {
+      await seeding.close();
+    }
+  }
+  const browser = await launchBrowser(profileDir ? { profileDir } : {});
   const rows = [];
   try {
     const page = await browser.context.newPage();
     await page.addInitScript(probe);
+    if (profileDir) {
+      const cdp = await browser.context.newCDPSession(page);
+      await cdp.send('Network.clearBrowserCache');
+      await cdp.detach();
+    }
     for (const [i, step] of plan.entries()) {
       current = pageHtml(variant, step, cats, codes);
       const before = { ...sent, byKind: { ...sent.byKind } };
@@ -330,6 +365,7 @@ async function runVariant(variant, dir, cats, plan, codes) {
   } finally {
     await browser.close();
     server.close();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
   return rows;
 }
@@ -361,7 +397,7 @@ const variants = String(o.variants)
   .split(',')
   .map((v) => v.trim());
 for (const v of variants) {
-  if (!['coded', 'coded-shared', 'whole'].includes(v)) {
+  if (!['coded', 'coded-shared', 'coded-returning', 'whole'].includes(v)) {
     process.stderr.write(`unknown variant "${v}"\n${USAGE}`);
     process.exit(2);
   }
