@@ -12,7 +12,7 @@ import { decodeExplanations, decodeProfile, encodeRankRequest } from './wire.mjs
 
 const F32 = Float32Array.BYTES_PER_ELEMENT;
 const U32 = Uint32Array.BYTES_PER_ELEMENT;
-/** VT_NO_SHARD of wasm/vitrine_api.h (tests/js/engine.test.mjs checks they match). */
+/** VT_NO_SHARD of wasm/vitrine_api.h (tests/js/item_codes.test.mjs checks they match). */
 export const NO_SHARD = 0xffffffff;
 
 /**
