@@ -15,15 +15,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string with_commas(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
 // Reads `--event-name NAME=KIND` into options->event_names; false if it is not that.
 bool add_event_name(const std::string& value, train::EventLogOptions* options) {
   const size_t eq = value.find('=');
@@ -105,11 +96,17 @@ void add_event_log_flags(CLI::App& app, const std::string& group, CLI::Option* e
   }
 }
 
-Result<train::EventLog> read_event_log_verbose(const char* command, const std::string& path,
-                                               const train::EventLogOptions& options, bool quiet) {
-  auto log = train::read_event_log(path, options);
-  if (!log.ok() || quiet) return log;
-  const train::EventLog& l = log.value();
+std::string with_commas(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+void print_event_log_summary(const char* command, const std::string& path, const train::EventLog& l, size_t sessions,
+                             const char* visitors) {
   std::string kinds;
   for (size_t k = 0; k < train::kEventKindCount; ++k) {
     if (l.kinds[k] == 0) continue;
@@ -117,10 +114,9 @@ Result<train::EventLog> read_event_log_verbose(const char* command, const std::s
              with_commas(l.kinds[k]);
   }
   std::fprintf(stderr, "%s: %s: %s rows, %s sessions (%s), %s items, %s visitors; %s\n", command, path.c_str(),
-               with_commas(l.rows).c_str(), with_commas(l.sessions.size()).c_str(),
+               with_commas(l.rows).c_str(), with_commas(sessions).c_str(),
                l.has_session_column ? "by session column" : "cut at gaps per visitor",
-               with_commas(l.item_ids.size() - 1).c_str(), with_commas(l.visitor_ids.size() - 1).c_str(),
-               kinds.empty() ? "no events" : kinds.c_str());
+               with_commas(l.item_ids.size() - 1).c_str(), visitors, kinds.empty() ? "no events" : kinds.c_str());
   std::string columns;
   for (const auto& [field, column] : l.columns)
     columns += std::string(columns.empty() ? "" : ", ") + field + " <- '" + column + "'";
@@ -132,6 +128,14 @@ Result<train::EventLog> read_event_log_verbose(const char* command, const std::s
     std::fprintf(stderr, "%s: %s\n", command, summary.substr(start, nl - start).c_str());
     start = nl + 1;
   }
+}
+
+Result<train::EventLog> read_event_log_verbose(const char* command, const std::string& path,
+                                               const train::EventLogOptions& options, bool quiet) {
+  auto log = train::read_event_log(path, options);
+  if (!log.ok() || quiet) return log;
+  const train::EventLog& l = log.value();
+  print_event_log_summary(command, path, l, l.sessions.size(), with_commas(l.visitor_ids.size() - 1).c_str());
   return log;
 }
 

@@ -2,6 +2,7 @@
 // the summary of a log that train and eval print.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "event_log.h"
@@ -16,6 +17,14 @@ void add_event_log_flags(CLI::App& app, const std::string& group, CLI::Option* e
 
 // Reads the log; on success prints one summary line and any skipped or ignored counts to stderr (unless quiet),
 // each prefixed with `command: `.
+// 1234567 -> "1,234,567".
+std::string with_commas(uint64_t n);
+
+// The summary read_event_log_verbose prints, for a log read another way (event_stream.h): `sessions` and
+// `visitors` (a count, or words saying why there is none) stand in for the log's own tables.
+void print_event_log_summary(const char* command, const std::string& path, const train::EventLog& log, size_t sessions,
+                             const char* visitors);
+
 Result<train::EventLog> read_event_log_verbose(const char* command, const std::string& path,
                                                const train::EventLogOptions& options, bool quiet);
 

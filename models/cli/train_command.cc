@@ -15,6 +15,7 @@
 #include "checkpoint.h"
 #include "commands.h"
 #include "event_log_flags.h"
+#include "event_stream.h"
 #include "flags.h"
 #include "output_file.h"
 #include "train_run.h"
@@ -60,7 +61,7 @@ std::string folder_name(const std::string& path) {
 }  // namespace
 
 int run_train(int argc, char** argv) {
-  std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8";
+  std::string train_path, events_path, out_path, catalog_path, image_path, name, item_dtype = "i8", stream_dir;
   bool one_visit = false;
   bool check_only = false;
   bool resume = false;
@@ -140,6 +141,15 @@ int run_train(int argc, char** argv) {
                "earlier visits' last events (marked as such), as the browser's stored history does")
       ->group(with_events)
       ->needs(events_flag);
+  add_text(app, "--stream-dir", &stream_dir,
+           "for logs larger than memory: group the log's rows into sessions on disk, in this\n"
+           "folder (it must exist; about 40 bytes per row while grouping, 8 per item event\n"
+           "after), and train by reading them back in shuffled chunks. Memory stays bounded by\n"
+           "the catalog. Writes no checkpoint, leaves the shop order's weight at its default and\n"
+           "keeps impressions as encoder inputs (models/train/event_stream.h)",
+           "DIR")
+      ->group(with_events)
+      ->needs(events_flag);
   app.add_flag("--check", check_only,
                "read the log (and --catalog), print what training would use, and stop: no --out,\n"
                "no training; exit 1 on the first bad row as training would")
@@ -151,6 +161,8 @@ int run_train(int argc, char** argv) {
   if (!events_path.empty() && !image_path.empty() && catalog_path.empty())
     return usage_error(app, "--image-features with --events needs --catalog: the features are keyed by its ids");
   if (out_path.empty() && !check_only) return usage_error(app, "--out is required");
+  if (!stream_dir.empty() && (check_only || resume || keep_checkpoint))
+    return usage_error(app, "--stream-dir trains without checkpoints and has no --check");
   options.item_storage = item_dtype == "f32" ? DType::kF32 : item_dtype == "f16" ? DType::kF16 : DType::kI8;
   if (name.empty()) name = folder_name(events_path.empty() ? train_path : events_path);
 
@@ -160,7 +172,41 @@ int run_train(int argc, char** argv) {
   std::vector<train::BlendChoice> blend_choices;  // the held-out sessions' lists, for the shop order's weight
   uint64_t impression_events = 0;
   train::Catalog catalog;
-  if (!events_path.empty()) {
+  std::optional<train::SessionStream> stream;  // with --stream-dir: the log's sessions, on disk
+  if (!events_path.empty() && !stream_dir.empty()) {
+    if (!catalog_path.empty()) {
+      auto read = train::read_catalog_file(catalog_path, 0);
+      if (!read.ok()) {
+        std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());
+        return 1;
+      }
+      catalog = std::move(read).value();
+      log_options.vocabulary = &catalog.product_ids;
+    }
+    train::StreamOptions stream_options;
+    stream_options.dir = stream_dir;
+    stream_options.history = one_visit ? 0 : options.model.max_length;
+    stream_options.validation_fraction = options.validation_fraction;
+    auto streamed = train::stream_event_log(events_path, log_options, stream_options);
+    if (!streamed.ok()) {
+      std::fprintf(stderr, "vitrine train: %s\n", streamed.status().message().c_str());
+      return 1;
+    }
+    stream = std::move(streamed).value();
+    const train::EventLog& log = stream->log();
+    if (!quiet) {
+      print_event_log_summary("vitrine train", events_path, log, stream->sessions(), "(not counted when streamed)");
+      std::fprintf(stderr, "vitrine train: %s item events in %s sessions on disk (%s bytes), %s held out\n",
+                   with_commas(stream->events()).c_str(), with_commas(stream->sessions()).c_str(),
+                   with_commas(stream->file_bytes()).c_str(), with_commas(stream->held_out_sessions()).c_str());
+    }
+    SessionCorpus sized;
+    sized.catalog_size = static_cast<ItemId>(log.item_ids.size() - 1);
+    corpus = std::move(sized);
+    options.model.visit_gap_minutes =
+        static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
+    if (catalog_path.empty()) catalog = train::log_catalog(log);
+  } else if (!events_path.empty()) {
     // With --catalog the catalog's products are the model's, and the log is read against them.
     if (!catalog_path.empty()) {
       auto read = train::read_catalog_file(catalog_path, 0);
@@ -235,8 +281,8 @@ int run_train(int argc, char** argv) {
   }
   if (!quiet)
     std::fprintf(stderr, "vitrine train: %zu sessions, %d items, dim %u, %u epochs, %u threads\n",
-                 corpus.value().sessions.size(), corpus.value().catalog_size, options.model.dim, options.train.epochs,
-                 options.train.threads);
+                 stream ? stream->sessions() : corpus.value().sessions.size(), corpus.value().catalog_size,
+                 options.model.dim, options.train.epochs, options.train.threads);
 
   train::Progress progress;
   const uint32_t epochs = options.train.epochs;
@@ -285,7 +331,9 @@ int run_train(int argc, char** argv) {
       std::fprintf(stderr, "vitrine train: resuming after epoch %u (%s)\n", epochs_done, checkpoint_path.c_str());
   };
   nlohmann::json last_fit;  // the blend fit of the latest run
-  if (!events_path.empty()) {
+  if (stream) {
+    options.save_checkpoint = nullptr;  // the stream's run writes none (event_stream.h)
+  } else if (!events_path.empty()) {
     options.fit_blend = [&](const std::vector<uint8_t>& model_bytes, nlohmann::json* report) -> float {
       auto ranker = Ranker::load(model_bytes.data(), model_bytes.size());
       if (!ranker.ok()) {
@@ -331,7 +379,9 @@ int run_train(int argc, char** argv) {
     if (!quiet) std::fprintf(stderr, "vitrine train: and with them\n");
   }
   auto result =
-      events_path.empty()
+      stream ? train::run_streamed_training(*stream, corpus.value().catalog_size, &catalog, options,
+                                            train::StreamTrainingOptions(), name, progress)
+      : events_path.empty()
           ? train::run_training(corpus.value(), with_catalog ? &catalog : nullptr, options, name, progress)
           : train::run_training(std::move(kinded), corpus.value().catalog_size, &catalog, options, name, progress);
   if (!result.ok()) {

@@ -635,8 +635,11 @@ std::string EventLog::summary() const {
   return out;
 }
 
-Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& options) {
+Status scan_event_log(const std::string& path, const EventLogOptions& options, EventLog* log_out,
+                      const std::function<Status(const ScannedRow&)>& on_row) {
   if (options.session_gap_ms <= 0) return Status(StatusCode::kINVALID_ARGUMENT, "session gap must be positive");
+  EventLog& log = *log_out;
+  log = EventLog();
   ByteSource in;
   VITRINE_RETURN_IF_ERROR(in.open(path));
   // Line 0 is the --columns list of a headerless file.
@@ -673,7 +676,6 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
   const auto& aliases = field_aliases();
   std::array<int, kFieldCount> column;
   column.fill(-1);
-  EventLog log;
   for (size_t f = 0; f < kFieldCount; ++f) {
     for (const char* alias : aliases[f].aliases) {
       for (size_t c = 0; c < header.size() && column[f] < 0; ++c)
@@ -707,9 +709,8 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
     event_names[lower_trimmed(name)] = kind;
   }
 
-  Interner items, visitors, sessions, categories, brands;
+  Interner items, categories, brands;
   items.intern("");
-  visitors.intern("");
   categories.intern("");
   brands.intern("");
   const bool fixed_vocabulary = options.vocabulary != nullptr;
@@ -724,11 +725,7 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
   }
   std::vector<uint32_t> item_category(items.size(), 0), item_brand(items.size(), 0);
   std::vector<float> item_price(items.size(), -1.0f);
-  std::vector<uint32_t> session_visitor;  // by session group, with a session column
 
-  BlockArray<LoggedEvent> rows;
-  BlockArray<uint32_t> groups;
-  std::string key;
   Status fatal;
   uint64_t line = 0;
   // Returns false when the read must stop (fatal is set).
@@ -753,8 +750,7 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
     if (st == RecordStatus::kEnd) break;
     if (st == RecordStatus::kBlank) continue;
     if (st == RecordStatus::kFatal) return fail(line, csv.problem());
-    if (++log.rows >= std::numeric_limits<uint32_t>::max())
-      return Status(StatusCode::kLIMIT_EXCEEDED, path + ": more than 4 billion rows");
+    ++log.rows;
     if (st == RecordStatus::kMalformed) {
       if (!bad(BadRow::kRaggedRow, csv.problem())) return fatal;
       continue;
@@ -847,18 +843,6 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
       if (!bad(BadRow::kMissingVisitor, by_session ? "no session id" : "no visitor id")) return fatal;
       continue;
     }
-    // One table lookup per row: with a session column the visitor is interned only with a new session.
-    uint32_t group = 0;
-    if (by_session) {
-      key.assign(field(kSession));
-      key.push_back('\0');
-      if (visitor_known) key.append(visitor_text);
-      bool inserted = false;
-      group = sessions.intern(key, &inserted);
-      if (inserted) session_visitor.push_back(visitor_known ? visitors.intern(visitor_text) : 0);
-    } else {
-      group = visitors.intern(visitor_text);
-    }
     // Item index and attributes.
     uint32_t item = 0;
     if (item_kind) {
@@ -886,15 +870,17 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
         if (price >= 0.0) item_price[item] = static_cast<float>(price);
       }
     }
-    LoggedEvent e;
-    e.time_ms = time_ms;
-    e.item = item;
-    e.kind = static_cast<uint8_t>(kind);
-    e.position = position;
-    e.shop_position = shop_position;
-    rows.push_back(e);
-    groups.push_back(group);
+    ScannedRow row;
+    row.event.time_ms = time_ms;
+    row.event.item = item;
+    row.event.kind = static_cast<uint8_t>(kind);
+    row.event.position = position;
+    row.event.shop_position = shop_position;
+    if (visitor_known) row.visitor = visitor_text;
+    if (by_session) row.session = field(kSession);
+    row.line = line;
     ++log.kinds[static_cast<size_t>(kind)];
+    VITRINE_RETURN_IF_ERROR(on_row(row));
   }
 
   // Attributes and names.
@@ -906,7 +892,39 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
     log.item_brands[i] = std::string(brands.at(item_brand[i]));
   }
   log.item_prices = std::move(item_price);
+  return Status();
+}
+
+Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& options) {
+  EventLog log;
+  // One table lookup per row: with a session column the visitor is interned only with a new session.
+  Interner visitors, sessions;
+  visitors.intern("");
+  std::vector<uint32_t> session_visitor;  // by session group, with a session column
+  BlockArray<LoggedEvent> rows;
+  BlockArray<uint32_t> groups;
+  std::string key;
+  VITRINE_RETURN_IF_ERROR(scan_event_log(path, options, &log, [&](const ScannedRow& row) {
+    uint32_t group = 0;
+    if (log.has_session_column) {
+      key.assign(row.session);
+      key.push_back('\0');
+      key.append(row.visitor);
+      bool inserted = false;
+      group = sessions.intern(key, &inserted);
+      if (inserted) session_visitor.push_back(row.visitor.empty() ? 0 : visitors.intern(row.visitor));
+    } else {
+      group = visitors.intern(row.visitor);
+    }
+    if (rows.size() >= std::numeric_limits<uint32_t>::max() - 1)
+      return Status(StatusCode::kLIMIT_EXCEEDED,
+                    path + ": more than 4 billion events: train with --stream-dir, which groups them on disk");
+    rows.push_back(row.event);
+    groups.push_back(group);
+    return Status();
+  }));
   log.visitor_ids = visitors.strings();
+  const bool by_session = log.has_session_column;
   const size_t group_count = by_session ? sessions.size() : visitors.size();
   sessions = Interner();  // the session keys are no longer needed
 

@@ -61,11 +61,13 @@
 // is worth against the shopper's signals (blend_fit.h).
 //
 // Memory: the file is streamed; per row only the event (16 bytes) and its session key (4 bytes) are kept, with
-// item, visitor and session ids interned once each. Query and quantity are checked but not stored.
+// item, visitor and session ids interned once each: about 2 GB for 100 million rows. Query and quantity are
+// checked but not stored. A log too big for that is grouped on disk instead (event_stream.h).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -167,6 +169,20 @@ struct EventLog {
 };
 
 Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& options);
+
+// One good row of a log as scan_event_log hands it on, its item already numbered (EventLog::item_ids).
+struct ScannedRow {
+  LoggedEvent event;
+  std::string_view visitor;  // "" when the log does not know the visitor
+  std::string_view session;  // "" without a session column
+  uint64_t line = 0;         // where the row starts in the file, for messages
+};
+// The reading half of read_event_log: checks every row as it does and hands each good one to on_row, in file order;
+// an error from on_row stops the read and is returned. `log` gets everything but the events, the sessions and
+// the visitors: the columns, the counts, and the items with their attributes (a table as long as the catalog).
+// read_event_log groups the rows in memory; event_stream.h groups them on disk, for logs larger than memory.
+Status scan_event_log(const std::string& path, const EventLogOptions& options, EventLog* log,
+                      const std::function<Status(const ScannedRow&)>& on_row);
 
 // Every item event (kinds view, click, add_to_cart, purchase, impression) on a known item, per session, oldest
 // first, with its kind. Sessions left empty are dropped; `from` (optional) gets, per session returned, its index in

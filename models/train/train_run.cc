@@ -228,15 +228,6 @@ Status restore_checkpoint(const TrainingCheckpoint& c, SessionTrainer& trainer, 
   return Status();
 }
 
-// Occurrences of each item as a view or click (the events that are labels), for S-POP's order.
-std::vector<double> label_popularity(const std::vector<EventSession>& sessions, ItemId catalog_size) {
-  std::vector<double> popularity(static_cast<size_t>(catalog_size) + 1, 0.0);
-  for (const EventSession& session : sessions)
-    for (const SessionEvent& e : session)
-      if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
-        popularity[e.item] += 1.0;
-  return popularity;
-}
 }  // namespace
 
 size_t validation_count(size_t sessions, double validation_fraction) {
@@ -269,19 +260,59 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
   return run_training(std::move(sessions), corpus.catalog_size, catalog, options, dataset, progress);
 }
 
+void TrainingStats::reset(ItemId catalog_size) {
+  const size_t n = static_cast<size_t>(catalog_size) + 1;
+  kind_counts.assign(VITRINE_EVENT_KIND_COUNT, 0);
+  seen.assign(n, false);
+  label_counts.assign(n, 0.0);
+  label_popularity.assign(n, 0.0);
+  all_label_popularity.assign(n, 0.0);
+  earlier_visits = false;
+  examples = 0;
+}
+
+void TrainingStats::add_training(const EventSession& session) {
+  for (size_t k = 0; k < session.size(); ++k) {
+    const SessionEvent& e = session[k];
+    ++kind_counts[e.kind];
+    seen[e.item] = true;
+    earlier_visits = earlier_visits || e.earlier_visit != 0;
+    if (e.earlier_visit != 0 || (e.kind != kind_code(EventKind::kVIEW) && e.kind != kind_code(EventKind::kCLICK)))
+      continue;
+    label_popularity[e.item] += 1.0;
+    all_label_popularity[e.item] += 1.0;
+    if (k > 0) {  // make_examples' labels
+      label_counts[e.item] += 1.0;
+      ++examples;
+    }
+  }
+}
+
+void TrainingStats::add_held_out(const EventSession& session) {
+  for (const SessionEvent& e : session)
+    if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
+      all_label_popularity[e.item] += 1.0;
+}
+
+void TrainingStats::drop_unseen(EventSession& held_out) const {
+  held_out.erase(std::remove_if(held_out.begin(), held_out.end(), [&](const SessionEvent& e) { return !seen[e.item]; }),
+                 held_out.end());
+}
+
+Status check_events(const EventSession& session, ItemId catalog_size) {
+  for (const SessionEvent& e : session) {
+    if (e.item > static_cast<uint32_t>(catalog_size) || e.kind >= VITRINE_EVENT_KIND_COUNT)
+      return Status(StatusCode::kINVALID_ARGUMENT, "a training event has item " + std::to_string(e.item) + " or kind " +
+                                                       std::to_string(e.kind) + " out of range");
+  }
+  return Status();
+}
+
 Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalog_size, const Catalog* catalog,
                                const RunOptions& options, const std::string& dataset, const Progress& progress) {
   if (catalog_size <= 0) return Status(StatusCode::kBAD_INPUT, "no items in the training sessions");
-  for (const EventSession& s : sessions) {
-    for (const SessionEvent& e : s) {
-      if (e.item > static_cast<uint32_t>(catalog_size) || e.kind >= VITRINE_EVENT_KIND_COUNT)
-        return Status(StatusCode::kINVALID_ARGUMENT, "a training event has item " + std::to_string(e.item) +
-                                                         " or kind " + std::to_string(e.kind) + " out of range");
-    }
-  }
+  for (const EventSession& s : sessions) VITRINE_RETURN_IF_ERROR(check_events(s, catalog_size));
   const size_t session_count = sessions.size();
-  // S-POP's order, if chosen, is shipped with every session's popularity, the held-out ones included.
-  const std::vector<double> all_label_popularity = label_popularity(sessions, catalog_size);
   std::vector<EventSession> train_sessions = std::move(sessions), valid_sessions;
   if (options.validation_fraction > 0.0) {
     const double fraction = options.validation_fraction;
@@ -294,22 +325,59 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
                           std::make_move_iterator(train_sessions.end()));
     train_sessions.resize(session_count - n_valid);
   }
-  // Held-out sessions are read as a test file is (the SR-GNN protocol): items the training part never saw are
-  // left out, since nothing could be learned about them. Otherwise validation would judge the model by the share of
-  // brand-new products, which differs between shops and says nothing about the ranking.
-  {
-    std::vector<bool> seen(static_cast<size_t>(catalog_size) + 1, false);
-    for (const EventSession& s : train_sessions)
-      for (const SessionEvent& e : s) seen[e.item] = true;
-    for (EventSession& s : valid_sessions)
-      s.erase(std::remove_if(s.begin(), s.end(), [&](const SessionEvent& e) { return !seen[e.item]; }), s.end());
+  TrainingStats stats;
+  stats.reset(catalog_size);
+  for (const EventSession& s : train_sessions) stats.add_training(s);
+  for (EventSession& s : valid_sessions) {
+    stats.add_held_out(s);  // before dropping unseen items: S-POP counts every session
+    stats.drop_unseen(s);
   }
   const ExampleSet train = make_examples(train_sessions);
   const ExampleSet valid = make_examples(valid_sessions);
-  if (train.examples.empty())
+
+  // Each pass over the examples starts from the order the last one left, shuffled with a seed of its own.
+  std::vector<Example> order = train.examples;
+  const size_t batch = std::max<uint32_t>(1, options.train.batch_size);
+  const size_t steps_per_pass = (order.size() + batch - 1) / batch;
+  const size_t passes =
+      order.empty() ? 1 : std::max<size_t>(1, (options.min_steps_per_epoch + steps_per_pass - 1) / steps_per_pass);
+  const size_t epoch_examples = passes * order.size();
+  const auto shuffle_for = [&](uint32_t epoch, size_t i) {
+    std::mt19937_64 rng(options.train.seed + epoch + 1000003 * (i / order.size()));
+    std::shuffle(order.begin(), order.end(), rng);
+  };
+  EpochFeed feed;
+  feed.examples_per_epoch = epoch_examples;
+  feed.passes = passes;
+  feed.run = [&](uint32_t epoch, const BatchStep& step) {
+    for (size_t i = 0; i < epoch_examples; i += batch) {
+      const size_t at = i % order.size();
+      if (at == 0) shuffle_for(epoch, i);
+      step(train, &order[at], std::min(batch, order.size() - at));
+    }
+    return Status();
+  };
+  feed.fingerprint = [&](const SessionModelWeights& initial, const TrainOptions& train_options, float temperature) {
+    return training_fingerprint(train, valid, initial, train_options, temperature);
+  };
+  feed.replay = [&](uint32_t epochs_done) {
+    for (uint32_t epoch = 1; epoch <= epochs_done; ++epoch)
+      for (size_t i = 0; i < epoch_examples; i += batch)
+        if (i % order.size() == 0) shuffle_for(epoch, i);
+  };
+  return train_model(stats, catalog_size, catalog, options, dataset, progress, feed, valid, train_sessions,
+                     valid_sessions);
+}
+
+Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, const Catalog* catalog,
+                              const RunOptions& options, const std::string& dataset, const Progress& progress,
+                              EpochFeed& feed, const ExampleSet& valid,
+                              const std::vector<EventSession>& conversion_train,
+                              const std::vector<EventSession>& conversion_valid) {
+  if (catalog_size <= 0) return Status(StatusCode::kBAD_INPUT, "no items in the training sessions");
+  if (stats.examples == 0 || feed.examples_per_epoch == 0)
     return Status(StatusCode::kBAD_INPUT, "no training examples: sessions need a view or click after another event");
   const auto corpus_catalog_size = catalog_size;
-
   SessionModelConfig config = options.model;
   config.vocab_size = static_cast<uint32_t>(corpus_catalog_size);
   config.num_kinds = VITRINE_EVENT_KIND_COUNT;
@@ -318,12 +386,11 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
   config.item_bias = options.item_bias;
   // Visits: read where the sessions carry visitors' earlier visits (training_sessions with history).
   config.visit_inputs = false;
-  for (const SessionEvent& e : train.events) config.visit_inputs = config.visit_inputs || e.earlier_visit != 0;
+  config.visit_inputs = stats.earlier_visits;
   // Every kind the training data holds gets its own row. Absent kinds never reach an untrained row: a click, cart
   // add or purchase reads as a view when views were trained (each implies the shopper looked at the item), and
   // anything else is left out of the input.
-  std::vector<size_t> kind_counts(VITRINE_EVENT_KIND_COUNT, 0);
-  for (const SessionEvent& e : train.events) ++kind_counts[e.kind];
+  const std::vector<size_t>& kind_counts = stats.kind_counts;
   const uint8_t view = kind_code(EventKind::kVIEW);
   config.kind_inputs.assign(VITRINE_EVENT_KIND_COUNT, -1);
   for (uint32_t k = 0; k < VITRINE_EVENT_KIND_COUNT; ++k) {
@@ -378,29 +445,17 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
   train_options.train_item_bias = false;  // a fixed prior, weighted after training (see the calibration below)
   SessionTrainer trainer(std::move(initial), train_options);
   if (options.content_only_unseen) {
-    std::vector<bool> seen(static_cast<size_t>(corpus_catalog_size) + 1, false);
-    for (const SessionEvent& e : train.events) seen[e.item] = true;
     std::vector<uint32_t> unseen;
-    for (size_t i = 1; i < seen.size(); ++i)
-      if (!seen[i]) unseen.push_back(static_cast<uint32_t>(i));
+    for (size_t i = 1; i < stats.seen.size(); ++i)
+      if (!stats.seen[i]) unseen.push_back(static_cast<uint32_t>(i));
     VITRINE_RETURN_IF_ERROR(trainer.set_content_only_items(std::move(unseen)));
   }
   RunResult result;
-  result.train_examples = train.examples.size();
+  result.train_examples = stats.examples;
   result.valid_examples = valid.examples.size();
   SessionModelWeights best = trainer.weights();
   double best_mrr = -1.0;
-  std::vector<Example> order = train.examples;
   float learning_rate = options.train.learning_rate;
-  const size_t batch = std::max<uint32_t>(1, options.train.batch_size);
-  const size_t steps_per_pass = (order.size() + batch - 1) / batch;
-  const size_t passes = std::max<size_t>(1, (options.min_steps_per_epoch + steps_per_pass - 1) / steps_per_pass);
-  const size_t epoch_examples = passes * order.size();
-  // Each pass over the examples starts from the order the last one left, shuffled with a seed of its own.
-  const auto shuffle_for = [&](uint32_t epoch, size_t i) {
-    std::mt19937_64 rng(options.train.seed + epoch + 1000003 * (i / order.size()));
-    std::shuffle(order.begin(), order.end(), rng);
-  };
   const bool validated = !valid.examples.empty();
   const auto stops_after = [&](uint32_t epoch) {
     return validated && options.patience > 0 && epoch - result.best_epoch >= options.patience;
@@ -408,8 +463,9 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
 
   // Checkpoints belong to this training input (checkpoint.h); a resumed run picks up after the checkpoint's epochs.
   const bool checkpoints = options.save_checkpoint || options.resume_from != nullptr;
-  const uint64_t fingerprint =
-      checkpoints ? training_fingerprint(train, valid, trainer.weights(), train_options, config.temperature) : 0;
+  if (checkpoints && !feed.fingerprint)
+    return Status(StatusCode::kINVALID_ARGUMENT, "this training input does not support checkpoints");
+  const uint64_t fingerprint = checkpoints ? feed.fingerprint(trainer.weights(), train_options, config.temperature) : 0;
   uint32_t first_epoch = 1;
   if (options.resume_from != nullptr) {
     const TrainingCheckpoint& checkpoint = *options.resume_from;
@@ -422,9 +478,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     result.best_epoch = checkpoint.best_epoch;
     result.epochs = checkpoint.epochs;
     learning_rate = static_cast<float>(checkpoint.learning_rate);
-    for (uint32_t epoch = 1; epoch <= checkpoint.epochs_done; ++epoch)
-      for (size_t i = 0; i < epoch_examples; i += batch)
-        if (i % order.size() == 0) shuffle_for(epoch, i);
+    feed.replay(checkpoint.epochs_done);
     first_epoch = stops_after(checkpoint.epochs_done) ? options.train.epochs + 1 : checkpoint.epochs_done + 1;
     if (progress.resumed) progress.resumed(checkpoint.epochs_done);
   }
@@ -433,11 +487,8 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     double loss_sum = 0.0;
     size_t batches = 0, seen = 0;
     auto last_report = start;
-    for (size_t i = 0; i < epoch_examples; i += batch) {
-      const size_t at = i % order.size();
-      if (at == 0) shuffle_for(epoch, i);
-      const size_t n = std::min(batch, order.size() - at);
-      loss_sum += trainer.compute_gradients(train, &order[at], n).loss;
+    VITRINE_RETURN_IF_ERROR(feed.run(epoch, [&](const ExampleSet& data, const Example* examples, size_t n) {
+      loss_sum += trainer.compute_gradients(data, examples, n).loss;
       trainer.apply_gradients(learning_rate);
       ++batches;
       seen += n;
@@ -445,10 +496,10 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
       if (progress.during && now - last_report > std::chrono::seconds(5)) {
         last_report = now;
         const double elapsed = std::chrono::duration<double>(now - start).count();
-        progress.during(epoch, double(seen) / double(epoch_examples), loss_sum / double(batches),
-                        double(seen) / elapsed, elapsed);
+        progress.during(epoch, std::min(1.0, double(seen) / double(feed.examples_per_epoch)),
+                        loss_sum / double(batches), double(seen) / elapsed, elapsed);
       }
-    }
+    }));
     EpochReport report;
     report.epoch = epoch;
     report.loss = loss_sum / double(std::max<size_t>(batches, 1));
@@ -489,8 +540,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     // it early and learn less), so training leaves it at zero.
     SessionModelWeights calibrated = best;
     if (config.item_bias) {
-      std::vector<double> counts(calibrated.item_bias.size(), 0.0);
-      for (const Example& ex : train.examples) counts[ex.label] += 1.0;
+      const std::vector<double>& counts = stats.label_counts;
       for (size_t j = 0; j < counts.size(); ++j) calibrated.item_bias[j] = static_cast<float>(std::log1p(counts[j]));
     }
     CalibrationOptions copts;
@@ -505,7 +555,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     if (config.repeat_counts > 0 && config.item_bias) {
       // Judged with the training part's popularity, as the other candidates.
       SessionModelWeights counting = best;
-      use_session_popularity_scorer(counting, label_popularity(train_sessions, catalog_size));
+      use_session_popularity_scorer(counting, stats.label_popularity);
       scorers["session_popularity"] = nlohmann::json::object();
       candidates.emplace_back("session_popularity", std::move(counting));
     }
@@ -551,7 +601,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     }
     if (chosen == "session_popularity") {
       // Shipped with the popularity of every training session, the held-out ones included (as S-POP would be).
-      use_session_popularity_scorer(best, all_label_popularity);
+      use_session_popularity_scorer(best, stats.all_label_popularity);
     }
   }
 
@@ -563,7 +613,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
     ConversionFitOptions fit;
     fit.threads = options.train.threads;
     const auto start = std::chrono::steady_clock::now();
-    conversion = fit_conversion_head(best, train_sessions, valid_sessions, fit);
+    conversion = fit_conversion_head(best, conversion_train, conversion_valid, fit);
     conversion["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -591,7 +641,7 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
                        {"batch_size", options.train.batch_size},
                        {"learning_rate", options.train.learning_rate},
                        {"train_examples", result.train_examples},
-                       {"passes_per_epoch", passes},
+                       {"passes_per_epoch", feed.passes},
                        {"kind_counts", kind_counts},
                        {"impression_inputs", config.kind_inputs[kind_code(EventKind::kIMPRESSION)] >= 0},
                        {"valid_examples", result.valid_examples},

@@ -118,6 +118,50 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
 Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalog_size, const Catalog* catalog,
                                const RunOptions& options, const std::string& dataset, const Progress& progress);
 
+// What a run needs to know of its whole training part besides the examples, gathered one session at a time (so a
+// log streamed from disk gathers it in one pass). Tables are per item, [catalog_size + 1].
+struct TrainingStats {
+  std::vector<size_t> kind_counts;           // training events per kind, inputs and labels
+  std::vector<bool> seen;                    // items with a training event
+  std::vector<double> label_counts;          // training examples per label item: the prior's popularity
+  std::vector<double> label_popularity;      // views and clicks of this visit in the training part (S-POP's)
+  std::vector<double> all_label_popularity;  // the same with the held-out sessions, as shipped with S-POP
+  bool earlier_visits = false;               // some session starts with earlier visits' events
+  size_t examples = 0;                       // training examples (make_examples' count)
+
+  void reset(ItemId catalog_size);
+  void add_training(const EventSession& session);
+  void add_held_out(const EventSession& session);  // before drop_unseen
+  // Held-out sessions are read as a test file is (the SR-GNN protocol): items the training part never saw are
+  // left out, since nothing could be learned about them. Otherwise validation would judge the model by the share
+  // of brand-new products, which differs between shops and says nothing about the ranking.
+  void drop_unseen(EventSession& held_out) const;
+};
+
+// INVALID_ARGUMENT naming the first event whose item is above catalog_size or whose kind is unknown.
+Status check_events(const EventSession& session, ItemId catalog_size);
+
+// How one epoch's batches reach the trainer: in memory (run_training) or streamed from disk (event_stream.h).
+using BatchStep = std::function<void(const ExampleSet& data, const Example* batch, size_t n)>;
+struct EpochFeed {
+  size_t examples_per_epoch = 0;  // for progress; the feed decides the epoch's real length
+  size_t passes = 1;              // over the training examples per epoch, as recorded in the model file
+  std::function<Status(uint32_t epoch, const BatchStep& step)> run;
+  // For checkpoints (RunOptions::save_checkpoint, resume_from); a feed without them refuses both.
+  std::function<uint64_t(const SessionModelWeights& initial, const TrainOptions& options, float temperature)>
+      fingerprint;
+  std::function<void(uint32_t epochs_done)> replay;  // brings the feed's order to where those epochs left it
+};
+
+// The part of a run after the data is split: epochs from `feed`, the best epoch by validation on `valid`, the
+// scorer's choice, the conversion head (fitted on conversion_train, its penalty chosen on conversion_valid) and the
+// model file. Both run_training overloads end here, and so does the streamed run.
+Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, const Catalog* catalog,
+                              const RunOptions& options, const std::string& dataset, const Progress& progress,
+                              EpochFeed& feed, const ExampleSet& valid,
+                              const std::vector<EventSession>& conversion_train,
+                              const std::vector<EventSession>& conversion_valid);
+
 // How many of `sessions` (the newest) the run holds out for validation; 0 without validation.
 size_t validation_count(size_t sessions, double validation_fraction);
 

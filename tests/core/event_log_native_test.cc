@@ -10,11 +10,16 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "blend_fit.h"
+#include "checkpoint.h"
 #include "event_log.h"
+#include "event_stream.h"
 
+using vitrine::ItemId;
+using vitrine::SessionEvent;
 using vitrine::StatusCode;
 using namespace vitrine::train;
 
@@ -624,4 +629,208 @@ TEST_CASE("blend choices: a list, the product then opened, and what came before 
   // Without history, only this visit's events.
   CHECK(blend_choices(log, {1}, 0)[0].request.events.size() == 1);
   CHECK(blend_choices(log, {0}, 10).empty());
+}
+
+// ---------------------------------------------------------------------------------------------- streamed logs
+namespace {
+
+// A shop's log with what makes grouping hard: rows out of time order, equal timestamps across and within visitors,
+// visitors coming back after the gap, searches and category visits without items, impressions, and (with a session
+// column) sessions whose visitor is unknown. Seeded; `seed` is printed by the tests that use it.
+std::string messy_log(uint32_t seed, bool session_column) {
+  std::mt19937 rng(seed);
+  const char* kinds[] = {"view",     "view",       "view",   "click",         "add_to_cart",
+                         "purchase", "impression", "search", "category_visit"};
+  std::vector<std::string> rows;
+  for (int v = 0; v < 60; ++v) {
+    const std::string visitor = session_column && v % 7 == 0 ? "" : "visitor" + std::to_string(v);
+    const int visits = 1 + static_cast<int>(rng() % 4);
+    for (int s = 0; s < visits; ++s) {
+      // Visits start on the hour, give or take a second, for everyone: many sessions share a start time, also
+      // where the validation split cuts. A visit lasts at most 16 seconds, then two hours pass.
+      int64_t t = 1700000000 + s * 7200 + static_cast<int64_t>(rng() % 2);
+      const int events = 1 + static_cast<int>(rng() % 9);
+      for (int e = 0; e < events; ++e) {
+        const std::string kind = kinds[rng() % 9];
+        const bool no_item = kind == "search" || kind == "category_visit";
+        const std::string item = no_item ? "" : "sku" + std::to_string(rng() % 25);
+        std::string row = std::to_string(t) + "," + visitor + "," + item + "," + kind;
+        if (session_column) row += ",s" + std::to_string(v) + "-" + std::to_string(s);
+        rows.push_back(row);
+        t += static_cast<int64_t>(rng() % 3);  // 0: the same second as the event before
+      }
+    }
+  }
+  std::shuffle(rows.begin(), rows.end(), rng);
+  std::string text = std::string("timestamp,user_id,item_id,event") + (session_column ? ",session_id" : "") + "\n";
+  for (const std::string& r : rows) text += r + "\n";
+  return text;
+}
+
+using SessionKey = std::vector<std::tuple<uint32_t, int, int>>;
+SessionKey key_of(const EventSession& s) {
+  SessionKey k;
+  for (const SessionEvent& e : s) k.emplace_back(e.item, e.kind, e.earlier_visit);
+  return k;
+}
+
+// Training and held-out sessions, each sorted: the in-memory reader's split, or the stream's.
+struct SplitSessions {
+  std::vector<SessionKey> training, held_out;
+};
+
+SplitSessions in_memory_split(const std::string& path, size_t history, double fraction) {
+  const EventLog log = read_ok(path);
+  const auto sessions = training_sessions(log, nullptr, history);
+  const size_t held = validation_count(sessions.size(), fraction);
+  SplitSessions split;
+  for (size_t i = 0; i < sessions.size(); ++i)
+    (i + held < sessions.size() ? split.training : split.held_out).push_back(key_of(sessions[i]));
+  std::sort(split.training.begin(), split.training.end());
+  std::sort(split.held_out.begin(), split.held_out.end());
+  return split;
+}
+
+SplitSessions streamed_split(const SessionStream& stream) {
+  SplitSessions split;
+  const vitrine::Status read = stream.for_each([&](EventSession& s, bool held_out) {
+    (held_out ? split.held_out : split.training).push_back(key_of(s));
+    return vitrine::Status();
+  });
+  REQUIRE(read.ok());
+  std::sort(split.training.begin(), split.training.end());
+  std::sort(split.held_out.begin(), split.held_out.end());
+  return split;
+}
+
+size_t files_in(const std::string& dir) {
+  return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+
+}  // namespace
+
+TEST_CASE("streamed log: the same sessions, earlier visits and validation split as the in-memory reader",
+          "[event_log][stream]") {
+  for (const bool session_column : {false, true}) {
+    for (const size_t history : {size_t{0}, size_t{3}}) {
+      const uint32_t seed = 1000 + (session_column ? 10 : 0) + static_cast<uint32_t>(history);
+      INFO("seed " << seed << ", session column " << session_column << ", history " << history);
+      TempDir dir;
+      const std::string path = dir.write("log.csv", messy_log(seed, session_column));
+      const std::string work = dir.path("work");
+      std::filesystem::create_directories(work);
+      StreamOptions options;
+      options.dir = work;
+      options.history = history;
+      options.validation_fraction = 0.2;
+      auto stream = stream_event_log(path, EventLogOptions(), options);
+      INFO(stream.status().to_string());
+      REQUIRE(stream.ok());
+      const SplitSessions expected = in_memory_split(path, history, 0.2);
+      const SplitSessions got = streamed_split(stream.value());
+      REQUIRE(expected.training.size() > 20);
+      REQUIRE(expected.held_out.size() > 5);
+      CHECK(got.training == expected.training);
+      CHECK(got.held_out == expected.held_out);
+      CHECK(stream.value().sessions() == expected.training.size() + expected.held_out.size());
+      CHECK(stream.value().held_out_sessions() == expected.held_out.size());
+      // The item table and counts are the reader's own.
+      const EventLog log = read_ok(path);
+      CHECK(stream.value().log().item_ids == log.item_ids);
+      CHECK(stream.value().log().kinds == log.kinds);
+      CHECK(files_in(work) == 1);  // the buckets are gone; the sessions file stays while the stream lives
+      { const SessionStream gone = std::move(stream).value(); }
+      CHECK(files_in(work) == 0);
+    }
+  }
+}
+
+TEST_CASE("streamed log: bad rows, a missing folder and an oversized bucket fail clearly and leave no files",
+          "[event_log][stream]") {
+  TempDir dir;
+  const std::string work = dir.path("work");
+  std::filesystem::create_directories(work);
+  StreamOptions options;
+  options.dir = work;
+
+  // A bad row: the reader's own message, file:line.
+  const std::string bad = dir.write("bad.csv",
+                                    "timestamp,user_id,item_id,event\n1700000000,u,a,view\n"
+                                    "1700000001,u,b,teleport\n");
+  auto refused = stream_event_log(bad, EventLogOptions(), options);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.status().message(), "bad.csv:3: unknown event 'teleport'"));
+  CHECK(files_in(work) == 0);
+
+  const std::string good = dir.write("good.csv", messy_log(7, false));
+  StreamOptions nowhere = options;
+  nowhere.dir = dir.path("missing");
+  auto no_dir = stream_event_log(good, EventLogOptions(), nowhere);
+  REQUIRE_FALSE(no_dir.ok());
+  CHECK(contains(no_dir.status().message(), "cannot write"));
+
+  StreamOptions tight = options;
+  tight.bucket_limit_bytes = 40;  // one record
+  auto too_big = stream_event_log(good, EventLogOptions(), tight);
+  REQUIRE_FALSE(too_big.ok());
+  CHECK(too_big.status().code() == StatusCode::kLIMIT_EXCEEDED);
+  CHECK(contains(too_big.status().message(), "more than the limit"));
+  CHECK(files_in(work) == 0);
+
+  StreamOptions all_held = options;
+  all_held.validation_fraction = 0.9999;
+  auto empty_training =
+      stream_event_log(dir.write("two.csv", "timestamp,user_id,item_id\n1,u,a\n2,u,b\n"), EventLogOptions(), all_held);
+  REQUIRE_FALSE(empty_training.ok());
+  CHECK(contains(empty_training.status().message(), "leaves one of the two parts empty"));
+  CHECK(files_in(work) == 0);
+}
+
+TEST_CASE("streamed training: the same examples as in memory, learned as well, and no checkpoints",
+          "[event_log][stream]") {
+  // Shoppers walk a ring of 40 products: the next product is learnable, so both runs should find it.
+  std::mt19937 rng(5);
+  std::string text = "timestamp,user_id,item_id,event\n";
+  for (int v = 0; v < 400; ++v) {
+    int item = static_cast<int>(rng() % 40);
+    int64_t t = 1700000000 + v * 10;
+    for (int e = 0; e < 6; ++e, item = (item + 1) % 40, t += 5)
+      text += std::to_string(t) + ",v" + std::to_string(v) + ",sku" + std::to_string(item) + ",view\n";
+  }
+  TempDir dir;
+  const std::string path = dir.write("ring.csv", text);
+  std::filesystem::create_directories(dir.path("work"));
+  RunOptions options;
+  options.model.dim = 16;
+  options.train.epochs = 3;
+  options.train.threads = 1;
+  options.conversion_head = false;
+  StreamOptions stream_options;
+  stream_options.dir = dir.path("work");
+  stream_options.validation_fraction = options.validation_fraction;
+  auto stream = stream_event_log(path, EventLogOptions(), stream_options);
+  REQUIRE(stream.ok());
+  const ItemId items = static_cast<ItemId>(stream.value().log().item_ids.size() - 1);
+  const Catalog catalog = log_catalog(stream.value().log());
+  StreamTrainingOptions small_chunks;
+  small_chunks.chunk_events = 300;  // several chunks per pass
+  auto streamed = run_streamed_training(stream.value(), items, &catalog, options, small_chunks, "ring", Progress());
+  INFO(streamed.status().to_string());
+  REQUIRE(streamed.ok());
+
+  const EventLog log = read_ok(path);
+  auto in_memory = run_training(training_sessions(log), items, &catalog, options, "ring", Progress());
+  REQUIRE(in_memory.ok());
+  CHECK(streamed.value().train_examples == in_memory.value().train_examples);
+  CHECK(streamed.value().valid_examples == in_memory.value().valid_examples);
+  const auto best = [](const RunResult& r) { return r.epochs.at(r.best_epoch - 1).valid_hr20; };
+  CHECK(best(in_memory.value()) > 0.9);
+  CHECK(best(streamed.value()) > 0.9);
+
+  RunOptions with_checkpoints = options;
+  with_checkpoints.save_checkpoint = [](const TrainingCheckpoint&) { return vitrine::Status(); };
+  auto refused =
+      run_streamed_training(stream.value(), items, &catalog, with_checkpoints, small_chunks, "ring", Progress());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(contains(refused.status().message(), "no checkpoints"));
 }
