@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // What reading a large event log holds in memory:
 //   node bench/event_log_memory.mjs [--rows N] [--vitrine build/native/models/vitrine] [--json]
-// Writes the seeded log of bench/event_log_data.mjs with N rows (default 10,000,000), once with a session column and
+// Writes the seeded log of tools/event_log_data.mjs with N rows (default 10,000,000), once with a session column and
 // once without (sessions then cut at 30 minutes per visitor, which needs every visitor's events before any session
 // is known), and runs `vitrine train --events LOG --check` on each under /usr/bin/time: it reads the log and builds
 // everything training starts from (the sessions, each returning visitor's earlier events before theirs, the catalog),
@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { writeSeededLog } from './event_log_data.mjs';
+import { writeSeededLog } from '../tools/event_log_data.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {

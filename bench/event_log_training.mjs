@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { writeSeededLog } from './event_log_data.mjs';
+import { writeSeededLog } from '../tools/event_log_data.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {

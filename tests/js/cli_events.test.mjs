@@ -4,7 +4,7 @@
 // Needs the native build: VITRINE_NATIVE_BUILD (default build/native) must hold models/vitrine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -463,5 +463,40 @@ test('train --events --check reads the log, counts what training would use, and 
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /broken\.csv:\d+: /);
     assert.equal(vitrine('train', '--train', log, '--check').status, 2, '--check goes with --events');
+  });
+});
+
+test('train --events --stream-dir groups the log on disk: the same products and visits, and no files left', () => {
+  withTempDir((dir) => {
+    const rows = makeLog(rng(seed + 4), 80, Date.UTC(2024, 2, 1), null);
+    const log = path.join(dir, 'train.csv');
+    writeLog(log, rows);
+    const work = path.join(dir, 'work');
+    mkdirSync(work);
+    const common = ['--epochs', '1', '--dim', '8', '--batch', '64', '--threads', '1'];
+    const streamed = path.join(dir, 'streamed.vtm');
+    const run = vitrine('train', '--events', log, '--stream-dir', work, '--out', streamed, ...common);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /item events in 160 sessions on disk \(\d[\d,]* bytes\), 16 held out/);
+    assert.deepEqual(readdirSync(work), [], 'the buckets and the sessions file are removed');
+    assert.deepEqual(modelVocabulary(streamed), skusInOrder(rows));
+    assert.equal(modelConfig(streamed).visit_inputs, true, 'returning visitors read their earlier visits');
+    assert.ok(!existsSync(`${streamed}.checkpoint`), 'a streamed run writes no checkpoint');
+    const inMemory = path.join(dir, 'memory.vtm');
+    assert.equal(vitrine('train', '--events', log, '--out', inMemory, '--quiet', ...common).status, 0);
+    assert.equal(
+      modelHeader(streamed).header.training.train_examples,
+      modelHeader(inMemory).header.training.train_examples,
+      'the same training examples'
+    );
+
+    for (const extra of [['--check'], ['--resume'], ['--keep-checkpoint']]) {
+      const r = vitrine('train', '--events', log, '--stream-dir', work, '--out', streamed, ...extra);
+      assert.equal(r.status, 2, `${extra}: ${r.stderr}`);
+    }
+    assert.equal(vitrine('train', '--train', log, '--stream-dir', work, '--out', streamed).status, 2);
+    const missing = vitrine('train', '--events', log, '--stream-dir', path.join(dir, 'nowhere'), '--out', streamed);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /cannot write .*nowhere/);
   });
 });

@@ -1,15 +1,27 @@
-// The benchmarks' seeded shop log: visitors who come back, sessions of views (a category walk: the next product is
-// usually near the last one) with some carts and purchases. Shared by bench/event_log_training.mjs and
-// bench/event_log_memory.mjs so both measure the same kind of log.
+// The seeded shop log of the event-log benchmarks (bench/event_log_training.mjs, bench/event_log_memory.mjs): visitors
+// who come back, sessions of views (a category walk: the next product is usually near the last one) with some carts
+// and purchases, and optionally the list each session was shown first (impressions). Nobody real is in it. As a
+// command, for logs of any length:
+//   node tools/event_log_data.mjs --out LOG.csv --rows N [--items N] [--listed N] [--visitors-only] [--seed N]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-import { mulberry32 } from '../tools/random.mjs';
+import { mulberry32 } from './random.mjs';
 
 // Writes `rows` CSV rows to logPath (columns timestamp, visitor_id, session_id unless sessionColumn is false,
 // item_id, event, price) and, with sessionsPath, the same sessions' items as a session file (`vitrine train --train`).
-// Returns the catalog size and the number of sessions.
-export async function writeSeededLog({ logPath, sessionsPath = null, rows, sessionColumn = true, seed = 13 }) {
+// items: the catalog's size (default rows / 40, at least 200). listed > 0: each session starts with that many
+// impression rows, the products next to its first one, as a category page shows them; with 0 the log is the same
+// as before the option existed. Returns the catalog size and the number of sessions.
+export async function writeSeededLog({
+  logPath,
+  sessionsPath = null,
+  rows,
+  sessionColumn = true,
+  seed = 13,
+  items: catalogSize = 0,
+  listed = 0,
+}) {
   const streams = [createWriteStream(logPath), ...(sessionsPath ? [createWriteStream(sessionsPath)] : [])];
   const [log, sessionsOut] = streams;
   // Text is handed to the streams in chunks of about 1 MB: one write per row would cost more than the rows.
@@ -26,7 +38,7 @@ export async function writeSeededLog({ logPath, sessionsPath = null, rows, sessi
   };
   await write(log, `timestamp,visitor_id,${sessionColumn ? 'session_id,' : ''}item_id,event,price\n`);
   const random = mulberry32(seed);
-  const items = Math.max(200, Math.round(rows / 40));
+  const items = catalogSize > 0 ? catalogSize : Math.max(200, Math.round(rows / 40));
   const visitors = Math.max(50, Math.round(rows / 60));
   let written = 0;
   let session = 0;
@@ -37,6 +49,12 @@ export async function writeSeededLog({ logPath, sessionsPath = null, rows, sessi
     const length = 2 + Math.floor(random() * 10);
     const line = [];
     let item = 1 + Math.floor(random() * random() * items);
+    for (let k = 0; k < listed && written < rows; ++k) {
+      time += 200;
+      const shown = 1 + ((item + k) % items);
+      await write(log, `${time},v${visitor},${sessionColumn ? `s${session},` : ''}sku-${shown},impression,\n`);
+      written += 1;
+    }
     for (let k = 0; k < length && written < rows; ++k) {
       time += 1000 + Math.floor(random() * 60000);
       // Next item: near the last one most of the time (a category walk), anywhere otherwise.
@@ -59,4 +77,36 @@ export async function writeSeededLog({ logPath, sessionsPath = null, rows, sessi
     await once(stream, 'finish');
   }
   return { items, sessions: session };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const flag = (name, fallback) => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : fallback;
+  };
+  const whole = (name, fallback) => {
+    const value = Number(flag(name, fallback));
+    if (!Number.isInteger(value) || value < 0) {
+      process.stderr.write(`event_log_data: ${name} needs a whole number\n`);
+      process.exit(2);
+    }
+    return value;
+  };
+  const logPath = flag('--out', '');
+  if (!logPath) {
+    process.stderr.write(
+      'usage: node tools/event_log_data.mjs --out LOG.csv --rows N [--items N] [--listed N] [--visitors-only] [--seed N]\n'
+    );
+    process.exit(2);
+  }
+  const summary = await writeSeededLog({
+    logPath,
+    rows: whole('--rows', '1000000'),
+    items: whole('--items', '0'),
+    listed: whole('--listed', '0'),
+    seed: whole('--seed', '13'),
+    sessionColumn: !args.includes('--visitors-only'),
+  });
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
