@@ -113,7 +113,7 @@ void print_event_log_summary(const char* command, const std::string& path, const
     kinds += std::string(kinds.empty() ? "" : ", ") + train::event_kind_name(static_cast<uint8_t>(k)) + " " +
              with_commas(l.kinds[k]);
   }
-  std::fprintf(stderr, "%s: %s: %s rows, %s sessions (%s), %s items, %s visitors; %s\n", command, path.c_str(),
+  std::fprintf(stderr, "%s: %s: %s rows, %s sessions (%s), %s items, %s; %s\n", command, path.c_str(),
                with_commas(l.rows).c_str(), with_commas(sessions).c_str(),
                l.has_session_column ? "by session column" : "cut at gaps per visitor",
                with_commas(l.item_ids.size() - 1).c_str(), visitors, kinds.empty() ? "no events" : kinds.c_str());
@@ -135,7 +135,8 @@ Result<train::EventLog> read_event_log_verbose(const char* command, const std::s
   auto log = train::read_event_log(path, options);
   if (!log.ok() || quiet) return log;
   const train::EventLog& l = log.value();
-  print_event_log_summary(command, path, l, l.sessions.size(), with_commas(l.visitor_ids.size() - 1).c_str());
+  print_event_log_summary(command, path, l, l.sessions.size(),
+                          (with_commas(l.visitor_ids.size() - 1) + " visitors").c_str());
   return log;
 }
 

@@ -21,7 +21,7 @@ void add_event_log_flags(CLI::App& app, const std::string& group, CLI::Option* e
 std::string with_commas(uint64_t n);
 
 // The summary read_event_log_verbose prints, for a log read another way (event_stream.h): `sessions` and
-// `visitors` (a count, or words saying why there is none) stand in for the log's own tables.
+// `visitors` ("1,234 visitors", or words saying why there is no count) stand in for the log's own tables.
 void print_event_log_summary(const char* command, const std::string& path, const train::EventLog& log, size_t sessions,
                              const char* visitors);
 

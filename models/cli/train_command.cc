@@ -173,7 +173,8 @@ int run_train(int argc, char** argv) {
   uint64_t impression_events = 0;
   train::Catalog catalog;
   std::optional<train::SessionStream> stream;  // with --stream-dir: the log's sessions, on disk
-  if (!events_path.empty() && !stream_dir.empty()) {
+  if (!events_path.empty()) {
+    // With --catalog the catalog's products are the model's, and the log is read against them.
     if (!catalog_path.empty()) {
       auto read = train::read_catalog_file(catalog_path, 0);
       if (!read.ok()) {
@@ -183,6 +184,10 @@ int run_train(int argc, char** argv) {
       catalog = std::move(read).value();
       log_options.vocabulary = &catalog.product_ids;
     }
+    options.model.visit_gap_minutes =
+        static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
+  }
+  if (!events_path.empty() && !stream_dir.empty()) {
     train::StreamOptions stream_options;
     stream_options.dir = stream_dir;
     stream_options.history = one_visit ? 0 : options.model.max_length;
@@ -195,7 +200,7 @@ int run_train(int argc, char** argv) {
     stream = std::move(streamed).value();
     const train::EventLog& log = stream->log();
     if (!quiet) {
-      print_event_log_summary("vitrine train", events_path, log, stream->sessions(), "(not counted when streamed)");
+      print_event_log_summary("vitrine train", events_path, log, stream->sessions(), "visitors not counted (streamed)");
       std::fprintf(stderr, "vitrine train: %s item events in %s sessions on disk (%s bytes), %s held out\n",
                    with_commas(stream->events()).c_str(), with_commas(stream->sessions()).c_str(),
                    with_commas(stream->file_bytes()).c_str(), with_commas(stream->held_out_sessions()).c_str());
@@ -203,20 +208,8 @@ int run_train(int argc, char** argv) {
     SessionCorpus sized;
     sized.catalog_size = static_cast<ItemId>(log.item_ids.size() - 1);
     corpus = std::move(sized);
-    options.model.visit_gap_minutes =
-        static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
     if (catalog_path.empty()) catalog = train::log_catalog(log);
   } else if (!events_path.empty()) {
-    // With --catalog the catalog's products are the model's, and the log is read against them.
-    if (!catalog_path.empty()) {
-      auto read = train::read_catalog_file(catalog_path, 0);
-      if (!read.ok()) {
-        std::fprintf(stderr, "vitrine train: %s\n", read.status().message().c_str());
-        return 1;
-      }
-      catalog = std::move(read).value();
-      log_options.vocabulary = &catalog.product_ids;
-    }
     // Only the corpus and the catalog outlive the log.
     auto log = read_event_log_verbose("vitrine train", events_path, log_options, quiet);
     if (!log.ok()) {
@@ -234,8 +227,6 @@ int run_train(int argc, char** argv) {
     const size_t held_out = std::min(from.size(), train::validation_count(from.size(), options.validation_fraction));
     blend_choices = train::blend_choices(
         log.value(), std::vector<size_t>(from.end() - static_cast<std::ptrdiff_t>(held_out), from.end()), history);
-    options.model.visit_gap_minutes =
-        static_cast<uint32_t>(std::max<int64_t>(1, (log_options.session_gap_ms + 30'000) / 60'000));
     if (catalog_path.empty()) catalog = train::log_catalog(log.value());
     if (check_only) {
       size_t events = 0, earlier = 0, returning = 0;
