@@ -981,12 +981,26 @@ Result<EventLog> read_event_log(const std::string& path, const EventLogOptions& 
   return log;
 }
 
+EventSession EarlierVisits::before(EventSession visit) {
+  if (history_ == 0) return visit;
+  EventSession with_past;
+  with_past.reserve(past_.size() + visit.size());
+  for (SessionEvent e : past_) {
+    e.earlier_visit = 1;
+    with_past.push_back(e);
+  }
+  with_past.insert(with_past.end(), visit.begin(), visit.end());
+  past_.insert(past_.end(), visit.begin(), visit.end());
+  if (past_.size() > history_) past_.erase(past_.begin(), past_.end() - static_cast<std::ptrdiff_t>(history_));
+  return with_past;
+}
+
 std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from,
                                                          size_t history) {
   std::vector<std::vector<SessionEvent>> out;
   out.reserve(log.sessions.size());
   if (from != nullptr) from->clear();
-  std::unordered_map<uint32_t, std::vector<SessionEvent>> earlier;  // visitor -> their last `history` item events
+  std::unordered_map<uint32_t, EarlierVisits> earlier;  // by visitor
   for (size_t k = 0; k < log.sessions.size(); ++k) {
     const LoggedSession& s = log.sessions[k];
     std::vector<SessionEvent> events;
@@ -995,19 +1009,8 @@ std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, st
       if (e.item != 0 && is_item_kind(e.kind)) events.push_back({e.item, e.kind});
     }
     if (events.empty()) continue;
-    if (history > 0 && s.visitor != 0) {
-      std::vector<SessionEvent>& past = earlier[s.visitor];
-      std::vector<SessionEvent> with_past;
-      with_past.reserve(past.size() + events.size());
-      for (SessionEvent e : past) {
-        e.earlier_visit = 1;
-        with_past.push_back(e);
-      }
-      with_past.insert(with_past.end(), events.begin(), events.end());
-      past.insert(past.end(), events.begin(), events.end());
-      if (past.size() > history) past.erase(past.begin(), past.end() - static_cast<std::ptrdiff_t>(history));
-      events = std::move(with_past);
-    }
+    if (history > 0 && s.visitor != 0)
+      events = earlier.try_emplace(s.visitor, history).first->second.before(std::move(events));
     out.push_back(std::move(events));
     if (from != nullptr) from->push_back(k);
   }

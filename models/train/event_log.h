@@ -189,6 +189,19 @@ Status scan_event_log(const std::string& path, const EventLogOptions& options, E
 // log.sessions. With history > 0, each session of a known visitor starts with up to `history` of that visitor's
 // item events from their earlier sessions, marked earlier_visit (what the browser's stored events hold when the
 // shopper comes back); only the session's own events are labels (make_examples).
+// One visitor's earlier visits, as training_sessions() and the streamed reader (event_stream.h) put them before each
+// session: before(visit) returns the visit with the visitor's last `history` item events of the visits passed
+// before it in front, marked earlier_visit, and remembers the visit's own. Visits are passed oldest first.
+class EarlierVisits {
+ public:
+  explicit EarlierVisits(size_t history) : history_(history) {}
+  EventSession before(EventSession visit);
+
+ private:
+  size_t history_;
+  EventSession past_;
+};
+
 std::vector<std::vector<SessionEvent>> training_sessions(const EventLog& log, std::vector<size_t>* from = nullptr,
                                                          size_t history = 0);
 

@@ -176,19 +176,9 @@ Result<SessionStream> stream_event_log(const std::string& path, const EventLogOp
     std::sort(visitor_sessions.begin(), visitor_sessions.end(), [](const CutSession& a, const CutSession& b) {
       return key_before(a.start_ms, a.first_row, b.start_ms, b.first_row);
     });
-    EventSession past;  // the visitor's last `history` item events so far
+    EarlierVisits earlier(visitor != 0 ? options.history : 0);  // unknown visitors (0) have no history
     for (CutSession& s : visitor_sessions) {
-      EventSession events;
-      if (options.history > 0 && visitor != 0) {
-        for (SessionEvent e : past) {
-          e.earlier_visit = 1;
-          events.push_back(e);
-        }
-        past.insert(past.end(), s.events.begin(), s.events.end());
-        if (past.size() > options.history)
-          past.erase(past.begin(), past.end() - static_cast<std::ptrdiff_t>(options.history));
-      }
-      events.insert(events.end(), s.events.begin(), s.events.end());
+      const EventSession events = earlier.before(std::move(s.events));
       SessionHeader header;
       header.start_ms = s.start_ms;
       header.first_row = s.first_row;
@@ -254,7 +244,7 @@ Result<SessionStream> stream_event_log(const std::string& path, const EventLogOp
         if (!s.events.empty()) visitor_sessions.push_back(std::move(s));
         start = stop;
       }
-      // A visitor's sessions are all in this bucket and next to each other: unknown visitors (0) have no history.
+      // A visitor's sessions are all in this bucket and next to each other; an unknown visitor's (0) are each alone.
       if (end == records.size() || records[end].visitor != visitor || visitor == 0) {
         if (Status s = write_visitor(visitor); !s.ok()) {
           remove_buckets();
