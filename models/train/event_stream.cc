@@ -78,7 +78,6 @@ SessionStream& SessionStream::operator=(SessionStream&& other) noexcept {
     sessions_ = other.sessions_;
     held_out_ = other.held_out_;
     events_ = other.events_;
-    file_bytes_ = other.file_bytes_;
     threshold_time_ = other.threshold_time_;
     threshold_row_ = other.threshold_row_;
     any_held_out_ = other.any_held_out_;
@@ -88,6 +87,10 @@ SessionStream& SessionStream::operator=(SessionStream&& other) noexcept {
 
 SessionStream::~SessionStream() {
   if (!path_.empty()) std::remove(path_.c_str());
+}
+
+uint64_t SessionStream::file_bytes() const {
+  return sessions_ * sizeof(SessionHeader) + events_ * sizeof(SessionEvent);
 }
 
 Status SessionStream::for_each(const std::function<Status(EventSession& session, bool held_out)>& f) const {
@@ -256,16 +259,13 @@ Result<SessionStream> stream_event_log(const std::string& path, const EventLogOp
   }
   records = std::vector<BucketRecord>();
   if (std::fclose(out.release()) != 0) return io_error("cannot write", stream.path_);
-  stream.file_bytes_ = stream.sessions_ * sizeof(SessionHeader) + stream.events_ * sizeof(SessionEvent);
 
   // 3. The validation split: the n newest sessions by (start, first row). A histogram of start times finds the
   // bin the n-th newest falls in; a second read sorts just that bin's keys.
   if (options.validation_fraction > 0.0) {
-    const size_t n_valid = validation_count(stream.sessions_, options.validation_fraction);
-    if (!(options.validation_fraction < 1.0) || n_valid == 0 || n_valid >= stream.sessions_)
-      return Status(StatusCode::kINVALID_ARGUMENT,
-                    "validation fraction " + std::to_string(options.validation_fraction) + " of " +
-                        std::to_string(stream.sessions_) + " sessions leaves one of the two parts empty");
+    const Result<size_t> held_out = checked_validation_count(stream.sessions_, options.validation_fraction);
+    if (!held_out.ok()) return held_out.status();
+    const size_t n_valid = held_out.value();
     constexpr size_t kBins = size_t{1} << 16;
     const uint64_t span = static_cast<uint64_t>(last_start - first_start);
     const uint64_t width = span / kBins + 1;
@@ -326,8 +326,7 @@ Result<RunResult> run_streamed_training(const SessionStream& stream, ItemId cata
   VITRINE_RETURN_IF_ERROR(stream.for_each([&](EventSession& s, bool held_out) {
     if (held_out && valid_examples < stream_options.max_held_out_examples) {
       stats.drop_unseen(s);
-      const ExampleSet one = make_examples({s});
-      valid_examples += one.examples.size();
+      for (size_t k = 0; k < s.size(); ++k) valid_examples += is_label(s, k) ? 1 : 0;
       valid_sessions.push_back(std::move(s));
     } else if (!held_out && conversion_events + s.size() <= stream_options.max_conversion_events) {
       conversion_events += s.size();

@@ -54,7 +54,7 @@ class SessionStream {
   size_t sessions() const { return sessions_; }           // sessions with an item event (training_sessions' count)
   size_t held_out_sessions() const { return held_out_; }  // the newest of them, held out for validation
   uint64_t events() const { return events_; }             // item events in all sessions, earlier visits included
-  uint64_t file_bytes() const { return file_bytes_; }
+  uint64_t file_bytes() const;
 
   // Calls f with every session, in the file's order (by visitor hash, not time), and whether it is held out.
   // f may change the session it is given; an error from f stops the read and is returned.
@@ -66,7 +66,7 @@ class SessionStream {
   EventLog log_;
   std::string path_;
   size_t sessions_ = 0, held_out_ = 0;
-  uint64_t events_ = 0, file_bytes_ = 0;
+  uint64_t events_ = 0;
   int64_t threshold_time_ = 0;  // sessions at or after (threshold_time_, threshold_row_) are held out
   uint64_t threshold_row_ = 0;
   bool any_held_out_ = false;

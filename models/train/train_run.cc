@@ -235,16 +235,33 @@ size_t validation_count(size_t sessions, double validation_fraction) {
   return static_cast<size_t>(std::llround(validation_fraction * static_cast<double>(sessions)));
 }
 
+namespace {
+// A view or click of the visit itself: what a label can be, and what S-POP counts.
+bool is_label_event(const SessionEvent& e) {
+  return e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK));
+}
+}  // namespace
+
+bool is_label(const EventSession& session, size_t k) {
+  return k > 0 && is_label_event(session[k]);
+}
+
+Result<size_t> checked_validation_count(size_t sessions, double validation_fraction) {
+  const size_t n_valid = validation_count(sessions, validation_fraction);
+  if (validation_fraction > 0.0 && (!(validation_fraction < 1.0) || n_valid == 0 || n_valid >= sessions))
+    return Status(StatusCode::kINVALID_ARGUMENT, "validation fraction " + std::to_string(validation_fraction) + " of " +
+                                                     std::to_string(sessions) +
+                                                     " sessions leaves one of the two parts empty");
+  return n_valid;
+}
+
 ExampleSet make_examples(const std::vector<EventSession>& sessions) {
   ExampleSet set;
   for (const EventSession& s : sessions) {
     const auto begin = static_cast<uint32_t>(set.events.size());
     set.events.insert(set.events.end(), s.begin(), s.end());
-    for (size_t k = 1; k < s.size(); ++k) {
-      if (s[k].earlier_visit != 0) continue;  // an earlier visit is input, never a label
-      if (s[k].kind == kind_code(EventKind::kVIEW) || s[k].kind == kind_code(EventKind::kCLICK))
-        set.examples.push_back({begin, static_cast<uint32_t>(k), s[k].item});
-    }
+    for (size_t k = 1; k < s.size(); ++k)
+      if (is_label(s, k)) set.examples.push_back({begin, static_cast<uint32_t>(k), s[k].item});
   }
   return set;
 }
@@ -277,11 +294,10 @@ void TrainingStats::add_training(const EventSession& session) {
     ++kind_counts[e.kind];
     seen[e.item] = true;
     earlier_visits = earlier_visits || e.earlier_visit != 0;
-    if (e.earlier_visit != 0 || (e.kind != kind_code(EventKind::kVIEW) && e.kind != kind_code(EventKind::kCLICK)))
-      continue;
+    if (!is_label_event(e)) continue;
     label_popularity[e.item] += 1.0;
     all_label_popularity[e.item] += 1.0;
-    if (k > 0) {  // make_examples' labels
+    if (is_label(session, k)) {
       label_counts[e.item] += 1.0;
       ++examples;
     }
@@ -290,8 +306,7 @@ void TrainingStats::add_training(const EventSession& session) {
 
 void TrainingStats::add_held_out(const EventSession& session) {
   for (const SessionEvent& e : session)
-    if (e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK)))
-      all_label_popularity[e.item] += 1.0;
+    if (is_label_event(e)) all_label_popularity[e.item] += 1.0;
 }
 
 void TrainingStats::drop_unseen(EventSession& held_out) const {
@@ -315,12 +330,9 @@ Result<RunResult> run_training(std::vector<EventSession> sessions, ItemId catalo
   const size_t session_count = sessions.size();
   std::vector<EventSession> train_sessions = std::move(sessions), valid_sessions;
   if (options.validation_fraction > 0.0) {
-    const double fraction = options.validation_fraction;
-    const size_t n_valid = validation_count(session_count, fraction);
-    if (!(fraction < 1.0) || n_valid == 0 || n_valid >= session_count)
-      return Status(StatusCode::kINVALID_ARGUMENT, "validation fraction " + std::to_string(fraction) + " of " +
-                                                       std::to_string(session_count) +
-                                                       " sessions leaves one of the two parts empty");
+    const Result<size_t> held_out = checked_validation_count(session_count, options.validation_fraction);
+    if (!held_out.ok()) return held_out.status();
+    const size_t n_valid = held_out.value();
     valid_sessions.assign(std::make_move_iterator(train_sessions.end() - static_cast<std::ptrdiff_t>(n_valid)),
                           std::make_move_iterator(train_sessions.end()));
     train_sessions.resize(session_count - n_valid);

@@ -164,6 +164,12 @@ Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, c
 
 // How many of `sessions` (the newest) the run holds out for validation; 0 without validation.
 size_t validation_count(size_t sessions, double validation_fraction);
+// The same, INVALID_ARGUMENT when a fraction above 0 leaves either part empty (or is 1 or more).
+Result<size_t> checked_validation_count(size_t sessions, double validation_fraction);
+
+// Whether session[k] is the label of an example: a view or click of the visit itself after its first event
+// (make_examples' rule, which TrainingStats counts by).
+bool is_label(const EventSession& session, size_t k);
 
 // Flattens sessions into the trainer's event array. Every view or click that has an earlier event in its session
 // is the label of one example whose prefix is everything before it (the SR-GNN expansion when all events are
