@@ -251,4 +251,6 @@ TEST_CASE("the gates' sigmoid stays within 3e-7 relative of 1 / (1 + exp(-x)) wh
   }
   INFO("worst relative error " << worst << " at x = " << worst_x);
   CHECK(worst < 3e-7);
+  // A NaN (huge finite weights overflowing) gives a closed gate, not an undefined int cast (UBSan watches this line).
+  CHECK(vitrine::gate_sigmoid(std::numeric_limits<float>::quiet_NaN()) < 1.3e-37f);
 }

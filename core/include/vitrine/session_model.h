@@ -237,9 +237,11 @@ void encode_session(const SessionModelWeights& weights, const float* item_vector
 // compilers vectorize a loop of it: std::exp is a library call per element, which kept the gate loop scalar and cost
 // about a tenth of training time. e^-x is Cody-Waite range reduction (-x = n ln 2 + r, |r| <= ln 2 / 2), Cephes'
 // degree-6 polynomial for e^r, and 2^n put straight into the exponent bits; x is clamped so 2^n stays normal
-// (the sigmoid is within float rounding of 0 or 1 there). tests/core/session_model_scorer_test.cc checks the bound.
+// (the sigmoid is within float rounding of 0 or 1 there). A NaN x (finite but huge weights overflow to inf - inf)
+// clamps to t = 87, a gate of about 0, rather than reaching the int cast: the operand order of min and max does it.
+// tests/core/session_model_scorer_test.cc checks the bound and the NaN.
 inline float gate_sigmoid(float x) {
-  const float t = std::min(std::max(-x, -87.0f), 87.0f);
+  const float t = std::max(-87.0f, std::min(87.0f, -x));
   const float n = std::floor(t * 1.44269504088896341f + 0.5f);
   const float r = (t - n * 0.693359375f) + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
