@@ -219,6 +219,24 @@ TEST_CASE("a ranker given its catalog as codes ranks like the model with its ite
   auto encoder_bytes = write_session_model(coded.value().encoder, {}, content, options);
   REQUIRE(encoder_bytes.ok());
   CHECK(encoder_bytes.value().size() < full_bytes.value().size());
+  {  // the encoder's weights travel in half precision, the item prior in f32 (session_model_writer.cc)
+    auto file = ModelFile::parse(encoder_bytes.value().data(), encoder_bytes.value().size());
+    REQUIRE(file.ok());
+    size_t checked = 0;
+    for (const TensorView& t : file.value().tensors()) {
+      INFO("tensor " << t.name);
+      for (const char* half : {"pos_emb", "kind_emb", "att_w1", "att_w2", "att_q", "out_w", "item_codebook"}) {
+        if (t.name != half) continue;
+        CHECK(t.dtype == DType::kF16);
+        ++checked;
+      }
+      if (t.name == "item_bias") {
+        CHECK(t.dtype == DType::kF32);
+        ++checked;
+      }
+    }
+    CHECK(checked == 8);
+  }
   Ranker ranker = load_bytes(encoder_bytes.value());
   CHECK(ranker.vocabulary().empty());
   CHECK(ranker.item_of("p1") == 0);

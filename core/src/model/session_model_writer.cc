@@ -93,8 +93,13 @@ Result<std::vector<uint8_t>> write_session_model(const SessionModelWeights& weig
       return;
     }
     // Item biases stay f32: half precision merges the priors of items whose popularity differs by under 0.1%,
-    // and the order of popularity is exactly what S-POP's fallback (calibrate.h) ranks by.
-    status = writer.add_f32(n, shape, p.data(), p.size(), n == "item_emb" ? options.item_storage : DType::kF32);
+    // and the order of popularity is exactly what S-POP's fallback (calibrate.h) ranks by. A coded model's encoder
+    // is what every shopper's first page downloads, and its f32 weights were two thirds of its bytes: it keeps them
+    // in half precision (vitrine eval --item-codes reads this file, so its figures include the rounding).
+    const DType storage = n == "item_emb"                       ? options.item_storage
+                          : c.coded_items() && n != "item_bias" ? DType::kF16
+                                                                : DType::kF32;
+    status = writer.add_f32(n, shape, p.data(), p.size(), storage);
   });
   VITRINE_RETURN_IF_ERROR(status);
   // A model with coded items has no per-item tables (their codes carry them), only the content names.
