@@ -27,14 +27,49 @@ uint32_t get_u32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
 }
 
-}  // namespace
-
-std::string shard_name(const std::vector<uint8_t>& bytes) {
+std::string content_name(const std::vector<uint8_t>& bytes, char prefix, const char* extension) {
   const uint32_t a = crc32c(bytes.data(), bytes.size());
   const uint32_t b = crc32c(bytes.data(), bytes.size(), 0x5bd1e995u);
   char text[32];
-  std::snprintf(text, sizeof text, "s-%08x%08x.vts", a, b);
+  std::snprintf(text, sizeof text, "%c-%08x%08x.%s", prefix, a, b, extension);
   return text;
+}
+
+// Whether `name` is one content_name gives with that prefix and extension.
+bool is_content_name(const std::string& name, char prefix, const char* extension) {
+  if (name.size() != 22 || name[0] != prefix || name[1] != '-' || name[18] != '.' || name.compare(19, 3, extension))
+    return false;
+  return name.find_first_not_of("0123456789abcdef", 2) == 18;
+}
+
+// Each of `count` centroids' score against the query's dot table.
+template <typename CentroidOf>
+std::vector<float> centroid_scores(const ItemQuantizer& q, const float* query, size_t count, CentroidOf centroid_of) {
+  std::vector<float> table(size_t{q.subspaces()} * ItemQuantizer::kCentroids), score(count);
+  q.dot_table(query, table.data());
+  for (size_t c = 0; c < count; ++c) score[c] = q.dot_code(table.data(), centroid_of(c));
+  return score;
+}
+
+// The `probe` best of `score`'s indices, best first, ties to the lower index.
+std::vector<uint32_t> best_first(const std::vector<float>& score, size_t probe) {
+  std::vector<uint32_t> order(score.size());
+  std::iota(order.begin(), order.end(), 0u);
+  const size_t count = std::min(probe, score.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
+                    [&](uint32_t a, uint32_t b) { return score[a] > score[b] || (score[a] == score[b] && a < b); });
+  order.resize(count);
+  return order;
+}
+
+}  // namespace
+
+std::string shard_name(const std::vector<uint8_t>& bytes) {
+  return content_name(bytes, 's', "vts");
+}
+
+std::string page_name(const std::vector<uint8_t>& bytes) {
+  return content_name(bytes, 'p', "vti");
 }
 
 void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& out) {
@@ -48,24 +83,32 @@ void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& 
 
 std::vector<uint32_t> probe_clusters(const CatalogIndexHead& head, const ItemQuantizer& q, const float* query,
                                      size_t probe) {
-  const size_t clusters = head.clusters.size();
-  std::vector<float> table(size_t{q.subspaces()} * ItemQuantizer::kCentroids), score(clusters);
-  q.dot_table(query, table.data());
-  for (size_t c = 0; c < clusters; ++c) score[c] = q.dot_code(table.data(), head.clusters[c].centroid.data());
-  std::vector<uint32_t> order(clusters);
-  std::iota(order.begin(), order.end(), 0u);
-  const size_t count = std::min(probe, clusters);
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(count), order.end(),
-                    [&](uint32_t a, uint32_t b) { return score[a] > score[b] || (score[a] == score[b] && a < b); });
-  order.resize(count);
-  return order;
+  return best_first(
+      centroid_scores(q, query, head.clusters.size(), [&](size_t c) { return head.clusters[c].centroid.data(); }),
+      probe);
+}
+
+std::vector<PageCluster> probe_page_clusters(const std::vector<const CatalogIndexHead*>& pages, const ItemQuantizer& q,
+                                             const float* query, size_t probe) {
+  std::vector<PageCluster> all;
+  for (uint32_t p = 0; p < pages.size(); ++p)
+    for (uint32_t c = 0; c < pages[p]->clusters.size(); ++c) all.push_back({p, c});
+  const std::vector<uint32_t> best = best_first(
+      centroid_scores(q, query, all.size(),
+                      [&](size_t i) { return pages[all[i].page]->clusters[all[i].cluster].centroid.data(); }),
+      probe);
+  std::vector<PageCluster> out;
+  out.reserve(best.size());
+  for (uint32_t i : best) out.push_back(all[i]);
+  return out;
 }
 
 std::vector<uint8_t> write_catalog_head(const CatalogIndexHead& head) {
   std::vector<uint8_t> out;
-  for (uint32_t v : {kHeadMagic, 1u, uint32_t{head.tag}, head.subspaces, head.code_bytes,
+  for (uint32_t v : {kHeadMagic, head.paged() ? 2u : 1u, uint32_t{head.tag}, head.subspaces, head.code_bytes,
                      static_cast<uint32_t>(head.clusters.size()), head.items, head.probe})
     put_u32(out, v);
+  if (head.paged()) put_u32(out, head.page_probe);
   for (const CatalogCluster& c : head.clusters) {
     out.insert(out.end(), c.centroid.begin(), c.centroid.end());
     put_u32(out, c.items);
@@ -78,7 +121,10 @@ std::vector<uint8_t> write_catalog_head(const CatalogIndexHead& head) {
 
 Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size) {
   if (size < kHeadFixedBytes || get_u32(bytes) != kHeadMagic) return bad("catalog index head: not a VTI1 file");
-  if (get_u32(bytes + 4) != 1) return bad("catalog index head: version " + std::to_string(get_u32(bytes + 4)));
+  const uint32_t version = get_u32(bytes + 4);
+  if (version != 1 && version != 2) return bad("catalog index head: version " + std::to_string(version));
+  const size_t fixed = version == 2 ? kHeadFixedBytes + 4 : kHeadFixedBytes;
+  if (size < fixed) return bad("catalog index head: cut short");
   CatalogIndexHead head;
   const uint32_t tag = get_u32(bytes + 8);
   if (tag > 0xFFFF) return bad("catalog index head: tag out of range");
@@ -92,12 +138,18 @@ Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size) {
       (head.code_bytes - 2 - head.subspaces) % 2 != 0)
     return bad("catalog index head: subspaces and code bytes do not fit together");
   const size_t per_cluster = head.subspaces + 4 + kShardNameBytes;
-  if (clusters == 0 || (size - kHeadFixedBytes) / per_cluster != clusters || (size - kHeadFixedBytes) % per_cluster)
+  if (clusters == 0 || (size - fixed) / per_cluster != clusters || (size - fixed) % per_cluster)
     return bad("catalog index head: " + std::to_string(size) + " bytes do not hold " + std::to_string(clusters) +
-               " clusters");
-  if (head.probe == 0 || head.probe > clusters) return bad("catalog index head: probe out of range");
+               " entries");
+  if (version == 2) {
+    head.page_probe = get_u32(bytes + kHeadFixedBytes);
+    if (head.page_probe == 0 || head.page_probe > clusters) return bad("catalog index head: page probe out of range");
+    if (head.probe == 0) return bad("catalog index head: probe out of range");
+  } else if (head.probe == 0 || head.probe > clusters) {
+    return bad("catalog index head: probe out of range");
+  }
   uint64_t total = 0;
-  const uint8_t* at = bytes + kHeadFixedBytes;
+  const uint8_t* at = bytes + fixed;
   head.clusters.resize(clusters);
   for (CatalogCluster& c : head.clusters) {
     c.centroid.assign(at, at + head.subspaces);
@@ -106,8 +158,9 @@ Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size) {
     const char* name = reinterpret_cast<const char*>(at + head.subspaces + 4);
     c.shard.assign(name, strnlen(name, kShardNameBytes));
     while (!c.shard.empty() && c.shard.back() == ' ') c.shard.pop_back();
-    if (c.shard.empty() || c.shard.find_first_not_of("0123456789abcdefs-.vt") != std::string::npos)
-      return bad("catalog index head: a shard name is not one this index writes");
+    if (!(head.paged() ? is_content_name(c.shard, 'p', "vti") : is_content_name(c.shard, 's', "vts")))
+      return bad(std::string("catalog index head: a ") + (head.paged() ? "page" : "shard") +
+                 " name is not one this index writes");
     at += per_cluster;
   }
   if (total != head.items) return bad("catalog index head: the clusters' items do not add up to the total");

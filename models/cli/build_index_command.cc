@@ -23,7 +23,8 @@ namespace {
 
 const char kBuildIndexHelp[] =
     "usage: vitrine build-index --model ENCODER.vtm --item-codes CODES.json --out DIR\n"
-    "                           [--products FEED.json] [--clusters N] [--probe P] [--seed N]\n"
+    "                           [--products FEED.json] [--clusters N] [--probe P] [--pages G]\n"
+    "                           [--page-probe Q] [--seed N]\n"
     "\n"
     "Groups the products of CODES.json (from vitrine export-codes) into clusters by their vectors and\n"
     "writes DIR/index.vti (the clusters' centroids and shard names) and one shard per cluster,\n"
@@ -31,6 +32,12 @@ const char kBuildIndexHelp[] =
     "the P clusters nearest the shopper; by default P is the fewest that hold 99% of the exact top 20\n"
     "for sample queries made from the products' own vectors. Measure it with\n"
     "vitrine eval --model ENCODER.vtm --item-codes CODES.json --index DIR.\n"
+    "\n"
+    "From 1,024 clusters on, the head is paged: index.vti holds G groups of clusters (about the square\n"
+    "root of the clusters), each with its page DIR/p-<hash>.vti (immutable too) naming its clusters'\n"
+    "shards, and a query reads the Q pages nearest the shopper before their clusters' shards; by default\n"
+    "Q is the fewest pages that lose at most 0.5 point of the unpaged head's recall on those queries.\n"
+    "--pages 1 keeps one head.\n"
     "\n"
     "With --products (the shop's product feed, {\"products\": [{\"id\", \"name\", \"url\", ...}]}), each\n"
     "shard gets its products' feed beside it, DIR/s-<hash>.json: the similar and picks widgets then need\n"
@@ -95,7 +102,7 @@ std::string write_shard_feeds(const std::string& dir, const CatalogIndex& index,
 
 int run_build_index(int argc, char** argv) {
   std::string model_path, codes_path, out_dir, feed_path;
-  int64_t clusters = 0, probe = 0, seed = 1;
+  int64_t clusters = 0, probe = 0, pages = 0, page_probe = 0, seed = 1;
   CLI::App app{kBuildIndexHelp, "vitrine build-index"};
   configure_command_app(app, kBuildIndexFooter, 20);
   add_text(app, "--model", &model_path, "the encoder vitrine export-codes wrote")->required();
@@ -106,6 +113,11 @@ int run_build_index(int argc, char** argv) {
                    "clusters, one shard each (default: about 2 x the square root of the products)");
   add_whole_number(app, "--probe", &probe, int64_t{1}, int64_t{1'000'000},
                    "clusters a query reads (default: chosen for recall@20 0.99 on sample queries)");
+  add_whole_number(app, "--pages", &pages, int64_t{1}, int64_t{1'000'000},
+                   "groups of clusters, one page of the head each (default: none below 1,024 clusters, else about "
+                   "their square root; 1: no pages)");
+  add_whole_number(app, "--page-probe", &page_probe, int64_t{1}, int64_t{1'000'000},
+                   "pages a query reads (default: chosen to keep the unpaged head's recall within 0.5 point)");
   add_whole_number(app, "--seed", &seed, int64_t{0}, int64_t{INT32_MAX}, "seed of the clustering (default 1)");
   if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
 
@@ -124,6 +136,8 @@ int run_build_index(int argc, char** argv) {
   CatalogIndexOptions options;
   options.clusters = static_cast<uint32_t>(clusters);
   options.probe = static_cast<uint32_t>(probe);
+  options.pages = static_cast<uint32_t>(pages);
+  options.page_probe = static_cast<uint32_t>(page_probe);
   options.seed = static_cast<uint64_t>(seed);
   options.threads = std::max(1u, std::thread::hardware_concurrency());
   auto index = build_catalog_index(r.quantizer(), item_code_extras(r.weights().config), codes.value().ids,
@@ -153,15 +167,27 @@ int run_build_index(int argc, char** argv) {
                  "out); the feed has %zu records without an id and %zu repeated ids (the first kept)\n",
                  feed_bytes, unlisted, feed.without_id, feed.repeated);
   }
-  // The head last: a reader that finds it finds every shard it names.
-  const std::vector<uint8_t> head = write_catalog_head(index.value().head);
+  // Then the pages, and the head last: a reader that finds a file finds every file it names.
+  const CatalogIndex& built = index.value();
+  size_t page_bytes = 0;
+  for (const CatalogIndexHead& page : built.pages) {
+    const std::vector<uint8_t> bytes = write_catalog_head(page);
+    page_bytes += bytes.size();
+    const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    if (std::string e = write_file_atomically(out_dir + "/" + page_name(bytes), text); !e.empty()) return fail(e);
+  }
+  const std::vector<uint8_t> head = write_catalog_head(built.top.paged() ? built.top : built.head);
   const std::string head_text(reinterpret_cast<const char*>(head.data()), head.size());
   if (std::string e = write_file_atomically(out_dir + "/index.vti", head_text); !e.empty()) return fail(e);
   std::fprintf(stderr,
                "vitrine build-index: %zu products in %zu clusters; probe %u; head %zu bytes, shards %zu bytes "
                "(largest %zu)\n",
-               codes.value().ids.size(), index.value().head.clusters.size(), index.value().head.probe, head.size(),
-               shard_bytes, largest);
+               codes.value().ids.size(), built.head.clusters.size(), built.head.probe, head.size(), shard_bytes,
+               largest);
+  if (built.top.paged())
+    std::fprintf(stderr,
+                 "vitrine build-index: the head in %zu pages (%zu bytes, %zu on average); a query reads %u of them\n",
+                 built.pages.size(), page_bytes, page_bytes / built.pages.size(), built.top.page_probe);
   return 0;
 }
 

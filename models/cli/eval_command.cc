@@ -311,10 +311,18 @@ int run_eval(int argc, char** argv) {
                      {"shard_bytes_per_query", static_cast<double>(index_stats->bytes) / q},
                      {"head_bytes", index_stats->head_bytes},
                      {"all_shard_bytes", index_stats->all_shard_bytes}};
+    if (index_stats->pages > 0) {
+      summary.index["pages"] = index_stats->pages;
+      summary.index["page_probe"] = index_stats->page_probe;
+      summary.index["page_bytes_per_query"] = static_cast<double>(index_stats->page_bytes) / q;
+    }
     std::fprintf(log,
                  "index: recall@20 %.4f against the exact scan; %.1f shards, %.0f bytes read per query (head %llu)\n",
                  index_stats->recall_sum / q, static_cast<double>(index_stats->shards) / q,
                  static_cast<double>(index_stats->bytes) / q, static_cast<unsigned long long>(index_stats->head_bytes));
+    if (index_stats->pages > 0)
+      std::fprintf(log, "index: the head in %u pages; %u pages, %.0f bytes of them read per query\n",
+                   index_stats->pages, index_stats->page_probe, static_cast<double>(index_stats->page_bytes) / q);
   }
 
   // The conversion head, where the model has one and the logs have kinds.

@@ -24,10 +24,30 @@ Result<std::vector<uint8_t>> read_bytes(const std::string& path) {
 
 // A `vitrine build-index` folder, as model items: each cluster's products and its shard's size.
 struct LoadedIndex {
-  CatalogIndexHead head;
+  CatalogIndexHead head;                     // every cluster (a paged head's pages' clusters, page after page)
   std::vector<std::vector<uint32_t>> items;  // per cluster
   std::vector<uint64_t> bytes;               // per cluster
+  // A paged head: index.vti, its pages, where each page's clusters start in `head` and each page's size.
+  CatalogIndexHead top;
+  std::vector<CatalogIndexHead> pages;
+  std::vector<uint32_t> page_start;
+  std::vector<uint64_t> page_bytes;
   std::shared_ptr<IndexStats> stats;
+
+  // The clusters (indices into head.clusters) a query reads, as the browser probes them.
+  std::vector<uint32_t> probe(const ItemQuantizer& q, const float* query, uint64_t* pages_read_bytes) const {
+    if (!top.paged()) return probe_clusters(head, q, query, head.probe);
+    const std::vector<uint32_t> page_ids = probe_clusters(top, q, query, top.page_probe);
+    std::vector<const CatalogIndexHead*> read;
+    for (uint32_t g : page_ids) {
+      read.push_back(&pages[g]);
+      *pages_read_bytes += page_bytes[g];
+    }
+    std::vector<uint32_t> out;
+    for (const PageCluster& pc : probe_page_clusters(read, q, query, top.probe))
+      out.push_back(page_start[page_ids[pc.page]] + pc.cluster);
+    return out;
+  }
 };
 
 Result<std::unique_ptr<LoadedIndex>> load_index(const std::string& dir, const Ranker& ranker,
@@ -41,9 +61,31 @@ Result<std::unique_ptr<LoadedIndex>> load_index(const std::string& dir, const Ra
   auto index = std::make_unique<LoadedIndex>();
   index->head = std::move(head).value();
   index->stats = stats ? stats : std::make_shared<IndexStats>();
+  index->stats->head_bytes = head_bytes.value().size();
+  if (index->head.paged()) {
+    index->top = std::move(index->head);
+    index->head = CatalogIndexHead();
+    index->head.code_bytes = index->top.code_bytes;
+    index->head.probe = index->top.probe;
+    for (const CatalogCluster& entry : index->top.clusters) {
+      const std::string path = dir + "/" + entry.shard;
+      auto bytes = read_bytes(path);
+      if (!bytes.ok()) return bytes.status();
+      auto page = parse_catalog_head(bytes.value().data(), bytes.value().size());
+      if (!page.ok()) return Status(page.status().code(), path + ": " + page.status().message());
+      if (page.value().paged() || page.value().tag != index->top.tag ||
+          page.value().code_bytes != index->top.code_bytes || page_name(bytes.value()) != entry.shard)
+        return Status(StatusCode::kBAD_INPUT, path + ": not a page of this index");
+      index->page_start.push_back(static_cast<uint32_t>(index->head.clusters.size()));
+      index->page_bytes.push_back(bytes.value().size());
+      for (const CatalogCluster& cluster : page.value().clusters) index->head.clusters.push_back(cluster);
+      index->pages.push_back(std::move(page).value());
+    }
+    index->stats->pages = static_cast<uint32_t>(index->pages.size());
+    index->stats->page_probe = index->top.page_probe;
+  }
   index->stats->probe = index->head.probe;
   index->stats->clusters = static_cast<uint32_t>(index->head.clusters.size());
-  index->stats->head_bytes = head_bytes.value().size();
   for (const CatalogCluster& cluster : index->head.clusters) {
     const std::string path = dir + "/" + cluster.shard;
     auto bytes = read_bytes(path);
@@ -106,9 +148,8 @@ class ModelScorer : public SessionScorer {
     std::vector<float> query(d);
     ranker_.encode(session, query.data());
     std::vector<char> kept(n + 1, 0);
-    uint64_t bytes = 0;
-    const std::vector<uint32_t> probed =
-        probe_clusters(index_->head, ranker_.quantizer(), query.data(), index_->head.probe);
+    uint64_t bytes = 0, page_bytes = 0;
+    const std::vector<uint32_t> probed = index_->probe(ranker_.quantizer(), query.data(), &page_bytes);
     for (uint32_t c : probed) {
       for (uint32_t item : index_->items[c]) kept[item] = 1;
       bytes += index_->bytes[c];
@@ -131,6 +172,8 @@ class ModelScorer : public SessionScorer {
     index_->stats->recall_sum += depth > 0 ? static_cast<double>(found) / static_cast<double>(depth) : 1.0;
     index_->stats->shards += probed.size();
     index_->stats->bytes += bytes;
+    index_->stats->pages_read += index_->top.page_probe;
+    index_->stats->page_bytes += page_bytes;
   }
 
   std::string name_;

@@ -23,6 +23,9 @@ struct IndexStats {
   double recall_sum = 0.0;
   uint32_t probe = 0, clusters = 0;
   uint64_t head_bytes = 0, all_shard_bytes = 0;
+  // A paged head: its pages, and the pages and their bytes that the queries read.
+  uint32_t pages = 0, page_probe = 0;
+  uint64_t pages_read = 0, page_bytes = 0;
 };
 
 // Loads the model (load_ranker) and checks it against the evaluation catalog (ids 1..catalog_size). With

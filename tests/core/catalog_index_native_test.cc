@@ -60,6 +60,20 @@ float dot(const float* a, const float* b, size_t n) {
   return s;
 }
 
+// The clusters (cluster_of, by product id) of the catalog's exact top 20 for `query`.
+std::vector<size_t> exact_top20_clusters(const Catalog& cat, const std::vector<float>& query,
+                                         const std::map<std::string, size_t>& cluster_of) {
+  const size_t dim = query.size(), n = cat.ids.size();
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::partial_sort(order.begin(), order.begin() + 20, order.end(), [&](uint32_t a, uint32_t b) {
+    return dot(query.data(), cat.vectors.data() + a * dim, dim) > dot(query.data(), cat.vectors.data() + b * dim, dim);
+  });
+  std::vector<size_t> out;
+  for (size_t t = 0; t < 20; ++t) out.push_back(cluster_of.at(cat.ids[order[t]]));
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("the catalog index puts every product in one content-named shard", "[catalog_index]") {
@@ -149,14 +163,7 @@ TEST_CASE("probing follows the centroids, and the default probe holds the exact 
     for (size_t c = 0; c < score.size(); ++c)
       if (std::find(probed.begin(), probed.end(), c) == probed.end()) CHECK(score[c] <= floor + 1e-5f);
 
-    std::vector<uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::partial_sort(order.begin(), order.begin() + 20, order.end(), [&](uint32_t a, uint32_t b) {
-      return dot(query.data(), cat.vectors.data() + a * dim, dim) >
-             dot(query.data(), cat.vectors.data() + b * dim, dim);
-    });
-    for (size_t t = 0; t < 20; ++t) {
-      const size_t c = cluster_of.at(cat.ids[order[t]]);
+    for (size_t c : exact_top20_clusters(cat, query, cluster_of)) {
       found += std::find(probed.begin(), probed.end(), c) != probed.end() ? 1 : 0;
       ++wanted;
     }
@@ -191,4 +198,109 @@ TEST_CASE("the index formats refuse damage and the builder refuses codes it cann
   auto refused = build_catalog_index(cat.quantizer, 1, cat.ids, codes, CatalogIndexOptions());
   CHECK(refused.status().code() == StatusCode::kBAD_INPUT);
   CHECK(refused.status().message().find("'sku-33'") != std::string::npos);
+}
+
+TEST_CASE("a paged head splits the clusters into content-named pages, and probing through them keeps the recall",
+          "[catalog_index]") {
+  CHECK(paged_head_pages(kPagedHeadClusters - 1) == 1);
+  CHECK(paged_head_pages(kPagedHeadClusters) == 32);
+  CHECK(paged_head_pages(2000) == 45);  // a million products: ceil(sqrt(2000))
+
+  const uint32_t dim = 16;
+  const size_t n = 4000;
+  const Catalog cat = clustered_catalog(n, dim, 9);
+  auto flat = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
+  REQUIRE(flat.ok());
+  CHECK(flat.value().pages.empty());  // 127 clusters: below kPagedHeadClusters
+  CHECK_FALSE(flat.value().top.paged());
+  CatalogIndexOptions options;
+  options.pages = 8;
+  auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
+  REQUIRE(built.ok());
+  const CatalogIndex& index = built.value();
+  // Paging changes nothing below the head: the same clusters, shards and probe.
+  CHECK(write_catalog_head(index.head) == write_catalog_head(flat.value().head));
+
+  const CatalogIndexHead& top = index.top;
+  REQUIRE(top.paged());
+  REQUIRE(top.clusters.size() == index.pages.size());
+  CHECK(index.pages.size() >= 2);
+  CHECK(index.pages.size() <= 8);
+  CHECK(top.page_probe >= 1);
+  CHECK(top.page_probe <= top.clusters.size());
+  CHECK(top.probe == index.head.probe);
+  CHECK(top.items == n);
+  std::vector<int> seen(index.head.clusters.size(), 0);
+  for (size_t g = 0; g < index.pages.size(); ++g) {
+    const CatalogIndexHead& page = index.pages[g];
+    const std::vector<uint8_t> bytes = write_catalog_head(page);
+    CHECK(top.clusters[g].shard == page_name(bytes));
+    CHECK(top.clusters[g].items == page.items);
+    auto back = parse_catalog_head(bytes.data(), bytes.size());
+    REQUIRE(back.ok());
+    CHECK_FALSE(back.value().paged());
+    REQUIRE(page.clusters.size() == index.page_clusters[g].size());
+    for (size_t i = 0; i < page.clusters.size(); ++i) {
+      const uint32_t c = index.page_clusters[g][i];
+      ++seen[c];
+      CHECK(page.clusters[i].shard == index.head.clusters[c].shard);
+      CHECK(page.clusters[i].centroid == index.head.clusters[c].centroid);
+    }
+  }
+  CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(seen.size()));  // each in one page
+
+  // The paged head's own format: version 2, written back as read; damage refused; a page name where a shard's
+  // belongs (or the reverse) is not a head this index writes.
+  const std::vector<uint8_t> head = write_catalog_head(top);
+  auto parsed = parse_catalog_head(head.data(), head.size());
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value().page_probe == top.page_probe);
+  CHECK(write_catalog_head(parsed.value()) == head);
+  for (size_t cut = 0; cut < head.size(); cut += 5)
+    CHECK(parse_catalog_head(head.data(), cut).status().code() == StatusCode::kBAD_INPUT);
+  std::vector<uint8_t> unpaged = head;
+  unpaged[4] = 1;  // version 1, whose entries name shards
+  CHECK_FALSE(parse_catalog_head(unpaged.data(), unpaged.size()).ok());
+
+  // Every page read: the same clusters, in the same order, as the unpaged head's probe.
+  std::mt19937 rng(Catch::rngSeed());
+  INFO("seed " << Catch::rngSeed());
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  std::map<std::string, size_t> cluster_of;
+  for (size_t c = 0; c < index.shards.size(); ++c)
+    for (const std::string& id : index.shards[c].ids) cluster_of[id] = c;
+  size_t found_flat = 0, found_paged = 0, wanted = 0;
+  for (int q = 0; q < 60; ++q) {
+    std::vector<float> query(cat.vectors.begin() + (q * 67 % n) * dim, cat.vectors.begin() + (q * 67 % n + 1) * dim);
+    for (float& x : query) x += 0.2f * g(rng);
+    const std::vector<uint32_t> flat_probe = probe_clusters(index.head, cat.quantizer, query.data(), index.head.probe);
+    const auto through = [&](size_t page_probe) {
+      const std::vector<uint32_t> page_ids = probe_clusters(top, cat.quantizer, query.data(), page_probe);
+      std::vector<const CatalogIndexHead*> pages;
+      for (uint32_t p : page_ids) pages.push_back(&index.pages[p]);
+      std::vector<uint32_t> out;
+      for (const PageCluster& pc : probe_page_clusters(pages, cat.quantizer, query.data(), top.probe))
+        out.push_back(index.page_clusters[page_ids[pc.page]][pc.cluster]);
+      return out;
+    };
+    std::vector<uint32_t> all_pages = through(index.pages.size());
+    // Equal scores may fall in either order across pages; the sets and the scores' order must agree.
+    std::vector<uint32_t> a = all_pages, b = flat_probe;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    CHECK(a == b);
+    const std::vector<uint32_t> paged = through(top.page_probe);
+    CHECK(paged.size() == flat_probe.size());
+
+    for (size_t c : exact_top20_clusters(cat, query, cluster_of)) {
+      found_flat += std::find(flat_probe.begin(), flat_probe.end(), c) != flat_probe.end() ? 1 : 0;
+      found_paged += std::find(paged.begin(), paged.end(), c) != paged.end() ? 1 : 0;
+      ++wanted;
+    }
+  }
+  const double recall_flat = static_cast<double>(found_flat) / static_cast<double>(wanted);
+  const double recall_paged = static_cast<double>(found_paged) / static_cast<double>(wanted);
+  INFO("recall@20 unpaged " << recall_flat << ", paged " << recall_paged << " reading " << top.page_probe << " of "
+                            << index.pages.size() << " pages");
+  CHECK(recall_paged >= recall_flat - 0.03);
 }

@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
     }
     ok &= write(root + "/item_index/table_dim" + std::to_string(dim) + ".bin", bytes);
   }
-  // Catalog indexes (fuzz_catalog_index): a head and shards of 300 products of dim 8 in 3 clusters; byte 0 picks the
-  // parser, byte 1 the shard's code size (2 + 4 subspaces + 2 for one extra: byte 6).
+  // Catalog indexes (fuzz_catalog_index): a head (unpaged and paged), a page and shards of 300 products of dim 8 in 3
+  // clusters; byte 0 picks the parser, byte 1 the shard's code size (2 + 4 subspaces + 2 for one extra: byte 6).
   {
     std::normal_distribution<float> g(0.0f, 1.0f);
     std::vector<float> rows(300 * 8);
@@ -81,6 +81,13 @@ int main(int argc, char** argv) {
     const auto index = vitrine::build_catalog_index(q, 1, ids, codes, options).value();
     const std::vector<uint8_t> head = vitrine::write_catalog_head(index.head);
     ok &= write(root + "/catalog_index/head.bin", std::string(1, '\0') + std::string(head.begin(), head.end()));
+    // A paged head (two pages of its 3 clusters) and one of its pages.
+    options.pages = 2;
+    const auto paged = vitrine::build_catalog_index(q, 1, ids, codes, options).value();
+    const std::vector<uint8_t> top = vitrine::write_catalog_head(paged.top);
+    ok &= write(root + "/catalog_index/head_paged.bin", std::string(1, '\0') + std::string(top.begin(), top.end()));
+    const std::vector<uint8_t> page = vitrine::write_catalog_head(paged.pages[0]);
+    ok &= write(root + "/catalog_index/page.bin", std::string(1, '\0') + std::string(page.begin(), page.end()));
     for (size_t s = 0; s < index.shards.size(); ++s) {
       const std::vector<uint8_t> shard = vitrine::write_catalog_shard(index.shards[s]);
       ok &= write(root + "/catalog_index/shard_" + std::to_string(s) + ".bin",

@@ -8,13 +8,21 @@
 //   query      the session vector s scores the centroids; the `probe` best clusters' shards hold the candidates,
 //              which the ranker then scores as any coded product (their codes come with them)
 //
-// Shards are named by their content (shard_name: two CRC-32C of the bytes), so a new index never reuses a name with
-// other contents and a browser may cache a shard for good (Cache-Control: immutable).
+//   pages      a head of C clusters costs every new shopper C x (M + 28) bytes before a first widget (a million
+//              products: 2,000 clusters, 98 KB gzip). A paged head holds instead G groups of clusters, each with its
+//              centroid and its page: a head of its own over that group's clusters. A query scores the groups, reads
+//              the `page_probe` best pages and probes the clusters among theirs (probe_page_clusters), so a widget
+//              reads the G entries and a few pages of about C / G clusters each.
+//
+// Shards and pages are named by their content (content_name: two CRC-32C of the bytes), so a new index never reuses
+// a name with other contents and a browser may cache them for good (Cache-Control: immutable).
 //
 // Byte layouts (little-endian):
-//   head   "VTI1", version (u32, 1), tag (u32: the codebook's, item_codes.h), subspaces M, code_bytes, clusters C,
-//          items, probe (u32: the clusters a query reads by default); then per cluster: centroid (M bytes),
-//          items (u32), shard name (kShardNameBytes ASCII)
+//   head   "VTI1", version (u32: 1, or 2 for a paged head), tag (u32: the codebook's, item_codes.h), subspaces M,
+//          code_bytes, entries E, items, probe (u32: the clusters a query reads by default); version 2 adds
+//          page_probe (u32: the pages a query reads). Then per entry: centroid (M bytes), items (u32), the file's
+//          name (kShardNameBytes ASCII): a cluster's shard "s-<16 hex>.vts" in version 1, a page "p-<16 hex>.vti"
+//          (a version 1 head) in version 2
 //   shard  "VTS1", items n, code_bytes (u32); n + 1 u32 end offsets of the ids (the first is 0), the ids' UTF-8 bytes,
 //          then n codes of code_bytes each (the same bytes as an item code's text form decodes to)
 #pragma once
@@ -31,18 +39,23 @@
 
 namespace vitrine {
 
-inline constexpr size_t kShardNameBytes = 24;  // "s-" + 16 hex digits + ".vts" + padding to 24
+inline constexpr size_t kShardNameBytes = 24;  // "s-" or "p-" + 16 hex digits + ".vts" or ".vti" + padding to 24
 
 struct CatalogCluster {
   std::vector<uint8_t> centroid;  // M bytes: the centroid's code
   uint32_t items = 0;
-  std::string shard;  // the shard's file name
+  std::string shard;  // the file it names: its shard, or in a paged head its page
 };
 
 struct CatalogIndexHead {
   uint16_t tag = 0;
   uint32_t subspaces = 0, code_bytes = 0, items = 0, probe = 0;
+  // 0: clusters[] are clusters, each naming its shard. Otherwise clusters[] are groups of clusters, each naming its
+  // page, and a query reads the `page_probe` best pages.
+  uint32_t page_probe = 0;
   std::vector<CatalogCluster> clusters;
+
+  bool paged() const { return page_probe > 0; }
 };
 
 struct CatalogShard {
@@ -54,8 +67,13 @@ struct CatalogShard {
 // Everything `vitrine build-index` writes: the head and the shards, shards[k] being cluster k's. The builder is
 // native only: vitrine/native/catalog_index_build.h.
 struct CatalogIndex {
-  CatalogIndexHead head;
+  CatalogIndexHead head;  // every cluster; index.vti when the head is not paged
   std::vector<CatalogShard> shards;
+  // A paged head: index.vti is `top`, and pages[g] (top.clusters[g]'s file) holds the clusters page_clusters[g]
+  // of `head`, in that order. Empty when the head is not paged.
+  CatalogIndexHead top;
+  std::vector<CatalogIndexHead> pages;
+  std::vector<std::vector<uint32_t>> page_clusters;
 };
 
 // The formats above, and back. Parsing checks every count and offset (BAD_INPUT naming the problem).
@@ -63,14 +81,25 @@ std::vector<uint8_t> write_catalog_head(const CatalogIndexHead& head);
 Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size);
 std::vector<uint8_t> write_catalog_shard(const CatalogShard& shard);
 Result<CatalogShard> parse_catalog_shard(const uint8_t* bytes, size_t size, uint32_t code_bytes);
-// "s-" + 16 hex digits of the bytes' two CRC-32C + ".vts".
+// "s-" + 16 hex digits of the bytes' two CRC-32C + ".vts"; page_name: "p-" ... ".vti".
 std::string shard_name(const std::vector<uint8_t>& bytes);
+std::string page_name(const std::vector<uint8_t>& bytes);
 
 // The shard's products as ranking candidates: each id with its code's text form (Ranker::rank reads it).
 void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& out);
 
-// The `probe` clusters whose centroids score highest against `query` (dim floats), best first.
+// The `probe` clusters whose centroids score highest against `query` (dim floats), best first (ties: lower index).
+// On a paged head: the pages to read, with probe = head.page_probe.
 std::vector<uint32_t> probe_clusters(const CatalogIndexHead& head, const ItemQuantizer& q, const float* query,
                                      size_t probe);
+
+// A cluster of one of several pages: pages[page].clusters[cluster].
+struct PageCluster {
+  uint32_t page = 0, cluster = 0;
+};
+// The `probe` clusters of `pages` (the pages a paged head's probe_clusters named, each parsed; ties: earlier page,
+// then lower index) whose centroids score highest against `query`, best first.
+std::vector<PageCluster> probe_page_clusters(const std::vector<const CatalogIndexHead*>& pages, const ItemQuantizer& q,
+                                             const float* query, size_t probe);
 
 }  // namespace vitrine

@@ -95,16 +95,24 @@ std::vector<float> spherical_kmeans(const std::vector<float>& sample, size_t d, 
   return centroids;
 }
 
-// The fewest clusters whose shards hold kRecallGoal of the exact top 20 of sample queries (products' own vectors,
-// which live where session vectors do), probing as the browser does: by the centroids' codes.
-uint32_t default_probe(const CatalogIndexHead& head, const ItemQuantizer& q, const std::vector<float>& rows,
-                       const std::vector<uint32_t>& cluster_of, SplitMix64& rng, uint32_t threads) {
-  const size_t d = q.dim(), n = rows.size() / d, clusters = head.clusters.size();
-  const size_t depth = std::min(kRecallDepth, n);
-  const size_t queries = std::min<size_t>(n, n > 200'000 ? 100 : 300);
+// Sample queries (products' own vectors, which live where session vectors do) and, for each, the clusters of its
+// exact top 20 products: what the default probe and page probe are measured on.
+struct SampleQueries {
+  size_t count = 0, depth = 0;
+  std::vector<float> rows;             // count x d
+  std::vector<uint32_t> top_clusters;  // count x depth
+};
+
+SampleQueries sample_queries(const ItemQuantizer& q, const std::vector<float>& rows,
+                             const std::vector<uint32_t>& cluster_of, SplitMix64& rng, uint32_t threads) {
+  const size_t d = q.dim(), n = rows.size() / d;
+  SampleQueries sample;
+  sample.depth = std::min(kRecallDepth, n);
+  sample.count = std::min<size_t>(n, n > 200'000 ? 100 : 300);
+  const size_t queries = sample.count, depth = sample.depth;
   const std::vector<size_t> chosen = seeded_sample(n, queries, rng);
-  std::vector<float> query_rows(queries * d);
-  for (size_t i = 0; i < queries; ++i) std::copy_n(rows.data() + chosen[i] * d, d, query_rows.data() + i * d);
+  sample.rows.resize(queries * d);
+  for (size_t i = 0; i < queries; ++i) std::copy_n(rows.data() + chosen[i] * d, d, sample.rows.data() + i * d);
 
   // Each query's exact top 20: products in blocks, each block's best kept per query; merged below.
   std::vector<std::vector<std::pair<float, uint32_t>>> block_best((n + kBlockRows - 1) / kBlockRows);
@@ -115,7 +123,7 @@ uint32_t default_probe(const CatalogIndexHead& head, const ItemQuantizer& q, con
   for_each_block(n, threads, [&](size_t from, size_t to) {
     const size_t m = to - from;
     std::vector<float> scores(queries * m);
-    dense.f32_gemm_nt(queries, m, d, 1.0f, query_rows.data(), d, rows.data() + from * d, d, scores.data(), m);
+    dense.f32_gemm_nt(queries, m, d, 1.0f, sample.rows.data(), d, rows.data() + from * d, d, scores.data(), m);
     std::vector<std::pair<float, uint32_t>>& best = block_best[from / kBlockRows];
     std::vector<std::pair<float, uint32_t>> one(m);
     const size_t keep = std::min(depth, m);
@@ -125,10 +133,8 @@ uint32_t default_probe(const CatalogIndexHead& head, const ItemQuantizer& q, con
       best.insert(best.end(), one.begin(), one.begin() + static_cast<std::ptrdiff_t>(keep));
     }
   });
-
-  std::vector<double> found_by_probe(clusters + 1, 0.0);
-  std::vector<uint32_t> cluster_rank(clusters);
   std::vector<std::pair<float, uint32_t>> merged;
+  sample.top_clusters.resize(queries * depth);
   for (size_t qi = 0; qi < queries; ++qi) {
     merged.clear();
     for (const auto& best : block_best) {
@@ -137,20 +143,100 @@ uint32_t default_probe(const CatalogIndexHead& head, const ItemQuantizer& q, con
                     best.begin() + static_cast<std::ptrdiff_t>((qi + 1) * keep));
     }
     std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(depth), merged.end(), better);
-    const std::vector<uint32_t> order = probe_clusters(head, q, query_rows.data() + qi * d, clusters);
+    for (size_t t = 0; t < depth; ++t) sample.top_clusters[qi * depth + t] = cluster_of[merged[t].second];
+  }
+  return sample;
+}
+
+// Recall@20 per probe depth: found[p] is the share of the sample's exact top 20 in the p clusters (1..C) nearest by
+// the centroids' codes, as the browser probes.
+std::vector<double> recall_by_probe(const CatalogIndexHead& head, const ItemQuantizer& q, const SampleQueries& sample) {
+  const size_t clusters = head.clusters.size(), d = q.dim();
+  std::vector<double> found(clusters + 1, 0.0);
+  std::vector<uint32_t> cluster_rank(clusters);
+  for (size_t qi = 0; qi < sample.count; ++qi) {
+    const std::vector<uint32_t> order = probe_clusters(head, q, sample.rows.data() + qi * d, clusters);
     for (size_t r = 0; r < order.size(); ++r) cluster_rank[order[r]] = static_cast<uint32_t>(r);
-    for (size_t t = 0; t < depth; ++t)
-      found_by_probe[cluster_rank[cluster_of[merged[t].second]] + 1] += 1.0 / static_cast<double>(depth);
+    for (size_t t = 0; t < sample.depth; ++t)
+      found[cluster_rank[sample.top_clusters[qi * sample.depth + t]] + 1] +=
+          1.0 / static_cast<double>(sample.depth * sample.count);
   }
+  for (size_t p = 1; p <= clusters; ++p) found[p] += found[p - 1];
+  return found;
+}
+
+// The fewest clusters whose shards hold kRecallGoal of the sample's exact top 20.
+uint32_t default_probe(const std::vector<double>& recall) {
+  for (size_t p = 1; p < recall.size(); ++p)
+    if (recall[p] >= kRecallGoal) return static_cast<uint32_t>(p);
+  return static_cast<uint32_t>(recall.size() - 1);
+}
+
+// Recall@20 of a paged head read as the browser reads it: the `page_probe` nearest pages, then `probe` clusters.
+double paged_recall(const CatalogIndex& index, const ItemQuantizer& q, const SampleQueries& sample,
+                    uint32_t page_probe) {
+  const size_t d = q.dim();
   double found = 0.0;
-  for (size_t p = 1; p <= clusters; ++p) {
-    found += found_by_probe[p] / static_cast<double>(queries);
-    if (found >= kRecallGoal) return static_cast<uint32_t>(p);
+  std::vector<char> read(index.head.clusters.size());
+  for (size_t qi = 0; qi < sample.count; ++qi) {
+    const float* query = sample.rows.data() + qi * d;
+    std::vector<const CatalogIndexHead*> pages;
+    std::vector<uint32_t> page_ids = probe_clusters(index.top, q, query, page_probe);
+    for (uint32_t g : page_ids) pages.push_back(&index.pages[g]);
+    std::fill(read.begin(), read.end(), 0);
+    for (const PageCluster& pc : probe_page_clusters(pages, q, query, index.top.probe))
+      read[index.page_clusters[page_ids[pc.page]][pc.cluster]] = 1;
+    for (size_t t = 0; t < sample.depth; ++t) found += read[sample.top_clusters[qi * sample.depth + t]] ? 1.0 : 0.0;
   }
-  return static_cast<uint32_t>(clusters);
+  return found / static_cast<double>(sample.depth * sample.count);
+}
+
+// Groups the clusters into `pages` pages by spherical k-means on their centroids, and writes index.top: each page's
+// centroid as a code, the products under it and its name.
+void page_the_head(CatalogIndex& index, const ItemQuantizer& q, const std::vector<float>& centroids, uint32_t pages,
+                   uint32_t iterations, uint32_t threads) {
+  const size_t d = q.dim(), clusters = index.head.clusters.size();
+  const std::vector<float> groups = spherical_kmeans(centroids, d, pages, iterations, threads);
+  std::vector<uint32_t> group_of(clusters);
+  assign_nearest(centroids.data(), clusters, d, groups, threads, group_of.data(), nullptr);
+  CatalogIndexHead& top = index.top;
+  top = CatalogIndexHead();
+  top.tag = index.head.tag;
+  top.subspaces = index.head.subspaces;
+  top.code_bytes = index.head.code_bytes;
+  top.items = index.head.items;
+  top.probe = index.head.probe;
+  for (uint32_t g = 0; g < pages; ++g) {
+    std::vector<uint32_t> members;
+    for (uint32_t c = 0; c < clusters; ++c)
+      if (group_of[c] == g) members.push_back(c);
+    if (members.empty()) continue;  // k-means left it without clusters
+    CatalogIndexHead page;
+    page.tag = top.tag;
+    page.subspaces = top.subspaces;
+    page.code_bytes = top.code_bytes;
+    for (uint32_t c : members) {
+      page.clusters.push_back(index.head.clusters[c]);
+      page.items += index.head.clusters[c].items;
+    }
+    page.probe = std::min<uint32_t>(top.probe, static_cast<uint32_t>(members.size()));
+    CatalogCluster entry;
+    entry.centroid.resize(top.subspaces);
+    q.encode(groups.data() + size_t{g} * d, entry.centroid.data());
+    entry.items = page.items;
+    entry.shard = page_name(write_catalog_head(page));
+    top.clusters.push_back(std::move(entry));
+    index.pages.push_back(std::move(page));
+    index.page_clusters.push_back(std::move(members));
+  }
 }
 
 }  // namespace
+
+uint32_t paged_head_pages(size_t clusters) {
+  if (clusters < kPagedHeadClusters) return 1;
+  return static_cast<uint32_t>(std::ceil(std::sqrt(static_cast<double>(clusters))));
+}
 
 uint32_t default_catalog_clusters(size_t products) {
   // Every shopper reads the head (C centroids) once, and each query reads `probe` shards of n / C products. More
@@ -213,7 +299,29 @@ Result<CatalogIndex> build_catalog_index(const ItemQuantizer& q, size_t n_extras
     head.clusters[c].items = static_cast<uint32_t>(index.shards[c].ids.size());
     head.clusters[c].shard = shard_name(write_catalog_shard(index.shards[c]));
   }
-  head.probe = options.probe > 0 ? options.probe : default_probe(head, q, rows, cluster_of, rng, threads);
+  const uint32_t pages = std::min<uint32_t>(options.pages > 0 ? options.pages : paged_head_pages(clusters),
+                                            static_cast<uint32_t>(clusters));
+  if (options.probe > 0 && pages <= 1 && options.page_probe == 0) {
+    head.probe = options.probe;
+    return index;
+  }
+  const SampleQueries queries = sample_queries(q, rows, cluster_of, rng, threads);
+  const std::vector<double> recall = recall_by_probe(head, q, queries);
+  head.probe = options.probe > 0 ? options.probe : default_probe(recall);
+  if (pages <= 1) return index;
+  page_the_head(index, q, centroids, pages, options.iterations, threads);
+  const uint32_t groups = static_cast<uint32_t>(index.pages.size());
+  if (options.page_probe > 0) {
+    index.top.page_probe = std::min(options.page_probe, groups);
+  } else {
+    const double goal = recall[std::min<size_t>(head.probe, recall.size() - 1)] - kPagedRecallLoss;
+    index.top.page_probe = groups;
+    for (uint32_t p = 1; p < groups; ++p)
+      if (paged_recall(index, q, queries, p) >= goal) {
+        index.top.page_probe = p;
+        break;
+      }
+  }
   return index;
 }
 
