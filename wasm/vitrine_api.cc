@@ -24,6 +24,8 @@ struct vt_engine {
   const vitrine::KernelTable* kernels = &vitrine::select_kernel_table();
   std::unique_ptr<vitrine::Ranker> ranker;           // null until a model is loaded
   std::unique_ptr<vitrine::CatalogIndexHead> index;  // a coded model's catalog index head, or null
+  // A paged head's pages by entry; a page not loaded yet has no clusters (a parsed head always has some).
+  std::vector<vitrine::CatalogIndexHead> index_pages;
   std::string last_error;
   std::string build_info;
   std::string output;                 // text handed out by the last call that returns text; owned here
@@ -208,6 +210,30 @@ vt_status vt_engine_load_index(vt_engine* engine, const uint8_t* bytes, size_t s
         head.value().subspaces != engine->ranker->weights().config.item_subspaces)
       return engine->fail(VT_BAD_INPUT, "load_index: the index was built for another model's codes");
     engine->index = std::make_unique<vitrine::CatalogIndexHead>(std::move(head).value());
+    engine->index_pages.assign(engine->index->paged() ? engine->index->clusters.size() : 0, {});
+    return engine->succeed();
+  });
+}
+
+vt_status vt_engine_load_index_page(vt_engine* engine, const uint8_t* bytes, size_t size) {
+  if (engine == nullptr) return VT_INVALID_ARGUMENT;
+  return guarded(engine, [&]() -> vt_status {
+    if (engine->need_ranker() != VT_OK) return VT_NO_MODEL;
+    if (!engine->index || !engine->index->paged())
+      return engine->fail(VT_NO_MODEL, "load_index_page: no paged catalog index head is loaded");
+    if (bytes == nullptr && size > 0) return engine->fail(VT_INVALID_ARGUMENT, "load_index_page: bytes is null");
+    // A page is named by its bytes: the name finds its entry and proves it is that page.
+    const std::string name = vitrine::page_name(std::vector<uint8_t>(bytes, bytes + size));
+    size_t entry = 0;
+    while (entry < engine->index->clusters.size() && engine->index->clusters[entry].shard != name) ++entry;
+    if (entry == engine->index->clusters.size())
+      return engine->fail(VT_BAD_INPUT, "load_index_page: not a page of the loaded index");
+    auto page = vitrine::parse_catalog_head(bytes, size);
+    if (!page.ok()) return engine->fail(page.status());
+    if (page.value().paged() || page.value().tag != engine->index->tag ||
+        page.value().code_bytes != engine->index->code_bytes)
+      return engine->fail(VT_BAD_INPUT, "load_index_page: the page does not fit its head");
+    engine->index_pages[entry] = std::move(page).value();
     return engine->succeed();
   });
 }
@@ -223,10 +249,25 @@ vt_status vt_engine_probe(vt_engine* engine, const uint8_t* request, size_t requ
     if (!decoded.ok()) return engine->fail(decoded.status());
     std::vector<float> query(engine->ranker->weights().config.dim);
     engine->ranker->session_vector(decoded.value(), query.data());
-    const std::vector<uint32_t> clusters = vitrine::probe_clusters(
-        *engine->index, engine->ranker->quantizer(), query.data(), probe == 0 ? engine->index->probe : probe);
+    const vitrine::CatalogIndexHead& head = *engine->index;
+    const vitrine::ItemQuantizer& q = engine->ranker->quantizer();
+    const uint32_t clusters = probe == 0 ? head.probe : probe;
     engine->output.clear();
-    for (uint32_t c : clusters) engine->output.append(engine->index->clusters[c].shard).push_back('\n');
+    if (!head.paged()) {
+      for (uint32_t c : vitrine::probe_clusters(head, q, query.data(), clusters))
+        engine->output.append(head.clusters[c].shard).push_back('\n');
+    } else {
+      // The pages first: those not loaded yet are named instead of shards, for the caller to load.
+      const std::vector<uint32_t> wanted = vitrine::probe_clusters(head, q, query.data(), head.page_probe);
+      std::vector<const vitrine::CatalogIndexHead*> pages;
+      for (uint32_t g : wanted) {
+        if (engine->index_pages[g].clusters.empty()) engine->output.append(head.clusters[g].shard).push_back('\n');
+        pages.push_back(&engine->index_pages[g]);
+      }
+      if (engine->output.empty())
+        for (const vitrine::PageCluster& pc : vitrine::probe_page_clusters(pages, q, query.data(), clusters))
+          engine->output.append(pages[pc.page]->clusters[pc.cluster].shard).push_back('\n');
+    }
     if (!engine->output.empty()) engine->output.pop_back();
     *out_names = engine->output.c_str();
     return engine->succeed();

@@ -101,9 +101,15 @@ vt_status vt_engine_top_k(vt_engine* engine, const uint8_t* request, size_t requ
 vt_status vt_engine_load_index(vt_engine* engine, const uint8_t* bytes, size_t size);
 /* The shards a catalog-wide top-K for the request's events (a "VTQ1" message; candidates ignored) reads: the `probe`
  * clusters nearest the shopper (0: the index's own probe), best first, as shard file names joined by '\n'.
- * *out_names is owned by the engine and valid until the next call on it. VT_NO_MODEL without a loaded head. */
+ * *out_names is owned by the engine and valid until the next call on it. VT_NO_MODEL without a loaded head.
+ * A paged head (catalog_index.h) names, while any is missing, the pages this query needs that are not loaded
+ * ("p-<hash>.vti" instead of "s-<hash>.vts"): load them with vt_engine_load_index_page and probe again. */
 vt_status vt_engine_probe(vt_engine* engine, const uint8_t* request, size_t request_size, uint32_t probe,
                           const char** out_names);
+/* Loads one page of the loaded paged head (a file vt_engine_probe named; caller-owned, copied). The engine keeps
+ * it until the head is replaced. Bytes that are not one of the head's pages are VT_BAD_INPUT; a head without pages
+ * is VT_NO_MODEL. */
+vt_status vt_engine_load_index_page(vt_engine* engine, const uint8_t* bytes, size_t size);
 /* What out_shards holds for a product that no given shard holds (one of the request's own). */
 #define VT_NO_SHARD 0xFFFFFFFFu
 /* Best `k` products among the shards' (n_shards files laid end to end in `shards`, shard_sizes[i] bytes each; all

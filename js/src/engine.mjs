@@ -227,7 +227,18 @@ export class Engine {
   }
 
   /**
-   * The shard file names a catalog-wide top-K for these events reads, nearest cluster first.
+   * Loads a page of the loaded paged head (a `p-<hash>.vti` file that probe() named).
+   * @param {Uint8Array} bytes
+   */
+  loadIndexPage(bytes) {
+    this.#withBytes(bytes, (pBytes) =>
+      this.#check(this.#wasm._vt_engine_load_index_page(this.#live(), pBytes, bytes.length))
+    );
+  }
+
+  /**
+   * The shard file names a catalog-wide top-K for these events reads, nearest cluster first. With a paged head,
+   * while pages it needs are not loaded, the names of those pages (`.vti`) instead: load them and probe again.
    * @param {{events?: object[], nowMs?: number, probe?: number}} request probe: clusters to read (0: the index's)
    * @returns {string[]}
    */

@@ -378,7 +378,8 @@ export function createRankingService({
   }
 
   // A model whose catalog is out of its file ranks the catalog through its index (core/include/vitrine/
-  // catalog_index.h): the head once per engine, then only the shards the shopper's nearest clusters need.
+  // catalog_index.h): the head once per engine, the pages of a paged head as queries need them, then only the
+  // shards the shopper's nearest clusters need.
   async function topFromIndex(engine, msg) {
     needs(engine, 'probe');
     if (typeof msg.indexUrl !== 'string' || msg.indexUrl === '')
@@ -404,7 +405,21 @@ export function createRankingService({
       throw new VitrineError(ErrorCode.MODEL_FETCH, `could not load the catalog index: ${e?.message ?? e}`);
     }
     const request = { events: msg.events, nowMs: msg.nowMs };
-    const names = engine.probe(request);
+    let names = engine.probe(request);
+    if (names.some((name) => name.endsWith('.vti'))) {
+      // A paged head names the pages this query needs first; they are immutable and cached like the shards.
+      needs(engine, 'loadIndexPage');
+      let pages;
+      try {
+        pages = await Promise.all(names.map((name) => fetchShard(new URL(name, msg.indexUrl).href, limits)));
+      } catch (e) {
+        throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch an index page: ${e?.message ?? e}`);
+      }
+      for (const page of pages) engine.loadIndexPage(page.bytes);
+      names = engine.probe(request);
+      if (names.some((name) => name.endsWith('.vti')))
+        throw new VitrineError(ErrorCode.MODEL_FETCH, 'the catalog index changed while its pages were loading');
+    }
     let shards;
     try {
       shards = await Promise.all(names.map((name) => fetchShard(new URL(name, msg.indexUrl).href, limits)));

@@ -240,9 +240,10 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     };
     build('all', '--clusters', '4', '--probe', '4');
     build('one', '--clusters', '4', '--probe', '1');
+    build('paged', '--clusters', '4', '--probe', '4', '--pages', '2', '--page-probe', '2');
     const base = 'https://shop.example/';
     const served = new Map([[`${base}model.vtm`, readFileSync(encoder)]]);
-    for (const name of ['all', 'one'])
+    for (const name of ['all', 'one', 'paged'])
       for (const f of readdirSync(path.join(dir, name)))
         served.set(`${base}${name}/${f}`, readFileSync(path.join(dir, name, f)));
     const fetched = [];
@@ -323,6 +324,42 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
       if (one.feeds[i] === null) assert.ok(own.has(id), `${id} has no feed`);
       else assert.equal(one.feeds[i], probed.replace(/\.vts$/, '.json'));
     });
+    // A paged head: its two pages are read first (cached as the shards are), then the same four shards.
+    fetched.length = 0;
+    const paged = await top(`${base}paged/index.vti`);
+    assert.equal(paged.type, 'top', paged.message);
+    assert.deepEqual(paged.ids, all.ids);
+    const pagesRead = fetched.filter((u) => /\/paged\/p-[0-9a-f]{16}\.vti$/.test(u));
+    assert.equal(pagesRead.length, 2, fetched.join(' '));
+    const baseName = (u) => u.slice(u.lastIndexOf('/') + 1);
+    assert.deepEqual(
+      fetched
+        .filter((u) => u.endsWith('.vts'))
+        .map(baseName)
+        .sort(),
+      readdirSync(path.join(dir, 'all'))
+        .filter((f) => f.endsWith('.vts'))
+        .sort(),
+      'the same four shards as the unpaged head'
+    );
+    fetched.length = 0;
+    assert.deepEqual((await top(`${base}paged/index.vti`)).ids, all.ids);
+    assert.deepEqual(fetched, [], 'the engine keeps its pages');
+    // The engine's side: it names the pages it lacks, refuses bytes that are not a page of its head (a shard, or
+    // the other index's head), and names shards once it has them.
+    const pagedEngine = await createNodeEngine();
+    pagedEngine.loadModel(readFileSync(encoder));
+    pagedEngine.loadIndex(served.get(`${base}paged/index.vti`));
+    const request = { events, nowMs: now };
+    assert.deepEqual(pagedEngine.probe(request).sort(), pagesRead.map(baseName).sort());
+    const aShard = [...served.keys()].find((u) => u.includes('/paged/') && u.endsWith('.vts'));
+    for (const wrong of [served.get(aShard), served.get(`${base}all/index.vti`)])
+      assert.throws(() => pagedEngine.loadIndexPage(new Uint8Array(wrong)), /not a page/);
+    pagedEngine.loadIndexPage(new Uint8Array(served.get(pagesRead[0])));
+    assert.equal(pagedEngine.probe(request).length, 1, 'one page still missing');
+    pagedEngine.loadIndexPage(new Uint8Array(served.get(pagesRead[1])));
+    assert.equal(pagedEngine.probe(request).filter((n) => n.endsWith('.vts')).length, 4);
+
     // A shard that is not there fails the request (the widget stays as the shop rendered it); the head is kept.
     served.forEach((_, url) => url.endsWith('.vts') && url.includes('/one/') && served.delete(url));
     cache.clear();
