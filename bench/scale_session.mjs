@@ -29,6 +29,7 @@
 //
 //   node bench/scale_session.mjs [--items 1000000] [--whole-items 43097] [--pages 20]
 //                                [--variants coded,coded-shared,coded-returning,whole]
+//                                [--index-pages N (build-index --pages; 0: its default)]
 //                                [--work build/bench-scale] [--dist build/wasm/dist] [--vitrine PATH] [--json]
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -54,7 +55,7 @@ import { vitrineTimings } from './vitrine_timings.mjs';
 
 const USAGE =
   'usage: node bench/scale_session.mjs [--items N] [--whole-items N] [--pages N] [--variants LIST] [--work DIR]\n' +
-  '                                    [--dist DIR] [--vitrine PATH] [--json]\n';
+  '                                    [--dist DIR] [--vitrine PATH] [--index-pages N] [--json]\n';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const o = parseArgs(
@@ -67,6 +68,7 @@ const o = parseArgs(
     work: 'build/bench-scale',
     dist: 'build/wasm/dist',
     vitrine: 'build/native/models/vitrine',
+    indexPages: 0,
   },
   USAGE
 );
@@ -101,7 +103,8 @@ function feedOf(count) {
 // The catalog's files, made once per size: the model (whole) or encoder and codes (coded), and an index whose
 // clusters are the listings' categories (served only for the coded catalog).
 function prepare(kind, items) {
-  const dir = path.resolve(o.work, `${kind}-${items}`);
+  const pages = kind === 'coded' && Number(o.indexPages) > 0 ? Number(o.indexPages) : 0;
+  const dir = path.resolve(o.work, `${kind}-${items}${pages ? `-pages${pages}` : ''}`);
   const done = path.join(dir, 'ready');
   if (existsSync(done)) return dir;
   mkdirSync(dir, { recursive: true });
@@ -125,7 +128,8 @@ function prepare(kind, items) {
     path.join(dir, 'codes.json'),
     '--out',
     path.join(dir, 'index'),
-    ...(kind === 'coded' ? ['--products', path.join(dir, 'feed.json')] : [])
+    ...(kind === 'coded' ? ['--products', path.join(dir, 'feed.json')] : []),
+    ...(pages ? ['--pages', String(pages)] : [])
   );
   writeFileSync(done, '');
   log(`${kind} catalog of ${items} products made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -230,11 +234,13 @@ function startShop(files) {
       ? 'package'
       : urlPath.endsWith('.vts')
         ? 'shards'
-        : urlPath.startsWith('/m/index/') && urlPath.endsWith('.json')
-          ? 'shard feeds'
-          : urlPath.startsWith('/m/')
-            ? path.basename(urlPath)
-            : 'pages';
+        : /\/p-[0-9a-f]{16}\.vti$/.test(urlPath)
+          ? 'index pages'
+          : urlPath.startsWith('/m/index/') && urlPath.endsWith('.json')
+            ? 'shard feeds'
+            : urlPath.startsWith('/m/')
+              ? path.basename(urlPath)
+              : 'pages';
     sent.byKind[kind] = (sent.byKind[kind] ?? 0) + body.length;
   });
   return new Promise((resolve) =>
@@ -275,11 +281,15 @@ async function runVariant(variant, dir, cats, plan, codes) {
     const allowed =
       variant === 'whole'
         ? ['model.vtm', 'feed.json']
-        : ['encoder.vtm', 'index/index.vti'].concat(/^index\/s-[0-9a-f]{16}\.(vts|json)$/.test(name) ? [name] : []);
+        : ['encoder.vtm', 'index/index.vti'].concat(
+            /^index\/(s-[0-9a-f]{16}\.(vts|json)|p-[0-9a-f]{16}\.vti)$/.test(name) ? [name] : []
+          );
     if (!allowed.includes(name)) return null;
     const file = path.join(dir, name);
     if (!existsSync(file)) return null;
-    return { body: read(file), cache: name.endsWith('.vts') ? IMMUTABLE : REVALIDATE };
+    // Shards and pages are named by their content; the head is not.
+    const immutable = name.endsWith('.vts') || /\/p-[0-9a-f]{16}\.vti$/.test(name);
+    return { body: read(file), cache: immutable ? IMMUTABLE : REVALIDATE };
   });
   // A returning shopper's history is stored in a first browser on a profile of its own; the session then runs in a
   // second browser on that profile, its HTTP cache and Cache API emptied and no worker of the first alive.

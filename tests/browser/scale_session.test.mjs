@@ -2,6 +2,8 @@
 // 20,000 coded products beside a whole-table model of 5,000, six pages. It checks that the bench measures what it
 // says: every listing after the first is reordered, every widget shows its 20 cards, the bytes are attributed to
 // the files that cost them, and the coded catalog reads its index in pieces (never a feed of the whole catalog).
+// The index head is paged (--index-pages 4), as a million products' would be, so the worker's reading of pages
+// runs in Chromium too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +22,7 @@ test('the scale session bench runs both designs and attributes every byte', () =
       [
         path.join(repoRoot, 'bench/scale_session.mjs'),
         ...['--items', '20000', '--whole-items', '5000', '--pages', '6', '--variants', 'coded,whole'],
-        ...['--work', work, '--dist', distDir, '--vitrine', vitrineCli, '--json'],
+        ...['--work', work, '--dist', distDir, '--vitrine', vitrineCli, '--index-pages', '4', '--json'],
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 }
     );
@@ -47,6 +49,9 @@ test('the scale session bench runs both designs and attributes every byte', () =
     const coded = results.coded.pages;
     assert.ok(coded[0].byKind['encoder.vtm'] > 0 && coded[0].byKind.package > 0);
     assert.ok(coded[1].byKind['index.vti'] > 0 && coded[1].byKind.shards > 0 && coded[1].byKind['shard feeds'] > 0);
+    assert.ok(coded[1].byKind['index pages'] > 0, 'the first widget reads pages of the paged head');
+    // The head is far smaller than the pages it names: a query reads the head and some of its pages.
+    assert.ok(coded[1].byKind['index.vti'] < coded[1].byKind['index pages']);
     assert.ok(!coded.some((p) => p.byKind['feed.json'] || p.byKind['model.vtm']), 'no whole-catalog file');
     // The package and the shards are immutable: a later listing fetches its page and nothing else.
     assert.deepEqual(Object.keys(coded[4].byKind), ['pages']);
