@@ -210,7 +210,8 @@ vt_status vt_engine_load_index(vt_engine* engine, const uint8_t* bytes, size_t s
         head.value().subspaces != engine->ranker->weights().config.item_subspaces)
       return engine->fail(VT_BAD_INPUT, "load_index: the index was built for another model's codes");
     engine->index = std::make_unique<vitrine::CatalogIndexHead>(std::move(head).value());
-    engine->index_pages.assign(engine->index->paged() ? engine->index->clusters.size() : 0, {});
+    engine->index_pages.clear();  // (clear and resize: assign would copy heads, and link a copy of them)
+    engine->index_pages.resize(engine->index->paged() ? engine->index->clusters.size() : 0);
     return engine->succeed();
   });
 }

@@ -42,12 +42,12 @@ bool is_content_name(const std::string& name, char prefix, const char* extension
   return name.find_first_not_of("0123456789abcdef", 2) == 18;
 }
 
-// Each of `count` centroids' score against the query's dot table.
-template <typename CentroidOf>
-std::vector<float> centroid_scores(const ItemQuantizer& q, const float* query, size_t count, CentroidOf centroid_of) {
-  std::vector<float> table(size_t{q.subspaces()} * ItemQuantizer::kCentroids), score(count);
+// Each centroid's score against the query's dot table.
+std::vector<float> centroid_scores(const ItemQuantizer& q, const float* query,
+                                   const std::vector<const uint8_t*>& centroids) {
+  std::vector<float> table(size_t{q.subspaces()} * ItemQuantizer::kCentroids), score(centroids.size());
   q.dot_table(query, table.data());
-  for (size_t c = 0; c < count; ++c) score[c] = q.dot_code(table.data(), centroid_of(c));
+  for (size_t c = 0; c < centroids.size(); ++c) score[c] = q.dot_code(table.data(), centroids[c]);
   return score;
 }
 
@@ -83,23 +83,22 @@ void append_shard_candidates(const CatalogShard& shard, std::vector<Candidate>& 
 
 std::vector<uint32_t> probe_clusters(const CatalogIndexHead& head, const ItemQuantizer& q, const float* query,
                                      size_t probe) {
-  return best_first(
-      centroid_scores(q, query, head.clusters.size(), [&](size_t c) { return head.clusters[c].centroid.data(); }),
-      probe);
+  std::vector<const uint8_t*> centroids;
+  for (const CatalogCluster& c : head.clusters) centroids.push_back(c.centroid.data());
+  return best_first(centroid_scores(q, query, centroids), probe);
 }
 
 std::vector<PageCluster> probe_page_clusters(const std::vector<const CatalogIndexHead*>& pages, const ItemQuantizer& q,
                                              const float* query, size_t probe) {
   std::vector<PageCluster> all;
+  std::vector<const uint8_t*> centroids;
   for (uint32_t p = 0; p < pages.size(); ++p)
-    for (uint32_t c = 0; c < pages[p]->clusters.size(); ++c) all.push_back({p, c});
-  const std::vector<uint32_t> best = best_first(
-      centroid_scores(q, query, all.size(),
-                      [&](size_t i) { return pages[all[i].page]->clusters[all[i].cluster].centroid.data(); }),
-      probe);
+    for (uint32_t c = 0; c < pages[p]->clusters.size(); ++c) {
+      all.push_back({p, c});
+      centroids.push_back(pages[p]->clusters[c].centroid.data());
+    }
   std::vector<PageCluster> out;
-  out.reserve(best.size());
-  for (uint32_t i : best) out.push_back(all[i]);
+  for (uint32_t i : best_first(centroid_scores(q, query, centroids), probe)) out.push_back(all[i]);
   return out;
 }
 
