@@ -116,6 +116,7 @@ vt_status vt_engine_load_model(vt_engine* engine, const uint8_t* bytes, size_t s
     if (!ranker.ok()) return engine->fail(ranker.status());
     engine->ranker = std::make_unique<vitrine::Ranker>(std::move(ranker).value());
     engine->index.reset();  // an index belongs to the model it was built for
+    engine->index_pages.clear();
     return engine->succeed();
   });
 }
