@@ -94,7 +94,12 @@ function memoryLimits(bytes) {
     }
     if (id === 2) {
       for (let n = leb(); n > 0; --n) {
-        for (let s = 0; s < 2; ++s) at += leb(); // module and field names (length-prefixed)
+        // Module and field names, length-prefixed. Not `at += leb()`: that adds the length to `at` as it was before
+        // leb() moved past the length's own bytes.
+        for (let s = 0; s < 2; ++s) {
+          const length = leb();
+          at += length;
+        }
         const kind = bytes[at++];
         if (kind === 2) return limits();
         if (kind === 0) leb();
