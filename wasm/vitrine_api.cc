@@ -224,17 +224,9 @@ vt_status vt_engine_load_index_page(vt_engine* engine, const uint8_t* bytes, siz
     if (!engine->index || !engine->index->paged())
       return engine->fail(VT_NO_MODEL, "load_index_page: no paged catalog index head is loaded");
     if (bytes == nullptr && size > 0) return engine->fail(VT_INVALID_ARGUMENT, "load_index_page: bytes is null");
-    // A page is named by its bytes: the name finds its entry and proves it is that page.
-    const std::string name = vitrine::page_name(std::vector<uint8_t>(bytes, bytes + size));
     size_t entry = 0;
-    while (entry < engine->index->clusters.size() && engine->index->clusters[entry].shard != name) ++entry;
-    if (entry == engine->index->clusters.size())
-      return engine->fail(VT_BAD_INPUT, "load_index_page: not a page of the loaded index");
-    auto page = vitrine::parse_catalog_head(bytes, size);
+    auto page = vitrine::parse_catalog_page(*engine->index, bytes, size, &entry);
     if (!page.ok()) return engine->fail(page.status());
-    if (page.value().paged() || page.value().tag != engine->index->tag ||
-        page.value().code_bytes != engine->index->code_bytes)
-      return engine->fail(VT_BAD_INPUT, "load_index_page: the page does not fit its head");
     engine->index_pages[entry] = std::move(page).value();
     return engine->succeed();
   });

@@ -166,6 +166,20 @@ Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size) {
   return head;
 }
 
+Result<CatalogIndexHead> parse_catalog_page(const CatalogIndexHead& top, const uint8_t* bytes, size_t size,
+                                            size_t* entry) {
+  const std::string name = page_name(std::vector<uint8_t>(bytes, bytes + size));
+  size_t at = 0;
+  while (at < top.clusters.size() && top.clusters[at].shard != name) ++at;
+  if (!top.paged() || at == top.clusters.size()) return bad("catalog index page: not a page of this index");
+  auto page = parse_catalog_head(bytes, size);
+  if (!page.ok()) return page.status();
+  if (page.value().paged() || page.value().tag != top.tag || page.value().code_bytes != top.code_bytes)
+    return bad("catalog index page: it does not fit its head");
+  *entry = at;
+  return page;
+}
+
 std::vector<uint8_t> write_catalog_shard(const CatalogShard& shard) {
   std::vector<uint8_t> out;
   put_u32(out, kShardMagic);

@@ -71,11 +71,10 @@ Result<std::unique_ptr<LoadedIndex>> load_index(const std::string& dir, const Ra
       const std::string path = dir + "/" + entry.shard;
       auto bytes = read_bytes(path);
       if (!bytes.ok()) return bytes.status();
-      auto page = parse_catalog_head(bytes.value().data(), bytes.value().size());
+      size_t found = 0;
+      auto page = parse_catalog_page(index->top, bytes.value().data(), bytes.value().size(), &found);
       if (!page.ok()) return Status(page.status().code(), path + ": " + page.status().message());
-      if (page.value().paged() || page.value().tag != index->top.tag ||
-          page.value().code_bytes != index->top.code_bytes || page_name(bytes.value()) != entry.shard)
-        return Status(StatusCode::kBAD_INPUT, path + ": not a page of this index");
+      if (found != index->pages.size()) return Status(StatusCode::kBAD_INPUT, path + ": not the page its name says");
       index->page_start.push_back(static_cast<uint32_t>(index->head.clusters.size()));
       index->page_bytes.push_back(bytes.value().size());
       for (const CatalogCluster& cluster : page.value().clusters) index->head.clusters.push_back(cluster);

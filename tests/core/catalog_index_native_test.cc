@@ -239,6 +239,9 @@ TEST_CASE("a paged head splits the clusters into content-named pages, and probin
     auto back = parse_catalog_head(bytes.data(), bytes.size());
     REQUIRE(back.ok());
     CHECK_FALSE(back.value().paged());
+    size_t entry = SIZE_MAX;
+    REQUIRE(parse_catalog_page(top, bytes.data(), bytes.size(), &entry).ok());
+    CHECK(entry == g);
     REQUIRE(page.clusters.size() == index.page_clusters[g].size());
     for (size_t i = 0; i < page.clusters.size(); ++i) {
       const uint32_t c = index.page_clusters[g][i];
@@ -261,6 +264,15 @@ TEST_CASE("a paged head splits the clusters into content-named pages, and probin
   std::vector<uint8_t> unpaged = head;
   unpaged[4] = 1;  // version 1, whose entries name shards
   CHECK_FALSE(parse_catalog_head(unpaged.data(), unpaged.size()).ok());
+
+  // What is not one of its pages is refused: a shard, the unpaged head, a page with a byte changed.
+  size_t entry = 0;
+  const std::vector<uint8_t> shard = write_catalog_shard(index.shards[0]);
+  const std::vector<uint8_t> whole = write_catalog_head(index.head);
+  std::vector<uint8_t> changed = write_catalog_head(index.pages[0]);
+  changed.back() ^= 1;
+  for (const std::vector<uint8_t>* wrong : {&shard, &whole, static_cast<const std::vector<uint8_t>*>(&changed)})
+    CHECK(parse_catalog_page(top, wrong->data(), wrong->size(), &entry).status().code() == StatusCode::kBAD_INPUT);
 
   // Every page read: the same clusters, in the same order, as the unpaged head's probe.
   std::mt19937 rng(Catch::rngSeed());

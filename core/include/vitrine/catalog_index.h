@@ -81,6 +81,11 @@ std::vector<uint8_t> write_catalog_head(const CatalogIndexHead& head);
 Result<CatalogIndexHead> parse_catalog_head(const uint8_t* bytes, size_t size);
 std::vector<uint8_t> write_catalog_shard(const CatalogShard& shard);
 Result<CatalogShard> parse_catalog_shard(const uint8_t* bytes, size_t size, uint32_t code_bytes);
+// One page of the paged head `top` (a file its probe named): found among top's entries by its content name, which
+// proves it is that page, parsed, and checked to fit the head (an unpaged head of the same codes). *entry receives
+// the index of its entry in top.clusters. BAD_INPUT otherwise.
+Result<CatalogIndexHead> parse_catalog_page(const CatalogIndexHead& top, const uint8_t* bytes, size_t size,
+                                            size_t* entry);
 // "s-" + 16 hex digits of the bytes' two CRC-32C + ".vts"; page_name: "p-" ... ".vti".
 std::string shard_name(const std::vector<uint8_t>& bytes);
 std::string page_name(const std::vector<uint8_t>& bytes);
