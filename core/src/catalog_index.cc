@@ -1,10 +1,10 @@
 #include "vitrine/catalog_index.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <numeric>
 
+#include "model_file/internal.h"  // hex_digits
 #include "vitrine/model_file.h"
 
 namespace vitrine {
@@ -30,9 +30,8 @@ uint32_t get_u32(const uint8_t* p) {
 std::string content_name(const std::vector<uint8_t>& bytes, char prefix, const char* extension) {
   const uint32_t a = crc32c(bytes.data(), bytes.size());
   const uint32_t b = crc32c(bytes.data(), bytes.size(), 0x5bd1e995u);
-  char text[32];
-  std::snprintf(text, sizeof text, "%c-%08x%08x.%s", prefix, a, b, extension);
-  return text;
+  return std::string{prefix, '-'} + model_file_internal::hex_digits(a, 8, false) +
+         model_file_internal::hex_digits(b, 8, false) + "." + extension;
 }
 
 // Whether `name` is one content_name gives with that prefix and extension.

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_set>
@@ -405,12 +404,10 @@ class JsonParser {
       if (!digit_at(i_)) return fail(i_, "expected a digit in the exponent");
       while (digit_at(i_)) ++i_;
     }
-    // strtod needs a terminated copy; the grammar above already holds, so strtod reads all of it.
-    const std::string literal(p_ + start, i_ - start);
-    const double value = std::strtod(literal.c_str(), nullptr);
-    if (!std::isfinite(value)) return fail(start, "number out of the range of a double");
+    const std::optional<double> value = decimal_to_double(std::string_view(p_ + start, i_ - start));
+    if (!value) return fail(start, "number out of the range of a double");
     out.type_ = JsonValue::Type::kNumber;
-    out.number_ = value;
+    out.number_ = *value;
     if (integer && fits) {
       if (!negative || magnitude == 0) {
         out.integer_ = JsonValue::Integer::kUnsigned;
@@ -461,9 +458,7 @@ void write_string(std::string_view s, std::string* out) {
           *out += '\\';
           *out += kLetter[hit - kShort];
         } else {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          *out += buf;
+          *out += "\\u" + model_file_internal::hex_digits(c, 4, false);
         }
       } else {
         *out += static_cast<char>(c);
@@ -491,14 +486,10 @@ void write_number(const JsonValue& v, std::string* out) {
     *out += "null";
     return;
   }
-  char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    if (std::strtod(buf, nullptr) == d) break;
-  }
-  *out += buf;
+  const std::string text = shortest_decimal(d);
+  *out += text;
   // "2" would read back as an integer.
-  if (std::strpbrk(buf, ".e") == nullptr) *out += ".0";
+  if (text.find_first_of(".e") == std::string::npos) *out += ".0";
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -55,9 +54,7 @@ std::string str(uint64_t v) {
 }
 
 std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%08llX", static_cast<unsigned long long>(v));
-  return buf;
+  return "0x" + model_file_internal::hex_digits(v, 8, true);
 }
 
 std::string shape_string(const std::vector<size_t>& shape) {
@@ -417,7 +414,7 @@ class ModelFileParser {
           const float scale = load_f32(t.data + 4 * r);
           // Bounded so that scale * q (|q| <= 128) stays finite when dequantized.
           if (!(scale >= 0.0f && scale <= kMaxI8Scale)) {
-            return corrupt(what + ": scale of row " + str(r) + " is " + std::to_string(scale) +
+            return corrupt(what + ": scale of row " + str(r) + " is " + shortest_decimal(scale) +
                            ", must be in [0, FLT_MAX / 128]");
           }
         }

@@ -6,14 +6,19 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fuzz_targets.h"
+#include "vitrine/splitmix64.h"
 
 using vitrine::JsonValue;
 using vitrine::parse_json;
@@ -101,6 +106,149 @@ TEST_CASE("json: numbers keep integer literals exactly and the nearest double", 
   CHECK(parse_ok("2.2250738585072014e-308").as_double() == 2.2250738585072014e-308);
   CHECK(parse_ok("1e-400").as_double() == 0.0);  // underflow reads as zero
   CHECK(parse_ok("1.7976931348623157e308").as_double() == std::numeric_limits<double>::max());
+}
+
+// decimal_to_double against the C library's strtod (glibc natively, musl in wasm; both round correctly).
+namespace {
+
+double reference_strtod(const std::string& text) {
+  return std::strtod(text.c_str(), nullptr);
+}
+
+void check_like_strtod(const std::string& text) {
+  INFO(text);
+  const std::optional<double> ours = vitrine::decimal_to_double(text);
+  const double reference = reference_strtod(text);
+  if (std::isinf(reference)) {
+    CHECK_FALSE(ours.has_value());
+  } else {
+    REQUIRE(ours.has_value());
+    CHECK(std::memcmp(&*ours, &reference, sizeof reference) == 0);  // bit for bit: the sign of zero too
+  }
+}
+
+}  // namespace
+
+TEST_CASE("json: decimal_to_double rounds as strtod, at the edges of the format", "[json]") {
+  const std::string halfway_above_one = "1.00000000000000011102230246251565404236316680908203125";  // 1 + 2^-53
+  for (const std::string& text : {
+           std::string("0"),
+           std::string("-0"),
+           std::string("-0.0e5"),
+           std::string("1"),
+           std::string("0.1"),
+           std::string("9007199254740992"),
+           std::string("9007199254740993"),  // 2^53 + 1: a tie, to even
+           std::string("9007199254740995"),
+           std::string("1e22"),
+           std::string("1e23"),
+           std::string("8.9e-1"),
+           std::string("123456789012345678901234567890e-40"),
+           std::string("2.2250738585072011e-308"),
+           std::string("2.2250738585072014e-308"),
+           std::string("4.9406564584124654e-324"),
+           std::string("2.4703282292062327e-324"),  // just under half the smallest subnormal: zero
+           std::string("2.4703282292062328e-324"),  // just over: the smallest subnormal
+           std::string("-2.4703282292062328e-324"),
+           std::string("1.7976931348623157e308"),
+           std::string("1.7976931348623158e308"),  // rounds down to the largest double
+           std::string("1.7976931348623159e308"),  // rounds up past it
+           std::string("1e309"),
+           std::string("1e-400"),
+           std::string("0.000000000000000000000000000001e330"),
+           halfway_above_one,                                    // a tie, to even: 1
+           halfway_above_one + std::string(900, '0') + "1",      // a nonzero digit past the 800 kept: up
+           std::string("0.") + std::string(900, '0') + "5e905",  // leading zeros do not count as digits
+           std::string(400, '9') + "e-400",
+           std::string("1e100000000000000000000"),
+           std::string("1e-100000000000000000000"),
+       }) {
+    check_like_strtod(text);
+  }
+  CHECK(vitrine::decimal_to_double(halfway_above_one) == 1.0);
+  CHECK(vitrine::decimal_to_double(halfway_above_one + std::string(900, '0') + "1") == 1.0 + 0x1p-52);
+  CHECK(std::signbit(*vitrine::decimal_to_double("-0")));
+  CHECK_FALSE(vitrine::decimal_to_double("1.7976931348623159e308").has_value());
+}
+
+TEST_CASE("json: decimal_to_double rounds as strtod on seeded random literals", "[json]") {
+  const uint64_t seed = 20261207;
+  INFO("seed " << seed);
+  vitrine::SplitMix64 rng{seed};
+  char buf[64];
+  for (int round = 0; round < 5000; ++round) {
+    // A double from random bits, written with every precision from 1 to 19 (17 reads back exactly).
+    uint64_t bits = rng.next();
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    if (!std::isfinite(d)) continue;
+    const int precision = 1 + static_cast<int>(rng.next() % 19);
+    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, d);
+    check_like_strtod(buf);
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    CHECK(vitrine::decimal_to_double(buf) == d);
+    // Random digits, a random point and exponent: most land far from a double, some in the subnormals.
+    std::string text = rng.next() % 2 != 0 ? "-" : "";
+    const size_t length = 1 + rng.next() % 40;
+    for (size_t k = 0; k < length; ++k) text += static_cast<char>('0' + rng.next() % 10);
+    if (rng.next() % 2 != 0) text.insert(text.size() - rng.next() % length, ".");
+    text += "e" + std::to_string(static_cast<int>(rng.next() % 700) - 350);
+    check_like_strtod(text);
+  }
+}
+
+TEST_CASE("json: shortest_decimal is printf's %.*g at the fewest digits that read back", "[json]") {
+  const uint64_t seed = 20261208;
+  INFO("seed " << seed);
+  vitrine::SplitMix64 rng{seed};
+  char buf[40];
+  const auto printf_shortest = [&](double d) {
+    for (int precision = 1; precision <= 17; ++precision) {
+      std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+      if (std::strtod(buf, nullptr) == d) break;
+    }
+    return std::string(buf);
+  };
+  std::vector<double> values = {0.1,
+                                -0.0,
+                                0.0,
+                                1.0,
+                                2.5,
+                                100.0,
+                                1e15,
+                                1e16,
+                                1e17,
+                                1e21,
+                                1e22,
+                                1e23,
+                                1e-5,
+                                1e-4,
+                                0.00012,
+                                123456.,
+                                1234567,
+                                1e300,
+                                5e-324,
+                                1e-310,
+                                2.2250738585072014e-308,
+                                1.7976931348623157e308,
+                                0.3,
+                                2.0 / 3,
+                                1152921504606846976.0,
+                                9007199254740993.0};
+  for (int k = 0; k < 1000; ++k) {
+    const uint64_t bits = rng.next();
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    if (std::isfinite(d)) values.push_back(d);
+    values.push_back(static_cast<double>(rng.next() % 100000) / 100.0);  // prices
+    values.push_back(static_cast<double>(static_cast<float>(d)));        // floats as the model file holds them
+  }
+  for (const double d : values) {
+    if (!std::isfinite(d)) continue;
+    INFO(printf_shortest(d));
+    CHECK(vitrine::shortest_decimal(d) == printf_shortest(d));
+  }
+  CHECK(vitrine::shortest_decimal(std::numeric_limits<double>::infinity()) == "inf");
 }
 
 TEST_CASE("json: strings decode escapes and UTF-8, pairing surrogates", "[json]") {

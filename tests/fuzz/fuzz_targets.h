@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -184,6 +185,10 @@ inline bool run_json_value(const uint8_t* data, size_t size) {
   if (!parsed.ok()) {
     const StatusCode code = parsed.status().code();
     return offset <= size && (code == StatusCode::kBAD_INPUT || code == StatusCode::kLIMIT_EXCEEDED);
+  }
+  // A bare number reads as the C library's strtod reads it: both round to nearest, ties to even.
+  if (parsed.value().is_number() && parsed.value().as_double() != std::strtod(std::string(text).c_str(), nullptr)) {
+    return false;
   }
   const std::string written = write_json(parsed.value());
   auto again = parse_json(written, 32);

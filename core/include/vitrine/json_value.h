@@ -129,4 +129,14 @@ Result<JsonValue> parse_json(std::string_view text, size_t max_depth, size_t* er
 std::string write_json(const JsonValue& value);
 void write_json(const JsonValue& value, std::string* out);  // appends
 
+// The double nearest to a decimal literal of JSON's number grammar (-?digits[.digits][(e|E)[+-]digits], as
+// parse_json checks it; text outside it is read as far as it goes), ties to even: what strtod gives, without the C
+// library's long-double code. A magnitude that rounds past the largest double gives nullopt; one below the smallest
+// subnormal gives a signed zero, as strtod does.
+std::optional<double> decimal_to_double(std::string_view text);
+
+// The fewest significant digits (1 to 17) whose nearest decimal reads back to `d` with decimal_to_double, written
+// as printf's "%.*g" writes that many ("0.1", "1e+300", "-0"); "nan", "inf" or "-inf" for non-finite values.
+std::string shortest_decimal(double d);
+
 }  // namespace vitrine

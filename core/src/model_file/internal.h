@@ -65,6 +65,9 @@ inline uint64_t align_up(uint64_t x, uint64_t alignment) {
 // invalid sequence, or npos when the whole string is valid.
 size_t find_invalid_utf8(std::string_view s);
 
+// `value` in hex digits, at least `width` of them (leading zeros), upper or lower case: printf's %0*llX / %0*llx.
+std::string hex_digits(uint64_t value, int width, bool upper_case);
+
 // Printable form of a user-supplied string for error messages: at most 64 bytes, non-printable bytes as \xNN.
 std::string quote_for_message(std::string_view s);
 

@@ -1,5 +1,3 @@
-#include <cstdio>
-
 #include "internal.h"
 
 namespace vitrine::model_file_internal {
@@ -39,6 +37,13 @@ size_t find_invalid_utf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::string hex_digits(uint64_t value, int width, bool upper_case) {
+  const char* const digits = upper_case ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  for (; value != 0 || static_cast<int>(out.size()) < width; value >>= 4) out.insert(out.begin(), digits[value & 15]);
+  return out;
+}
+
 std::string quote_for_message(std::string_view s) {
   std::string out = "'";
   const size_t shown = s.size() < 64 ? s.size() : 64;
@@ -47,9 +52,7 @@ std::string quote_for_message(std::string_view s) {
     if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
       out += static_cast<char>(c);
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
+      out += "\\x" + hex_digits(c, 2, true);
     }
   }
   if (shown < s.size()) out += "...";
