@@ -69,6 +69,8 @@ async function main() {
       logLevel: 'silent',
       sourcemap: 'linked',
       sourceRoot: '',
+      // The languages other than English stay files of their own (messages.mjs), loaded by the pages that ask.
+      external: ['./messages_*.mjs'],
       outfile: path.join(out, entry),
       absWorkingDir: src,
     });

@@ -5,7 +5,7 @@
 import { readConsentAnswer, writeConsentAnswer } from './privacy.mjs';
 import { frameMessages, el, byShopper } from './frame_page.mjs';
 
-const say = frameMessages(new URLSearchParams(location.search));
+const say = await frameMessages(new URLSearchParams(location.search));
 const question = el('p', { id: 'question' }, say.consentAsk);
 const allow = el('button', { type: 'button', id: 'allow' }, say.consentAllow);
 const refuse = el('button', { type: 'button', id: 'refuse' }, say.consentRefuse);

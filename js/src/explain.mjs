@@ -2,7 +2,7 @@
 // The engine says which terms moved an item and the evidence; this file only phrases them, and says which way the
 // item moved only from the positions it is given. The result is plain text: callers write it with textContent
 // (text.mjs), never as HTML.
-import { MESSAGES } from './messages.mjs';
+import { ENGLISH } from './messages.mjs';
 
 const MAX_REASONS = 2;
 
@@ -46,7 +46,7 @@ export function isEngineFactors(factors) {
  * @param {{from: number, to: number}} [move] the item's position in the shop's order and in the order shown
  * @param {object} [m] the message table (messages.mjs messagesFor), English by default
  */
-export function explanationText(factors, move, m = MESSAGES.en) {
+export function explanationText(factors, move, m = ENGLISH) {
   const known = move && Number.isInteger(move.from) && Number.isInteger(move.to);
   const places = known ? Math.abs(move.from - move.to) : 0;
   // Out of stock, the merchant's rule, goes after everything available (ranker.h), whatever else applies.

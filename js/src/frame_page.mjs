@@ -2,7 +2,7 @@
 // page asked for, plain-text elements, and handlers that act only on the shopper's own click.
 import { messagesFor } from './messages.mjs';
 
-/** The `lang` parameter if it is a language tag (else English), set on this document; returns its messages. */
+/** The `lang` parameter if it is a language tag (else English), set on this document; resolves to its messages. */
 export function frameMessages(params) {
   const asked = params.get('lang') ?? '';
   const lang = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(asked) ? asked : 'en';

@@ -8,7 +8,7 @@ import { readOptOut, writeOptOut, writeConsentAnswer, eraseWebStorageKeys, OPT_O
 import { EventKind } from './event_kinds.mjs';
 import { frameMessages, el, byShopper as onClick } from './frame_page.mjs';
 
-const say = frameMessages(new URLSearchParams(location.search));
+const say = await frameMessages(new URLSearchParams(location.search));
 const limits = { maxEvents: DEFAULTS.maxEvents, maxBytes: DEFAULTS.maxBytes, retentionDays: DEFAULTS.retentionDays };
 
 const title = el('h2', {}, say.panelTitle);

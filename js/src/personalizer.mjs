@@ -39,7 +39,7 @@ const LATE_MS = 50; // a listing shown (not held) longer than this has been pain
  * @param {object} options.env the controller's env (Worker, workerUrl: replaceable for tests)
  * @param {{warn: Function}} options.log
  * @param {object} options.config config.mjs normalizeConfig()
- * @param {object} options.messages messages.mjs, in the page's language
+ * @param {Promise<object>} options.messages messages.mjs messagesFor, the page's language
  * @param {URL|null} options.vaultUrl the vault's frame when the history is kept there
  * @param {() => number} options.now the page's clock (performance.now)
  * @param {object|null} options.early what the one-tag loader started (vitrine.js): listings it saw, its hold
@@ -357,6 +357,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       return true;
     }
     try {
+      // Resolved long before (English at once, another language one fetch started with the page).
+      const say = await messages;
       mark('rank-sent');
       const reply = await rc.rank({
         events,
@@ -389,7 +391,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         const late = seen && config.lateReorder === 'below-fold';
         const r = applyOrder(list, promoted, { isStale, keepInPlace: late ? onOrAboveScreen(win) : undefined });
         hold?.release(list); // in the same task as the moves: the listing is first painted in its new order
-        if (r.applied) showReasons(list, reply, promoted);
+        if (r.applied) showReasons(list, reply, promoted, say);
         markResult(list, !r.applied ? 'shopper-active' : r.moved > 0 ? 'reordered' : 'unchanged');
         return r;
       });
@@ -417,7 +419,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   // items that did; another engine's text is shown as it came. A card with a "why?" button shows its reason on the
   // shopper's click (why.mjs); one without gets it written now. With the vault, the page holds no reason: the
   // button's frame asks the vault by the ranking's ticket.
-  function showReasons(list, { reasons, ticket }, promoted) {
+  function showReasons(list, { reasons, ticket }, promoted, say) {
     const shown = new Map(); // ids come from the page: never used as plain-object keys
     const before = shopPositions.get(list);
     const now = positions(list);
@@ -432,7 +434,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       const reason = reasons[id];
       const text =
         isEngineFactors(reason.factors) && from !== undefined && to !== undefined
-          ? explanationText(reason.factors, { from, to }, messages)
+          ? explanationText(reason.factors, { from, to }, say)
           : reason.text;
       shown.set(id, { text });
       explanations.set(id, text);
@@ -488,12 +490,13 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       log.warn('no shopper profile; the slots keep their default', e);
       return;
     }
+    const say = await messages;
     if (!profile || !page.isRunning()) return;
     for (const slot of slots) {
       const choice = chooseVariant(slot, profile);
       if (!choice) continue;
       if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
-      const text = applySlot(slot, choice, messages);
+      const text = applySlot(slot, choice, say);
       const name = slot.getAttribute(ATTR.slot)?.trim();
       if (name && text) explanations.set(name, text);
       const target = choice.variant.querySelector(`[${ATTR.explain}]`);
@@ -511,11 +514,12 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       return;
     }
     if (!page.isRunning() || !Array.isArray(reply.choices)) return;
+    const say = await messages;
     slots.forEach((slot, i) => {
       const variant = Number.isInteger(reply.choices[i]) ? slotVariants(slot)[reply.choices[i]] : undefined;
       if (!variant) return;
       if (!slotShownBefore.has(slot)) slotShownBefore.set(slot, slotVariants(slot).find((v) => !v.hidden) ?? null);
-      applySlot(slot, { variant, category: null }, messages);
+      applySlot(slot, { variant, category: null }, say);
     });
   }
 

@@ -3,7 +3,7 @@
 // it comes from the engine through the worker (vitrine.mjs asks for it in one place), never computed in this file.
 import { ATTR } from './dom.mjs';
 import { plainText } from './text.mjs';
-import { MESSAGES } from './messages.mjs';
+import { ENGLISH } from './messages.mjs';
 
 /** The categories a variant is tagged with, lower-cased. */
 export function variantCategories(variant) {
@@ -80,7 +80,7 @@ export function chooseVariant(slot, profile) {
  * Shows the chosen variant and hides the others. Returns the explanation text (or null for the default), in the
  * language of the message table `m` (messages.mjs).
  */
-export function applySlot(slot, choice, m = MESSAGES.en) {
+export function applySlot(slot, choice, m = ENGLISH) {
   for (const variant of slotVariants(slot)) {
     const show = variant === choice.variant;
     if (variant.hidden === show) variant.hidden = !show;

@@ -62,7 +62,8 @@ export function createVitrine(options = {}, env = {}) {
       `data-rank-by="${config.rankByMisread}" is not understood (relevance, conversion or value); ranking by relevance`
     );
   }
-  // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English.
+  // Explanations in the page's language (<html lang>): English, German, French or Chinese, else English. Other
+  // languages than English are a file of their own, fetched now, beside the model.
   const messages = messagesFor(doc?.documentElement?.lang);
   // Served from its own origin, the package keeps the history in its vault frame there (vault.mjs), out of the page
   // scripts' reach; served from the shop's origin, there is nowhere to hide it (README, threat model).

@@ -8,7 +8,7 @@ import { WHY_CHANNEL } from './why.mjs';
 const ANSWER_WAIT_MS = 3000;
 
 const params = new URLSearchParams(location.hash.slice(1));
-const say = frameMessages(params);
+const say = await frameMessages(params);
 const ticket = params.get('t') ?? '';
 const item = params.get('i') ?? '';
 const place = (name) => (/^\d{1,4}$/.test(params.get(name) ?? '') ? Number(params.get(name)) : undefined);

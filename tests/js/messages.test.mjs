@@ -3,8 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { MESSAGES, messagesFor } from '../../js/src/messages.mjs';
+import { ENGLISH, languageFor, messagesFor } from '../../js/src/messages.mjs';
 import { explanationText } from '../../js/src/explain.mjs';
+
+const MESSAGES = {
+  en: ENGLISH,
+  de: (await import('../../js/src/messages_de.mjs')).default,
+  fr: (await import('../../js/src/messages_fr.mjs')).default,
+  zh: (await import('../../js/src/messages_zh.mjs')).default,
+};
 
 test('every language has every message, of the same kind and arity as English', () => {
   const keys = Object.keys(MESSAGES.en).sort();
@@ -17,12 +24,32 @@ test('every language has every message, of the same kind and arity as English', 
   }
 });
 
-test('messagesFor reads the primary subtag; unknown languages get English', () => {
-  assert.equal(messagesFor('de-CH'), MESSAGES.de);
-  assert.equal(messagesFor('FR'), MESSAGES.fr);
-  assert.equal(messagesFor('zh-Hans-CN'), MESSAGES.zh);
-  for (const other of ['pt-BR', '', undefined, null, 42, '__proto__', 'constructor'])
-    assert.equal(messagesFor(other), MESSAGES.en, String(other));
+test('messagesFor reads the primary subtag and loads that table; unknown languages get English', async () => {
+  assert.equal(await messagesFor('de-CH'), MESSAGES.de);
+  assert.equal(await messagesFor('FR'), MESSAGES.fr);
+  assert.equal(await messagesFor('zh-Hans-CN'), MESSAGES.zh);
+  for (const other of ['pt-BR', '', undefined, null, 42, '__proto__', 'constructor', 'hasOwnProperty']) {
+    assert.equal(languageFor(other), 'en', String(other));
+    assert.equal(await messagesFor(other), MESSAGES.en, String(other));
+  }
+});
+
+test('the package bundles hold English only; the other languages are files of their own', async () => {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const build = process.env.VITRINE_WASM_BUILD ?? new URL('../../build/wasm', import.meta.url).pathname;
+  const dist = `${build}/dist`;
+  if (!existsSync(`${dist}/index.mjs`)) {
+    assert.fail(`no package at ${dist}: build it (cmake --build build/wasm --target vitrine_js_package)`);
+  }
+  for (const bundle of ['index.mjs', 'vault_frame.mjs']) {
+    const text = readFileSync(`${dist}/${bundle}`, 'utf8');
+    assert.ok(text.includes(ENGLISH.consentAsk), `${bundle} has English`);
+    for (const lang of ['de', 'fr', 'zh']) {
+      assert.ok(!text.includes(MESSAGES[lang].consentAsk), `${bundle} holds ${lang}`);
+      if (bundle === 'index.mjs') assert.ok(text.includes(`./messages_${lang}.mjs`), `${bundle} can load ${lang}`);
+      assert.ok(existsSync(`${dist}/messages_${lang}.mjs`), `messages_${lang}.mjs ships`);
+    }
+  }
 });
 
 test('each language words every explanation, with the numbers and the shop\u2019s names kept as given', () => {
