@@ -665,6 +665,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       : events;
     const exclude = widgetExclusions(kind, events, onPage, widget);
     const k = Math.min(MAX_TOP_K, 3 * limit + exclude.size);
+    mark('top-sent');
     const [given, reply] = await Promise.all([
       feed,
       rc.top({ events: query, nowMs, k }).catch((e) => {
@@ -673,6 +674,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       }),
     ]);
     if (!reply) return null;
+    mark('top-reply');
     let products = given;
     if (given === undefined) {
       if (!Array.isArray(reply.feeds)) {
@@ -682,6 +684,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       const ranked = reply.ids.filter((id) => !exclude.has(id));
       const feedUrls = reply.feeds.filter((_, i) => !exclude.has(reply.ids[i]));
       products = await indexFeeds(ranked, feedUrls, limit);
+      mark('feeds');
     }
     if (!products) return null;
     return recommendedProducts(reply.ids, products, { exclude, limit });

@@ -59,6 +59,10 @@ const DEFAULT_FETCH = { timeoutMs: 10000, maxBytes: 64 * 1024 * 1024 };
 const MAX_EVENTS = 10000;
 export const MODEL_RECHECK_MS = 10 * 60 * 1000;
 const RELEASE_AFTER_SWAP_MS = 5000;
+// The catalog index's shards and pages last read, kept in the worker's memory up to this many bytes (about 150
+// shards of a million-product index): a shared worker's later pages then skip the Cache API, whose reads were most of
+// a warm widget's wait (bench/scale_session.mjs). They are named by their content, so a kept one is never stale.
+export const KEPT_SHARD_BYTES = 4 * 1024 * 1024;
 
 /**
  * The model's version: the first 16 hex digits of the SHA-256 of its bytes, as `sha256sum model.vtm` prints them
@@ -248,6 +252,7 @@ function toRankReply(candidates, result, explainTop = candidates.length, diversi
  *        fetches a catalog index shard (model_fetch.mjs fetchImmutable: the Cache API first); default fetchBytes
  * @param {() => boolean} [deps.hasWebAssembly]
  * @param {() => number} [deps.clock] ms, for the model's age
+ * @param {number} [deps.keptShardBytes] the index files kept in memory (KEPT_SHARD_BYTES)
  */
 export function createRankingService({
   createEngine,
@@ -255,6 +260,7 @@ export function createRankingService({
   fetchShard = async (url, limits) => ({ bytes: await fetchBytes(url, limits), cached: false }),
   hasWebAssembly = () => typeof WebAssembly === 'object',
   clock = () => Date.now(),
+  keptShardBytes = KEPT_SHARD_BYTES,
 }) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
@@ -263,6 +269,30 @@ export function createRankingService({
   const converts = new WeakMap(); // engine -> whether its model has a conversion head
   const coded = new WeakMap(); // engine -> whether its model takes its products as codes (item_codes.h)
   const indexes = new WeakMap(); // engine -> { url, loaded: Promise } of its catalog index head
+  // url -> Uint8Array of the index files last read, least recently used first. Which files these are says no more
+  // than the Cache API beside them (which clusters this browser's shoppers were near); no request's events stay.
+  const keptShards = new Map();
+  let keptBytes = 0;
+
+  async function indexFile(url, limits) {
+    const kept = keptShards.get(url);
+    if (kept) {
+      keptShards.delete(url); // now the most recently used
+      keptShards.set(url, kept);
+      return kept;
+    }
+    const { bytes } = await fetchShard(url, limits);
+    if (!keptShards.has(url) && bytes.length <= keptShardBytes) {
+      keptShards.set(url, bytes);
+      keptBytes += bytes.length;
+      for (const [oldest, old] of keptShards) {
+        if (keptBytes <= keptShardBytes) break;
+        keptShards.delete(oldest);
+        keptBytes -= old.length;
+      }
+    }
+    return bytes;
+  }
 
   async function loadInto(engine, bytes, maxBytes) {
     const version = modelVersion(bytes); // started first: the engine may take the bytes over
@@ -411,26 +441,23 @@ export function createRankingService({
       needs(engine, 'loadIndexPage');
       let pages;
       try {
-        pages = await Promise.all(names.map((name) => fetchShard(new URL(name, msg.indexUrl).href, limits)));
+        pages = await Promise.all(names.map((name) => indexFile(new URL(name, msg.indexUrl).href, limits)));
       } catch (e) {
         throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch an index page: ${e?.message ?? e}`);
       }
-      for (const page of pages) engine.loadIndexPage(page.bytes);
+      for (const page of pages) engine.loadIndexPage(page);
       names = engine.probe(request);
       if (names.some((name) => name.endsWith('.vti')))
         throw new VitrineError(ErrorCode.MODEL_FETCH, 'the catalog index changed while its pages were loading');
     }
     let shards;
     try {
-      shards = await Promise.all(names.map((name) => fetchShard(new URL(name, msg.indexUrl).href, limits)));
+      shards = await Promise.all(names.map((name) => indexFile(new URL(name, msg.indexUrl).href, limits)));
     } catch (e) {
       throw new VitrineError(ErrorCode.MODEL_FETCH, `could not fetch an index shard: ${e?.message ?? e}`);
     }
     mark('shards');
-    const top = engine.topKFromShards(
-      { ...request, k: msg.k },
-      shards.map((s) => s.bytes)
-    );
+    const top = engine.topKFromShards({ ...request, k: msg.k }, shards);
     // Each shard's products' feed sits beside it: s-<hash>.vts -> s-<hash>.json (vitrine build-index --products).
     const feedOf = names.map((name) => new URL(name.replace(/\.vts$/, '.json'), msg.indexUrl).href);
     return { ids: top.ids, feeds: top.shards.map((s) => (s === null ? null : feedOf[s])) };

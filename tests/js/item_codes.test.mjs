@@ -248,7 +248,8 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
         served.set(`${base}${name}/${f}`, readFileSync(path.join(dir, name, f)));
     const fetched = [];
     const cache = new Map();
-    const service = createRankingService({
+    let shardReads = 0; // calls of fetchShard, the Cache API's hits included
+    const deps = {
       createEngine: createNodeEngine,
       fetchBytes: async (url, limits) => {
         fetched.push(url);
@@ -259,13 +260,15 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
       },
       // The Cache API's part: a shard once fetched is not fetched again.
       fetchShard: async (url) => {
+        shardReads += 1;
         if (cache.has(url)) return { bytes: cache.get(url), cached: true };
         fetched.push(url);
         if (!served.has(url)) throw new Error(`HTTP 404 for ${url}`);
         cache.set(url, new Uint8Array(served.get(url)));
         return { bytes: cache.get(url), cached: false };
       },
-    });
+    };
+    const service = createRankingService(deps);
     const products = catalogRows(tiny.catalog);
     const now = 1_750_000_000_000;
     const events = [10, 11, 12].map((k, i) => ({
@@ -274,8 +277,8 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
       code: file.codes[products[k].id],
       t: now - (3 - i) * 60_000,
     }));
-    const top = (indexUrl, extra = {}) =>
-      service.handle({
+    const top = (indexUrl, extra = {}, on = service) =>
+      on.handle({
         v: PROTOCOL_VERSION,
         id: 1,
         type: 'top',
@@ -309,8 +312,19 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     );
     const shardsRead = fetched.filter((u) => u.endsWith('.vts')).length;
     assert.equal(shardsRead, 4);
-    await top(`${base}all/index.vti`);
+    const readsBefore = shardReads;
+    const again = await top(`${base}all/index.vti`);
     assert.equal(fetched.filter((u) => u.endsWith('.vts')).length, 4, 'cached shards are not fetched again');
+    assert.equal(shardReads, readsBefore, 'the worker keeps the shards it read: not even the Cache API is asked');
+    assert.deepEqual(again.ids, all.ids);
+    // Without room to keep them, each query reads its shards again (from the Cache API), to the same answer.
+    const forgetful = createRankingService({ ...deps, keptShardBytes: 0 });
+    const first = await top(`${base}all/index.vti`, {}, forgetful);
+    const readsForgetful = shardReads;
+    const second = await top(`${base}all/index.vti`, {}, forgetful);
+    assert.equal(shardReads - readsForgetful, 4);
+    assert.deepEqual(second.ids, first.ids);
+    assert.deepEqual(first.ids, all.ids);
 
     fetched.length = 0;
     const one = await top(`${base}one/index.vti`);
@@ -363,7 +377,8 @@ test('the worker’s top request ranks a coded catalog from the index shards nea
     // A shard that is not there fails the request (the widget stays as the shop rendered it); the head is kept.
     served.forEach((_, url) => url.endsWith('.vts') && url.includes('/one/') && served.delete(url));
     cache.clear();
-    const lost = await top(`${base}one/index.vti`);
+    const lost = await top(`${base}one/index.vti`, {}, createRankingService(deps)); // a worker that kept none
+
     assert.equal(lost.type, 'error');
     assert.match(lost.message, /shard/);
   } finally {
