@@ -18,7 +18,9 @@ export function fileSizes(base, names) {
 
 /**
  * The files a shop page loads for this engine: the one-tag loader and everything it reaches through static
- * imports and new URL('./x', import.meta.url) / worker URLs, plus the engine module's .wasm.
+ * imports, import('./x') and new URL('./x', import.meta.url) / worker URLs, plus the engine module's .wasm. The
+ * message tables of other languages than English (messages_<lang>.mjs) are alternatives: a page loads at most one,
+ * so only the largest counts (the size for a page in that language; an English page loads none).
  */
 export function shippedSize(distDir) {
   const seen = new Set();
@@ -32,8 +34,11 @@ export function shippedSize(distDir) {
     const refs = [...text.matchAll(/(?:from|import\(|new URL\()\s*['"]\.\/([\w.-]+)['"]/g)].map((m) => m[1]);
     for (const ref of refs) if (existsSync(path.join(distDir, ref))) queue.push(ref);
   }
+  const language = /^messages_\w+\.mjs$/;
+  const tables = [...seen].filter((name) => language.test(name));
+  const largest = tables.sort((a, b) => fileSize(path.join(distDir, b)).gzip - fileSize(path.join(distDir, a)).gzip)[0];
   return {
-    ...fileSizes(distDir, [...seen].sort()),
+    ...fileSizes(distDir, [...seen].filter((name) => !language.test(name) || name === largest).sort()),
     wasm_raw: statSync(path.join(distDir, 'vitrine-engine.wasm')).size,
   };
 }
