@@ -1,7 +1,7 @@
 // What Vitrine says to the shopper, per language: English here, and German, French and Chinese (messages_de.mjs,
 // messages_fr.mjs, messages_zh.mjs) as proof that every sentence goes through a table. The page's <html lang> picks
 // the table (messagesFor); anything else is English. The other languages are separate files, fetched only by pages
-// in that language: together they were 6.5 KB gzip of every page's bundles (the page's and the vault frame's).
+// in that language: together they were 7.4 KB gzip of every page's bundles (the page's and the vault frame's).
 // Each entry is a function of numbers and names only; names come from the shop's data and stay plain text
 // (callers write the result with textContent, text.mjs).
 
