@@ -72,13 +72,11 @@ class BigUint {
     return bits;
   }
   bool is_zero() const { return limbs_.empty(); }
-  // Compares *this with other x 2^(32 words).
-  int compare_shifted(const BigUint& other, size_t words) const {
-    const size_t other_size = other.limbs_.empty() ? 0 : other.limbs_.size() + words;
-    if (limbs_.size() != other_size) return limbs_.size() < other_size ? -1 : 1;
+  // -1, 0 or 1 as *this is below, equal to or above other.
+  int compare(const BigUint& other) const {
+    if (limbs_.size() != other.limbs_.size()) return limbs_.size() < other.limbs_.size() ? -1 : 1;
     for (size_t i = limbs_.size(); i-- > 0;) {
-      const uint32_t b = i >= words ? other.limbs_[i - words] : 0;
-      if (limbs_[i] != b) return limbs_[i] < b ? -1 : 1;
+      if (limbs_[i] != other.limbs_[i]) return limbs_[i] < other.limbs_[i] ? -1 : 1;
     }
     return 0;
   }
@@ -103,7 +101,7 @@ uint64_t divide_small_quotient(BigUint& num, const BigUint& den, size_t quotient
   for (size_t k = quotient_bits; k-- > 0;) {
     BigUint shifted = den;
     shifted.shift_left(k);
-    if (num.compare_shifted(shifted, 0) >= 0) {
+    if (num.compare(shifted) >= 0) {
       num.subtract(shifted);
       q |= uint64_t{1} << k;
     }
@@ -127,7 +125,7 @@ std::optional<double> decimal_to_double(std::string_view text) {
 
   // The significant digits as one stream (integer part, then fraction), value = digits x 10^exponent.
   BigUint digits;
-  uint64_t small = 0;  // the digits while there are at most 19 (the fast path, and the big integer's chunks)
+  uint64_t small = 0;  // the first 19 digits, for the fast path
   int significant = 0, exponent = 0;
   bool dropped_nonzero = false;
   uint32_t chunk = 0;
@@ -264,7 +262,7 @@ void nearest_digits(uint64_t m, int e, int p, uint64_t* digits, int* exponent10)
       continue;
     }
     num.shift_left(1);  // twice the remainder, against the divisor
-    const int half = num.compare_shifted(den, 0);
+    const int half = num.compare(den);
     if (half > 0 || (half == 0 && (q & 1) != 0)) ++q;
     if (q == kPow10u64[p]) {
       q = kPow10u64[p - 1];
