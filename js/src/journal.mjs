@@ -37,6 +37,11 @@ export function dropJournal(win, pageKey) {
 
 /** Reads and removes every page's journal. Returns the valid records, oldest first. */
 export function takeJournals(win) {
+  return readJournals(win, { remove: true });
+}
+
+/** Every page's journal, the valid records oldest first; `remove` also deletes them. */
+export function readJournals(win, { remove = false } = {}) {
   const ls = localStorageOf(win);
   if (!ls) return [];
   const records = [];
@@ -45,7 +50,7 @@ export function takeJournals(win) {
     for (let i = 0; i < ls.length; ++i) if (ls.key(i)?.startsWith(PREFIX)) keys.push(ls.key(i));
     for (const key of keys) {
       const raw = ls.getItem(key);
-      ls.removeItem(key);
+      if (remove) ls.removeItem(key);
       let parsed;
       try {
         parsed = JSON.parse(raw);

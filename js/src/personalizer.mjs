@@ -21,7 +21,7 @@ import {
   widgetExclusions,
   widgetLimit,
 } from './widgets.mjs';
-import { MAX_CANDIDATES, MAX_TOP_K } from './ranking_service.mjs';
+import { ErrorCode, MAX_CANDIDATES, MAX_TOP_K } from './ranking_service.mjs';
 import { createTextLedger, plainText } from './text.mjs';
 import { withUnsaved } from './journal.mjs';
 import { createHold, hasPainted } from './hold.mjs';
@@ -51,7 +51,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   const workerUrl = env.workerUrl ?? null; // null: the package's worker.mjs (worker_client.mjs openRankingChannel)
   let client = null; // the page's ranking worker (without the vault)
   let rankingDisabled = false;
-  let rankByRefused = false; // the model cannot rank by conversion (told once)
+  let rankByRefused = false;
+  let workerStoreFailed = false; // the model cannot rank by conversion (told once)
   let exposed = false; // the shop's analytics heard this page's arm
   let warming = null; // the worker's warm-up: Promise<{ready, model}>
   let cachedProfile = null;
@@ -97,7 +98,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       else holdListing(list, listSeenAt.get(list) ?? watchedSince);
     }
     // The store is not open yet: what the loader held is shown now.
-    if (page.store() === null) hold?.releaseAll();
+    if (page.store() === null && page.storedForWorker() === null) hold?.releaseAll();
     if (rankable()) void modelReady();
   }
 
@@ -151,7 +152,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   // Before, the ranking cannot land within the hold on any machine we measured (bench/page_shift.mjs), and holding
   // only hides the listing, for longer than the cap when the page keeps the main thread busy.
   function holdListing(list, seenAt) {
-    if (engineWarm && page.store() !== null && rankable() && page.isRunning()) hold?.hold(list, seenAt);
+    const readable = page.store() !== null || page.storedForWorker() !== null;
+    if (engineWarm && readable && rankable() && page.isRunning()) hold?.hold(list, seenAt);
   }
 
   /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
@@ -295,9 +297,9 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       return;
     }
     mark('pass');
-    const events = await rankingEvents();
+    const events = await rankingEvents({ readInWorker: true });
     mark('events');
-    if (events !== null && events.length === 0) {
+    if (Array.isArray(events) && events.length === 0) {
       // Nothing known about this shopper: the merchant's order is the best guess.
       for (const list of lists) markResult(list, 'no-history');
       return;
@@ -309,21 +311,49 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         hold?.release(list);
       }
     }
-    await fillSlots(events);
+    await fillSlots(Array.isArray(events) ? events : null);
   }
 
   /**
    * The most recent events, the ones not written yet included, without waiting for their write: a listing that
-   * appears with the page's first events (a category visit) is not ranked an IndexedDB commit later.
+   * appears with the page's first events (a category visit) is not ranked an IndexedDB commit later. With
+   * `readInWorker`, where the worker can read the store itself (page.storedForWorker), the store's part is left to
+   * it: { stored, unsaved }. A shared worker's connection is open from the last page, while this page's own open
+   * and first read wait behind its main thread's work (README, the event store's wait).
    */
-  async function rankingEvents() {
+  async function rankingEvents({ readInWorker = false } = {}) {
     if (vaultUrl) {
       await pipeline.flush(); // the vault ranks with what it stored, this page's events included
       return null;
     }
-    const unsaved = pipeline.unsaved();
+    const unsaved = [...page.journaled(), ...pipeline.unsaved()];
     void pipeline.flush();
-    return withUnsaved(await page.store().recent(config.rankEvents), unsaved, config.rankEvents);
+    const stored = page.storedForWorker();
+    if (readInWorker && stored && !workerStoreFailed) {
+      return { stored: { ...stored, limit: config.rankEvents }, unsaved };
+    }
+    return withUnsaved(await (await page.openStore()).recent(config.rankEvents), unsaved, config.rankEvents);
+  }
+
+  /**
+   * `send(from)` with the history as rankingEvents() gave it; when that was the worker's own read and the worker
+   * could not read the store (its IndexedDB failed where the page's did not), again with the page's read, which
+   * every later request of this page uses too.
+   */
+  async function withHistory(from, send) {
+    try {
+      return await send(from);
+    } catch (e) {
+      if (!from?.stored || e?.code !== ErrorCode.STORE_UNAVAILABLE) throw e;
+      workerStoreFailed = true;
+      log.warn('the ranking worker could not read the event store; this page reads it itself', e);
+      return send(await rankingEvents());
+    }
+  }
+
+  /** A request's history fields: the events themselves, or the worker's read of the store and the unsaved ones. */
+  function historyFields(from) {
+    return from?.stored ? { events: from.unsaved, stored: from.stored } : { events: from };
   }
 
   /** Ranks one listing; false when ranking stopped for the whole page. */
@@ -360,8 +390,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       // Resolved long before (English at once, another language one fetch started with the page).
       const say = await messages;
       mark('rank-sent');
-      const reply = await rc.rank({
-        events,
+      const request = (from) => ({
+        ...historyFields(from),
         candidates,
         nowMs: Date.now(),
         explainTop: config.rerankDepth,
@@ -369,6 +399,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         diversity,
         ...(rankBy === DEFAULT_RANK_BY ? {} : { rankBy }),
       });
+      const reply = await withHistory(events, (from) => rc.rank(request(from)));
       mark('rank-reply');
       if (rankBy !== DEFAULT_RANK_BY && reply.rankBy === DEFAULT_RANK_BY && !rankByRefused) {
         // Ranked all the same, by relevance (ranking_service.mjs): the merchant hears it once.
@@ -467,10 +498,9 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     if (cachedProfile) return cachedProfile;
     const rc = rankingClient();
     if (!rc) return null;
-    const reply = await rc.profile({
-      events: events ?? (await page.store().recent(config.rankEvents)),
-      nowMs: Date.now(),
-    });
+    const reply = await withHistory(events ?? (await rankingEvents({ readInWorker: true })), (from) =>
+      rc.profile({ ...historyFields(from), nowMs: Date.now() })
+    );
     cachedProfile = reply.profile;
     return cachedProfile;
   }

@@ -6,6 +6,11 @@
 //   { v: 1, id, type: 'profile', modelUrl, nowMs, events: StoredEvent[] }
 //   { v: 1, id, type: 'top',     modelUrl, nowMs, events: StoredEvent[], k }   the k best products of the whole
 //                                             catalog for these events (the "similar" and "picks" widgets)
+//   rank, profile and top may carry stored: { name, limit, limits }: the worker reads the newest `limit` events of
+//   the page's event store itself (the database `name`, with the page's limits) and ranks them with `events`, which
+//   are then the page's events not committed yet (an event in both counted once). A rank reply then says how many
+//   events it ranked (`history`; 0: nothing was ranked). A worker that cannot read the store answers
+//   STORE_UNAVAILABLE, and the page reads the store itself.
 //   { v: 1, id, type: 'warm',    modelUrl }   sent when the page starts, before any listing is known: loads the
 //                                             engine and the model so that the first ranking waits for neither
 //   both may carry modelTimeoutMs, maxModelBytes and modelIntegrity (config.mjs) for the model fetch; explainTop (a count) limits
@@ -41,6 +46,7 @@ import { INTEGRITY_PATTERN } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
 import { RANK_BY, DEFAULT_RANK_BY } from './rank_by.mjs';
 import { VitrineError } from './status.mjs';
+import { withUnsaved } from './journal.mjs';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -51,6 +57,7 @@ export const ErrorCode = Object.freeze({
   MODEL_FETCH: 'MODEL_FETCH',
   ENGINE: 'ENGINE',
   BAD_RESULT: 'BAD_RESULT',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 });
 
 export const MAX_CANDIDATES = 5000;
@@ -103,6 +110,12 @@ function checkRequest(msg) {
   if (!Array.isArray(msg.events) || msg.events.length > MAX_EVENTS) {
     throw new VitrineError(ErrorCode.BAD_REQUEST, `events must be an array of at most ${MAX_EVENTS}`);
   }
+  if (msg.stored != null && !validStoredRead(msg.stored)) {
+    throw new VitrineError(
+      ErrorCode.BAD_REQUEST,
+      'stored must be { name, limit, limits: { maxEvents, maxBytes, retentionDays } } with a database name and positive limits'
+    );
+  }
   if (msg.type === 'top' && !(Number.isInteger(msg.k) && msg.k >= 1 && msg.k <= MAX_TOP_K)) {
     throw new VitrineError(ErrorCode.BAD_REQUEST, `k must be an integer from 1 to ${MAX_TOP_K}`);
   }
@@ -139,6 +152,24 @@ function checkRequest(msg) {
       throw new VitrineError(ErrorCode.BAD_REQUEST, `explainTop must be an integer from 0 to ${MAX_CANDIDATES}`);
     }
   }
+}
+
+function validStoredRead(stored) {
+  const limits = stored?.limits;
+  const positive = (n) => typeof n === 'number' && n > 0;
+  return (
+    typeof stored === 'object' &&
+    typeof stored.name === 'string' &&
+    /^[\w.-]{1,64}$/.test(stored.name) &&
+    Number.isInteger(stored.limit) &&
+    stored.limit >= 1 &&
+    stored.limit <= MAX_EVENTS &&
+    typeof limits === 'object' &&
+    limits !== null &&
+    positive(limits.maxEvents) &&
+    positive(limits.maxBytes) &&
+    positive(limits.retentionDays)
+  );
 }
 
 function needs(engine, name) {
@@ -254,6 +285,9 @@ function toRankReply(candidates, result, explainTop = candidates.length, diversi
  * @param {() => boolean} [deps.hasWebAssembly]
  * @param {() => number} [deps.clock] ms, for the model's age
  * @param {number} [deps.keptShardBytes] the index files kept in memory (KEPT_SHARD_BYTES)
+ * @param {(stored: {name: string, limit: number, limits: object}, nowMs: number) => Promise<object[]>} [deps.readStored]
+ *        reads the newest `limit` events of the page's event store (worker.mjs, storage.mjs), expiry judged at
+ *        nowMs; rejects when it cannot. Without it, a request with `stored` is answered STORE_UNAVAILABLE
  */
 export function createRankingService({
   createEngine,
@@ -262,6 +296,7 @@ export function createRankingService({
   hasWebAssembly = () => typeof WebAssembly === 'object',
   clock = () => Date.now(),
   keptShardBytes = KEPT_SHARD_BYTES,
+  readStored = null,
 }) {
   let ready = null; // Promise<engine> for the model URL below
   let readyFor = null;
@@ -385,14 +420,23 @@ export function createRankingService({
 
   async function run(msg) {
     checkRequest(msg);
+    const stored = msg.stored ? storedEvents(msg) : null;
+    stored?.catch(() => {});
     const engine = await engineFor(msg.modelUrl, {
       timeoutMs: Number.isFinite(msg.modelTimeoutMs) ? msg.modelTimeoutMs : DEFAULT_FETCH.timeoutMs,
       maxBytes: Number.isFinite(msg.maxModelBytes) ? msg.maxModelBytes : DEFAULT_FETCH.maxBytes,
       integrity: msg.modelIntegrity ?? null,
     });
     if (msg.type === 'warm') return { type: 'warm', model: (await loaded?.version) ?? null };
+    if (stored) {
+      msg = { ...msg, events: await stored };
+      // Nothing known about this shopper: the page keeps the merchant's order (as when it reads the store itself).
+      if (msg.type === 'rank' && msg.events.length === 0)
+        return { type: 'ranked', order: [], scores: [], reasons: {}, history: 0 };
+    }
     try {
       const reply = await answer(engine, msg);
+      if (stored) reply.history = msg.events.length;
       // The engine's linear memory after the request (it never shrinks): what bench/scale_session.mjs reports.
       if (typeof engine.memoryBytes === 'function') mark('wasm-memory', { bytes: engine.memoryBytes() });
       return reply;
@@ -462,6 +506,17 @@ export function createRankingService({
     // Each shard's products' feed sits beside it: s-<hash>.vts -> s-<hash>.json (vitrine build-index --products).
     const feedOf = names.map((name) => new URL(name.replace(/\.vts$/, '.json'), msg.indexUrl).href);
     return { ids: top.ids, feeds: top.shards.map((s) => (s === null ? null : feedOf[s])) };
+  }
+
+  async function storedEvents(msg) {
+    if (!readStored) throw new VitrineError(ErrorCode.STORE_UNAVAILABLE, 'this worker cannot read the event store');
+    let events;
+    try {
+      events = await readStored(msg.stored, msg.nowMs);
+    } catch (e) {
+      throw new VitrineError(ErrorCode.STORE_UNAVAILABLE, `could not read the event store: ${e?.message ?? e}`);
+    }
+    return withUnsaved(events, msg.events, msg.stored.limit);
   }
 
   async function answer(engine, msg) {

@@ -20,7 +20,7 @@ import { deleteDatabase, openStore, SCHEMA_VERSION } from './storage.mjs';
 import { Capture } from './capture.mjs';
 import { RankingClient } from './worker_client.mjs';
 import { messagesFor } from './messages.mjs';
-import { recoverJournals } from './journal.mjs';
+import { readJournals, recoverJournals } from './journal.mjs';
 import { mark, measured } from './marks.mjs';
 import { shopperArm } from './arm.mjs';
 import { createPersonalizer } from './personalizer.mjs';
@@ -78,6 +78,8 @@ export function createVitrine(options = {}, env = {}) {
   let signals = null; // the page's consent signals (consent.mjs), watched when consent is required
   let store = null;
   let storeOpening = null;
+  let storeReady = null; // readyStore()
+  let journalsMoved = false; // the last pages' journals are in the store
   let capture = null;
   let arm = null; // 'on' | 'off' once started (arm.mjs): 'off' keeps the merchant's order, events are still recorded
   const cleanups = [];
@@ -87,8 +89,8 @@ export function createVitrine(options = {}, env = {}) {
     log,
     toVault: Boolean(vaultUrl),
     isRunning: () => state === 'running',
-    store: () => store,
-    openStore: () => openTheStore(),
+    store: () => (vaultUrl || journalsMoved ? store : null),
+    openStore: () => (vaultUrl ? openTheStore() : readyStore()),
     onCommitted: () => personalizer.invalidateProfile(),
   });
   const personalizer = createPersonalizer({
@@ -106,6 +108,10 @@ export function createVitrine(options = {}, env = {}) {
       isRunning: () => state === 'running',
       arm: () => arm,
       store: () => store,
+      openStore: () => (vaultUrl ? openTheStore() : readyStore()),
+      storedForWorker,
+      // The journals the last pages left, while they are not in the store yet: a ranking counts them as unsaved.
+      journaled: () => (journalsMoved || vaultUrl ? [] : readJournals(win)),
       vault: () => vaultConnection(),
       takeEarlyChannel() {
         const channel = earlyChannel;
@@ -211,6 +217,8 @@ export function createVitrine(options = {}, env = {}) {
     store?.close();
     store = null;
     storeOpening = null;
+    storeReady = null;
+    journalsMoved = false;
   }
 
   async function start() {
@@ -225,9 +233,16 @@ export function createVitrine(options = {}, env = {}) {
       earlyChannel?.terminate();
       earlyChannel = null;
     }
+    // The worker reads the store itself (its connection, when shared, open from the last page): the first ranking
+    // pass need not wait for this page to open the store.
+    const early = storedForWorker() !== null && personalizer.rankable();
+    if (early) {
+      startCapture();
+      personalizer.begin();
+    }
     let s;
     try {
-      s = await openTheStore();
+      s = await (vaultUrl ? openTheStore() : readyStore());
     } catch (e) {
       // The vault did not answer or refused this page: nothing can be kept, and nothing is kept anywhere else.
       log.warn('the vault is unavailable; nothing is recorded and the listing keeps its order', e);
@@ -240,13 +255,15 @@ export function createVitrine(options = {}, env = {}) {
       stopEverything('opted-out');
       return;
     }
-    if (!vaultUrl) {
-      try {
-        await recoverJournals(win, s, { lookBack: config.rankEvents });
-      } catch (e) {
-        log.warn('could not recover events saved while leaving the last page', e);
-      }
+    if (!early) {
+      startCapture();
+      personalizer.begin();
     }
+    // After the first ranking pass, so it never competes with the listing.
+    if (config.report) personalizer.queue(() => sendOutcomeReport()).catch(() => {});
+  }
+
+  function startCapture() {
     capture = new Capture({
       document: doc,
       window: win,
@@ -270,10 +287,30 @@ export function createVitrine(options = {}, env = {}) {
     };
     win.addEventListener('storage', onStorage);
     cleanups.push(() => win.removeEventListener('storage', onStorage));
-    // Not awaited: track() and friends must not wait for the model. `ready` waits for it.
-    personalizer.begin();
-    // After the first ranking pass, so it never competes with the listing.
-    if (config.report) personalizer.queue(() => sendOutcomeReport()).catch(() => {});
+  }
+
+  /** The store open and the journals the last pages left moved into it, before this page writes anything. */
+  function readyStore() {
+    storeReady ??= openTheStore().then(async (s) => {
+      try {
+        await recoverJournals(win, s, { lookBack: config.rankEvents });
+      } catch (e) {
+        log.warn('could not recover events saved while leaving the last page', e);
+      }
+      journalsMoved = true;
+      return s;
+    });
+    return storeReady;
+  }
+
+  /**
+   * What the ranking worker needs to read the store itself ({name, limits}), or null when it cannot: the vault
+   * keeps the history, a test gave the page its own IndexedDB, or the page's store fell back to memory.
+   */
+  function storedForWorker() {
+    if (vaultUrl || env.indexedDB !== undefined || state !== 'running') return null;
+    if (store && store.backend !== 'indexeddb') return null;
+    return { name: config.dbName, limits };
   }
 
   function now() {
@@ -576,6 +613,8 @@ export function createVitrine(options = {}, env = {}) {
       if (state !== 'opted-out' || optedOutBy()) return false; // a browser signal (GPC, DNT) still applies
       state = 'starting';
       storeOpening = null;
+      storeReady = null;
+      journalsMoved = false;
       store = null;
       personalizer.enable();
       await boot();

@@ -1,12 +1,14 @@
 // Module worker that owns the wasm engine, dedicated to one page or shared by the shop's pages
 // (worker_client.mjs openRankingChannel). Each page sends one message per ranking; see ranking_service.mjs for the
-// message shapes. Every request carries the events it needs: nothing about the shopper stays here between requests,
-// so a shared worker gives one page nothing of another. Only the model file is fetched from here, and its request
-// carries nothing about the shopper.
+// message shapes. A request carries the events it needs, or asks this worker to read them from the shop origin's
+// event store (`stored`), which every page of that origin can read anyway: nothing about the shopper stays here
+// between requests, only the store's connection. Only the model file is fetched from here, and its request carries
+// nothing about the shopper.
 import { createEngine } from './engine.mjs';
 import { createRankingService } from './ranking_service.mjs';
 import { fetchImmutable, fetchModel } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
+import { openStore } from './storage.mjs';
 // Every other module the worker runs, named here as well: the browser fetches a module's imports only once it has
 // parsed the module, so a graph four levels deep took four rounds of requests before the worker could start. Listed
 // here, they are all fetched in the second round; the engine's glue, which engine.mjs imports only when the first
@@ -21,7 +23,33 @@ import './vitrine-engine.mjs';
 
 mark('worker');
 
+// The event stores this worker reads for its pages (storage.mjs, the page's own code), by database name and
+// limits: a shared worker keeps the connection open from one page to the next, so a later page's ranking waits
+// neither for the page to open its store nor for the page's main thread to run the read's callbacks. A store that
+// falls back to memory has nothing of the page's: its read fails, and the page reads the store itself.
+const stores = new Map();
+// Expiry is judged by the page's clock (the request's nowMs), as the page's own reads judge it.
+let pageNow = Date.now();
+async function readStored({ name, limits, limit }, nowMs) {
+  const key = JSON.stringify([name, limits.maxEvents, limits.maxBytes, limits.retentionDays]);
+  let opening = stores.get(key);
+  if (!opening) {
+    opening = openStore({ name, limits, BroadcastChannel: null, now: () => pageNow });
+    stores.set(key, opening);
+  }
+  const store = await opening;
+  pageNow = nowMs; // read synchronously by recent(), before any other request's await
+  const events = store.backend === 'indexeddb' ? await store.recent(limit) : null;
+  if (store.backend !== 'indexeddb') {
+    if (stores.get(key) === opening) stores.delete(key); // the next request tries IndexedDB again
+    store.close();
+    throw new Error('IndexedDB is not available in the ranking worker');
+  }
+  return events;
+}
+
 const service = createRankingService({
+  readStored,
   createEngine: () => createEngine(),
   fetchBytes: (url, limits) => fetchModel(url, limits),
   fetchShard: (url, limits) => fetchImmutable(url, limits),

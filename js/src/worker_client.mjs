@@ -134,10 +134,11 @@ export class RankingClient {
    * rankBy: 'relevance', 'conversion' or 'value' (rank_by.mjs); the reply's rankBy says what the order was made by.
    * @returns {Promise<{order: string[], scores: number[], reasons: object, rankBy?: string}>}
    */
-  rank({ events, candidates, nowMs, explainTop, blend, diversity, rankBy }) {
+  rank({ events, stored, candidates, nowMs, explainTop, blend, diversity, rankBy }) {
     return this.#request({
       type: 'rank',
       events,
+      ...(stored ? { stored } : {}),
       candidates,
       nowMs,
       ...(explainTop === undefined ? {} : { explainTop }),
@@ -191,8 +192,8 @@ export class RankingClient {
   }
 
   /** @returns {Promise<{profile: object}>} */
-  profile({ events, nowMs }) {
-    return this.#request({ type: 'profile', events, nowMs });
+  profile({ events, stored, nowMs }) {
+    return this.#request({ type: 'profile', events, ...(stored ? { stored } : {}), nowMs });
   }
 
   #start() {

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launchBrowser } from '../support/browser.mjs';
+import { toRecord } from '../../js/src/events.mjs';
 import {
   startShop,
   openPage,
@@ -84,6 +85,85 @@ test('under the strict CSP (no violations) ranks in the worker and reorders in p
   assert.deepEqual(await page.evaluate(() => globalThis.__violations), []);
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+// The page's own IndexedDB opens 1.5 s late (its indexedDB.open is delayed; the worker's is not): the ranking
+// worker reads the stored history itself, so the listing is ranked by it, this page's category visit included,
+// before the page's store is open.
+const SLOW_PAGE_STORE = `(() => {
+  const open = IDBFactory.prototype.open;
+  IDBFactory.prototype.open = function (...args) {
+    const late = {};
+    setTimeout(() => {
+      const request = open.apply(this, args);
+      for (const name of ['onsuccess', 'onerror', 'onupgradeneeded', 'onblocked']) {
+        request[name] = (event) => {
+          for (const key of ['result', 'error', 'transaction']) late[key] = request[key];
+          late[name]?.call(late, event);
+        };
+      }
+    }, 1500);
+    return late;
+  };
+})()`;
+
+test('the worker reads the stored history itself: the listing is ranked before the page has opened its store', async () => {
+  await freshContext();
+  const { page: seeding } = await openPage(browser.context);
+  await seedBagsInterest(seeding);
+  await seeding.close();
+  const { page, seen } = await openPage(browser.context, { init: SLOW_PAGE_STORE });
+  await page.goto(shop.url + 'shop.html');
+  await page.waitForFunction(() => document.getElementById('list')?.dataset.vitrineResult, null, { timeout: 10000 });
+  const early = await page.evaluate(() => ({
+    result: document.getElementById('list').dataset.vitrineResult,
+    applied: performance.getEntriesByName('vitrine:applied')[0]?.startTime ?? null,
+    store: performance.getEntriesByName('vitrine:store')[0]?.startTime ?? null,
+  }));
+  assert.equal(early.result, 'reordered');
+  assert.notEqual(early.applied, null);
+  assert.equal(early.store, null, 'the page has not opened its store when the listing is ranked');
+  // The same order as when the page reads the store itself (the first test): the stored history and this page's
+  // category visit.
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  assert.match(await page.evaluate(() => window.vitrine.explain('p1')), /shoes/);
+  await vitrineReady(page);
+  assert.ok(
+    await page.evaluate(() => performance.getEntriesByName('vitrine:store')[0]?.startTime >= 1500),
+    'the page store opened late'
+  );
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.warnings, []);
+  await page.close();
+});
+
+test('events the last page left in its journal count in a ranking the worker reads before the page moved them to the store', async () => {
+  await freshContext();
+  const now = Date.now();
+  const records = [
+    { kind: 'add_to_cart', item: 'p3', category: 'bags' },
+    { kind: 'add_to_cart', item: 'p5', category: 'bags' },
+    { kind: 'view', item: 'p6', category: 'hats' },
+  ].map((input, i) => toRecord(input, now - 3000 + i * 10).record);
+  const { page, seen } = await openPage(browser.context, { init: SLOW_PAGE_STORE });
+  await page.goto(shop.url + 'other.html');
+  // As a page leaving with these events not committed writes them (journal.mjs); the store itself stays empty.
+  await page.evaluate((r) => localStorage.setItem('vitrine.journal.left-behind', JSON.stringify(r)), records);
+  await page.goto(shop.url + 'shop.html');
+  await page.waitForFunction(() => document.getElementById('list')?.dataset.vitrineResult, null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => performance.getEntriesByName('vitrine:store').length), 0);
+  assert.equal(await page.evaluate(() => document.getElementById('list').dataset.vitrineResult), 'reordered');
+  assert.deepEqual(await listOrder(page), ['p3', 'p5', 'p6', 'p4', 'p1', 'p2']);
+  await vitrineReady(page);
+  // Then moved into the store once, and the journal gone.
+  const stored = await storedEvents(page);
+  assert.deepEqual(
+    stored.filter((e) => ['p3', 'p5', 'p6'].includes(e.item)).map((e) => e.item),
+    ['p3', 'p5', 'p6']
+  );
+  assert.equal(await page.evaluate(() => localStorage.getItem('vitrine.journal.left-behind')), null);
+  assert.deepEqual(seen.errors, []);
   await page.close();
 });
 

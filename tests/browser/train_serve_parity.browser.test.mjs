@@ -16,6 +16,7 @@ import path from 'node:path';
 import { startServer } from '../../tools/serve.mjs';
 import { mulberry32 } from '../../tools/random.mjs';
 import { encodeRankRequest } from '../../js/src/wire.mjs';
+import { withUnsaved } from '../../js/src/journal.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { distDir } from '../support/paths.mjs';
 import { vitrineCli } from '../support/test_model.mjs';
@@ -176,21 +177,26 @@ async function visitInTheBrowser(actions, shiftMs) {
     else assert.equal(await p.evaluate(([kind, id]) => window.vitrine.track({ kind, item: id }), [name, item]), true);
   }
   const before = await p.evaluate(() => globalThis.__rankRequests.length);
+  // Everything recorded is committed now (exportData waits for the writes): what the worker reads for the ranking.
+  const exported = () => p.evaluate(async () => JSON.parse(await window.vitrine.exportData()).storage.events);
+  const stored = await exported();
   assert.equal(await p.evaluate(() => window.vitrine.refresh()), true);
   const requests = await p.evaluate(() => globalThis.__rankRequests);
   assert.ok(requests.length > before, 'refresh() sent the worker a ranking');
+  assert.deepEqual(await exported(), stored, 'nothing was recorded while the worker ranked');
   assert.deepEqual(seen.errors, []);
   await p.close();
-  return requests[requests.length - 1];
+  return { ...requests[requests.length - 1], storedThen: stored };
 }
 
-/** What the encoder reads from a request the page sent (the worker passes its events through, ranking_service.mjs). */
+/**
+ * What the encoder reads from a request the page sent: its events, or where the worker read the store itself
+ * (`stored`, ranking_service.mjs), the store's newest events and the unsaved ones sent, merged as the worker does.
+ */
 function servedInputs(sent) {
+  const events = sent.stored ? withUnsaved(sent.storedThen, sent.events, sent.stored.limit) : sent.events;
   const requestFile = path.join(tmp, 'request.bin');
-  writeFileSync(
-    requestFile,
-    encodeRankRequest({ events: sent.events, candidates: sent.candidates, nowMs: sent.nowMs })
-  );
+  writeFileSync(requestFile, encodeRankRequest({ events, candidates: sent.candidates, nowMs: sent.nowMs }));
   return inputs('--request', requestFile)[0];
 }
 

@@ -573,3 +573,74 @@ test('top: the real engine\u2019s best catalog products for the events, at most 
     engine.release();
   }
 });
+
+test('a request with `stored` ranks the store the worker read, plus the unsaved events, each once', async () => {
+  const limits = { maxEvents: 500, maxBytes: 1e6, retentionDays: 30 };
+  const older = { kind: 0, t: 500, item: 'a' };
+  const reads = [];
+  const { engine, calls } = engineWith({
+    loadModel: () => undefined,
+    rank: () => ({ scores: Float32Array.from([0.1, 0.9, 0.5]), reasons: [] }),
+    profile: () => ({ categories: [] }),
+  });
+  const s = service(engine, {
+    readStored: async (read, nowMs) => {
+      assert.equal(nowMs, 5000);
+      reads.push(read);
+      return [older, events[0]]; // the unsaved event was committed meanwhile: counted once
+    },
+  });
+  const stored = { name: 'vitrine', limit: 100, limits };
+  const late = { kind: 2, t: 1500, item: 'c' };
+  const reply = await s.handle(rankRequest({ stored, events: [events[0], late] }));
+  assert.equal(reply.type, 'ranked');
+  assert.equal(reply.history, 3);
+  assert.deepEqual(reads, [stored]);
+  assert.deepEqual(calls[1][1].events, [older, events[0], late]);
+  // The newest `limit` only.
+  await s.handle(rankRequest({ stored: { ...stored, limit: 2 }, events: [late] }));
+  assert.deepEqual(calls[2][1].events, [events[0], late]);
+  // A profile reads the same way.
+  const profile = await s.handle({ ...rankRequest({ stored, events: [] }), type: 'profile' });
+  assert.equal(profile.type, 'profile');
+  assert.deepEqual(calls[3], ['profile', { events: [older, events[0]], nowMs: 5000 }]);
+});
+
+test('`stored` with nothing stored answers history 0 without ranking; a failed or missing read is STORE_UNAVAILABLE', async () => {
+  const limits = { maxEvents: 500, maxBytes: 1e6, retentionDays: 30 };
+  const stored = { name: 'vitrine', limit: 100, limits };
+  const { engine, calls } = engineWith({
+    loadModel: () => undefined,
+    rank: () => ({ scores: Float32Array.from([0.1, 0.9, 0.5]), reasons: [] }),
+  });
+  const empty = await service(engine, { readStored: async () => [] }).handle(rankRequest({ stored, events: [] }));
+  assert.equal(empty.type, 'ranked');
+  assert.equal(empty.history, 0);
+  assert.deepEqual(empty.order, []);
+  assert.equal(calls.filter(([name]) => name === 'rank').length, 0);
+
+  const failing = service(engine, {
+    readStored: async () => {
+      throw new Error('IndexedDB is not available in the ranking worker');
+    },
+  });
+  const failed = await failing.handle(rankRequest({ stored }));
+  assert.equal(failed.code, ErrorCode.STORE_UNAVAILABLE);
+  assert.match(failed.message, /IndexedDB is not available/);
+  const missing = await service(engine).handle(rankRequest({ stored }));
+  assert.equal(missing.code, ErrorCode.STORE_UNAVAILABLE);
+  // Without `stored`, the events sent are what is ranked, as before.
+  const plain = await failing.handle(rankRequest());
+  assert.equal(plain.type, 'ranked');
+  assert.equal(plain.history, undefined);
+  for (const bad of [
+    { ...stored, name: '../x' },
+    { ...stored, limit: 0 },
+    { ...stored, limits: { ...limits, maxBytes: -1 } },
+    { ...stored, limits: null },
+    'vitrine',
+  ]) {
+    const reply = await failing.handle(rankRequest({ stored: bad }));
+    assert.equal(reply.code, ErrorCode.BAD_REQUEST, JSON.stringify(bad));
+  }
+});
