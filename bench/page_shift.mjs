@@ -7,7 +7,8 @@
 //   listed   navigation start to the listing's insertion into the page (the demo renders it from its catalog)
 //   shown    navigation start to the listing being visible (later than listed only while Vitrine holds it);
 //            held = shown - listed; frame = the first animation frame after the insertion - listed (the listing
-//            cannot be painted before it, held or not)
+//            cannot be painted before it, held or not); shownFinal counts the loads whose listing was first shown
+//            already in its final order
 //   order    navigation start to the listing's final order (its last reorder, or its insertion if none)
 //   task     the longest main-thread task of the load ('longtask', 50 ms and over; 0 when none)
 //   vtask    the longest of those tasks that ran Vitrine's own main-thread work (a 'vitrine:*' User Timing measure,
@@ -261,6 +262,9 @@ try {
           orderMs: med((x) => x.order ?? NaN),
           listedToOrderMs: med((x) => (x.order ?? NaN) - (x.listed ?? NaN)),
           heldMs: med((x) => (x.shown ?? NaN) - (x.listed ?? NaN)),
+          // Loads whose listing was first shown already in its final order (its last reorder no later than that).
+          shownFinal: xs.filter((x) => x.shown !== null && x.order !== null && x.order <= x.shown).length,
+          loads: xs.length,
           // The first frame after the insertion: before it the listing could not be painted, held or not.
           firstFrameMs: med((x) => (x.frame ?? NaN) - (x.listed ?? NaN)),
           heldMaxMs: Math.max(...xs.map((x) => (x.shown ?? 0) - (x.listed ?? 0))),
@@ -297,7 +301,7 @@ if (json) {
         `${name.padEnd(10)} ${key.padEnd(19)} ${f(v.shift, 3).padStart(5)} (${f(v.shiftMax, 3)})  ` +
           `${f(v.listedMs).padStart(6)} ${f(v.shownMs).padStart(6)} ${f(v.orderMs).padStart(6)} ${f(v.listedToOrderMs).padStart(14)} ` +
           `${f(v.heldMs).padStart(6)} (${f(v.heldMaxMs)}) frame ${f(v.firstFrameMs)} ${f(v.longestTaskMs).padStart(5)} ${f(v.vitrineTaskMs).padStart(13)} ` +
-          `${f(v.vitrineWorkMs, 1).padStart(13)}  ${v.results.join(',')}`
+          `${f(v.vitrineWorkMs, 1).padStart(13)}  ${v.results.join(',')}  shown in final order ${v.shownFinal}/${v.loads}`
       );
       if (!key.startsWith('without')) {
         console.log(`${''.padEnd(31)}steps: ${STEPS.map((k) => `${k} ${f(v.steps[k])}`).join(', ')}`);
