@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes the shipped package into a dist folder: every js/src module minified (esbuild's transform, one file in, one
 // file out, so the module graph, the worker entry and the exported names stay as written) with its source map beside
-// it (fetched by developer tools only, never by a shopper's page), then index.mjs replaced
-// by a bundle of the modules the page itself runs (below), and the hand-written .d.ts and the frames' .html and .css copied as is. Every shopper downloads these files, so they ship without comments or whitespace; the tests and the
+// it (fetched by developer tools only, never by a shopper's page), then index.mjs, vault_frame.mjs and worker.mjs
+// replaced by bundles of the modules each runs (tools/package_bundle.mjs), and the hand-written .d.ts and the frames' .html and .css copied as is. Every shopper downloads these files, so they ship without comments or whitespace; the tests and the
 // demo load the same minified files, so what ships is what is tested.
 //
 //   node tools/build_package.mjs --src js/src --out build/wasm/dist
@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { parseArgs, writeIfChanged } from './demo/files.mjs';
+import { BUNDLES, writeBundle } from './package_bundle.mjs';
 
 const USAGE = 'usage: node tools/build_package.mjs --src DIR --out DIR\n';
 
@@ -51,31 +52,10 @@ async function main() {
     }
     ++written;
   }
-  // The page's own modules in one file: vitrine.js imports index.mjs, and a module graph loaded file by file takes
-  // one round of requests per level of imports, each waiting for a busy main thread (about 300 ms on a loaded
-  // shop page, bench/page_shift.mjs). The worker's modules stay separate files: the worker loads them off the main
-  // thread, and the tests can swap engine.mjs. Files the bundle took in stay in dist for the worker and for apps.
-  // The vault frame's module (vault.html) likewise: the vault must answer before the page's first ranking.
-  for (const entry of ['index.mjs', 'vault_frame.mjs']) {
-    const bundle = await esbuild.build({
-      entryPoints: [path.join(src, entry)],
-      bundle: true,
-      format: 'esm',
-      minify: true,
-      target: 'es2022',
-      legalComments: 'none',
-      charset: 'utf8',
-      write: false,
-      logLevel: 'silent',
-      sourcemap: 'linked',
-      sourceRoot: '',
-      // The languages other than English stay files of their own (messages.mjs), loaded by the pages that ask.
-      external: ['./messages_*.mjs'],
-      outfile: path.join(out, entry),
-      absWorkingDir: src,
-    });
-    for (const file of bundle.outputFiles) writeIfChanged(file.path, file.text);
-  }
+  // The page's modules, the vault frame's and the worker's, each as one bundle (tools/package_bundle.mjs). Files a
+  // bundle took in stay in dist for apps and tools (the evaluation lab loads engine.mjs), and the tests can swap
+  // engine.mjs.
+  for (const entry of Object.keys(BUNDLES)) await writeBundle(esbuild, { src, out, entry });
   const { version } = writePublishedManifest(src, out);
   const digests = writeIntegrity(out);
   // One content hash for the whole folder: the files import each other by relative name, so a versioned folder

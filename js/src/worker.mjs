@@ -9,16 +9,9 @@ import { createRankingService } from './ranking_service.mjs';
 import { fetchImmutable, fetchModel } from './model_fetch.mjs';
 import { mark } from './marks.mjs';
 import { openStore } from './storage.mjs';
-// Every other module the worker runs, named here as well: the browser fetches a module's imports only once it has
-// parsed the module, so a graph four levels deep took four rounds of requests before the worker could start. Listed
-// here, they are all fetched in the second round; the engine's glue, which engine.mjs imports only when the first
-// request comes, is fetched and parsed then too.
-import './status.mjs';
-import './wire.mjs';
-import './explain.mjs';
-import './messages.mjs';
-import './text.mjs';
-import './rank_by.mjs';
+// The engine's glue, which engine.mjs imports only when the first request comes, named here so that the browser
+// fetches and parses it beside this module. The shipped worker.mjs is one bundle of the rest
+// (tools/package_bundle.mjs); the glue stays a file of its own, beside its .wasm.
 import './vitrine-engine.mjs';
 
 mark('worker');

@@ -45,16 +45,14 @@ fetch(s+"fetch",{method:"POST",body:"viewed=p3",mode:"no-cors"}).catch(()=>{})},
   );
   // The worker's leaks say which origin's worker made them (the shop's or the vault's); its WebSocket goes to a sink
   // of its own, told apart at the proxy by its port (a proxy sees only a socket's host and port).
+  // The test engine's shop rebuilds worker.mjs (storefront_support.mjs startShop), so these go in as it does.
   const toSockets = JSON.stringify(socketSink.url);
-  appendFileSync(
-    path.join(canaryDir, 'worker.mjs'),
-    `;fetch(${to}+"worker?from="+encodeURIComponent(location.origin),{mode:"no-cors"}).catch(()=>{});
-try{new WebSocket(${toSockets}.replace("http","ws")+"worker-socket")}catch{}`
-  );
+  const workerPlant = `;fetch(${to}+"worker?from="+encodeURIComponent(location.origin),{mode:"no-cors"}).catch(()=>{});
+try{new WebSocket(${toSockets}.replace("http","ws")+"worker-socket")}catch{}`;
   appendFileSync(path.join(canaryDir, 'vault_frame.mjs'), `;fetch(${to}+"vault",{mode:"no-cors"}).catch(()=>{});`);
   shops = {
     real: await startShop({ engine: 'test', csp: null, vault: true }),
-    canary: await startShop({ engine: 'test', csp: null, vault: true, packageDir: canaryDir }),
+    canary: await startShop({ engine: 'test', csp: null, vault: true, packageDir: canaryDir, workerPlant }),
     canarySink: sink.url,
     canarySocketSink: socketSink.url,
   };

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import {
+  appendFileSync,
   mkdtempSync,
   cpSync,
   renameSync,
@@ -18,6 +19,7 @@ import { before, after } from 'node:test';
 import { startServer } from '../../tools/serve.mjs';
 import { launchBrowser } from '../support/browser.mjs';
 import { distDir, repoRoot } from '../support/paths.mjs';
+import { writeBundle } from '../../tools/package_bundle.mjs';
 
 // Pages that record console warnings/errors, page errors and CSP violations.
 export { openWatchedPage as openPage } from '../support/browser.mjs';
@@ -89,7 +91,8 @@ export function pageVariant(html, { tag, head = '', lang, body, whyButtons = fal
 
 /**
  * engine 'shipped': the dist as built (or `packageDir`). engine 'test': a copy of it whose engine.mjs is the TEST ONLY engine
- * from tests/fixtures/test-engine (which wraps the real wasm engine). The shop's pages are tests/fixtures/shop and
+ * from tests/fixtures/test-engine (which wraps the real wasm engine), and whose worker.mjs is rebuilt with it, then
+ * followed by `workerPlant` (TEST ONLY code, the egress canary's planted leaks). The shop's pages are tests/fixtures/shop and
  * the PAGE_VARIANTS made from them, and `pages` ({ name: html }) a test writes itself. `onRequest(urlPath, status)`
  * sees every answer of the shop's server.
  */
@@ -101,7 +104,9 @@ export async function startShop({
   packageDir: fromDir = distDir,
   pages = {},
   onRequest = () => {},
+  workerPlant = '',
 } = {}) {
+  if (workerPlant && engine !== 'test') throw new Error("workerPlant needs engine 'test'");
   if (!existsSync(path.join(distDir, 'vitrine.js'))) {
     throw new Error(`package missing in ${distDir}: run cmake --build build/wasm --target vitrine_js_package`);
   }
@@ -121,6 +126,17 @@ export async function startShop({
     cpSync(fromDir, packageDir, { recursive: true });
     renameSync(path.join(packageDir, 'engine.mjs'), path.join(packageDir, 'engine.real.mjs'));
     copyFileSync(path.join(fixtures, 'test-engine/engine.mjs'), path.join(packageDir, 'engine.mjs'));
+    // The shipped worker.mjs is a bundle with the real engine in it: rebuilt from the same sources, with this one.
+    await writeBundle(await import('esbuild'), {
+      src: path.join(repoRoot, 'js/src'),
+      out: packageDir,
+      entry: 'worker.mjs',
+      replace: {
+        './engine.mjs': path.join(fixtures, 'test-engine/engine.mjs'),
+        './engine.real.mjs': path.join(repoRoot, 'js/src/engine.mjs'),
+      },
+    });
+    if (workerPlant) appendFileSync(path.join(packageDir, 'worker.mjs'), workerPlant);
   }
   // vault: the package and the models also from a second origin (another port), as a shop serves Vitrine from its
   // own subdomain; pages `vault-<page>` load the tag from there, so the history lives in the vault (vault.mjs).
