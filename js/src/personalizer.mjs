@@ -57,6 +57,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   let warming = null; // the worker's warm-up: Promise<{ready, model}>
   let cachedProfile = null;
   let ranking = Promise.resolve(); // every ranking pass, one after the other
+  let filling = Promise.resolve(); // every widget and slot fill, one after the other, beside the ranking passes
   let begun = false; // the controller queued the first pass (begin())
   let shopper = null; // watchShopper(): the shopper's own interaction with the listings
   let watchedSince = 0; // when it began watching: a listing already on the page counts as shown from then
@@ -102,11 +103,11 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     if (rankable()) void modelReady();
   }
 
-  /** The store is open and capture runs: the first ranking pass, then the widgets. */
+  /** Capture runs: the first ranking pass, and the widgets beside it. */
   function begin() {
     begun = true;
     if (config.autoRank) queueRanking(() => personalize(false)).catch(() => {});
-    queueRanking(() => fillWidgets()).catch(() => {});
+    queueFill(() => fillWidgets());
   }
 
   /** Ranking can happen on this page (it may still fail): worth warming the engine and holding listings for. */
@@ -156,6 +157,18 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     if (engineWarm && readable && rankable() && page.isRunning()) hold?.hold(list, seenAt);
   }
 
+  /**
+   * Fills the widgets or the slots (`fill`) after the fills already queued. Not behind the ranking passes: a widget
+   * reads the history on the page (its "recent" products, what it leaves out), so it waits for this page's store,
+   * and a slot for the shopper's profile; a listing that appears meanwhile must not wait for either
+   * (bench/page_shift.mjs, the home page).
+   */
+  function queueFill(fill) {
+    const run = filling.then(fill);
+    filling = run.catch((e) => log.warn('personalization failed', e));
+    return run.catch(() => {});
+  }
+
   /** Runs a ranking pass after the ones already queued; failures of automatic passes only warn. */
   function queueRanking(pass) {
     const run = ranking.then(pass);
@@ -194,10 +207,10 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         }
       }
     }
-    // Until start-up has opened the store, its own first pass (queued once it has) finds these listings.
+    // Until start-up has begun, its own first pass finds these listings.
     if (found && page.isRunning() && begun) queueRanking(() => personalize(false)).catch(() => {});
     // A widget, or the page's own product (what "similar" is about), rendered after the first pass: fill again.
-    if (page.isRunning() && begun && widgetsNeedFilling(records)) queueRanking(() => fillWidgets()).catch(() => {});
+    if (page.isRunning() && begun && widgetsNeedFilling(records)) queueFill(() => fillWidgets());
   }
 
   function widgetsNeedFilling(records) {
@@ -268,7 +281,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   }
 
   /**
-   * Ranks every listing not ranked yet (or all with force) and fills the slots. An automatic ranking is not applied
+   * Ranks every listing not ranked yet (or all with force) and queues the slots' fill. An automatic ranking is not applied
    * to a listing the shopper has used since it was shown; a forced one (refresh(), the shop's request at
    * `requestedAt`) is not applied if the shopper used the listing since that request. Either way the listing then
    * stays exactly as the shopper sees it.
@@ -311,7 +324,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
         hold?.release(list);
       }
     }
-    await fillSlots(Array.isArray(events) ? events : null);
+    const slotEvents = Array.isArray(events) ? events : null;
+    void queueFill(() => fillSlots(slotEvents)); // beside the next listing's pass, not before it
   }
 
   /**
@@ -720,15 +734,16 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     return recommendedProducts(reply.ids, products, { exclude, limit });
   }
 
-  /** Resolves when every ranking pass queued so far (and any they queued) is done. */
+  /** Resolves when every ranking pass and fill queued so far (and any they queued) is done. */
   async function settled() {
     // Listings rendered just before this call count too, even if the observer has not reported them yet.
     if (listObserver) noteNewListings(listObserver.takeRecords());
-    let pass;
+    let pass, fill;
     do {
       pass = ranking;
-      await pass;
-    } while (pass !== ranking);
+      fill = filling;
+      await Promise.all([pass, fill]);
+    } while (pass !== ranking || fill !== filling);
   }
 
   /** refresh(): ranks every listing again now, and does not apply an order the shopper overtook meanwhile. */
@@ -745,6 +760,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     } else {
       await queueRanking(() => personalize(true, at));
     }
+    await filling; // the slots it chose again
     return !rankingDisabled && page.arm() !== 'off';
   }
 
