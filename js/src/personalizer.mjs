@@ -340,13 +340,22 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       await pipeline.flush(); // the vault ranks with what it stored, this page's events included
       return null;
     }
+    if (readInWorker) {
+      const read = readByWorker();
+      if (read) return read;
+    }
     const unsaved = [...page.journaled(), ...pipeline.unsaved()];
     void pipeline.flush();
-    const stored = page.storedForWorker();
-    if (readInWorker && stored && !workerStoreFailed) {
-      return { stored: { ...stored, limit: config.rankEvents }, unsaved };
-    }
     return withUnsaved(await (await page.openStore()).recent(config.rankEvents), unsaved, config.rankEvents);
+  }
+
+  /** { stored, unsaved } for the worker to read the store itself, or null where it cannot (rankingEvents). */
+  function readByWorker() {
+    const stored = page.storedForWorker();
+    if (vaultUrl || !stored || workerStoreFailed) return null;
+    const unsaved = [...page.journaled(), ...pipeline.unsaved()];
+    void pipeline.flush();
+    return { stored: { ...stored, limit: config.rankEvents }, unsaved };
   }
 
   /**
@@ -578,7 +587,9 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     );
     // With the vault, what the shopper viewed must not be written into the page: not offered there yet.
     if (widgets.length === 0 || page.arm() === 'off' || !page.isRunning() || vaultUrl) return;
-    const events = await rankingEvents();
+    // The page's own read, for "recent" and for what a widget leaves out; a top-K request does not wait for it.
+    const events = rankingEvents();
+    events.catch(() => {}); // a widget that needs it reports its failure
     const shown = Array.from(doc.querySelectorAll(`[${ATTR.item}]`)).filter(
       (el) => !el.closest(`[${ATTR.list}], [${ATTR.widget}]`)
     );
@@ -599,7 +610,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       const limit = widgetLimit(widget);
       const products =
         kind === 'recent'
-          ? recentlyViewed(events, { exclude: onPage, limit })
+          ? recentlyViewed(await events, { exclude: onPage, limit })
           : await recommendations(kind, widget, events, shown[0] ?? null, onPage, limit);
       if (products === null || !page.isRunning()) continue;
       widgetUndo.get(widget)?.();
@@ -686,7 +697,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   /**
    * The products of a "similar" or "picks" widget, or null when there are none to be had (no engine, no feed, a
    * failed request). "similar" reads the page's product (`current`) as the shopper's latest view: its own view is
-   * recorded only after the view dwell.
+   * recorded only after the view dwell. `events` is the page's read of the history (a promise), for what the widget
+   * leaves out; where the worker can read the store, the top-K request goes without waiting for it.
    */
   async function recommendations(kind, widget, events, current, onPage, limit) {
     const rc = rankingClient();
@@ -694,9 +706,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
     const feed = productFeed(widget);
     const nowMs = Date.now();
     const item = kind === 'similar' && current ? describeItem(current) : null;
-    const query = item
+    const viewed = item
       ? [
-          ...events,
           {
             kind: EventKind.view,
             t: nowMs,
@@ -706,19 +717,31 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
             ...(item.code ? { code: item.code } : {}),
           },
         ]
-      : events;
-    const exclude = widgetExclusions(kind, events, onPage, widget);
-    const k = Math.min(MAX_TOP_K, 3 * limit + exclude.size);
+      : [];
+    // The history as the worker reads it, or as the page did, with the page's product as the newest view: the same
+    // events either way (the stored read takes one more, the view being the newest).
+    const query = (from) =>
+      from?.stored
+        ? { events: [...from.unsaved, ...viewed], stored: { ...from.stored, limit: from.stored.limit + viewed.length } }
+        : { events: [...from, ...viewed] };
+    // Products on the page, pins and the history's are left out afterwards: ask for enough to fill the widget anyway.
+    const k = Math.min(MAX_TOP_K, 3 * limit + widgetExclusions(kind, [], onPage, widget).size + config.rankEvents);
     mark('top-sent');
-    const [given, reply] = await Promise.all([
+    const failed = (e) => {
+      log.warn(`the ${kind} widget could not be filled: ${e?.message ?? e}`);
+      return null;
+    };
+    const read = events.catch(failed); // null when it failed (said once)
+    const [given, reply, history] = await Promise.all([
       feed,
-      rc.top({ events: query, nowMs, k }).catch((e) => {
-        log.warn(`the ${kind} widget could not be filled: ${e?.message ?? e}`);
-        return null;
-      }),
+      Promise.resolve(readByWorker() ?? read)
+        .then((from) => (from === null ? null : withHistory(from, (f) => rc.top({ ...query(f), nowMs, k }))))
+        .catch(failed),
+      read,
     ]);
-    if (!reply) return null;
+    if (!reply || !history) return null;
     mark('top-reply');
+    const exclude = widgetExclusions(kind, history, onPage, widget);
     let products = given;
     if (given === undefined) {
       if (!Array.isArray(reply.feeds)) {

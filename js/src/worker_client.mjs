@@ -187,8 +187,8 @@ export class RankingClient {
   }
 
   /** The k best products of the whole catalog for these events. @returns {Promise<{ids: string[]}>} */
-  top({ events, nowMs, k }) {
-    return this.#request({ type: 'top', events, nowMs, k });
+  top({ events, stored, nowMs, k }) {
+    return this.#request({ type: 'top', events, ...(stored ? { stored } : {}), nowMs, k });
   }
 
   /** @returns {Promise<{profile: object}>} */

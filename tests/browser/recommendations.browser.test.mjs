@@ -123,6 +123,9 @@ test('you may also like: the model\u2019s next products after this one, from the
   const picks = (await cards(page, 'picks')).map((c) => c.item);
   assert.equal(picks.length, 5);
   for (const viewed of ['sku-43', 'sku-44', 'sku-45', 'sku-58']) assert.ok(!picks.includes(viewed), `${picks}`);
+  // ... and following it (read by the worker from the store, and by the page for what it leaves out): after 43 and
+  // 44 the model expects 45, which is on the page, then 46.
+  assert.equal(picks[0], 'sku-46', `${picks}`);
   // The feed is fetched once for both widgets, and nothing else beyond the page, the package and the model.
   assert.equal(requests.filter((p) => p === '/products.json').length, 1);
   assert.deepEqual(seen.errors, []);
