@@ -51,8 +51,8 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   const workerUrl = env.workerUrl ?? null; // null: the package's worker.mjs (worker_client.mjs openRankingChannel)
   let client = null; // the page's ranking worker (without the vault)
   let rankingDisabled = false;
-  let rankByRefused = false;
-  let workerStoreFailed = false; // the model cannot rank by conversion (told once)
+  let rankByRefused = false; // the model cannot rank by conversion (told once)
+  let workerStoreFailed = false; // the worker could not read the store: this page reads it (withHistory)
   let exposed = false; // the shop's analytics heard this page's arm
   let warming = null; // the worker's warm-up: Promise<{ready, model}>
   let cachedProfile = null;
@@ -344,8 +344,7 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
       const read = readByWorker();
       if (read) return read;
     }
-    const unsaved = [...page.journaled(), ...pipeline.unsaved()];
-    void pipeline.flush();
+    const unsaved = unsavedNow();
     return withUnsaved(await (await page.openStore()).recent(config.rankEvents), unsaved, config.rankEvents);
   }
 
@@ -353,9 +352,14 @@ export function createPersonalizer({ win, doc, env, log, config, messages, vault
   function readByWorker() {
     const stored = page.storedForWorker();
     if (vaultUrl || !stored || workerStoreFailed) return null;
+    return { stored: { ...stored, limit: config.rankEvents }, unsaved: unsavedNow() };
+  }
+
+  /** The events not in the store yet (the last pages' journals, this page's queue); their write starts now. */
+  function unsavedNow() {
     const unsaved = [...page.journaled(), ...pipeline.unsaved()];
     void pipeline.flush();
-    return { stored: { ...stored, limit: config.rankEvents }, unsaved };
+    return unsaved;
   }
 
   /**

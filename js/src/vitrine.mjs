@@ -90,7 +90,7 @@ export function createVitrine(options = {}, env = {}) {
     toVault: Boolean(vaultUrl),
     isRunning: () => state === 'running',
     store: () => (vaultUrl || journalsMoved ? store : null),
-    openStore: () => (vaultUrl ? openTheStore() : readyStore()),
+    openStore: () => storeToUse(),
     onCommitted: () => personalizer.invalidateProfile(),
   });
   const personalizer = createPersonalizer({
@@ -108,7 +108,7 @@ export function createVitrine(options = {}, env = {}) {
       isRunning: () => state === 'running',
       arm: () => arm,
       store: () => store,
-      openStore: () => (vaultUrl ? openTheStore() : readyStore()),
+      openStore: () => storeToUse(),
       storedForWorker,
       // The journals the last pages left, while they are not in the store yet: a ranking counts them as unsaved.
       journaled: () => (journalsMoved || vaultUrl ? [] : readJournals(win)),
@@ -242,7 +242,7 @@ export function createVitrine(options = {}, env = {}) {
     }
     let s;
     try {
-      s = await (vaultUrl ? openTheStore() : readyStore());
+      s = await storeToUse();
     } catch (e) {
       // The vault did not answer or refused this page: nothing can be kept, and nothing is kept anywhere else.
       log.warn('the vault is unavailable; nothing is recorded and the listing keeps its order', e);
@@ -287,6 +287,11 @@ export function createVitrine(options = {}, env = {}) {
     };
     win.addEventListener('storage', onStorage);
     cleanups.push(() => win.removeEventListener('storage', onStorage));
+  }
+
+  /** The vault, or this page's store once the last pages' journals are in it: what events are written to and read from. */
+  function storeToUse() {
+    return vaultUrl ? openTheStore() : readyStore();
   }
 
   /** The store open and the journals the last pages left moved into it, before this page writes anything. */
