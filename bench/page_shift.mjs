@@ -93,6 +93,18 @@ const probe = () => {
     }).observe(list, { childList: true, attributes: true, attributeFilter: ['data-vitrine-hold'] });
   });
   watch.observe(document, { childList: true, subtree: true });
+  // The page's final state is said on the console, which the bench waits for without running a script in the page:
+  // Playwright's waitForFunction injects and compiles its own, 25 ms of main-thread work on this machine, at the
+  // moment the ranking's reply was due.
+  const settled = () =>
+    document.body?.dataset.personalized === '1' ||
+    (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list'));
+  const done = new MutationObserver(() => {
+    if (!settled()) return;
+    done.disconnect();
+    console.debug('page-shift:settled');
+  });
+  done.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-personalized'] });
 };
 
 const VARIANTS = String(o.variants)
@@ -116,6 +128,7 @@ const STEPS = [
   'events',
   'rank-sent',
   'ranked',
+  'rank-reply',
   'applied',
 ];
 
@@ -195,12 +208,9 @@ async function load(context, url, route, variant) {
       }).observe(document, { childList: true, subtree: true });
     }, attributes);
   }
+  const settled = page.waitForEvent('console', { predicate: (m) => m.text() === 'page-shift:settled' });
   await page.goto(url + (variant === 'vault' ? `vault/${route}` : route), { waitUntil: 'load' });
-  await page.waitForFunction(
-    () =>
-      document.body.dataset.personalized === '1' ||
-      (document.getElementById('site-header')?.children.length > 0 && !document.getElementById('list'))
-  );
+  await settled;
   if (withVitrine) await page.evaluate(() => window.vitrine.ready);
   await page.waitForTimeout(300); // late shifts and tasks are reported
   const m = await page.evaluate(() => ({
