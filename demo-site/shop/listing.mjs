@@ -60,6 +60,8 @@ export function productCard(catalog, product, { tracked = true, position = 0 } =
   );
 }
 
+const LONG_LISTING = 36;
+
 function grid(catalog, products, { tracked, id, categoryPage, searchPage, rankBy }) {
   return el(
     'ul',
@@ -72,6 +74,9 @@ function grid(catalog, products, { tracked, id, categoryPage, searchPage, rankBy
       'data-vitrine-rank-by': tracked ? rankBy : undefined,
       // Search results: the shop's relevance order weighs more than the shopper's profile (dom.mjs SEARCH_BLEND).
       'data-vitrine-search-page': tracked && searchPage ? true : undefined,
+      // The shop knows its cards: about 300 px tall, at most six to a row, so LONG_LISTING of them run past the
+      // bottom of any screen it expects. Vitrine may then hold the listing without laying it out (js/README.md).
+      'data-vitrine-long': tracked && products.length >= LONG_LISTING ? true : undefined,
     },
     products.map((p, i) => productCard(catalog, p, { tracked, position: i }))
   );

@@ -29,6 +29,7 @@
 //   widget   [data-vitrine-widget="recent"] > template[data-vitrine-template] with [data-vitrine-field="name" |
 //            "price" | "url" (href) | "image" (src)]; data-vitrine-limit (default 8)
 //   hold     [data-vitrine-hold] set by Vitrine on a listing it keeps invisible until its order is applied (hold.mjs)
+//            [data-vitrine-long] on a listing the shop knows fills more than a screen: held without being laid out
 import { itemCode } from './events.mjs';
 import { parsePrice } from './price.mjs';
 import { rankByValue } from './rank_by.mjs';
@@ -51,6 +52,7 @@ export const ATTR = Object.freeze({
   why: 'data-vitrine-why',
   result: 'data-vitrine-result',
   hold: 'data-vitrine-hold',
+  long: 'data-vitrine-long',
   boost: 'data-vitrine-boost',
   available: 'data-vitrine-available',
   blend: 'data-vitrine-blend',

@@ -1,13 +1,30 @@
-// The anti-flicker hold: a listing Vitrine sees before the browser has painted it is kept invisible (visibility:
-// hidden, so its box keeps its place and nothing around it moves) until its ranking is applied, and never longer
-// than the cap counted from when the listing appeared. The cap is kept by a timer and by the frames themselves:
-// a busy main thread delays timers, so the first frame past the cap releases the listing before it is painted. The rule lives in a stylesheet the package constructs and
-// adopts (allowed under a strict CSP, unlike an inline <style>) and removes once nothing is held; only the
-// listing element carries the attribute, never the page.
+// The anti-flicker hold: a listing Vitrine sees before the browser has painted it is kept invisible until its
+// ranking is applied, and never longer than the cap counted from when the listing appeared. The cap is kept by a
+// timer and by the frames themselves: a busy main thread delays timers, so the first frame past the cap releases
+// the listing before it is painted. The rule lives in a stylesheet the package constructs and adopts (allowed under a
+// strict CSP, unlike an inline <style>) and removes once nothing is held; only the listing element carries the
+// attribute, never the page.
+//
+// How it is hidden depends on what the shop says of it. A listing marked data-vitrine-long (the shop knows it
+// fills more than a screen) is not even laid out while held (content-visibility: hidden): laying out its items is
+// the heaviest part of the page's first frame, and while a page loads Chromium runs the image loads' tasks ahead of
+// the worker's reply, so the reply waited behind both and the hold outlasted its cap (README, "The hold"). Its box
+// takes a screen's height meanwhile, so what follows it stays out of view and, the listing being longer, is never
+// seen moving when its items appear. Any other listing only turns invisible (visibility: hidden), so its box keeps
+// its exact place and size: it may end within the screen, and a reserved height would then move what follows it.
+// Vitrine cannot tell which without laying the listing out, which is what the first kind avoids.
 import { ATTR } from './dom.mjs';
 
 export const HOLD_CAP_MS = 50;
-const RULE = `[${ATTR.hold}]{visibility:hidden!important}`;
+// The one-tag loader (vitrine.js) writes the same rule and choice in ES5; tests/js/hold_rule.test.mjs compares them.
+export const HOLD_RULE =
+  `[${ATTR.hold}]{visibility:hidden!important}` +
+  `[${ATTR.hold}="unlaid"]{content-visibility:hidden;contain-intrinsic-block-size:100vh}`;
+
+/** The hold attribute's value for `list`: 'unlaid' (not laid out while held) for a listing marked long, else ''. */
+export function holdKind(list) {
+  return list.hasAttribute(ATTR.long) ? 'unlaid' : '';
+}
 
 /**
  * @param {Window} win
@@ -28,7 +45,7 @@ export function createHold(win, doc, { capMs, now, prior = null }) {
       const Sheet = win.CSSStyleSheet;
       if (typeof Sheet !== 'function' || !Array.isArray(doc.adoptedStyleSheets)) return false;
       const s = new Sheet();
-      s.replaceSync(RULE);
+      s.replaceSync(HOLD_RULE);
       doc.adoptedStyleSheets = [...doc.adoptedStyleSheets, s];
       sheet = s;
       return true;
@@ -89,7 +106,7 @@ export function createHold(win, doc, { capMs, now, prior = null }) {
         return false;
       }
       try {
-        list.setAttribute(ATTR.hold, '');
+        list.setAttribute(ATTR.hold, holdKind(list));
       } catch {
         drop();
         return false;

@@ -226,7 +226,11 @@
       if (!engineReady || !(left > 0) || list.hasAttribute('data-vitrine-hold')) return;
       if (!sheet) {
         sheet = new CSSStyleSheet();
-        sheet.replaceSync('[data-vitrine-hold]{visibility:hidden!important}');
+        // hold.mjs HOLD_RULE and holdKind, which say why (tests/js/hold_rule.test.mjs compares them).
+        sheet.replaceSync(
+          '[data-vitrine-hold]{visibility:hidden!important}' +
+            '[data-vitrine-hold="unlaid"]{content-visibility:hidden;contain-intrinsic-block-size:100vh}'
+        );
         document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
       }
       var entry = { list: list, seenAt: seenAt, timer: 0 };
@@ -240,7 +244,7 @@
         else requestAnimationFrame(frame);
       };
       requestAnimationFrame(frame);
-      list.setAttribute('data-vitrine-hold', '');
+      list.setAttribute('data-vitrine-hold', list.hasAttribute('data-vitrine-long') ? 'unlaid' : '');
       held.push(entry);
     }
     var seen = [];

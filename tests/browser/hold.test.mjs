@@ -35,6 +35,13 @@ before(async () => {
       res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
       return void res.end(models[url.pathname]);
     }
+    if (url.pathname.startsWith('/img/')) {
+      // An item's picture: requested only once the browser styles the item.
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' });
+      return void res.end(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+      );
+    }
     if (url.pathname === '/late-list.html') {
       const model = url.searchParams.get('model') ?? '/models/test.vtm';
       const csp = (await fetch(shop.url + 'other.html')).headers.get('content-security-policy');
@@ -87,6 +94,7 @@ test("a listing held for a ranking that never comes is visible again after the c
   await page.goto(frontUrl + 'late-list.html?model=/models/hangs.vtm');
   const state = await afterTheCap(page);
   assert.equal(state.held, true, 'the listing appeared before its order was known: it is held');
+  assert.equal(state.kind, '', 'six items: kept laid out, only invisible');
   assert.equal(state.attribute, false);
   assert.equal(state.visibility, 'visible');
   assert.ok(state.released - state.inserted <= CAP_MS + SLACK_MS, `held ${state.released - state.inserted} ms`);
@@ -146,5 +154,46 @@ test('the listing is never shown in two orders; without the hold and with late-r
   assert.equal(old.held, false);
   assert.equal(old.result, 'reordered');
   assert.deepEqual(old.shown, [MERCHANT_ORDER.join(','), (await listOrder(page)).join(',')]);
+  await page.close();
+});
+
+// A listing the shop marks data-vitrine-long (here 40 product cards, well over a screen) is not laid out while held:
+// its items are skipped (checkVisibility() false in a frame while it is held), none of their pictures is requested
+// before it is shown (Chromium requests those of items that are only invisible), and what follows it is never seen
+// moving (its box takes the rest of the screen meanwhile). With a ranking that lands at once and one that never does
+// (shown at the cap), and, held to the cap, the same listing unmarked.
+test('a long listing is not laid out while held: its pictures wait, nothing after it moves, it shows once', async () => {
+  const { page, seen } = await openPage(browser.context);
+  await seedHistory(page);
+  for (const [query, kind] of [
+    ['?items=40&tall=1&long=1', 'unlaid'],
+    ['?items=40&tall=1&long=1&model=/models/hangs.vtm', 'unlaid'],
+    ['?items=40&tall=1&model=/models/hangs.vtm', ''],
+  ]) {
+    await page.goto(frontUrl + 'late-list.html' + query);
+    await afterTheCap(page);
+    await vitrineReady(page);
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const state = await page.evaluate(() => ({
+      ...window.__hold,
+      pictures: performance
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/img/'))
+        .map((e) => e.startTime),
+    }));
+    assert.equal(state.held, true, query);
+    assert.equal(state.kind, kind, query);
+    assert.equal(state.shown.length, 1, `${query}: shown in ${state.shown.length} orders`);
+    assert.equal(state.shift, 0, `${query}: the page's layout shift`);
+    assert.ok(state.pictures.length > 0, `${query}: the pictures on the screen load once it is shown`);
+    // Held to the cap, it went through frames while held; ranked at once, it may have been shown before any.
+    if (query.includes('hangs') || state.skippedWhileHeld !== null)
+      assert.equal(state.skippedWhileHeld, kind === 'unlaid', `${query}: its items were skipped while it was held`);
+    const early = state.pictures.filter((t) => t < state.released);
+    if (kind === 'unlaid') assert.deepEqual(early, [], `${query}: pictures requested while it was held`);
+    else assert.ok(early.length > 0, `${query}: a listing laid out while held requests its pictures meanwhile`);
+  }
+  assert.deepEqual(await page.evaluate(() => globalThis.__violations), [], 'the hold works under the strict CSP');
+  assert.deepEqual(seen.errors, []);
   await page.close();
 });
