@@ -8,11 +8,11 @@
 // How it is hidden depends on what the shop says of it. A listing marked data-vitrine-long (the shop knows it
 // fills more than a screen) is not even laid out while held (content-visibility: hidden): laying out its items is
 // the heaviest part of the page's first frame, and while a page loads Chromium runs the image loads' tasks ahead of
-// the worker's reply, so the reply waited behind both and the hold outlasted its cap (README, "The hold outlasted its cap"). Its box
-// takes a screen's height meanwhile, so what follows it stays out of view and, the listing being longer, is never
-// seen moving when its items appear. Any other listing only turns invisible (visibility: hidden), so its box keeps
-// its exact place and size: it may end within the screen, and a reserved height would then move what follows it.
-// Vitrine cannot tell which without laying the listing out, which is what the first kind avoids.
+// the worker's reply, so the reply waited behind both and the hold outlasted its cap (README, "The hold outlasted
+// its cap"). Its box takes a screen's height meanwhile, so what follows it stays out of view and, the listing being
+// longer, is never seen moving when its items appear. Any other listing only turns invisible (visibility: hidden),
+// so its box keeps its exact place and size: it may end within the screen, and a reserved height would then move
+// what follows it. Vitrine cannot tell which without laying the listing out, which is what the first kind avoids.
 import { ATTR } from './dom.mjs';
 
 export const HOLD_CAP_MS = 50;
