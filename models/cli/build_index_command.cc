@@ -45,11 +45,6 @@ const char kBuildIndexHelp[] =
     "feeds change with prices and stock while the shards do not: serve them to be revalidated.\n";
 const char kBuildIndexFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "vitrine build-index: %s\n", message.c_str());
-  return 1;
-}
-
 // The shop's feed records by product id, each as its JSON text; the first of a repeated id is kept.
 struct FeedRecords {
   std::unordered_map<std::string, std::string> by_id;
@@ -123,13 +118,13 @@ int run_build_index(int argc, char** argv) {
 
   // A model that holds its own items is refused here, with the reason (it has no codes to index).
   auto ranker = eval::load_ranker(model_path, codes_path);
-  if (!ranker.ok()) return fail(ranker.status().message());
+  if (!ranker.ok()) return command_error("build-index", ranker.status().message());
   auto codes = eval::read_item_codes_file(codes_path);
-  if (!codes.ok()) return fail(codes.status().message());
+  if (!codes.ok()) return command_error("build-index", codes.status().message());
   FeedRecords feed;
   if (!feed_path.empty()) {
     auto read = read_feed(feed_path);
-    if (!read.ok()) return fail(read.status().message());
+    if (!read.ok()) return command_error("build-index", read.status().message());
     feed = std::move(read.value());
   }
   const Ranker& r = ranker.value();
@@ -142,26 +137,27 @@ int run_build_index(int argc, char** argv) {
   options.threads = std::max(1u, std::thread::hardware_concurrency());
   auto index = build_catalog_index(r.quantizer(), item_code_extras(r.weights().config), codes.value().ids,
                                    codes.value().codes, options);
-  if (!index.ok()) return fail(codes_path + ": " + index.status().message());
+  if (!index.ok()) return command_error("build-index", codes_path + ": " + index.status().message());
   if (options.probe > index.value().head.clusters.size())
-    return fail("--probe " + std::to_string(probe) + " is more than the " +
-                std::to_string(index.value().head.clusters.size()) + " clusters");
+    return command_error("build-index", "--probe " + std::to_string(probe) + " is more than the " +
+                                            std::to_string(index.value().head.clusters.size()) + " clusters");
 
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  if (ec) return fail(out_dir + ": " + ec.message());
+  if (ec) return command_error("build-index", out_dir + ": " + ec.message());
   size_t shard_bytes = 0, largest = 0;
   for (const CatalogShard& shard : index.value().shards) {
     const std::vector<uint8_t> bytes = write_catalog_shard(shard);
     shard_bytes += bytes.size();
     largest = std::max(largest, bytes.size());
     const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (std::string e = write_file_atomically(out_dir + "/" + shard_name(bytes), text); !e.empty()) return fail(e);
+    if (std::string e = write_file_atomically(out_dir + "/" + shard_name(bytes), text); !e.empty())
+      return command_error("build-index", e);
   }
   size_t unlisted = 0, feed_bytes = 0;
   if (!feed_path.empty()) {
     if (std::string e = write_shard_feeds(out_dir, index.value(), feed, &unlisted, &feed_bytes); !e.empty())
-      return fail(e);
+      return command_error("build-index", e);
     std::fprintf(stderr,
                  "vitrine build-index: shard feeds %zu bytes; %zu products have no feed record (widgets leave them "
                  "out); the feed has %zu records without an id and %zu repeated ids (the first kept)\n",
@@ -174,11 +170,13 @@ int run_build_index(int argc, char** argv) {
     const std::vector<uint8_t> bytes = write_catalog_head(page);
     page_bytes += bytes.size();
     const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    if (std::string e = write_file_atomically(out_dir + "/" + page_name(bytes), text); !e.empty()) return fail(e);
+    if (std::string e = write_file_atomically(out_dir + "/" + page_name(bytes), text); !e.empty())
+      return command_error("build-index", e);
   }
   const std::vector<uint8_t> head = write_catalog_head(built.top.paged() ? built.top : built.head);
   const std::string head_text(reinterpret_cast<const char*>(head.data()), head.size());
-  if (std::string e = write_file_atomically(out_dir + "/index.vti", head_text); !e.empty()) return fail(e);
+  if (std::string e = write_file_atomically(out_dir + "/index.vti", head_text); !e.empty())
+    return command_error("build-index", e);
   std::fprintf(stderr,
                "vitrine build-index: %zu products in %zu clusters; probe %u; head %zu bytes, shards %zu bytes "
                "(largest %zu)\n",

@@ -31,11 +31,6 @@ const char kExportCodesHelp[] =
     "vitrine eval --model ENCODER.vtm --item-codes CODES.json.\n";
 const char kExportCodesFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "vitrine export-codes: %s\n", message.c_str());
-  return 1;
-}
-
 }  // namespace
 
 int run_export_codes(int argc, char** argv) {
@@ -53,19 +48,19 @@ int run_export_codes(int argc, char** argv) {
   if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   std::ifstream in(model_path, std::ios::binary);
-  if (!in) return fail(model_path + ": cannot open the model file");
+  if (!in) return command_error("export-codes", model_path + ": cannot open the model file");
   const std::vector<uint8_t> input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto file = ModelFile::parse(input.data(), input.size());
-  if (!file.ok()) return fail(model_path + ": " + file.status().message());
+  if (!file.ok()) return command_error("export-codes", model_path + ": " + file.status().message());
   SessionModelContent content;
   auto weights = read_session_model(file.value(), &content);
-  if (!weights.ok()) return fail(model_path + ": " + weights.status().message());
+  if (!weights.ok()) return command_error("export-codes", model_path + ": " + weights.status().message());
   // Two dimensions per byte: on Diginetica (dim 64) 32 bytes kept HR@20 and MRR@20 within 0.1 point of the item
   // table, 16 bytes lost 1.1 points of HR@20 and 8 bytes 4.9 (docs/QUALITY.md).
   const uint32_t dim = weights.value().config.dim;
   if (subspaces == 0) subspaces = dim % 2 == 0 ? dim / 2 : dim;
   auto coded = code_session_items(weights.value(), static_cast<uint32_t>(subspaces), static_cast<uint64_t>(seed));
-  if (!coded.ok()) return fail(model_path + ": " + coded.status().message());
+  if (!coded.ok()) return command_error("export-codes", model_path + ": " + coded.status().message());
 
   // The encoder keeps what the ranker reads from the header besides the tensors: the learned blend, the training.
   SessionModelExport options;
@@ -74,7 +69,7 @@ int run_export_codes(int argc, char** argv) {
   options.training = nlohmann::json::parse(write_json(file.value().training()));
   options.training["item_codes"] = {{"subspaces", subspaces}, {"seed", seed}};
   auto bytes = write_session_model(coded.value().encoder, {}, content, options);
-  if (!bytes.ok()) return fail(bytes.status().message());
+  if (!bytes.ok()) return command_error("export-codes", bytes.status().message());
 
   eval::ItemCodesFile codes;
   codes.subspaces = static_cast<uint32_t>(subspaces);
@@ -87,8 +82,9 @@ int run_export_codes(int argc, char** argv) {
   const std::string text = eval::format_item_codes_file(codes);
 
   const std::string model_bytes(reinterpret_cast<const char*>(bytes.value().data()), bytes.value().size());
-  if (std::string e = write_file_atomically(out_model, model_bytes); !e.empty()) return fail(e);
-  if (std::string e = write_file_atomically(out_codes, text); !e.empty()) return fail(e);
+  if (std::string e = write_file_atomically(out_model, model_bytes); !e.empty())
+    return command_error("export-codes", e);
+  if (std::string e = write_file_atomically(out_codes, text); !e.empty()) return command_error("export-codes", e);
   std::fprintf(stderr, "vitrine export-codes: %s: encoder, %zu bytes; %s: %zu products, %zu-character codes\n",
                out_model.c_str(), model_bytes.size(), out_codes.c_str(), codes.ids.size(),
                codes.codes.empty() ? size_t{0} : codes.codes.front().size());

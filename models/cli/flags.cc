@@ -75,6 +75,11 @@ int usage_error(const CLI::App& app, const std::string& message) {
   return 2;
 }
 
+int command_error(const char* command, const std::string& message, int exit_code) {
+  std::fprintf(stderr, "vitrine %s: %s\n", command, message.c_str());
+  return exit_code;
+}
+
 CLI::Validator decimal_digits() {
   return CLI::Validator(
       [](std::string& text) {

@@ -20,6 +20,10 @@ int parse_flags(CLI::App& app, int argc, char** argv);
 // "vitrine <command>: message" and the pointer to --help to stderr, and returns 2.
 int usage_error(const CLI::App& app, const std::string& message);
 
+// For a failure once the flags are read: prints "vitrine <command>: message" to stderr and returns `exit_code` (1: a
+// file is missing or malformed, as every command's footer says).
+int command_error(const char* command, const std::string& message, int exit_code = 1);
+
 // Whole numbers are written in decimal digits, as the flags always read them: CLI11 alone reads 010 as 8 and 0x10 as
 // 16, and -1 as the largest unsigned value.
 CLI::Validator decimal_digits();

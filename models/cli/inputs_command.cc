@@ -33,11 +33,6 @@ const char kInputsHelp[] =
     "\"vector\" (the session vector, hex floats).\n";
 const char kInputsFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
-int fail(const std::string& message, int code) {
-  std::fprintf(stderr, "vitrine inputs: %s\n", message.c_str());
-  return code;
-}
-
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -97,21 +92,21 @@ int run_inputs(int argc, char** argv) {
   if (events_path.empty() && request_path.empty()) return usage_error(app, "give --events or --request");
 
   std::ifstream in(model_path, std::ios::binary);
-  if (!in) return fail(model_path + ": cannot open", 1);
+  if (!in) return command_error("inputs", model_path + ": cannot open", 1);
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto loaded = Ranker::load(bytes.data(), bytes.size());
-  if (!loaded.ok()) return fail(model_path + ": " + loaded.status().to_string(), 1);
+  if (!loaded.ok()) return command_error("inputs", model_path + ": " + loaded.status().to_string(), 1);
   const Ranker& ranker = loaded.value();
 
   if (!request_path.empty()) {
     std::ifstream req(request_path, std::ios::binary);
-    if (!req) return fail(request_path + ": cannot open", 1);
+    if (!req) return command_error("inputs", request_path + ": cannot open", 1);
     const std::string text((std::istreambuf_iterator<char>(req)), std::istreambuf_iterator<char>());
     // A message from the package's encoder starts with its magic; anything else is read as JSON.
     const bool message = text.size() >= 4 && text.compare(0, 4, "VTQ1") == 0;
     auto request = message ? decode_rank_request(reinterpret_cast<const uint8_t*>(text.data()), text.size())
                            : decode_rank_request_json(text);
-    if (!request.ok()) return fail(request_path + ": " + request.status().to_string(), 1);
+    if (!request.ok()) return command_error("inputs", request_path + ": " + request.status().to_string(), 1);
     print_inputs(ranker, "{", ranker.session_events(request.value().events, request.value().now_ms));
     return 0;
   }
@@ -121,7 +116,7 @@ int run_inputs(int argc, char** argv) {
   for (std::string_view sku : ranker.vocabulary()) vocabulary.emplace_back(sku);
   log_options.vocabulary = &vocabulary;
   auto log = read_event_log_verbose("vitrine inputs", events_path, log_options, /*quiet=*/true);
-  if (!log.ok()) return fail(log.status().to_string(), 1);
+  if (!log.ok()) return command_error("inputs", log.status().to_string(), 1);
   std::vector<size_t> from;
   const SessionModelConfig& config = ranker.weights().config;
   const std::vector<std::vector<SessionEvent>> sessions =

@@ -24,11 +24,6 @@ const char kTopkHelp[] =
     "ranked over the whole catalog by the engine's Ranker (the code the browser runs).\n";
 const char kTopkFooter[] = "Exit codes: 0 success, 1 a file is missing or malformed, 2 usage error.";
 
-int fail(const std::string& message, int code) {
-  std::fprintf(stderr, "vitrine topk: %s\n", message.c_str());
-  return code;
-}
-
 }  // namespace
 
 int run_topk(int argc, char** argv) {
@@ -46,13 +41,13 @@ int run_topk(int argc, char** argv) {
   if (const int code = parse_flags(app, argc, argv); code >= 0) return code;
 
   std::ifstream in(model_path, std::ios::binary);
-  if (!in) return fail(model_path + ": cannot open", 1);
+  if (!in) return command_error("topk", model_path + ": cannot open", 1);
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto ranker = Ranker::load(bytes.data(), bytes.size());
-  if (!ranker.ok()) return fail(model_path + ": " + ranker.status().to_string(), 1);
+  if (!ranker.ok()) return command_error("topk", model_path + ": " + ranker.status().to_string(), 1);
   const auto catalog = static_cast<ItemId>(ranker.value().weights().config.vocab_size);
   auto examples = read_examples_file(test_path, catalog);
-  if (!examples.ok()) return fail(examples.status().message(), 1);
+  if (!examples.ok()) return command_error("topk", examples.status().message(), 1);
 
   std::vector<uint32_t> items(static_cast<size_t>(k));
   std::vector<float> scores(static_cast<size_t>(k));

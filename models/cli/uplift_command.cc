@@ -27,11 +27,6 @@ const char kUpliftFooter[] = "Exit codes: 0 success, 1 a file is missing or malf
 
 constexpr int kBadLinesShown = 5;
 
-int fail(const std::string& message, int code) {
-  std::fprintf(stderr, "vitrine uplift: %s\n", message.c_str());
-  return code;
-}
-
 nlohmann::json interval_json(const eval::Interval& i) {
   return {{"estimate", i.estimate}, {"low", i.low}, {"high", i.high}};
 }
@@ -85,7 +80,7 @@ int run_uplift(int argc, char** argv) {
   }
   if (reports_path.empty()) return usage_error(app, "--reports is required");
   std::ifstream in(reports_path);
-  if (!in) return fail(reports_path + ": cannot open", 1);
+  if (!in) return command_error("uplift", reports_path + ": cannot open", 1);
 
   std::vector<eval::OutcomeReport> reports;
   size_t read = 0, refused = 0, line_number = 0;
@@ -103,14 +98,15 @@ int run_uplift(int argc, char** argv) {
     if (++refused <= kBadLinesShown)
       std::fprintf(stderr, "vitrine uplift: %s:%zu: refused: %s\n", reports_path.c_str(), line_number, problem.c_str());
   }
-  if (in.bad()) return fail(reports_path + ": read error", 1);
+  if (in.bad()) return command_error("uplift", reports_path + ": read error", 1);
   if (refused > kBadLinesShown) std::fprintf(stderr, "vitrine uplift: %zu reports refused in all\n", refused);
 
   const eval::UpliftEstimate u = eval::estimate_uplift(reports);
   if (u.on.reports < 2 || u.off.reports < 2)
-    return fail("each arm needs at least two valid reports (on " + std::to_string(u.on.reports) + ", off " +
-                    std::to_string(u.off.reports) + ")",
-                1);
+    return command_error("uplift",
+                         "each arm needs at least two valid reports (on " + std::to_string(u.on.reports) + ", off " +
+                             std::to_string(u.off.reports) + ")",
+                         1);
   if (!json) {
     print_text(u, read, refused);
     return 0;
