@@ -14,12 +14,9 @@
 namespace vitrine::train {
 namespace {
 
-constexpr uint8_t code(EventKind kind) {
-  return static_cast<uint8_t>(kind);
-}
-
 bool is_showing(uint8_t kind) {
-  return kind == code(EventKind::kIMPRESSION) || kind == code(EventKind::kVIEW) || kind == code(EventKind::kCLICK);
+  return kind == event_kind_code(EventKind::kIMPRESSION) || kind == event_kind_code(EventKind::kVIEW) ||
+         kind == event_kind_code(EventKind::kCLICK);
 }
 
 // Pseudo-showings that pull an item's rate toward the overall rate: an item shown a few times says little.
@@ -163,8 +160,8 @@ std::vector<ConversionExample> conversion_examples(const std::vector<EventSessio
       ConversionExample ex{static_cast<uint32_t>(s), static_cast<uint32_t>(t), e.item, false, false};
       for (size_t u = t + 1; u < events.size(); ++u) {
         if (events[u].item != e.item) continue;
-        ex.carted = ex.carted || events[u].kind == code(EventKind::kADD_TO_CART);
-        ex.bought = ex.bought || events[u].kind == code(EventKind::kPURCHASE);
+        ex.carted = ex.carted || events[u].kind == event_kind_code(EventKind::kADD_TO_CART);
+        ex.bought = ex.bought || events[u].kind == event_kind_code(EventKind::kPURCHASE);
       }
       out.push_back(ex);
     }
@@ -250,7 +247,8 @@ double mean_log_loss(const std::vector<float>& probabilities, const std::vector<
 bool in_cart_before(const std::vector<EventSession>& sessions, const ConversionExample& e) {
   const EventSession& s = sessions[e.session];
   for (size_t t = 0; t < e.position; ++t) {
-    if (s[t].earlier_visit == 0 && s[t].item == e.item && s[t].kind == code(EventKind::kADD_TO_CART)) return true;
+    if (s[t].earlier_visit == 0 && s[t].item == e.item && s[t].kind == event_kind_code(EventKind::kADD_TO_CART))
+      return true;
   }
   return false;
 }

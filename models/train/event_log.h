@@ -83,7 +83,7 @@
 namespace vitrine::train {
 
 // Event kinds, from the shared X-macro: kEventVIEW = 0, ..., kEventIMPRESSION = 6.
-enum EventKind : uint8_t {
+enum EventLogKind : uint8_t {
 #define VITRINE_EVENT_LOG_KIND(name, value, js) kEvent##name = value,
   VITRINE_EVENT_KINDS(VITRINE_EVENT_LOG_KIND)
 #undef VITRINE_EVENT_LOG_KIND

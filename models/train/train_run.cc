@@ -50,10 +50,6 @@ std::vector<float> price_band_edges(const std::vector<float>& prices, uint32_t b
   return edges;
 }
 
-constexpr uint8_t kind_code(EventKind kind) {
-  return static_cast<uint8_t>(kind);
-}
-
 MetricValues validation_metrics(const SessionModelWeights& weights, const ExampleSet& valid, uint32_t threads) {
   MetricAccumulator acc(20);
   for (uint32_t rank : label_ranks(weights, valid, threads)) (void)acc.add_rank(rank);
@@ -238,7 +234,8 @@ size_t validation_count(size_t sessions, double validation_fraction) {
 namespace {
 // A view or click of the visit itself: what a label can be, and what S-POP counts.
 bool is_label_event(const SessionEvent& e) {
-  return e.earlier_visit == 0 && (e.kind == kind_code(EventKind::kVIEW) || e.kind == kind_code(EventKind::kCLICK));
+  return e.earlier_visit == 0 &&
+         (e.kind == event_kind_code(EventKind::kVIEW) || e.kind == event_kind_code(EventKind::kCLICK));
 }
 }  // namespace
 
@@ -272,7 +269,7 @@ Result<RunResult> run_training(const SessionCorpus& corpus, const Catalog* catal
   sessions.reserve(corpus.sessions.size());
   for (const Session& s : corpus.sessions) {
     EventSession& e = sessions.emplace_back();
-    for (ItemId item : s) e.push_back({static_cast<uint32_t>(item), kind_code(EventKind::kVIEW)});
+    for (ItemId item : s) e.push_back({static_cast<uint32_t>(item), event_kind_code(EventKind::kVIEW)});
   }
   return run_training(std::move(sessions), corpus.catalog_size, catalog, options, dataset, progress);
 }
@@ -403,17 +400,18 @@ Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, c
   // add or purchase reads as a view when views were trained (each implies the shopper looked at the item), and
   // anything else is left out of the input.
   const std::vector<size_t>& kind_counts = stats.kind_counts;
-  const uint8_t view = kind_code(EventKind::kVIEW);
+  const uint8_t view = event_kind_code(EventKind::kVIEW);
   config.kind_inputs.assign(VITRINE_EVENT_KIND_COUNT, -1);
   for (uint32_t k = 0; k < VITRINE_EVENT_KIND_COUNT; ++k) {
-    const bool implies_view = k == kind_code(EventKind::kCLICK) || k == kind_code(EventKind::kADD_TO_CART) ||
-                              k == kind_code(EventKind::kPURCHASE);
+    const bool implies_view = k == event_kind_code(EventKind::kCLICK) ||
+                              k == event_kind_code(EventKind::kADD_TO_CART) ||
+                              k == event_kind_code(EventKind::kPURCHASE);
     if (kind_counts[k] > 0)
       config.kind_inputs[k] = static_cast<int32_t>(k);
     else if (implies_view && kind_counts[view] > 0)
       config.kind_inputs[k] = view;
   }
-  if (!options.impression_inputs) config.kind_inputs[kind_code(EventKind::kIMPRESSION)] = -1;
+  if (!options.impression_inputs) config.kind_inputs[event_kind_code(EventKind::kIMPRESSION)] = -1;
   SessionModelContent content;
   std::vector<int32_t> item_category, item_brand, item_band;
   std::vector<std::string> vocabulary;
@@ -620,8 +618,8 @@ Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, c
   scorers["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - choosing_start).count();
   // The conversion head, on the chosen encoder, where the log has carts or purchases (conversion_fit.h).
   nlohmann::json conversion = {{"fitted", false}};
-  if (options.conversion_head &&
-      (kind_counts[kind_code(EventKind::kADD_TO_CART)] > 0 || kind_counts[kind_code(EventKind::kPURCHASE)] > 0)) {
+  if (options.conversion_head && (kind_counts[event_kind_code(EventKind::kADD_TO_CART)] > 0 ||
+                                  kind_counts[event_kind_code(EventKind::kPURCHASE)] > 0)) {
     ConversionFitOptions fit;
     fit.threads = options.train.threads;
     const auto start = std::chrono::steady_clock::now();
@@ -655,7 +653,7 @@ Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, c
                        {"train_examples", result.train_examples},
                        {"passes_per_epoch", feed.passes},
                        {"kind_counts", kind_counts},
-                       {"impression_inputs", config.kind_inputs[kind_code(EventKind::kIMPRESSION)] >= 0},
+                       {"impression_inputs", config.kind_inputs[event_kind_code(EventKind::kIMPRESSION)] >= 0},
                        {"valid_examples", result.valid_examples},
                        {"history", epochs},
                        {"scorers", scorers},

@@ -12,6 +12,7 @@
 #include "eval/baselines.h"
 #include "eval/evaluate.h"
 #include "eval/report.h"
+#include "test_support.h"
 
 using vitrine::ItemId;
 using vitrine::MetricAccumulator;
@@ -22,12 +23,9 @@ using vitrine::eval::ItemKnnOptions;
 using vitrine::eval::Popularity;
 using vitrine::eval::SessionScorer;
 
-namespace {
+using vitrine::testing::test_seed;
 
-uint32_t seed() {
-  static const uint32_t s = std::random_device{}();
-  return s;
-}
+namespace {
 
 struct Data {
   SessionCorpus train;
@@ -153,8 +151,8 @@ class ConstantScorer final : public SessionScorer {
 }  // namespace
 
 TEST_CASE("baselines rank like brute force of their definitions", "[baselines]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed());
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed());
   const Data d = make_random_data(rng, 30, 80, 150);
   const std::vector<long long> count = counts(d);
   for (const std::string key : {"pop", "spop", "markov", "itemknn"}) {
@@ -182,8 +180,8 @@ TEST_CASE("baselines rank like brute force of their definitions", "[baselines]")
 }
 
 TEST_CASE("item-kNN keeps only the most similar neighbours", "[baselines]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 1);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 1);
   const Data d = make_random_data(rng, 25, 60, 0);
   auto pop = std::make_shared<const Popularity>(d.train.sessions, d.train.catalog_size);
   ItemKnnOptions o;
@@ -210,8 +208,8 @@ TEST_CASE("item-kNN keeps only the most similar neighbours", "[baselines]") {
 }
 
 TEST_CASE("the evaluator gives the same metrics on any number of threads", "[baselines]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 2);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 2);
   const Data d = make_random_data(rng, 40, 100, 1500);
   auto scorer = make("markov", d);
   MetricAccumulator by_hand;
@@ -261,8 +259,8 @@ TEST_CASE("unknown baselines are refused", "[baselines]") {
 }
 
 TEST_CASE("reports carry every method and metric", "[baselines]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 3);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 3);
   const Data d = make_random_data(rng, 20, 50, 200);
   vitrine::eval::EvalSummary s;
   s.dataset = "tiny <&> set";

@@ -18,14 +18,14 @@ using namespace vitrine;
 
 namespace {
 
-struct Catalog {
+struct ClusteredCatalog {
   ItemQuantizer quantizer;
   std::vector<std::string> ids, codes;
   std::vector<float> vectors;  // decoded and normalized, as the index sees them
 };
 
 // Products around a few directions, so that clusters mean something; codes from a quantizer trained on them.
-Catalog clustered_catalog(size_t n, uint32_t dim, uint32_t seed) {
+ClusteredCatalog clustered_catalog(size_t n, uint32_t dim, uint32_t seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> g(0.0f, 1.0f);
   std::vector<float> centres(12 * dim), rows(n * dim);
@@ -36,7 +36,7 @@ Catalog clustered_catalog(size_t n, uint32_t dim, uint32_t seed) {
     for (uint32_t k = 0; k < dim; ++k) norm += (rows[i * dim + k] = c[k] + 0.6f * g(rng)) * rows[i * dim + k];
     for (uint32_t k = 0; k < dim; ++k) rows[i * dim + k] /= std::sqrt(norm);
   }
-  Catalog out;
+  ClusteredCatalog out;
   out.quantizer = ItemQuantizer::train(rows.data(), n, dim, dim / 2, seed).value();
   std::vector<uint8_t> code(dim / 2);
   out.vectors.resize(n * dim);
@@ -61,7 +61,7 @@ float dot(const float* a, const float* b, size_t n) {
 }
 
 // The clusters (cluster_of, by product id) of the catalog's exact top 20 for `query`.
-std::vector<size_t> exact_top20_clusters(const Catalog& cat, const std::vector<float>& query,
+std::vector<size_t> exact_top20_clusters(const ClusteredCatalog& cat, const std::vector<float>& query,
                                          const std::map<std::string, size_t>& cluster_of) {
   const size_t dim = query.size(), n = cat.ids.size();
   std::vector<uint32_t> order(n);
@@ -78,7 +78,7 @@ std::vector<size_t> exact_top20_clusters(const Catalog& cat, const std::vector<f
 
 TEST_CASE("the catalog index puts every product in one content-named shard", "[catalog_index]") {
   const uint32_t dim = 16;
-  const Catalog cat = clustered_catalog(3000, dim, 5);
+  const ClusteredCatalog cat = clustered_catalog(3000, dim, 5);
   CatalogIndexOptions options;
   auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, options);
   REQUIRE(built.ok());
@@ -134,7 +134,7 @@ TEST_CASE("the catalog index puts every product in one content-named shard", "[c
 TEST_CASE("probing follows the centroids, and the default probe holds the exact top 20", "[catalog_index]") {
   const uint32_t dim = 16;
   const size_t n = 4000;
-  const Catalog cat = clustered_catalog(n, dim, 9);
+  const ClusteredCatalog cat = clustered_catalog(n, dim, 9);
   auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
   REQUIRE(built.ok());
   const CatalogIndex& index = built.value();
@@ -174,7 +174,7 @@ TEST_CASE("probing follows the centroids, and the default probe holds the exact 
 }
 
 TEST_CASE("the index formats refuse damage and the builder refuses codes it cannot read", "[catalog_index]") {
-  const Catalog cat = clustered_catalog(600, 8, 3);
+  const ClusteredCatalog cat = clustered_catalog(600, 8, 3);
   auto built = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
   REQUIRE(built.ok());
   const std::vector<uint8_t> head = write_catalog_head(built.value().head);
@@ -208,7 +208,7 @@ TEST_CASE("a paged head splits the clusters into content-named pages, and probin
 
   const uint32_t dim = 16;
   const size_t n = 4000;
-  const Catalog cat = clustered_catalog(n, dim, 9);
+  const ClusteredCatalog cat = clustered_catalog(n, dim, 9);
   auto flat = build_catalog_index(cat.quantizer, 1, cat.ids, cat.codes, CatalogIndexOptions());
   REQUIRE(flat.ok());
   CHECK(flat.value().pages.empty());  // 127 clusters: below kPagedHeadClusters

@@ -15,10 +15,6 @@ using namespace vitrine::train;
 
 namespace {
 
-constexpr uint8_t code(EventKind kind) {
-  return static_cast<uint8_t>(kind);
-}
-
 // Shoppers who buy an item mostly when they come back to it in the same visit (a second look), and otherwise at a
 // low rate of the item's own. Counting can see the second look; the item's rate cannot.
 std::vector<EventSession> comparing_shoppers(uint32_t seed, size_t sessions, uint32_t items) {
@@ -36,10 +32,10 @@ std::vector<EventSession> comparing_shoppers(uint32_t seed, size_t sessions, uin
       if (!seen.empty() && u(rng) < 0.35) item = seen[static_cast<size_t>(u(rng) * static_cast<double>(seen.size()))];
       const bool second_look = std::find(seen.begin(), seen.end(), item) != seen.end();
       seen.push_back(item);
-      events.push_back({item, code(EventKind::kVIEW), 0});
+      events.push_back({item, event_kind_code(EventKind::kVIEW), 0});
       if (u(rng) < (second_look ? 0.45 : base[item])) {
-        events.push_back({item, code(EventKind::kADD_TO_CART), 0});
-        if (u(rng) < 0.7) events.push_back({item, code(EventKind::kPURCHASE), 0});
+        events.push_back({item, event_kind_code(EventKind::kADD_TO_CART), 0});
+        if (u(rng) < 0.7) events.push_back({item, event_kind_code(EventKind::kPURCHASE), 0});
       }
     }
     out.push_back(std::move(events));
@@ -60,15 +56,15 @@ TEST_CASE("AUC counts ties as one half and log loss is the mean", "[conversion]"
 TEST_CASE("conversion examples: each showing in the visit, labelled by what follows in the same visit",
           "[conversion]") {
   const std::vector<EventSession> sessions = {{
-      {5, code(EventKind::kVIEW), 1},         // an earlier visit: input only
-      {5, code(EventKind::kPURCHASE), 1},     //
-      {1, code(EventKind::kVIEW), 0},         // 2: carted and bought later
-      {2, code(EventKind::kIMPRESSION), 0},   // 3: shown, never carted
-      {1, code(EventKind::kADD_TO_CART), 0},  //
-      {2, code(EventKind::kCLICK), 0},        // 5
-      {1, code(EventKind::kPURCHASE), 0},     //
-      {1, code(EventKind::kVIEW), 0},         // 7: nothing follows
-      {0, code(EventKind::kSEARCH), 0},
+      {5, event_kind_code(EventKind::kVIEW), 1},         // an earlier visit: input only
+      {5, event_kind_code(EventKind::kPURCHASE), 1},     //
+      {1, event_kind_code(EventKind::kVIEW), 0},         // 2: carted and bought later
+      {2, event_kind_code(EventKind::kIMPRESSION), 0},   // 3: shown, never carted
+      {1, event_kind_code(EventKind::kADD_TO_CART), 0},  //
+      {2, event_kind_code(EventKind::kCLICK), 0},        // 5
+      {1, event_kind_code(EventKind::kPURCHASE), 0},     //
+      {1, event_kind_code(EventKind::kVIEW), 0},         // 7: nothing follows
+      {0, event_kind_code(EventKind::kSEARCH), 0},
   }};
   const auto examples = conversion_examples(sessions, 0);
   REQUIRE(examples.size() == 4);
@@ -120,7 +116,8 @@ TEST_CASE("the trained head beats the item's rate and 'already in cart' where se
 TEST_CASE("a log without carts or purchases gets no head", "[conversion]") {
   std::vector<EventSession> views = comparing_shoppers(testing::test_seed(), 600, 30);
   for (EventSession& s : views)
-    s.erase(std::remove_if(s.begin(), s.end(), [](const SessionEvent& e) { return e.kind != code(EventKind::kVIEW); }),
+    s.erase(std::remove_if(s.begin(), s.end(),
+                           [](const SessionEvent& e) { return e.kind != event_kind_code(EventKind::kVIEW); }),
             s.end());
   RunOptions options;
   options.model.dim = 8;

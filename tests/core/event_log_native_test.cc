@@ -17,17 +17,16 @@
 #include "checkpoint.h"
 #include "event_log.h"
 #include "event_stream.h"
+#include "test_support.h"
 
 using vitrine::ItemId;
 using vitrine::SessionEvent;
 using vitrine::StatusCode;
 using namespace vitrine::train;
 
-namespace {
+using vitrine::testing::contains;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+namespace {
 
 // A folder in the system temp dir that is removed again.
 class TempDir {

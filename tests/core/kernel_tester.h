@@ -15,19 +15,10 @@
 #include <random>
 #include <vector>
 
+#include "test_support.h"
 #include "vitrine/kernels.h"
 
 namespace vitrine::testing {
-
-// Seed for all random inputs; printed with every failure so a run can be reproduced: VITRINE_TEST_SEED=<seed>
-// replays it.
-inline uint32_t test_seed() {
-  static const uint32_t seed = [] {
-    const char* fixed = std::getenv("VITRINE_TEST_SEED");
-    return fixed != nullptr ? static_cast<uint32_t>(std::strtoul(fixed, nullptr, 10)) : std::random_device{}();
-  }();
-  return seed;
-}
 
 // A float buffer whose data() starts `misalign_floats` past a 64-byte boundary, to test unaligned inputs.
 class MisalignedBuffer {

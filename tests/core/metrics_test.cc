@@ -9,16 +9,15 @@
 #include <random>
 #include <vector>
 
+#include "test_support.h"
+
 using vitrine::MetricAccumulator;
 using vitrine::MetricValues;
 using vitrine::StatusCode;
 
-namespace {
+using vitrine::testing::test_seed;
 
-uint32_t seed() {
-  static const uint32_t s = std::random_device{}();
-  return s;
-}
+namespace {
 
 // Rank by sorting: the target's 1-based position in descending order when it is placed before its equals.
 int64_t rank_by_sorting(const std::vector<float>& scores, size_t target) {
@@ -53,8 +52,8 @@ Expected expected_at(const std::vector<int64_t>& ranks, int k) {
 }  // namespace
 
 TEST_CASE("rank counts only strictly higher scores and reports ties", "[metrics]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed());
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed());
   for (int trial = 0; trial < 200; ++trial) {
     const size_t n = 1 + rng() % 40;
     std::vector<float> scores(n);
@@ -91,8 +90,8 @@ TEST_CASE("rank rejects a target outside the scores and a null pointer", "[metri
 }
 
 TEST_CASE("HR, MRR and NDCG match their definitions at every cutoff", "[metrics]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 1);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 1);
   std::vector<int64_t> ranks;
   MetricAccumulator acc(20);
   for (int i = 0; i < 1000; ++i) {
@@ -119,8 +118,8 @@ TEST_CASE("HR, MRR and NDCG match their definitions at every cutoff", "[metrics]
 }
 
 TEST_CASE("ranking scores and adding ranks agree", "[metrics]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 2);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 2);
   MetricAccumulator from_scores(10), from_ranks(10);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
   for (int i = 0; i < 300; ++i) {
@@ -137,8 +136,8 @@ TEST_CASE("ranking scores and adding ranks agree", "[metrics]") {
 }
 
 TEST_CASE("merging partial accumulators gives exactly the whole", "[metrics]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed() + 3);
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed() + 3);
   MetricAccumulator whole, a, b, c;
   for (int i = 0; i < 999; ++i) {
     const int64_t r = 1 + static_cast<int64_t>(rng() % 30);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "vitrine/mlp.h"
 #include "vitrine/mlp_model_writer.h"
 #include "vitrine/model_file.h"
@@ -20,12 +21,9 @@ using vitrine::ModelFileWriter;
 using vitrine::StatusCode;
 using json = nlohmann::json;
 
-namespace {
+using vitrine::testing::test_seed;
 
-uint32_t test_seed() {
-  static const uint32_t seed = std::random_device{}();
-  return seed;
-}
+namespace {
 
 vitrine::MlpModelWeights random_mlp(const std::vector<size_t>& widths, std::mt19937& rng) {
   std::uniform_real_distribution<float> dist(-0.5f, 0.5f);

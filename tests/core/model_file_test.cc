@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "test_support.h"
 #include "vitrine/model_file_writer.h"
 
 using vitrine::DType;
@@ -28,13 +29,10 @@ using vitrine::TensorSpec;
 using json = nlohmann::json;
 using Bytes = std::vector<uint8_t>;
 
-namespace {
+using vitrine::testing::contains;
+using vitrine::testing::test_seed;
 
-// Seed for the random parts; printed (INFO) wherever it is used so a failure can be reproduced.
-uint32_t test_seed() {
-  static const uint32_t seed = std::random_device{}();
-  return seed;
-}
+namespace {
 
 // ---- little helpers over raw file bytes (the test's own encoding, independent of the library's)
 
@@ -64,10 +62,6 @@ uint32_t float_to_bits(float f) {
 
 vitrine::Result<ModelFile> parse(const Bytes& b, const ModelLimits& limits = ModelLimits()) {
   return ModelFile::parse(b.data(), b.size(), limits);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // Values for the small model; deterministic so tests can compare against them.

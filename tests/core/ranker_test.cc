@@ -161,7 +161,7 @@ TEST_CASE("rank requests decode strictly and name the bad field", "[request]") {
   CHECK(r.events[1].query == "red <b>boots</b>");  // kept as data, never interpreted
   CHECK(r.candidates[0].price < 0.0f);             // a negative price is treated as unknown
 
-  const auto code_of = [](const std::string& json) { return decode_rank_request_json(json).status(); };
+  const auto code_of = [](const std::string& text) { return decode_rank_request_json(text).status(); };
   CHECK(code_of("{not json").code() == StatusCode::kBAD_INPUT);
   CHECK(code_of("[]").code() == StatusCode::kBAD_INPUT);
   CHECK(code_of(R"({"events": []})").message().find("now") != std::string::npos);
@@ -504,7 +504,7 @@ TEST_CASE("a request without a blend takes the model's own (config.blend); a bad
 }
 
 TEST_CASE("the merchant's fields decode strictly", "[request]") {
-  const auto problem = [](const std::string& json) { return decode_rank_request_json(json).status().message(); };
+  const auto problem = [](const std::string& text) { return decode_rank_request_json(text).status().message(); };
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": -1}]})"), Catch::Contains("position"));
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "position": 1.5}]})"), Catch::Contains("position"));
   CHECK_THAT(problem(R"({"now": 1, "candidates": [{"id": "a", "boost": 101}]})"), Catch::Contains("boost"));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
 #include "vitrine/session_data.h"
 
 using vitrine::ItemId;
@@ -14,23 +15,17 @@ using vitrine::Session;
 using vitrine::SessionExample;
 using vitrine::StatusCode;
 
+using vitrine::testing::contains;
+using vitrine::testing::test_seed;
+
 namespace {
-
-uint32_t seed() {
-  static const uint32_t s = std::random_device{}();
-  return s;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A file in the system temp dir that is removed again.
 class TempFile {
  public:
   explicit TempFile(const std::string& text) {
     path_ = (std::filesystem::temp_directory_path() /
-             ("vitrine_session_data_" + std::to_string(seed()) + "_" + std::to_string(counter()++) + ".txt"))
+             ("vitrine_session_data_" + std::to_string(test_seed()) + "_" + std::to_string(counter()++) + ".txt"))
                 .string();
     std::ofstream(path_, std::ios::binary) << text;
   }
@@ -130,8 +125,8 @@ TEST_CASE("files are read and errors carry the path", "[session_data]") {
 }
 
 TEST_CASE("expansion gives every prefix of every session, longest first", "[session_data]") {
-  INFO("seed " << seed());
-  std::mt19937 rng(seed());
+  INFO("seed " << test_seed());
+  std::mt19937 rng(test_seed());
   std::vector<Session> sessions;
   for (int i = 0; i < 50; ++i) {
     Session s(1 + rng() % 7);

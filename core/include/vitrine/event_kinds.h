@@ -28,6 +28,11 @@ enum class EventKind : uint8_t {
 #undef VITRINE_EVENT_KIND_ENUM
 };
 
+// The kind as stored in a SessionEvent and on the wire.
+constexpr uint8_t event_kind_code(EventKind kind) {
+  return static_cast<uint8_t>(kind);
+}
+
 }  // namespace vitrine
 #endif
 
