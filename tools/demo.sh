@@ -17,6 +17,7 @@ demo=build/demo
 seed=${VITRINE_DEMO_SEED:-2024}
 
 tools/setup.sh
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}  # as tools/test.sh, so the two share build/native and build/wasm
 
 printf '\n==> building the native merchant CLI (build/native, Release)\n'
 cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null

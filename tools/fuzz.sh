@@ -4,7 +4,7 @@
 #   tools/fuzz.sh seeds                 rewrite the committed seed corpora tests/fuzz/corpus/<target>/
 #   tools/fuzz.sh <target> [seconds]    fuzz one target (default 60 s): model_file, ranker_load, rank_request,
 #                                       stored_events, item_index, json_value, catalog_index
-#   tools/fuzz.sh all [seconds]         every target for that long each (tools/test.sh uses this, 25 s)
+#   tools/fuzz.sh all [seconds]         every target for that long each, VITRINE_JOBS (2) at a time (default 25 s)
 # The committed corpus is only read: new inputs go to build/fuzz/work/<target>/. A crash is copied to
 # tests/fuzz/regressions/<target>/ (commit it; tests/core/fuzz_regressions_test.cc replays it) and fails the run.
 # Prints per target "fuzz <target>: <executions> executions, clean|CRASH" and last "fuzz: N passed, M failed,
@@ -65,10 +65,18 @@ case "${1:-}" in
   all)
     seconds=${2:-25}
     build >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; echo "fuzz: 0 passed, ${#targets[@]} failed, 0 executions"; exit 1; }
-    p=0; f=0; total=0
+    # Each fuzzer is one process on one core, so $jobs of them run side by side, each for its full time; their
+    # reports print in the targets' order once all have ended. A target passed when it wrote its executions.
     for t in "${targets[@]}"; do
       rm -f "$dir/$t.execs"
-      if fuzz_one "$t" "$seconds"; then p=$((p + 1)); total=$((total + $(cat "$dir/$t.execs"))); else f=$((f + 1)); fi
+      while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+      fuzz_one "$t" "$seconds" >"$dir/$t.report" 2>&1 &
+    done
+    wait
+    p=0; f=0; total=0
+    for t in "${targets[@]}"; do
+      cat "$dir/$t.report"
+      if [ -f "$dir/$t.execs" ]; then p=$((p + 1)); total=$((total + $(cat "$dir/$t.execs"))); else f=$((f + 1)); fi
     done
     echo "fuzz: $p passed, $f failed, $total executions"
     [ "$f" -eq 0 ]

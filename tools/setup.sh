@@ -10,7 +10,7 @@ say() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages, by purpose.
 packages=(
-  cmake g++ make pkg-config gzip                          # native build
+  cmake g++ make ninja-build pkg-config gzip              # native build (tools/test.sh builds with Ninja)
   zlib1g-dev                                              # vitrine image-features reads the .gz dataset
   libeigen3-dev nlohmann-json3-dev catch2                 # core dependencies
   libcli11-dev                                            # the vitrine CLI's flag parsing (header-only)

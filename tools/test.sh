@@ -18,6 +18,9 @@ jobs=${VITRINE_JOBS:-$(nproc)}
 logdir="$root/build/test-logs"
 
 tools/setup.sh || { echo "setup failed"; exit 1; }
+# Ninja for new build trees (a tree keeps the generator it was made with): it compiles a library's dependents while
+# the library is still building, where CMake's makefiles wait for it; on two cores that keeps both busy.
+export CMAKE_GENERATOR=${CMAKE_GENERATOR:-Ninja}
 mkdir -p "$logdir"
 
 declare -a names=() passed=() failed=()
