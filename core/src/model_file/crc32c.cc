@@ -14,7 +14,10 @@ constexpr uint32_t kPolynomial = 0x82F63B78u;  // Castagnoli, bit-reversed
 
 using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
 
-constexpr CrcTables make_tables() {
+// Not constexpr, and kept in a function-local static: the tables are computed on first use instead of being stored.
+// As data they were 8 KB of the engine's wasm that gzip could not shrink (8.2 KB of its gzip size); computing them
+// is a few thousand shifts, once per module.
+CrcTables make_tables() {
   CrcTables t{};
   for (uint32_t n = 0; n < 256; ++n) {
     uint32_t c = n;
@@ -28,12 +31,15 @@ constexpr CrcTables make_tables() {
   return t;
 }
 
-constexpr CrcTables kTables = make_tables();
+const CrcTables& tables() {
+  static const CrcTables computed = make_tables();
+  return computed;
+}
 }  // namespace
 
 uint32_t crc32c(const uint8_t* data, size_t size, uint32_t crc) {
   uint32_t c = ~crc;
-  const auto& t = kTables;
+  const CrcTables& t = tables();
   while (size >= 8) {
     // Little-endian assembly keeps the result independent of host byte order.
     const uint32_t lo =
