@@ -20,13 +20,15 @@ using vitrine::testing::test_seed;
 
 namespace {
 
-// A file in the system temp dir that is removed again.
+// A file in the system temp dir that is removed again. Its name is random, not from the test seed: a replay with
+// VITRINE_TEST_SEED fixes the seed of every ctest process, and two of them running at once must not share files.
 class TempFile {
  public:
   explicit TempFile(const std::string& text) {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("vitrine_session_data_" + std::to_string(test_seed()) + "_" + std::to_string(counter()++) + ".txt"))
-                .string();
+    path_ =
+        (std::filesystem::temp_directory_path() / ("vitrine_session_data_" + std::to_string(std::random_device{}()) +
+                                                   "_" + std::to_string(counter()++) + ".txt"))
+            .string();
     std::ofstream(path_, std::ios::binary) << text;
   }
   ~TempFile() { std::remove(path_.c_str()); }
