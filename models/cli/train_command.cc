@@ -107,6 +107,8 @@ int run_train(int argc, char** argv) {
   add_real_number(app, "--lr", &options.train.learning_rate, 1e-6, 1.0,
                   "Adam learning rate, 1e-6..1 (default 0.003), halved every --lr-decay-every epochs");
   add_whole_number(app, "--lr-decay-every", &options.train.lr_decay_every, 0u, 1000u, "0..1000 (default 2)");
+  add_real_number(app, "--dropout", &options.train.input_dropout, 0.0, 0.9,
+                  "share of the encoder's input values zeroed in training, 0..0.9 (default 0.2)");
   add_real_number(app, "--temperature", &options.model.temperature, 0.01, 1000.0,
                   "scale of the cosine scores, 0.01..1000 (default 12)");
   add_real_number(app, "--validation", &options.validation_fraction, 0.0, 0.9,

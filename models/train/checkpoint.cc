@@ -137,6 +137,7 @@ uint64_t training_fingerprint(const ExampleSet& train, const ExampleSet& valid, 
   fnv.value(options.init_scale);
   fnv.value(options.repeat_lr_scale);
   fnv.value(options.train_item_bias);
+  fnv.value(options.input_dropout);
   fnv.value(options.seed);
   fnv.value(temperature);
   return fnv.hash;

@@ -119,6 +119,26 @@ void backward_session_inputs(const SessionModelWeights& w, const SessionTape& t,
   }
 }
 
+// Inverted dropout on one example's encoder inputs: each value is zeroed with probability `rate`, the others scaled
+// by 1 / (1 - rate), so the expected input is the one served. The mask depends only on (seed, example), not on the
+// thread that draws it, so a run stays reproducible.
+void apply_input_dropout(float rate, uint64_t seed, size_t example, std::vector<float>& x, std::vector<float>& mask) {
+  uint64_t state = seed ^ (0x9E3779B97F4A7C15ull * (example + 1));
+  const auto next = [&state] {  // splitmix64
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  const auto threshold = static_cast<uint64_t>(static_cast<double>(rate) * 18446744073709551616.0);
+  const float keep = 1.0f / (1.0f - rate);
+  mask.resize(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    mask[i] = next() < threshold ? 0.0f : keep;
+    x[i] *= mask[i];
+  }
+}
+
 // Z = tau * S N^T, split over threads by column blocks of the catalog.
 void catalog_logits(const DenseKernels& dense, const float* session_vecs, size_t batch, const float* item_vectors,
                     size_t items, size_t d, float tau, float* logits) {
@@ -147,14 +167,18 @@ void encode_batch(const SessionModelWeights& weights, const float* item_vectors,
   const DenseKernels& dense = native_dense_kernels();
   tapes.resize(n);
   scratch.threads.resize(static_cast<size_t>(omp_get_max_threads()));
+  const bool dropout = scratch.input_dropout > 0.0f;
+  if (dropout) scratch.masks.resize(n);
   const size_t chunks = (n + kEncoderChunk - 1) / kEncoderChunk;
 #pragma omp parallel for schedule(static)
   for (size_t chunk = 0; chunk < chunks; ++chunk) {
     EncoderChunkScratch& s = scratch.threads[static_cast<size_t>(omp_get_thread_num())];
     const size_t first = chunk * kEncoderChunk, last = std::min(n, first + kEncoderChunk);
     size_t rows = 0;
-    for (size_t b = first; b < last; ++b)
+    for (size_t b = first; b < last; ++b) {
       rows += encoder_inputs(weights, item_vectors, spans[b].events, spans[b].length, tapes[b]);
+      if (dropout) apply_input_dropout(scratch.input_dropout, scratch.dropout_seed, b, tapes[b].x, scratch.masks[b]);
+    }
     s.x.resize(rows * d);
     s.product.resize(rows * d);
     for (size_t b = first, row = 0; b < last; row += tapes[b].length, ++b)
@@ -201,6 +225,8 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
   compute_item_vectors(weights_, item_vectors_, &item_norms_);
 
   session_vecs_.assign(n * d, 0.0f);
+  encoder_batch_.input_dropout = options_.input_dropout;
+  encoder_batch_.dropout_seed = options_.seed * 0x2545F4914F6CDD1Dull + step_;
   encode_batch(weights_, item_vectors_.data(), data, batch, n, session_vecs_.data(), tapes_, encoder_batch_);
 
   const DenseKernels& dense = native_dense_kernels();
@@ -309,8 +335,14 @@ BatchResult SessionTrainer::compute_gradients(const ExampleSet& data, const Exam
     dense.f32_gemm_nt(rows, d, d, 1.0f, s.d_pre.data(), d, weights_.att_w2.data(), d, s.product.data(), d);
     float* dx = scratch.d_x.data() + base * d;
     for (size_t k = 0; k < rows * d; ++k) dx[k] += s.product[k];
-    for (size_t b = first; b < last; ++b)
-      backward_session_inputs(weights_, tapes_[b], scratch.d_x.data() + scratch.offset[b] * d, g);
+    for (size_t b = first; b < last; ++b) {
+      float* dx_b = scratch.d_x.data() + scratch.offset[b] * d;
+      if (scratch.input_dropout > 0.0f) {  // the gradient reaches only the inputs the mask kept
+        const std::vector<float>& mask = scratch.masks[b];
+        for (size_t k = 0; k < mask.size(); ++k) dx_b[k] *= mask[k];
+      }
+      backward_session_inputs(weights_, tapes_[b], dx_b, g);
+    }
   }
 
   // Reduce the thread-local gradients.

@@ -40,6 +40,10 @@ struct TrainOptions {
   float init_scale = 0.0f;       // uniform init range; 0 = 1/sqrt(dim)
   float repeat_lr_scale = 1.0f;  // learning rate multiplier of the repeat terms (a few scalars)
   bool train_item_bias = true;   // false: item_bias keeps its start values (a fixed prior)
+  // Share of the encoder's input values zeroed per training example (inverted dropout; serving never drops). It
+  // lets the encoder train longer before it overfits: Diginetica's validation MRR@20 peaked at 18.82 with 0.2
+  // against 18.54 without (docs/QUALITY.md).
+  float input_dropout = 0.2f;
   uint64_t seed = 42;
   uint32_t threads = 0;  // 0 = all cores
 };
@@ -58,8 +62,14 @@ struct EncoderChunkScratch {
 };
 struct EncoderBatch {
   std::vector<EncoderChunkScratch> threads;  // one per OpenMP thread
-  std::vector<size_t> offset;                // backward: example b's rows of d_x are [offset[b], offset[b + 1])
-  std::vector<float> d_x;                    // backward: [E][d] gradients on every encoder input of the batch
+  // Training only: with input_dropout > 0 encode_batch() scales each example's inputs x_t by a random mask
+  // (0 or 1 / (1 - input_dropout)), drawn from dropout_seed and the example's place in the batch, and keeps it in
+  // masks[b] for the backward pass. Evaluation leaves input_dropout at 0.
+  float input_dropout = 0.0f;
+  uint64_t dropout_seed = 0;
+  std::vector<std::vector<float>> masks;
+  std::vector<size_t> offset;  // backward: example b's rows of d_x are [offset[b], offset[b + 1])
+  std::vector<float> d_x;      // backward: [E][d] gradients on every encoder input of the batch
 };
 
 // Events an encoder reads: events[0, length).

@@ -650,6 +650,7 @@ Result<RunResult> train_model(const TrainingStats& stats, ItemId catalog_size, c
                        {"best_epoch", result.best_epoch},
                        {"batch_size", options.train.batch_size},
                        {"learning_rate", options.train.learning_rate},
+                       {"input_dropout", options.train.input_dropout},
                        {"train_examples", result.train_examples},
                        {"passes_per_epoch", feed.passes},
                        {"kind_counts", kind_counts},

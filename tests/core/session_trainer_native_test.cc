@@ -53,9 +53,8 @@ ExampleSet tiny_data(std::mt19937& rng) {
   return data;
 }
 
-double batch_loss(const SessionModelWeights& w, const ExampleSet& data) {
-  TrainOptions options;
-  options.threads = 1;
+// The options matter: with input dropout the mask comes from the seed and the step, the same for every probe.
+double batch_loss(const SessionModelWeights& w, const ExampleSet& data, const TrainOptions& options) {
   SessionTrainer probe(w, options);
   return probe.compute_gradients(data, data.examples.data(), data.examples.size()).loss;
 }
@@ -64,7 +63,8 @@ double batch_loss(const SessionModelWeights& w, const ExampleSet& data) {
 
 TEST_CASE("session model gradients match finite differences", "[trainer]") {
   const uint32_t seed = vitrine::testing::test_seed();
-  INFO("seed " << seed);
+  const float dropout = GENERATE(0.0f, 0.4f);
+  INFO("seed " << seed << " input dropout " << dropout);
   std::mt19937 rng(seed);
   const ExampleSet data = tiny_data(rng);
   TrainOptions options;
@@ -72,6 +72,7 @@ TEST_CASE("session model gradients match finite differences", "[trainer]") {
   options.init_scale = 0.6f;
   options.threads = 1;
   SessionModelWeights weights = SessionTrainer::initial_weights(tiny_config(), options);
+  options.input_dropout = dropout;
   // Content ids and a non-zero repeat bonus, so every path carries gradient.
   std::uniform_int_distribution<int32_t> cat(0, 3), brand(0, 2), band(0, 2);
   std::uniform_real_distribution<float> pixel_feature(-1.0f, 1.0f);
@@ -89,8 +90,14 @@ TEST_CASE("session model gradients match finite differences", "[trainer]") {
   REQUIRE(weights.validate().ok());
 
   SessionTrainer trainer(weights, options);
-  trainer.compute_gradients(data, data.examples.data(), data.examples.size());
+  const double loss = trainer.compute_gradients(data, data.examples.data(), data.examples.size()).loss;
   SessionModelWeights analytic = trainer.gradients();
+  if (dropout > 0.0f) {
+    // The mask must reach the loss, or this section would only repeat the one without dropout.
+    TrainOptions plain = options;
+    plain.input_dropout = 0.0f;
+    CHECK(std::abs(loss - batch_loss(weights, data, plain)) > 1e-4);
+  }
 
   std::vector<std::pair<std::string, std::vector<float>*>> grads;
   analytic.for_each_param([&](const char* name, std::vector<float>& g) { grads.emplace_back(name, &g); });
@@ -103,9 +110,9 @@ TEST_CASE("session model gradients match finite differences", "[trainer]") {
       const float saved = param[i];
       const float eps = 1e-2f;
       param[i] = saved + eps;
-      const double up = batch_loss(weights, data);
+      const double up = batch_loss(weights, data, options);
       param[i] = saved - eps;
-      const double down = batch_loss(weights, data);
+      const double down = batch_loss(weights, data, options);
       param[i] = saved;
       const double numeric = (up - down) / (2.0 * eps);
       INFO("tensor " << name << " index " << i << " analytic " << grad[i] << " numeric " << numeric);
