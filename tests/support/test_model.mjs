@@ -30,7 +30,9 @@ export function tinyModel() {
   const data = writeSyntheticDataset(dir);
   if (!existsSync(model)) {
     const partial = model + '.partial';
-    // Small batches: the synthetic set is tiny, and the tests need a model that has clearly learned its walks.
+    // Small batches and no input dropout: the synthetic set is tiny, and the tests need a model that has clearly
+    // learned its walks (with the default dropout of 0.2 it ranks as well overall, 97.13 / 79.15 HR@20 / MRR@20
+    // against 96.57 / 79.26, but after sku-43, 44, 45 it put sku-51 before sku-46, which the widget tests name).
     execFileSync(
       vitrineCli,
       [
@@ -47,6 +49,8 @@ export function tinyModel() {
         '64',
         '--dim',
         '16',
+        '--dropout',
+        '0',
         '--quiet',
       ],
       { stdio: 'inherit' }
